@@ -1,0 +1,151 @@
+package io.hactl.sync.ctnetlink;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes netlink messages and their attributes into a growable buffer in native byte order.
+ * Attribute payloads of ctnetlink are big-endian ("network order") and the {@code putU*}
+ * methods write them so; headers are host order.
+ */
+public final class AttrWriter {
+    private ByteBuffer buf;
+
+    public AttrWriter(int initialCapacity) {
+        buf = ByteBuffer.allocate(initialCapacity).order(ByteOrder.nativeOrder());
+    }
+
+    /** Bytes written so far. */
+    public int size() {
+        return buf.position();
+    }
+
+    public void clear() {
+        buf.clear();
+    }
+
+    /** A read view of what was written (position 0, limit at the end). */
+    public ByteBuffer flipped() {
+        ByteBuffer view = buf.duplicate().order(ByteOrder.nativeOrder());
+        view.flip();
+        return view;
+    }
+
+    public byte[] toByteArray() {
+        ByteBuffer v = flipped();
+        byte[] out = new byte[v.remaining()];
+        v.get(out);
+        return out;
+    }
+
+    /** Starts an nfnetlink message: nlmsghdr + nfgenmsg (version NFNETLINK_V0). Returns its start offset for {@link #endMessage}. */
+    public int beginMessage(int type, int flags, int seq, int family, int resId) {
+        return beginMessage(type, flags, seq, family, Ctnl.NFNETLINK_V0, resId);
+    }
+
+    /** As above with an explicit nfgen version (ctnetlink reads version 1 on a flush as "filter by family"). */
+    public int beginMessage(int type, int flags, int seq, int family, int version, int resId) {
+        ensure(Ctnl.NLMSG_HDRLEN + Ctnl.NFGENMSG_LEN);
+        int start = buf.position();
+        buf.putInt(0);                        // nlmsg_len, patched by endMessage
+        buf.putShort((short) type);           // nlmsg_type
+        buf.putShort((short) flags);          // nlmsg_flags
+        buf.putInt(seq);                      // nlmsg_seq
+        buf.putInt(0);                        // nlmsg_pid: 0, the kernel fills in ours
+        buf.put((byte) family);               // nfgen_family
+        buf.put((byte) version);              // version
+        buf.putShort(toNet16(resId));         // res_id, big-endian
+        return start;
+    }
+
+    public void endMessage(int start) {
+        buf.putInt(start, buf.position() - start);
+    }
+
+    /** Drops a message begun at {@code start} (e.g. when encoding it failed half way). */
+    public void rewind(int start) {
+        buf.position(start);
+    }
+
+    public int nestStart(int type) {
+        ensure(Ctnl.NLA_HDRLEN);
+        int start = buf.position();
+        buf.putShort((short) 0);
+        buf.putShort((short) (type | Ctnl.NLA_F_NESTED));
+        return start;
+    }
+
+    public void nestEnd(int start) {
+        buf.putShort(start, (short) (buf.position() - start));
+    }
+
+    public void putU8(int type, int value) {
+        header(type, 1);
+        buf.put((byte) value);
+        pad(1);
+    }
+
+    public void putU16(int type, int value) {
+        header(type, 2);
+        buf.putShort(toNet16(value));
+        pad(2);
+    }
+
+    public void putU32(int type, long value) {
+        header(type, 4);
+        buf.putInt(toNet32((int) value));
+        pad(4);
+    }
+
+    public void putU64(int type, long value) {
+        header(type, 8);
+        buf.putLong(buf.order() == ByteOrder.BIG_ENDIAN ? value : Long.reverseBytes(value));
+    }
+
+    public void putBytes(int type, byte[] value) {
+        header(type, value.length);
+        buf.put(value);
+        pad(value.length);
+    }
+
+    /** A NUL-terminated string, as the kernel's NLA_NUL_STRING / nla_put_string. */
+    public void putString(int type, String value) {
+        byte[] b = value.getBytes(StandardCharsets.US_ASCII);
+        header(type, b.length + 1);
+        buf.put(b);
+        buf.put((byte) 0);
+        pad(b.length + 1);
+    }
+
+    private void header(int type, int payloadLen) {
+        ensure(Ctnl.NLA_HDRLEN + Ctnl.align(payloadLen));
+        buf.putShort((short) (Ctnl.NLA_HDRLEN + payloadLen));
+        buf.putShort((short) type);
+    }
+
+    private void pad(int payloadLen) {
+        for (int i = payloadLen; i < Ctnl.align(payloadLen); i++) {
+            buf.put((byte) 0);
+        }
+    }
+
+    private short toNet16(int v) {
+        short s = (short) v;
+        return buf.order() == ByteOrder.BIG_ENDIAN ? s : Short.reverseBytes(s);
+    }
+
+    private int toNet32(int v) {
+        return buf.order() == ByteOrder.BIG_ENDIAN ? v : Integer.reverseBytes(v);
+    }
+
+    private void ensure(int more) {
+        if (buf.remaining() < more) {
+            int cap = Math.max(buf.capacity() * 2, buf.position() + more);
+            ByteBuffer bigger = ByteBuffer.allocate(cap).order(ByteOrder.nativeOrder());
+            buf.flip();
+            bigger.put(buf);
+            buf = bigger;
+        }
+    }
+}

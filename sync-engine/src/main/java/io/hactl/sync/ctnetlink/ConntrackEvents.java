@@ -1,0 +1,153 @@
+package io.hactl.sync.ctnetlink;
+
+import static io.hactl.sync.ctnetlink.Ctnl.*;
+
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.conntrack.FlowEvent;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A subscription to the kernel's conntrack events (NFNLGRP_CONNTRACK_NEW / UPDATE / DESTROY).
+ *
+ * <p>When the kernel cannot queue an event for this socket it drops it and the next receive fails
+ * with ENOBUFS: that overrun is reported to the listener and counted, never swallowed, because
+ * the caller's copy of the table is then stale and needs a resync from a dump.
+ */
+public final class ConntrackEvents implements AutoCloseable {
+
+    /** Receives decoded events and overrun notices, on the polling thread. */
+    public interface Listener {
+        void onEvent(FlowEvent event);
+
+        /** Events were lost; the listener should schedule a resync from a full dump. */
+        void onOverrun();
+    }
+
+    private final NetlinkSocket socket;
+    private final DecodeStats stats;
+    private final ByteBuffer rx = ByteBuffer.allocate(256 * 1024).order(ByteOrder.nativeOrder());
+    private long overruns;
+    private long events;
+
+    public ConntrackEvents(NetlinkSocket socket, DecodeStats stats) {
+        this.socket = Objects.requireNonNull(socket, "socket");
+        this.stats = Objects.requireNonNull(stats, "stats");
+    }
+
+    /**
+     * Subscribes to NEW, UPDATE and DESTROY events in the calling thread's network namespace.
+     *
+     * @param receiveBuffer bytes of socket buffer to ask for
+     * @param reliable      NETLINK_BROADCAST_ERROR: the kernel learns of undelivered events (with
+     *                      net.netfilter.nf_conntrack_events reliable delivery it retries them)
+     * @param pollTimeout   longest a {@link #poll} blocks when nothing arrives
+     */
+    public static ConntrackEvents open(int receiveBuffer, boolean reliable, Duration pollTimeout, DecodeStats stats)
+            throws NetlinkException {
+        JnaNetlinkSocket s = JnaNetlinkSocket.open(NFNLGRP_CONNTRACK_NEW, NFNLGRP_CONNTRACK_UPDATE,
+                NFNLGRP_CONNTRACK_DESTROY);
+        try {
+            s.setReceiveBufferSize(receiveBuffer);
+            if (reliable) {
+                s.setNetlinkOption(NETLINK_BROADCAST_ERROR, true);
+            }
+            s.setReceiveTimeout(pollTimeout);
+        } catch (NetlinkException e) {
+            s.close();
+            throw e;
+        }
+        return new ConntrackEvents(s, stats);
+    }
+
+    public NetlinkSocket socket() {
+        return socket;
+    }
+
+    /** Overruns (ENOBUFS) seen so far. */
+    public long overruns() {
+        return overruns;
+    }
+
+    /** Events delivered so far. */
+    public long events() {
+        return events;
+    }
+
+    /**
+     * Receives one datagram and delivers its events. Returns how many were delivered: 0 when the
+     * poll timeout passed or after an overrun (which the listener has been told of).
+     */
+    public int poll(Listener listener) throws NetlinkException {
+        try {
+            socket.receive(rx);
+        } catch (NetlinkException e) {
+            if (e.isOverrun()) {
+                overruns++;
+                listener.onOverrun();
+                return 0;
+            }
+            if (e.isTimeout()) {
+                return 0;
+            }
+            throw e;
+        }
+        int delivered = 0;
+        int off = 0;
+        while (off < rx.limit()) {
+            NlMsg msg;
+            try {
+                msg = NlMsg.read(rx, off);
+            } catch (DecodeException e) {
+                stats.malformedMessages.incrementAndGet();
+                break;
+            }
+            off = msg.next();
+            FlowEvent.Type type = typeOf(msg);
+            if (type == null) {
+                stats.unexpectedMessages.incrementAndGet();
+                continue;
+            }
+            Flow f;
+            try {
+                f = FlowCodec.decode(rx, msg.attrStart(), msg.end(), stats);
+            } catch (DecodeException e) {
+                stats.malformedMessages.incrementAndGet();
+                continue;
+            }
+            listener.onEvent(new FlowEvent(type, f, msg.pid()));
+            delivered++;
+        }
+        events += delivered;
+        return delivered;
+    }
+
+    /**
+     * Doubles the receive buffer up to {@code max} bytes (after an overrun). Returns the new size.
+     */
+    public int growReceiveBuffer(int max) throws NetlinkException {
+        int current = socket.receiveBufferSize();
+        // the kernel reports twice what was set; ask for the doubled value, capped
+        int want = (int) Math.min((long) max, (long) current);
+        return socket.setReceiveBufferSize(want);
+    }
+
+    static FlowEvent.Type typeOf(NlMsg msg) {
+        if (!msg.isCtnetlink()) {
+            return null;
+        }
+        return switch (msg.ctType()) {
+            case IPCTNL_MSG_CT_NEW -> (msg.flags() & (NLM_F_CREATE | NLM_F_EXCL)) != 0
+                    ? FlowEvent.Type.NEW : FlowEvent.Type.UPDATE;
+            case IPCTNL_MSG_CT_DELETE -> FlowEvent.Type.DESTROY;
+            default -> null;
+        };
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

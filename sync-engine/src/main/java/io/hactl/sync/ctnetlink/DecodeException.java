@@ -1,0 +1,8 @@
+package io.hactl.sync.ctnetlink;
+
+/** Bytes that are not a well-formed netlink/ctnetlink message; the message names what and where. */
+public class DecodeException extends Exception {
+    public DecodeException(String message) {
+        super(message);
+    }
+}

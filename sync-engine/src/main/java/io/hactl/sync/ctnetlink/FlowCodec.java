@@ -1,0 +1,362 @@
+package io.hactl.sync.ctnetlink;
+
+import static io.hactl.sync.ctnetlink.Ctnl.*;
+
+import io.hactl.sync.conntrack.DccpInfo;
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.conntrack.NatRange;
+import io.hactl.sync.conntrack.ProtoInfo;
+import io.hactl.sync.conntrack.SctpInfo;
+import io.hactl.sync.conntrack.SeqAdj;
+import io.hactl.sync.conntrack.Synproxy;
+import io.hactl.sync.conntrack.TcpInfo;
+import io.hactl.sync.conntrack.Tuple;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.BitSet;
+
+/**
+ * Encodes a {@link Flow} into ctnetlink attributes and decodes the attributes of a conntrack
+ * message back into a Flow. Stateless; decode counts what it skips in a {@link DecodeStats}.
+ *
+ * <p>Attributes from the kernel that this codec does not know are skipped and counted (the kernel
+ * keeps adding them); known ones hactl does not replicate (counters, use, timestamps, secctx) are
+ * skipped silently.
+ */
+public final class FlowCodec {
+    private FlowCodec() {}
+
+    /**
+     * Status bits that may not be written: the kernel refuses a request that would change
+     * IPS_EXPECTED or IPS_DYING, and owns the template/untracked/offload bits.
+     */
+    static final long STATUS_NOT_WRITTEN = IPS_EXPECTED | IPS_DYING | IPS_TEMPLATE | IPS_UNTRACKED
+            | IPS_OFFLOAD | IPS_HW_OFFLOAD;
+
+    /**
+     * The status to send for a create or update. IPS_CONFIRMED is always set: the kernel
+     * (6.x) answers EBUSY to a CT_NEW whose status lacks it, and an update must not try to clear it.
+     */
+    public static long writableStatus(long status) {
+        return (status & ~STATUS_NOT_WRITTEN) | IPS_CONFIRMED;
+    }
+
+    /** Writes the attributes of a CT_NEW (create or update) request for {@code f}. */
+    public static void encode(AttrWriter w, Flow f) {
+        TupleCodec.encode(w, CTA_TUPLE_ORIG, f.orig());
+        TupleCodec.encode(w, CTA_TUPLE_REPLY, f.replyOrInverse());
+        if (f.zone() != 0) {
+            w.putU16(CTA_ZONE, f.zone());
+        }
+        w.putU32(CTA_STATUS, writableStatus(f.status()));
+        if (f.timeout() != Flow.ABSENT) {
+            w.putU32(CTA_TIMEOUT, f.timeout());
+        }
+        if (f.mark() != Flow.ABSENT) {
+            w.putU32(CTA_MARK, f.mark());
+        }
+        if (f.protoInfo() != null) {
+            encodeProtoInfo(w, f);
+        }
+        if (f.master() != null) {
+            TupleCodec.encode(w, CTA_TUPLE_MASTER, f.master());
+        }
+        if (f.snat() != null) {
+            encodeNat(w, CTA_NAT_SRC, f.snat());
+        }
+        if (f.dnat() != null) {
+            encodeNat(w, CTA_NAT_DST, f.dnat());
+        }
+        if (f.seqAdjOrig() != null) {
+            encodeSeqAdj(w, CTA_SEQ_ADJ_ORIG, f.seqAdjOrig());
+        }
+        if (f.seqAdjReply() != null) {
+            encodeSeqAdj(w, CTA_SEQ_ADJ_REPLY, f.seqAdjReply());
+        }
+        if (f.helper() != null) {
+            int help = w.nestStart(CTA_HELP);
+            w.putString(CTA_HELP_NAME, f.helper());
+            w.nestEnd(help);
+        }
+        BitSet labels = f.labels();
+        if (labels != null && !labels.isEmpty()) {
+            // Sent only when set: the kernel refuses labels (EOPNOTSUPP) in a namespace where no
+            // rule uses them, and an empty set carries no information.
+            w.putBytes(CTA_LABELS, labelBytes(labels));
+        }
+        if (f.synproxy() != null) {
+            int s = w.nestStart(CTA_SYNPROXY);
+            w.putU32(CTA_SYNPROXY_ISN, f.synproxy().isn());
+            w.putU32(CTA_SYNPROXY_ITS, f.synproxy().its());
+            w.putU32(CTA_SYNPROXY_TSOFF, f.synproxy().tsoff());
+            w.nestEnd(s);
+        }
+    }
+
+    private static void encodeProtoInfo(AttrWriter w, Flow f) {
+        int pi = w.nestStart(CTA_PROTOINFO);
+        if (f.protoInfo() instanceof TcpInfo t) {
+            int tcp = w.nestStart(CTA_PROTOINFO_TCP);
+            w.putU8(CTA_PROTOINFO_TCP_STATE, t.state());
+            w.putU8(CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, t.wscaleOrig());
+            w.putU8(CTA_PROTOINFO_TCP_WSCALE_REPLY, t.wscaleReply());
+            // struct nf_ct_tcp_flags { __u8 flags; __u8 mask; }: mask 0xff sets exactly these flags
+            w.putBytes(CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, new byte[] {(byte) t.flagsOrig(), (byte) 0xff});
+            w.putBytes(CTA_PROTOINFO_TCP_FLAGS_REPLY, new byte[] {(byte) t.flagsReply(), (byte) 0xff});
+            w.nestEnd(tcp);
+        } else if (f.protoInfo() instanceof SctpInfo s) {
+            int sctp = w.nestStart(CTA_PROTOINFO_SCTP);
+            w.putU8(CTA_PROTOINFO_SCTP_STATE, s.state());
+            w.putU32(CTA_PROTOINFO_SCTP_VTAG_ORIGINAL, s.vtagOrig());
+            w.putU32(CTA_PROTOINFO_SCTP_VTAG_REPLY, s.vtagReply());
+            w.nestEnd(sctp);
+        } else if (f.protoInfo() instanceof DccpInfo d) {
+            int dccp = w.nestStart(CTA_PROTOINFO_DCCP);
+            w.putU8(CTA_PROTOINFO_DCCP_STATE, d.state());
+            w.putU8(CTA_PROTOINFO_DCCP_ROLE, d.role());
+            w.putU64(CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ, d.handshakeSeq());
+            w.nestEnd(dccp);
+        }
+        w.nestEnd(pi);
+    }
+
+    private static void encodeNat(AttrWriter w, int attrType, NatRange n) {
+        int nat = w.nestStart(attrType);
+        boolean v6 = n.minIp().getAddress().length == 16;
+        w.putBytes(v6 ? CTA_NAT_V6_MINIP : CTA_NAT_V4_MINIP, n.minIp().getAddress());
+        w.putBytes(v6 ? CTA_NAT_V6_MAXIP : CTA_NAT_V4_MAXIP, n.maxIp().getAddress());
+        if (n.minPort() != 0 || n.maxPort() != 0) {
+            int proto = w.nestStart(CTA_NAT_PROTO);
+            w.putU16(CTA_PROTONAT_PORT_MIN, n.minPort());
+            w.putU16(CTA_PROTONAT_PORT_MAX, n.maxPort());
+            w.nestEnd(proto);
+        }
+        w.nestEnd(nat);
+    }
+
+    private static void encodeSeqAdj(AttrWriter w, int attrType, SeqAdj s) {
+        int n = w.nestStart(attrType);
+        w.putU32(CTA_SEQADJ_CORRECTION_POS, s.correctionPos());
+        w.putU32(CTA_SEQADJ_OFFSET_BEFORE, s.offsetBefore());
+        w.putU32(CTA_SEQADJ_OFFSET_AFTER, s.offsetAfter());
+        w.nestEnd(n);
+    }
+
+    static byte[] labelBytes(BitSet labels) {
+        byte[] out = new byte[Flow.LABELS_BYTES];
+        byte[] b = labels.toByteArray(); // little-endian bit order, as the kernel's unsigned long bitmap on LE hosts
+        System.arraycopy(b, 0, out, 0, Math.min(b.length, out.length));
+        return out;
+    }
+
+    /**
+     * Decodes the attributes in {@code msg} from {@code start} to {@code end} (the part of a
+     * conntrack message after nlmsghdr and nfgenmsg).
+     */
+    public static Flow decode(ByteBuffer msg, int start, int end, DecodeStats stats) throws DecodeException {
+        AttrReader r = new AttrReader(msg, start, end, "conntrack");
+        Tuple orig = null;
+        Tuple reply = null;
+        Tuple master = null;
+        int zone = 0;
+        long status = 0, timeout = Flow.ABSENT, mark = Flow.ABSENT, id = Flow.ABSENT;
+        ProtoInfo protoInfo = null;
+        NatRange snat = null, dnat = null;
+        SeqAdj seqOrig = null, seqReply = null;
+        String helper = null;
+        BitSet labels = null;
+        Synproxy synproxy = null;
+        while (r.next()) {
+            switch (r.type()) {
+                case CTA_TUPLE_ORIG -> orig = TupleCodec.decode(r, "CTA_TUPLE_ORIG", stats);
+                case CTA_TUPLE_REPLY -> reply = TupleCodec.decode(r, "CTA_TUPLE_REPLY", stats);
+                case CTA_TUPLE_MASTER -> master = TupleCodec.decode(r, "CTA_TUPLE_MASTER", stats);
+                case CTA_STATUS -> status = r.u32("CTA_STATUS");
+                case CTA_TIMEOUT -> timeout = r.u32("CTA_TIMEOUT");
+                case CTA_MARK -> mark = r.u32("CTA_MARK");
+                case CTA_ID -> id = r.u32("CTA_ID");
+                case CTA_ZONE -> zone = r.u16("CTA_ZONE");
+                case CTA_PROTOINFO -> protoInfo = decodeProtoInfo(r, stats);
+                case CTA_NAT_SRC -> snat = decodeNat(r, "CTA_NAT_SRC", stats);
+                case CTA_NAT_DST -> dnat = decodeNat(r, "CTA_NAT_DST", stats);
+                case CTA_SEQ_ADJ_ORIG -> seqOrig = decodeSeqAdj(r, "CTA_SEQ_ADJ_ORIG", stats);
+                case CTA_SEQ_ADJ_REPLY -> seqReply = decodeSeqAdj(r, "CTA_SEQ_ADJ_REPLY", stats);
+                case CTA_HELP -> helper = decodeHelper(r, stats);
+                case CTA_LABELS -> labels = BitSet.valueOf(r.raw());
+                case CTA_SYNPROXY -> synproxy = decodeSynproxy(r, stats);
+                case CTA_COUNTERS_ORIG, CTA_COUNTERS_REPLY, CTA_USE, CTA_SECMARK, CTA_SECCTX, CTA_TIMESTAMP,
+                        CTA_MARK_MASK, CTA_LABELS_MASK, CTA_FILTER, CTA_STATUS_MASK -> { /* not replicated */ }
+                default -> stats.unknownAttributes.incrementAndGet();
+            }
+        }
+        if (r.error() != null) {
+            throw new DecodeException(r.error());
+        }
+        if (orig == null) {
+            throw new DecodeException("conntrack: missing CTA_TUPLE_ORIG");
+        }
+        try {
+            return new Flow(orig, reply, zone, status, timeout, mark, protoInfo,
+                    master, snat, dnat, seqOrig, seqReply, helper, labels, synproxy, id);
+        } catch (IllegalArgumentException e) {
+            throw new DecodeException("conntrack: " + e.getMessage());
+        }
+    }
+
+    private static ProtoInfo decodeProtoInfo(AttrReader parent, DecodeStats stats) {
+        AttrReader r = parent.nested("CTA_PROTOINFO");
+        ProtoInfo result = null;
+        while (r.next()) {
+            switch (r.type()) {
+                case CTA_PROTOINFO_TCP -> {
+                    AttrReader t = r.nested("CTA_PROTOINFO_TCP");
+                    int state = 0, wo = 0, wr = 0, fo = 0, fr = 0;
+                    while (t.next()) {
+                        switch (t.type()) {
+                            case CTA_PROTOINFO_TCP_STATE -> state = t.u8("CTA_PROTOINFO_TCP_STATE");
+                            case CTA_PROTOINFO_TCP_WSCALE_ORIGINAL -> wo = t.u8("CTA_PROTOINFO_TCP_WSCALE_ORIGINAL");
+                            case CTA_PROTOINFO_TCP_WSCALE_REPLY -> wr = t.u8("CTA_PROTOINFO_TCP_WSCALE_REPLY");
+                            case CTA_PROTOINFO_TCP_FLAGS_ORIGINAL -> fo = tcpFlags(t, "CTA_PROTOINFO_TCP_FLAGS_ORIGINAL");
+                            case CTA_PROTOINFO_TCP_FLAGS_REPLY -> fr = tcpFlags(t, "CTA_PROTOINFO_TCP_FLAGS_REPLY");
+                            default -> stats.unknownAttributes.incrementAndGet();
+                        }
+                    }
+                    if (r.absorb(t)) {
+                        if (state >= TcpInfo.MAX) {
+                            r.fail("CTA_PROTOINFO_TCP_STATE " + state + " is beyond TCP_CONNTRACK_MAX");
+                        } else {
+                            result = new TcpInfo(state, wo, wr, fo, fr);
+                        }
+                    }
+                }
+                case CTA_PROTOINFO_SCTP -> {
+                    AttrReader s = r.nested("CTA_PROTOINFO_SCTP");
+                    int state = 0;
+                    long vo = 0, vr = 0;
+                    while (s.next()) {
+                        switch (s.type()) {
+                            case CTA_PROTOINFO_SCTP_STATE -> state = s.u8("CTA_PROTOINFO_SCTP_STATE");
+                            case CTA_PROTOINFO_SCTP_VTAG_ORIGINAL -> vo = s.u32("CTA_PROTOINFO_SCTP_VTAG_ORIGINAL");
+                            case CTA_PROTOINFO_SCTP_VTAG_REPLY -> vr = s.u32("CTA_PROTOINFO_SCTP_VTAG_REPLY");
+                            default -> stats.unknownAttributes.incrementAndGet();
+                        }
+                    }
+                    if (r.absorb(s)) {
+                        result = new SctpInfo(state, vo, vr);
+                    }
+                }
+                case CTA_PROTOINFO_DCCP -> {
+                    AttrReader d = r.nested("CTA_PROTOINFO_DCCP");
+                    int state = 0, role = 0;
+                    long seq = 0;
+                    while (d.next()) {
+                        switch (d.type()) {
+                            case CTA_PROTOINFO_DCCP_STATE -> state = d.u8("CTA_PROTOINFO_DCCP_STATE");
+                            case CTA_PROTOINFO_DCCP_ROLE -> role = d.u8("CTA_PROTOINFO_DCCP_ROLE");
+                            case CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ -> seq = d.u64("CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ");
+                            default -> { /* CTA_PROTOINFO_DCCP_PAD and newer */ }
+                        }
+                    }
+                    if (r.absorb(d)) {
+                        result = new DccpInfo(state, role, seq);
+                    }
+                }
+                default -> stats.unknownAttributes.incrementAndGet();
+            }
+        }
+        parent.absorb(r);
+        return result;
+    }
+
+    private static int tcpFlags(AttrReader t, String name) {
+        byte[] b = t.bytes(name, 2);
+        return b == null ? 0 : Byte.toUnsignedInt(b[0]);
+    }
+
+    private static NatRange decodeNat(AttrReader parent, String name, DecodeStats stats) {
+        AttrReader r = parent.nested(name);
+        byte[] min = null, max = null;
+        int pmin = 0, pmax = 0;
+        while (r.next()) {
+            switch (r.type()) {
+                case CTA_NAT_V4_MINIP -> min = r.bytes("CTA_NAT_V4_MINIP", 4);
+                case CTA_NAT_V4_MAXIP -> max = r.bytes("CTA_NAT_V4_MAXIP", 4);
+                case CTA_NAT_V6_MINIP -> min = r.bytes("CTA_NAT_V6_MINIP", 16);
+                case CTA_NAT_V6_MAXIP -> max = r.bytes("CTA_NAT_V6_MAXIP", 16);
+                case CTA_NAT_PROTO -> {
+                    AttrReader p = r.nested("CTA_NAT_PROTO");
+                    while (p.next()) {
+                        switch (p.type()) {
+                            case CTA_PROTONAT_PORT_MIN -> pmin = p.u16("CTA_PROTONAT_PORT_MIN");
+                            case CTA_PROTONAT_PORT_MAX -> pmax = p.u16("CTA_PROTONAT_PORT_MAX");
+                            default -> stats.unknownAttributes.incrementAndGet();
+                        }
+                    }
+                    r.absorb(p);
+                }
+                default -> stats.unknownAttributes.incrementAndGet();
+            }
+        }
+        if (!parent.absorb(r)) {
+            return null;
+        }
+        if (min == null) {
+            parent.fail(name + ": missing minimum address");
+            return null;
+        }
+        InetAddress lo = TupleCodec.address(min);
+        InetAddress hi = max == null ? lo : TupleCodec.address(max);
+        if (lo.getClass() != hi.getClass()) {
+            parent.fail(name + ": minimum and maximum address of different families");
+            return null;
+        }
+        return new NatRange(lo, hi, pmin, pmax);
+    }
+
+    private static SeqAdj decodeSeqAdj(AttrReader parent, String name, DecodeStats stats) {
+        AttrReader r = parent.nested(name);
+        long pos = 0, before = 0, after = 0;
+        while (r.next()) {
+            switch (r.type()) {
+                case CTA_SEQADJ_CORRECTION_POS -> pos = r.u32("CTA_SEQADJ_CORRECTION_POS");
+                case CTA_SEQADJ_OFFSET_BEFORE -> before = r.u32("CTA_SEQADJ_OFFSET_BEFORE");
+                case CTA_SEQADJ_OFFSET_AFTER -> after = r.u32("CTA_SEQADJ_OFFSET_AFTER");
+                default -> stats.unknownAttributes.incrementAndGet();
+            }
+        }
+        return parent.absorb(r) ? new SeqAdj(pos, before, after) : null;
+    }
+
+    private static String decodeHelper(AttrReader parent, DecodeStats stats) {
+        AttrReader r = parent.nested("CTA_HELP");
+        String name = null;
+        while (r.next()) {
+            switch (r.type()) {
+                case CTA_HELP_NAME -> name = r.string("CTA_HELP_NAME");
+                default -> { /* CTA_HELP_INFO: helper private data, not replicated */ }
+            }
+        }
+        if (!parent.absorb(r)) {
+            return null;
+        }
+        if (name != null && (name.isEmpty() || name.length() > 15)) {
+            parent.fail("CTA_HELP_NAME '" + name + "' is not 1..15 characters");
+            return null;
+        }
+        return name;
+    }
+
+    private static Synproxy decodeSynproxy(AttrReader parent, DecodeStats stats) {
+        AttrReader r = parent.nested("CTA_SYNPROXY");
+        long isn = 0, its = 0, tsoff = 0;
+        while (r.next()) {
+            switch (r.type()) {
+                case CTA_SYNPROXY_ISN -> isn = r.u32("CTA_SYNPROXY_ISN");
+                case CTA_SYNPROXY_ITS -> its = r.u32("CTA_SYNPROXY_ITS");
+                case CTA_SYNPROXY_TSOFF -> tsoff = r.u32("CTA_SYNPROXY_TSOFF");
+                default -> stats.unknownAttributes.incrementAndGet();
+            }
+        }
+        return parent.absorb(r) ? new Synproxy(isn, its, tsoff) : null;
+    }
+}

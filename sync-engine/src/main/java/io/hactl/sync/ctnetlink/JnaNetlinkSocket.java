@@ -1,0 +1,220 @@
+package io.hactl.sync.ctnetlink;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+
+/**
+ * The real NETLINK_NETFILTER socket: {@code socket(AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER)}
+ * through JNA. Send and receive go through direct buffers owned by the socket.
+ */
+public final class JnaNetlinkSocket implements NetlinkSocket {
+    /** Large enough for any ctnetlink datagram (dumps are built in skbs of at most 32 KiB). */
+    private static final int RECEIVE_CAPACITY = 256 * 1024;
+
+    private final int fd;
+    private final int portId;
+    private ByteBuffer sendBuffer;
+    private Pointer sendPointer;
+    private final ByteBuffer receiveBuffer;
+    private final Pointer receivePointer;
+    private volatile boolean closed;
+
+    private JnaNetlinkSocket(int fd, int portId) {
+        this.fd = fd;
+        this.portId = portId;
+        this.receiveBuffer = ByteBuffer.allocateDirect(RECEIVE_CAPACITY).order(ByteOrder.nativeOrder());
+        this.receivePointer = Native.getDirectBufferPointer(receiveBuffer);
+        allocateSendBuffer(64 * 1024);
+    }
+
+    /** Opens a socket bound to a kernel-chosen port id, joined to the given multicast groups. */
+    public static JnaNetlinkSocket open(int... groups) throws NetlinkException {
+        int fd;
+        try {
+            fd = LibC.socket(Ctnl.AF_NETLINK, Ctnl.SOCK_RAW | Ctnl.SOCK_CLOEXEC, Ctnl.NETLINK_NETFILTER);
+        } catch (LastErrorException e) {
+            throw new NetlinkException("socket(AF_NETLINK, NETLINK_NETFILTER)", e.getErrorCode());
+        }
+        try {
+            int groupMask = 0;
+            for (int g : groups) {
+                if (g < 1 || g > 32) {
+                    throw new IllegalArgumentException("group " + g + " cannot be bound by mask");
+                }
+                groupMask |= 1 << (g - 1);
+            }
+            byte[] addr = sockaddrNl(0, groupMask);
+            LibC.bind(fd, addr, addr.length);
+            int[] len = {addr.length};
+            byte[] bound = new byte[12];
+            LibC.getsockname(fd, bound, len);
+            int port = ByteBuffer.wrap(bound).order(ByteOrder.nativeOrder()).getInt(4);
+            return new JnaNetlinkSocket(fd, port);
+        } catch (LastErrorException e) {
+            closeQuietly(fd);
+            throw new NetlinkException("bind(netlink)", e.getErrorCode());
+        } catch (RuntimeException e) {
+            closeQuietly(fd);
+            throw e;
+        }
+    }
+
+    /** struct sockaddr_nl: family, pad, pid, groups. */
+    private static byte[] sockaddrNl(int pid, int groups) {
+        ByteBuffer b = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder());
+        b.putShort((short) Ctnl.AF_NETLINK).putShort((short) 0).putInt(pid).putInt(groups);
+        return b.array();
+    }
+
+    @Override
+    public int portId() {
+        return portId;
+    }
+
+    @Override
+    public void joinGroup(int group) throws NetlinkException {
+        setIntOption(Ctnl.SOL_NETLINK, Ctnl.NETLINK_ADD_MEMBERSHIP, group, "setsockopt(NETLINK_ADD_MEMBERSHIP " + group + ")");
+    }
+
+    @Override
+    public void setNetlinkOption(int option, boolean enabled) throws NetlinkException {
+        setIntOption(Ctnl.SOL_NETLINK, option, enabled ? 1 : 0, "setsockopt(SOL_NETLINK " + option + ")");
+    }
+
+    @Override
+    public int setReceiveBufferSize(int bytes) throws NetlinkException {
+        try {
+            setIntOption(Ctnl.SOL_SOCKET, Ctnl.SO_RCVBUFFORCE, bytes, "setsockopt(SO_RCVBUFFORCE)");
+        } catch (NetlinkException e) {
+            if (e.errno() != Errno.EPERM) {
+                throw e;
+            }
+            setIntOption(Ctnl.SOL_SOCKET, Ctnl.SO_RCVBUF, bytes, "setsockopt(SO_RCVBUF)");
+        }
+        return receiveBufferSize();
+    }
+
+    @Override
+    public int receiveBufferSize() throws NetlinkException {
+        byte[] v = new byte[4];
+        int[] len = {4};
+        try {
+            LibC.getsockopt(fd, Ctnl.SOL_SOCKET, Ctnl.SO_RCVBUF, v, len);
+        } catch (LastErrorException e) {
+            throw new NetlinkException("getsockopt(SO_RCVBUF)", e.getErrorCode());
+        }
+        return ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getInt();
+    }
+
+    /** Also enlarges the send buffer, so that large batches go out in one call. */
+    public void setSendBufferSize(int bytes) throws NetlinkException {
+        try {
+            setIntOption(Ctnl.SOL_SOCKET, Ctnl.SO_SNDBUFFORCE, bytes, "setsockopt(SO_SNDBUFFORCE)");
+        } catch (NetlinkException e) {
+            if (e.errno() != Errno.EPERM) {
+                throw e;
+            }
+            setIntOption(Ctnl.SOL_SOCKET, Ctnl.SO_SNDBUF, bytes, "setsockopt(SO_SNDBUF)");
+        }
+    }
+
+    @Override
+    public void setReceiveTimeout(Duration timeout) throws NetlinkException {
+        // struct timeval { long tv_sec; long tv_usec; } on LP64
+        ByteBuffer tv = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
+        tv.putLong(timeout.toSeconds()).putLong(timeout.toNanosPart() / 1000);
+        try {
+            LibC.setsockopt(fd, Ctnl.SOL_SOCKET, Ctnl.SO_RCVTIMEO, tv.array(), 16);
+        } catch (LastErrorException e) {
+            throw new NetlinkException("setsockopt(SO_RCVTIMEO)", e.getErrorCode());
+        }
+    }
+
+    @Override
+    public void send(ByteBuffer messages) throws NetlinkException {
+        ensureOpen("send");
+        int len = messages.remaining();
+        if (len > sendBuffer.capacity()) {
+            allocateSendBuffer(Integer.highestOneBit(len) << 1);
+        }
+        sendBuffer.clear();
+        sendBuffer.put(messages);
+        try {
+            long sent = LibC.send(fd, sendPointer, new NativeLong(len), 0).longValue();
+            if (sent != len) {
+                throw new NetlinkException("send", Errno.EIO, "short send " + sent + " of " + len + " bytes");
+            }
+        } catch (LastErrorException e) {
+            throw new NetlinkException("send", e.getErrorCode(), len + " bytes");
+        }
+    }
+
+    @Override
+    public void receive(ByteBuffer into) throws NetlinkException {
+        ensureOpen("recv");
+        long n;
+        while (true) {
+            try {
+                n = LibC.recv(fd, receivePointer, new NativeLong(RECEIVE_CAPACITY), Ctnl.MSG_TRUNC).longValue();
+                break;
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new NetlinkException("recv", e.getErrorCode());
+                }
+            }
+        }
+        if (n > RECEIVE_CAPACITY) {
+            throw new NetlinkException("recv", Errno.EMSGSIZE, "datagram of " + n + " bytes truncated");
+        }
+        if (n > into.capacity()) {
+            throw new NetlinkException("recv", Errno.EMSGSIZE, "datagram of " + n + " bytes exceeds buffer of " + into.capacity());
+        }
+        receiveBuffer.clear().limit((int) n);
+        into.clear();
+        into.put(receiveBuffer);
+        into.flip();
+        into.order(ByteOrder.nativeOrder());
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            closeQuietly(fd);
+        }
+    }
+
+    private void setIntOption(int level, int option, int value, String what) throws NetlinkException {
+        ensureOpen(what);
+        byte[] v = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array();
+        try {
+            LibC.setsockopt(fd, level, option, v, 4);
+        } catch (LastErrorException e) {
+            throw new NetlinkException(what, e.getErrorCode());
+        }
+    }
+
+    private void allocateSendBuffer(int capacity) {
+        sendBuffer = ByteBuffer.allocateDirect(capacity).order(ByteOrder.nativeOrder());
+        sendPointer = Native.getDirectBufferPointer(sendBuffer);
+    }
+
+    private void ensureOpen(String what) throws NetlinkException {
+        if (closed) {
+            throw new NetlinkException(what, Errno.EBADF, "socket closed");
+        }
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            LibC.close(fd);
+        } catch (LastErrorException ignored) {
+            // nothing useful to do: the descriptor is gone either way
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.hactl.sync.ctnetlink;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+
+/**
+ * The few libc calls hactl needs, bound with JNA direct mapping (no per-call reflection).
+ * Each throws {@link LastErrorException} carrying errno when the call returns -1.
+ */
+public final class LibC {
+    static {
+        Native.register(LibC.class, "c");
+    }
+
+    private LibC() {}
+
+    public static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+    public static native int bind(int fd, byte[] addr, int addrlen) throws LastErrorException;
+
+    public static native int getsockname(int fd, byte[] addr, int[] addrlen) throws LastErrorException;
+
+    public static native int setsockopt(int fd, int level, int optname, byte[] optval, int optlen)
+            throws LastErrorException;
+
+    public static native int getsockopt(int fd, int level, int optname, byte[] optval, int[] optlen)
+            throws LastErrorException;
+
+    public static native NativeLong send(int fd, Pointer buf, NativeLong len, int flags) throws LastErrorException;
+
+    public static native NativeLong recv(int fd, Pointer buf, NativeLong len, int flags) throws LastErrorException;
+
+    public static native int close(int fd) throws LastErrorException;
+
+    public static native int open(String path, int flags) throws LastErrorException;
+
+    /** Moves the calling thread into the namespace behind fd (CLONE_NEWNET = 0x40000000). */
+    public static native int setns(int fd, int nstype) throws LastErrorException;
+
+    public static native int geteuid();
+
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 02000000;
+    public static final int CLONE_NEWNET = 0x40000000;
+}

@@ -1,0 +1,51 @@
+package io.hactl.sync.ctnetlink;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * A NETLINK_NETFILTER socket. The real one ({@link JnaNetlinkSocket}) talks to the kernel; an
+ * in-memory one ({@link InMemoryConntrackKernel}) stands in for it in unit tests.
+ *
+ * <p>Errors surface as {@link NetlinkException} carrying the errno and the operation. Not
+ * thread-safe: one thread sends and receives on a socket.
+ */
+public interface NetlinkSocket extends AutoCloseable {
+
+    /** The port id the kernel assigned at bind time (the {@code nlmsg_pid} of our requests' replies). */
+    int portId();
+
+    /** Joins a multicast group ({@code NETLINK_ADD_MEMBERSHIP}), e.g. NFNLGRP_CONNTRACK_NEW. */
+    void joinGroup(int group) throws NetlinkException;
+
+    /** Sets a boolean SOL_NETLINK option such as NETLINK_NO_ENOBUFS or NETLINK_BROADCAST_ERROR. */
+    void setNetlinkOption(int option, boolean enabled) throws NetlinkException;
+
+    /**
+     * Sizes the receive buffer: SO_RCVBUFFORCE first (needs CAP_NET_ADMIN, ignores rmem_max),
+     * then SO_RCVBUF. Returns the size the kernel reports afterwards (it doubles the request).
+     */
+    int setReceiveBufferSize(int bytes) throws NetlinkException;
+
+    int receiveBufferSize() throws NetlinkException;
+
+    /** Blocks at most this long in {@link #receive}; zero means forever. */
+    void setReceiveTimeout(Duration timeout) throws NetlinkException;
+
+    /**
+     * Sends the bytes between position and limit, which may hold many netlink messages, to the
+     * kernel in one system call. The buffer's position moves to its limit.
+     */
+    void send(ByteBuffer messages) throws NetlinkException;
+
+    /**
+     * Receives one datagram (one or more netlink messages) into {@code into} from its position;
+     * on return position is 0 and limit is the end of the datagram, in native byte order.
+     * Throws NetlinkException with ENOBUFS when the kernel dropped messages for this socket
+     * (buffer overrun) and EAGAIN when the receive timeout passed.
+     */
+    void receive(ByteBuffer into) throws NetlinkException;
+
+    @Override
+    void close();
+}

@@ -1,0 +1,122 @@
+package io.hactl.sync.ctnetlink;
+
+import static io.hactl.sync.ctnetlink.Ctnl.*;
+
+import io.hactl.sync.conntrack.Tuple;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** Encodes and decodes a {@link Tuple} as a nested CTA_TUPLE_* attribute. */
+public final class TupleCodec {
+    private TupleCodec() {}
+
+    public static void encode(AttrWriter w, int attrType, Tuple t) {
+        int tuple = w.nestStart(attrType);
+        int ip = w.nestStart(CTA_TUPLE_IP);
+        if (t.isIpv6()) {
+            w.putBytes(CTA_IP_V6_SRC, t.src().getAddress());
+            w.putBytes(CTA_IP_V6_DST, t.dst().getAddress());
+        } else {
+            w.putBytes(CTA_IP_V4_SRC, t.src().getAddress());
+            w.putBytes(CTA_IP_V4_DST, t.dst().getAddress());
+        }
+        w.nestEnd(ip);
+        int proto = w.nestStart(CTA_TUPLE_PROTO);
+        w.putU8(CTA_PROTO_NUM, t.protocol());
+        if (Tuple.hasPorts(t.protocol())) {
+            w.putU16(CTA_PROTO_SRC_PORT, t.srcPort());
+            w.putU16(CTA_PROTO_DST_PORT, t.dstPort());
+        } else if (t.protocol() == IPPROTO_ICMP) {
+            w.putU16(CTA_PROTO_ICMP_ID, t.icmpId());
+            w.putU8(CTA_PROTO_ICMP_TYPE, t.icmpType());
+            w.putU8(CTA_PROTO_ICMP_CODE, t.icmpCode());
+        } else if (t.protocol() == IPPROTO_ICMPV6) {
+            w.putU16(CTA_PROTO_ICMPV6_ID, t.icmpId());
+            w.putU8(CTA_PROTO_ICMPV6_TYPE, t.icmpType());
+            w.putU8(CTA_PROTO_ICMPV6_CODE, t.icmpCode());
+        }
+        w.nestEnd(proto);
+        w.nestEnd(tuple);
+    }
+
+    /**
+     * Decodes the payload of a CTA_TUPLE_* attribute the reader {@code parent} stands on. Returns
+     * null and leaves the reason in {@code parent.error()} when it is malformed.
+     */
+    public static Tuple decode(AttrReader parent, String name, DecodeStats stats) {
+        AttrReader r = parent.nested(name);
+        byte[] src = null;
+        byte[] dst = null;
+        int proto = -1;
+        int sport = 0, dport = 0, type = 0, code = 0, id = 0;
+        while (r.next()) {
+            switch (r.type()) {
+                case CTA_TUPLE_IP -> {
+                    AttrReader ip = r.nested("CTA_TUPLE_IP");
+                    while (ip.next()) {
+                        switch (ip.type()) {
+                            case CTA_IP_V4_SRC -> src = ip.bytes("CTA_IP_V4_SRC", 4);
+                            case CTA_IP_V4_DST -> dst = ip.bytes("CTA_IP_V4_DST", 4);
+                            case CTA_IP_V6_SRC -> src = ip.bytes("CTA_IP_V6_SRC", 16);
+                            case CTA_IP_V6_DST -> dst = ip.bytes("CTA_IP_V6_DST", 16);
+                            default -> stats.unknownAttributes.incrementAndGet();
+                        }
+                    }
+                    r.absorb(ip);
+                }
+                case CTA_TUPLE_PROTO -> {
+                    AttrReader p = r.nested("CTA_TUPLE_PROTO");
+                    while (p.next()) {
+                        switch (p.type()) {
+                            case CTA_PROTO_NUM -> proto = p.u8("CTA_PROTO_NUM");
+                            case CTA_PROTO_SRC_PORT -> sport = p.u16("CTA_PROTO_SRC_PORT");
+                            case CTA_PROTO_DST_PORT -> dport = p.u16("CTA_PROTO_DST_PORT");
+                            case CTA_PROTO_ICMP_ID -> id = p.u16("CTA_PROTO_ICMP_ID");
+                            case CTA_PROTO_ICMP_TYPE -> type = p.u8("CTA_PROTO_ICMP_TYPE");
+                            case CTA_PROTO_ICMP_CODE -> code = p.u8("CTA_PROTO_ICMP_CODE");
+                            case CTA_PROTO_ICMPV6_ID -> id = p.u16("CTA_PROTO_ICMPV6_ID");
+                            case CTA_PROTO_ICMPV6_TYPE -> type = p.u8("CTA_PROTO_ICMPV6_TYPE");
+                            case CTA_PROTO_ICMPV6_CODE -> code = p.u8("CTA_PROTO_ICMPV6_CODE");
+                            default -> stats.unknownAttributes.incrementAndGet();
+                        }
+                    }
+                    r.absorb(p);
+                }
+                case CTA_TUPLE_ZONE -> { /* directional zones: not used by hactl */ }
+                default -> stats.unknownAttributes.incrementAndGet();
+            }
+        }
+        if (!parent.absorb(r)) {
+            return null;
+        }
+        if (src == null || dst == null) {
+            parent.fail(name + ": missing CTA_TUPLE_IP source or destination");
+            return null;
+        }
+        if (src.length != dst.length) {
+            parent.fail(name + ": source and destination of different families");
+            return null;
+        }
+        if (proto < 0) {
+            parent.fail(name + ": missing CTA_PROTO_NUM");
+            return null;
+        }
+        InetAddress s = address(src);
+        InetAddress d = address(dst);
+        if (Tuple.hasPorts(proto)) {
+            return Tuple.ports(s, d, proto, sport, dport);
+        }
+        if (Tuple.isIcmp(proto)) {
+            return new Tuple(s, d, proto, 0, 0, type, code, id);
+        }
+        return Tuple.other(s, d, proto);
+    }
+
+    static InetAddress address(byte[] raw) {
+        try {
+            return InetAddress.getByAddress(raw);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("address of " + raw.length + " bytes", e); // lengths checked by caller
+        }
+    }
+}

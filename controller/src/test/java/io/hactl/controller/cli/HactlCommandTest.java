@@ -1,0 +1,43 @@
+package io.hactl.controller.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class HactlCommandTest {
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void versionPrintsTheBuildVersionAndSucceeds() {
+        Run r = run("version");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).matches("hactl \\d+\\.\\d+\\.\\d+\\S* \\(Java .*\\)\\s*");
+    }
+
+    @Test
+    void noCommandPrintsUsageAndFails() {
+        Run r = run();
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("a command is required").contains("Usage: hactl");
+    }
+
+    @Test
+    void unknownCommandPrintsUsageAndFails() {
+        Run r = run("frobnicate");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("Unmatched argument").contains("Usage: hactl");
+    }
+}

@@ -154,6 +154,34 @@ class ConntrackKernelTest {
     }
 
     @Test
+    void kernelRefusesCtNewWithoutConfirmedStatusSoTheCodecAlwaysSetsIt() throws Exception {
+        Flow f = tcpEstablished("10.10.0.1", "10.10.0.2", 4000, 80); // status lacks IPS_CONFIRMED
+        // hand-built request carrying the status exactly as given
+        AttrWriter w = new AttrWriter(512);
+        int m = w.beginMessage(Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW),
+                Ctnl.NLM_F_REQUEST | Ctnl.NLM_F_ACK | Ctnl.NLM_F_CREATE | Ctnl.NLM_F_EXCL, 42, Ctnl.AF_INET, 0);
+        TupleCodec.encode(w, Ctnl.CTA_TUPLE_ORIG, f.orig());
+        TupleCodec.encode(w, Ctnl.CTA_TUPLE_REPLY, f.orig().inverse());
+        w.putU32(Ctnl.CTA_STATUS, f.status());
+        w.putU32(Ctnl.CTA_TIMEOUT, f.timeout());
+        w.endMessage(m);
+        int errno;
+        try (NetlinkSocket raw = ns.call(JnaNetlinkSocket::open)) {
+            raw.setReceiveTimeout(Duration.ofSeconds(5));
+            raw.send(w.flipped());
+            java.nio.ByteBuffer rx = java.nio.ByteBuffer.allocate(4096);
+            raw.receive(rx);
+            NlMsg answer = NlMsg.read(rx, 0);
+            assertThat(answer.type()).isEqualTo(Ctnl.NLMSG_ERROR);
+            errno = answer.errno(rx);
+        }
+        assertThat(errno).as("kernel answer to CT_NEW without IPS_CONFIRMED").isEqualTo(Errno.EBUSY);
+
+        ct.create(f); // through the codec: accepted
+        assertThat(ct.get(f.orig(), 0)).isPresent();
+    }
+
+    @Test
     void updateChangesMarkTimeoutAndState() throws Exception {
         Flow f = tcpEstablished("10.9.0.1", "10.9.0.2", 1000, 2000);
         ct.create(f);

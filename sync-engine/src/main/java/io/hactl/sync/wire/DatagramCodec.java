@@ -1,0 +1,94 @@
+package io.hactl.sync.wire;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Seals messages into an authenticated datagram and opens received ones. Stateless apart from
+ * the {@link Authenticator} passed in; replay checks belong to the peer's {@link ReplayWindow}.
+ *
+ * <pre>
+ * offset  size  field
+ *  0      2     magic 0x6863 ("hc")
+ *  2      1     version (1)
+ *  3      1     flags (0)
+ *  4      8     epoch: sender's start time in microseconds since 1970, grows with each restart
+ * 12      8     datagram number within the epoch, from 0 (replay window; never wraps)
+ * 20      2     payload length P
+ * 22      P     messages (MessageCodec)
+ * 22+P    32    HMAC-SHA256 of bytes 0 .. 22+P
+ * </pre>
+ */
+public final class DatagramCodec {
+    private DatagramCodec() {}
+
+    /** Writes header, payload and MAC into {@code out} from its position; returns the datagram size. */
+    public static int seal(ByteBuffer out, long epoch, long number, List<Message> messages, Authenticator auth) {
+        int start = out.position();
+        out.order(ByteOrder.BIG_ENDIAN);
+        out.putShort((short) Wire.MAGIC);
+        out.put((byte) Wire.VERSION);
+        out.put((byte) 0);
+        out.putLong(epoch);
+        out.putLong(number);
+        int lenAt = out.position();
+        out.putShort((short) 0);
+        int payloadStart = out.position();
+        for (Message m : messages) {
+            MessageCodec.encode(m, out);
+        }
+        int payloadLen = out.position() - payloadStart;
+        if (payloadLen > Wire.MAX_DATAGRAM - Wire.OVERHEAD) {
+            throw new IllegalArgumentException("payload of " + payloadLen + " bytes exceeds a datagram");
+        }
+        out.putShort(lenAt, (short) payloadLen);
+        int macAt = out.position();
+        auth.sign(out, start, macAt);
+        out.position(macAt + Wire.MAC_LEN);
+        return out.position() - start;
+    }
+
+    /**
+     * Checks and decodes the datagram between {@code in}'s position and limit. The MAC is
+     * verified before anything but the framing is trusted.
+     */
+    public static Datagram open(ByteBuffer in, Authenticator auth) throws WireException {
+        ByteBuffer b = in.slice().order(ByteOrder.BIG_ENDIAN);
+        int size = b.remaining();
+        if (size < Wire.OVERHEAD) {
+            throw new WireException(DropReason.TRUNCATED, "datagram of " + size + " bytes is shorter than "
+                    + Wire.OVERHEAD);
+        }
+        if (Short.toUnsignedInt(b.getShort(0)) != Wire.MAGIC) {
+            throw new WireException(DropReason.BAD_MAGIC, "not a hactl datagram (magic 0x"
+                    + Integer.toHexString(Short.toUnsignedInt(b.getShort(0))) + ")");
+        }
+        int version = Byte.toUnsignedInt(b.get(2));
+        if (version != Wire.VERSION) {
+            throw new WireException(DropReason.BAD_VERSION, "protocol version " + version + ", this hactl speaks "
+                    + Wire.VERSION);
+        }
+        int payloadLen = Short.toUnsignedInt(b.getShort(20));
+        if (Wire.HEADER_LEN + payloadLen + Wire.MAC_LEN != size) {
+            throw new WireException(DropReason.TRUNCATED, "payload length " + payloadLen + " does not match a datagram of "
+                    + size + " bytes");
+        }
+        int macAt = Wire.HEADER_LEN + payloadLen;
+        if (!auth.verify(b, 0, macAt)) {
+            throw new WireException(DropReason.BAD_MAC, "authentication failed (different key, or forged)");
+        }
+        if (b.get(3) != 0) {
+            throw new WireException(DropReason.MALFORMED, "unknown datagram flags 0x" + Integer.toHexString(b.get(3) & 0xff));
+        }
+        long epoch = b.getLong(4);
+        long number = b.getLong(12);
+        List<Message> messages = new ArrayList<>();
+        b.position(Wire.HEADER_LEN).limit(macAt);
+        while (b.hasRemaining()) {
+            messages.add(MessageCodec.decode(b));
+        }
+        return new Datagram(epoch, number, messages);
+    }
+}

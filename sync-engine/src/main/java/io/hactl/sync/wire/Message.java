@@ -1,0 +1,154 @@
+package io.hactl.sync.wire;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * One message inside a datagram. Reliable messages carry their sender's sequence number;
+ * control messages carry 0 there.
+ */
+public sealed interface Message {
+    MessageType type();
+
+    /** Sequence number of a reliable message; 0 for control messages. */
+    default int seq() {
+        return 0;
+    }
+
+    /** A flow's state in the compact flow encoding (io.hactl.sync.cache.CompactFlow). */
+    record FlowUpdate(int seq, byte[] flow) implements Message {
+        public FlowUpdate {
+            flow = flow.clone();
+        }
+
+        @Override
+        public byte[] flow() {
+            return flow.clone();
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.FLOW_UPDATE;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FlowUpdate m && m.seq == seq && Arrays.equals(m.flow, flow);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * seq + Arrays.hashCode(flow);
+        }
+
+        @Override
+        public String toString() {
+            return "FlowUpdate[seq=" + Integer.toUnsignedString(seq) + ", " + HexFormat.of().formatHex(flow) + "]";
+        }
+    }
+
+    /** A flow is gone; the body is its key (the key prefix of the compact flow encoding). */
+    record FlowDelete(int seq, byte[] key) implements Message {
+        public FlowDelete {
+            key = key.clone();
+        }
+
+        @Override
+        public byte[] key() {
+            return key.clone();
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.FLOW_DELETE;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FlowDelete m && m.seq == seq && Arrays.equals(m.key, key);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * seq + Arrays.hashCode(key);
+        }
+
+        @Override
+        public String toString() {
+            return "FlowDelete[seq=" + Integer.toUnsignedString(seq) + ", " + HexFormat.of().formatHex(key) + "]";
+        }
+    }
+
+    record BulkBegin(int seq) implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.BULK_BEGIN;
+        }
+    }
+
+    /** End of a bulk send of {@code flows} flows. */
+    record BulkEnd(int seq, long flows) implements Message {
+        public BulkEnd {
+            if (flows < 0 || flows > 0xffff_ffffL) {
+                throw new IllegalArgumentException("flow count " + flows + " is not a u32");
+            }
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.BULK_END;
+        }
+    }
+
+    record ResyncRequest(int seq) implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.RESYNC_REQUEST;
+        }
+    }
+
+    /** Every reliable message from {@code from} to {@code to} (inclusive, wrapping) arrived. */
+    record Ack(int from, int to) implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.ACK;
+        }
+    }
+
+    /** Messages {@code from} to {@code to} (inclusive, wrapping) are missing. */
+    record Nack(int from, int to) implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.NACK;
+        }
+    }
+
+    /**
+     * Liveness and round-trip time. {@code nextSeq} is the sequence number the sender's next
+     * reliable message will take, so a receiver notices lost messages at the tail of a burst.
+     * {@code echoNanos} repeats the {@code sentNanos} of the last heartbeat received from the
+     * peer and {@code heldNanos} how long ago that was: RTT = now - echoNanos - heldNanos, on the
+     * peer's own clock.
+     */
+    record Heartbeat(int nextSeq, long sentNanos, long echoNanos, long heldNanos) implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.HEARTBEAT;
+        }
+    }
+
+    /** A new instance of the sender (its epoch is in the datagram header); its next sequence number. */
+    record Hello(int nextSeq) implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.HELLO;
+        }
+    }
+
+    record HelloBack(int nextSeq) implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.HELLO_BACK;
+        }
+    }
+}

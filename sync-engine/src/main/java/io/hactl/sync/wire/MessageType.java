@@ -1,0 +1,52 @@
+package io.hactl.sync.wire;
+
+/** Message types on the wire. Numbers are pinned (PROTOCOL.md); unknown numbers are rejected. */
+public enum MessageType {
+    /** A flow's current state (create or update: the latest state wins). Reliable. */
+    FLOW_UPDATE(1, true),
+    /** A flow is gone. Reliable. */
+    FLOW_DELETE(2, true),
+    /** The sender starts a bulk send of its whole internal cache. Reliable. */
+    BULK_BEGIN(3, true),
+    /** The bulk send is complete; carries the number of flows sent. Reliable. */
+    BULK_END(4, true),
+    /** Asks the peer for a bulk send of its internal cache. Reliable. */
+    RESYNC_REQUEST(5, true),
+    /** Receiver got every reliable message in [from, to]. */
+    ACK(16, false),
+    /** Receiver is missing [from, to]: resend them. */
+    NACK(17, false),
+    /** Liveness, round-trip time and the sender's next sequence number (reveals tail loss). */
+    HEARTBEAT(18, false),
+    /** Sent after start: "I am a new instance (epoch), reset what you know of me". */
+    HELLO(19, false),
+    /** Answer to HELLO. */
+    HELLO_BACK(20, false);
+
+    private final int code;
+    private final boolean reliable;
+
+    MessageType(int code, boolean reliable) {
+        this.code = code;
+        this.reliable = reliable;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** Reliable messages take a sequence number, are acknowledged and resent when lost. */
+    public boolean reliable() {
+        return reliable;
+    }
+
+    /** The type of a wire number; throws for a number this version does not know. */
+    public static MessageType valueOf(int code) throws WireException {
+        for (MessageType t : values()) {
+            if (t.code == code) {
+                return t;
+            }
+        }
+        throw new WireException(DropReason.UNKNOWN_MESSAGE, "unknown message type " + code);
+    }
+}

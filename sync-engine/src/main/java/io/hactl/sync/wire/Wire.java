@@ -1,0 +1,30 @@
+package io.hactl.sync.wire;
+
+/**
+ * hactl's own sync protocol numbers (sync-engine/PROTOCOL.md). Pinned: a number, once released,
+ * is never renumbered or reused.
+ */
+public final class Wire {
+    private Wire() {}
+
+    /** First two bytes of every datagram: "hc". */
+    public static final int MAGIC = 0x6863;
+    /** Protocol version this code speaks. A datagram of another version is dropped and counted. */
+    public static final int VERSION = 1;
+
+    /** magic(2) version(1) flags(1) epoch(8) datagram-number(8) payload-length(2). */
+    public static final int HEADER_LEN = 22;
+    /** HMAC-SHA256 trailer over header and payload. */
+    public static final int MAC_LEN = 32;
+    public static final int OVERHEAD = HEADER_LEN + MAC_LEN;
+
+    /** type(1) flags(1) length(2) seq(4): every message starts so; length counts the header. */
+    public static final int MESSAGE_HEADER_LEN = 8;
+
+    /** IPv4 (20) + UDP (8) headers: a datagram for a path MTU of M carries at most M - 28 bytes. */
+    public static final int IPV4_UDP_OVERHEAD = 28;
+    /** IPv6 (40) + UDP (8). */
+    public static final int IPV6_UDP_OVERHEAD = 48;
+    /** Largest datagram hactl sends or accepts. */
+    public static final int MAX_DATAGRAM = 65_507;
+}

@@ -3,6 +3,7 @@ package io.hactl.sync.ctnetlink;
 import static io.hactl.sync.ctnetlink.Ctnl.*;
 
 import io.hactl.sync.conntrack.Tuple;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -114,6 +115,12 @@ public final class TupleCodec {
 
     static InetAddress address(byte[] raw) {
         try {
+            // A 16-byte address stays an Inet6Address even when IPv4-mapped (::ffff:a.b.c.d):
+            // InetAddress.getByAddress would turn it into an Inet4Address, changing the flow's
+            // family and failing the Tuple check when only one side of the tuple is mapped.
+            if (raw.length == 16) {
+                return Inet6Address.getByAddress(null, raw, -1);
+            }
             return InetAddress.getByAddress(raw);
         } catch (UnknownHostException e) {
             throw new IllegalStateException("address of " + raw.length + " bytes", e); // lengths checked by caller

@@ -1,0 +1,266 @@
+package io.hactl.sync.mode;
+
+import io.hactl.sync.wire.Datagram;
+import io.hactl.sync.wire.Message;
+import io.hactl.sync.wire.ReplayWindow;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+
+/**
+ * What both modes share: the transmit queue (an ordered set, so a flow queued twice is sent once
+ * with its latest state), sequence numbers, the HELLO handshake, heartbeats with round-trip time,
+ * peer liveness and delivery to the listener. Subclasses decide reliability.
+ */
+abstract class AbstractMode implements SyncMode {
+    /** A control message waiting in the transmit queue; identity equality keeps each one. */
+    static final class Ctl {
+        final Message message;
+
+        Ctl(Message message) {
+            this.message = message;
+        }
+    }
+
+    protected final ModeConfig config;
+    protected final StateSource source;
+    protected final Outbox outbox;
+    protected final SyncListener listener;
+    protected final SyncStats stats;
+    protected final String peerName;
+
+    /** FlowKey or Ctl, in the order they were first queued. */
+    protected final LinkedHashSet<Object> transmit = new LinkedHashSet<>();
+    protected int nextSeq = 1;
+
+    // receive side: the peer's sequence
+    protected boolean expectedKnown;
+    protected int expected;
+
+    private boolean helloAcked;
+    private long lastHeartbeatSent = Long.MIN_VALUE;
+    private long lastHeard = Long.MIN_VALUE;
+    private boolean alive;
+    private boolean everHeard;
+    private long peerHeartbeatSent;
+    private long peerHeartbeatArrived;
+    private boolean havePeerHeartbeat;
+
+    AbstractMode(ModeConfig config, StateSource source, Outbox outbox, SyncListener listener, SyncStats stats,
+                 String peerName) {
+        this.config = Objects.requireNonNull(config);
+        this.source = Objects.requireNonNull(source);
+        this.outbox = Objects.requireNonNull(outbox);
+        this.listener = Objects.requireNonNull(listener);
+        this.stats = Objects.requireNonNull(stats);
+        this.peerName = peerName;
+    }
+
+    @Override
+    public SyncStats stats() {
+        return stats;
+    }
+
+    @Override
+    public void start(long now) {
+        outbox.add(new Message.Hello(nextSeq));
+        sendHeartbeat(now);
+        outbox.flush();
+    }
+
+    @Override
+    public void flowChanged(FlowKey key) {
+        transmit.add(key);
+        stats.transmitQueueDepth.set(transmit.size());
+    }
+
+    @Override
+    public void control(Message message) {
+        if (!message.type().reliable()) {
+            throw new IllegalArgumentException(message.type() + " is not a queued control message");
+        }
+        transmit.add(new Ctl(message));
+        stats.transmitQueueDepth.set(transmit.size());
+    }
+
+    @Override
+    public void clearQueues() {
+        transmit.clear();
+        stats.transmitQueueDepth.set(0);
+    }
+
+    @Override
+    public void tick(long now) {
+        if (lastHeartbeatSent == Long.MIN_VALUE || now - lastHeartbeatSent >= config.heartbeat().toNanos()) {
+            if (!helloAcked) {
+                outbox.add(new Message.Hello(nextSeq));
+            }
+            sendHeartbeat(now);
+        }
+        boolean nowAlive = everHeard && now - lastHeard < config.deadAfter().toNanos();
+        if (nowAlive != alive) {
+            alive = nowAlive;
+            stats.peerAlive = nowAlive;
+            listener.onPeerAlive(nowAlive);
+        }
+        transmitQueued();
+        outbox.flush();
+    }
+
+    @Override
+    public void received(Datagram d, ReplayWindow.Verdict verdict, long now) {
+        stats.datagramsReceived.incrementAndGet();
+        lastHeard = now;
+        everHeard = true;
+        stats.lastHeardNanos.set(now);
+        if (!alive) {
+            alive = true;
+            stats.peerAlive = true;
+            listener.onPeerAlive(true);
+        }
+        if (verdict == ReplayWindow.Verdict.NEW_EPOCH) {
+            stats.peerRestarts.incrementAndGet();
+            expectedKnown = false;
+            havePeerHeartbeat = false;
+            peerRestarted();
+            listener.onPeerRestart();
+        }
+        for (Message m : d.messages()) {
+            stats.messagesReceived.incrementAndGet();
+            if (m.type().reliable()) {
+                if (acceptReliable(m.seq())) {
+                    deliver(m);
+                }
+                continue;
+            }
+            switch (m.type()) {
+                case ACK -> {
+                    stats.acksReceived.incrementAndGet();
+                    Message.Ack a = (Message.Ack) m;
+                    onAck(a.from(), a.to());
+                }
+                case NACK -> {
+                    stats.nacksReceived.incrementAndGet();
+                    Message.Nack n = (Message.Nack) m;
+                    onNack(n.from(), n.to());
+                }
+                case HEARTBEAT -> {
+                    Message.Heartbeat h = (Message.Heartbeat) m;
+                    peerHeartbeatSent = h.sentNanos();
+                    peerHeartbeatArrived = now;
+                    havePeerHeartbeat = true;
+                    if (h.heldNanos() >= 0) {
+                        stats.rttNanos.set(Math.max(0, now - h.echoNanos() - h.heldNanos()));
+                    }
+                    onPeerHeartbeat(h.nextSeq());
+                }
+                case HELLO -> {
+                    // the peer (re)starts its sequence: what it sends next takes this number
+                    expectedKnown = true;
+                    expected = ((Message.Hello) m).nextSeq();
+                    resetReceiveRun();
+                    outbox.add(new Message.HelloBack(nextSeq));
+                }
+                case HELLO_BACK -> {
+                    helloAcked = true;
+                    if (!expectedKnown) {
+                        expectedKnown = true;
+                        expected = ((Message.HelloBack) m).nextSeq();
+                        resetReceiveRun();
+                    }
+                }
+                default -> throw new IllegalStateException("unhandled " + m.type());
+            }
+        }
+        transmitQueued();
+        outbox.flush();
+    }
+
+    private void sendHeartbeat(long now) {
+        long held = havePeerHeartbeat ? now - peerHeartbeatArrived : -1;
+        outbox.add(new Message.Heartbeat(nextSeq, now, havePeerHeartbeat ? peerHeartbeatSent : 0, held));
+        lastHeartbeatSent = now;
+    }
+
+    /** Sends queued items while the mode allows, at most maxPerPass. */
+    protected void transmitQueued() {
+        int sent = 0;
+        Iterator<Object> it = transmit.iterator();
+        while (it.hasNext() && sent < config.maxPerPass()) {
+            if (!canSend()) {
+                stats.resendQueueFull.incrementAndGet();
+                break;
+            }
+            Object item = it.next();
+            it.remove();
+            int seq = nextSeq++;
+            Message m = build(item, seq);
+            outbox.add(m);
+            stats.messagesSent.incrementAndGet();
+            sent(seq, item);
+            sent++;
+        }
+        stats.transmitQueueDepth.set(transmit.size());
+    }
+
+    /** The message for a queued item, with the flow's state as it is now. */
+    protected Message build(Object item, int seq) {
+        if (item instanceof FlowKey key) {
+            byte[] flow = source.current(key);
+            return flow != null ? new Message.FlowUpdate(seq, flow) : new Message.FlowDelete(seq, key.bytes());
+        }
+        Message m = ((Ctl) item).message;
+        return switch (m.type()) {
+            case BULK_BEGIN -> new Message.BulkBegin(seq);
+            case BULK_END -> new Message.BulkEnd(seq, ((Message.BulkEnd) m).flows());
+            case RESYNC_REQUEST -> new Message.ResyncRequest(seq);
+            default -> throw new IllegalStateException("not a queued control message: " + m.type());
+        };
+    }
+
+    private void deliver(Message m) {
+        switch (m.type()) {
+            case FLOW_UPDATE -> listener.onFlowUpdate(((Message.FlowUpdate) m).flow());
+            case FLOW_DELETE -> listener.onFlowDelete(((Message.FlowDelete) m).key());
+            case BULK_BEGIN -> listener.onBulkBegin();
+            case BULK_END -> listener.onBulkEnd(((Message.BulkEnd) m).flows());
+            case RESYNC_REQUEST -> listener.onResyncRequest();
+            default -> throw new IllegalStateException("not reliable: " + m.type());
+        }
+    }
+
+    /** Wrapping comparison of 32-bit sequence numbers (RFC 1982 style). */
+    static boolean after(int a, int b) {
+        return a - b > 0;
+    }
+
+    /** Requeues a previously sent item for transmission (coalesces with a queued one). */
+    protected void requeue(Object item) {
+        transmit.add(item);
+        stats.retransmissions.incrementAndGet();
+    }
+
+    // ---- what the modes decide
+
+    /** Whether another reliable message may be sent now. */
+    protected abstract boolean canSend();
+
+    /** A reliable message went out. */
+    protected abstract void sent(int seq, Object item);
+
+    /** Whether to deliver a reliable message with this number (and do the mode's bookkeeping). */
+    protected abstract boolean acceptReliable(int seq);
+
+    protected abstract void onAck(int from, int to);
+
+    protected abstract void onNack(int from, int to);
+
+    /** The peer's next sequence number, from its heartbeat. */
+    protected abstract void onPeerHeartbeat(int peerNextSeq);
+
+    /** The receive sequence was (re)set: start a new run at {@link #expected}. */
+    protected abstract void resetReceiveRun();
+
+    /** The peer is a new instance: what was sent to the old one is moot. */
+    protected abstract void peerRestarted();
+}

@@ -1,0 +1,162 @@
+package io.hactl.sync.mode;
+
+import io.hactl.sync.wire.Message;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
+/**
+ * Reliable replication (FTFW, as conntrackd's "fault-tolerant firewall" mode, hactl's own
+ * protocol). Sender: every reliable message is kept in a bounded resend queue until acknowledged;
+ * a NACKed message, or one older than an ACKed range (its ACK or NACK was lost), goes back to the
+ * transmit queue and is rebuilt from the flow's current state. At the resend limit sending pauses
+ * rather than dropping. Receiver: acknowledges every {@code ackWindow} in-order messages, on a gap
+ * at once (ACK what arrived, NACK the gap) and moves on; heartbeats reveal tail losses and repeat
+ * the acknowledgement of the current run, so a lost ACK costs at most a resend.
+ */
+public final class FtfwMode extends AbstractMode {
+    private record Sent(int seq, Object item) {}
+
+    private final ArrayDeque<Sent> resend = new ArrayDeque<>();
+    private int ackFrom;      // first in-order message not yet acknowledged
+    private int runStart;     // first message of the current gap-free run
+    private int pendingAcks;
+
+    public FtfwMode(ModeConfig config, StateSource source, Outbox outbox, SyncListener listener, SyncStats stats,
+                    String peerName) {
+        super(config, source, outbox, listener, stats, peerName);
+    }
+
+    @Override
+    protected boolean canSend() {
+        return resend.size() < config.resendLimit();
+    }
+
+    @Override
+    protected void sent(int seq, Object item) {
+        resend.addLast(new Sent(seq, item));
+        stats.resendQueueDepth.set(resend.size());
+    }
+
+    @Override
+    protected boolean acceptReliable(int seq) {
+        if (!expectedKnown) {
+            expectedKnown = true;
+            expected = seq;
+            resetReceiveRun();
+        }
+        if (seq == expected) {
+            expected++;
+            if (++pendingAcks >= config.ackWindow()) {
+                sendAck();
+            }
+            return true;
+        }
+        if (after(seq, expected)) {
+            gap(seq);
+            expected = seq + 1;
+            pendingAcks = 1;
+            return true;
+        }
+        // older than expected: its gap was NACKed and a newer state is on its way
+        stats.messagesLate.incrementAndGet();
+        return false;
+    }
+
+    /** Messages expected .. upTo-1 are missing: acknowledge what came before, NACK them. */
+    private void gap(int upTo) {
+        stats.messagesLost.addAndGet(Integer.toUnsignedLong(upTo - expected));
+        sendAck();
+        outbox.add(new Message.Nack(expected, upTo - 1));
+        stats.nacksSent.incrementAndGet();
+        ackFrom = upTo;
+        runStart = upTo;
+        pendingAcks = 0;
+    }
+
+    private void sendAck() {
+        if (pendingAcks > 0) {
+            outbox.add(new Message.Ack(ackFrom, expected - 1));
+            stats.acksSent.incrementAndGet();
+        }
+        ackFrom = expected;
+        pendingAcks = 0;
+    }
+
+    @Override
+    protected void onPeerHeartbeat(int peerNextSeq) {
+        if (!expectedKnown) {
+            return;
+        }
+        if (after(peerNextSeq, expected)) {
+            gap(peerNextSeq);
+            expected = peerNextSeq;
+            ackFrom = expected;
+            return;
+        }
+        sendAck();
+        if (runStart != expected) {
+            // repeat the acknowledgement of the whole run: a lost ACK costs one heartbeat
+            outbox.add(new Message.Ack(runStart, expected - 1));
+            stats.acksSent.incrementAndGet();
+        }
+    }
+
+    @Override
+    protected void onAck(int from, int to) {
+        Iterator<Sent> it = resend.iterator();
+        while (it.hasNext()) {
+            Sent s = it.next();
+            if (after(from, s.seq)) {
+                // before the acknowledged range and never acknowledged: lost, with its NACK
+                it.remove();
+                requeue(s.item);
+            } else if (!after(s.seq, to)) {
+                it.remove();
+            } else {
+                break;
+            }
+        }
+        stats.resendQueueDepth.set(resend.size());
+    }
+
+    @Override
+    protected void onNack(int from, int to) {
+        Iterator<Sent> it = resend.iterator();
+        while (it.hasNext()) {
+            Sent s = it.next();
+            if (after(s.seq, to)) {
+                break;
+            }
+            if (!after(from, s.seq)) {
+                it.remove();
+                requeue(s.item);
+            }
+        }
+        stats.resendQueueDepth.set(resend.size());
+    }
+
+    @Override
+    protected void resetReceiveRun() {
+        ackFrom = expected;
+        runStart = expected;
+        pendingAcks = 0;
+    }
+
+    @Override
+    protected void peerRestarted() {
+        resend.clear();
+        stats.resendQueueDepth.set(0);
+    }
+
+    @Override
+    public void clearQueues() {
+        super.clearQueues();
+        resend.clear();
+        stats.resendQueueDepth.set(0);
+    }
+
+    /** Unacknowledged messages held for resending. */
+    public int resendQueueSize() {
+        return resend.size();
+    }
+}

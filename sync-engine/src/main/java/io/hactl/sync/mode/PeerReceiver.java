@@ -1,0 +1,69 @@
+package io.hactl.sync.mode;
+
+import io.hactl.sync.wire.Authenticator;
+import io.hactl.sync.wire.Datagram;
+import io.hactl.sync.wire.DatagramCodec;
+import io.hactl.sync.wire.DropReason;
+import io.hactl.sync.wire.ReplayWindow;
+import io.hactl.sync.wire.WireException;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes raw datagrams from the transport: authenticates and parses them, checks for replays and
+ * hands the good ones to the mode. Bad ones are counted per reason and logged at a limited rate;
+ * nothing is thrown back into the transport's event loop.
+ */
+public final class PeerReceiver {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerReceiver.class);
+    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+
+    private final Authenticator auth;
+    private final ReplayWindow replay = new ReplayWindow();
+    private final SyncMode mode;
+    private final SyncStats stats;
+    private final String peerName;
+    private long lastLog = Long.MIN_VALUE;
+    private long suppressed;
+
+    public PeerReceiver(Authenticator auth, SyncMode mode, String peerName) {
+        this.auth = auth;
+        this.mode = mode;
+        this.stats = mode.stats();
+        this.peerName = peerName;
+    }
+
+    /** Returns the reason it was dropped, or null when the mode got it. */
+    public DropReason receive(ByteBuffer raw, long now) {
+        stats.bytesReceived.addAndGet(raw.remaining());
+        Datagram d;
+        try {
+            d = DatagramCodec.open(raw, auth);
+        } catch (WireException e) {
+            return drop(e.reason(), e.getMessage(), now);
+        }
+        ReplayWindow.Verdict v = replay.check(d.epoch(), d.number());
+        if (v == ReplayWindow.Verdict.REPLAY) {
+            return drop(DropReason.REPLAYED, "datagram " + d.number() + " of epoch " + d.epoch() + " seen before", now);
+        }
+        if (v == ReplayWindow.Verdict.NEW_EPOCH) {
+            LOG.info("peer {}: restarted (new epoch {})", peerName, d.epoch());
+        }
+        mode.received(d, v, now);
+        return null;
+    }
+
+    private DropReason drop(DropReason reason, String why, long now) {
+        stats.drop(reason);
+        if (lastLog == Long.MIN_VALUE || now - lastLog >= LOG_INTERVAL_NANOS) {
+            LOG.warn("peer {}: dropped datagram: {}: {}{}", peerName, reason, why,
+                    suppressed > 0 ? " (" + suppressed + " more since the last report)" : "");
+            lastLog = now;
+            suppressed = 0;
+        } else {
+            suppressed++;
+        }
+        return reason;
+    }
+}

@@ -1,0 +1,10 @@
+package io.hactl.sync.mode;
+
+/**
+ * Where a sync mode reads the current state of a flow when it (re)transmits it: the internal
+ * cache. Reading at send time is what coalesces bursts of updates into one message.
+ */
+public interface StateSource {
+    /** The flow's current compact encoding, or null when the flow is gone (send a delete). */
+    byte[] current(FlowKey key);
+}

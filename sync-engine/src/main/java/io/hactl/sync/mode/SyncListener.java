@@ -1,0 +1,20 @@
+package io.hactl.sync.mode;
+
+/** What a sync mode delivers from the peer, on the engine's thread. */
+public interface SyncListener {
+    void onFlowUpdate(byte[] flow);
+
+    void onFlowDelete(byte[] key);
+
+    void onBulkBegin();
+
+    void onBulkEnd(long flows);
+
+    void onResyncRequest();
+
+    /** The peer restarted (new epoch): what it knew of us is gone. */
+    void onPeerRestart();
+
+    /** Liveness changed: heard within the dead interval, or silent beyond it. */
+    void onPeerAlive(boolean alive);
+}

@@ -1,0 +1,32 @@
+package io.hactl.sync.mode;
+
+import io.hactl.sync.wire.Datagram;
+import io.hactl.sync.wire.Message;
+import io.hactl.sync.wire.ReplayWindow;
+
+/**
+ * A replication mode for one peer: FTFW (reliable) or NOTRACK (best effort). Chosen once at
+ * start. Single-threaded: the engine calls every method from its event loop, passing the
+ * monotonic time, so tests drive it with a fake clock.
+ */
+public interface SyncMode {
+    /** Begins: announces this instance (HELLO) and starts heartbeats. */
+    void start(long nowNanos);
+
+    /** The flow changed or disappeared in the internal cache: send its current state. */
+    void flowChanged(FlowKey key);
+
+    /** Queues a control message in order with the flow messages (BULK_BEGIN/END, RESYNC_REQUEST). */
+    void control(Message message);
+
+    /** An authentic datagram from the peer, with the replay window's verdict on it. */
+    void received(Datagram datagram, ReplayWindow.Verdict verdict, long nowNanos);
+
+    /** Timers and transmission: heartbeats, liveness, sending what is queued. */
+    void tick(long nowNanos);
+
+    /** Drops everything queued towards the peer (after a flush of the internal cache). */
+    void clearQueues();
+
+    SyncStats stats();
+}

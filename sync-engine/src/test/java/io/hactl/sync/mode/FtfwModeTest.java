@@ -1,0 +1,254 @@
+package io.hactl.sync.mode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hactl.sync.wire.DropReason;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The FTFW state machine between two simulated nodes on a lossy link, on a simulated clock. */
+class FtfwModeTest {
+    static final byte[] KEY = HexFormat.of().parseHex("5ec0de5ec0de5ec0de5ec0de5ec0de5e");
+    static final long MS = 1_000_000L;
+    static final ModeConfig CONFIG = ModeConfig.DEFAULTS;
+
+    SimNetwork net = new SimNetwork(42);
+    SimNode a;
+    SimNode b;
+
+    void pair(boolean ftfw, ModeConfig config) {
+        a = new SimNode("a", ftfw, config, KEY, 1000, net.towards(() -> b));
+        b = new SimNode("b", ftfw, config, KEY, 2000, net.towards(() -> a));
+        a.mode.start(net.now);
+        b.mode.start(net.now);
+    }
+
+    /** Runs the simulation until B mirrors A (or a bounded number of steps passes). */
+    int runUntilConverged(int maxSteps) {
+        for (int i = 0; i < maxSteps; i++) {
+            net.step(10 * MS, a, b);
+            if (SimNode.view(b.external).equals(SimNode.view(a.internal))
+                    && ((FtfwMode) a.mode).resendQueueSize() == 0 && net.inFlight() == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    void workload(int flows, long seed) {
+        Random r = new Random(seed);
+        for (int i = 0; i < flows; i++) {
+            a.put(i, 0);
+        }
+        net.step(10 * MS, a, b);
+        for (int round = 1; round <= 5; round++) {
+            for (int j = 0; j < flows / 4; j++) {
+                a.put(r.nextInt(flows), round);
+            }
+            for (int j = 0; j < flows / 50; j++) {
+                a.delete(r.nextInt(flows));
+            }
+            net.step(10 * MS, a, b);
+        }
+    }
+
+    @Test
+    void withoutLossThePeerMirrorsTheInternalCache() {
+        pair(true, CONFIG);
+        workload(5000, 1);
+        assertThat(runUntilConverged(500)).isNotNegative();
+        assertThat(b.stats.messagesLost.get()).isZero();
+        assertThat(a.stats.retransmissions.get()).isZero();
+        assertThat(b.stats.acksSent.get()).isPositive();
+    }
+
+    @Test
+    void with20PercentLossEverythingConvergesAndNothingIsLost() {
+        net.loss = 0.20;
+        pair(true, CONFIG);
+        workload(5000, 2);
+        assertThat(runUntilConverged(3000)).as("converged").isNotNegative();
+        assertThat(b.stats.messagesLost.get()).isPositive();
+        assertThat(b.stats.nacksSent.get()).isPositive();
+        assertThat(a.stats.retransmissions.get()).isPositive();
+    }
+
+    @Test
+    void withLossReorderingAndDuplicationEverythingConverges() {
+        net.loss = 0.10;
+        net.duplicate = 0.10;
+        net.jitterNanos = 30 * MS;
+        pair(true, CONFIG);
+        workload(3000, 3);
+        assertThat(runUntilConverged(3000)).as("converged").isNotNegative();
+        assertThat(b.stats.drops(DropReason.REPLAYED)).as("duplicates stopped by the replay window").isPositive();
+    }
+
+    @Test
+    void burstsOfUpdatesToOneFlowAreCoalescedIntoOneMessage() {
+        pair(true, CONFIG);
+        runUntilConverged(50);
+        long before = a.stats.messagesSent.get();
+        for (int v = 0; v < 100; v++) {
+            a.put(7, v);
+        }
+        assertThat(runUntilConverged(50)).isNotNegative();
+        assertThat(a.stats.messagesSent.get() - before).isEqualTo(1);
+        assertThat(b.external.get(SimNode.key(7))).isEqualTo(a.internal.get(SimNode.key(7)));
+    }
+
+    @Test
+    void receiverAcknowledgesEveryAckWindowInOrderMessages() {
+        pair(true, new ModeConfig(100, 131_072, Duration.ofSeconds(10), Duration.ofSeconds(30), 50_000));
+        net.step(10 * MS, a, b); // handshake
+        long acks = b.stats.acksSent.get();
+        for (int i = 0; i < 1000; i++) {
+            a.put(i, 0);
+        }
+        net.step(10 * MS, a, b); // a sends
+        net.step(10 * MS, a, b); // b receives; no heartbeat falls in these steps
+        assertThat(b.stats.acksSent.get() - acks).isEqualTo(10);
+        net.step(10 * MS, a, b); // a receives the ACKs
+        assertThat(((FtfwMode) a.mode).resendQueueSize()).isZero();
+    }
+
+    @Test
+    void lostMessagesAtTheTailOfABurstAreFoundThroughTheHeartbeat() {
+        pair(true, CONFIG);
+        runUntilConverged(50);
+        net.cut = true;
+        for (int i = 0; i < 50; i++) {
+            a.put(i, 1);
+        }
+        net.step(10 * MS, a, b);   // all 50 lost, nothing follows them
+        net.cut = false;
+        assertThat(runUntilConverged(200)).isNotNegative();
+        assertThat(b.stats.messagesLost.get()).isEqualTo(50);
+    }
+
+    @Test
+    void lostAcksOnlyCauseResendsNeverLosses() {
+        pair(true, CONFIG);
+        runUntilConverged(50);
+        for (int i = 0; i < 500; i++) {
+            a.put(i, 3);
+        }
+        net.step(10 * MS, a, b); // a sends
+        net.cut = true;          // b's ACKs (sent while receiving) are lost
+        net.step(10 * MS, a, b);
+        net.cut = false;
+        assertThat(((FtfwMode) a.mode).resendQueueSize()).isEqualTo(500);
+        assertThat(runUntilConverged(500)).isNotNegative();
+        assertThat(b.stats.messagesLost.get()).isZero();
+        assertThat(b.external).hasSize(500);
+    }
+
+    @Test
+    void atTheResendLimitSendingPausesInsteadOfDropping() {
+        pair(true, new ModeConfig(300, 100, Duration.ofMillis(200), Duration.ofMillis(1200), 50_000));
+        runUntilConverged(50);
+        net.cut = true;
+        for (int i = 0; i < 1000; i++) {
+            a.put(i, 1);
+        }
+        for (int i = 0; i < 10; i++) {
+            net.step(10 * MS, a, b);
+        }
+        assertThat(((FtfwMode) a.mode).resendQueueSize()).isEqualTo(100);
+        assertThat(a.stats.resendQueueFull.get()).isPositive();
+        assertThat(a.stats.transmitQueueDepth.get()).isEqualTo(900);
+        net.cut = false;
+        assertThat(runUntilConverged(2000)).isNotNegative();
+        assertThat(b.external).hasSize(1000);
+    }
+
+    @Test
+    void peerLivenessFollowsHeartbeatsAndRttIsMeasured() {
+        net.delayNanos = 5 * MS;
+        pair(true, CONFIG);
+        for (int i = 0; i < 50; i++) {
+            net.step(10 * MS, a, b);
+        }
+        assertThat(a.events).containsExactly("peer-alive");
+        assertThat(a.stats.peerAlive).isTrue();
+        assertThat(a.stats.rttNanos.get()).isBetween(10 * MS, 20 * MS);
+        net.cut = true;
+        for (int i = 0; i < 150; i++) {
+            net.step(10 * MS, a, b);
+        }
+        assertThat(a.events).containsExactly("peer-alive", "peer-dead");
+        assertThat(a.stats.peerAlive).isFalse();
+        net.cut = false;
+        for (int i = 0; i < 50; i++) {
+            net.step(10 * MS, a, b);
+        }
+        assertThat(a.events).containsExactly("peer-alive", "peer-dead", "peer-alive");
+    }
+
+    @Test
+    void restartedPeerIsDetectedAndGetsEverythingBackByResync() {
+        net.loss = 0.05;
+        pair(true, CONFIG);
+        workload(2000, 4);
+        assertThat(runUntilConverged(2000)).isNotNegative();
+
+        // b restarts: new epoch, empty caches, asks for a resync as a starting node does
+        b = new SimNode("b", true, CONFIG, KEY, 3000, net.towards(() -> a));
+        b.mode.start(net.now);
+        b.mode.control(new io.hactl.sync.wire.Message.ResyncRequest(0));
+        assertThat(runUntilConverged(3000)).isNotNegative();
+        assertThat(a.events).contains("peer-restart", "resync-request");
+        assertThat(a.stats.peerRestarts.get()).isEqualTo(1);
+        assertThat(b.events).contains("bulk-begin", "bulk-end " + a.internal.size());
+        assertThat(b.external).hasSize(a.internal.size());
+    }
+
+    @Test
+    void forgedAndReplayedDatagramsChangeNothingAndAreCounted() {
+        pair(true, CONFIG);
+        runUntilConverged(50);
+        // an attacker with another key
+        SimNode mallory = new SimNode("mallory", true, CONFIG,
+                HexFormat.of().parseHex("0badc0de0badc0de0badc0de0badc0de"), 9999, net.towards(() -> b));
+        mallory.put(666, 1);
+        mallory.mode.start(net.now);
+        mallory.mode.tick(net.now);
+        // a recorded genuine datagram replayed
+        java.util.List<java.nio.ByteBuffer> recorded = new java.util.ArrayList<>();
+        DatagramOutbox tap = new DatagramOutbox(new io.hactl.sync.wire.Authenticator(KEY), 1000, 1472, recorded::add,
+                new SyncStats());
+        tap.add(new io.hactl.sync.wire.Message.FlowUpdate(1, new byte[] {0, 0, 2, (byte) 0x9a, 0, 0, 0, 1}));
+        tap.flush();
+        b.receiver.receive(recorded.get(0).duplicate(), net.now);
+        b.receiver.receive(recorded.get(0).duplicate(), net.now);
+        runUntilConverged(50);
+        assertThat(b.external).doesNotContainKey(SimNode.key(666));
+        assertThat(b.stats.drops(DropReason.BAD_MAC)).isPositive();
+        assertThat(b.stats.drops(DropReason.REPLAYED)).isPositive();
+    }
+
+    @Test
+    void notrackConvergesWithoutLossAndOnlyCountsLossesWithIt() {
+        pair(false, CONFIG);
+        for (int i = 0; i < 1000; i++) {
+            a.put(i, 0);
+        }
+        for (int i = 0; i < 20; i++) {
+            net.step(10 * MS, a, b);
+        }
+        assertThat(SimNode.view(b.external)).isEqualTo(SimNode.view(a.internal));
+
+        net.loss = 0.3;
+        for (int i = 0; i < 1000; i++) {
+            a.put(i, 1);
+        }
+        for (int i = 0; i < 100; i++) {
+            net.step(10 * MS, a, b);
+        }
+        assertThat(b.stats.messagesLost.get()).isPositive();
+        assertThat(a.stats.retransmissions.get()).isZero();
+        assertThat(b.stats.acksSent.get()).isZero();
+    }
+}

@@ -1,0 +1,187 @@
+package io.hactl.sync.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.InternetProtocolFamily;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sync links over UDP on Netty's epoll transport: unicast or multicast, IPv4 or IPv6, up to
+ * four redundant links. Datagrams are received on every link and sent on the active one; the
+ * active link fails over to the next usable one when its interface goes down, a send fails, or
+ * the engine reports the peer silent while another link is up.
+ *
+ * <p>All methods but {@link #open} and {@link #close} run on the event loop.
+ */
+public final class UdpTransport implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpTransport.class);
+
+    private final List<LinkSpec> links;
+    private final List<Channel> channels;
+    private final LinkState linkState;
+    private final TransportStats stats;
+    private final String name;
+    private int active;
+
+    private UdpTransport(String name, List<LinkSpec> links, List<Channel> channels, LinkState linkState,
+                         TransportStats stats) {
+        this.name = name;
+        this.links = links;
+        this.channels = channels;
+        this.linkState = linkState;
+        this.stats = stats;
+    }
+
+    /**
+     * Binds every link on {@code group} (epoll). Fails with the link named when one cannot be
+     * opened; nothing stays open then.
+     */
+    public static UdpTransport open(String name, List<LinkSpec> links, EventLoopGroup group, int socketBuffer,
+                                    LinkState linkState, DatagramHandler.Receiver receiver, TransportStats stats)
+            throws TransportException {
+        if (links.isEmpty() || links.size() > TransportStats.MAX_LINKS) {
+            throw new IllegalArgumentException(links.size() + " sync links: 1 to " + TransportStats.MAX_LINKS + " allowed");
+        }
+        List<Channel> channels = new ArrayList<>();
+        try {
+            for (int i = 0; i < links.size(); i++) {
+                channels.add(bind(links.get(i), i, group, socketBuffer, receiver, stats));
+            }
+        } catch (TransportException e) {
+            channels.forEach(Channel::close);
+            throw e;
+        }
+        UdpTransport t = new UdpTransport(name, List.copyOf(links), channels, linkState, stats);
+        t.active = t.firstUsable(0);
+        stats.activeLink = t.active;
+        return t;
+    }
+
+    private static Channel bind(LinkSpec link, int index, EventLoopGroup group, int socketBuffer,
+                                DatagramHandler.Receiver receiver, TransportStats stats) throws TransportException {
+        boolean v6 = link.local().getAddress() instanceof java.net.Inet6Address;
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channelFactory(() -> new EpollDatagramChannel(v6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4))
+                .option(ChannelOption.SO_RCVBUF, socketBuffer)
+                .option(ChannelOption.SO_SNDBUF, socketBuffer)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new DatagramHandler(receiver, index, stats));
+        try {
+            if (link.multicast()) {
+                NetworkInterface nif = NetworkInterface.getByName(link.interfaceName());
+                if (nif == null) {
+                    throw new TransportException("sync link " + link.describe() + ": no interface " + link.interfaceName());
+                }
+                b.option(ChannelOption.IP_MULTICAST_IF, nif)
+                        .option(ChannelOption.IP_MULTICAST_TTL, 1)
+                        .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, true)
+                        .option(EpollChannelOption.SO_REUSEPORT, true);
+                // bind the group port on the wildcard address so group traffic arrives
+                ChannelFuture f = b.bind(new java.net.InetSocketAddress(link.remote().getPort())).sync();
+                EpollDatagramChannel ch = (EpollDatagramChannel) f.channel();
+                ch.joinGroup(link.remote(), nif).sync();
+                return ch;
+            }
+            return b.bind(link.local()).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("sync link " + link.describe() + ": interrupted while binding");
+        } catch (SocketException | RuntimeException e) {
+            throw new TransportException("sync link " + link.describe() + ": cannot bind " + link.local() + ": "
+                    + e.getMessage());
+        } catch (Exception e) {
+            throw new TransportException("sync link " + link.describe() + ": " + e.getMessage());
+        }
+    }
+
+    /** Sends a sealed datagram on the active link. */
+    public void send(ByteBuffer datagram) {
+        int link = active;
+        Channel ch = channels.get(link);
+        int size = datagram.remaining();
+        ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), links.get(link).remote()))
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        stats.sent(link, size);
+                    } else {
+                        stats.error(link);
+                        failover(link, "send failed: " + f.cause());
+                    }
+                });
+    }
+
+    /**
+     * Re-evaluates the active link: moves on when its interface is down, or when the peer has
+     * gone silent and another link is usable.
+     */
+    public void checkLinks(boolean peerAlive) {
+        if (!usable(active)) {
+            failover(active, "interface " + links.get(active).interfaceName() + " is down");
+        } else if (!peerAlive && links.size() > 1) {
+            int next = firstUsable(active + 1);
+            if (next != active) {
+                failover(active, "peer silent");
+            }
+        }
+    }
+
+    private void failover(int from, String why) {
+        if (from != active || links.size() == 1) {
+            return;
+        }
+        int next = firstUsable(active + 1);
+        if (next == active) {
+            return;
+        }
+        LOG.warn("{}: sync link {} -> {} ({})", name, links.get(active).describe(), links.get(next).describe(), why);
+        active = next;
+        stats.activeLink = next;
+        stats.failovers++;
+    }
+
+    /** The first link from {@code start} (wrapping) whose interface is up; the current one if none is. */
+    private int firstUsable(int start) {
+        for (int i = 0; i < links.size(); i++) {
+            int k = (start + i) % links.size();
+            if (usable(k)) {
+                return k;
+            }
+        }
+        return Math.min(active, links.size() - 1);
+    }
+
+    /** A link without an interface name has no link state to check: always usable. */
+    private boolean usable(int link) {
+        String ifname = links.get(link).interfaceName();
+        return ifname == null || linkState.isUp(ifname);
+    }
+
+    public int activeLink() {
+        return active;
+    }
+
+    public List<LinkSpec> links() {
+        return links;
+    }
+
+    @Override
+    public void close() {
+        for (Channel ch : channels) {
+            ch.close().syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.hactl.sync.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Real epoll UDP sockets on loopback (no root needed). */
+class UdpTransportTest {
+    final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    final Set<String> down = ConcurrentHashMap.newKeySet();
+    final LinkState fakeState = name -> !down.contains(name);
+
+    @AfterEach
+    void stop() {
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    record Got(String text, int link) {}
+
+    static int freePort() throws Exception {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    UdpTransport open(String name, List<LinkSpec> links, List<Got> into) throws Exception {
+        return UdpTransport.open(name, links, group, 1 << 20, fakeState, (ByteBuffer b, InetSocketAddress s, int l) -> {
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            into.add(new Got(new String(bytes), l));
+        }, new TransportStats());
+    }
+
+    void send(UdpTransport t, String text) {
+        group.next().submit(() -> t.send(ByteBuffer.wrap(text.getBytes()))).syncUninterruptibly();
+    }
+
+    @Test
+    void sendsOnTheActiveLinkAndFailsOverWhenItsInterfaceGoesDown() throws Exception {
+        for (String host : List.of("127.0.0.1", "::1")) {
+            int a0 = freePort(), a1 = freePort(), b0 = freePort(), b1 = freePort();
+            List<Got> atB = new CopyOnWriteArrayList<>();
+            List<Got> atA = new CopyOnWriteArrayList<>();
+            try (UdpTransport a = open("a", List.of(
+                         new LinkSpec("sync0", new InetSocketAddress(host, a0), new InetSocketAddress(host, b0), false),
+                         new LinkSpec("sync1", new InetSocketAddress(host, a1), new InetSocketAddress(host, b1), false)), atA);
+                 UdpTransport b = open("b", List.of(
+                         new LinkSpec("sync0", new InetSocketAddress(host, b0), new InetSocketAddress(host, a0), false),
+                         new LinkSpec("sync1", new InetSocketAddress(host, b1), new InetSocketAddress(host, a1), false)), atB)) {
+                send(a, "hello");
+                await().atMost(Duration.ofSeconds(5)).until(() -> atB.size() == 1);
+                assertThat(atB.get(0)).isEqualTo(new Got("hello", 0));
+
+                down.add("sync0");
+                group.next().submit(() -> a.checkLinks(true)).syncUninterruptibly();
+                assertThat(a.activeLink()).isEqualTo(1);
+                send(a, "over link 1");
+                await().atMost(Duration.ofSeconds(5)).until(() -> atB.size() == 2);
+                assertThat(atB.get(1)).isEqualTo(new Got("over link 1", 1));
+
+                // b still sends on link 0 (its view), a receives on every link
+                send(b, "reply");
+                await().atMost(Duration.ofSeconds(5)).until(() -> atA.size() == 1);
+                down.clear();
+            }
+        }
+    }
+
+    @Test
+    void silentPeerMovesTrafficToAnotherUsableLinkButASingleLinkStays() throws Exception {
+        int a0 = freePort(), a1 = freePort(), b0 = freePort(), b1 = freePort();
+        List<Got> sink = new CopyOnWriteArrayList<>();
+        try (UdpTransport a = open("a", List.of(
+                new LinkSpec("s0", new InetSocketAddress("127.0.0.1", a0), new InetSocketAddress("127.0.0.1", b0), false),
+                new LinkSpec("s1", new InetSocketAddress("127.0.0.1", a1), new InetSocketAddress("127.0.0.1", b1), false)), sink);
+             UdpTransport single = open("single", List.of(
+                new LinkSpec(null, new InetSocketAddress("127.0.0.1", freePort()), new InetSocketAddress("127.0.0.1", b0), false)), sink)) {
+            group.next().submit(() -> a.checkLinks(false)).syncUninterruptibly();
+            assertThat(a.activeLink()).isEqualTo(1);
+            group.next().submit(() -> a.checkLinks(false)).syncUninterruptibly();
+            assertThat(a.activeLink()).as("keeps rotating while the peer stays silent").isZero();
+            group.next().submit(() -> single.checkLinks(false)).syncUninterruptibly();
+            assertThat(single.activeLink()).isZero();
+        }
+    }
+
+    @Test
+    void aLinkThatCannotBeBoundIsNamedAndNothingStaysOpen() throws Exception {
+        int port = freePort();
+        assertThatThrownBy(() -> open("x", List.of(
+                new LinkSpec("s0", new InetSocketAddress("127.0.0.1", port), new InetSocketAddress("127.0.0.1", 9), false),
+                new LinkSpec("s1", new InetSocketAddress("192.0.2.77", port), new InetSocketAddress("192.0.2.78", 9), false)),
+                new CopyOnWriteArrayList<>()))
+                .isInstanceOf(TransportException.class)
+                .hasMessageContaining("s1 192.0.2.77");
+        // the first link's port was released again
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(port, java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(s.getLocalPort()).isEqualTo(port);
+        }
+    }
+}

@@ -269,18 +269,35 @@ public final class Conntrack implements AutoCloseable {
         return new BatchResult(errnos, System.nanoTime() - t0, sends);
     }
 
+    /**
+     * Reads the error answers of one chunk until the ack of its last message. After an overrun
+     * (ENOBUFS) that ack never comes: the kernel queued every answer within the send, and once a
+     * socket overflows it drops everything for it until the reader empties the queue. So the
+     * queue is then drained without waiting, and the flows after the last answer read are
+     * reported ENOBUFS (outcome unknown); a flow before it without an answer did succeed, since
+     * answers are queued in order and the drops only start at the overrun.
+     */
     private void collectBatchAnswers(int firstSeq, int lastSeq, int firstIndex, int[] errnos) throws NetlinkException {
         boolean overrun = false;
+        int lastAnswered = -1; // position in the chunk of the last answer read
+        int chunkSize = lastSeq - firstSeq + 1;
         while (true) {
             try {
-                socket.receive(rx);
-            } catch (NetlinkException e) {
-                if (!e.isOverrun()) {
-                    throw e;
+                if (overrun) {
+                    socket.receiveNow(rx);
+                } else {
+                    socket.receive(rx);
                 }
-                // Error answers were dropped: which flows failed can no longer be known.
-                overrun = true;
-                continue;
+            } catch (NetlinkException e) {
+                if (e.isOverrun()) {
+                    overrun = true;
+                    continue;
+                }
+                if (overrun && e.isTimeout()) {
+                    markUnknown(firstIndex + lastAnswered + 1, firstIndex + chunkSize, errnos);
+                    return;
+                }
+                throw e;
             }
             int off = 0;
             while (off < rx.limit()) {
@@ -292,11 +309,13 @@ public final class Conntrack implements AutoCloseable {
                 if (msg.type() != NLMSG_ERROR || msg.seq() - firstSeq < 0 || lastSeq - msg.seq() < 0) {
                     continue;
                 }
-                int errno = msg.errno(rx);
-                errnos[firstIndex + (msg.seq() - firstSeq)] = errno;
+                int pos = msg.seq() - firstSeq;
+                errnos[firstIndex + pos] = msg.errno(rx);
+                lastAnswered = Math.max(lastAnswered, pos);
                 if (msg.seq() == lastSeq) {
                     if (overrun) {
-                        markUnknown(firstIndex, firstIndex + (lastSeq - firstSeq), errnos);
+                        // Answers were lost somewhere before this one: which flows failed can no longer be known.
+                        markUnknown(firstIndex, firstIndex + pos, errnos);
                     }
                     return;
                 }

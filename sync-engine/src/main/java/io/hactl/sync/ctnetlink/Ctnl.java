@@ -43,6 +43,7 @@ public final class Ctnl {
     public static final int NLMSG_ERROR = 0x2;        // NLMSG_ERROR
     public static final int NLMSG_DONE = 0x3;         // NLMSG_DONE
     public static final int NLMSG_OVERRUN = 0x4;      // NLMSG_OVERRUN
+    public static final int NLMSG_MIN_TYPE = 0x10;    // NLMSG_MIN_TYPE: types below are control messages
     public static final int NLM_F_REQUEST = 0x01;     // NLM_F_REQUEST
     public static final int NLM_F_MULTI = 0x02;       // NLM_F_MULTI
     public static final int NLM_F_ACK = 0x04;         // NLM_F_ACK

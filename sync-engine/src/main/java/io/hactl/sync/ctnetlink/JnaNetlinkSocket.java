@@ -156,11 +156,20 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
 
     @Override
     public void receive(ByteBuffer into) throws NetlinkException {
+        receive(into, Ctnl.MSG_TRUNC);
+    }
+
+    @Override
+    public void receiveNow(ByteBuffer into) throws NetlinkException {
+        receive(into, Ctnl.MSG_TRUNC | Ctnl.MSG_DONTWAIT);
+    }
+
+    private void receive(ByteBuffer into, int flags) throws NetlinkException {
         ensureOpen("recv");
         long n;
         while (true) {
             try {
-                n = LibC.recv(fd, receivePointer, new NativeLong(RECEIVE_CAPACITY), Ctnl.MSG_TRUNC).longValue();
+                n = LibC.recv(fd, receivePointer, new NativeLong(RECEIVE_CAPACITY), flags).longValue();
                 break;
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != Errno.EINTR) {

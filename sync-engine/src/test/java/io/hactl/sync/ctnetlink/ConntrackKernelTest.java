@@ -252,6 +252,30 @@ class ConntrackKernelTest {
     }
 
     @Test
+    void batchWhoseErrorAnswersOverrunTheReceiveBufferReportsEnobufsWithoutWaitingForTheTimeout() throws Exception {
+        List<Flow> flows = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            flows.add(tcpEstablished("10.11." + (i / 250) + "." + (1 + i % 250), "10.12.0.1", 1024 + i, 443));
+        }
+        assertThat(ct.batch(flows, BatchMode.CREATE).succeeded()).isEqualTo(2000);
+        try (JnaNetlinkSocket small = ns.call(JnaNetlinkSocket::open)) {
+            // room for a few error answers per chunk: the kernel drops the rest, the chunk's final ack too
+            small.setReceiveBufferSize(4096);
+            small.setNetlinkOption(Ctnl.NETLINK_CAP_ACK, true);
+            small.setReceiveTimeout(Duration.ofSeconds(5));
+            Conntrack overrun = new Conntrack(small, new DecodeStats());
+
+            long t0 = System.nanoTime();
+            BatchResult r = overrun.batch(flows, BatchMode.CREATE);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+            assertThat(r.count(Errno.EEXIST)).isPositive();
+            assertThat(r.count(Errno.ENOBUFS)).isPositive();
+            assertThat(r.succeeded()).as("no lost answer taken for success").isZero();
+        }
+    }
+
+    @Test
     void batchUpdateAndUpsert() throws Exception {
         List<Flow> flows = new ArrayList<>();
         for (int i = 0; i < 500; i++) {

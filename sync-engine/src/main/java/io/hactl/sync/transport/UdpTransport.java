@@ -61,7 +61,7 @@ public final class UdpTransport implements AutoCloseable {
                 channels.add(bind(links.get(i), i, group, socketBuffer, receiver, stats));
             }
         } catch (TransportException e) {
-            channels.forEach(Channel::close);
+            channels.forEach(ch -> ch.close().syncUninterruptibly());
             throw e;
         }
         UdpTransport t = new UdpTransport(name, List.copyOf(links), channels, linkState, stats);

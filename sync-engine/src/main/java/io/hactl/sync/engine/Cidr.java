@@ -1,0 +1,68 @@
+package io.hactl.sync.engine;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** An address prefix such as 10.99.0.0/24 or 2001:db8::/32. */
+public record Cidr(InetAddress network, int prefix) {
+    public Cidr {
+        int bits = network.getAddress().length * 8;
+        if (prefix < 0 || prefix > bits) {
+            throw new IllegalArgumentException("prefix /" + prefix + " is not 0.." + bits);
+        }
+        byte[] a = network.getAddress();
+        for (int i = prefix; i < bits; i++) {
+            if ((a[i / 8] & (0x80 >> (i % 8))) != 0) {
+                throw new IllegalArgumentException(network.getHostAddress() + "/" + prefix + " has host bits set");
+            }
+        }
+    }
+
+    /** Parses "ADDR/PREFIX" or a bare address (a host prefix). */
+    public static Cidr parse(String text) {
+        int slash = text.indexOf('/');
+        String addr = slash < 0 ? text : text.substring(0, slash);
+        if (addr.isEmpty() || !addr.matches("[0-9a-fA-F:.]+")) {
+            throw new IllegalArgumentException("'" + text + "' is not an address or CIDR");
+        }
+        InetAddress a;
+        try {
+            a = InetAddress.getByName(addr); // literal only: the pattern rules out host names
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an address or CIDR");
+        }
+        int bits = a.getAddress().length * 8;
+        int prefix;
+        try {
+            prefix = slash < 0 ? bits : Integer.parseInt(text.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' has no valid prefix length");
+        }
+        return new Cidr(a, prefix);
+    }
+
+    public boolean contains(InetAddress address) {
+        byte[] n = network.getAddress();
+        byte[] x = address.getAddress();
+        if (n.length != x.length) {
+            return false;
+        }
+        int full = prefix / 8;
+        for (int i = 0; i < full; i++) {
+            if (n[i] != x[i]) {
+                return false;
+            }
+        }
+        int rest = prefix % 8;
+        if (rest == 0) {
+            return true;
+        }
+        int mask = (0xff << (8 - rest)) & 0xff;
+        return (n[full] & mask) == (x[full] & mask);
+    }
+
+    @Override
+    public String toString() {
+        return network.getHostAddress() + "/" + prefix;
+    }
+}

@@ -1,0 +1,48 @@
+package io.hactl.sync.engine;
+
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.conntrack.TcpInfo;
+import io.hactl.sync.ctnetlink.Ctnl;
+import java.time.Duration;
+
+/**
+ * Turns a flow from the external cache into what is written into the kernel on commit (as
+ * conntrackd's commit does): the timeout is the configured commit timeout, or what was left of the
+ * received timeout after the time since its last update (60 s if that ran out); TCP flows get
+ * BE_LIBERAL in both directions unless window tracking is kept, because the new master never saw
+ * the window and would otherwise drop in-window packets as invalid.
+ */
+public final class CommitPlanner {
+    /** Timeout given when the received one has run out since (conntrackd uses the same). */
+    public static final long EXPIRED_FALLBACK_SECONDS = 60;
+
+    private final Duration commitTimeout;
+    private final boolean windowTracking;
+
+    public CommitPlanner(Duration commitTimeout, boolean windowTracking) {
+        this.commitTimeout = commitTimeout;
+        this.windowTracking = windowTracking;
+    }
+
+    public Flow plan(Flow received, long updatedAtNanos, long nowNanos) {
+        Flow.Builder b = received.toBuilder().id(Flow.ABSENT);
+        long timeout;
+        if (commitTimeout != null) {
+            timeout = commitTimeout.toSeconds();
+        } else if (received.timeout() == Flow.ABSENT) {
+            timeout = EXPIRED_FALLBACK_SECONDS;
+        } else {
+            long elapsed = Math.max(0, (nowNanos - updatedAtNanos) / 1_000_000_000L);
+            timeout = received.timeout() - elapsed;
+            if (timeout <= 0) {
+                timeout = EXPIRED_FALLBACK_SECONDS;
+            }
+        }
+        b.timeout(timeout);
+        if (!windowTracking && received.protoInfo() instanceof TcpInfo t) {
+            b.protoInfo(t.withFlags(t.flagsOrig() | Ctnl.IP_CT_TCP_FLAG_BE_LIBERAL,
+                    t.flagsReply() | Ctnl.IP_CT_TCP_FLAG_BE_LIBERAL));
+        }
+        return b.build();
+    }
+}

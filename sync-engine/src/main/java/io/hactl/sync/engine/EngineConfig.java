@@ -1,0 +1,90 @@
+package io.hactl.sync.engine;
+
+import io.hactl.sync.mode.ModeConfig;
+import io.hactl.sync.transport.LinkSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the sync engine needs, validated once; immutable.
+ *
+ * @param node             this gateway's name (log prefix)
+ * @param peer             the peer's name
+ * @param reliable         FTFW (true) or NOTRACK (false)
+ * @param links            1 to 4 sync links, in failover order
+ * @param key              the pre-shared HMAC key
+ * @param mode             FTFW/NOTRACK tunables
+ * @param filter           which kernel flows are replicated
+ * @param cacheLimit       most flows per cache
+ * @param directInject     write received flows straight into this node's kernel
+ * @param commitTimeout    timeout given to committed flows; null: what is left of the received one
+ * @param purgeTimeout     delay of a scheduled purge of the kernel table
+ * @param tcpWindowTracking keep TCP window tracking on committed flows (else BE_LIBERAL is set)
+ * @param startupResync    ask the peer for a bulk send at start
+ * @param maxDatagram      largest datagram (path MTU minus IP and UDP headers)
+ * @param socketBuffer     UDP socket buffer bytes
+ * @param eventBuffer      initial netlink event socket buffer bytes
+ * @param eventBufferMax   the event buffer doubles up to this after an overrun
+ * @param overrunResync    delay of the resync from the kernel scheduled after an event overrun
+ */
+public record EngineConfig(String node, String peer, boolean reliable, List<LinkSpec> links, byte[] key,
+                           ModeConfig mode, FlowFilter filter, int cacheLimit, boolean directInject,
+                           Duration commitTimeout, Duration purgeTimeout, boolean tcpWindowTracking,
+                           boolean startupResync, int maxDatagram, int socketBuffer, int eventBuffer,
+                           int eventBufferMax, Duration overrunResync) {
+    public EngineConfig {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(peer, "peer");
+        links = List.copyOf(links);
+        if (links.isEmpty() || links.size() > 4) {
+            throw new IllegalArgumentException(links.size() + " sync links: 1 to 4 allowed");
+        }
+        key = key.clone();
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(filter, "filter");
+        if (cacheLimit < 1) {
+            throw new IllegalArgumentException("cache limit must be positive");
+        }
+        Objects.requireNonNull(purgeTimeout, "purgeTimeout");
+        if (eventBufferMax < eventBuffer) {
+            throw new IllegalArgumentException("event buffer maximum " + eventBufferMax + " is below its start " + eventBuffer);
+        }
+    }
+
+    @Override
+    public byte[] key() {
+        return key.clone();
+    }
+
+    /** Defaults for a pair on one sync link. */
+    public static EngineConfig defaults(String node, String peer, List<LinkSpec> links, byte[] key) {
+        return new EngineConfig(node, peer, true, links, key, ModeConfig.DEFAULTS, FlowFilter.ACCEPT_ALL, 1 << 20,
+                false, null, Duration.ofSeconds(60), false, true, 1500 - 28, 4 << 20, 4 << 20, 64 << 20,
+                Duration.ofSeconds(30));
+    }
+
+    public EngineConfig withDirectInject(boolean on) {
+        return new EngineConfig(node, peer, reliable, links, key, mode, filter, cacheLimit, on, commitTimeout,
+                purgeTimeout, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
+                overrunResync);
+    }
+
+    public EngineConfig withReliable(boolean on) {
+        return new EngineConfig(node, peer, on, links, key, mode, filter, cacheLimit, directInject, commitTimeout,
+                purgeTimeout, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
+                overrunResync);
+    }
+
+    public EngineConfig withFilter(FlowFilter f) {
+        return new EngineConfig(node, peer, reliable, links, key, mode, f, cacheLimit, directInject, commitTimeout,
+                purgeTimeout, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
+                overrunResync);
+    }
+
+    public EngineConfig withPurgeTimeout(Duration d) {
+        return new EngineConfig(node, peer, reliable, links, key, mode, filter, cacheLimit, directInject, commitTimeout,
+                d, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
+                overrunResync);
+    }
+}

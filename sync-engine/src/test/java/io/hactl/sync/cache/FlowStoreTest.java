@@ -1,0 +1,345 @@
+package io.hactl.sync.cache;
+
+import static io.hactl.sync.cache.TestFlows.ip;
+import static io.hactl.sync.cache.TestFlows.withoutId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hactl.sync.cache.FlowStore.Result;
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.conntrack.TcpInfo;
+import io.hactl.sync.conntrack.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class FlowStoreTest {
+
+    private static FlowStore store(int limit, int initialCapacity) {
+        return new FlowStore("test", limit, initialCapacity, 0x0706050403020100L, 0x0f0e0d0c0b0a0908L);
+    }
+
+    @Test
+    void putThenGetGivesTheFlowBackWithoutItsId() {
+        FlowStore s = new FlowStore("internal", 100);
+        Flow f = TestFlows.tcp4(1);
+        assertThat(s.put(f, 10)).isEqualTo(Result.NEW);
+        assertThat(s.size()).isEqualTo(1);
+        assertThat(s.get(f.orig(), 0)).isEqualTo(withoutId(f));
+        int h = s.handleOf(f.orig(), 0);
+        assertThat(h).isNotEqualTo(FlowStore.NO_HANDLE);
+        assertThat(s.flowAt(h)).isEqualTo(withoutId(f));
+        assertThat(s.updatedAt(h)).isEqualTo(10);
+        assertThat(s.get(TestFlows.tcp4(2).orig(), 0)).isNull();
+        assertThat(s.handleOf(TestFlows.tcp4(2).orig(), 0)).isEqualTo(FlowStore.NO_HANDLE);
+    }
+
+    @Test
+    void samePutIsUnchangedButRefreshesTheTimestamp() {
+        FlowStore s = new FlowStore("internal", 100);
+        Flow f = TestFlows.tcp4(1);
+        s.put(f, 10);
+        assertThat(s.put(f, 20)).isEqualTo(Result.UNCHANGED);
+        assertThat(s.put(f.toBuilder().id(99).build(), 30)).as("the kernel id is not state").isEqualTo(Result.UNCHANGED);
+        assertThat(s.updatedAt(s.handleOf(f.orig(), 0))).isEqualTo(30);
+        assertThat(s.stats().unchanged()).isEqualTo(2);
+    }
+
+    @Test
+    void changedStateIsAnUpdateInPlace() {
+        FlowStore s = new FlowStore("internal", 100);
+        Flow f = TestFlows.tcp4(1);
+        s.put(f, 10);
+        int h = s.handleOf(f.orig(), 0);
+        Flow closing = f.toBuilder().protoInfo(TcpInfo.ofState(TcpInfo.FIN_WAIT)).timeout(120).build();
+        assertThat(s.put(closing, 20)).isEqualTo(Result.UPDATED);
+        assertThat(s.handleOf(f.orig(), 0)).isEqualTo(h);
+        assertThat(s.get(f.orig(), 0)).isEqualTo(withoutId(closing));
+        assertThat(s.updatedAt(h)).isEqualTo(20);
+        assertThat(s.size()).isEqualTo(1);
+        CacheStats st = s.stats();
+        assertThat(st.inserted()).isEqualTo(1);
+        assertThat(st.updated()).isEqualTo(1);
+    }
+
+    @Test
+    void zoneIsPartOfTheKey() {
+        FlowStore s = new FlowStore("internal", 100);
+        Flow f = TestFlows.tcp4(1);
+        Flow inZone = f.toBuilder().zone(5).build();
+        assertThat(s.put(f, 1)).isEqualTo(Result.NEW);
+        assertThat(s.put(inZone, 1)).isEqualTo(Result.NEW);
+        assertThat(s.get(f.orig(), 5)).isEqualTo(withoutId(inZone));
+        assertThat(s.remove(f.orig(), 0)).isTrue();
+        assertThat(s.get(f.orig(), 5)).isNotNull();
+        assertThat(s.get(f.orig(), 0)).isNull();
+    }
+
+    @Test
+    void removeForgetsTheFlowAndItsHandle() {
+        FlowStore s = new FlowStore("internal", 100);
+        Flow f = TestFlows.tcp4(1);
+        s.put(f, 1);
+        int h = s.handleOf(f.orig(), 0);
+        assertThat(s.remove(f.orig(), 0)).isTrue();
+        assertThat(s.remove(f.orig(), 0)).isFalse();
+        assertThat(s.get(f.orig(), 0)).isNull();
+        assertThat(s.size()).isZero();
+        assertThat(s.isLive(h)).isFalse();
+        assertThatThrownBy(() -> s.flowAt(h)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("internal cache: handle " + h);
+        assertThat(s.stats().removed()).isEqualTo(1);
+    }
+
+    @Test
+    void removeAtRemovesByHandle() {
+        FlowStore s = store(100, 4);
+        for (int i = 0; i < 20; i++) {
+            s.put(TestFlows.tcp4(i), i);
+        }
+        int h = s.handleOf(TestFlows.tcp4(7).orig(), 0);
+        s.removeAt(h);
+        assertThat(s.get(TestFlows.tcp4(7).orig(), 0)).isNull();
+        assertThat(s.size()).isEqualTo(19);
+        for (int i = 0; i < 20; i++) {
+            assertThat(s.get(TestFlows.tcp4(i).orig(), 0) != null).isEqualTo(i != 7);
+        }
+    }
+
+    @Test
+    void handlesStayStableThroughGrowthAndOtherRemovals() {
+        FlowStore s = store(1_000_000, 2);
+        Map<Integer, Integer> handles = new HashMap<>();
+        for (int i = 0; i < 20; i++) {
+            s.put(TestFlows.tcp4(i), i);
+            handles.put(i, s.handleOf(TestFlows.tcp4(i).orig(), 0));
+        }
+        for (int i = 20; i < 20_000; i++) { // many rounds of growth of both the arrays and the index
+            s.put(TestFlows.tcp4(i), i);
+        }
+        for (int i = 0; i < 20; i += 2) {
+            s.remove(TestFlows.tcp4(i).orig(), 0);
+        }
+        for (int i = 1; i < 20; i += 2) {
+            assertThat(s.handleOf(TestFlows.tcp4(i).orig(), 0)).isEqualTo(handles.get(i));
+            assertThat(s.flowAt(handles.get(i))).isEqualTo(withoutId(TestFlows.tcp4(i)));
+            assertThat(s.updatedAt(handles.get(i))).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void freedHandlesAreReused() {
+        FlowStore s = store(100, 4);
+        s.put(TestFlows.tcp4(1), 1);
+        s.put(TestFlows.tcp4(2), 1);
+        int h1 = s.handleOf(TestFlows.tcp4(1).orig(), 0);
+        s.remove(TestFlows.tcp4(1).orig(), 0);
+        s.put(TestFlows.tcp4(3), 1);
+        assertThat(s.handleOf(TestFlows.tcp4(3).orig(), 0)).isEqualTo(h1);
+    }
+
+    @Test
+    void newFlowsBeyondTheLimitAreRefusedAndCountedWhileUpdatesGoOn() {
+        FlowStore s = store(3, 1);
+        assertThat(s.limit()).isEqualTo(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(s.put(TestFlows.tcp4(i), 1)).isEqualTo(Result.NEW);
+        }
+        assertThat(s.put(TestFlows.tcp4(3), 1)).isEqualTo(Result.REFUSED_FULL);
+        assertThat(s.put(TestFlows.tcp4(4), 1)).isEqualTo(Result.REFUSED_FULL);
+        assertThat(s.refusals()).isEqualTo(2);
+        assertThat(s.stats().refusedFull()).isEqualTo(2);
+        assertThat(s.size()).isEqualTo(3);
+        assertThat(s.get(TestFlows.tcp4(3).orig(), 0)).isNull();
+        Flow changed = TestFlows.tcp4(0).toBuilder().timeout(5).build();
+        assertThat(s.put(changed, 2)).isEqualTo(Result.UPDATED);
+
+        s.remove(TestFlows.tcp4(1).orig(), 0);
+        assertThat(s.put(TestFlows.tcp4(3), 3)).isEqualTo(Result.NEW);
+        assertThat(s.refusals()).isEqualTo(2);
+    }
+
+    @Test
+    void limitMustBePositive() {
+        assertThatThrownBy(() -> new FlowStore("external", 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("external cache: limit 0");
+    }
+
+    @Test
+    void mastersComeBeforeRelatedFlows() {
+        FlowStore s = store(100, 4);
+        List<Flow> all = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            Flow f = TestFlows.tcp4(i);
+            if (i % 3 == 0) { // a related flow of the previous one, inserted before some masters
+                f = f.toBuilder().master(TestFlows.tcp4(i + 1).orig()).helper("ftp").build();
+            }
+            all.add(f);
+            s.put(f, i);
+        }
+        List<Flow> seen = new ArrayList<>();
+        s.forEachMastersFirst((h, f, t) -> seen.add(f));
+        assertThat(seen).hasSize(30);
+        int firstRelated = 0;
+        while (seen.get(firstRelated).master() == null) {
+            firstRelated++;
+        }
+        assertThat(firstRelated).isEqualTo(20);
+        assertThat(seen.subList(firstRelated, 30)).allMatch(f -> f.master() != null);
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(all.stream().map(TestFlows::withoutId).toList());
+    }
+
+    @Test
+    void forEachVisitsEveryFlowWithItsTimestampAndToleratesRemoval() {
+        FlowStore s = store(100, 4);
+        for (int i = 0; i < 10; i++) {
+            s.put(TestFlows.tcp4(i), 1000 + i);
+        }
+        Map<Flow, Long> seen = new HashMap<>();
+        s.forEach((h, f, t) -> {
+            seen.put(f, t);
+            s.removeAt(h); // e.g. a purge
+        });
+        assertThat(seen).hasSize(10);
+        for (int i = 0; i < 10; i++) {
+            assertThat(seen).containsEntry(withoutId(TestFlows.tcp4(i)), 1000L + i);
+        }
+        assertThat(s.size()).isZero();
+    }
+
+    @Test
+    void cursorWalksLiveHandlesInOrder() {
+        FlowStore s = store(100, 4);
+        for (int i = 0; i < 10; i++) {
+            s.put(TestFlows.tcp4(i), i);
+        }
+        s.remove(TestFlows.tcp4(0).orig(), 0);
+        s.remove(TestFlows.tcp4(5).orig(), 0);
+        List<Integer> walked = new ArrayList<>();
+        for (int h = s.nextHandle(0); h != FlowStore.NO_HANDLE; h = s.nextHandle(h + 1)) {
+            walked.add(h);
+            assertThat(s.isLive(h)).isTrue();
+        }
+        assertThat(walked).hasSize(8).isSorted();
+    }
+
+    @Test
+    void encodedAtIsTheWireForm() {
+        FlowStore s = store(100, 4);
+        Flow f = TestFlows.everything();
+        s.put(f, 1);
+        int h = s.handleOf(f.orig(), f.zone());
+        java.nio.ByteBuffer b = s.encodedAt(h);
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        assertThat(bytes).isEqualTo(CompactFlow.encode(f));
+        assertThat(s.encodedAt(h).isReadOnly()).isTrue();
+        assertThat(s.hasMaster(h)).isTrue();
+    }
+
+    @Test
+    void clearEmptiesButKeepsCounters() {
+        FlowStore s = store(100, 4);
+        for (int i = 0; i < 50; i++) {
+            s.put(TestFlows.tcp4(i), i);
+        }
+        long heapFull = s.estimatedHeapBytes();
+        s.clear();
+        assertThat(s.size()).isZero();
+        assertThat(s.get(TestFlows.tcp4(1).orig(), 0)).isNull();
+        assertThat(s.nextHandle(0)).isEqualTo(FlowStore.NO_HANDLE);
+        assertThat(s.stats().inserted()).isEqualTo(50);
+        assertThat(s.estimatedHeapBytes()).isLessThan(heapFull);
+        assertThat(s.put(TestFlows.tcp4(1), 1)).isEqualTo(Result.NEW);
+    }
+
+    @Test
+    void differentFamiliesAndProtocolsWithEqualLookingBytesStayApart() {
+        FlowStore s = store(100, 4);
+        Tuple tcp = Tuple.tcp(ip("10.0.0.1"), ip("10.0.0.2"), 1, 2);
+        Tuple udp = Tuple.udp(ip("10.0.0.1"), ip("10.0.0.2"), 1, 2);
+        Tuple other = Tuple.other(ip("10.0.0.1"), ip("10.0.0.2"), 50);
+        Tuple v6 = Tuple.tcp(ip(TestFlows.mapped(10, 0, 0, 1)), ip(TestFlows.mapped(10, 0, 0, 2)), 1, 2);
+        for (Tuple t : List.of(tcp, udp, other, v6)) {
+            assertThat(s.put(Flow.builder(t).build(), 1)).isEqualTo(Result.NEW);
+        }
+        for (Tuple t : List.of(tcp, udp, other, v6)) {
+            assertThat(s.get(t, 0).orig()).isEqualTo(t);
+        }
+    }
+
+    /** Random puts and removes over a small key space, checked against a HashMap after every step. */
+    @Test
+    void behavesLikeAMapUnderRandomPutsAndRemoves() {
+        FlowStore s = store(100_000, 1);
+        Map<Tuple, Flow> model = new HashMap<>();
+        Map<Tuple, Integer> handles = new HashMap<>();
+        Random r = new Random(3);
+        List<Flow> keys = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            keys.add(i % 2 == 0 ? TestFlows.tcp4(i) : TestFlows.tcp6(i));
+        }
+        for (int step = 0; step < 200_000; step++) {
+            Flow f = keys.get(r.nextInt(keys.size()));
+            Tuple k = f.orig();
+            if (r.nextInt(3) == 0) {
+                assertThat(s.remove(k, 0)).isEqualTo(model.remove(k) != null);
+                handles.remove(k);
+            } else {
+                Flow v = r.nextBoolean() ? f : f.toBuilder().timeout(r.nextInt(4)).build();
+                Flow old = model.put(k, withoutId(v));
+                Result res = s.put(v, step);
+                assertThat(res).isEqualTo(old == null ? Result.NEW : old.equals(withoutId(v)) ? Result.UNCHANGED : Result.UPDATED);
+                int h = s.handleOf(k, 0);
+                Integer before = handles.putIfAbsent(k, h);
+                assertThat(before == null || before == h).as("handle of a held flow is stable").isTrue();
+            }
+            Flow probe = keys.get(r.nextInt(keys.size()));
+            assertThat(s.get(probe.orig(), 0)).isEqualTo(model.get(probe.orig()));
+        }
+        assertThat(s.size()).isEqualTo(model.size());
+        for (Flow f : keys) {
+            assertThat(s.get(f.orig(), 0)).isEqualTo(model.get(f.orig()));
+        }
+        Map<Tuple, Flow> walked = new HashMap<>();
+        s.forEach((h, f, t) -> walked.put(f.orig(), f));
+        assertThat(walked).isEqualTo(model);
+    }
+
+    @Test
+    void holds250kFlows() {
+        int n = 250_000;
+        FlowStore s = new FlowStore("internal", n);
+        int[] handles = new int[n];
+        for (int i = 0; i < n; i++) {
+            assertThat(s.put(TestFlows.tcp4(i), i)).isEqualTo(Result.NEW);
+            handles[i] = s.handleOf(TestFlows.tcp4(i).orig(), 0);
+        }
+        assertThat(s.size()).isEqualTo(n);
+        assertThat(s.put(TestFlows.tcp4(n), 0)).isEqualTo(Result.REFUSED_FULL);
+        for (int i = 0; i < n; i += 7) {
+            assertThat(s.handleOf(TestFlows.tcp4(i).orig(), 0)).isEqualTo(handles[i]);
+            assertThat(s.flowAt(handles[i])).isEqualTo(withoutId(TestFlows.tcp4(i)));
+        }
+        int[] count = {0};
+        s.forEach((h, f, t) -> count[0]++);
+        assertThat(count[0]).isEqualTo(n);
+        assertThat(s.stats().bytesPerFlow()).isLessThanOrEqualTo(200);
+    }
+
+    @Test
+    void sipHashMatchesTheReferenceVectors() {
+        // SipHash-2-4 paper, appendix A / reference vectors.h: key 00..0f, message 00..(len-1)
+        KeyHash h = new KeyHash(0x0706050403020100L, 0x0f0e0d0c0b0a0908L);
+        byte[] msg = new byte[64];
+        for (int i = 0; i < msg.length; i++) {
+            msg[i] = (byte) i;
+        }
+        assertThat(h.sipHash24(msg, 0)).isEqualTo(0x726fdb47dd0e0e31L);
+        assertThat(h.sipHash24(msg, 8)).isEqualTo(0x93f5f5799a932462L);
+        assertThat(h.sipHash24(msg, 15)).isEqualTo(0xa129ca6149be45e5L);
+    }
+}

@@ -231,6 +231,47 @@ public final class FlowStore {
         return slot < 0 ? NO_HANDLE : index[slot] - 1;
     }
 
+    /**
+     * The handle of the flow whose key prefix ({@link CompactFlow#encodeKey}) is {@code key}, or
+     * {@link #NO_HANDLE}. Keys from the network need no validation: a malformed one matches nothing.
+     */
+    public int handleOfKey(byte[] key) {
+        if (!wellFormedKey(key)) {
+            return NO_HANDLE;
+        }
+        int slot = find(key, key.length, keyHash.hash(key, key.length));
+        return slot < 0 ? NO_HANDLE : index[slot] - 1;
+    }
+
+    /** Removes the flow with this key prefix; false when not held. */
+    public boolean removeKey(byte[] key) {
+        if (!wellFormedKey(key)) {
+            return false;
+        }
+        int slot = find(key, key.length, keyHash.hash(key, key.length));
+        if (slot < 0) {
+            return false;
+        }
+        removeSlot(slot);
+        return true;
+    }
+
+    /** A key prefix of the current format with exactly the length its family and protocol give. */
+    static boolean wellFormedKey(byte[] key) {
+        if (key.length < CompactFormat.KEY_HEADER_BYTES || key[0] != CompactFormat.FORMAT_V1) {
+            return false;
+        }
+        int addr = CompactFormat.addressBytes(Byte.toUnsignedInt(key[1]));
+        return addr > 0 && key.length == CompactFormat.KEY_HEADER_BYTES + 2 * addr
+                + CompactFormat.idBytes(Byte.toUnsignedInt(key[2]));
+    }
+
+    /** The key prefix of the flow a live handle names (a copy). */
+    public byte[] keyAt(int handle) {
+        checkLive(handle);
+        return Arrays.copyOf(data[handle], CompactFlow.keyLength(data[handle]));
+    }
+
     /** Whether {@code handle} currently names a flow. */
     public boolean isLive(int handle) {
         return handle >= 0 && handle < used && data[handle] != null;

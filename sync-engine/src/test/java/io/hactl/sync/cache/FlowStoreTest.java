@@ -342,4 +342,26 @@ class FlowStoreTest {
         assertThat(h.sipHash24(msg, 8)).isEqualTo(0x93f5f5799a932462L);
         assertThat(h.sipHash24(msg, 15)).isEqualTo(0xa129ca6149be45e5L);
     }
+
+    @Test
+    void keysFromTheWireFindAndRemoveFlowsAndMalformedKeysMatchNothing() throws Exception {
+        FlowStore store = new FlowStore("external", 100);
+        io.hactl.sync.conntrack.Flow f = io.hactl.sync.conntrack.Flow.builder(io.hactl.sync.conntrack.Tuple.tcp(
+                java.net.InetAddress.getByName("10.0.0.1"), java.net.InetAddress.getByName("10.0.0.2"), 1, 2))
+                .timeout(5).zone(3).build();
+        store.put(f, 1);
+        byte[] key = CompactFlow.encodeKey(f.orig(), 3);
+        int h = store.handleOfKey(key);
+        assertThat(h).isNotEqualTo(FlowStore.NO_HANDLE);
+        assertThat(store.keyAt(h)).isEqualTo(key);
+        assertThat(store.handleOfKey(java.util.Arrays.copyOf(key, key.length - 1))).isEqualTo(FlowStore.NO_HANDLE);
+        assertThat(store.handleOfKey(new byte[0])).isEqualTo(FlowStore.NO_HANDLE);
+        assertThat(store.handleOfKey(CompactFlow.encodeKey(f.orig(), 4))).isEqualTo(FlowStore.NO_HANDLE);
+        byte[] badFamily = key.clone();
+        badFamily[1] = 7;
+        assertThat(store.removeKey(badFamily)).isFalse();
+        assertThat(store.removeKey(key)).isTrue();
+        assertThat(store.size()).isZero();
+        assertThat(store.removeKey(key)).isFalse();
+    }
 }

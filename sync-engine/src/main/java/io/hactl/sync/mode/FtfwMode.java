@@ -16,7 +16,15 @@ import java.util.Iterator;
 public final class FtfwMode extends AbstractMode {
     private record Sent(int seq, Object item) {}
 
+    /** Told when the peer acknowledged a message, with the item it carried. */
+    public interface AckObserver {
+        void acked(Object item, long nowNanos);
+    }
+
     private final ArrayDeque<Sent> resend = new ArrayDeque<>();
+    private AckObserver ackObserver = (item, now) -> { };
+    private long firstPendingAt;
+    private long now;
     private int ackFrom;      // first in-order message not yet acknowledged
     private int runStart;     // first message of the current gap-free run
     private int pendingAcks;
@@ -24,6 +32,25 @@ public final class FtfwMode extends AbstractMode {
     public FtfwMode(ModeConfig config, StateSource source, Outbox outbox, SyncListener listener, SyncStats stats,
                     String peerName) {
         super(config, source, outbox, listener, stats, peerName);
+    }
+
+    public void setAckObserver(AckObserver observer) {
+        this.ackObserver = observer;
+    }
+
+    @Override
+    public void tick(long nowNanos) {
+        now = nowNanos;
+        if (pendingAcks > 0 && nowNanos - firstPendingAt >= config.ackDelay().toNanos()) {
+            sendAck();
+        }
+        super.tick(nowNanos);
+    }
+
+    @Override
+    public void received(io.hactl.sync.wire.Datagram d, io.hactl.sync.wire.ReplayWindow.Verdict verdict, long nowNanos) {
+        now = nowNanos;
+        super.received(d, verdict, nowNanos);
     }
 
     @Override
@@ -46,6 +73,9 @@ public final class FtfwMode extends AbstractMode {
         }
         if (seq == expected) {
             expected++;
+            if (pendingAcks == 0) {
+                firstPendingAt = now;
+            }
             if (++pendingAcks >= config.ackWindow()) {
                 sendAck();
             }
@@ -55,6 +85,7 @@ public final class FtfwMode extends AbstractMode {
             gap(seq);
             expected = seq + 1;
             pendingAcks = 1;
+            firstPendingAt = now;
             return true;
         }
         // older than expected: its gap was NACKed and a newer state is on its way
@@ -112,6 +143,7 @@ public final class FtfwMode extends AbstractMode {
                 requeue(s.item);
             } else if (!after(s.seq, to)) {
                 it.remove();
+                ackObserver.acked(s.item, now);
             } else {
                 break;
             }

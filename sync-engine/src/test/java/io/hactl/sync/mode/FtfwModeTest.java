@@ -101,7 +101,7 @@ class FtfwModeTest {
 
     @Test
     void receiverAcknowledgesEveryAckWindowInOrderMessages() {
-        pair(true, new ModeConfig(100, 131_072, Duration.ofSeconds(10), Duration.ofSeconds(30), 50_000));
+        pair(true, new ModeConfig(100, 131_072, Duration.ofSeconds(10), Duration.ofSeconds(30), 50_000, Duration.ofSeconds(5)));
         net.step(10 * MS, a, b); // handshake
         long acks = b.stats.acksSent.get();
         for (int i = 0; i < 1000; i++) {
@@ -147,7 +147,7 @@ class FtfwModeTest {
 
     @Test
     void atTheResendLimitSendingPausesInsteadOfDropping() {
-        pair(true, new ModeConfig(300, 100, Duration.ofMillis(200), Duration.ofMillis(1200), 50_000));
+        pair(true, new ModeConfig(300, 100, Duration.ofMillis(200), Duration.ofMillis(1200), 50_000, Duration.ofMillis(20)));
         runUntilConverged(50);
         net.cut = true;
         for (int i = 0; i < 1000; i++) {
@@ -250,5 +250,26 @@ class FtfwModeTest {
         assertThat(b.stats.messagesLost.get()).isPositive();
         assertThat(a.stats.retransmissions.get()).isZero();
         assertThat(b.stats.acksSent.get()).isZero();
+    }
+
+    @Test
+    void aPartialWindowIsAcknowledgedAfterTheAckDelayAndAcksAreObserved() {
+        pair(true, new ModeConfig(300, 131_072, Duration.ofSeconds(10), Duration.ofSeconds(30), 50_000,
+                Duration.ofMillis(20)));
+        java.util.List<Object> acked = new java.util.ArrayList<>();
+        ((FtfwMode) a.mode).setAckObserver((item, now) -> acked.add(item));
+        net.step(10 * MS, a, b); // handshake
+        for (int i = 0; i < 5; i++) {
+            a.put(i, 0);
+        }
+        net.step(10 * MS, a, b); // a sends
+        net.step(10 * MS, a, b); // b receives, holds the ACK back
+        assertThat(((FtfwMode) a.mode).resendQueueSize()).isEqualTo(5);
+        for (int i = 0; i < 4; i++) {
+            net.step(10 * MS, a, b);
+        }
+        assertThat(((FtfwMode) a.mode).resendQueueSize()).isZero();
+        assertThat(acked).containsExactlyInAnyOrder(SimNode.key(0), SimNode.key(1), SimNode.key(2), SimNode.key(3),
+                SimNode.key(4));
     }
 }

@@ -242,8 +242,32 @@ public final class Conntrack implements AutoCloseable {
      * error answer succeeded.
      */
     public BatchResult batch(List<Flow> flows, BatchMode mode) throws NetlinkException {
+        return runBatch(flows.size(), (i, s) -> encodeNew(flows.get(i), mode, s, 0));
+    }
+
+    /**
+     * Deletes the entries with these original tuples (and zones) in batches, like {@link #batch}:
+     * a flow already gone answers ENOENT.
+     */
+    public BatchResult batchDelete(List<Flow> flows) throws NetlinkException {
+        return runBatch(flows.size(), (i, s) -> {
+            Flow f = flows.get(i);
+            int m = writer.beginMessage(ctMessageType(IPCTNL_MSG_CT_DELETE), NLM_F_REQUEST, s, f.family(), 0);
+            TupleCodec.encode(writer, CTA_TUPLE_ORIG, f.orig());
+            if (f.zone() != 0) {
+                writer.putU16(CTA_ZONE, f.zone());
+            }
+            writer.endMessage(m);
+        });
+    }
+
+    /** Writes request {@code index} with sequence number {@code seq} into the writer. */
+    private interface RequestEncoder {
+        void encode(int index, int seq);
+    }
+
+    private BatchResult runBatch(int n, RequestEncoder encoder) throws NetlinkException {
         long t0 = System.nanoTime();
-        int n = flows.size();
         int[] errnos = new int[n];
         int sends = 0;
         int i = 0;
@@ -254,7 +278,7 @@ public final class Conntrack implements AutoCloseable {
             int lastStart = 0;
             while (i < n && i - first < batchMessages && writer.size() < batchBytes) {
                 lastStart = writer.size();
-                encodeNew(flows.get(i), mode, nextSeq(), 0);
+                encoder.encode(i, nextSeq());
                 i++;
             }
             // Ask for an ack on the chunk's last message only.

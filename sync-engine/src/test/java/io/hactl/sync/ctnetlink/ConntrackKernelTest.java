@@ -292,6 +292,23 @@ class ConntrackKernelTest {
     }
 
     @Test
+    void batchDeleteRemovesEntriesAndReportsThoseAlreadyGone() throws Exception {
+        List<Flow> flows = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            flows.add(tcpEstablished("10.11.0.1", "10.11.0.2", 10000 + i, 80).toBuilder().zone(i % 2).build());
+        }
+        assertThat(ct.batch(flows, BatchMode.CREATE).succeeded()).isEqualTo(2000);
+        ct.delete(flows.get(5).orig(), flows.get(5).zone());
+
+        BatchResult r = ct.batchDelete(flows);
+
+        assertThat(r.count(Errno.ENOENT)).isEqualTo(1);
+        assertThat(r.errno(5)).isEqualTo(Errno.ENOENT);
+        assertThat(r.succeeded()).isEqualTo(1999);
+        assertThat(ct.count()).isZero();
+    }
+
+    @Test
     void sourceNatIsSetUpFromCtaNatSrc() throws Exception {
         Flow f = tcpEstablished("192.168.10.5", "203.0.113.9", 45000, 443).toBuilder()
                 .snat(NatRange.to(ip("198.51.100.1"), 61000)).build();

@@ -152,7 +152,15 @@ public final class FlowStore {
      * with {@code nowNanos}. {@code f.id()} is not kept.
      */
     public Result put(Flow f, long nowNanos) {
-        byte[] enc = CompactFlow.encode(f);
+        return putEncoded(CompactFlow.encode(f), nowNanos);
+    }
+
+    /**
+     * As {@link #put} for a flow already in its compact encoding, e.g. as received from the peer.
+     * The array is kept, not copied. It must be a valid canonical encoding: decode it first
+     * ({@link CompactFlow#decode} is strict, so what it accepts is exactly what encode produces).
+     */
+    public Result putEncoded(byte[] enc, long nowNanos) {
         int klen = CompactFlow.keyLength(enc);
         int h = keyHash.hash(enc, klen);
         int slot = find(enc, klen, h);

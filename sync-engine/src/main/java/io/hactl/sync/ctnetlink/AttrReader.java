@@ -23,7 +23,8 @@ import java.nio.charset.StandardCharsets;
 public final class AttrReader {
     private final ByteBuffer buf;
     private final int end;
-    private final String where;
+    private final AttrReader parent;  // with name: the path in error messages, built only on error
+    private final String name;
     private int cursor;
     private int type;
     private boolean nestedFlag;
@@ -33,17 +34,23 @@ public final class AttrReader {
 
     /** Reads attributes in {@code buf} from {@code start} to {@code end}; {@code where} names the region in errors. */
     public AttrReader(ByteBuffer buf, int start, int end, String where) {
-        this.buf = buf.duplicate().order(buf.order());
+        this(buf.duplicate().order(buf.order()), start, end, null, where);
+    }
+
+    private AttrReader(ByteBuffer shared, int start, int end, AttrReader parent, String name) {
+        this.buf = shared;
         this.cursor = start;
         this.end = end;
-        this.where = where;
+        this.parent = parent;
+        this.name = name;
         if (start > end || end > buf.limit()) {
-            fail(where + ": region " + start + ".." + end + " outside the message of " + buf.limit() + " bytes");
+            fail(where() + ": region " + start + ".." + end + " outside the message of " + buf.limit() + " bytes");
         }
     }
 
-    private AttrReader(AttrReader parent, String where) {
-        this(parent.buf, parent.payloadStart, parent.payloadStart + parent.payloadLen, where);
+    /** The path of this region, e.g. "conntrack/CTA_TUPLE_ORIG/CTA_TUPLE_IP". */
+    private String where() {
+        return parent == null ? name : parent.where() + "/" + name;
     }
 
     /** Moves to the next attribute; false at the end of the region or after an error. */
@@ -53,16 +60,16 @@ public final class AttrReader {
         }
         int remaining = end - cursor;
         if (remaining < Ctnl.NLA_HDRLEN) {
-            return fail(where + ": " + remaining + " trailing bytes, too short for an attribute header");
+            return fail(where() + ": " + remaining + " trailing bytes, too short for an attribute header");
         }
         int len = Short.toUnsignedInt(buf.getShort(cursor));
         int rawType = Short.toUnsignedInt(buf.getShort(cursor + 2));
         if (len < Ctnl.NLA_HDRLEN) {
-            return fail(where + ": attribute type " + (rawType & Ctnl.NLA_TYPE_MASK) + " has length " + len
+            return fail(where() + ": attribute type " + (rawType & Ctnl.NLA_TYPE_MASK) + " has length " + len
                     + ", below the 4-byte header");
         }
         if (len > remaining) {
-            return fail(where + ": attribute type " + (rawType & Ctnl.NLA_TYPE_MASK) + " has length " + len
+            return fail(where() + ": attribute type " + (rawType & Ctnl.NLA_TYPE_MASK) + " has length " + len
                     + " but only " + remaining + " bytes remain");
         }
         type = rawType & Ctnl.NLA_TYPE_MASK;
@@ -135,7 +142,7 @@ public final class AttrReader {
     /** A string up to its NUL terminator (or the payload's end). */
     public String string(String name) {
         if (payloadLen == 0) {
-            fail(where + ": " + name + " is empty");
+            fail(where() + ": " + name + " is empty");
             return null;
         }
         int n = 0;
@@ -149,7 +156,7 @@ public final class AttrReader {
 
     /** A reader over this attribute's payload; its errors propagate when checked through {@link #absorb}. */
     public AttrReader nested(String name) {
-        return new AttrReader(this, where + "/" + name);
+        return new AttrReader(buf, payloadStart, payloadStart + payloadLen, this, name);
     }
 
     /** Takes over a nested reader's error, if it had one; returns false when it did. */
@@ -166,7 +173,7 @@ public final class AttrReader {
             return false;
         }
         if (payloadLen != size) {
-            return fail(where + ": " + name + " has length " + payloadLen + ", expected " + size);
+            return fail(where() + ": " + name + " has length " + payloadLen + ", expected " + size);
         }
         return true;
     }

@@ -24,6 +24,7 @@ public final class Ctnl {
     public static final int SO_SNDBUF = 7;            // SO_SNDBUF
     public static final int SO_RCVBUF = 8;            // SO_RCVBUF
     public static final int SO_RCVTIMEO = 20;         // SO_RCVTIMEO_OLD (struct timeval on 64-bit)
+    public static final int SO_ATTACH_FILTER = 26;    // SO_ATTACH_FILTER (classic BPF, struct sock_fprog)
     public static final int SO_SNDBUFFORCE = 32;      // SO_SNDBUFFORCE
     public static final int SO_RCVBUFFORCE = 33;      // SO_RCVBUFFORCE
     public static final int SOL_NETLINK = 270;        // SOL_NETLINK

@@ -76,6 +76,36 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
         return portId;
     }
 
+    /**
+     * Attaches a classic BPF socket filter: {@code ld [12]} (nlmsg_pid, loaded big-endian),
+     * {@code jeq #pid} then drop, else accept. An event skb carries one message, so the
+     * filter sees each event's origin port.
+     */
+    @Override
+    public boolean dropMessagesFromPort(int portId) throws NetlinkException {
+        int loadedPid = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(portId) : portId;
+        com.sun.jna.Memory prog = new com.sun.jna.Memory(4 * 8);
+        ByteBuffer insns = prog.getByteBuffer(0, 32).order(ByteOrder.nativeOrder());
+        insn(insns, 0x20, 0, 0, 12);          // BPF_LD | BPF_W | BPF_ABS: A = ntohl(*(u32 *)(pkt + 12))
+        insn(insns, 0x15, 1, 0, loadedPid);   // BPF_JMP | BPF_JEQ | BPF_K: A == pid ? skip 1 : next
+        insn(insns, 0x06, 0, 0, 0xffffffff);  // BPF_RET | BPF_K: accept the whole message
+        insn(insns, 0x06, 0, 0, 0);           // BPF_RET | BPF_K: drop
+        // struct sock_fprog { unsigned short len; struct sock_filter *filter; } on LP64
+        ByteBuffer fprog = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
+        fprog.putShort(0, (short) 4);
+        fprog.putLong(8, Pointer.nativeValue(prog));
+        try {
+            LibC.setsockopt(fd, Ctnl.SOL_SOCKET, Ctnl.SO_ATTACH_FILTER, fprog.array(), 16);
+        } catch (LastErrorException e) {
+            throw new NetlinkException("setsockopt(SO_ATTACH_FILTER)", e.getErrorCode());
+        }
+        return true;
+    }
+
+    private static void insn(ByteBuffer b, int code, int jt, int jf, int k) {
+        b.putShort((short) code).put((byte) jt).put((byte) jf).putInt(k);
+    }
+
     @Override
     public void joinGroup(int group) throws NetlinkException {
         setIntOption(Ctnl.SOL_NETLINK, Ctnl.NETLINK_ADD_MEMBERSHIP, group, "setsockopt(NETLINK_ADD_MEMBERSHIP " + group + ")");

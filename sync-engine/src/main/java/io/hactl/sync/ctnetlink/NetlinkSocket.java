@@ -15,6 +15,15 @@ public interface NetlinkSocket extends AutoCloseable {
     /** The port id the kernel assigned at bind time (the {@code nlmsg_pid} of our requests' replies). */
     int portId();
 
+    /**
+     * Asks the kernel to drop, before queueing, every message whose nlmsg_pid is {@code portId}:
+     * on an event socket, the events our own writes cause (a socket filter). Returns false when
+     * this socket cannot filter, so the caller must skip them itself.
+     */
+    default boolean dropMessagesFromPort(int portId) throws NetlinkException {
+        return false;
+    }
+
     /** Joins a multicast group ({@code NETLINK_ADD_MEMBERSHIP}), e.g. NFNLGRP_CONNTRACK_NEW. */
     void joinGroup(int group) throws NetlinkException;
 

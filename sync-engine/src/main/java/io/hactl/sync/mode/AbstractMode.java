@@ -38,6 +38,7 @@ abstract class AbstractMode implements SyncMode {
     protected int expected;
 
     private boolean helloAcked;
+    private long helloEpoch = Long.MIN_VALUE;
     private long lastHeartbeatSent = Long.MIN_VALUE;
     private long lastHeard = Long.MIN_VALUE;
     private boolean alive;
@@ -70,6 +71,13 @@ abstract class AbstractMode implements SyncMode {
 
     @Override
     public void flowChanged(FlowKey key) {
+        transmit.add(key);
+        stats.transmitQueueDepth.set(transmit.size());
+    }
+
+    @Override
+    public void flowResent(FlowKey key) {
+        transmit.remove(key);
         transmit.add(key);
         stats.transmitQueueDepth.set(transmit.size());
     }
@@ -155,10 +163,15 @@ abstract class AbstractMode implements SyncMode {
                     onPeerHeartbeat(h.nextSeq());
                 }
                 case HELLO -> {
-                    // the peer (re)starts its sequence: what it sends next takes this number
-                    expectedKnown = true;
-                    expected = ((Message.Hello) m).nextSeq();
-                    resetReceiveRun();
+                    // a new instance of the peer starts its sequence at this number; the repeats
+                    // it sends until our HELLO_BACK arrives change nothing (resetting again would
+                    // forget what we received since and have it resent)
+                    if (d.epoch() != helloEpoch) {
+                        helloEpoch = d.epoch();
+                        expectedKnown = true;
+                        expected = ((Message.Hello) m).nextSeq();
+                        resetReceiveRun();
+                    }
                     outbox.add(new Message.HelloBack(nextSeq));
                 }
                 case HELLO_BACK -> {
@@ -236,6 +249,12 @@ abstract class AbstractMode implements SyncMode {
 
     /** Requeues a previously sent item for transmission (coalesces with a queued one). */
     protected void requeue(Object item) {
+        if (item instanceof Ctl c && (c.message.type() == io.hactl.sync.wire.MessageType.BULK_BEGIN
+                || c.message.type() == io.hactl.sync.wire.MessageType.BULK_END)) {
+            stats.bulkMarkersLost.incrementAndGet();
+            listener.onOwnBulkLost();
+            return;
+        }
         transmit.add(item);
         stats.retransmissions.incrementAndGet();
     }

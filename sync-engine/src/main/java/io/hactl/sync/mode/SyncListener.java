@@ -17,4 +17,11 @@ public interface SyncListener {
 
     /** Liveness changed: heard within the dead interval, or silent beyond it. */
     void onPeerAlive(boolean alive);
+
+    /**
+     * A BULK_BEGIN or BULK_END this side sent was lost. Markers are not resent (a resent marker
+     * would arrive out of place among the flows): the bulk send has to start over.
+     */
+    default void onOwnBulkLost() {
+    }
 }

@@ -16,6 +16,12 @@ public interface SyncMode {
     /** The flow changed or disappeared in the internal cache: send its current state. */
     void flowChanged(FlowKey key);
 
+    /**
+     * Queues the flow at the end of the transmit queue even when it is already waiting: a bulk
+     * send must carry every flow after its BULK_BEGIN.
+     */
+    void flowResent(FlowKey key);
+
     /** Queues a control message in order with the flow messages (BULK_BEGIN/END, RESYNC_REQUEST). */
     void control(Message message);
 

@@ -29,6 +29,8 @@ public final class SyncStats {
     /** Passes in which sending paused because the resend queue was full. */
     public final AtomicLong resendQueueFull = new AtomicLong();
     public final AtomicLong peerRestarts = new AtomicLong();
+    /** BULK_BEGIN/BULK_END markers of ours that were lost (each restarts the bulk send). */
+    public final AtomicLong bulkMarkersLost = new AtomicLong();
     /** Datagrams or messages dropped, by reason. */
     public final Map<DropReason, AtomicLong> drops = new EnumMap<>(DropReason.class);
 

@@ -15,16 +15,11 @@ public sealed interface Message {
         return 0;
     }
 
-    /** A flow's state in the compact flow encoding (io.hactl.sync.cache.CompactFlow). */
+    /**
+     * A flow's state in the compact flow encoding (io.hactl.sync.cache.CompactFlow). The array is
+     * taken over, not copied (this is the hot path): neither side may modify it afterwards.
+     */
     record FlowUpdate(int seq, byte[] flow) implements Message {
-        public FlowUpdate {
-            flow = flow.clone();
-        }
-
-        @Override
-        public byte[] flow() {
-            return flow.clone();
-        }
 
         @Override
         public MessageType type() {
@@ -47,16 +42,8 @@ public sealed interface Message {
         }
     }
 
-    /** A flow is gone; the body is its key (the key prefix of the compact flow encoding). */
+    /** A flow is gone; the body is its key (the key prefix of the compact encoding), taken over, not copied. */
     record FlowDelete(int seq, byte[] key) implements Message {
-        public FlowDelete {
-            key = key.clone();
-        }
-
-        @Override
-        public byte[] key() {
-            return key.clone();
-        }
 
         @Override
         public MessageType type() {

@@ -363,6 +363,34 @@ class ConntrackKernelTest {
     }
 
     @Test
+    void eventsCausedByAGivenPortCanBeDroppedInTheKernel() throws Exception {
+        DecodeStats stats = new DecodeStats();
+        try (ConntrackEvents events = ns.call(() -> ConntrackEvents.open(1 << 20, false, Duration.ofMillis(100), stats))) {
+            assertThat(events.socket().dropMessagesFromPort(ct.socket().portId())).isTrue();
+            ct.create(tcpEstablished("10.12.0.1", "10.12.0.2", 1, 2));             // ours: filtered
+            ns.exec("conntrack", "-I", "-p", "tcp", "-s", "10.12.0.3", "-d", "10.12.0.2", "--sport", "1",
+                    "--dport", "2", "--state", "ESTABLISHED", "-t", "100");           // someone else's
+            List<FlowEvent> seen = new CopyOnWriteArrayList<>();
+            ConntrackEvents.Listener l = new ConntrackEvents.Listener() {
+                @Override
+                public void onEvent(FlowEvent e) {
+                    seen.add(e);
+                }
+
+                @Override
+                public void onOverrun() {
+                }
+            };
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                events.poll(l);
+                return !seen.isEmpty();
+            });
+            events.poll(l); // anything else queued
+            assertThat(seen).singleElement().satisfies(e -> assertThat(e.flow().orig().src()).isEqualTo(ip("10.12.0.3")));
+        }
+    }
+
+    @Test
     void eventOverrunIsReportedNotSwallowed() throws Exception {
         DecodeStats stats = new DecodeStats();
         try (ConntrackEvents events = ns.call(() -> ConntrackEvents.open(4096, false, Duration.ofMillis(100), stats))) {

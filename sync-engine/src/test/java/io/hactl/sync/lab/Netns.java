@@ -86,6 +86,22 @@ public final class Netns implements AutoCloseable {
         return run(60, argv.toArray(String[]::new));
     }
 
+    /** Loads an nftables ruleset into the namespace. */
+    public void nft(String ruleset) {
+        Path file = null;
+        try {
+            file = Files.createTempFile("hactl-nft", ".nft");
+            Files.writeString(file, ruleset);
+            exec("nft", "-f", file.toString());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write nft ruleset: " + e.getMessage(), e);
+        } finally {
+            if (file != null) {
+                file.toFile().delete();
+            }
+        }
+    }
+
     /** Runs a command inside the namespace and returns exit code and output, whatever the code. */
     public Result execRaw(String... command) {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", name));

@@ -272,4 +272,70 @@ class FtfwModeTest {
         assertThat(acked).containsExactlyInAnyOrder(SimNode.key(0), SimNode.key(1), SimNode.key(2), SimNode.key(3),
                 SimNode.key(4));
     }
+
+    @Test
+    void aBulkCarriesEveryFlowAfterItsBeginEvenThoseAlreadyWaiting() {
+        pair(true, CONFIG);
+        net.step(10 * MS, a, b);
+        for (int i = 0; i < 10; i++) {
+            a.put(i, 0);           // queued, not yet sent
+        }
+        java.util.List<String> order = new java.util.ArrayList<>();
+        SyncListener recorder = new SyncListener() {
+            public void onFlowUpdate(byte[] flow) { order.add("flow"); }
+            public void onFlowDelete(byte[] key) { order.add("delete"); }
+            public void onBulkBegin() { order.add("begin"); }
+            public void onBulkEnd(long flows) { order.add("end " + flows); }
+            public void onResyncRequest() { }
+            public void onPeerRestart() { }
+            public void onPeerAlive(boolean alive) { }
+        };
+        java.util.List<java.nio.ByteBuffer> sent = new java.util.ArrayList<>();
+        SyncStats st = new SyncStats();
+        FtfwMode m = new FtfwMode(CONFIG, a, new DatagramOutbox(new io.hactl.sync.wire.Authenticator(KEY), 5, 1472,
+                sent::add, st), recorder, st, "x");
+        for (int i = 0; i < 10; i++) {
+            m.flowChanged(SimNode.key(i));
+        }
+        m.control(new io.hactl.sync.wire.Message.BulkBegin(0));
+        for (int i = 0; i < 10; i++) {
+            m.flowResent(SimNode.key(i));
+        }
+        m.control(new io.hactl.sync.wire.Message.BulkEnd(0, 10));
+        m.tick(net.now);
+        java.util.List<io.hactl.sync.wire.MessageType> types = new java.util.ArrayList<>();
+        for (java.nio.ByteBuffer d : sent) {
+            try {
+                io.hactl.sync.wire.DatagramCodec.open(d, new io.hactl.sync.wire.Authenticator(KEY)).messages()
+                        .forEach(msg -> types.add(msg.type()));
+            } catch (io.hactl.sync.wire.WireException e) {
+                throw new AssertionError(e);
+            }
+        }
+        types.removeIf(t -> !t.reliable());
+        assertThat(types.get(0)).isEqualTo(io.hactl.sync.wire.MessageType.BULK_BEGIN);
+        assertThat(types).hasSize(12).endsWith(io.hactl.sync.wire.MessageType.BULK_END);
+    }
+
+    @Test
+    void lostBulkMarkersAreNotResentOutOfPlaceButTheBulkStartsOver() {
+        pair(true, CONFIG);
+        runUntilConverged(50);
+        for (int i = 0; i < 100; i++) {
+            a.put(i, 0);
+        }
+        net.cut = true;
+        a.bulkSend();              // BULK_BEGIN, 100 flows, BULK_END: all lost
+        net.step(10 * MS, a, b);
+        net.cut = false;
+        for (int i = 100; i < 200; i++) {
+            a.put(i, 0);
+        }
+        assertThat(runUntilConverged(500)).isNotNegative();
+        assertThat(a.events).contains("own-bulk-lost");
+        assertThat(a.stats.bulkMarkersLost.get()).isPositive();
+        // the bulk that completed carried every flow after its BULK_BEGIN
+        assertThat(b.events).contains("bulk-begin", "bulk-end 200");
+        assertThat(b.external).hasSize(200);
+    }
 }

@@ -54,7 +54,7 @@ final class SimNode implements SyncListener, StateSource {
     void bulkSend() {
         mode.control(new Message.BulkBegin(0));
         for (FlowKey k : internal.keySet()) {
-            mode.flowChanged(k);
+            mode.flowResent(k);
         }
         mode.control(new Message.BulkEnd(0, internal.size()));
     }
@@ -91,6 +91,12 @@ final class SimNode implements SyncListener, StateSource {
     @Override
     public void onResyncRequest() {
         events.add("resync-request");
+        bulkSend();
+    }
+
+    @Override
+    public void onOwnBulkLost() {
+        events.add("own-bulk-lost");
         bulkSend();
     }
 

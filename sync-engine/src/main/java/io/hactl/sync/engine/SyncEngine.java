@@ -1,0 +1,704 @@
+package io.hactl.sync.engine;
+
+import io.hactl.sync.cache.CompactFlow;
+import io.hactl.sync.cache.CompactFlowException;
+import io.hactl.sync.cache.FlowStore;
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.conntrack.FlowEvent;
+import io.hactl.sync.ctnetlink.BatchMode;
+import io.hactl.sync.ctnetlink.BatchResult;
+import io.hactl.sync.ctnetlink.Conntrack;
+import io.hactl.sync.ctnetlink.ConntrackEvents;
+import io.hactl.sync.ctnetlink.Ctnl;
+import io.hactl.sync.ctnetlink.DecodeStats;
+import io.hactl.sync.ctnetlink.Errno;
+import io.hactl.sync.ctnetlink.NetlinkException;
+import io.hactl.sync.mode.DatagramOutbox;
+import io.hactl.sync.mode.FlowKey;
+import io.hactl.sync.mode.FtfwMode;
+import io.hactl.sync.mode.NotrackMode;
+import io.hactl.sync.mode.PeerReceiver;
+import io.hactl.sync.mode.SyncListener;
+import io.hactl.sync.mode.SyncMode;
+import io.hactl.sync.mode.SyncStats;
+import io.hactl.sync.transport.LinkState;
+import io.hactl.sync.transport.TransportException;
+import io.hactl.sync.transport.TransportStats;
+import io.hactl.sync.transport.UdpTransport;
+import io.hactl.sync.wire.Authenticator;
+import io.hactl.sync.wire.DropReason;
+import io.hactl.sync.wire.Message;
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sync engine of one gateway: kernel events fill the internal cache, which the sync mode
+ * replicates to the peer; the peer's flows fill the external cache, which a commit loads into
+ * the kernel (or, with direct-inject, every received flow goes straight into it).
+ *
+ * <p>Threads: one event loop owns the caches, the mode and the sync links; one thread reads
+ * kernel events; one worker does the kernel writes and dumps, so a long commit never stalls
+ * replication. The operations are safe to call from any thread and complete their futures when
+ * done. Everything is opened in the network namespace of the thread that calls {@link #start}.
+ */
+public final class SyncEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
+    private static final long TICK_MILLIS = 10;
+    private static final long LAG_WINDOW_NANOS = 10_000_000_000L;
+
+    private final EngineConfig cfg;
+    private final EngineListener engineListener;
+    private final Supplier<Long> clock = System::nanoTime;
+    private final DecodeStats decodeStats = new DecodeStats();
+    private final SyncStats syncStats = new SyncStats();
+    private final TransportStats transportStats = new TransportStats();
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> counters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final CommitPlanner planner;
+    private final FlowStore internal;
+    private final FlowStore external;
+
+    private MultiThreadIoEventLoopGroup group;
+    private EventLoop loop;
+    private ExecutorService kernelWorker;
+    private Conntrack kernel;
+    private int kernelPort;
+    private KernelEvents kernelEvents;
+    private UdpTransport transport;
+    private SyncMode mode;
+    private PeerReceiver receiver;
+    private ScheduledFuture<?> ticker;
+
+    // loop-owned state
+    private long lastLinkCheck;
+    private long purgeAt = -1;
+    private long resyncAt = -1;
+    private boolean bulkRestart;
+    private boolean bulkReceiving;
+    private long bulkBeganAt;
+    private long lostAtBulkBegin;
+    private long bulksReceived;
+    private final List<Flow> injectQueue = new ArrayList<>();
+    private final List<Flow> injectDeletes = new ArrayList<>();
+    private double lagEwmaNanos = -1;
+    private long lagMaxNanos = -1;
+    private long lagWindowStart;
+    private volatile CommitResult lastCommit;
+    private volatile EngineStatus lastStatus;
+
+    private SyncEngine(EngineConfig cfg, EngineListener listener) {
+        this.cfg = cfg;
+        this.engineListener = listener;
+        this.planner = new CommitPlanner(cfg.commitTimeout(), cfg.tcpWindowTracking());
+        this.internal = new FlowStore("internal", cfg.cacheLimit());
+        this.external = new FlowStore("external", cfg.cacheLimit());
+    }
+
+    /**
+     * Opens the kernel sockets and sync links in the calling thread's network namespace, loads
+     * the kernel table into the internal cache, asks the peer for its flows (startup resync) and
+     * starts replicating.
+     */
+    public static SyncEngine start(EngineConfig cfg, EngineListener listener)
+            throws NetlinkException, TransportException {
+        SyncEngine e = new SyncEngine(cfg, listener);
+        try {
+            e.open();
+        } catch (NetlinkException | TransportException | RuntimeException ex) {
+            e.close();
+            throw ex;
+        }
+        return e;
+    }
+
+    private void open() throws NetlinkException, TransportException {
+        String node = cfg.node();
+        ConntrackEvents events = ConntrackEvents.open(cfg.eventBuffer(), false, Duration.ofMillis(100), decodeStats);
+        kernelEvents = new KernelEvents(node, events, cfg.eventBufferMax(),
+                batch -> loop.execute(() -> applyEvents(batch)),
+                () -> loop.execute(this::scheduleOverrunResync));
+        kernel = Conntrack.open(decodeStats);
+        kernelPort = kernel.socket().portId();
+        // our own commits and injections cause events: let the kernel drop them unseen
+        boolean filtered = events.socket().dropMessagesFromPort(kernelPort);
+        LOG.debug("{}: own events filtered in the kernel: {}", node, filtered);
+        kernelWorker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "hactl-kernel-" + node);
+            t.setDaemon(true);
+            return t;
+        });
+        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("hactl-sync-" + node, true),
+                EpollIoHandler.newFactory());
+        loop = group.next();
+
+        long epoch = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+        DatagramOutbox outbox = new DatagramOutbox(new Authenticator(cfg.key()), epoch, cfg.maxDatagram(),
+                buf -> transport.send(buf), syncStats);
+        SyncListener fromPeer = new FromPeer();
+        mode = cfg.reliable()
+                ? new FtfwMode(cfg.mode(), this::currentState, outbox, fromPeer, syncStats, cfg.peer())
+                : new NotrackMode(cfg.mode(), this::currentState, outbox, fromPeer, syncStats, cfg.peer());
+        if (mode instanceof FtfwMode f) {
+            f.setAckObserver(this::acked);
+        }
+        receiver = new PeerReceiver(new Authenticator(cfg.key()), mode, cfg.peer());
+        transport = UdpTransport.open(node, cfg.links(), group, cfg.socketBuffer(), LinkState.SYSFS,
+                (buf, sender, link) -> receiver.receive(buf, clock.get()), transportStats);
+
+        // subscribed first, so nothing changes unseen between the dump and the events
+        List<Flow> dumped = new ArrayList<>();
+        kernel.dump(Ctnl.AF_UNSPEC, f -> {
+            if (cfg.filter().accepts(f)) {
+                dumped.add(f);
+            }
+        });
+        onLoop(() -> {
+            long now = clock.get();
+            for (Flow f : dumped) {
+                internal.put(f, now);
+            }
+            mode.start(now);
+            // no bulk of our own here: a peer that wants our flows asks (its startup resync)
+            if (cfg.startupResync()) {
+                mode.control(new Message.ResyncRequest(0));
+            }
+            ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            return null;
+        }).join();
+        kernelEvents.start();
+        LOG.info("{}: sync engine started ({} mode, {} flows in the kernel table, links: {})", node,
+                cfg.reliable() ? "ftfw" : "notrack", dumped.size(), describeLinks());
+    }
+
+    private String describeLinks() {
+        StringBuilder sb = new StringBuilder();
+        cfg.links().forEach(l -> sb.append(sb.length() > 0 ? "; " : "").append(l.describe()));
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------ loop: kernel side
+
+    private void applyEvents(List<FlowEvent> batch) {
+        long now = clock.get();
+        for (FlowEvent e : batch) {
+            if (e.originPort() == kernelPort && kernelPort != 0) {
+                count("kernel_events_own");
+                continue; // our own commit or injection: not re-sent
+            }
+            count("kernel_events");
+            Flow f = e.flow();
+            if (e.type() == FlowEvent.Type.DESTROY) {
+                removeInternal(f);
+            } else if (!cfg.filter().accepts(f)) {
+                count("kernel_events_filtered");
+                removeInternal(f);
+            } else {
+                switch (internal.put(f, now)) {
+                    case NEW, UPDATED -> mode.flowChanged(new FlowKey(CompactFlow.encodeKey(f.orig(), f.zone())));
+                    case REFUSED_FULL -> count("internal_cache_refused");
+                    case UNCHANGED -> { }
+                }
+            }
+        }
+    }
+
+    private void removeInternal(Flow f) {
+        if (internal.remove(f.orig(), f.zone())) {
+            mode.flowChanged(new FlowKey(CompactFlow.encodeKey(f.orig(), f.zone())));
+        }
+    }
+
+    private byte[] currentState(FlowKey key) {
+        int h = internal.handleOfKey(key.bytes());
+        if (h == FlowStore.NO_HANDLE) {
+            return null;
+        }
+        ByteBuffer b = internal.encodedAt(h);
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    private void acked(Object item, long now) {
+        if (!(item instanceof FlowKey key)) {
+            return;
+        }
+        int h = internal.handleOfKey(key.bytes());
+        if (h == FlowStore.NO_HANDLE) {
+            return;
+        }
+        long rtt = Math.max(0, syncStats.rttNanos.get());
+        long lag = Math.max(0, now - internal.updatedAt(h) - rtt / 2);
+        lagEwmaNanos = lagEwmaNanos < 0 ? lag : lagEwmaNanos * 0.9 + lag * 0.1;
+        if (now - lagWindowStart > LAG_WINDOW_NANOS) {
+            lagWindowStart = now;
+            lagMaxNanos = lag;
+        } else {
+            lagMaxNanos = Math.max(lagMaxNanos, lag);
+        }
+    }
+
+    private void scheduleOverrunResync() {
+        count("kernel_event_overruns");
+        if (resyncAt < 0) {
+            resyncAt = clock.get() + cfg.overrunResync().toNanos();
+        }
+    }
+
+    private void tick() {
+        long now = clock.get();
+        try {
+            mode.tick(now);
+            if (now - lastLinkCheck >= cfg.mode().heartbeat().toNanos()) {
+                lastLinkCheck = now;
+                transport.checkLinks(syncStats.peerAlive);
+            }
+            if (purgeAt >= 0 && now >= purgeAt) {
+                purgeAt = -1;
+                purgeNow();
+            }
+            if (resyncAt >= 0 && now >= resyncAt) {
+                resyncAt = -1;
+                resyncInternal();
+            }
+            if (bulkRestart) {
+                bulkRestart = false;
+                LOG.info("{}: a bulk marker to {} was lost: sending the bulk again", cfg.node(), cfg.peer());
+                bulkSendNow();
+            }
+            flushInjections();
+            lastStatus = snapshot(now);
+        } catch (RuntimeException e) {
+            LOG.error("{}: engine tick failed", cfg.node(), e); // never kill the scheduled tick
+        }
+    }
+
+    // ------------------------------------------------------------ loop: from the peer
+
+    private final class FromPeer implements SyncListener {
+        @Override
+        public void onFlowUpdate(byte[] bytes) {
+            Flow f;
+            try {
+                f = CompactFlow.decode(bytes);
+            } catch (CompactFlowException e) {
+                syncStats.drop(DropReason.MALFORMED);
+                return;
+            }
+            if (external.putEncoded(bytes, clock.get()) == FlowStore.Result.REFUSED_FULL) {
+                count("external_cache_refused");
+            }
+            if (cfg.directInject()) {
+                injectQueue.add(f);
+            }
+        }
+
+        @Override
+        public void onFlowDelete(byte[] key) {
+            int h = external.handleOfKey(key);
+            if (h == FlowStore.NO_HANDLE) {
+                return;
+            }
+            Flow f = external.flowAt(h);
+            external.removeAt(h);
+            if (cfg.directInject()) {
+                injectDeletes.add(f);
+            }
+        }
+
+        @Override
+        public void onBulkBegin() {
+            bulkReceiving = true;
+            bulkBeganAt = clock.get();
+            lostAtBulkBegin = syncStats.messagesLost.get();
+        }
+
+        @Override
+        public void onBulkEnd(long flows) {
+            boolean clean = syncStats.messagesLost.get() == lostAtBulkBegin;
+            if (bulkReceiving && !clean) {
+                // a message of the bulk (maybe BULK_BEGIN itself) was lost and resent out of
+                // order: arrival times no longer tell what the bulk carried, so keep everything
+                LOG.info("{}: bulk from {} had losses; stale flows are kept until the next resync", cfg.node(),
+                        cfg.peer());
+                count("bulks_unclean");
+            } else if (bulkReceiving) {
+                // what the peer did not send again it no longer has
+                List<Integer> stale = new ArrayList<>();
+                external.forEach((h, f, updated) -> {
+                    if (updated < bulkBeganAt) {
+                        stale.add(h);
+                    }
+                });
+                for (int h : stale) {
+                    if (cfg.directInject()) {
+                        injectDeletes.add(external.flowAt(h));
+                    }
+                    external.removeAt(h);
+                }
+                count("external_stale_removed", stale.size());
+            }
+            bulkReceiving = false;
+            bulksReceived++;
+            LOG.info("{}: bulk from {} complete: {} flows, external cache {}", cfg.node(), cfg.peer(), flows,
+                    external.size());
+            engineListener.onBulkReceived(flows);
+        }
+
+        @Override
+        public void onResyncRequest() {
+            LOG.info("{}: {} asked for a resync: bulk-sending {} flows", cfg.node(), cfg.peer(), internal.size());
+            bulkSendNow();
+        }
+
+        @Override
+        public void onPeerRestart() {
+            engineListener.onPeerRestart();
+        }
+
+        @Override
+        public void onOwnBulkLost() {
+            bulkRestart = true; // once per tick, however many markers were lost
+        }
+
+        @Override
+        public void onPeerAlive(boolean alive) {
+            LOG.info("{}: peer {} is {}", cfg.node(), cfg.peer(), alive ? "alive" : "DEAD (silent for "
+                    + cfg.mode().deadAfter().toMillis() + " ms)");
+            engineListener.onPeerAlive(alive);
+        }
+    }
+
+    // ------------------------------------------------------------ kernel writes
+
+    private void flushInjections() {
+        if (injectQueue.isEmpty() && injectDeletes.isEmpty()) {
+            return;
+        }
+        long now = clock.get();
+        List<Flow> writes = new ArrayList<>(injectQueue.size());
+        for (Flow f : injectQueue) {
+            writes.add(planner.plan(f, now, now));
+        }
+        List<Flow> deletes = new ArrayList<>(injectDeletes);
+        injectQueue.clear();
+        injectDeletes.clear();
+        kernelWorker.execute(() -> {
+            try {
+                if (!writes.isEmpty()) {
+                    write(writes, BatchMode.CREATE_OR_UPDATE);
+                }
+                if (!deletes.isEmpty()) {
+                    kernel.batchDelete(deletes);
+                }
+                count("injected", writes.size());
+            } catch (NetlinkException e) {
+                count("inject_errors");
+                LOG.warn("{}: direct inject failed: {}", cfg.node(), e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * Writes flows in one batched pass; those the kernel refuses as unchangeable (EBUSY: an
+     * entry whose fixed bits differ) are deleted and created again. Runs on the kernel worker.
+     */
+    private int[] write(List<Flow> flows, BatchMode mode) throws NetlinkException {
+        BatchResult r = kernel.batch(flows, mode);
+        List<Flow> retry = new ArrayList<>();
+        for (int i = 0; i < r.size(); i++) {
+            if (r.errno(i) == Errno.EBUSY) {
+                retry.add(flows.get(i));
+            }
+        }
+        int replaced = 0;
+        Map<String, Integer> failures = new HashMap<>(r.failures());
+        failures.remove("EBUSY");
+        if (!retry.isEmpty()) {
+            kernel.batchDelete(retry);
+            BatchResult again = kernel.batch(retry, BatchMode.CREATE);
+            replaced = again.succeeded();
+            again.failures().forEach((k, v) -> failures.merge(k, v, Integer::sum));
+        }
+        failures.forEach((k, v) -> count("kernel_write_" + k, v));
+        return new int[] {r.succeeded(), replaced};
+    }
+
+    // ------------------------------------------------------------ operations
+
+    /**
+     * Loads the external cache into the kernel: masters before related flows, timeouts as
+     * {@link CommitPlanner} sets them, in batches. Cancels a scheduled purge.
+     */
+    public CompletableFuture<CommitResult> commit() {
+        long t0 = clock.get();
+        return onLoop(() -> {
+            purgeAt = -1;
+            long now = clock.get();
+            List<Flow> plan = new ArrayList<>(external.size());
+            external.forEachMastersFirst((h, f, updated) -> plan.add(planner.plan(f, updated, now)));
+            LOG.debug("{}: commit planned {} flows in {} ms", cfg.node(), plan.size(), (clock.get() - now) / 1_000_000);
+            return plan;
+        }).thenApplyAsync(plan -> {
+            try {
+                long w0 = clock.get();
+                int[] wr = write(plan, BatchMode.CREATE_OR_UPDATE);
+                LOG.debug("{}: commit wrote {} flows in {} ms", cfg.node(), plan.size(), (clock.get() - w0) / 1_000_000);
+                Map<String, Integer> failures = new HashMap<>();
+                int failed = plan.size() - wr[0] - wr[1];
+                if (failed > 0) {
+                    failures.put("failed", failed);
+                }
+                CommitResult r = new CommitResult(plan.size(), wr[0], wr[1], failures,
+                        (clock.get() - t0) / 1_000_000);
+                lastCommit = r;
+                LOG.info("{}: {}", cfg.node(), r);
+                return r;
+            } catch (NetlinkException e) {
+                throw new IllegalStateException("commit failed: " + e.getMessage(), e);
+            }
+        }, kernelWorker);
+    }
+
+    /** Which cache a flush empties. */
+    public enum Cache { INTERNAL, EXTERNAL, BOTH }
+
+    /** Empties a cache (nothing is sent to the peer); cancels a scheduled purge. */
+    public CompletableFuture<Integer> flush(Cache which) {
+        return onLoop(() -> {
+            purgeAt = -1;
+            int n = 0;
+            if (which != Cache.EXTERNAL) {
+                n += internal.size();
+                internal.clear();
+                mode.clearQueues();
+            }
+            if (which != Cache.INTERNAL) {
+                n += external.size();
+                external.clear();
+            }
+            LOG.info("{}: flushed {} cache ({} flows)", cfg.node(), which.name().toLowerCase(), n);
+            return n;
+        });
+    }
+
+    /** Reloads the internal cache from a kernel dump; changes (and vanished flows) go to the peer. */
+    public CompletableFuture<Integer> resyncInternal() {
+        return CompletableFuture.supplyAsync(() -> {
+            List<Flow> dumped = new ArrayList<>();
+            try {
+                kernel.dump(Ctnl.AF_UNSPEC, f -> {
+                    if (cfg.filter().accepts(f)) {
+                        dumped.add(f);
+                    }
+                });
+            } catch (NetlinkException e) {
+                throw new IllegalStateException("resync from the kernel failed: " + e.getMessage(), e);
+            }
+            return dumped;
+        }, kernelWorker).thenCompose(dumped -> onLoop(() -> {
+            long stamp = clock.get();
+            for (Flow f : dumped) {
+                FlowStore.Result r = internal.put(f, stamp);
+                if (r == FlowStore.Result.NEW || r == FlowStore.Result.UPDATED) {
+                    mode.flowChanged(new FlowKey(CompactFlow.encodeKey(f.orig(), f.zone())));
+                }
+            }
+            List<Integer> gone = new ArrayList<>();
+            internal.forEach((h, f, updated) -> {
+                if (updated < stamp) {
+                    gone.add(h);
+                }
+            });
+            for (int h : gone) {
+                FlowKey key = new FlowKey(internal.keyAt(h));
+                internal.removeAt(h);
+                mode.flowChanged(key);
+            }
+            count("resyncs_from_kernel");
+            LOG.info("{}: internal cache resynced from the kernel: {} flows ({} vanished)", cfg.node(),
+                    internal.size(), gone.size());
+            return internal.size();
+        }));
+    }
+
+    /** Sends the whole internal cache to the peer, framed by BULK_BEGIN / BULK_END. */
+    public CompletableFuture<Integer> bulkSend() {
+        return onLoop(this::bulkSendNow);
+    }
+
+    private int bulkSendNow() {
+        mode.control(new Message.BulkBegin(0));
+        internal.forEach((h, f, updated) -> mode.flowResent(new FlowKey(internal.keyAt(h))));
+        mode.control(new Message.BulkEnd(0, internal.size()));
+        count("bulks_sent");
+        return internal.size();
+    }
+
+    /** Asks the peer for a bulk send of its internal cache. */
+    public CompletableFuture<Void> requestResync() {
+        return onLoop(() -> {
+            mode.control(new Message.ResyncRequest(0));
+            return null;
+        });
+    }
+
+    /**
+     * Schedules the purge: after the purge timeout, every replicated flow (those the filter
+     * accepts; the gateway's own sessions stay) is deleted from the kernel. Commit and flush cancel it.
+     */
+    public CompletableFuture<Duration> schedulePurge() {
+        return onLoop(() -> {
+            purgeAt = clock.get() + cfg.purgeTimeout().toNanos();
+            LOG.info("{}: kernel purge scheduled in {} s", cfg.node(), cfg.purgeTimeout().toSeconds());
+            return cfg.purgeTimeout();
+        });
+    }
+
+    public CompletableFuture<Boolean> cancelPurge() {
+        return onLoop(() -> {
+            boolean was = purgeAt >= 0;
+            purgeAt = -1;
+            return was;
+        });
+    }
+
+    private void purgeNow() {
+        kernelWorker.execute(() -> {
+            try {
+                List<Flow> victims = new ArrayList<>();
+                kernel.dump(Ctnl.AF_UNSPEC, f -> {
+                    if (cfg.filter().accepts(f)) {
+                        victims.add(f);
+                    }
+                });
+                BatchResult r = kernel.batchDelete(victims);
+                count("purged", r.succeeded());
+                LOG.info("{}: purged {} replicated flows from the kernel table", cfg.node(), r.succeeded());
+            } catch (NetlinkException e) {
+                LOG.warn("{}: purge failed: {}", cfg.node(), e.getMessage());
+            }
+        });
+    }
+
+    // ------------------------------------------------------------ status
+
+    /** The latest snapshot (refreshed every tick); never blocks. */
+    public EngineStatus status() {
+        EngineStatus s = lastStatus;
+        return s != null ? s : snapshot(clock.get());
+    }
+
+    private EngineStatus snapshot(long now) {
+        Map<String, Long> c = new HashMap<>();
+        counters.forEach((k, v) -> c.put(k, v.get()));
+        c.put("messages_sent", syncStats.messagesSent.get());
+        c.put("messages_received", syncStats.messagesReceived.get());
+        c.put("datagrams_sent", syncStats.datagramsSent.get());
+        c.put("datagrams_received", syncStats.datagramsReceived.get());
+        c.put("bytes_sent", syncStats.bytesSent.get());
+        c.put("bytes_received", syncStats.bytesReceived.get());
+        c.put("retransmissions", syncStats.retransmissions.get());
+        c.put("acks_sent", syncStats.acksSent.get());
+        c.put("acks_received", syncStats.acksReceived.get());
+        c.put("nacks_sent", syncStats.nacksSent.get());
+        c.put("nacks_received", syncStats.nacksReceived.get());
+        c.put("messages_lost", syncStats.messagesLost.get());
+        c.put("messages_late", syncStats.messagesLate.get());
+        c.put("resend_queue_full", syncStats.resendQueueFull.get());
+        c.put("peer_restarts", syncStats.peerRestarts.get());
+        c.put("bulk_markers_lost", syncStats.bulkMarkersLost.get());
+        c.put("link_failovers", transportStats.failovers);
+        c.put("netlink_unknown_attributes", decodeStats.unknownAttributes.get());
+        c.put("netlink_malformed", decodeStats.malformedMessages.get());
+        c.put("internal_cache_refused_total", internal.refusals());
+        c.put("external_cache_refused_total", external.refusals());
+        for (DropReason r : DropReason.values()) {
+            c.put("drops_" + r.name().toLowerCase(), syncStats.drops(r));
+        }
+        long heard = syncStats.lastHeardNanos.get();
+        long rtt = syncStats.rttNanos.get();
+        return new EngineStatus(internal.size(), external.size(), syncStats.peerAlive,
+                heard < 0 ? -1 : (now - heard) / 1_000_000, rtt < 0 ? -1 : rtt / 1000,
+                lagEwmaNanos < 0 ? -1 : (long) (lagEwmaNanos / 1_000_000), lagMaxNanos < 0 ? -1 : lagMaxNanos / 1_000_000,
+                syncStats.resendQueueDepth.get(), syncStats.transmitQueueDepth.get(), bulkReceiving, bulksReceived,
+                purgeAt < 0 ? -1 : Math.max(0, (purgeAt - now) / 1_000_000), lastCommit, transportStats.activeLink, c);
+    }
+
+    /** Flows of a cache, for {@code hactl cache}. */
+    public CompletableFuture<List<Flow>> flows(Cache which) {
+        return onLoop(() -> {
+            List<Flow> out = new ArrayList<>();
+            (which == Cache.EXTERNAL ? external : internal).forEach((h, f, u) -> out.add(f));
+            return out;
+        });
+    }
+
+    public EngineConfig config() {
+        return cfg;
+    }
+
+    // ------------------------------------------------------------ plumbing
+
+    private void count(String name) {
+        count(name, 1);
+    }
+
+    private void count(String name, long n) {
+        counters.computeIfAbsent(name, k -> new java.util.concurrent.atomic.AtomicLong()).addAndGet(n);
+    }
+
+    private <T> CompletableFuture<T> onLoop(Supplier<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(work.get());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    @Override
+    public void close() {
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
+        if (kernelEvents != null) {
+            kernelEvents.stop();
+        }
+        if (transport != null) {
+            transport.close();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (kernelWorker != null) {
+            kernelWorker.shutdown();
+            try {
+                kernelWorker.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (kernel != null) {
+            kernel.close();
+        }
+    }
+}

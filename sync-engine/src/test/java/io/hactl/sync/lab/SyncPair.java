@@ -1,0 +1,60 @@
+package io.hactl.sync.lab;
+
+/**
+ * Two namespaces, "a" and "b", joined by a veth pair as the sync link: a has 10.99.0.1/24 and
+ * fd99::1/64 on "sync", b has 10.99.0.2/24 and fd99::2/64. Removed on close, also on failure.
+ */
+public final class SyncPair implements AutoCloseable {
+    public final Netns a;
+    public final Netns b;
+
+    private SyncPair(Netns a, Netns b) {
+        this.a = a;
+        this.b = b;
+    }
+
+    public static SyncPair create() {
+        Netns a = Netns.create("a");
+        Netns b = null;
+        try {
+            b = Netns.create("b");
+            String peer = "hb" + Long.toHexString(System.nanoTime() & 0xffffff);
+            a.exec("ip", "link", "add", "sync", "type", "veth", "peer", "name", peer);
+            a.exec("ip", "link", "set", peer, "netns", b.name());
+            b.exec("ip", "link", "set", peer, "name", "sync");
+            a.exec("ip", "addr", "add", "10.99.0.1/24", "dev", "sync");
+            b.exec("ip", "addr", "add", "10.99.0.2/24", "dev", "sync");
+            a.exec("ip", "addr", "add", "fd99::1/64", "dev", "sync", "nodad");
+            b.exec("ip", "addr", "add", "fd99::2/64", "dev", "sync", "nodad");
+            a.exec("ip", "link", "set", "sync", "up");
+            b.exec("ip", "link", "set", "sync", "up");
+            return new SyncPair(a, b);
+        } catch (RuntimeException e) {
+            a.close();
+            if (b != null) {
+                b.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Drops {@code percent}% of the UDP datagrams arriving on port {@code port} in {@code ns} (nftables numgen). */
+    public static void injectLoss(Netns ns, int port, int percent) {
+        ns.nft("table inet hactl_loss {\n"
+                + "  chain input {\n"
+                + "    type filter hook input priority -300; policy accept;\n"
+                + "    udp dport " + port + " numgen random mod 100 < " + percent + " counter drop\n"
+                + "  }\n"
+                + "}\n");
+    }
+
+    public static void removeLoss(Netns ns) {
+        ns.exec("nft", "delete", "table", "inet", "hactl_loss");
+    }
+
+    @Override
+    public void close() {
+        a.close();
+        b.close();
+    }
+}

@@ -57,6 +57,14 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
     }
 
     @Override
+    public void leaveGroup(int group) throws NetlinkException {
+        synchronized (kernel) {
+            ensureOpen("setsockopt(NETLINK_DROP_MEMBERSHIP " + group + ")");
+            groups.remove(group);
+        }
+    }
+
+    @Override
     public void joinGroup(int group) throws NetlinkException {
         synchronized (kernel) {
             ensureOpen("setsockopt(NETLINK_ADD_MEMBERSHIP " + group + ")");

@@ -107,6 +107,11 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
     }
 
     @Override
+    public void leaveGroup(int group) throws NetlinkException {
+        setIntOption(Ctnl.SOL_NETLINK, Ctnl.NETLINK_DROP_MEMBERSHIP, group, "setsockopt(NETLINK_DROP_MEMBERSHIP " + group + ")");
+    }
+
+    @Override
     public void joinGroup(int group) throws NetlinkException {
         setIntOption(Ctnl.SOL_NETLINK, Ctnl.NETLINK_ADD_MEMBERSHIP, group, "setsockopt(NETLINK_ADD_MEMBERSHIP " + group + ")");
     }

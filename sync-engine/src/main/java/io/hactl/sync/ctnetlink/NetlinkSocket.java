@@ -27,6 +27,9 @@ public interface NetlinkSocket extends AutoCloseable {
     /** Joins a multicast group ({@code NETLINK_ADD_MEMBERSHIP}), e.g. NFNLGRP_CONNTRACK_NEW. */
     void joinGroup(int group) throws NetlinkException;
 
+    /** Leaves a multicast group ({@code NETLINK_DROP_MEMBERSHIP}). */
+    void leaveGroup(int group) throws NetlinkException;
+
     /** Sets a boolean SOL_NETLINK option such as NETLINK_NO_ENOBUFS or NETLINK_BROADCAST_ERROR. */
     void setNetlinkOption(int option, boolean enabled) throws NetlinkException;
 

@@ -87,6 +87,10 @@ final class KernelEvents implements Runnable {
         }
     }
 
+    ConntrackEvents events() {
+        return events;
+    }
+
     void stop() {
         running = false;
         try {

@@ -455,9 +455,24 @@ public final class SyncEngine implements AutoCloseable {
             LOG.debug("{}: commit planned {} flows in {} ms", cfg.node(), plan.size(), (clock.get() - now) / 1_000_000);
             return plan;
         }).thenApplyAsync(plan -> {
+            boolean paused = false;
             try {
                 long w0 = clock.get();
-                int[] wr = write(plan, BatchMode.CREATE_OR_UPDATE);
+                // the commit's own events would be dropped anyway: spare the kernel building them
+                try {
+                    kernelEvents.events().pauseNewAndUpdate();
+                    paused = true;
+                } catch (NetlinkException e) {
+                    LOG.debug("{}: cannot pause events during the commit: {}", cfg.node(), e.getMessage());
+                }
+                int[] wr;
+                try {
+                    wr = write(plan, BatchMode.CREATE_OR_UPDATE);
+                } finally {
+                    if (paused) {
+                        kernelEvents.events().resume();
+                    }
+                }
                 LOG.debug("{}: commit wrote {} flows in {} ms", cfg.node(), plan.size(), (clock.get() - w0) / 1_000_000);
                 Map<String, Integer> failures = new HashMap<>();
                 int failed = plan.size() - wr[0] - wr[1];
@@ -468,6 +483,10 @@ public final class SyncEngine implements AutoCloseable {
                         (clock.get() - t0) / 1_000_000);
                 lastCommit = r;
                 LOG.info("{}: {}", cfg.node(), r);
+                if (paused) {
+                    // changes by packets during the commit were not seen: pick them up from a dump
+                    loop.execute(() -> resyncAt = clock.get());
+                }
                 return r;
             } catch (NetlinkException e) {
                 throw new IllegalStateException("commit failed: " + e.getMessage(), e);

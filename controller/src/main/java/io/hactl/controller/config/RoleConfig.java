@@ -1,0 +1,13 @@
+package io.hactl.controller.config;
+
+import java.nio.file.Path;
+
+/**
+ * The {@code role:} section: where the node learns whether it is MASTER or BACKUP.
+ *
+ * @param source      "keepalived" (notify hook or notify_fifo) or "none" (operations by hand only)
+ * @param notifyFifo  keepalived's notify_fifo the daemon reads, or null
+ * @param trackFile   keepalived track_file hactl writes to demote the node, or null
+ */
+public record RoleConfig(String source, Path notifyFifo, Path trackFile) {
+}

@@ -1,0 +1,30 @@
+package io.hactl.controller.config;
+
+import io.hactl.sync.engine.EngineConfig;
+import io.hactl.sync.engine.FlowFilter;
+import io.hactl.sync.mode.ModeConfig;
+import io.hactl.sync.transport.LinkSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The {@code sync:} section. */
+public record SyncConfig(boolean reliable, boolean multicast, List<LinkSpec> links, Path keyFile, boolean directInject,
+                         Duration purgeTimeout, Duration commitTimeout, boolean tcpWindowTracking, boolean startupResync,
+                         Duration heartbeat, Duration deadAfter, int ackWindow, int resendQueue, int cacheLimit,
+                         int mtu, int socketBuffer, int eventBuffer, int eventBufferMax, FlowFilter filter) {
+    public SyncConfig {
+        links = List.copyOf(links);
+    }
+
+    /** The engine's settings, with the key read from {@link #keyFile}. */
+    public EngineConfig toEngine(String node, byte[] key) {
+        LinkSpec first = links.get(0);
+        String peer = first.remote().getAddress().getHostAddress();
+        int ipOverhead = first.local().getAddress().getAddress().length == 16 ? 48 : 28;
+        return new EngineConfig(node, peer, reliable, links, key,
+                new ModeConfig(ackWindow, resendQueue, heartbeat, deadAfter, 50_000, Duration.ofMillis(20)),
+                filter, cacheLimit, directInject, commitTimeout, purgeTimeout, tcpWindowTracking, startupResync,
+                mtu - ipOverhead, socketBuffer, eventBuffer, eventBufferMax, Duration.ofSeconds(2));
+    }
+}

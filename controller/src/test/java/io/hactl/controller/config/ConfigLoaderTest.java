@@ -1,0 +1,152 @@
+package io.hactl.controller.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hactl.sync.conntrack.TcpInfo;
+import io.hactl.sync.conntrack.Tuple;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    static final Path FILE = Path.of("/etc/hactl/hactl.yaml");
+
+    static HactlConfig parse(String yaml) throws ConfigException {
+        return ConfigLoader.parse(yaml, FILE);
+    }
+
+    static ConfigException errors(String yaml) {
+        try {
+            parse(yaml);
+        } catch (ConfigException e) {
+            return e;
+        }
+        throw new AssertionError("expected errors for:\n" + yaml);
+    }
+
+    @Test
+    void theIssueExampleLoadsWithItsValues() throws Exception {
+        HactlConfig c = parse("""
+                node: { name: fw1 }
+                sync:
+                  mode: ftfw                 # ftfw | notrack
+                  transport: udp
+                  local: 10.99.0.1
+                  peer: 10.99.0.2
+                  port: 3780
+                  interface: sync
+                  key-file: /etc/hactl/sync.key
+                  direct-inject: false
+                  purge-timeout: 60s
+                  filter: { protocols: [tcp, udp, icmp], ignore-addresses: [10.99.0.0/24, 127.0.0.0/8] }
+                role:
+                  source: keepalived
+                  keepalived: { notify-fifo: /run/hactl/keepalived.fifo, track-file: /run/hactl/demote }
+                control: { socket: /run/hactl/hactl.sock }
+                metrics: { listen: 127.0.0.1:9612 }
+                """);
+        assertThat(c.node()).isEqualTo("fw1");
+        assertThat(c.sync().reliable()).isTrue();
+        assertThat(c.sync().links()).singleElement().satisfies(l -> {
+            assertThat(l.interfaceName()).isEqualTo("sync");
+            assertThat(l.local().getAddress()).isEqualTo(InetAddress.getByName("10.99.0.1"));
+            assertThat(l.remote().getPort()).isEqualTo(3780);
+        });
+        assertThat(c.sync().purgeTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.sync().filter().protocols()).containsExactlyInAnyOrder(Tuple.TCP, Tuple.UDP, Tuple.ICMP);
+        assertThat(c.sync().filter().ignore()).hasSize(2);
+        assertThat(c.role().notifyFifo()).isEqualTo(Path.of("/run/hactl/keepalived.fifo"));
+        assertThat(c.metricsListen().getPort()).isEqualTo(9612);
+        assertThat(c.sync().toEngine(c.node(), new byte[32]).maxDatagram()).isEqualTo(1472);
+    }
+
+    @Test
+    void redundantMulticastLinksAndTunables() throws Exception {
+        HactlConfig c = parse("""
+                node: { name: fw2 }
+                sync:
+                  mode: notrack
+                  transport: multicast
+                  links:
+                    - { interface: sync0, local: 10.99.0.2, group: 225.0.0.50 }
+                    - { interface: sync1, local: "fd99::2", group: "ff02::1:3", port: 3781 }
+                  heartbeat: 100ms
+                  dead-after: 1s
+                  commit-timeout: 180s
+                  socket-buffer: 8MiB
+                  filter: { tcp-states: [ESTABLISHED, syn_recv] }
+                """);
+        assertThat(c.sync().reliable()).isFalse();
+        assertThat(c.sync().links()).hasSize(2);
+        assertThat(c.sync().links().get(1).multicast()).isTrue();
+        assertThat(c.sync().links().get(1).remote().getPort()).isEqualTo(3781);
+        assertThat(c.sync().heartbeat()).isEqualTo(Duration.ofMillis(100));
+        assertThat(c.sync().commitTimeout()).isEqualTo(Duration.ofSeconds(180));
+        assertThat(c.sync().socketBuffer()).isEqualTo(8 << 20);
+        assertThat(c.sync().filter().tcpStates()).containsExactlyInAnyOrder(TcpInfo.ESTABLISHED, TcpInfo.SYN_RECV);
+        assertThat(c.role().source()).isEqualTo("keepalived");
+        assertThat(c.controlSocket()).isEqualTo(ConfigLoader.DEFAULT_SOCKET);
+    }
+
+    @Test
+    void allErrorsAreReportedTogetherWithTheirKeyAndLine() {
+        ConfigException e = errors("""
+                node: { name: fw1 }
+                sync:
+                  mode: fast
+                  local: 10.99.0.1
+                  peer: gateway2.example
+                  port: 70000
+                  purge-timeout: soon
+                  heartbeat: 500ms
+                  dead-after: 600ms
+                  filter:
+                    protocols: [tcp, quic]
+                    ignore-addresses: [10.99.0.1/24]
+                  direct-injekt: true
+                metrics: { listen: 127.0.0.1 }
+                """);
+        assertThat(e.errors()).extracting(ConfigError::toString).containsExactlyInAnyOrder(
+                "line 13: sync.direct-injekt: unknown key (known: ack-window, cache-limit, commit-timeout, dead-after, "
+                        + "direct-inject, event-buffer, event-buffer-max, filter, group, heartbeat, interface, key-file, "
+                        + "links, local, mode, mtu, peer, port, purge-timeout, resend-queue, socket-buffer, startup-resync, "
+                        + "tcp-window-tracking, transport)",
+                "line 3: sync.mode: 'fast' is not one of ftfw, notrack",
+                "line 5: sync.peer: 'gateway2.example' is not an IP address",
+                "line 6: sync.port: 70000 is outside 1..65535",
+                "line 9: sync.dead-after: 600 ms must be at least twice the heartbeat (500 ms)",
+                "line 7: sync.purge-timeout: 'soon' is not a duration such as 200ms, 60s, 5m or 1h",
+                "line 11: sync.filter.protocols[1]: 'quic' is not a protocol name (dccp, gre, icmp, icmpv6, sctp, tcp, udp, udplite) or number",
+                "line 12: sync.filter.ignore-addresses[0]: 10.99.0.1/24 has host bits set",
+                "line 14: metrics.listen: '127.0.0.1' is not ADDRESS:PORT");
+        assertThat(e.getMessage()).startsWith("/etc/hactl/hactl.yaml: 9 errors");
+    }
+
+    @Test
+    void missingPiecesAndMismatchesAreNamed() {
+        assertThat(errors("node: { name: fw1 }\n").errors()).extracting(ConfigError::path).contains("sync");
+        assertThat(errors("""
+                node: { name: fw1 }
+                sync: { local: 10.99.0.1, peer: "fd99::2" }
+                """).errors()).extracting(ConfigError::message).contains("mixes IPv4 and IPv6 with local 10.99.0.1");
+        assertThat(errors("""
+                node: { name: fw1 }
+                sync: { transport: multicast, local: 10.99.0.1, group: 10.0.0.1, interface: s }
+                """).errors()).extracting(ConfigError::message).contains("10.0.0.1 is not a multicast group");
+        assertThat(errors("""
+                node: { name: fw1 }
+                sync: { local: 10.99.0.1, peer: 10.99.0.2, links: [ { local: 10.99.0.1, peer: 10.99.0.2 } ] }
+                """).errors()).extracting(ConfigError::message).contains("give it per link under sync.links, not both");
+        assertThat(errors("node: [1, 2]\nsync: {}\n").errors()).isNotEmpty();
+        assertThat(errors("node: { name: fw1 }\nnode: { name: fw2 }\n").getMessage()).contains("appears twice");
+        assertThat(errors(": : :\n  - bad").errors()).singleElement().satisfies(x -> assertThat(x.path()).isEqualTo("(yaml)"));
+    }
+
+    @Test
+    void aMissingFileSaysSo() {
+        assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/hactl.yaml")))
+                .hasMessageContaining("/nonexistent/hactl.yaml").hasMessageContaining("does not exist");
+    }
+}

@@ -10,7 +10,12 @@ import picocli.CommandLine.Spec;
         description = "High-availability controller for pairs of stateful Linux firewalls.",
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
-        subcommands = {VersionCommand.class})
+        subcommands = {StatusCommand.class, CommitCommand.class, FlushCommand.class, ResyncCommand.class,
+            BulkSendCommand.class, RequestResyncCommand.class, PurgeCommand.class, CacheCommand.class,
+            StatsCommand.class, ConfigCommand.class, KeygenCommand.class, DaemonCommand.class, VersionCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:the operation failed", "2:command-line misuse",
+            "3:the daemon could not be reached (not running, or not root)"})
 public final class HactlCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -1,0 +1,62 @@
+package io.hactl.controller.cli;
+
+import io.hactl.controller.config.ConfigException;
+import io.hactl.controller.config.ConfigLoader;
+import io.hactl.controller.config.HactlConfig;
+import io.hactl.sync.wire.KeyFile;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code hactl config check}. */
+@Command(name = "config", description = "Configuration tools.", subcommands = ConfigCommand.Check.class)
+public final class ConfigCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (check)");
+    }
+
+    /** Checks the configuration and the key file it names; prints every error with key and line. */
+    @Command(name = "check", description = "Check the configuration file and its sync key; print every error.")
+    public static final class Check implements Callable<Integer> {
+        @Option(names = "--config", paramLabel = "FILE", defaultValue = "/etc/hactl/hactl.yaml",
+                description = "Configuration file (default: ${DEFAULT-VALUE}).")
+        Path config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            HactlConfig c;
+            try {
+                c = ConfigLoader.load(config);
+            } catch (ConfigException e) {
+                err.println(e.getMessage());
+                err.flush();
+                return ExitCodes.FAILED;
+            }
+            try {
+                byte[] key = KeyFile.load(c.sync().keyFile());
+                out.printf("%s: OK (node %s, %d sync link%s, %s, key fingerprint %s)%n", config, c.node(),
+                        c.sync().links().size(), c.sync().links().size() == 1 ? "" : "s",
+                        c.sync().reliable() ? "ftfw" : "notrack", KeyFile.fingerprint(key));
+                out.flush();
+                return ExitCodes.OK;
+            } catch (KeyFile.KeyFileException e) {
+                err.println(config + ": sync.key-file: " + e.getMessage());
+                err.flush();
+                return ExitCodes.FAILED;
+            }
+        }
+    }
+}

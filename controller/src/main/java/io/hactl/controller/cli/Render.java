@@ -1,0 +1,40 @@
+package io.hactl.controller.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+
+/** How the one-line operations print their results. */
+final class Render {
+    private Render() {}
+
+    static int commit(JsonNode r, PrintWriter out) {
+        out.printf("committed %d of %d flows in %d ms%s%n", r.path("written").asLong() + r.path("replaced").asLong(),
+                r.path("flows").asLong(), r.path("millis").asLong(),
+                r.path("replaced").asLong() > 0 ? " (" + r.path("replaced").asLong() + " replaced)" : "");
+        if (!r.path("ok").asBoolean()) {
+            out.println("failed: " + r.path("failures"));
+            return ExitCodes.FAILED;
+        }
+        return ExitCodes.OK;
+    }
+
+    static int resync(JsonNode r, PrintWriter out) {
+        out.printf("internal cache resynced from the kernel: %d flows%n", r.asLong());
+        return ExitCodes.OK;
+    }
+
+    static int bulkSend(JsonNode r, PrintWriter out) {
+        out.printf("bulk send of %d flows queued for the peer%n", r.asLong());
+        return ExitCodes.OK;
+    }
+
+    static int requestResync(JsonNode r, PrintWriter out) {
+        out.println("resync requested from the peer");
+        return ExitCodes.OK;
+    }
+
+    static int purge(JsonNode r, PrintWriter out) {
+        out.printf("purge of replicated kernel flows scheduled in %d s (a commit or flush cancels it)%n", r.asLong());
+        return ExitCodes.OK;
+    }
+}

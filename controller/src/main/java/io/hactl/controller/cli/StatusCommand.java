@@ -1,0 +1,102 @@
+package io.hactl.controller.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hactl status}: one screen telling whether the pair is safe to fail over. */
+@Command(name = "status", description = "Show whether the pair is safe to fail over: peer, caches, lag, last commit.")
+public final class StatusCommand extends ClientCommand {
+    @Option(names = "--json", description = "Print JSON (keys: role, peer.alive, caches.internal, caches.external, ...).")
+    boolean json;
+
+    @Override
+    ObjectNode request() {
+        return cmd("status");
+    }
+
+    @Override
+    int render(JsonNode s, PrintWriter out) {
+        if (json) {
+            out.println(s.toPrettyString());
+            return ExitCodes.OK;
+        }
+        JsonNode peer = s.path("peer");
+        JsonNode sync = s.path("sync");
+        out.printf("hactl on %s: role %s (source %s), up %s%n", s.path("node").asText(), s.path("role").asText(),
+                s.path("roleSource").asText(), duration(s.path("uptimeSeconds").asLong() * 1000));
+        long heard = peer.path("lastHeardMillis").asLong();
+        out.printf("peer %-15s %s, last heard %s, rtt %s%n", peer.path("address").asText(),
+                peer.path("alive").asBoolean() ? "ALIVE" : "DEAD",
+                heard < 0 ? "never" : duration(heard) + " ago",
+                peer.path("rttMicros").asLong() < 0 ? "unknown" : String.format("%.2f ms", peer.path("rttMicros").asLong() / 1000.0));
+        out.printf("caches    internal %d flows (this node), external %d flows (from the peer)%n",
+                s.path("caches").path("internal").asLong(), s.path("caches").path("external").asLong());
+        out.printf("sync      %s, lag %s (max %s over 10 s), unacknowledged %d, waiting %d%s%n",
+                sync.path("mode").asText(), millis(sync.path("lagMillis").asLong()),
+                millis(sync.path("lagMaxMillis").asLong()), sync.path("resendQueue").asLong(),
+                sync.path("transmitQueue").asLong(), sync.path("bulkReceiving").asBoolean() ? ", BULK RESYNC RUNNING" : "");
+        out.printf("link      %s (%d configured), key %s%s%n", sync.path("activeLink").asText(), sync.path("links").asInt(),
+                sync.path("keyFingerprint").asText(), sync.path("directInject").asBoolean() ? ", direct-inject" : "");
+        List<String> drops = new ArrayList<>();
+        s.path("drops").fields().forEachRemaining(e -> {
+            if (e.getValue().asLong() > 0) {
+                drops.add(e.getKey() + " " + e.getValue().asLong());
+            }
+        });
+        out.printf("losses    %d messages lost, %d resent; drops: %s%n", s.path("messagesLost").asLong(),
+                s.path("retransmissions").asLong(), drops.isEmpty() ? "none" : String.join(", ", drops));
+        JsonNode c = s.path("lastCommit");
+        out.printf("commit    %s%n", c.isNull() || c.isMissingNode() ? "none yet"
+                : String.format("%d of %d flows in %d ms%s", c.path("written").asLong() + c.path("replaced").asLong(),
+                        c.path("flows").asLong(), c.path("millis").asLong(), c.path("ok").asBoolean() ? "" : ", FAILURES "
+                                + c.path("failures")));
+        if (s.path("purgeInMillis").asLong() >= 0) {
+            out.printf("purge     of replicated kernel flows in %s%n", duration(s.path("purgeInMillis").asLong()));
+        }
+        JsonNode t = s.path("lastTransition");
+        out.printf("transition %s%n", t.isNull() || t.isMissingNode() ? "none yet" : t.toString());
+        out.println(verdict(s));
+        return ExitCodes.OK;
+    }
+
+    /** The line the person on call reads first. */
+    static String verdict(JsonNode s) {
+        JsonNode peer = s.path("peer");
+        JsonNode sync = s.path("sync");
+        if (!peer.path("alive").asBoolean()) {
+            return "VERDICT   NOT SAFE: the peer is not heard (replication is down)";
+        }
+        if (sync.path("bulkReceiving").asBoolean()) {
+            return "VERDICT   NOT YET: a bulk resync from the peer is still running";
+        }
+        long lag = sync.path("lagMaxMillis").asLong();
+        if (sync.path("transmitQueue").asLong() > 10_000 || lag > 1000) {
+            return "VERDICT   LAGGING: replication is behind (" + sync.path("transmitQueue").asLong() + " waiting, lag "
+                    + lag + " ms)";
+        }
+        return "VERDICT   OK: peer alive and caches in sync";
+    }
+
+    private static String millis(long ms) {
+        return ms < 0 ? "unknown" : ms + " ms";
+    }
+
+    static String duration(long ms) {
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        long s = ms / 1000;
+        if (s < 60) {
+            return s + " s";
+        }
+        if (s < 3600) {
+            return (s / 60) + "m" + (s % 60) + "s";
+        }
+        return (s / 3600) + "h" + (s % 3600 / 60) + "m";
+    }
+}

@@ -1,0 +1,89 @@
+package io.hactl.controller.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Sends one request to the daemon and waits, at most a bounded time, for its answer. */
+public final class ControlClient {
+    private final Path socket;
+
+    public ControlClient(Path socket) {
+        this.socket = socket;
+    }
+
+    public JsonNode call(ObjectNode request, Duration timeout) throws ControlException {
+        request.put("v", ControlProtocol.VERSION);
+        if (!Files.exists(socket)) {
+            throw new ControlException("hactl daemon is not running (no control socket " + socket + ")", true);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            try {
+                ch.connect(UnixDomainSocketAddress.of(socket));
+            } catch (AccessDeniedException | SecurityException e) {
+                throw new ControlException("permission denied on " + socket + ": the control socket is root-only", true);
+            } catch (IOException e) {
+                String m = String.valueOf(e.getMessage());
+                if (m.contains("ermission")) {
+                    throw new ControlException("permission denied on " + socket + ": the control socket is root-only", true);
+                }
+                throw new ControlException("hactl daemon is not running (" + socket + ": " + m + ")", true);
+            }
+            ch.write(ByteBuffer.wrap((ControlProtocol.JSON.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8)));
+            ch.configureBlocking(false);
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+            try (Selector sel = Selector.open()) {
+                ch.register(sel, SelectionKey.OP_READ);
+                while (true) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000;
+                    if (left <= 0) {
+                        throw new ControlException("hactl daemon did not answer within " + timeout.toMillis() + " ms", false);
+                    }
+                    sel.select(left);
+                    sel.selectedKeys().clear();
+                    int n = ch.read(buf);
+                    if (n < 0) {
+                        break;
+                    }
+                    buf.flip();
+                    answer.write(buf.array(), 0, buf.limit());
+                    buf.clear();
+                    byte[] sofar = answer.toByteArray();
+                    if (sofar.length > 0 && sofar[sofar.length - 1] == '\n') {
+                        break;
+                    }
+                }
+            }
+            if (answer.size() == 0) {
+                throw new ControlException("hactl daemon closed the connection without answering", false);
+            }
+            JsonNode reply = ControlProtocol.JSON.readTree(answer.toByteArray());
+            if (!reply.path("ok").asBoolean(false)) {
+                throw new ControlException(reply.path("error").asText("the daemon refused the request"), false);
+            }
+            return reply.path("result");
+        } catch (IOException e) {
+            throw new ControlException("talking to the hactl daemon failed: " + e.getMessage(), false);
+        }
+    }
+
+    public JsonNode call(String cmd, Duration timeout) throws ControlException {
+        ObjectNode r = ControlProtocol.JSON.createObjectNode();
+        r.put("cmd", cmd);
+        return call(r, timeout);
+    }
+}

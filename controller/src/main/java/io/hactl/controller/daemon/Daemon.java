@@ -1,0 +1,192 @@
+package io.hactl.controller.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hactl.controller.config.HactlConfig;
+import io.hactl.controller.control.ControlProtocol;
+import io.hactl.controller.control.ControlServer;
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.engine.CommitResult;
+import io.hactl.sync.engine.EngineListener;
+import io.hactl.sync.engine.EngineStatus;
+import io.hactl.sync.engine.SyncEngine;
+import io.hactl.sync.transport.LinkSpec;
+import io.hactl.sync.wire.KeyFile;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code hactl daemon}: runs the sync engine for one gateway and answers the control socket.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    private static final Duration OP_TIMEOUT = Duration.ofMinutes(2);
+
+    private final HactlConfig cfg;
+    private final String keyFingerprint;
+    private final Instant started = Instant.now();
+    private volatile SyncEngine engine;
+    private final ControlServer control;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private Daemon(HactlConfig cfg, byte[] key, boolean requireRootClients) throws Exception {
+        this.cfg = cfg;
+        this.keyFingerprint = KeyFile.fingerprint(key);
+        // the control socket first: a second daemon for the same socket stops here, before touching
+        // the kernel or the sync port
+        this.control = ControlServer.start(cfg.controlSocket(), this::handle, requireRootClients);
+        try {
+            this.engine = SyncEngine.start(cfg.sync().toEngine(cfg.node(), key), EngineListener.NONE);
+        } catch (Exception e) {
+            control.close();
+            throw e;
+        }
+        LOG.info("{}: hactl daemon ready (control socket {}, key fingerprint {})", cfg.node(), cfg.controlSocket(),
+                keyFingerprint);
+    }
+
+    /** Reads the key, starts the engine and the control socket. */
+    public static Daemon start(HactlConfig cfg, boolean requireRootClients) throws Exception {
+        byte[] key = KeyFile.load(cfg.sync().keyFile());
+        return new Daemon(cfg, key, requireRootClients);
+    }
+
+    /** Blocks until {@link #close()}. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    private JsonNode handle(String cmd, JsonNode req) throws Exception {
+        SyncEngine engine = this.engine;
+        if (engine == null) {
+            throw new IllegalStateException("the daemon is still starting");
+        }
+        return switch (cmd) {
+            case "ping" -> ControlProtocol.JSON.getNodeFactory().textNode("pong");
+            case "status" -> status();
+            case "stats" -> ControlProtocol.JSON.valueToTree(new TreeMap<>(engine.status().counters()));
+            case "commit" -> commitResult(await(engine.commit()));
+            case "flush" -> {
+                String which = req.path("cache").asText("both");
+                SyncEngine.Cache c = switch (which) {
+                    case "internal" -> SyncEngine.Cache.INTERNAL;
+                    case "external" -> SyncEngine.Cache.EXTERNAL;
+                    case "both" -> SyncEngine.Cache.BOTH;
+                    default -> throw new IllegalArgumentException("unknown cache '" + which + "'");
+                };
+                yield number(await(engine.flush(c)));
+            }
+            case "resync" -> number(await(engine.resyncInternal()));
+            case "bulk-send" -> number(await(engine.bulkSend()));
+            case "request-resync" -> {
+                await(engine.requestResync());
+                yield ControlProtocol.JSON.getNodeFactory().textNode("requested");
+            }
+            case "purge" -> number(await(engine.schedulePurge()).toSeconds());
+            case "cache" -> {
+                boolean external = "external".equals(req.path("cache").asText("internal"));
+                List<Flow> flows = await(engine.flows(external ? SyncEngine.Cache.EXTERNAL : SyncEngine.Cache.INTERNAL));
+                ArrayNode a = ControlProtocol.JSON.createArrayNode();
+                flows.forEach(f -> a.add(f.toString()));
+                yield a;
+            }
+            default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
+        };
+    }
+
+    private static <T> T await(CompletableFuture<T> f) throws Exception {
+        try {
+            return f.get(OP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof Exception ex ? ex : new IllegalStateException(c);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("operation did not finish within " + OP_TIMEOUT.toSeconds() + " s");
+        }
+    }
+
+    private static JsonNode number(long n) {
+        return ControlProtocol.JSON.getNodeFactory().numberNode(n);
+    }
+
+    private static ObjectNode commitResult(CommitResult r) {
+        ObjectNode o = ControlProtocol.JSON.createObjectNode();
+        o.put("flows", r.flows());
+        o.put("written", r.written());
+        o.put("replaced", r.replaced());
+        o.put("failed", r.failed());
+        o.put("millis", r.millis());
+        o.set("failures", ControlProtocol.JSON.valueToTree(r.failures()));
+        o.put("ok", r.ok());
+        return o;
+    }
+
+    private ObjectNode status() {
+        SyncEngine engine = this.engine;
+        EngineStatus s = engine.status();
+        ObjectNode o = ControlProtocol.JSON.createObjectNode();
+        o.put("node", cfg.node());
+        o.put("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds());
+        o.put("role", "UNKNOWN");
+        o.put("roleSource", cfg.role().source());
+        ObjectNode peer = o.putObject("peer");
+        peer.put("address", engine.config().peer());
+        peer.put("alive", s.peerAlive());
+        peer.put("lastHeardMillis", s.lastHeardMillisAgo());
+        peer.put("rttMicros", s.rttMicros());
+        ObjectNode caches = o.putObject("caches");
+        caches.put("internal", s.internalFlows());
+        caches.put("external", s.externalFlows());
+        ObjectNode sync = o.putObject("sync");
+        sync.put("mode", cfg.sync().reliable() ? "ftfw" : "notrack");
+        sync.put("lagMillis", s.lagMillis());
+        sync.put("lagMaxMillis", s.lagMaxMillis());
+        sync.put("resendQueue", s.resendQueue());
+        sync.put("transmitQueue", s.transmitQueue());
+        sync.put("bulkReceiving", s.bulkReceiving());
+        sync.put("bulksReceived", s.bulksReceived());
+        LinkSpec link = cfg.sync().links().get(s.activeLink());
+        sync.put("activeLink", link.describe());
+        sync.put("links", cfg.sync().links().size());
+        sync.put("keyFingerprint", keyFingerprint);
+        sync.put("directInject", cfg.sync().directInject());
+        ObjectNode drops = o.putObject("drops");
+        Map<String, Long> counters = s.counters();
+        counters.forEach((k, v) -> {
+            if (k.startsWith("drops_")) {
+                drops.put(k.substring(6), v);
+            }
+        });
+        o.put("messagesLost", counters.getOrDefault("messages_lost", 0L));
+        o.put("retransmissions", counters.getOrDefault("retransmissions", 0L));
+        o.put("purgeInMillis", s.purgeScheduledInMillis());
+        if (s.lastCommit() != null) {
+            o.set("lastCommit", commitResult(s.lastCommit()));
+        } else {
+            o.putNull("lastCommit");
+        }
+        o.putNull("lastTransition");
+        return o;
+    }
+
+    @Override
+    public void close() {
+        control.close();
+        if (engine != null) {
+            engine.close();
+        }
+        stopped.countDown();
+        LOG.info("{}: hactl daemon stopped", cfg.node());
+    }
+}

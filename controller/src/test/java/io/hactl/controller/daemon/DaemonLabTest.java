@@ -1,0 +1,182 @@
+package io.hactl.controller.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hactl.controller.cli.ExitCodes;
+import io.hactl.controller.cli.Main;
+import io.hactl.controller.config.ConfigLoader;
+import io.hactl.controller.config.HactlConfig;
+import io.hactl.controller.control.ControlProtocol;
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.conntrack.TcpInfo;
+import io.hactl.sync.conntrack.Tuple;
+import io.hactl.sync.ctnetlink.BatchMode;
+import io.hactl.sync.ctnetlink.Conntrack;
+import io.hactl.sync.ctnetlink.Ctnl;
+import io.hactl.sync.lab.LabTest;
+import io.hactl.sync.lab.SyncPair;
+import io.hactl.sync.wire.KeyFile;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Two daemons in two namespaces, driven through the hactl CLI, on the real kernel. */
+@LabTest(tools = "conntrack")
+class DaemonLabTest {
+    @TempDir
+    Path dir;
+    SyncPair pair;
+    Daemon a;
+    Daemon b;
+    Conntrack kernelA;
+    Conntrack kernelB;
+    Path key;
+
+    record Run(int exit, String out, String err) {}
+
+    static Run hactl(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        pair = SyncPair.create();
+        key = dir.resolve("sync.key");
+        KeyFile.generate(key);
+        kernelA = pair.a.call(Conntrack::open);
+        kernelB = pair.b.call(Conntrack::open);
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (AutoCloseable c : new AutoCloseable[] {a, b, kernelA, kernelB}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+        pair.close();
+    }
+
+    Path config(String node, String local, String peer) throws Exception {
+        Path f = dir.resolve(node + ".yaml");
+        Files.writeString(f, """
+                node: { name: %s }
+                sync:
+                  local: %s
+                  peer: %s
+                  interface: sync
+                  key-file: %s
+                  filter: { ignore-addresses: [10.99.0.0/24, 127.0.0.0/8] }
+                role: { source: none }
+                control: { socket: %s }
+                """.formatted(node, local, peer, key, dir.resolve(node + "-ctl").resolve("hactl.sock")));
+        return f;
+    }
+
+    Daemon start(io.hactl.sync.lab.Netns ns, Path cfgFile) throws Exception {
+        HactlConfig cfg = ConfigLoader.load(cfgFile);
+        return ns.call(() -> Daemon.start(cfg, true));
+    }
+
+    String sock(String node) {
+        return dir.resolve(node + "-ctl").resolve("hactl.sock").toString();
+    }
+
+    static List<Flow> flows(int n) throws Exception {
+        List<Flow> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(Flow.builder(Tuple.tcp(InetAddress.getByAddress(new byte[] {(byte) 192, (byte) 168, (byte) (i >> 8), (byte) i}),
+                    InetAddress.getByName("203.0.113.80"), 30000 + i % 1000, 443)).timeout(900)
+                    .status(Ctnl.IPS_SEEN_REPLY | Ctnl.IPS_ASSURED).protoInfo(TcpInfo.ofState(TcpInfo.ESTABLISHED)).build());
+        }
+        return out;
+    }
+
+    @Test
+    void twoDaemonsReplicateAndTheCliDrivesThem() throws Exception {
+        a = start(pair.a, config("fw1", "10.99.0.1", "10.99.0.2"));
+        b = start(pair.b, config("fw2", "10.99.0.2", "10.99.0.1"));
+        kernelA.batch(flows(5000), BatchMode.CREATE);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Run r = hactl("status", "--json", "--socket", sock("fw2"));
+            return r.exit() == 0 && ControlProtocol.JSON.readTree(r.out()).path("caches").path("external").asInt() == 5000;
+        });
+        JsonNode st = ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw2")).out());
+        assertThat(st.path("role").asText()).isNotEmpty();
+        assertThat(st.path("peer").path("alive").asBoolean()).isTrue();
+        assertThat(st.path("caches").path("internal").asInt()).isZero();
+        assertThat(st.has("lastTransition")).isTrue();
+        assertThat(st.path("sync").path("keyFingerprint").asText()).isEqualTo(KeyFile.fingerprint(KeyFile.load(key)));
+
+        Run human = hactl("status", "--socket", sock("fw1"));
+        assertThat(human.exit()).isZero();
+        assertThat(human.out()).contains("hactl on fw1").contains("ALIVE").contains("internal 5000 flows")
+                .contains("VERDICT   OK");
+
+        Run commit = hactl("commit", "--socket", sock("fw2"));
+        assertThat(commit.exit()).as(commit.err()).isZero();
+        assertThat(commit.out()).startsWith("committed 5000 of 5000 flows");
+        assertThat(kernelB.count()).isEqualTo(5000);
+
+        Run cache = hactl("cache", "external", "--socket", sock("fw2"));
+        assertThat(cache.out()).contains("5000 flows in the external cache").contains("dst=203.0.113.80");
+        Run stats = hactl("stats", "--json", "--socket", sock("fw2"));
+        assertThat(ControlProtocol.JSON.readTree(stats.out()).path("drops_bad_mac").asLong()).isZero();
+
+        assertThat(hactl("flush", "external", "--socket", sock("fw2")).out()).contains("5000 flows");
+        assertThat(hactl("request-resync", "--socket", sock("fw2")).exit()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ControlProtocol.JSON.readTree(
+                hactl("status", "--json", "--socket", sock("fw2")).out()).path("caches").path("external").asInt() == 5000);
+        assertThat(hactl("purge", "--socket", sock("fw2")).out()).contains("scheduled in 60 s");
+        assertThat(ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw2")).out())
+                .path("purgeInMillis").asLong()).isPositive();
+        hactl("commit", "--socket", sock("fw2"));
+        assertThat(ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw2")).out())
+                .path("purgeInMillis").asLong()).as("a commit cancels the purge").isEqualTo(-1);
+
+        // the peer goes away: the survivor says so and the verdict turns
+        b.close();
+        b = null;
+        await().atMost(Duration.ofSeconds(10)).until(() -> hactl("status", "--socket", sock("fw1")).out()
+                .contains("VERDICT   NOT SAFE"));
+        Run gone = hactl("status", "--socket", sock("fw2"));
+        assertThat(gone.exit()).isEqualTo(ExitCodes.UNREACHABLE);
+    }
+
+    @Test
+    void aSecondDaemonOnTheSameSocketIsRefusedAndAMissingKeyStopsTheStart() throws Exception {
+        Path cfg = config("fw1", "10.99.0.1", "10.99.0.2");
+        a = start(pair.a, cfg);
+        Run again = pair.b.call(() -> hactl("daemon", "--config", cfg.toString()));
+        assertThat(again.exit()).isEqualTo(ExitCodes.FAILED);
+        assertThat(again.err()).contains("refusing to start").contains("another hactl daemon is running");
+
+        Files.delete(key);
+        Run nokey = pair.b.call(() -> hactl("daemon", "--config", config("fw2", "10.99.0.2", "10.99.0.1").toString()));
+        assertThat(nokey.exit()).isEqualTo(ExitCodes.FAILED);
+        assertThat(nokey.err()).contains("refusing to start").contains("does not exist").contains("hactl keygen");
+    }
+}

@@ -38,6 +38,6 @@ class HactlCommandTest {
     void unknownCommandPrintsUsageAndFails() {
         Run r = run("frobnicate");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("Unmatched argument").contains("Usage: hactl");
+        assertThat(r.err()).contains("Unmatched argument").contains("Did you mean").contains("Usage: hactl");
     }
 }

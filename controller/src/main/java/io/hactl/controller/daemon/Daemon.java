@@ -46,6 +46,8 @@ public final class Daemon implements AutoCloseable {
         // the control socket first: a second daemon for the same socket stops here, before touching
         // the kernel or the sync port
         this.control = ControlServer.start(cfg.controlSocket(), this::handle, requireRootClients);
+        long warm = io.hactl.sync.engine.Warmup.run(10_000);
+        LOG.info("{}: warmed up the hot paths in {} ms", cfg.node(), warm);
         try {
             this.engine = SyncEngine.start(cfg.sync().toEngine(cfg.node(), key), EngineListener.NONE);
         } catch (Exception e) {
@@ -148,6 +150,8 @@ public final class Daemon implements AutoCloseable {
         ObjectNode caches = o.putObject("caches");
         caches.put("internal", s.internalFlows());
         caches.put("external", s.externalFlows());
+        caches.put("internalBytes", s.internalBytes());
+        caches.put("externalBytes", s.externalBytes());
         ObjectNode sync = o.putObject("sync");
         sync.put("mode", cfg.sync().reliable() ? "ftfw" : "notrack");
         sync.put("lagMillis", s.lagMillis());

@@ -217,7 +217,7 @@ public final class CompactFlow {
     // ---- trusted helpers for the caches (bytes this class produced) ----
 
     /** Length of the key prefix of an encoding produced by {@link #encode}. */
-    static int keyLength(byte[] encoded) {
+    public static int keyLength(byte[] encoded) {
         return KEY_HEADER_BYTES + 2 * addressBytes(Byte.toUnsignedInt(encoded[1])) + idBytes(Byte.toUnsignedInt(encoded[2]));
     }
 

@@ -310,6 +310,16 @@ public final class FlowStore {
         return ByteBuffer.wrap(data[handle]).asReadOnlyBuffer();
     }
 
+    /**
+     * The stored encoding itself, not a copy: for hot paths that only read it (a bulk send, a
+     * commit snapshot). Entries are replaced, never modified, so the array stays valid and
+     * unchanged after later puts; callers must not write to it.
+     */
+    public byte[] encodingAt(int handle) {
+        checkLive(handle);
+        return data[handle];
+    }
+
     /** Whether the flow a live handle names is a related flow (has a master tuple). */
     public boolean hasMaster(int handle) {
         checkLive(handle);
@@ -353,6 +363,24 @@ public final class FlowStore {
             for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
                 if (CompactFlow.hasMaster(data[h]) == related) {
                     visitor.visit(h, flowAt(h), updatedAt[h]);
+                }
+            }
+        }
+    }
+
+    /** Receives the stored encodings of a walk (not copies: do not modify them). */
+    @FunctionalInterface
+    public interface EncodedVisitor {
+        void visit(int handle, byte[] encoding, long updatedAtNanos);
+    }
+
+    /** As {@link #forEachMastersFirst} without decoding: the stored encodings themselves. */
+    public void forEachEncodedMastersFirst(EncodedVisitor visitor) {
+        for (int pass = 0; pass < 2; pass++) {
+            boolean related = pass == 1;
+            for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
+                if (CompactFlow.hasMaster(data[h]) == related) {
+                    visitor.visit(h, data[h], updatedAt[h]);
                 }
             }
         }

@@ -7,6 +7,8 @@ import java.util.Map;
  *
  * @param internalFlows        flows in the internal cache
  * @param externalFlows        flows in the external cache
+ * @param internalBytes        heap the internal cache retains
+ * @param externalBytes        heap the external cache retains
  * @param peerAlive            heard from the peer within the dead interval
  * @param lastHeardMillisAgo   -1 never
  * @param rttMicros            -1 unknown
@@ -21,7 +23,7 @@ import java.util.Map;
  * @param lastCommit           null before the first commit
  * @param counters             every counter by name (messages, drops per reason, events, ...)
  */
-public record EngineStatus(int internalFlows, int externalFlows, boolean peerAlive, long lastHeardMillisAgo,
+public record EngineStatus(int internalFlows, int externalFlows, long internalBytes, long externalBytes, boolean peerAlive, long lastHeardMillisAgo,
                            long rttMicros, long lagMillis, long lagMaxMillis, long resendQueue, long transmitQueue,
                            boolean bulkReceiving, long bulksReceived, long purgeScheduledInMillis,
                            CommitResult lastCommit, int activeLink, Map<String, Long> counters) {

@@ -13,11 +13,13 @@ import io.hactl.sync.ctnetlink.Ctnl;
 import io.hactl.sync.ctnetlink.DecodeStats;
 import io.hactl.sync.ctnetlink.Errno;
 import io.hactl.sync.ctnetlink.NetlinkException;
+import io.hactl.sync.mode.BulkSource;
 import io.hactl.sync.mode.DatagramOutbox;
 import io.hactl.sync.mode.FlowKey;
 import io.hactl.sync.mode.FtfwMode;
 import io.hactl.sync.mode.NotrackMode;
 import io.hactl.sync.mode.PeerReceiver;
+import io.hactl.sync.mode.StateSource;
 import io.hactl.sync.mode.SyncListener;
 import io.hactl.sync.mode.SyncMode;
 import io.hactl.sync.mode.SyncStats;
@@ -150,9 +152,20 @@ public final class SyncEngine implements AutoCloseable {
         DatagramOutbox outbox = new DatagramOutbox(new Authenticator(cfg.key()), epoch, cfg.maxDatagram(),
                 buf -> transport.send(buf), syncStats);
         SyncListener fromPeer = new FromPeer();
+        StateSource state = new StateSource() {
+            @Override
+            public byte[] current(FlowKey key) {
+                return currentState(key);
+            }
+
+            @Override
+            public FlowKey keyOf(byte[] flow) {
+                return new FlowKey(java.util.Arrays.copyOf(flow, CompactFlow.keyLength(flow)));
+            }
+        };
         mode = cfg.reliable()
-                ? new FtfwMode(cfg.mode(), this::currentState, outbox, fromPeer, syncStats, cfg.peer())
-                : new NotrackMode(cfg.mode(), this::currentState, outbox, fromPeer, syncStats, cfg.peer());
+                ? new FtfwMode(cfg.mode(), state, outbox, fromPeer, syncStats, cfg.peer())
+                : new NotrackMode(cfg.mode(), state, outbox, fromPeer, syncStats, cfg.peer());
         if (mode instanceof FtfwMode f) {
             f.setAckObserver(this::acked);
         }
@@ -228,10 +241,7 @@ public final class SyncEngine implements AutoCloseable {
         if (h == FlowStore.NO_HANDLE) {
             return null;
         }
-        ByteBuffer b = internal.encodedAt(h);
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
+        return internal.encodingAt(h);
     }
 
     private void acked(Object item, long now) {
@@ -449,15 +459,19 @@ public final class SyncEngine implements AutoCloseable {
         long t0 = clock.get();
         return onLoop(() -> {
             purgeAt = -1;
-            long now = clock.get();
-            List<Flow> plan = new ArrayList<>(external.size());
-            external.forEachMastersFirst((h, f, updated) -> plan.add(planner.plan(f, updated, now)));
-            LOG.debug("{}: commit planned {} flows in {} ms", cfg.node(), plan.size(), (clock.get() - now) / 1_000_000);
-            return plan;
-        }).thenApplyAsync(plan -> {
+            // only references here: decoding and planning happen off the loop
+            int n = external.size();
+            byte[][] encodings = new byte[n][];
+            long[] updated = new long[n];
+            int[] i = {0};
+            external.forEachEncodedMastersFirst((h, enc, u) -> {
+                encodings[i[0]] = enc;
+                updated[i[0]++] = u;
+            });
+            return new Snapshot(encodings, updated, clock.get());
+        }).thenApplyAsync(snap -> {
             boolean paused = false;
             try {
-                long w0 = clock.get();
                 // the commit's own events would be dropped anyway: spare the kernel building them
                 try {
                     kernelEvents.events().pauseNewAndUpdate();
@@ -467,19 +481,18 @@ public final class SyncEngine implements AutoCloseable {
                 }
                 int[] wr;
                 try {
-                    wr = write(plan, BatchMode.CREATE_OR_UPDATE);
+                    wr = pipelinedWrite(snap);
                 } finally {
                     if (paused) {
                         kernelEvents.events().resume();
                     }
                 }
-                LOG.debug("{}: commit wrote {} flows in {} ms", cfg.node(), plan.size(), (clock.get() - w0) / 1_000_000);
                 Map<String, Integer> failures = new HashMap<>();
-                int failed = plan.size() - wr[0] - wr[1];
+                int failed = snap.encodings.length - wr[0] - wr[1];
                 if (failed > 0) {
                     failures.put("failed", failed);
                 }
-                CommitResult r = new CommitResult(plan.size(), wr[0], wr[1], failures,
+                CommitResult r = new CommitResult(snap.encodings.length, wr[0], wr[1], failures,
                         (clock.get() - t0) / 1_000_000);
                 lastCommit = r;
                 LOG.info("{}: {}", cfg.node(), r);
@@ -492,6 +505,65 @@ public final class SyncEngine implements AutoCloseable {
                 throw new IllegalStateException("commit failed: " + e.getMessage(), e);
             }
         }, kernelWorker);
+    }
+
+    /** What a commit writes: the external cache's encodings, masters first, with their update times. */
+    private record Snapshot(byte[][] encodings, long[] updated, long takenAt) {}
+
+    private static final int COMMIT_CHUNK = 4096;
+
+    /**
+     * Decodes and plans chunks on a second thread while this one writes the previous chunk, so
+     * the two cores work at once. Returns {written, replaced}.
+     */
+    private int[] pipelinedWrite(Snapshot snap) throws NetlinkException {
+        java.util.concurrent.BlockingQueue<List<Flow>> chunks = new java.util.concurrent.ArrayBlockingQueue<>(4);
+        List<Flow> end = new ArrayList<>();
+        Thread planThread = new Thread(() -> {
+            List<Flow> chunk = new ArrayList<>(COMMIT_CHUNK);
+            try {
+                for (int k = 0; k < snap.encodings.length; k++) {
+                    try {
+                        chunk.add(planner.plan(CompactFlow.decode(snap.encodings[k]), snap.updated[k], snap.takenAt));
+                    } catch (CompactFlowException e) {
+                        count("commit_undecodable"); // cannot happen: the cache holds what it encoded
+                    }
+                    if (chunk.size() == COMMIT_CHUNK) {
+                        chunks.put(chunk);
+                        chunk = new ArrayList<>(COMMIT_CHUNK);
+                    }
+                }
+                if (!chunk.isEmpty()) {
+                    chunks.put(chunk);
+                }
+                chunks.put(end);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "hactl-commit-plan-" + cfg.node());
+        planThread.setDaemon(true);
+        planThread.start();
+        int written = 0;
+        int replaced = 0;
+        try {
+            while (true) {
+                List<Flow> chunk = chunks.take();
+                if (chunk == end) {
+                    break;
+                }
+                int[] wr = write(chunk, BatchMode.CREATE_OR_UPDATE);
+                written += wr[0];
+                replaced += wr[1];
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            planThread.interrupt();
+            throw new IllegalStateException("commit interrupted");
+        } catch (NetlinkException | RuntimeException e) {
+            planThread.interrupt();
+            throw e;
+        }
+        return new int[] {written, replaced};
     }
 
     /** Which cache a flush empties. */
@@ -562,9 +634,19 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private int bulkSendNow() {
-        mode.control(new Message.BulkBegin(0));
-        internal.forEach((h, f, updated) -> mode.flowResent(new FlowKey(internal.keyAt(h))));
-        mode.control(new Message.BulkEnd(0, internal.size()));
+        mode.bulk(new BulkSource() {
+            private int next;
+
+            @Override
+            public byte[] next() {
+                int h = internal.nextHandle(next);
+                if (h == FlowStore.NO_HANDLE) {
+                    return null;
+                }
+                next = h + 1;
+                return internal.encodingAt(h);
+            }
+        });
         count("bulks_sent");
         return internal.size();
     }
@@ -652,7 +734,8 @@ public final class SyncEngine implements AutoCloseable {
         }
         long heard = syncStats.lastHeardNanos.get();
         long rtt = syncStats.rttNanos.get();
-        return new EngineStatus(internal.size(), external.size(), syncStats.peerAlive,
+        return new EngineStatus(internal.size(), external.size(), internal.estimatedHeapBytes(),
+                external.estimatedHeapBytes(), syncStats.peerAlive,
                 heard < 0 ? -1 : (now - heard) / 1_000_000, rtt < 0 ? -1 : rtt / 1000,
                 lagEwmaNanos < 0 ? -1 : (long) (lagEwmaNanos / 1_000_000), lagMaxNanos < 0 ? -1 : lagMaxNanos / 1_000_000,
                 syncStats.resendQueueDepth.get(), syncStats.transmitQueueDepth.get(), bulkReceiving, bulksReceived,

@@ -75,10 +75,21 @@ abstract class AbstractMode implements SyncMode {
         stats.transmitQueueDepth.set(transmit.size());
     }
 
+    /** A bulk send in progress in the transmit queue: drained from its source as sending allows. */
+    static final class BulkCursor {
+        final BulkSource source;
+        long sent;
+        boolean exhausted;
+
+        BulkCursor(BulkSource source) {
+            this.source = source;
+        }
+    }
+
     @Override
-    public void flowResent(FlowKey key) {
-        transmit.remove(key);
-        transmit.add(key);
+    public void bulk(BulkSource source) {
+        transmit.add(new Ctl(new Message.BulkBegin(0)));
+        transmit.add(new BulkCursor(source));
         stats.transmitQueueDepth.set(transmit.size());
     }
 
@@ -205,6 +216,21 @@ abstract class AbstractMode implements SyncMode {
                 break;
             }
             Object item = it.next();
+            if (item instanceof BulkCursor cursor) {
+                sent += drain(cursor, config.maxPerPass() - sent);
+                if (!cursor.exhausted) {
+                    break; // budget or resend queue full: the cursor stays at the head for the next pass
+                }
+                it.remove();
+                // the bulk's end, in place right behind its flows
+                int seq = nextSeq++;
+                Ctl end = new Ctl(new Message.BulkEnd(0, cursor.sent));
+                outbox.add(new Message.BulkEnd(seq, cursor.sent));
+                stats.messagesSent.incrementAndGet();
+                sent(seq, end);
+                sent++;
+                continue;
+            }
             it.remove();
             int seq = nextSeq++;
             Message m = build(item, seq);
@@ -214,6 +240,25 @@ abstract class AbstractMode implements SyncMode {
             sent++;
         }
         stats.transmitQueueDepth.set(transmit.size());
+    }
+
+    /** Sends up to {@code budget} flows of a bulk; returns how many. Ends early when sending must pause. */
+    private int drain(BulkCursor cursor, int budget) {
+        int n = 0;
+        while (n < budget && canSend()) {
+            byte[] flow = cursor.source.next();
+            if (flow == null) {
+                cursor.exhausted = true;
+                break;
+            }
+            int seq = nextSeq++;
+            outbox.add(new Message.FlowUpdate(seq, flow));
+            stats.messagesSent.incrementAndGet();
+            sent(seq, flow);
+            cursor.sent++;
+            n++;
+        }
+        return n;
     }
 
     /** The message for a queued item, with the flow's state as it is now. */
@@ -249,6 +294,12 @@ abstract class AbstractMode implements SyncMode {
 
     /** Requeues a previously sent item for transmission (coalesces with a queued one). */
     protected void requeue(Object item) {
+        if (item instanceof byte[] flow) {
+            // a flow sent by a bulk: resend its current state by key
+            transmit.add(source.keyOf(flow));
+            stats.retransmissions.incrementAndGet();
+            return;
+        }
         if (item instanceof Ctl c && (c.message.type() == io.hactl.sync.wire.MessageType.BULK_BEGIN
                 || c.message.type() == io.hactl.sync.wire.MessageType.BULK_END)) {
             stats.bulkMarkersLost.incrementAndGet();

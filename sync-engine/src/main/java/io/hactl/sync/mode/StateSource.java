@@ -7,4 +7,7 @@ package io.hactl.sync.mode;
 public interface StateSource {
     /** The flow's current compact encoding, or null when the flow is gone (send a delete). */
     byte[] current(FlowKey key);
+
+    /** The key of a flow's compact encoding (its key prefix). */
+    FlowKey keyOf(byte[] flow);
 }

@@ -17,10 +17,11 @@ public interface SyncMode {
     void flowChanged(FlowKey key);
 
     /**
-     * Queues the flow at the end of the transmit queue even when it is already waiting: a bulk
-     * send must carry every flow after its BULK_BEGIN.
+     * Queues a bulk send: BULK_BEGIN, every flow {@code source} yields, and BULK_END with their
+     * number. Every flow of the source goes out after the BULK_BEGIN, including flows already
+     * waiting in the queue.
      */
-    void flowResent(FlowKey key);
+    void bulk(BulkSource source);
 
     /** Queues a control message in order with the flow messages (BULK_BEGIN/END, RESYNC_REQUEST). */
     void control(Message message);

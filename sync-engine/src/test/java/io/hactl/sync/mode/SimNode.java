@@ -52,11 +52,13 @@ final class SimNode implements SyncListener, StateSource {
     }
 
     void bulkSend() {
-        mode.control(new Message.BulkBegin(0));
-        for (FlowKey k : internal.keySet()) {
-            mode.flowResent(k);
-        }
-        mode.control(new Message.BulkEnd(0, internal.size()));
+        java.util.Iterator<byte[]> it = new java.util.ArrayList<>(internal.values()).iterator();
+        mode.bulk(() -> it.hasNext() ? it.next() : null);
+    }
+
+    @Override
+    public FlowKey keyOf(byte[] flow) {
+        return new FlowKey(java.util.Arrays.copyOf(flow, 4));
     }
 
     @Override

@@ -1,0 +1,190 @@
+package io.hactl.lab.bench;
+
+import io.hactl.sync.lab.Netns;
+import io.hactl.sync.lab.SyncPair;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Sync benchmark, hactl against conntrackd, side by side in the same lab and the same run (not a
+ * test; it prints a table). For each size: a fresh pair of namespaces joined by a veth sync link,
+ * the system's two daemons, then the same workload for both:
+ * live replication of a {@code conntrack -R} load on node a until b's external cache is complete,
+ * a requested resync (b flushes its external cache and asks a), a commit into b's kernel, and the
+ * daemons' resident memory. Usage: Bench [--out FILE] SIZE...
+ */
+public final class Bench {
+    record Figures(double liveSeconds, double afterLoadSeconds, double loadSeconds, double resyncSeconds,
+                   double commitSeconds, long rssIdleB, long rssB, long rssA, long cacheBytes) {}
+
+    static boolean warmup;
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> sizes = new ArrayList<>();
+        Path out = Path.of("test-lab/target/bench/sync-report.md");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--warmup")) {
+                warmup = true;
+            } else if (args[i].equals("--out")) {
+                out = Path.of(args[++i]);
+            } else {
+                sizes.add(Integer.parseInt(args[i]));
+            }
+        }
+        if (sizes.isEmpty()) {
+            sizes = List.of(100_000, 250_000);
+        }
+        Map<String, Figures> results = new LinkedHashMap<>();
+        for (int n : sizes) {
+            for (String system : List.of("conntrackd", "hactl")) {
+                Figures f = run(system, n);
+                results.put(system + " " + n, f);
+                System.out.printf(Locale.ROOT, "%s %,d: %s%n", system, n, f);
+            }
+        }
+        String report = report(sizes, results);
+        System.out.println();
+        System.out.println(report);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, report);
+        System.out.println("written to " + out);
+    }
+
+    static Figures run(String system, int n) throws Exception {
+        Path dir = Files.createTempDirectory("hactl-bench-" + system);
+        try (SyncPair pair = SyncPair.create()) {
+            Path load = dir.resolve("load.ct");
+            writeLoad(load, n);
+            try (SyncDaemons d = system.equals("hactl") ? new HactlDaemons(pair, dir) : new Conntrackd(pair, dir)) {
+                d.start();
+                if (warmup) {
+                    Path w = dir.resolve("warm.ct");
+                    writeLoad(w, 50_000);
+                    pair.a.execRaw("conntrack", "-R", w.toString());
+                    await("warmup", 60_000, () -> external(d) >= 50_000);
+                    d.flushExternalOfB();
+                    d.requestResyncOnB();
+                    await("warmup resync", 60_000, () -> external(d) >= 50_000);
+                    d.commitOnB();
+                    pair.a.exec("conntrack", "-F");
+                    pair.b.exec("conntrack", "-F");
+                    await("warmup flush", 60_000, () -> external(d) == 0);
+                }
+                Thread.sleep(1000); // settle before the idle figure (not a synchronisation)
+                long rssIdleB = d.rss()[1];
+
+                long t0 = System.nanoTime();
+                Netns.Result r = pair.a.execRaw("conntrack", "-R", load.toString());
+                long t1 = System.nanoTime();
+                if (r.exitCode() != 0) {
+                    throw new IllegalStateException("conntrack -R failed: " + r.errors());
+                }
+                await(system + " live replication of " + n, 120_000, () -> external(d) >= n);
+                long t2 = System.nanoTime();
+                long[] rss = d.rss();
+                long cacheBytes = d.cacheBytesOfB();
+
+                d.flushExternalOfB();
+                await("flush", 10_000, () -> external(d) == 0);
+                long t3 = System.nanoTime();
+                d.requestResyncOnB();
+                await(system + " resync of " + n, 120_000, () -> external(d) >= n);
+                long t4 = System.nanoTime();
+
+                long t5 = System.nanoTime();
+                d.commitOnB();
+                long t6 = System.nanoTime();
+                String count = pair.b.exec("conntrack", "-C").strip();
+                if (Long.parseLong(count) < n) {
+                    throw new IllegalStateException(system + " commit left " + count + " of " + n + " flows in b's kernel");
+                }
+                return new Figures(s(t2 - t0), s(t2 - t1), s(t1 - t0), s(t4 - t3), s(t6 - t5), rssIdleB, rss[1], rss[0],
+                        cacheBytes);
+            }
+        } finally {
+            // keep the daemons' logs for a look afterwards
+            Path logs = Path.of("test-lab/target/bench/logs").toAbsolutePath();
+            Files.createDirectories(logs);
+            try (var outs = Files.list(dir)) {
+                for (Path p : outs.filter(p -> p.toString().endsWith(".out") || p.toString().endsWith(".log")).toList()) {
+                    Files.copy(p, logs.resolve(system + "-" + n + "-" + p.getFileName()),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static long external(SyncDaemons d) {
+        try {
+            return d.externalOfB();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static double s(long nanos) {
+        return nanos / 1e9;
+    }
+
+    static void writeLoad(Path file, int n) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file)) {
+            for (int i = 0; i < n; i++) {
+                int host = i / 50_000;
+                w.write("-I -p tcp -s 10." + (20 + (host >> 8)) + "." + (host & 0xff) + ".1 -d 198.51.100.10 --sport "
+                        + (10_000 + i % 50_000) + " --dport 443 --state ESTABLISHED -t 3600 -u SEEN_REPLY,ASSURED\n");
+            }
+        }
+    }
+
+    /** Polls {@code done} every 10 ms for at most {@code millis}; fails loudly when it never holds. */
+    static void await(String what, long millis, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + ": not done within " + millis + " ms");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    static String report(List<Integer> sizes, Map<String, Figures> r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Sync benchmark: hactl and conntrackd side by side\n\n")
+                .append("Same lab, same run: two namespaces joined by a veth sync link, the load is `conntrack -R` of N ")
+                .append("ESTABLISHED TCP flows on node a (kernel ").append(System.getProperty("os.version")).append("). ")
+                .append("Ratio = conntrackd / hactl for times (above 1: hactl faster) and for memory (above 1: hactl smaller).\n\n")
+                .append("| what | flows | conntrackd | hactl | ratio |\n|---|---|---|---|---|\n");
+        for (int n : sizes) {
+            Figures c = r.get("conntrackd " + n);
+            Figures h = r.get("hactl " + n);
+            row(sb, "live replication: b's external cache complete, from load start", n, c.liveSeconds, h.liveSeconds, "s");
+            row(sb, "  ... after the load ended", n, c.afterLoadSeconds, h.afterLoadSeconds, "s");
+            row(sb, "  (the load itself, conntrack -R)", n, c.loadSeconds, h.loadSeconds, "s");
+            row(sb, "requested resync until b's external cache is complete", n, c.resyncSeconds, h.resyncSeconds, "s");
+            row(sb, "commit of the external cache into b's kernel", n, c.commitSeconds, h.commitSeconds, "s");
+            row(sb, "RSS of b, idle", n, c.rssIdleB / 1e6, h.rssIdleB / 1e6, "MB");
+            row(sb, "RSS of b with the flows in its external cache", n, c.rssB / 1e6, h.rssB / 1e6, "MB");
+            row(sb, "RSS growth per flow on b", n, (c.rssB - c.rssIdleB) / (double) n, (h.rssB - h.rssIdleB) / (double) n, "B");
+            sb.append(String.format(Locale.ROOT, "| hactl external cache heap per flow | %,d | - | %.0f B | - |%n", n,
+                    h.cacheBytes / (double) n));
+        }
+        return sb.toString();
+    }
+
+    static void row(StringBuilder sb, String what, int n, double c, double h, String unit) {
+        String fmt = unit.equals("s") ? "%.3f s" : unit.equals("MB") ? "%.1f MB" : "%.0f B";
+        sb.append(String.format(Locale.ROOT, "| %s | %,d | " + fmt + " | " + fmt + " | %.2fx |%n", what, n, c, h,
+                h > 0 ? c / h : Double.NaN));
+    }
+}

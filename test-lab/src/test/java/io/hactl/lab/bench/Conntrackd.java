@@ -1,0 +1,140 @@
+package io.hactl.lab.bench;
+
+import io.hactl.sync.lab.Netns;
+import io.hactl.sync.lab.SyncPair;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** conntrackd 1.4 in FTFW mode over UDP on the sync link, as a firewall pair would run it. */
+final class Conntrackd implements SyncDaemons {
+    private static final Pattern EXTERNAL = Pattern.compile("cache:external\\s+active objects:\\s+(\\d+)");
+
+    private final SyncPair pair;
+    private final Path dir;
+    private Process a;
+    private Process b;
+
+    Conntrackd(SyncPair pair, Path dir) {
+        this.pair = pair;
+        this.dir = dir;
+    }
+
+    @Override
+    public String name() {
+        return "conntrackd";
+    }
+
+    private Path conf(String n, String me, String peer) throws Exception {
+        Path f = dir.resolve("conntrackd-" + n + ".conf");
+        Files.writeString(f, """
+                Sync {
+                \tMode FTFW {
+                \t\tResendQueueSize 131072
+                \t\tACKWindowSize 300
+                \t}
+                \tUDP {
+                \t\tIPv4_address %s
+                \t\tIPv4_Destination_Address %s
+                \t\tPort 3780
+                \t\tInterface sync
+                \t\tSndSocketBuffer 24985600
+                \t\tRcvSocketBuffer 24985600
+                \t\tChecksum on
+                \t}
+                }
+                General {
+                \tHashSize 262144
+                \tHashLimit 524288
+                \tLogFile %s
+                \tSyslog off
+                \tLockFile %s
+                \tUNIX {
+                \t\tPath %s
+                \t}
+                \tNetlinkBufferSize 2097152
+                \tNetlinkBufferSizeMaxGrowth 268435456
+                \tFilter From Userspace {
+                \t\tAddress Ignore {
+                \t\t\tIPv4_address 127.0.0.1
+                \t\t\tIPv4_address 10.99.0.0/24
+                \t\t}
+                \t}
+                }
+                """.formatted(me, peer, dir.resolve(n + ".log"), dir.resolve(n + ".lock"), dir.resolve(n + ".ctl")));
+        return f;
+    }
+
+    @Override
+    public void start() throws Exception {
+        Path ca = conf("a", "10.99.0.1", "10.99.0.2");
+        Path cb = conf("b", "10.99.0.2", "10.99.0.1");
+        a = new ProcessBuilder("ip", "netns", "exec", pair.a.name(), "conntrackd", "-C", ca.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("a.out").toFile()).start();
+        b = new ProcessBuilder("ip", "netns", "exec", pair.b.name(), "conntrackd", "-C", cb.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("b.out").toFile()).start();
+        Bench.await("conntrackd control sockets", 10_000, () -> Files.exists(dir.resolve("a.ctl")) && Files.exists(dir.resolve("b.ctl")));
+    }
+
+    private String ctl(Netns ns, String n, String... args) throws Exception {
+        String[] argv = new String[args.length + 3];
+        argv[0] = "conntrackd";
+        argv[1] = "-C";
+        argv[2] = dir.resolve("conntrackd-" + n + ".conf").toString();
+        System.arraycopy(args, 0, argv, 3, args.length);
+        Netns.Result r = ns.execRaw(argv);
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("conntrackd " + String.join(" ", args) + ": " + r.errors() + r.output());
+        }
+        return r.output();
+    }
+
+    @Override
+    public long externalOfB() throws Exception {
+        Matcher m = EXTERNAL.matcher(ctl(pair.b, "b", "-s", "cache"));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    @Override
+    public void flushExternalOfB() throws Exception {
+        ctl(pair.b, "b", "-f", "external");
+    }
+
+    @Override
+    public void requestResyncOnB() throws Exception {
+        ctl(pair.b, "b", "-n");
+    }
+
+    @Override
+    public void commitOnB() throws Exception {
+        ctl(pair.b, "b", "-c");
+    }
+
+    @Override
+    public long[] rss() throws Exception {
+        return new long[] {SyncDaemons.rssOf(a.pid()), SyncDaemons.rssOf(b.pid())};
+    }
+
+    @Override
+    public long cacheBytesOfB() {
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        for (Process p : new Process[] {a, b}) {
+            if (p != null) {
+                p.destroy();
+                try {
+                    if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                        p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}

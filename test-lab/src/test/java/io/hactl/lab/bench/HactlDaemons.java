@@ -1,0 +1,157 @@
+package io.hactl.lab.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hactl.controller.control.ControlClient;
+import io.hactl.controller.control.ControlProtocol;
+import io.hactl.sync.lab.SyncPair;
+import io.hactl.sync.wire.KeyFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Two hactl daemons (separate JVMs, as installed), driven through their control sockets. */
+final class HactlDaemons implements SyncDaemons {
+    /** The daemon's JVM as the package's launcher would size it for a gateway. */
+    static final String[] JVM = {"-XX:+UseG1GC", "-Xms32m", "-Xmx512m", "-XX:MaxMetaspaceSize=96m", "-Xss512k",
+        "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.engine=debug"};  // G1, the JVM default, for the figures
+
+    private final SyncPair pair;
+    private final Path dir;
+    private Process a;
+    private Process b;
+
+    HactlDaemons(SyncPair pair, Path dir) {
+        this.pair = pair;
+        this.dir = dir;
+    }
+
+    @Override
+    public String name() {
+        return "hactl";
+    }
+
+    private Path conf(String n, String me, String peer, Path key) throws Exception {
+        Path f = dir.resolve("hactl-" + n + ".yaml");
+        Files.writeString(f, """
+                node: { name: %s }
+                sync:
+                  local: %s
+                  peer: %s
+                  interface: sync
+                  key-file: %s
+                  socket-buffer: 24MiB
+                  filter: { ignore-addresses: [127.0.0.0/8, 10.99.0.0/24] }
+                role: { source: none }
+                control: { socket: %s }
+                """.formatted(n, me, peer, key, sock(n)));
+        return f;
+    }
+
+    private Path sock(String n) {
+        return dir.resolve("ctl-" + n).resolve("hactl.sock");
+    }
+
+    private Process daemon(String ns, Path conf, String n) throws Exception {
+        String cp = System.getProperty("java.class.path");
+        String[] argv = new String[JVM.length + 10];
+        int i = 0;
+        argv[i++] = "ip";
+        argv[i++] = "netns";
+        argv[i++] = "exec";
+        argv[i++] = ns;
+        argv[i++] = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (String o : JVM) {
+            argv[i++] = o;
+        }
+        argv[i++] = "-cp";
+        argv[i++] = cp;
+        argv[i++] = "io.hactl.controller.cli.Main";
+        argv[i++] = "daemon";
+        String[] full = java.util.Arrays.copyOf(argv, i + 2);
+        full[i] = "--config";
+        full[i + 1] = conf.toString();
+        return new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(dir.resolve("hactl-" + n + ".out").toFile())
+                .start();
+    }
+
+    @Override
+    public void start() throws Exception {
+        Path key = dir.resolve("sync.key");
+        if (!Files.exists(key)) {
+            KeyFile.generate(key);
+        }
+        a = daemon(pair.a.name(), conf("a", "10.99.0.1", "10.99.0.2", key), "a");
+        b = daemon(pair.b.name(), conf("b", "10.99.0.2", "10.99.0.1", key), "b");
+        Bench.await("hactl daemons and their peer", 30_000, () -> {
+            try {
+                return status("a").path("peer").path("alive").asBoolean() && status("b").path("peer").path("alive").asBoolean();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    private JsonNode status(String n) throws Exception {
+        return new ControlClient(sock(n)).call("status", Duration.ofSeconds(5));
+    }
+
+    private JsonNode call(String n, String cmd, String cache) throws Exception {
+        var r = ControlProtocol.JSON.createObjectNode();
+        r.put("cmd", cmd);
+        if (cache != null) {
+            r.put("cache", cache);
+        }
+        return new ControlClient(sock(n)).call(r, Duration.ofMinutes(3));
+    }
+
+    @Override
+    public long externalOfB() throws Exception {
+        return status("b").path("caches").path("external").asLong();
+    }
+
+    @Override
+    public void flushExternalOfB() throws Exception {
+        call("b", "flush", "external");
+    }
+
+    @Override
+    public void requestResyncOnB() throws Exception {
+        call("b", "request-resync", null);
+    }
+
+    @Override
+    public void commitOnB() throws Exception {
+        JsonNode r = call("b", "commit", null);
+        if (!r.path("ok").asBoolean()) {
+            throw new IllegalStateException("hactl commit failed: " + r);
+        }
+    }
+
+    @Override
+    public long[] rss() throws Exception {
+        // the JVM's pid is the launched process's: ip netns exec execs java
+        return new long[] {SyncDaemons.rssOf(a.pid()), SyncDaemons.rssOf(b.pid())};
+    }
+
+    @Override
+    public long cacheBytesOfB() throws Exception {
+        return status("b").path("caches").path("externalBytes").asLong();
+    }
+
+    @Override
+    public void close() {
+        for (Process p : new Process[] {a, b}) {
+            if (p != null) {
+                p.destroy();
+                try {
+                    if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                        p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}

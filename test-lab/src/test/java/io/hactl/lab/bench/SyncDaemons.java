@@ -1,0 +1,41 @@
+package io.hactl.lab.bench;
+
+import java.nio.file.Path;
+
+/** One system under benchmark: a pair of sync daemons, one per namespace, driven from outside. */
+interface SyncDaemons extends AutoCloseable {
+    String name();
+
+    /** Starts both daemons and returns once they talk to each other. */
+    void start() throws Exception;
+
+    /** Flows in node b's external cache. */
+    long externalOfB() throws Exception;
+
+    /** Empties b's external cache. */
+    void flushExternalOfB() throws Exception;
+
+    /** b asks a for a bulk send. */
+    void requestResyncOnB() throws Exception;
+
+    /** Commits b's external cache into b's kernel; returns when done. */
+    void commitOnB() throws Exception;
+
+    /** Resident memory of the daemons of a and b, bytes. */
+    long[] rss() throws Exception;
+
+    /** Heap retained by the caches, or -1 when the system cannot tell. */
+    long cacheBytesOfB() throws Exception;
+
+    @Override
+    void close();
+
+    static long rssOf(long pid) throws Exception {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+}

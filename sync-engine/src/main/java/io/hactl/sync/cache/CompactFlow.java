@@ -312,20 +312,25 @@ public final class CompactFlow {
 
     private static Tuple readTupleBody(CompactReader r, String field, int alen, int protocol)
             throws CompactFlowException {
-        InetAddress src = address(r.bytes(field + ".src", alen));
-        InetAddress dst = address(r.bytes(field + ".dst", alen));
-        if (Tuple.hasPorts(protocol)) {
-            int sport = r.u16(field + ".sport");
-            int dport = r.u16(field + ".dport");
-            return Tuple.ports(src, dst, protocol, sport, dport);
+        r.prefix(field); // names like "orig.src" are built only if an error needs them
+        try {
+            InetAddress src = address(r.bytes(".src", alen));
+            InetAddress dst = address(r.bytes(".dst", alen));
+            if (Tuple.hasPorts(protocol)) {
+                int sport = r.u16(".sport");
+                int dport = r.u16(".dport");
+                return Tuple.ports(src, dst, protocol, sport, dport);
+            }
+            if (Tuple.isIcmp(protocol)) {
+                int type = r.u8(".icmp.type");
+                int code = r.u8(".icmp.code");
+                int id = r.u16(".icmp.id");
+                return new Tuple(src, dst, protocol, 0, 0, type, code, id);
+            }
+            return Tuple.other(src, dst, protocol); // every value read fits the record's ranges
+        } finally {
+            r.prefix(null);
         }
-        if (Tuple.isIcmp(protocol)) {
-            int type = r.u8(field + ".icmp.type");
-            int code = r.u8(field + ".icmp.code");
-            int id = r.u16(field + ".icmp.id");
-            return new Tuple(src, dst, protocol, 0, 0, type, code, id);
-        }
-        return Tuple.other(src, dst, protocol); // every value read fits the record's ranges
     }
 
     private static ProtoInfo readProtoInfo(CompactReader r, int protocol) throws CompactFlowException {

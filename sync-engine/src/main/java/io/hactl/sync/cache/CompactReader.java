@@ -12,6 +12,8 @@ final class CompactReader {
     private final int start;
     private final int end;
     private int pos;
+    /** Prepended to field names in errors, so hot paths need not build the names eagerly. */
+    private String prefix;
 
     CompactReader(ByteBuffer buf) {
         this.buf = buf;
@@ -29,10 +31,15 @@ final class CompactReader {
         return end - pos;
     }
 
+    /** Field names passed from now on are relative to {@code p} (null: absolute). */
+    void prefix(String p) {
+        prefix = p;
+    }
+
     private void need(String field, int n) throws CompactFlowException {
         if (end - pos < n) {
-            throw new CompactFlowException(field, "needs " + n + " bytes at offset " + offset() + ", "
-                    + (end - pos) + " left");
+            throw new CompactFlowException(prefix == null ? field : prefix + field, "needs " + n + " bytes at offset "
+                    + offset() + ", " + (end - pos) + " left");
         }
     }
 

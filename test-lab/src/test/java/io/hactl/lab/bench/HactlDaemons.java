@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 final class HactlDaemons implements SyncDaemons {
     /** The daemon's JVM as the package's launcher would size it for a gateway. */
     static final String[] JVM = {"-XX:+UseG1GC", "-Xms32m", "-Xmx512m", "-XX:MaxMetaspaceSize=96m", "-Xss512k",
-        "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.engine=debug"};  // G1, the JVM default, for the figures
+        "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.engine=debug"};
 
     private final SyncPair pair;
     private final Path dir;
@@ -54,7 +54,7 @@ final class HactlDaemons implements SyncDaemons {
 
     private Process daemon(String ns, Path conf, String n) throws Exception {
         String cp = System.getProperty("java.class.path");
-        String[] argv = new String[JVM.length + 10];
+        String[] argv = new String[JVM.length + 11];
         int i = 0;
         argv[i++] = "ip";
         argv[i++] = "netns";
@@ -64,6 +64,9 @@ final class HactlDaemons implements SyncDaemons {
         for (String o : JVM) {
             argv[i++] = o;
         }
+        // -Dbench.jfr=DIR records a flight recording of each daemon, for profiling
+        String jfr = System.getProperty("bench.jfr");
+        argv[i++] = jfr == null ? "-Dbench=1" : "-XX:StartFlightRecording=filename=" + jfr + "/" + n + ".jfr,settings=profile";
         argv[i++] = "-cp";
         argv[i++] = cp;
         argv[i++] = "io.hactl.controller.cli.Main";

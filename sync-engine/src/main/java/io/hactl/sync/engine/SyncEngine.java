@@ -480,8 +480,17 @@ public final class SyncEngine implements AutoCloseable {
                     LOG.debug("{}: cannot pause events during the commit: {}", cfg.node(), e.getMessage());
                 }
                 int[] wr;
+                long w0 = clock.get();
+                LOG.debug("{}: commit snapshot of {} flows taken {} ms after the request", cfg.node(),
+                        snap.encodings.length, (snap.takenAt - t0) / 1_000_000);
+                java.lang.management.ThreadMXBean tmx = java.lang.management.ManagementFactory.getThreadMXBean();
+                long cpu0 = tmx.getCurrentThreadCpuTime();
+                long usr0 = tmx.getCurrentThreadUserTime();
                 try {
                     wr = pipelinedWrite(snap);
+                    LOG.debug("{}: commit wrote in {} ms (writer cpu {} ms, of which user {} ms)", cfg.node(),
+                            (clock.get() - w0) / 1_000_000, (tmx.getCurrentThreadCpuTime() - cpu0) / 1_000_000,
+                            (tmx.getCurrentThreadUserTime() - usr0) / 1_000_000);
                 } finally {
                     if (paused) {
                         kernelEvents.events().resume();
@@ -536,6 +545,7 @@ public final class SyncEngine implements AutoCloseable {
                 if (!chunk.isEmpty()) {
                     chunks.put(chunk);
                 }
+                LOG.debug("{}: commit planning done", cfg.node());
                 chunks.put(end);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -94,9 +94,12 @@ public final class UdpTransport implements AutoCloseable {
                 ChannelFuture f = b.bind(new java.net.InetSocketAddress(link.remote().getPort())).sync();
                 EpollDatagramChannel ch = (EpollDatagramChannel) f.channel();
                 ch.joinGroup(link.remote(), nif).sync();
+                forceBuffers(ch, socketBuffer, link);
                 return ch;
             }
-            return b.bind(link.local()).sync().channel();
+            Channel ch = b.bind(link.local()).sync().channel();
+            forceBuffers((EpollDatagramChannel) ch, socketBuffer, link);
+            return ch;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TransportException("sync link " + link.describe() + ": interrupted while binding");
@@ -105,6 +108,25 @@ public final class UdpTransport implements AutoCloseable {
                     + e.getMessage());
         } catch (Exception e) {
             throw new TransportException("sync link " + link.describe() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * SO_RCVBUF/SO_SNDBUF are capped by net.core.rmem_max/wmem_max; a bulk send of hundreds of
+     * thousands of flows needs more, so as root the FORCE variants set the size asked for (as
+     * conntrackd does). Without the privilege the capped size stays and a warning says so.
+     */
+    private static void forceBuffers(EpollDatagramChannel ch, int bytes, LinkSpec link) {
+        int fd = ch.fd().intValue();
+        byte[] v = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(bytes).array();
+        try {
+            io.hactl.sync.ctnetlink.LibC.setsockopt(fd, io.hactl.sync.ctnetlink.Ctnl.SOL_SOCKET,
+                    io.hactl.sync.ctnetlink.Ctnl.SO_RCVBUFFORCE, v, 4);
+            io.hactl.sync.ctnetlink.LibC.setsockopt(fd, io.hactl.sync.ctnetlink.Ctnl.SOL_SOCKET,
+                    io.hactl.sync.ctnetlink.Ctnl.SO_SNDBUFFORCE, v, 4);
+        } catch (com.sun.jna.LastErrorException e) {
+            LOG.warn("sync link {}: socket buffers limited by net.core.rmem_max/wmem_max (no CAP_NET_ADMIN): {}",
+                    link.describe(), e.getMessage());
         }
     }
 

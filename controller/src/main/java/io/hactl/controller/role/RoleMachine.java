@@ -1,0 +1,179 @@
+package io.hactl.controller.role;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs role transitions one at a time, in arrival order. An event for the role already reached
+ * (with nothing pending), or for the same role as the last one still waiting, is coalesced. Each
+ * transition runs its ordered actions, timing each; a failed action is recorded and the later
+ * ones still run:
+ * <ul>
+ * <li>MASTER: commit the external cache, flush the caches, resync the internal cache from the
+ *     kernel, bulk-send it to the peer;</li>
+ * <li>BACKUP: schedule the purge of stale kernel flows, request a resync from the peer;</li>
+ * <li>FAULT: schedule the purge.</li>
+ * </ul>
+ * The last {@link #HISTORY} transitions are kept. Time comes from injected clocks.
+ */
+public final class RoleMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(RoleMachine.class);
+    public static final int HISTORY = 20;
+
+    /** The step names, as status shows them. */
+    public static final String COMMIT = "commit";
+    public static final String FLUSH = "flush-caches";
+    public static final String RESYNC = "resync-internal";
+    public static final String BULK = "bulk-send";
+    public static final String PURGE = "schedule-purge";
+    public static final String REQUEST = "request-resync";
+
+    private final String node;
+    private final StateActions actions;
+    private final LongSupplier nanos;
+    private final Clock wall;
+    private final Deque<Pending> queue = new ArrayDeque<>();
+    private final Deque<Transition> history = new ArrayDeque<>();
+    private final AtomicLong coalesced = new AtomicLong();
+    private Role role = Role.INIT;
+    private long roleSinceNanos;
+    private java.time.Instant roleSince;
+    private boolean running;
+
+    private record Pending(Role to, String source) {}
+
+    public RoleMachine(String node, StateActions actions, LongSupplier nanos, Clock wall) {
+        this.node = node;
+        this.actions = Objects.requireNonNull(actions);
+        this.nanos = nanos;
+        this.wall = wall;
+        this.roleSinceNanos = nanos.getAsLong();
+        this.roleSince = wall.instant();
+    }
+
+    /**
+     * Queues a transition to {@code to}. Returns false when it was coalesced (nothing to do).
+     * Does not run it: {@link #runPending()} does, on the caller's worker thread.
+     */
+    public synchronized boolean submit(Role to, String source) {
+        Role last = queue.isEmpty() ? (running ? null : role) : queue.peekLast().to();
+        if (last == to) {
+            coalesced.incrementAndGet();
+            LOG.debug("{}: {} from {} coalesced", node, to, source);
+            return false;
+        }
+        queue.addLast(new Pending(to, source));
+        return true;
+    }
+
+    /** Runs every queued transition in order; returns how many ran. Call from one thread only. */
+    public int runPending() {
+        int n = 0;
+        while (true) {
+            Pending p;
+            Role from;
+            synchronized (this) {
+                p = queue.pollFirst();
+                if (p == null) {
+                    running = false;
+                    return n;
+                }
+                running = true;
+                from = role;
+            }
+            Transition t = run(from, p);
+            synchronized (this) {
+                role = p.to();
+                roleSinceNanos = nanos.getAsLong();
+                roleSince = wall.instant();
+                history.addLast(t);
+                while (history.size() > HISTORY) {
+                    history.removeFirst();
+                }
+            }
+            n++;
+        }
+    }
+
+    private Transition run(Role from, Pending p) {
+        java.time.Instant at = wall.instant();
+        long t0 = nanos.getAsLong();
+        LOG.info("{}: transition {} -> {} ({})", node, from, p.to(), p.source());
+        List<Step> steps = new ArrayList<>();
+        switch (p.to()) {
+            case MASTER -> {
+                steps.add(step(COMMIT, actions::commit));
+                steps.add(step(FLUSH, actions::flushCaches));
+                steps.add(step(RESYNC, actions::resyncInternal));
+                steps.add(step(BULK, actions::bulkSend));
+            }
+            case BACKUP -> {
+                steps.add(step(PURGE, actions::schedulePurge));
+                steps.add(step(REQUEST, actions::requestResync));
+            }
+            case FAULT -> steps.add(step(PURGE, actions::schedulePurge));
+            case STOP, INIT -> { }
+        }
+        long ms = (nanos.getAsLong() - t0) / 1_000_000;
+        Transition t = new Transition(from, p.to(), p.source(), at, steps, ms);
+        LOG.info("{}: now {} after {} ms{}", node, p.to(), ms, t.ok() ? "" : " (some steps FAILED, see status)");
+        return t;
+    }
+
+    private interface Action {
+        String run() throws Exception;
+    }
+
+    private Step step(String name, Action a) {
+        long t0 = nanos.getAsLong();
+        try {
+            String detail = a.run();
+            long ms = (nanos.getAsLong() - t0) / 1_000_000;
+            LOG.info("{}:   {} ok in {} ms{}", node, name, ms, detail == null ? "" : ": " + detail);
+            return new Step(name, ms, true, detail);
+        } catch (Exception e) {
+            long ms = (nanos.getAsLong() - t0) / 1_000_000;
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            LOG.error("{}:   {} FAILED after {} ms: {}", node, name, ms, why);
+            return new Step(name, ms, false, why);
+        }
+    }
+
+    public synchronized Role role() {
+        return role;
+    }
+
+    /** Milliseconds since the role was reached. */
+    public synchronized long roleAgeMillis() {
+        return (nanos.getAsLong() - roleSinceNanos) / 1_000_000;
+    }
+
+    public synchronized java.time.Instant roleSince() {
+        return roleSince;
+    }
+
+    /** The most recent transitions, oldest first. */
+    public synchronized List<Transition> history() {
+        return List.copyOf(history);
+    }
+
+    public synchronized Transition last() {
+        return history.peekLast();
+    }
+
+    public long coalesced() {
+        return coalesced.get();
+    }
+
+    public synchronized int pending() {
+        return queue.size();
+    }
+}

@@ -1,0 +1,20 @@
+package io.hactl.controller.role;
+
+/**
+ * What the role machine asks of the sync engine on a transition. Each call blocks until done and
+ * throws on failure (the machine records it and goes on with the next step).
+ */
+public interface StateActions {
+    /** Load the external cache into the kernel; returns a short summary for the record. */
+    String commit() throws Exception;
+
+    String flushCaches() throws Exception;
+
+    String resyncInternal() throws Exception;
+
+    String bulkSend() throws Exception;
+
+    String schedulePurge() throws Exception;
+
+    String requestResync() throws Exception;
+}

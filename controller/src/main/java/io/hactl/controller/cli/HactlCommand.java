@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionCommand.Provider.class,
         subcommands = {StatusCommand.class, CommitCommand.class, FlushCommand.class, ResyncCommand.class,
             BulkSendCommand.class, RequestResyncCommand.class, PurgeCommand.class, CacheCommand.class,
-            StatsCommand.class, ConfigCommand.class, KeygenCommand.class, DaemonCommand.class, VersionCommand.class},
+            StatsCommand.class, NotifyCommand.class, ConfigCommand.class, KeygenCommand.class, DaemonCommand.class, VersionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the operation failed", "2:command-line misuse",
             "3:the daemon could not be reached (not running, or not root)"})

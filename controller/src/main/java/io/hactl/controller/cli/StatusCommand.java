@@ -27,8 +27,10 @@ public final class StatusCommand extends ClientCommand {
         }
         JsonNode peer = s.path("peer");
         JsonNode sync = s.path("sync");
-        out.printf("hactl on %s: role %s (source %s), up %s%n", s.path("node").asText(), s.path("role").asText(),
-                s.path("roleSource").asText(), duration(s.path("uptimeSeconds").asLong() * 1000));
+        out.printf("hactl on %s: role %s for %s (source %s)%s, up %s%n", s.path("node").asText(), s.path("role").asText(),
+                duration(s.path("roleAgeMillis").asLong()), s.path("roleSource").asText(),
+                s.path("demoted").asBoolean() ? ", DEMOTED until the bulk from the peer completes" : "",
+                duration(s.path("uptimeSeconds").asLong() * 1000));
         long heard = peer.path("lastHeardMillis").asLong();
         out.printf("peer %-15s %s, last heard %s, rtt %s%n", peer.path("address").asText(),
                 peer.path("alive").asBoolean() ? "ALIVE" : "DEAD",
@@ -59,7 +61,21 @@ public final class StatusCommand extends ClientCommand {
             out.printf("purge     of replicated kernel flows in %s%n", duration(s.path("purgeInMillis").asLong()));
         }
         JsonNode t = s.path("lastTransition");
-        out.printf("transition %s%n", t.isNull() || t.isMissingNode() ? "none yet" : t.toString());
+        if (t.isNull() || t.isMissingNode()) {
+            out.println("transition none yet");
+        } else {
+            StringBuilder steps = new StringBuilder();
+            for (JsonNode st : t.path("steps")) {
+                steps.append(steps.length() > 0 ? ", " : "").append(st.path("name").asText()).append(' ')
+                        .append(st.path("millis").asLong()).append(" ms").append(st.path("ok").asBoolean() ? "" : " FAILED");
+            }
+            out.printf("transition %s -> %s at %s by %s in %d ms%s%n", t.path("from").asText(), t.path("to").asText(),
+                    t.path("at").asText(), t.path("source").asText(), t.path("millis").asLong(),
+                    t.path("ok").asBoolean() ? "" : " (STEPS FAILED)");
+            if (steps.length() > 0) {
+                out.printf("           %s%n", steps);
+            }
+        }
         out.println(verdict(s));
         return ExitCodes.OK;
     }

@@ -38,6 +38,14 @@ public final class Daemon implements AutoCloseable {
     private final Instant started = Instant.now();
     private volatile SyncEngine engine;
     private final ControlServer control;
+    private final io.hactl.controller.role.RoleMachine roles;
+    private final io.hactl.controller.role.Demotion demotion;
+    private final java.util.concurrent.ScheduledExecutorService roleWorker =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "hactl-role");
+                t.setDaemon(true);
+                return t;
+            });
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private Daemon(HactlConfig cfg, byte[] key, boolean requireRootClients) throws Exception {
@@ -45,15 +53,27 @@ public final class Daemon implements AutoCloseable {
         this.keyFingerprint = KeyFile.fingerprint(key);
         // the control socket first: a second daemon for the same socket stops here, before touching
         // the kernel or the sync port
+        this.roles = new io.hactl.controller.role.RoleMachine(cfg.node(), new EngineActions(), System::nanoTime,
+                java.time.Clock.systemUTC());
+        this.demotion = new io.hactl.controller.role.Demotion(cfg.node(), cfg.role().trackFile(), System::nanoTime,
+                cfg.sync().deadAfter().multipliedBy(3));
         this.control = ControlServer.start(cfg.controlSocket(), this::handle, requireRootClients);
         long warm = io.hactl.sync.engine.Warmup.run(10_000);
         LOG.info("{}: warmed up the hot paths in {} ms", cfg.node(), warm);
         try {
-            this.engine = SyncEngine.start(cfg.sync().toEngine(cfg.node(), key), EngineListener.NONE);
+            this.engine = SyncEngine.start(cfg.sync().toEngine(cfg.node(), key), new EngineListener() {
+                @Override
+                public void onBulkReceived(long flows) {
+                    demotion.bulkReceived();
+                }
+            });
         } catch (Exception e) {
             control.close();
+            roleWorker.shutdownNow();
             throw e;
         }
+        roleWorker.scheduleWithFixedDelay(() -> demotion.update(engine.status().peerAlive()), 0, 200,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
         LOG.info("{}: hactl daemon ready (control socket {}, key fingerprint {})", cfg.node(), cfg.controlSocket(),
                 keyFingerprint);
     }
@@ -76,6 +96,7 @@ public final class Daemon implements AutoCloseable {
         }
         return switch (cmd) {
             case "ping" -> ControlProtocol.JSON.getNodeFactory().textNode("pong");
+            case "notify" -> notify(req);
             case "status" -> status();
             case "stats" -> ControlProtocol.JSON.valueToTree(new TreeMap<>(engine.status().counters()));
             case "commit" -> commitResult(await(engine.commit()));
@@ -105,6 +126,55 @@ public final class Daemon implements AutoCloseable {
             }
             default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
         };
+    }
+
+    /** A role change announced by keepalived (or by hand); queued, run in order on the role worker. */
+    private JsonNode notify(JsonNode req) {
+        io.hactl.controller.role.Role to = io.hactl.controller.role.Role.parse(req.path("state").asText(""));
+        String source = req.path("source").asText("notify");
+        boolean queued = roles.submit(to, source);
+        if (queued) {
+            roleWorker.execute(roles::runPending);
+        }
+        ObjectNode o = ControlProtocol.JSON.createObjectNode();
+        o.put("queued", queued);
+        o.put("state", to.name());
+        o.put("role", roles.role().name());
+        return o;
+    }
+
+    /** The role machine's actions, each waiting for the engine. */
+    private final class EngineActions implements io.hactl.controller.role.StateActions {
+        @Override
+        public String commit() throws Exception {
+            return await(engine.commit()).toString();
+        }
+
+        @Override
+        public String flushCaches() throws Exception {
+            return await(engine.flush(SyncEngine.Cache.BOTH)) + " flows flushed";
+        }
+
+        @Override
+        public String resyncInternal() throws Exception {
+            return await(engine.resyncInternal()) + " flows from the kernel";
+        }
+
+        @Override
+        public String bulkSend() throws Exception {
+            return await(engine.bulkSend()) + " flows queued for the peer";
+        }
+
+        @Override
+        public String schedulePurge() throws Exception {
+            return "in " + await(engine.schedulePurge()).toSeconds() + " s";
+        }
+
+        @Override
+        public String requestResync() throws Exception {
+            await(engine.requestResync());
+            return "requested";
+        }
     }
 
     private static <T> T await(CompletableFuture<T> f) throws Exception {
@@ -140,8 +210,12 @@ public final class Daemon implements AutoCloseable {
         ObjectNode o = ControlProtocol.JSON.createObjectNode();
         o.put("node", cfg.node());
         o.put("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds());
-        o.put("role", "UNKNOWN");
+        o.put("role", roles.role().name());
         o.put("roleSource", cfg.role().source());
+        o.put("roleSince", roles.roleSince().toString());
+        o.put("roleAgeMillis", roles.roleAgeMillis());
+        o.put("demoted", demotion.demoted());
+        o.put("transitionsPending", roles.pending());
         ObjectNode peer = o.putObject("peer");
         peer.put("address", engine.config().peer());
         peer.put("alive", s.peerAlive());
@@ -180,13 +254,34 @@ public final class Daemon implements AutoCloseable {
         } else {
             o.putNull("lastCommit");
         }
-        o.putNull("lastTransition");
+        io.hactl.controller.role.Transition t = roles.last();
+        if (t == null) {
+            o.putNull("lastTransition");
+        } else {
+            ObjectNode lt = o.putObject("lastTransition");
+            lt.put("from", t.from().name());
+            lt.put("to", t.to().name());
+            lt.put("source", t.source());
+            lt.put("at", t.at().toString());
+            lt.put("millis", t.millis());
+            lt.put("ok", t.ok());
+            ArrayNode steps = lt.putArray("steps");
+            for (io.hactl.controller.role.Step st : t.steps()) {
+                ObjectNode so = steps.addObject();
+                so.put("name", st.name());
+                so.put("millis", st.millis());
+                so.put("ok", st.ok());
+                so.put("detail", st.detail());
+            }
+        }
+        o.put("transitions", roles.history().size());
         return o;
     }
 
     @Override
     public void close() {
         control.close();
+        roleWorker.shutdownNow();
         if (engine != null) {
             engine.close();
         }

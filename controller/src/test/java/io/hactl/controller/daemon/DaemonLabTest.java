@@ -157,6 +157,31 @@ class DaemonLabTest {
         assertThat(ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw2")).out())
                 .path("purgeInMillis").asLong()).as("a commit cancels the purge").isEqualTo(-1);
 
+        // keepalived says fw2 is MASTER now: commit, flush, resync, bulk-send, each timed
+        Run notify = hactl("notify", "INSTANCE", "VI_1", "MASTER", "100", "--socket", sock("fw2"));
+        assertThat(notify.exit()).as(notify.err()).isZero();
+        assertThat(notify.out()).contains("MASTER queued");
+        await().atMost(Duration.ofSeconds(30)).until(() -> ControlProtocol.JSON.readTree(
+                hactl("status", "--json", "--socket", sock("fw2")).out()).path("lastTransition").path("to").asText()
+                .equals("MASTER"));
+        JsonNode tr = ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw2")).out());
+        assertThat(tr.path("role").asText()).isEqualTo("MASTER");
+        assertThat(tr.path("lastTransition").path("steps")).extracting(x -> x.path("name").asText())
+                .containsExactly("commit", "flush-caches", "resync-internal", "bulk-send");
+        assertThat(tr.path("lastTransition").path("steps")).allSatisfy(x -> {
+            assertThat(x.path("ok").asBoolean()).isTrue();
+            assertThat(x.path("millis").asLong()).isNotNegative();
+        });
+        // after the resync from its own kernel, fw2's internal cache holds what it committed
+        assertThat(tr.path("caches").path("internal").asInt()).isEqualTo(5000);
+        assertThat(hactl("status", "--socket", sock("fw2")).out()).contains("role MASTER").contains("commit ")
+                .contains("transition INIT -> MASTER");
+        Run again = hactl("notify", "master", "--socket", sock("fw2"));
+        assertThat(again.out()).contains("already reached");
+        Run bogus = hactl("notify", "INSTANCE", "VI_1", "SLEEPING", "100", "--socket", sock("fw2"));
+        assertThat(bogus.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(bogus.err()).contains("unknown state 'SLEEPING'");
+
         // the peer goes away: the survivor says so and the verdict turns
         b.close();
         b = null;

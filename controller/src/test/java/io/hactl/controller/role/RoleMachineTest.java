@@ -1,0 +1,153 @@
+package io.hactl.controller.role;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class RoleMachineTest {
+    final AtomicLong now = new AtomicLong(1_000_000_000L);
+    final List<String> calls = new ArrayList<>();
+    String failing = "";
+
+    /** Each action advances the fake clock by a known amount, so step durations are exact. */
+    final StateActions actions = new StateActions() {
+        String act(String name, long millis) throws Exception {
+            calls.add(name);
+            now.addAndGet(millis * 1_000_000);
+            if (failing.equals(name)) {
+                throw new IllegalStateException(name + " broke");
+            }
+            return name + " done";
+        }
+
+        @Override
+        public String commit() throws Exception {
+            return act("commit", 120);
+        }
+
+        @Override
+        public String flushCaches() throws Exception {
+            return act("flush", 2);
+        }
+
+        @Override
+        public String resyncInternal() throws Exception {
+            return act("resync", 40);
+        }
+
+        @Override
+        public String bulkSend() throws Exception {
+            return act("bulk", 5);
+        }
+
+        @Override
+        public String schedulePurge() throws Exception {
+            return act("purge", 1);
+        }
+
+        @Override
+        public String requestResync() throws Exception {
+            return act("request", 1);
+        }
+    };
+
+    RoleMachine machine() {
+        return new RoleMachine("fw1", actions, now::get, Clock.fixed(Instant.parse("2026-11-26T03:00:00Z"), ZoneOffset.UTC));
+    }
+
+    @Test
+    void masterRunsCommitFlushResyncBulkInOrderAndTimesEachStep() {
+        RoleMachine m = machine();
+        assertThat(m.submit(Role.MASTER, "keepalived")).isTrue();
+        assertThat(m.runPending()).isEqualTo(1);
+
+        assertThat(calls).containsExactly("commit", "flush", "resync", "bulk");
+        Transition t = m.last();
+        assertThat(t.from()).isEqualTo(Role.INIT);
+        assertThat(t.to()).isEqualTo(Role.MASTER);
+        assertThat(t.steps()).extracting(Step::name).containsExactly(RoleMachine.COMMIT, RoleMachine.FLUSH,
+                RoleMachine.RESYNC, RoleMachine.BULK);
+        assertThat(t.steps()).extracting(Step::millis).containsExactly(120L, 2L, 40L, 5L);
+        assertThat(t.millis()).isEqualTo(167);
+        assertThat(t.ok()).isTrue();
+        assertThat(m.role()).isEqualTo(Role.MASTER);
+    }
+
+    @Test
+    void backupSchedulesThePurgeAndRequestsAResyncFaultOnlyPurges() {
+        RoleMachine m = machine();
+        m.submit(Role.BACKUP, "keepalived");
+        m.submit(Role.FAULT, "keepalived");
+        m.runPending();
+        assertThat(calls).containsExactly("purge", "request", "purge");
+        assertThat(m.role()).isEqualTo(Role.FAULT);
+    }
+
+    @Test
+    void transitionsRunInArrivalOrderAndRepeatsAreCoalesced() {
+        RoleMachine m = machine();
+        assertThat(m.submit(Role.BACKUP, "a")).isTrue();
+        assertThat(m.submit(Role.BACKUP, "b")).as("same as the last queued").isFalse();
+        assertThat(m.submit(Role.MASTER, "c")).isTrue();
+        assertThat(m.submit(Role.MASTER, "d")).isFalse();
+        assertThat(m.submit(Role.BACKUP, "e")).isTrue();
+        m.runPending();
+        assertThat(m.history()).extracting(Transition::to).containsExactly(Role.BACKUP, Role.MASTER, Role.BACKUP);
+        assertThat(m.history()).extracting(Transition::source).containsExactly("a", "c", "e");
+        assertThat(m.coalesced()).isEqualTo(2);
+        assertThat(m.submit(Role.BACKUP, "f")).as("already there").isFalse();
+        assertThat(m.runPending()).isZero();
+    }
+
+    @Test
+    void aFailingStepIsRecordedAndTheLaterStepsStillRun() {
+        failing = "commit";
+        RoleMachine m = machine();
+        m.submit(Role.MASTER, "keepalived");
+        m.runPending();
+        Transition t = m.last();
+        assertThat(calls).containsExactly("commit", "flush", "resync", "bulk");
+        assertThat(t.ok()).isFalse();
+        assertThat(t.steps().get(0).ok()).isFalse();
+        assertThat(t.steps().get(0).detail()).isEqualTo("commit broke");
+        assertThat(t.steps().subList(1, 4)).allMatch(Step::ok);
+        assertThat(m.role()).as("the role is reached even so").isEqualTo(Role.MASTER);
+    }
+
+    @Test
+    void keepsTheLastTwentyTransitions() {
+        RoleMachine m = machine();
+        for (int i = 0; i < 30; i++) {
+            m.submit(i % 2 == 0 ? Role.MASTER : Role.BACKUP, "flap " + i);
+            m.runPending();
+        }
+        assertThat(m.history()).hasSize(RoleMachine.HISTORY);
+        assertThat(m.history().get(0).source()).isEqualTo("flap 10");
+        assertThat(m.last().source()).isEqualTo("flap 29");
+    }
+
+    @Test
+    void demotionHoldsUntilTheBulkArrivesOrThePeerStaysSilent() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("demote");
+        java.nio.file.Path track = dir.resolve("demote");
+        Demotion d = new Demotion("fw1", track, now::get, java.time.Duration.ofSeconds(5));
+        assertThat(d.update(false)).as("at start, before the peer is heard").isTrue();
+        assertThat(java.nio.file.Files.readString(track)).isEqualTo("1\n");
+        assertThat(d.update(true)).isTrue();
+        d.bulkReceived();
+        assertThat(d.update(true)).isFalse();
+        assertThat(java.nio.file.Files.readString(track)).isEqualTo("0\n");
+
+        Demotion lonely = new Demotion("fw2", dir.resolve("d2"), now::get, java.time.Duration.ofSeconds(5));
+        assertThat(lonely.update(false)).isTrue();
+        now.addAndGet(6_000_000_000L);
+        assertThat(lonely.update(false)).as("peer silent past the grace period").isFalse();
+        assertThat(lonely.update(true)).as("the peer appears: wait for its bulk").isTrue();
+    }
+}

@@ -218,7 +218,7 @@ public final class ConfigLoader {
 
     private static RoleConfig role(ConfigReader r) {
         r.onlyKeys("role", Set.of("source", "keepalived"));
-        r.onlyKeys("role.keepalived", Set.of("notify-fifo", "track-file"));
+        r.onlyKeys("role.keepalived", Set.of("notify-fifo", "track-file", "sync-group"));
         String source = r.oneOf("role.source", "keepalived", Set.of("keepalived", "none"));
         String fifo = r.string("role.keepalived.notify-fifo", null, false);
         String track = r.string("role.keepalived.track-file", null, false);
@@ -227,7 +227,8 @@ public final class ConfigLoader {
                 r.error(p[0], "must be an absolute path");
             }
         }
-        return new RoleConfig(source, fifo == null ? null : Path.of(fifo), track == null ? null : Path.of(track));
+        String group = r.string("role.keepalived.sync-group", null, false);
+        return new RoleConfig(source, fifo == null ? null : Path.of(fifo), track == null ? null : Path.of(track), group);
     }
 
     private static InetSocketAddress hostPort(ConfigReader r, String path, String v) {

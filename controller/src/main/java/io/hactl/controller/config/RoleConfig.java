@@ -8,6 +8,7 @@ import java.nio.file.Path;
  * @param source      "keepalived" (notify hook or notify_fifo) or "none" (operations by hand only)
  * @param notifyFifo  keepalived's notify_fifo the daemon reads, or null
  * @param trackFile   keepalived track_file hactl writes to demote the node, or null
+ * @param syncGroup   the vrrp_sync_group whose notify_fifo lines drive the role, or null for instances
  */
-public record RoleConfig(String source, Path notifyFifo, Path trackFile) {
+public record RoleConfig(String source, Path notifyFifo, Path trackFile, String syncGroup) {
 }

@@ -40,6 +40,7 @@ public final class Daemon implements AutoCloseable {
     private final ControlServer control;
     private final io.hactl.controller.role.RoleMachine roles;
     private final io.hactl.controller.role.Demotion demotion;
+    private io.hactl.controller.keepalived.FifoReader fifo;
     private final java.util.concurrent.ScheduledExecutorService roleWorker =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "hactl-role");
@@ -74,6 +75,11 @@ public final class Daemon implements AutoCloseable {
         }
         roleWorker.scheduleWithFixedDelay(() -> demotion.update(engine.status().peerAlive()), 0, 200,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
+        if ("keepalived".equals(cfg.role().source()) && cfg.role().notifyFifo() != null) {
+            fifo = new io.hactl.controller.keepalived.FifoReader(cfg.node(), cfg.role().notifyFifo(),
+                    cfg.role().syncGroup(), this::roleEvent);
+            fifo.start();
+        }
         LOG.info("{}: hactl daemon ready (control socket {}, key fingerprint {})", cfg.node(), cfg.controlSocket(),
                 keyFingerprint);
     }
@@ -126,6 +132,13 @@ public final class Daemon implements AutoCloseable {
             }
             default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
         };
+    }
+
+    /** A role change from the notify_fifo. */
+    private void roleEvent(String state, String source) {
+        if (roles.submit(io.hactl.controller.role.Role.parse(state), source)) {
+            roleWorker.execute(roles::runPending);
+        }
     }
 
     /** A role change announced by keepalived (or by hand); queued, run in order on the role worker. */
@@ -280,6 +293,9 @@ public final class Daemon implements AutoCloseable {
 
     @Override
     public void close() {
+        if (fifo != null) {
+            fifo.close();
+        }
         control.close();
         roleWorker.shutdownNow();
         if (engine != null) {

@@ -1,0 +1,115 @@
+package io.hactl.controller.keepalived;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads keepalived's notify_fifo: opens it (creating the FIFO if it is missing), reads lines until
+ * end of file (keepalived closed it: restart or shutdown, whose STOP lines come last) and opens
+ * it again. With a sync group configured, that group's lines drive the role and INSTANCE lines are
+ * only recorded; without one, INSTANCE lines drive it. The role arrives in milliseconds: no process is
+ * started on the failover path.
+ */
+public final class FifoReader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FifoReader.class);
+
+    private final String node;
+    private final Path fifo;
+    private final BiConsumer<String, String> roleSink; // (state, source)
+    private final String syncGroup;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile String lastLine;
+    private volatile long lines;
+
+    /** @param syncGroup the vrrp_sync_group whose lines drive the role, or null to follow instances */
+    public FifoReader(String node, Path fifo, String syncGroup, BiConsumer<String, String> roleSink) {
+        this.node = node;
+        this.syncGroup = syncGroup;
+        this.fifo = fifo;
+        this.roleSink = roleSink;
+        this.thread = new Thread(this::loop, "hactl-keepalived-fifo");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() throws IOException {
+        if (!Files.exists(fifo)) {
+            Files.createDirectories(fifo.toAbsolutePath().getParent());
+            Process p = new ProcessBuilder("mkfifo", "-m", "0600", fifo.toString()).inheritIO().start();
+            try {
+                if (p.waitFor() != 0) {
+                    throw new IOException("mkfifo " + fifo + " failed");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted creating " + fifo);
+            }
+        }
+        thread.start();
+    }
+
+    private void loop() {
+        while (running) {
+            // open blocks until keepalived opens the FIFO for writing
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(fifo),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    handle(line);
+                }
+            } catch (IOException e) {
+                if (running) {
+                    LOG.warn("{}: reading {} failed: {}", node, fifo, e.getMessage());
+                }
+            }
+        }
+    }
+
+    void handle(String line) {
+        lines++;
+        lastLine = line;
+        FifoEvent e = FifoEvent.parse(line);
+        if (e == null) {
+            LOG.debug("{}: notify_fifo line ignored: {}", node, line);
+            return;
+        }
+        boolean drives = syncGroup == null ? e.kind() == FifoEvent.Kind.INSTANCE
+                : e.kind() == FifoEvent.Kind.GROUP && e.name().equals(syncGroup);
+        LOG.info("{}: keepalived {} {} {}{}", node, e.kind().name().toLowerCase(), e.name(), e.state(),
+                drives ? "" : " (recorded only)");
+        if (drives && e.isRoleChange()) {
+            roleSink.accept(e.state(), "keepalived " + e.kind().name().toLowerCase() + " " + e.name());
+        }
+    }
+
+    public String lastLine() {
+        return lastLine;
+    }
+
+    public long lines() {
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        // the reader may be blocked opening the FIFO until a writer appears: be that writer
+        try (var w = Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE)) {
+            w.flush();
+        } catch (IOException | RuntimeException ignored) {
+            // no reader blocked, or the FIFO is gone
+        }
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

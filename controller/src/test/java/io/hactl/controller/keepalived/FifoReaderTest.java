@@ -1,0 +1,68 @@
+package io.hactl.controller.keepalived;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FifoReaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void parsesKeepalivedLines() {
+        assertThat(FifoEvent.parse("INSTANCE \"VI_1\" MASTER 100"))
+                .isEqualTo(new FifoEvent(FifoEvent.Kind.INSTANCE, "VI_1", "MASTER", 100));
+        assertThat(FifoEvent.parse("GROUP \"G1\" BACKUP 0")).isEqualTo(new FifoEvent(FifoEvent.Kind.GROUP, "G1", "BACKUP", 0));
+        assertThat(FifoEvent.parse("INSTANCE \"VI_1\" MASTER_RX_LOWER_PRI 100").isRoleChange()).isFalse();
+        assertThat(FifoEvent.parse("INSTANCE \"VI_1\" DELETED").priority()).isZero();
+        assertThat(FifoEvent.parse("garbage")).isNull();
+    }
+
+    record Got(String state, String source) {}
+
+    /** Writes lines as keepalived does: open, write, close (the reader sees end of file and reopens). */
+    void write(Path fifo, String... lines) throws Exception {
+        try (OutputStream out = Files.newOutputStream(fifo)) {
+            for (String l : lines) {
+                out.write((l + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    @Test
+    void theSyncGroupDrivesTheRoleAcrossReopensAndInstancesAreRecordedOnly() throws Exception {
+        Path fifo = dir.resolve("keepalived.fifo");
+        List<Got> got = new CopyOnWriteArrayList<>();
+        try (FifoReader r = new FifoReader("fw1", fifo, "G1", (s, src) -> got.add(new Got(s, src)))) {
+            r.start();
+            assertThat(Files.exists(fifo)).isTrue();
+            write(fifo, "INSTANCE \"VI_LAN\" MASTER 100", "INSTANCE \"VI_WAN\" MASTER 100", "GROUP \"G1\" MASTER 0");
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 1);
+            write(fifo, "INSTANCE \"VI_LAN\" BACKUP 100", "GROUP \"OTHER\" FAULT 0", "GROUP \"G1\" BACKUP 0");
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 2);
+            assertThat(got).containsExactly(new Got("MASTER", "keepalived group G1"), new Got("BACKUP", "keepalived group G1"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> r.lines() == 6);
+        }
+    }
+
+    @Test
+    void withoutASyncGroupInstancesDriveTheRole() throws Exception {
+        Path fifo = dir.resolve("k.fifo");
+        List<Got> got = new CopyOnWriteArrayList<>();
+        try (FifoReader r = new FifoReader("fw1", fifo, null, (s, src) -> got.add(new Got(s, src)))) {
+            r.start();
+            write(fifo, "INSTANCE \"VI_1\" MASTER 100", "INSTANCE \"VI_1\" MASTER_PRIORITY 90", "INSTANCE \"VI_1\" STOP 0");
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 2);
+            assertThat(got).extracting(Got::state).containsExactly("MASTER", "STOP");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.hactl.lab.pair;
+
+import io.hactl.sync.lab.Netns;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The lab topology: client -- LAN switch -- fw1 / fw2 -- WAN switch -- server, plus a direct sync
+ * link between fw1 and fw2. Each box is a network namespace; the switches are bridges in a
+ * namespace of their own, so nothing touches the host's network. The gateways forward with a
+ * stateful nftables ruleset (forward policy drop, established/related accepted, new connections
+ * only from the LAN) and {@code nf_conntrack_tcp_loose=0}, so a flow whose state is missing on
+ * the gateway that carries it dies.
+ *
+ * <pre>
+ * LAN 10.50.0.0/24: client .10, fw1 .2, fw2 .3, virtual address .1 (client's gateway)
+ * WAN 10.60.0.0/24: server .10, fw1 .2, fw2 .3, virtual address .1 (server's gateway)
+ * sync 10.99.0.0/24: fw1 .1, fw2 .2
+ * </pre>
+ */
+public final class FirewallPair implements AutoCloseable {
+    public static final String LAN_VIP = "10.50.0.1";
+    public static final String WAN_VIP = "10.60.0.1";
+    public static final String SERVER = "10.60.0.10";
+    public static final String CLIENT = "10.50.0.10";
+
+    public final Netns sw;
+    public final Netns client;
+    public final Netns fw1;
+    public final Netns fw2;
+    public final Netns server;
+    private final List<Netns> all = new ArrayList<>();
+
+    private FirewallPair(Netns sw, Netns client, Netns fw1, Netns fw2, Netns server) {
+        this.sw = sw;
+        this.client = client;
+        this.fw1 = fw1;
+        this.fw2 = fw2;
+        this.server = server;
+        all.addAll(List.of(sw, client, fw1, fw2, server));
+    }
+
+    public static FirewallPair create() {
+        List<Netns> made = new ArrayList<>();
+        try {
+            Netns sw = add(made, "sw");
+            Netns client = add(made, "cl");
+            Netns fw1 = add(made, "fw1");
+            Netns fw2 = add(made, "fw2");
+            Netns server = add(made, "srv");
+            FirewallPair p = new FirewallPair(sw, client, fw1, fw2, server);
+            p.wire();
+            return p;
+        } catch (RuntimeException e) {
+            made.forEach(Netns::close);
+            throw e;
+        }
+    }
+
+    private static Netns add(List<Netns> made, String prefix) {
+        Netns n = Netns.create(prefix);
+        made.add(n);
+        return n;
+    }
+
+    private void wire() {
+        sw.exec("ip", "link", "add", "br-lan", "type", "bridge");
+        sw.exec("ip", "link", "add", "br-wan", "type", "bridge");
+        sw.exec("ip", "link", "set", "br-lan", "up");
+        sw.exec("ip", "link", "set", "br-wan", "up");
+        port(client, "lan", "br-lan", "c");
+        port(fw1, "lan", "br-lan", "l1");
+        port(fw2, "lan", "br-lan", "l2");
+        port(server, "wan", "br-wan", "s");
+        port(fw1, "wan", "br-wan", "w1");
+        port(fw2, "wan", "br-wan", "w2");
+        // direct sync link
+        fw1.exec("ip", "link", "add", "sync", "type", "veth", "peer", "name", "sync-peer");
+        fw1.exec("ip", "link", "set", "sync-peer", "netns", fw2.name());
+        fw2.exec("ip", "link", "set", "sync-peer", "name", "sync");
+        addr(client, "lan", CLIENT + "/24");
+        addr(fw1, "lan", "10.50.0.2/24");
+        addr(fw2, "lan", "10.50.0.3/24");
+        addr(server, "wan", SERVER + "/24");
+        addr(fw1, "wan", "10.60.0.2/24");
+        addr(fw2, "wan", "10.60.0.3/24");
+        addr(fw1, "sync", "10.99.0.1/24");
+        addr(fw2, "sync", "10.99.0.2/24");
+        client.exec("ip", "route", "add", "default", "via", LAN_VIP);
+        server.exec("ip", "route", "add", "default", "via", WAN_VIP);
+        for (Netns fw : List.of(fw1, fw2)) {
+            fw.exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+            fw.nft("""
+                    table inet hactl_lab {
+                      chain forward {
+                        type filter hook forward priority filter; policy drop;
+                        ct state established,related accept
+                        ct state new iifname "lan" oifname "wan" accept
+                        counter
+                      }
+                    }
+                    """);
+            // after the ruleset: the conntrack sysctls exist once conntrack is in use in the namespace
+            fw.exec("sysctl", "-q", "-w", "net.netfilter.nf_conntrack_tcp_loose=0");
+        }
+    }
+
+    private void port(Netns ns, String ifname, String bridge, String tag) {
+        String outer = "v" + tag + Long.toHexString(System.nanoTime() & 0xfffff);
+        sw.exec("ip", "link", "add", outer, "type", "veth", "peer", "name", ifname);
+        sw.exec("ip", "link", "set", ifname, "netns", ns.name());
+        sw.exec("ip", "link", "set", outer, "master", bridge);
+        sw.exec("ip", "link", "set", outer, "up");
+    }
+
+    private static void addr(Netns ns, String ifname, String cidr) {
+        ns.exec("ip", "addr", "add", cidr, "dev", ifname);
+        ns.exec("ip", "link", "set", ifname, "up");
+    }
+
+    /** Cuts a gateway off both switches and the sync link (a crash, seen from the network). */
+    public void unplug(Netns fw) {
+        for (String ifname : List.of("lan", "wan", "sync")) {
+            fw.execRaw("ip", "link", "set", ifname, "down");
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Netns n : all) {
+            n.close();
+        }
+    }
+}

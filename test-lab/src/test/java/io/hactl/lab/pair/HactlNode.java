@@ -1,0 +1,100 @@
+package io.hactl.lab.pair;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hactl.controller.control.ControlClient;
+import io.hactl.sync.lab.Netns;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** An hactl daemon on a lab gateway, run as its own JVM process as the package would run it. */
+public final class HactlNode implements AutoCloseable {
+    private final Netns ns;
+    private final Path dir;
+    private final String name;
+    private Process process;
+
+    public HactlNode(Netns ns, Path dir, String name) {
+        this.ns = ns;
+        this.dir = dir;
+        this.name = name;
+    }
+
+    public Path socket() {
+        return dir.resolve(name + "-ctl").resolve("hactl.sock");
+    }
+
+    public Path fifo() {
+        return dir.resolve(name + "-keepalived.fifo");
+    }
+
+    public Path trackFile() {
+        return dir.resolve(name + "-demote");
+    }
+
+    public Path conf(String local, String peer, Path key) throws Exception {
+        Path f = dir.resolve(name + "-hactl.yaml");
+        Files.writeString(f, """
+                node: { name: %s }
+                sync:
+                  local: %s
+                  peer: %s
+                  interface: sync
+                  key-file: %s
+                  filter:
+                    ignore-addresses: [127.0.0.0/8, 10.99.0.0/24, 10.50.0.2, 10.50.0.3, 10.60.0.2, 10.60.0.3]
+                role:
+                  source: keepalived
+                  keepalived: { notify-fifo: %s, track-file: %s, sync-group: G1 }
+                control: { socket: %s }
+                """.formatted(name, local, peer, key, fifo(), trackFile(), socket()));
+        return f;
+    }
+
+    public void start(Path conf) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns.name(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), "io.hactl.controller.cli.Main", "daemon", "--config",
+                conf.toString()));
+        process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(dir.resolve(name + "-hactl.log").toFile())
+                .start();
+    }
+
+    public JsonNode status() throws Exception {
+        return new ControlClient(socket()).call("status", Duration.ofSeconds(5));
+    }
+
+    /** Status, or null while the daemon does not answer (yet). */
+    public JsonNode statusOrNull() {
+        try {
+            return status();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    public String log() {
+        try {
+            return Files.readString(dir.resolve(name + "-hactl.log"));
+        } catch (Exception e) {
+            return "(no log)";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

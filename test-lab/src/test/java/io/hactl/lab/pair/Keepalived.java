@@ -1,0 +1,117 @@
+package io.hactl.lab.pair;
+
+import io.hactl.sync.lab.Netns;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** keepalived on one lab gateway: VRRPv3, a sync group of a LAN and a WAN instance, notify_fifo to hactl. */
+public final class Keepalived implements AutoCloseable {
+    private final Netns ns;
+    private final Path dir;
+    private final String name;
+    private Process process;
+
+    public Keepalived(Netns ns, Path dir, String name) {
+        this.ns = ns;
+        this.dir = dir;
+        this.name = name;
+    }
+
+    public Path conf(int priority, Path fifo, Path trackFile) throws Exception {
+        Path f = dir.resolve(name + "-keepalived.conf");
+        String track = trackFile == null ? "" : """
+                vrrp_track_file hactl_demote {
+                    file %s
+                }
+                """.formatted(trackFile);
+        String trackUse = trackFile == null ? "" : "    track_file {\n        hactl_demote weight -100\n    }\n";
+        Files.writeString(f, """
+                global_defs {
+                    router_id %s
+                    vrrp_version 3
+                    enable_script_security
+                    script_user root
+                    notify_fifo %s
+                    vrrp_garp_master_delay 1
+                    vrrp_garp_master_repeat 3
+                }
+                %s
+                vrrp_sync_group G1 {
+                    group {
+                        VI_LAN
+                        VI_WAN
+                    }
+                }
+                vrrp_instance VI_LAN {
+                    state BACKUP
+                    interface lan
+                    virtual_router_id 51
+                    priority %d
+                    advert_int 1
+                    virtual_ipaddress {
+                        %s/24
+                    }
+                %s}
+                vrrp_instance VI_WAN {
+                    state BACKUP
+                    interface wan
+                    virtual_router_id 52
+                    priority %d
+                    advert_int 1
+                    virtual_ipaddress {
+                        %s/24
+                    }
+                %s}
+                """.formatted(name, fifo, track, priority, FirewallPair.LAN_VIP, trackUse, priority, FirewallPair.WAN_VIP,
+                trackUse));
+        return f;
+    }
+
+    public void start(Path conf) throws Exception {
+        process = new ProcessBuilder("ip", "netns", "exec", ns.name(), "keepalived", "-n", "-l", "-P", "-f", conf.toString(),
+                "-p", dir.resolve(name + "-keepalived.pid").toString(), "-r", dir.resolve(name + "-vrrp.pid").toString(),
+                "-i", name)
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + "-keepalived.log").toFile()).start();
+    }
+
+    /** Graceful stop: SIGTERM, keepalived sends priority-0 adverts and removes its addresses. */
+    public void stop() throws Exception {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        kill(); // whatever is left of it
+    }
+
+    /** Crash: SIGKILL to keepalived and its VRRP child (addresses stay, adverts stop). */
+    public void kill() throws Exception {
+        if (process == null) {
+            return;
+        }
+        Path vrrpPid = dir.resolve(name + "-vrrp.pid");
+        String child = Files.exists(vrrpPid) ? Files.readString(vrrpPid).strip() : null;
+        if (child != null) {
+            new ProcessBuilder("kill", "-9", child).start().waitFor();
+        }
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        // the VRRP child is not ours to wait for: poll, bounded, until it is gone
+        for (int i = 0; child != null && i < 100 && Files.exists(Path.of("/proc", child)); i++) {
+            Thread.sleep(50);
+        }
+    }
+
+    public boolean holdsVip() {
+        return ns.execRaw("ip", "-o", "addr", "show", "dev", "lan").output().contains(FirewallPair.LAN_VIP + "/");
+    }
+
+    @Override
+    public void close() {
+        try {
+            kill();
+        } catch (Exception ignored) {
+            // best effort
+        }
+    }
+}

@@ -1,4 +1,4 @@
-# Shared by demo.sh, test.sh and .ci/run: installs what hactl's lab needs on Debian 12.
+# Shared by demo.sh and test.sh: installs what hactl's lab needs on Debian 12.
 # shellcheck shell=sh
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

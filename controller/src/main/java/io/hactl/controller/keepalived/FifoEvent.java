@@ -9,9 +9,10 @@ import java.util.regex.Pattern;
  * notices MASTER_RX_LOWER_PRI, MASTER_PRIORITY, BACKUP_PRIORITY (which change no role).
  */
 public record FifoEvent(Kind kind, String name, String state, int priority) {
-    public enum Kind { INSTANCE, GROUP }
+    /** HACTL: written by hactl's own hook for the single-state notify form; always drives the role. */
+    public enum Kind { INSTANCE, GROUP, HACTL }
 
-    private static final Pattern LINE = Pattern.compile("(INSTANCE|GROUP)\\s+\"([^\"]*)\"\\s+([A-Z_]+)(?:\\s+(-?\\d+))?\\s*");
+    private static final Pattern LINE = Pattern.compile("(INSTANCE|GROUP|HACTL)\\s+\"([^\"]*)\"\\s+([A-Z_]+)(?:\\s+(-?\\d+))?\\s*");
 
     /** Parses a line; null when it is not a notify line (keepalived may add kinds). */
     public static FifoEvent parse(String line) {

@@ -80,8 +80,8 @@ public final class FifoReader implements AutoCloseable {
             LOG.debug("{}: notify_fifo line ignored: {}", node, line);
             return;
         }
-        boolean drives = syncGroup == null ? e.kind() == FifoEvent.Kind.INSTANCE
-                : e.kind() == FifoEvent.Kind.GROUP && e.name().equals(syncGroup);
+        boolean drives = e.kind() == FifoEvent.Kind.HACTL || (syncGroup == null ? e.kind() == FifoEvent.Kind.INSTANCE
+                : e.kind() == FifoEvent.Kind.GROUP && e.name().equals(syncGroup));
         LOG.info("{}: keepalived {} {} {}{}", node, e.kind().name().toLowerCase(), e.name(), e.state(),
                 drives ? "" : " (recorded only)");
         if (drives && e.isRoleChange()) {

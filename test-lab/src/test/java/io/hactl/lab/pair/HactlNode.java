@@ -16,11 +16,19 @@ public final class HactlNode implements AutoCloseable {
     private final Path dir;
     private final String name;
     private Process process;
+    private Path fifo;
 
     public HactlNode(Netns ns, Path dir, String name) {
         this.ns = ns;
         this.dir = dir;
         this.name = name;
+        this.fifo = dir.resolve(name + "-keepalived.fifo");
+    }
+
+    /** Reads keepalived events from this FIFO instead (before {@link #conf}). */
+    public HactlNode fifoAt(Path path) {
+        this.fifo = path;
+        return this;
     }
 
     public Path socket() {
@@ -28,7 +36,7 @@ public final class HactlNode implements AutoCloseable {
     }
 
     public Path fifo() {
-        return dir.resolve(name + "-keepalived.fifo");
+        return fifo;
     }
 
     public Path trackFile() {

@@ -41,6 +41,8 @@ public final class Daemon implements AutoCloseable {
     private final io.hactl.controller.role.RoleMachine roles;
     private final io.hactl.controller.role.Demotion demotion;
     private io.hactl.controller.keepalived.FifoReader fifo;
+    private final SystemdNotify systemd = SystemdNotify.fromEnvironment();
+    private Metrics metrics;
     private final java.util.concurrent.ScheduledExecutorService roleWorker =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "hactl-role");
@@ -82,6 +84,19 @@ public final class Daemon implements AutoCloseable {
         }
         LOG.info("{}: hactl daemon ready (control socket {}, key fingerprint {})", cfg.node(), cfg.controlSocket(),
                 keyFingerprint);
+        if (cfg.metricsListen() != null) {
+            metrics = Metrics.start(cfg.metricsListen(), () -> new Metrics.Snapshot(cfg.node(), roles.role(),
+                    demotion.demoted(), engine.status(), roles.last()));
+            LOG.info("{}: metrics on http://{}:{}/metrics", cfg.node(), metrics.address().getAddress().getHostAddress(),
+                    metrics.address().getPort());
+        }
+        systemd.send("READY=1\nSTATUS=" + oneLineStatus());
+        // STATUS every few seconds; the watchdog is pinged only while the engine's loop is alive
+        long wdMillis = systemd.watchdog() == null ? 5000 : Math.max(100, systemd.watchdog().toMillis() / 2);
+        roleWorker.scheduleWithFixedDelay(() -> {
+            boolean loopAlive = engine.statusAgeMillis() < 2000;
+            systemd.send((loopAlive && systemd.watchdog() != null ? "WATCHDOG=1\n" : "") + "STATUS=" + oneLineStatus());
+        }, wdMillis, wdMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Reads the key, starts the engine and the control socket. */
@@ -132,6 +147,13 @@ public final class Daemon implements AutoCloseable {
             }
             default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
         };
+    }
+
+    /** What systemctl status shows. */
+    private String oneLineStatus() {
+        EngineStatus s = engine.status();
+        return "role " + roles.role() + ", peer " + (s.peerAlive() ? "alive" : "DEAD") + ", internal " + s.internalFlows()
+                + " / external " + s.externalFlows() + " flows" + (demotion.demoted() ? ", demoted" : "");
     }
 
     /** A role change from the notify_fifo. */
@@ -293,6 +315,10 @@ public final class Daemon implements AutoCloseable {
 
     @Override
     public void close() {
+        systemd.send("STOPPING=1");
+        if (metrics != null) {
+            metrics.close();
+        }
         if (fifo != null) {
             fifo.close();
         }

@@ -79,8 +79,14 @@ class DaemonLabTest {
         pair.close();
     }
 
+    int metricsPort;
+    int metricsPortB;
+
     Path config(String node, String local, String peer) throws Exception {
         Path f = dir.resolve(node + ".yaml");
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            metricsPort = probe.getLocalPort();
+        }
         Files.writeString(f, """
                 node: { name: %s }
                 sync:
@@ -91,7 +97,8 @@ class DaemonLabTest {
                   filter: { ignore-addresses: [10.99.0.0/24, 127.0.0.0/8] }
                 role: { source: none }
                 control: { socket: %s }
-                """.formatted(node, local, peer, key, dir.resolve(node + "-ctl").resolve("hactl.sock")));
+                metrics: { listen: 127.0.0.1:%d }
+                """.formatted(node, local, peer, key, dir.resolve(node + "-ctl").resolve("hactl.sock"), metricsPort));
         return f;
     }
 
@@ -118,6 +125,7 @@ class DaemonLabTest {
     void twoDaemonsReplicateAndTheCliDrivesThem() throws Exception {
         a = start(pair.a, config("fw1", "10.99.0.1", "10.99.0.2"));
         b = start(pair.b, config("fw2", "10.99.0.2", "10.99.0.1"));
+        metricsPortB = metricsPort;
         kernelA.batch(flows(5000), BatchMode.CREATE);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -181,6 +189,19 @@ class DaemonLabTest {
         Run bogus = hactl("notify", "INSTANCE", "VI_1", "SLEEPING", "100", "--socket", sock("fw2"));
         assertThat(bogus.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(bogus.err()).contains("unknown state 'SLEEPING'");
+
+        // Prometheus metrics on fw2's loopback (inside its namespace)
+        int port = metricsPortB;
+        String metrics = pair.b.call(() -> {
+            try (java.net.Socket sock = new java.net.Socket("127.0.0.1", port)) {
+                sock.getOutputStream().write("GET /metrics HTTP/1.0\r\n\r\n".getBytes());
+                return new String(sock.getInputStream().readAllBytes());
+            }
+        });
+        assertThat(metrics).contains("200 OK").contains("hactl_role{node=\"fw2\",role=\"MASTER\"} 1")
+                .contains("hactl_peer_alive{node=\"fw2\"} 1").contains("hactl_cache_flows{node=\"fw2\",cache=\"internal\"} 5000")
+                .contains("hactl_drops_total{node=\"fw2\",reason=\"bad_mac\"} 0")
+                .contains("hactl_transition_step_seconds{node=\"fw2\",to=\"MASTER\",step=\"commit\",ok=\"true\"}");
 
         // the peer goes away: the survivor says so and the verdict turns
         b.close();

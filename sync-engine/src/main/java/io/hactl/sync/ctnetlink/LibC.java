@@ -32,6 +32,9 @@ public final class LibC {
 
     public static native NativeLong recv(int fd, Pointer buf, NativeLong len, int flags) throws LastErrorException;
 
+    public static native NativeLong sendto(int fd, byte[] buf, NativeLong len, int flags, byte[] addr, int addrlen)
+            throws LastErrorException;
+
     public static native int close(int fd) throws LastErrorException;
 
     public static native int open(String path, int flags) throws LastErrorException;

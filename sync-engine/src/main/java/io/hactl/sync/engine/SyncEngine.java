@@ -102,6 +102,7 @@ public final class SyncEngine implements AutoCloseable {
     private long lagWindowStart;
     private volatile CommitResult lastCommit;
     private volatile EngineStatus lastStatus;
+    private volatile long lastStatusAt = System.nanoTime();
 
     private SyncEngine(EngineConfig cfg, EngineListener listener) {
         this.cfg = cfg;
@@ -293,6 +294,7 @@ public final class SyncEngine implements AutoCloseable {
             }
             flushInjections();
             lastStatus = snapshot(now);
+            lastStatusAt = now;
         } catch (RuntimeException e) {
             LOG.error("{}: engine tick failed", cfg.node(), e); // never kill the scheduled tick
         }
@@ -708,6 +710,11 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     // ------------------------------------------------------------ status
+
+    /** How old the latest snapshot is: above a second or two the engine's loop is stuck. */
+    public long statusAgeMillis() {
+        return (clock.get() - lastStatusAt) / 1_000_000;
+    }
 
     /** The latest snapshot (refreshed every tick); never blocks. */
     public EngineStatus status() {

@@ -91,13 +91,17 @@ class FailoverLabTest {
         openFlows(true);
 
         k1.stop();
-        await().atMost(Duration.ofSeconds(10)).until(() -> k2.holdsVip());
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> k2.holdsVip());
+        long vipAt = System.currentTimeMillis();
         await().atMost(Duration.ofSeconds(20)).until(() -> "MASTER".equals(h2.status().path("role").asText()));
         await().atMost(Duration.ofSeconds(15)).until(() -> flows.allEchoingWithin(1000));
 
         LiveFlows.Report r = flows.report(5000);
-        System.out.println("graceful failover with hactl: " + r + "; fw2 transition "
-                + h2.status().path("lastTransition"));
+        var t = h2.status().path("lastTransition");
+        long receivedAt = java.time.Instant.parse(t.path("at").asText()).toEpochMilli();
+        long commitDone = receivedAt + t.path("steps").get(0).path("millis").asLong();
+        System.out.println("graceful failover with hactl: " + r + "; VIP seen on fw2 -> event in hactl "
+                + (receivedAt - vipAt) + " ms, -> commit done " + (commitDone - vipAt) + " ms; fw2 transition " + t);
         assertThat(r.survived()).as("%s", r).isEqualTo(FLOWS);
         assertThat(h2.status().path("lastTransition").path("ok").asBoolean()).isTrue();
     }

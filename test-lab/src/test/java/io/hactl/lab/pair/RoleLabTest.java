@@ -1,0 +1,124 @@
+package io.hactl.lab.pair;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.conntrack.TcpInfo;
+import io.hactl.sync.conntrack.Tuple;
+import io.hactl.sync.ctnetlink.BatchMode;
+import io.hactl.sync.ctnetlink.Conntrack;
+import io.hactl.sync.ctnetlink.Ctnl;
+import io.hactl.sync.lab.LabTest;
+import io.hactl.sync.wire.KeyFile;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** hactl's role follows the real keepalived, and a node out of sync is held back. */
+@LabTest(tools = {"keepalived", "nft", "conntrack"})
+class RoleLabTest {
+    @TempDir
+    Path dir;
+    FirewallPair lab;
+    Keepalived k1;
+    Keepalived k2;
+    HactlNode h1;
+    HactlNode h2;
+    Path key;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        lab = FirewallPair.create();
+        key = dir.resolve("sync.key");
+        KeyFile.generate(key);
+        k1 = new Keepalived(lab.fw1, dir, "fw1");
+        k2 = new Keepalived(lab.fw2, dir, "fw2");
+        h1 = new HactlNode(lab.fw1, dir, "fw1");
+        h2 = new HactlNode(lab.fw2, dir, "fw2");
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (AutoCloseable c : new AutoCloseable[] {k1, k2, h1, h2}) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+        lab.close();
+    }
+
+    String role(HactlNode h) {
+        var s = h.statusOrNull();
+        return s == null ? "?" : s.path("role").asText();
+    }
+
+    @Test
+    void afterKeepalivedRestartsInARowHactlsRoleEqualsKeepalivedsOnBothNodes() throws Exception {
+        h1.start(h1.conf("10.99.0.1", "10.99.0.2", key));
+        h2.start(h2.conf("10.99.0.2", "10.99.0.1", key));
+        await().atMost(Duration.ofSeconds(30)).until(() -> h1.statusOrNull() != null && h2.statusOrNull() != null);
+        Path c1 = k1.conf(150, h1.fifo(), h1.trackFile());
+        k1.start(c1);
+        k2.start(k2.conf(100, h2.fifo(), h2.trackFile()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> k1.holdsVip() && role(h1).equals("MASTER"));
+
+        for (int i = 0; i < 4; i++) {
+            k1.stop();
+            k1.start(c1);
+        }
+
+        // whoever holds the virtual addresses is MASTER in hactl too, and the other is not
+        await().atMost(Duration.ofSeconds(30)).until(() -> k1.holdsVip() && role(h1).equals("MASTER")
+                && !k2.holdsVip() && role(h2).equals("BACKUP"));
+        var t = h1.status().path("lastTransition");
+        assertThat(t.path("to").asText()).isEqualTo("MASTER");
+        assertThat(t.path("ok").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aFreshNodeStaysDemotedUntilItsResyncCompletesThenTakesOverWithTheFullTable() throws Exception {
+        int n = 100_000;
+        h1.start(h1.conf("10.99.0.1", "10.99.0.2", key));
+        await().atMost(Duration.ofSeconds(30)).until(() -> h1.statusOrNull() != null);
+        k1.start(k1.conf(150, h1.fifo(), h1.trackFile()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> k1.holdsVip() && role(h1).equals("MASTER"));
+        try (Conntrack kernel = lab.fw1.call(Conntrack::open)) {
+            List<Flow> flows = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                flows.add(Flow.builder(Tuple.tcp(InetAddress.getByAddress(new byte[] {10, 70, (byte) (i >> 8), (byte) i}),
+                        InetAddress.getByName("10.60.0.10"), 20000 + (i >> 16), 443)).timeout(3600)
+                        .status(Ctnl.IPS_SEEN_REPLY | Ctnl.IPS_ASSURED).protoInfo(TcpInfo.ofState(TcpInfo.ESTABLISHED)).build());
+            }
+            assertThat(kernel.batch(flows, BatchMode.CREATE).succeeded()).isEqualTo(n);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> h1.status().path("caches").path("internal").asInt() == n);
+
+        // fw2 starts with the higher priority: undemoted it would preempt fw1 with an empty table
+        h2.start(h2.conf("10.99.0.2", "10.99.0.1", key));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(h2.trackFile()));
+        String first = Files.readString(h2.trackFile()).strip();
+        k2.start(k2.conf(200, h2.fifo(), h2.trackFile()));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> Files.readString(h2.trackFile()).strip().equals("0"));
+        int externalWhenLifted = h2.status().path("caches").path("external").asInt();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> k2.holdsVip() && role(h2).equals("MASTER"));
+        var commit = h2.status().path("lastTransition").path("steps").get(0);
+        System.out.println("fresh node: track file first " + first + ", lifted with " + externalWhenLifted
+                + " flows in the external cache; took over: " + commit);
+        assertThat(first).as("demoted from its start").isEqualTo("1");
+        assertThat(externalWhenLifted).as("lifted only with the full table").isEqualTo(n);
+        assertThat(commit.path("name").asText()).isEqualTo("commit");
+        assertThat(commit.path("detail").asText()).startsWith("committed " + n + "/" + n);
+    }
+}

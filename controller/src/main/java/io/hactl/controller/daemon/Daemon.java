@@ -69,14 +69,24 @@ public final class Daemon implements AutoCloseable {
                 public void onBulkReceived(long flows) {
                     demotion.bulkReceived();
                 }
+
+                @Override
+                public void onPeerRestart() {
+                    // what the peer did while it was away never reached us: ask again, hold back till then
+                    demotion.peerRestarted();
+                    SyncEngine e = engine;
+                    if (e != null) {
+                        e.requestResync();
+                    }
+                }
             });
         } catch (Exception e) {
             control.close();
             roleWorker.shutdownNow();
             throw e;
         }
-        roleWorker.scheduleWithFixedDelay(() -> demotion.update(engine.status().peerAlive()), 0, 200,
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+        roleWorker.scheduleWithFixedDelay(() -> demotion.update(engine.status().peerAlive(),
+                roles.role() == io.hactl.controller.role.Role.MASTER), 0, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
         if ("keepalived".equals(cfg.role().source()) && cfg.role().notifyFifo() != null) {
             fifo = new io.hactl.controller.keepalived.FifoReader(cfg.node(), cfg.role().notifyFifo(),
                     cfg.role().syncGroup(), this::roleEvent);

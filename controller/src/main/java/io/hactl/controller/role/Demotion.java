@@ -10,11 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a node from taking MASTER with an empty table, as pfsync holds CARP back: from start
- * until the first bulk from a healthy peer has arrived, the node is demoted through keepalived's
- * track_file (hactl writes 1 there, keepalived multiplies it by the configured negative weight).
- * The demotion is lifted when the bulk completes, or when the peer stays silent for the grace
- * period (then this node is all there is). Time is injected.
+ * Keeps a node from taking MASTER with an empty or stale table, as pfsync holds CARP back: from
+ * start, and again after the peer restarted (what it did meanwhile never reached us), until a bulk
+ * from the healthy peer has arrived, the node is demoted through keepalived's track_file (hactl
+ * writes 1 there, keepalived multiplies it by the configured negative weight). A MASTER is never
+ * demoted: it owns the flows already, and demoting it would cause the very failover it guards
+ * against. The demotion is lifted when the bulk completes, or when the peer stays silent for the
+ * grace period (then this node is all there is). Time is injected.
  */
 public final class Demotion {
     private static final Logger LOG = LoggerFactory.getLogger(Demotion.class);
@@ -22,7 +24,7 @@ public final class Demotion {
     private final String node;
     private final Path trackFile;
     private final LongSupplier nanos;
-    private final long startedAt;
+    private long startedAt;
     private final long graceNanos;
     private boolean synced;
     private Boolean written;
@@ -44,10 +46,21 @@ public final class Demotion {
         synced = true;
     }
 
+    /** The peer restarted: our copy of its flows may be stale until its next bulk arrives. */
+    public synchronized void peerRestarted() {
+        synced = false;
+        startedAt = nanos.getAsLong();
+    }
+
     /** Re-evaluates and writes the track file when the verdict changed; returns whether demoted. */
     public synchronized boolean update(boolean peerAlive) {
+        return update(peerAlive, false);
+    }
+
+    /** As {@link #update(boolean)}, knowing whether this node is MASTER (never demoted then). */
+    public synchronized boolean update(boolean peerAlive, boolean master) {
         boolean graceOver = nanos.getAsLong() - startedAt >= graceNanos;
-        boolean demoted = !synced && (peerAlive || !graceOver);
+        boolean demoted = !master && !synced && (peerAlive || !graceOver);
         if (written == null || written != demoted) {
             write(demoted);
             if (written != null || demoted) {

@@ -150,4 +150,18 @@ class RoleMachineTest {
         assertThat(lonely.update(false)).as("peer silent past the grace period").isFalse();
         assertThat(lonely.update(true)).as("the peer appears: wait for its bulk").isTrue();
     }
+
+    @Test
+    void aPeerRestartDemotesABackupAgainButNeverTheMaster() throws Exception {
+        java.nio.file.Path track = java.nio.file.Files.createTempDirectory("demote").resolve("demote");
+        Demotion d = new Demotion("fw2", track, now::get, java.time.Duration.ofSeconds(5));
+        d.bulkReceived();
+        assertThat(d.update(true, false)).isFalse();
+        d.peerRestarted();
+        assertThat(d.update(true, false)).as("backup after the peer restarted").isTrue();
+        assertThat(d.update(true, true)).as("a master is never demoted").isFalse();
+        assertThat(java.nio.file.Files.readString(track)).isEqualTo("0\n");
+        d.bulkReceived();
+        assertThat(d.update(true, false)).isFalse();
+    }
 }

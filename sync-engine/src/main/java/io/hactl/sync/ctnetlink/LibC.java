@@ -44,6 +44,8 @@ public final class LibC {
 
     public static native int geteuid();
 
+    public static native int ioctl(int fd, NativeLong request, byte[] arg) throws LastErrorException;
+
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 02000000;
     public static final int CLONE_NEWNET = 0x40000000;

@@ -171,7 +171,7 @@ public final class SyncEngine implements AutoCloseable {
             f.setAckObserver(this::acked);
         }
         receiver = new PeerReceiver(new Authenticator(cfg.key()), mode, cfg.peer());
-        transport = UdpTransport.open(node, cfg.links(), group, cfg.socketBuffer(), LinkState.SYSFS,
+        transport = UdpTransport.open(node, cfg.links(), group, cfg.socketBuffer(), LinkState.KERNEL,
                 (buf, sender, link) -> receiver.receive(buf, clock.get()), transportStats);
 
         // subscribed first, so nothing changes unseen between the dump and the events

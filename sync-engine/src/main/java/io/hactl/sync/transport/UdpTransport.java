@@ -35,6 +35,10 @@ public final class UdpTransport implements AutoCloseable {
     private final TransportStats stats;
     private final String name;
     private int active;
+    private boolean peerEverAlive;
+    private int checksSinceRotation;
+    /** Checks to wait after a rotation for silence before rotating again (the peer needs time to follow). */
+    static final int ROTATION_PATIENCE = 6;
 
     private UdpTransport(String name, List<LinkSpec> links, List<Channel> channels, LinkState linkState,
                          TransportStats stats) {
@@ -147,13 +151,19 @@ public final class UdpTransport implements AutoCloseable {
     }
 
     /**
-     * Re-evaluates the active link: moves on when its interface is down, or when the peer has
-     * gone silent and another link is usable.
+     * Re-evaluates the active link (the engine calls this every heartbeat): moves on when its
+     * interface is down, or when a peer that was heard has gone silent and another link is usable
+     * (not before the peer was ever heard: at start it may simply not be up yet; and not again
+     * until the peer had a few heartbeats to follow).
      */
     public void checkLinks(boolean peerAlive) {
+        checksSinceRotation++;
+        if (peerAlive) {
+            peerEverAlive = true;
+        }
         if (!usable(active)) {
             failover(active, "interface " + links.get(active).interfaceName() + " is down");
-        } else if (!peerAlive && links.size() > 1) {
+        } else if (!peerAlive && peerEverAlive && links.size() > 1 && checksSinceRotation >= ROTATION_PATIENCE) {
             int next = firstUsable(active + 1);
             if (next != active) {
                 failover(active, "peer silent");
@@ -173,6 +183,7 @@ public final class UdpTransport implements AutoCloseable {
         active = next;
         stats.activeLink = next;
         stats.failovers++;
+        checksSinceRotation = 0;
     }
 
     /** The first link from {@code start} (wrapping) whose interface is up; the current one if none is. */
@@ -189,7 +200,7 @@ public final class UdpTransport implements AutoCloseable {
     /** A link without an interface name has no link state to check: always usable. */
     private boolean usable(int link) {
         String ifname = links.get(link).interfaceName();
-        return ifname == null || linkState.isUp(ifname);
+        return ifname == null || linkState.isUp(ifname, ((EpollDatagramChannel) channels.get(link)).fd().intValue());
     }
 
     public int activeLink() {

@@ -24,7 +24,6 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -240,8 +239,41 @@ class SyncEngineLabTest {
         assertThat(kernelB.dump(Ctnl.AF_INET6)).hasSize(1000);
     }
 
-    @SuppressWarnings("unused")
-    private static Comparator<Flow> byOrig() {
-        return Comparator.comparing(f -> f.orig().toString());
+    @Test
+    void multicastSyncLinkReplicates() throws Exception {
+        EngineConfig ca = EngineConfig.defaults("a", "b", List.of(new LinkSpec("sync",
+                new InetSocketAddress("10.99.0.1", PORT), new InetSocketAddress("225.0.0.50", PORT), true)), key);
+        EngineConfig cb = EngineConfig.defaults("b", "a", List.of(new LinkSpec("sync",
+                new InetSocketAddress("10.99.0.2", PORT), new InetSocketAddress("225.0.0.50", PORT), true)), key);
+        startBoth(ca, cb);
+        kernelA.batch(flows(5_000, 0), BatchMode.CREATE);
+        awaitExternal(b, 5_000, 30);
+        kernelB.batch(flows(300, 900_000), BatchMode.CREATE);
+        awaitExternal(a, 300, 30);
+        assertThat(a.status().peerAlive()).isTrue();
+    }
+
+    @Test
+    void whenTheActiveLinkGoesDownTrafficMovesToTheNextLink() throws Exception {
+        pair.addSecondLink();
+        EngineConfig ca = EngineConfig.defaults("a", "b", List.of(
+                new LinkSpec("sync", new InetSocketAddress("10.99.0.1", PORT), new InetSocketAddress("10.99.0.2", PORT), false),
+                new LinkSpec("sync2", new InetSocketAddress("10.98.0.1", PORT), new InetSocketAddress("10.98.0.2", PORT), false)),
+                key);
+        EngineConfig cb = EngineConfig.defaults("b", "a", List.of(
+                new LinkSpec("sync", new InetSocketAddress("10.99.0.2", PORT), new InetSocketAddress("10.99.0.1", PORT), false),
+                new LinkSpec("sync2", new InetSocketAddress("10.98.0.2", PORT), new InetSocketAddress("10.98.0.1", PORT), false)),
+                key);
+        startBoth(ca, cb);
+        kernelA.batch(flows(2_000, 0), BatchMode.CREATE);
+        awaitExternal(b, 2_000, 30);
+        assertThat(a.status().activeLink()).isZero();
+
+        pair.a.exec("ip", "link", "set", "sync", "down"); // b's end loses its carrier too
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.status().activeLink() == 1 && b.status().activeLink() == 1);
+        kernelA.batch(flows(3_000, 2_000), BatchMode.CREATE);
+        awaitExternal(b, 5_000, 30);
+        assertThat(a.status().counters().get("link_failovers")).isPositive();
+        assertThat(b.status().peerAlive()).isTrue();
     }
 }

@@ -38,6 +38,18 @@ public final class SyncPair implements AutoCloseable {
         }
     }
 
+    /** Adds a second sync link "sync2": a has 10.98.0.1/24, b 10.98.0.2/24. */
+    public void addSecondLink() {
+        String peer = "hc" + Long.toHexString(System.nanoTime() & 0xffffff);
+        a.exec("ip", "link", "add", "sync2", "type", "veth", "peer", "name", peer);
+        a.exec("ip", "link", "set", peer, "netns", b.name());
+        b.exec("ip", "link", "set", peer, "name", "sync2");
+        a.exec("ip", "addr", "add", "10.98.0.1/24", "dev", "sync2");
+        b.exec("ip", "addr", "add", "10.98.0.2/24", "dev", "sync2");
+        a.exec("ip", "link", "set", "sync2", "up");
+        b.exec("ip", "link", "set", "sync2", "up");
+    }
+
     /** Drops {@code percent}% of the UDP datagrams arriving on port {@code port} in {@code ns} (nftables numgen). */
     public static void injectLoss(Netns ns, int port, int percent) {
         ns.nft("table inet hactl_loss {\n"

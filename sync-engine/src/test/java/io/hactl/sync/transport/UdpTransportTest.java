@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class UdpTransportTest {
     final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     final Set<String> down = ConcurrentHashMap.newKeySet();
-    final LinkState fakeState = name -> !down.contains(name);
+    final LinkState fakeState = (name, fd) -> !down.contains(name);
 
     @AfterEach
     void stop() {
@@ -88,12 +88,36 @@ class UdpTransportTest {
                 new LinkSpec("s1", new InetSocketAddress("127.0.0.1", a1), new InetSocketAddress("127.0.0.1", b1), false)), sink);
              UdpTransport single = open("single", List.of(
                 new LinkSpec(null, new InetSocketAddress("127.0.0.1", freePort()), new InetSocketAddress("127.0.0.1", b0), false)), sink)) {
+            for (int i = 0; i < 10; i++) {
+                group.next().submit(() -> a.checkLinks(false)).syncUninterruptibly();
+            }
+            assertThat(a.activeLink()).as("a peer never heard may just not be up yet").isZero();
+            group.next().submit(() -> a.checkLinks(true)).syncUninterruptibly();
             group.next().submit(() -> a.checkLinks(false)).syncUninterruptibly();
-            assertThat(a.activeLink()).isEqualTo(1);
+            assertThat(a.activeLink()).as("heard, then silent").isEqualTo(1);
+            for (int i = 1; i < UdpTransport.ROTATION_PATIENCE; i++) {
+                group.next().submit(() -> a.checkLinks(false)).syncUninterruptibly();
+            }
+            assertThat(a.activeLink()).as("gives the peer a few heartbeats to follow").isEqualTo(1);
             group.next().submit(() -> a.checkLinks(false)).syncUninterruptibly();
-            assertThat(a.activeLink()).as("keeps rotating while the peer stays silent").isZero();
+            assertThat(a.activeLink()).as("then tries the next link again").isZero();
+            group.next().submit(() -> single.checkLinks(true)).syncUninterruptibly();
             group.next().submit(() -> single.checkLinks(false)).syncUninterruptibly();
             assertThat(single.activeLink()).isZero();
+        }
+    }
+
+    @Test
+    void theKernelLinkStateSeesLoopbackUpAndAMissingInterfaceDown() throws Exception {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+            List<Got> sink = new CopyOnWriteArrayList<>();
+            int port = freePort();
+            try (UdpTransport t = UdpTransport.open("t", List.of(new LinkSpec("lo", new InetSocketAddress("127.0.0.1", port),
+                    new InetSocketAddress("127.0.0.1", 9), false)), group, 1 << 16, LinkState.KERNEL,
+                    (ByteBuffer b, InetSocketAddress s, int l) -> { }, new TransportStats())) {
+                group.next().submit(() -> t.checkLinks(true)).syncUninterruptibly();
+                assertThat(t.activeLink()).isZero();
+            }
         }
     }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @LabTest(tools = {"keepalived", "nft", "conntrack"})
 class FailoverLabTest {
-    static final int FLOWS = 100;
+    static final int FLOWS = 1000;
     @TempDir
     Path dir;
     FirewallPair lab;
@@ -78,11 +78,73 @@ class FailoverLabTest {
     }
 
     void openFlows(boolean withHactl) throws Exception {
-        flows = LiveFlows.open(lab.server, lab.client, FLOWS, 50);
-        await().atMost(Duration.ofSeconds(10)).until(() -> flows.allEchoingWithin(500));
+        openFlows(withHactl, FLOWS);
+    }
+
+    void openFlows(boolean withHactl, int n) throws Exception {
+        flows = LiveFlows.open(lab.server, lab.client, n, 50);
+        await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
         if (withHactl) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> h2.status().path("caches").path("external").asInt() >= FLOWS);
+            await().atMost(Duration.ofSeconds(20)).until(() -> h2.status().path("caches").path("external").asInt() >= n);
         }
+    }
+
+    String role(HactlNode h) {
+        var st = h.statusOrNull();
+        return st == null ? "?" : st.path("role").asText();
+    }
+
+    @Test
+    void failbackToFw1KeepsEveryFlow() throws Exception {
+        startPair(true);
+        openFlows(true, 200);
+        k1.stop();
+        await().atMost(Duration.ofSeconds(15)).until(() -> k2.holdsVip() && role(h2).equals("MASTER"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> flows.allEchoingWithin(1000));
+        // fw1 learns the flows back from fw2 (as its external cache) before it preempts
+        await().atMost(Duration.ofSeconds(20)).until(() -> h1.status().path("caches").path("external").asInt() >= 200);
+
+        k1.start(dir.resolve("fw1-keepalived.conf"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> k1.holdsVip() && role(h1).equals("MASTER"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> flows.allEchoingWithin(1000));
+        LiveFlows.Report r = flows.report(5000);
+        System.out.println("failover and failback with hactl: " + r);
+        assertThat(r.survived()).as("%s", r).isEqualTo(200);
+    }
+
+    @Test
+    void twentyPercentLossOnTheSyncLinkDuringAFailoverLosesNoFlow() throws Exception {
+        startPair(true);
+        io.hactl.sync.lab.SyncPair.injectLoss(lab.fw1, 3780, 20);
+        io.hactl.sync.lab.SyncPair.injectLoss(lab.fw2, 3780, 20);
+        openFlows(true, 300);
+        k1.stop();
+        await().atMost(Duration.ofSeconds(15)).until(() -> k2.holdsVip() && role(h2).equals("MASTER"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> flows.allEchoingWithin(1000));
+        LiveFlows.Report r = flows.report(5000);
+        System.out.println("failover with 20% sync-link loss: " + r + ", messages lost and recovered on fw2: "
+                + h2.status().path("messagesLost"));
+        assertThat(r.survived()).as("%s", r).isEqualTo(300);
+        assertThat(h2.status().path("messagesLost").asLong() + h1.status().path("messagesLost").asLong())
+                .as("the loss was real").isPositive();
+    }
+
+    @Test
+    void restartingTheBackupsDaemonThenFailingOverLosesNoFlow() throws Exception {
+        startPair(true);
+        openFlows(true, 300);
+        h2.close();
+        h2 = new HactlNode(lab.fw2, dir, "fw2");
+        h2.start(dir.resolve("fw2-hactl.yaml"));
+        // the restarted daemon asks fw1 for everything at start
+        await().atMost(Duration.ofSeconds(30)).until(() -> h2.statusOrNull() != null
+                && h2.status().path("caches").path("external").asInt() >= 300);
+        k1.stop();
+        await().atMost(Duration.ofSeconds(15)).until(() -> k2.holdsVip() && role(h2).equals("MASTER"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> flows.allEchoingWithin(1000));
+        LiveFlows.Report r = flows.report(5000);
+        System.out.println("backup daemon restarted, then failover: " + r);
+        assertThat(r.survived()).as("%s", r).isEqualTo(300);
     }
 
     @Test

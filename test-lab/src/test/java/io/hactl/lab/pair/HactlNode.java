@@ -69,6 +69,7 @@ public final class HactlNode implements AutoCloseable {
                 conf.toString()));
         process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(dir.resolve(name + "-hactl.log").toFile())
                 .start();
+        ChildProcesses.started(process.toHandle());
     }
 
     public JsonNode status() throws Exception {
@@ -100,6 +101,7 @@ public final class HactlNode implements AutoCloseable {
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
                     process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 }
+                ChildProcesses.ended(process.toHandle());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

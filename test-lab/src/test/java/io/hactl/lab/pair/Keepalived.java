@@ -73,6 +73,7 @@ public final class Keepalived implements AutoCloseable {
                 "-p", dir.resolve(name + "-keepalived.pid").toString(), "-r", dir.resolve(name + "-vrrp.pid").toString(),
                 "-i", name)
                 .redirectErrorStream(true).redirectOutput(dir.resolve(name + "-keepalived.log").toFile()).start();
+        ChildProcesses.started(process.toHandle()); // its VRRP child is a descendant: the hook ends it too
     }
 
     /** Graceful stop: SIGTERM, keepalived sends priority-0 adverts and removes its addresses. */
@@ -96,6 +97,7 @@ public final class Keepalived implements AutoCloseable {
         }
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
+        ChildProcesses.ended(process.toHandle());
         // the VRRP child is not ours to wait for: poll, bounded, until it is gone
         for (int i = 0; child != null && i < 100 && Files.exists(Path.of("/proc", child)); i++) {
             Thread.sleep(50);

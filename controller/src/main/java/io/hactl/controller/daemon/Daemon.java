@@ -66,8 +66,12 @@ public final class Daemon implements AutoCloseable {
         try {
             this.engine = SyncEngine.start(cfg.sync().toEngine(cfg.node(), key), new EngineListener() {
                 @Override
-                public void onBulkReceived(long flows) {
-                    demotion.bulkReceived();
+                public void onBulkReceived(long flows, boolean clean) {
+                    if (clean) {
+                        demotion.bulkReceived();
+                    } else {
+                        demotion.bulkReceivedWithLosses(flows);
+                    }
                 }
 
                 @Override
@@ -85,8 +89,10 @@ public final class Daemon implements AutoCloseable {
             roleWorker.shutdownNow();
             throw e;
         }
-        roleWorker.scheduleWithFixedDelay(() -> demotion.update(engine.status().peerAlive(),
-                roles.role() == io.hactl.controller.role.Role.MASTER), 0, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+        roleWorker.scheduleWithFixedDelay(() -> {
+            EngineStatus st = engine.status();
+            demotion.update(st.peerAlive(), roles.role(), st.externalFlows());
+        }, 0, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
         if ("keepalived".equals(cfg.role().source()) && cfg.role().notifyFifo() != null) {
             fifo = new io.hactl.controller.keepalived.FifoReader(cfg.node(), cfg.role().notifyFifo(),
                     cfg.role().syncGroup(), this::roleEvent);

@@ -137,18 +137,20 @@ class RoleMachineTest {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("demote");
         java.nio.file.Path track = dir.resolve("demote");
         Demotion d = new Demotion("fw1", track, now::get, java.time.Duration.ofSeconds(5));
-        assertThat(d.update(false)).as("at start, before the peer is heard").isTrue();
+        assertThat(d.update(false, Role.INIT)).as("role unknown: this may be the MASTER's daemon restarting").isFalse();
+        assertThat(java.nio.file.Files.readString(track)).isEqualTo("0\n");
+        assertThat(d.update(false, Role.BACKUP)).as("a backup at start, before the peer is heard").isTrue();
         assertThat(java.nio.file.Files.readString(track)).isEqualTo("1\n");
-        assertThat(d.update(true)).isTrue();
+        assertThat(d.update(true, Role.FAULT)).as("the FAULT it caused keeps it").isTrue();
         d.bulkReceived();
-        assertThat(d.update(true)).isFalse();
+        assertThat(d.update(true, Role.FAULT)).isFalse();
         assertThat(java.nio.file.Files.readString(track)).isEqualTo("0\n");
 
         Demotion lonely = new Demotion("fw2", dir.resolve("d2"), now::get, java.time.Duration.ofSeconds(5));
-        assertThat(lonely.update(false)).isTrue();
+        assertThat(lonely.update(false, Role.BACKUP)).isTrue();
         now.addAndGet(6_000_000_000L);
-        assertThat(lonely.update(false)).as("peer silent past the grace period").isFalse();
-        assertThat(lonely.update(true)).as("the peer appears: wait for its bulk").isTrue();
+        assertThat(lonely.update(false, Role.BACKUP)).as("peer silent past the grace period").isFalse();
+        assertThat(lonely.update(true, Role.BACKUP)).as("the peer appears: wait for its bulk").isTrue();
     }
 
     @Test
@@ -156,12 +158,24 @@ class RoleMachineTest {
         java.nio.file.Path track = java.nio.file.Files.createTempDirectory("demote").resolve("demote");
         Demotion d = new Demotion("fw2", track, now::get, java.time.Duration.ofSeconds(5));
         d.bulkReceived();
-        assertThat(d.update(true, false)).isFalse();
+        assertThat(d.update(true, Role.BACKUP)).isFalse();
         d.peerRestarted();
-        assertThat(d.update(true, false)).as("backup after the peer restarted").isTrue();
-        assertThat(d.update(true, true)).as("a master is never demoted").isFalse();
+        assertThat(d.update(true, Role.BACKUP)).as("backup after the peer restarted").isTrue();
+        assertThat(d.update(true, Role.MASTER)).as("a master is never demoted").isFalse();
         assertThat(java.nio.file.Files.readString(track)).isEqualTo("0\n");
         d.bulkReceived();
-        assertThat(d.update(true, false)).isFalse();
+        assertThat(d.update(true, Role.BACKUP)).isFalse();
+    }
+
+    @Test
+    void afterABulkWithLossesTheDemotionHoldsUntilTheResendsFillTheCache() throws Exception {
+        java.nio.file.Path track = java.nio.file.Files.createTempDirectory("demote").resolve("demote");
+        Demotion d = new Demotion("fw2", track, now::get, java.time.Duration.ofSeconds(5));
+        assertThat(d.update(true, Role.BACKUP, 0)).isTrue();
+        d.bulkReceivedWithLosses(100_000);
+        assertThat(d.awaitingResends()).isTrue();
+        assertThat(d.update(true, Role.FAULT, 23_051)).as("partial table").isTrue();
+        assertThat(d.update(true, Role.FAULT, 100_000)).as("resends completed it").isFalse();
+        assertThat(d.awaitingResends()).isFalse();
     }
 }

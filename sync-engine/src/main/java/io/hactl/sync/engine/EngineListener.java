@@ -9,8 +9,11 @@ public interface EngineListener {
     default void onPeerRestart() {
     }
 
-    /** A bulk send from the peer completed: the external cache now mirrors it. */
-    default void onBulkReceived(long flows) {
+    /**
+     * A bulk send of {@code flows} flows from the peer ended. When {@code clean} no message of it
+     * was lost and the external cache mirrors the peer; otherwise the lost ones are being resent.
+     */
+    default void onBulkReceived(long flows, boolean clean) {
     }
 
     EngineListener NONE = new EngineListener() { };

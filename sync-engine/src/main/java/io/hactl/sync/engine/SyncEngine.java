@@ -369,7 +369,7 @@ public final class SyncEngine implements AutoCloseable {
             bulksReceived++;
             LOG.info("{}: bulk from {} complete: {} flows, external cache {}", cfg.node(), cfg.peer(), flows,
                     external.size());
-            engineListener.onBulkReceived(flows);
+            engineListener.onBulkReceived(flows, clean);
         }
 
         @Override

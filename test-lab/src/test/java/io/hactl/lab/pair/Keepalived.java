@@ -21,11 +21,14 @@ public final class Keepalived implements AutoCloseable {
     public Path conf(int priority, Path fifo, Path trackFile) throws Exception {
         Path f = dir.resolve(name + "-keepalived.conf");
         String track = trackFile == null ? "" : """
-                vrrp_track_file hactl_demote {
+                track_file hactl_demote {
                     file %s
+                    weight 0
                 }
                 """.formatted(trackFile);
-        String trackUse = trackFile == null ? "" : "    track_file {\n        hactl_demote weight -100\n    }\n";
+        // in a sync group keepalived ignores priority weights; with weight 0 a non-zero value puts
+        // the whole group in FAULT, which keeps the node from MASTER (checked: it does)
+        String trackUse = trackFile == null ? "" : "    track_file {\n        hactl_demote weight 0\n    }\n";
         Files.writeString(f, """
                 global_defs {
                     router_id %s
@@ -42,7 +45,7 @@ public final class Keepalived implements AutoCloseable {
                         VI_LAN
                         VI_WAN
                     }
-                }
+                %s}
                 vrrp_instance VI_LAN {
                     state BACKUP
                     interface lan
@@ -52,7 +55,7 @@ public final class Keepalived implements AutoCloseable {
                     virtual_ipaddress {
                         %s/24
                     }
-                %s}
+                }
                 vrrp_instance VI_WAN {
                     state BACKUP
                     interface wan
@@ -62,9 +65,8 @@ public final class Keepalived implements AutoCloseable {
                     virtual_ipaddress {
                         %s/24
                     }
-                %s}
-                """.formatted(name, fifo, track, priority, FirewallPair.LAN_VIP, trackUse, priority, FirewallPair.WAN_VIP,
-                trackUse));
+                }
+                """.formatted(name, fifo, track, trackUse, priority, FirewallPair.LAN_VIP, priority, FirewallPair.WAN_VIP));
         return f;
     }
 

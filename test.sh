@@ -6,5 +6,7 @@ cd "$(dirname "$0")"
 . scripts/lib.sh
 need_root ./test.sh
 ensure_packages
-say "running all tests (mvn -B verify)"
-exec mvn -B verify "$@"
+say "running all tests (mvn -B verify): unit tests, lab tests in network namespaces, the package build"
+mvn -B verify "$@"
+say "checking the Debian package (lintian, install, upgrade, remove, purge)"
+packaging/src/check-deb.sh

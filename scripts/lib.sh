@@ -20,6 +20,9 @@ ensure_packages() {
     command -v keepalived >/dev/null 2>&1 || missing="$missing keepalived"
     command -v sysctl >/dev/null 2>&1 || missing="$missing procps"
     command -v mvn >/dev/null 2>&1 || missing="$missing maven"
+    command -v lintian >/dev/null 2>&1 || missing="$missing lintian"
+    command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
+    command -v dpkg-deb >/dev/null 2>&1 || missing="$missing dpkg-dev"
     if [ -n "$missing" ]; then
         say "installing:$missing"
         export DEBIAN_FRONTEND=noninteractive

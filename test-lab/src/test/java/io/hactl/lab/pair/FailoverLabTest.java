@@ -199,4 +199,55 @@ class FailoverLabTest {
         System.out.println("graceful failover without state sync: " + r);
         assertThat(r.died()).as("%s", r).isEqualTo(FLOWS);
     }
+
+    @Test
+    void aCutSyncLinkIsReportedAndAfterItHealsAFailoverLosesNoFlow() throws Exception {
+        startPair(true);
+        openFlows(true, 200);
+        lab.fw1.exec("ip", "link", "set", "sync", "down");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !h2.status().path("peer").path("alive").asBoolean());
+        // flows opened while the link is down are only on fw1
+        try (LiveFlows more = LiveFlows.open(lab.server, lab.client, 50, 50, 7008)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> more.allEchoingWithin(1000));
+            lab.fw1.exec("ip", "link", "set", "sync", "up");
+            await().atMost(Duration.ofSeconds(30)).until(() -> h2.status().path("peer").path("alive").asBoolean()
+                    && h2.status().path("caches").path("external").asInt() >= 250);
+            k1.stop();
+            await().atMost(Duration.ofSeconds(15)).until(() -> k2.holdsVip() && role(h2).equals("MASTER"));
+            await().atMost(Duration.ofSeconds(15)).until(() -> flows.allEchoingWithin(1000) && more.allEchoingWithin(1000));
+            LiveFlows.Report r = flows.report(5000);
+            LiveFlows.Report r2 = more.report(5000);
+            System.out.println("sync link cut and healed, then failover: " + r + "; opened during the cut: " + r2);
+            assertThat(r.survived()).as("%s", r).isEqualTo(200);
+            assertThat(r2.survived()).as("%s", r2).isEqualTo(50);
+        }
+    }
+
+    @Test
+    void aWholeNodeRestartedRejoinsAndTakesBackWithEveryFlow() throws Exception {
+        startPair(true);
+        openFlows(true, 200);
+        // fw1 goes down entirely: keepalived and hactl gone, links down
+        k1.kill();
+        h1.close();
+        lab.unplug(lab.fw1);
+        await().atMost(Duration.ofSeconds(15)).until(() -> k2.holdsVip() && role(h2).equals("MASTER"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
+        // fw1 boots again: links up, hactl, then keepalived; it resyncs and preempts
+        for (String ifname : java.util.List.of("lan", "wan", "sync")) {
+            lab.fw1.exec("ip", "link", "set", ifname, "up");
+        }
+        h1 = new HactlNode(lab.fw1, dir, "fw1");
+        h1.start(dir.resolve("fw1-hactl.yaml"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> h1.statusOrNull() != null);
+        k1.start(dir.resolve("fw1-keepalived.conf"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> k1.holdsVip() && role(h1).equals("MASTER"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
+        LiveFlows.Report r = flows.report(10_000);
+        System.out.println("whole node restarted and took back: " + r + "; fw1 commit "
+                + h1.status().path("lastTransition").path("steps").get(0));
+        assertThat(r.survived()).as("%s", r).isEqualTo(200);
+        assertThat(h1.status().path("lastTransition").path("steps").get(0).path("detail").asText())
+                .startsWith("committed 200/200");
+    }
 }

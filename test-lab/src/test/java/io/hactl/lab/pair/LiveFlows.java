@@ -27,7 +27,7 @@ public final class LiveFlows implements AutoCloseable {
         }
     }
 
-    private static final int PORT = 7007;
+    private static final int DEFAULT_PORT = 7007;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread serverThread;
     private final Thread clientThread;
@@ -51,13 +51,13 @@ public final class LiveFlows implements AutoCloseable {
         }
     }
 
-    private LiveFlows(Netns serverNs, Netns clientNs, int n, long periodMillis) throws Exception {
+    private LiveFlows(Netns serverNs, Netns clientNs, int n, long periodMillis, int port) throws Exception {
         this.periodNanos = periodMillis * 1_000_000;
         this.serverSel = Selector.open();
         this.clientSel = Selector.open();
         this.server = serverNs.call(() -> {
             ServerSocketChannel s = ServerSocketChannel.open();
-            s.bind(new InetSocketAddress(FirewallPair.SERVER, PORT), 4096);
+            s.bind(new InetSocketAddress(FirewallPair.SERVER, port), 4096);
             return s;
         });
         server.configureBlocking(false);
@@ -69,7 +69,7 @@ public final class LiveFlows implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             SocketChannel ch = clientNs.call(SocketChannel::open);
             ch.socket().setTcpNoDelay(true);
-            ch.connect(new InetSocketAddress(FirewallPair.SERVER, PORT)); // blocking connect, bounded by TCP's own timeout
+            ch.connect(new InetSocketAddress(FirewallPair.SERVER, port)); // blocking connect, bounded by TCP's own timeout
             ch.configureBlocking(false);
             Flow f = new Flow(ch, now);
             flows.add(f);
@@ -82,7 +82,12 @@ public final class LiveFlows implements AutoCloseable {
 
     /** Opens {@code n} flows, each echoing every {@code periodMillis}. */
     public static LiveFlows open(Netns server, Netns client, int n, long periodMillis) throws Exception {
-        return new LiveFlows(server, client, n, periodMillis);
+        return new LiveFlows(server, client, n, periodMillis, DEFAULT_PORT);
+    }
+
+    /** As above, with the echo server on another port (a second set of flows). */
+    public static LiveFlows open(Netns server, Netns client, int n, long periodMillis, int port) throws Exception {
+        return new LiveFlows(server, client, n, periodMillis, port);
     }
 
     private void serve() {

@@ -22,7 +22,7 @@ import java.util.function.BooleanSupplier;
  * daemons' resident memory. Usage: Bench [--out FILE] SIZE...
  */
 public final class Bench {
-    record Figures(double liveSeconds, double afterLoadSeconds, double loadSeconds, double resyncSeconds,
+    public record Figures(double liveSeconds, double afterLoadSeconds, double loadSeconds, double resyncSeconds,
                    double commitSeconds, long rssIdleB, long rssB, long rssA, long cacheBytes) {}
 
     static boolean warmup;
@@ -58,7 +58,7 @@ public final class Bench {
         System.out.println("written to " + out);
     }
 
-    static Figures run(String system, int n) throws Exception {
+    public static Figures run(String system, int n) throws Exception {
         Path dir = Files.createTempDirectory("hactl-bench-" + system);
         try (SyncPair pair = SyncPair.create()) {
             Path load = dir.resolve("load.ct");

@@ -70,6 +70,51 @@ public final class Keepalived implements AutoCloseable {
         return f;
     }
 
+    /** The classic setup: notify scripts on the sync group (conntrackd's primary-backup.sh). */
+    public Path confWithScript(int priority, Path script) throws Exception {
+        Path f = dir.resolve(name + "-keepalived-script.conf");
+        Files.writeString(f, """
+                global_defs {
+                    router_id %s
+                    vrrp_version 3
+                    enable_script_security
+                    script_user root
+                    vrrp_garp_master_delay 1
+                    vrrp_garp_master_repeat 3
+                }
+                vrrp_sync_group G1 {
+                    group {
+                        VI_LAN
+                        VI_WAN
+                    }
+                    notify_master "%s primary"
+                    notify_backup "%s backup"
+                    notify_fault "%s fault"
+                }
+                vrrp_instance VI_LAN {
+                    state BACKUP
+                    interface lan
+                    virtual_router_id 51
+                    priority %d
+                    advert_int 1
+                    virtual_ipaddress {
+                        %s/24
+                    }
+                }
+                vrrp_instance VI_WAN {
+                    state BACKUP
+                    interface wan
+                    virtual_router_id 52
+                    priority %d
+                    advert_int 1
+                    virtual_ipaddress {
+                        %s/24
+                    }
+                }
+                """.formatted(name, script, script, script, priority, FirewallPair.LAN_VIP, priority, FirewallPair.WAN_VIP));
+        return f;
+    }
+
     public void start(Path conf) throws Exception {
         process = new ProcessBuilder("ip", "netns", "exec", ns.name(), "keepalived", "-n", "-l", "-P", "-f", conf.toString(),
                 "-p", dir.resolve(name + "-keepalived.pid").toString(), "-r", dir.resolve(name + "-vrrp.pid").toString(),

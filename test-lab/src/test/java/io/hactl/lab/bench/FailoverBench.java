@@ -27,7 +27,7 @@ public final class FailoverBench {
 
     public static void main(String[] args) throws Exception {
         // 10,000 flows need 20,000 descriptors in this JVM: above this machine's hard limit of 20,000
-        List<Integer> flows = List.of(1000, 5000);
+        List<Integer> flows = List.of(1000, 2000);
         List<Integer> sync = List.of(100_000, 250_000);
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--flows")) {

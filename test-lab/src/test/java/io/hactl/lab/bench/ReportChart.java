@@ -25,7 +25,7 @@ final class ReportChart {
         for (int i = 0; i + 1 < failovers.size(); i += 2) {
             FailoverBench.Failover c = failovers.get(i);
             FailoverBench.Failover h = failovers.get(i + 1);
-            bars.add(new Bar(String.format(Locale.ROOT, "%s %,d stall", c.mode(), c.flows()),
+            bars.add(new Bar(String.format(Locale.ROOT, "%s %dk", c.mode(), c.flows() / 1000),
                     c.report().worstStallMillis() / 1000.0, h.report().worstStallMillis() / 1000.0));
         }
         for (int n : sync) {
@@ -45,7 +45,8 @@ final class ReportChart {
         g.fillRect(0, 0, w, h);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
-        g.drawString("hactl vs conntrackd (seconds, log scale; lower is better)", 20, 28);
+        g.drawString("hactl vs conntrackd (seconds, log scale; lower is better): failover worst stall, then live"
+                + " replication, resync, commit", 20, 28);
         int top = 60;
         int bottom = h - 90;
         int left = 80;
@@ -57,7 +58,7 @@ final class ReportChart {
             g.setColor(new Color(225, 225, 225));
             g.drawLine(left, y, w - 20, y);
             g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format(Locale.ROOT, "%gs", v), 10, y + 4);
+            g.drawString(v < 1 ? String.format(Locale.ROOT, "%.3f s", v) : String.format(Locale.ROOT, "%.0f s", v), 10, y + 4);
         }
         Color ct = new Color(200, 90, 60);
         Color ha = new Color(50, 110, 190);

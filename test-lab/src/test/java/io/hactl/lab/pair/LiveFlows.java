@@ -35,6 +35,7 @@ public final class LiveFlows implements AutoCloseable {
     private final Selector clientSel;
     private final ServerSocketChannel server;
     private final List<Flow> flows = new ArrayList<>();
+    private final List<SocketChannel> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final long periodNanos;
 
     private static final class Flow {
@@ -102,6 +103,7 @@ public final class LiveFlows implements AutoCloseable {
                     if (k.isAcceptable()) {
                         SocketChannel c = server.accept();
                         if (c != null) {
+                            accepted.add(c);
                             c.configureBlocking(false);
                             c.socket().setTcpNoDelay(true);
                             c.register(serverSel, SelectionKey.OP_READ);
@@ -229,6 +231,13 @@ public final class LiveFlows implements AutoCloseable {
         for (Flow f : flows) {
             try {
                 f.ch.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        for (SocketChannel c : accepted) {
+            try {
+                c.close(); // the server's side of each flow: a selector does not close its channels
             } catch (IOException ignored) {
                 // closing anyway
             }

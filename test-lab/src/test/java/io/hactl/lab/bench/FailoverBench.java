@@ -75,13 +75,15 @@ public final class FailoverBench {
         Path scripts = Path.of("/run/hactl-bench-" + ProcessHandle.current().pid());
         Files.createDirectories(scripts, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         long period = n <= 1000 ? 50 : 500;
+        // closed in reverse order: keepalived first, or its notify script (primary-backup.sh) would
+        // start a daemonized conntrackd again when it sees conntrackd gone
         try (FirewallPair lab = FirewallPair.create();
-             Keepalived k1 = new Keepalived(lab.fw1, dir, "fw1");
-             Keepalived k2 = new Keepalived(lab.fw2, dir, "fw2");
              HactlNode h1 = new HactlNode(lab.fw1, dir, "fw1");
              HactlNode h2 = new HactlNode(lab.fw2, dir, "fw2");
              ConntrackdNode c1 = new ConntrackdNode(lab.fw1, dir, scripts, "fw1");
-             ConntrackdNode c2 = new ConntrackdNode(lab.fw2, dir, scripts, "fw2")) {
+             ConntrackdNode c2 = new ConntrackdNode(lab.fw2, dir, scripts, "fw2");
+             Keepalived k1 = new Keepalived(lab.fw1, dir, "fw1");
+             Keepalived k2 = new Keepalived(lab.fw2, dir, "fw2")) {
             Path c2conf = null;
             if (system.equals("hactl")) {
                 Path key = dir.resolve("sync.key");

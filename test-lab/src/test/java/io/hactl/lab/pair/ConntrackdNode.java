@@ -95,6 +95,20 @@ public final class ConntrackdNode implements AutoCloseable {
 
     @Override
     public void close() {
+        // primary-backup.sh may have started a daemonized conntrackd ("backup" when it found none):
+        // it holds the lock file with its pid
+        try {
+            Path lock = dir.resolve(name + "-conntrackd.lock");
+            for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+                String cmd = p.info().commandLine().orElse("");
+                if (cmd.contains("conntrackd") && cmd.contains(dir.resolve(name + "-conntrackd.conf").toString())) {
+                    p.destroyForcibly();
+                }
+            }
+            Files.deleteIfExists(lock);
+        } catch (java.io.IOException ignored) {
+            // best effort
+        }
         if (process != null) {
             process.destroy();
             try {

@@ -29,41 +29,8 @@ final class Conntrackd implements SyncDaemons {
 
     private Path conf(String n, String me, String peer) throws Exception {
         Path f = dir.resolve("conntrackd-" + n + ".conf");
-        Files.writeString(f, """
-                Sync {
-                \tMode FTFW {
-                \t\tResendQueueSize 131072
-                \t\tACKWindowSize 300
-                \t}
-                \tUDP {
-                \t\tIPv4_address %s
-                \t\tIPv4_Destination_Address %s
-                \t\tPort 3780
-                \t\tInterface sync
-                \t\tSndSocketBuffer 24985600
-                \t\tRcvSocketBuffer 24985600
-                \t\tChecksum on
-                \t}
-                }
-                General {
-                \tHashSize 262144
-                \tHashLimit 524288
-                \tLogFile %s
-                \tSyslog off
-                \tLockFile %s
-                \tUNIX {
-                \t\tPath %s
-                \t}
-                \tNetlinkBufferSize 2097152
-                \tNetlinkBufferSizeMaxGrowth 268435456
-                \tFilter From Userspace {
-                \t\tAddress Ignore {
-                \t\t\tIPv4_address 127.0.0.1
-                \t\t\tIPv4_address 10.99.0.0/24
-                \t\t}
-                \t}
-                }
-                """.formatted(me, peer, dir.resolve(n + ".log"), dir.resolve(n + ".lock"), dir.resolve(n + ".ctl")));
+        Files.writeString(f, io.hactl.lab.pair.ConntrackdNode.configText(me, peer, dir.resolve(n + ".log"),
+                dir.resolve(n + ".lock"), dir.resolve(n + ".ctl"), java.util.List.of("127.0.0.1", "10.99.0.0/24")));
         return f;
     }
 

@@ -27,9 +27,23 @@ public final class ConntrackdNode implements AutoCloseable {
 
     public Path conf(String local, String peer) throws Exception {
         Path f = dir.resolve(name + "-conntrackd.conf");
-        Files.writeString(f, """
+        Files.writeString(f, configText(local, peer, dir.resolve(name + "-conntrackd.log"),
+                dir.resolve(name + "-conntrackd.lock"), dir.resolve(name + "-conntrackd.ctl"),
+                java.util.List.of("127.0.0.1", "10.99.0.0/24", "10.50.0.2", "10.50.0.3", "10.60.0.2", "10.60.0.3")));
+        return f;
+    }
+
+    /** conntrackd.conf for FTFW over UDP on the "sync" interface, as a firewall pair runs it. */
+    public static String configText(String local, String peer, Path log, Path lock, Path ctl, java.util.List<String> ignore) {
+        StringBuilder ignored = new StringBuilder();
+        for (String a : ignore) {
+            ignored.append("\t\t\tIPv4_address ").append(a).append('\n');
+        }
+        return """
                 Sync {
                 \tMode FTFW {
+                \t\tResendQueueSize 131072
+                \t\tACKWindowSize 300
                 \t}
                 \tUDP {
                 \t\tIPv4_address %s
@@ -42,7 +56,7 @@ public final class ConntrackdNode implements AutoCloseable {
                 \t}
                 }
                 General {
-                \tHashSize 65536
+                \tHashSize 262144
                 \tHashLimit 524288
                 \tLogFile %s
                 \tSyslog off
@@ -54,18 +68,10 @@ public final class ConntrackdNode implements AutoCloseable {
                 \tNetlinkBufferSizeMaxGrowth 268435456
                 \tFilter From Userspace {
                 \t\tAddress Ignore {
-                \t\t\tIPv4_address 127.0.0.1
-                \t\t\tIPv4_address 10.99.0.0/24
-                \t\t\tIPv4_address 10.50.0.2
-                \t\t\tIPv4_address 10.50.0.3
-                \t\t\tIPv4_address 10.60.0.2
-                \t\t\tIPv4_address 10.60.0.3
-                \t\t}
+                %s\t\t}
                 \t}
                 }
-                """.formatted(local, peer, dir.resolve(name + "-conntrackd.log"), dir.resolve(name + "-conntrackd.lock"),
-                dir.resolve(name + "-conntrackd.ctl")));
-        return f;
+                """.formatted(local, peer, log, lock, ctl, ignored);
     }
 
     /** conntrackd's primary-backup.sh, pointed at this node's configuration and lock file. */

@@ -46,27 +46,7 @@ public final class Keepalived implements AutoCloseable {
                         VI_WAN
                     }
                 %s}
-                vrrp_instance VI_LAN {
-                    state BACKUP
-                    interface lan
-                    virtual_router_id 51
-                    priority %d
-                    advert_int 1
-                    virtual_ipaddress {
-                        %s/24
-                    }
-                }
-                vrrp_instance VI_WAN {
-                    state BACKUP
-                    interface wan
-                    virtual_router_id 52
-                    priority %d
-                    advert_int 1
-                    virtual_ipaddress {
-                        %s/24
-                    }
-                }
-                """.formatted(name, fifo, track, trackUse, priority, FirewallPair.LAN_VIP, priority, FirewallPair.WAN_VIP));
+                """.formatted(name, fifo, track, trackUse) + instances(priority));
         return f;
     }
 
@@ -91,6 +71,13 @@ public final class Keepalived implements AutoCloseable {
                     notify_backup "%s backup"
                     notify_fault "%s fault"
                 }
+                """.formatted(name, script, script, script) + instances(priority));
+        return f;
+    }
+
+    /** The LAN and WAN instances of the sync group, with this node's priority. */
+    private static String instances(int priority) {
+        return """
                 vrrp_instance VI_LAN {
                     state BACKUP
                     interface lan
@@ -111,8 +98,7 @@ public final class Keepalived implements AutoCloseable {
                         %s/24
                     }
                 }
-                """.formatted(name, script, script, script, priority, FirewallPair.LAN_VIP, priority, FirewallPair.WAN_VIP));
-        return f;
+                """.formatted(priority, FirewallPair.LAN_VIP, priority, FirewallPair.WAN_VIP);
     }
 
     public void start(Path conf) throws Exception {

@@ -244,24 +244,23 @@ public final class FlowStore {
      * {@link #NO_HANDLE}. Keys from the network need no validation: a malformed one matches nothing.
      */
     public int handleOfKey(byte[] key) {
-        if (!wellFormedKey(key)) {
-            return NO_HANDLE;
-        }
-        int slot = find(key, key.length, keyHash.hash(key, key.length));
+        int slot = slotOfKey(key);
         return slot < 0 ? NO_HANDLE : index[slot] - 1;
     }
 
     /** Removes the flow with this key prefix; false when not held. */
     public boolean removeKey(byte[] key) {
-        if (!wellFormedKey(key)) {
-            return false;
-        }
-        int slot = find(key, key.length, keyHash.hash(key, key.length));
+        int slot = slotOfKey(key);
         if (slot < 0) {
             return false;
         }
         removeSlot(slot);
         return true;
+    }
+
+    /** The index slot holding the flow with this key prefix; negative when malformed or not held. */
+    private int slotOfKey(byte[] key) {
+        return wellFormedKey(key) ? find(key, key.length, keyHash.hash(key, key.length)) : -1;
     }
 
     /** A key prefix of the current format with exactly the length its family and protocol give. */

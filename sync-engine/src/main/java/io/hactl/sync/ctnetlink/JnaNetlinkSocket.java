@@ -235,9 +235,8 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
 
     private void setIntOption(int level, int option, int value, String what) throws NetlinkException {
         ensureOpen(what);
-        byte[] v = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array();
         try {
-            LibC.setsockopt(fd, level, option, v, 4);
+            LibC.setIntSockopt(fd, level, option, value);
         } catch (LastErrorException e) {
             throw new NetlinkException(what, e.getErrorCode());
         }

@@ -37,6 +37,12 @@ public final class LibC {
 
     public static native int close(int fd) throws LastErrorException;
 
+    /** setsockopt of an int option (the value in native byte order, as the kernel reads it). */
+    public static void setIntSockopt(int fd, int level, int option, int value) throws LastErrorException {
+        byte[] v = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(value).array();
+        setsockopt(fd, level, option, v, 4);
+    }
+
     public static native int open(String path, int flags) throws LastErrorException;
 
     /** Moves the calling thread into the namespace behind fd (CLONE_NEWNET = 0x40000000). */

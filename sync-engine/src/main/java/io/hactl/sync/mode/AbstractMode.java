@@ -223,23 +223,22 @@ abstract class AbstractMode implements SyncMode {
                 }
                 it.remove();
                 // the bulk's end, in place right behind its flows
-                int seq = nextSeq++;
-                Ctl end = new Ctl(new Message.BulkEnd(0, cursor.sent));
-                outbox.add(new Message.BulkEnd(seq, cursor.sent));
-                stats.messagesSent.incrementAndGet();
-                sent(seq, end);
+                emit(new Message.BulkEnd(nextSeq++, cursor.sent), new Ctl(new Message.BulkEnd(0, cursor.sent)));
                 sent++;
                 continue;
             }
             it.remove();
-            int seq = nextSeq++;
-            Message m = build(item, seq);
-            outbox.add(m);
-            stats.messagesSent.incrementAndGet();
-            sent(seq, item);
+            emit(build(item, nextSeq++), item);
             sent++;
         }
         stats.transmitQueueDepth.set(transmit.size());
+    }
+
+    /** Queues one sequenced message and hands its item to the mode's resend bookkeeping. */
+    private void emit(Message m, Object item) {
+        outbox.add(m);
+        stats.messagesSent.incrementAndGet();
+        sent(m.seq(), item);
     }
 
     /** Sends up to {@code budget} flows of a bulk; returns how many. Ends early when sending must pause. */
@@ -251,10 +250,7 @@ abstract class AbstractMode implements SyncMode {
                 cursor.exhausted = true;
                 break;
             }
-            int seq = nextSeq++;
-            outbox.add(new Message.FlowUpdate(seq, flow));
-            stats.messagesSent.incrementAndGet();
-            sent(seq, flow);
+            emit(new Message.FlowUpdate(nextSeq++, flow), flow);
             cursor.sent++;
             n++;
         }

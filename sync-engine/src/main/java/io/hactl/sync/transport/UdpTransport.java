@@ -1,5 +1,7 @@
 package io.hactl.sync.transport;
 
+import io.hactl.sync.ctnetlink.Ctnl;
+import io.hactl.sync.ctnetlink.LibC;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -122,12 +124,9 @@ public final class UdpTransport implements AutoCloseable {
      */
     private static void forceBuffers(EpollDatagramChannel ch, int bytes, LinkSpec link) {
         int fd = ch.fd().intValue();
-        byte[] v = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(bytes).array();
         try {
-            io.hactl.sync.ctnetlink.LibC.setsockopt(fd, io.hactl.sync.ctnetlink.Ctnl.SOL_SOCKET,
-                    io.hactl.sync.ctnetlink.Ctnl.SO_RCVBUFFORCE, v, 4);
-            io.hactl.sync.ctnetlink.LibC.setsockopt(fd, io.hactl.sync.ctnetlink.Ctnl.SOL_SOCKET,
-                    io.hactl.sync.ctnetlink.Ctnl.SO_SNDBUFFORCE, v, 4);
+            LibC.setIntSockopt(fd, Ctnl.SOL_SOCKET, Ctnl.SO_RCVBUFFORCE, bytes);
+            LibC.setIntSockopt(fd, Ctnl.SOL_SOCKET, Ctnl.SO_SNDBUFFORCE, bytes);
         } catch (com.sun.jna.LastErrorException e) {
             LOG.warn("sync link {}: socket buffers limited by net.core.rmem_max/wmem_max (no CAP_NET_ADMIN): {}",
                     link.describe(), e.getMessage());

@@ -11,7 +11,8 @@ import java.util.Iterator;
  * transmit queue and is rebuilt from the flow's current state. At the resend limit sending pauses
  * rather than dropping. Receiver: acknowledges every {@code ackWindow} in-order messages, on a gap
  * at once (ACK what arrived, NACK the gap) and moves on; heartbeats reveal tail losses and repeat
- * the acknowledgement of the current run, so a lost ACK costs at most a resend.
+ * the acknowledgement of the current run (or, when nothing followed a gap, its NACK), so a lost
+ * ACK or NACK costs at most a resend.
  */
 public final class FtfwMode extends AbstractMode {
     private record Sent(int seq, Object item) {}
@@ -28,6 +29,7 @@ public final class FtfwMode extends AbstractMode {
     private int ackFrom;      // first in-order message not yet acknowledged
     private int runStart;     // first message of the current gap-free run
     private int pendingAcks;
+    private Message.Nack lastNack; // the gap's NACK, repeated on heartbeats while nothing follows the gap
 
     public FtfwMode(ModeConfig config, StateSource source, Outbox outbox, SyncListener listener, SyncStats stats,
                     String peerName) {
@@ -97,7 +99,8 @@ public final class FtfwMode extends AbstractMode {
     private void gap(int upTo) {
         stats.messagesLost.addAndGet(Integer.toUnsignedLong(upTo - expected));
         sendAck();
-        outbox.add(new Message.Nack(expected, upTo - 1));
+        lastNack = new Message.Nack(expected, upTo - 1);
+        outbox.add(lastNack);
         stats.nacksSent.incrementAndGet();
         ackFrom = upTo;
         runStart = upTo;
@@ -127,8 +130,14 @@ public final class FtfwMode extends AbstractMode {
         sendAck();
         if (runStart != expected) {
             // repeat the acknowledgement of the whole run: a lost ACK costs one heartbeat
+            // (the sender takes what it holds from before the run as lost, NACKed or not)
             outbox.add(new Message.Ack(runStart, expected - 1));
             stats.acksSent.incrementAndGet();
+        } else if (lastNack != null) {
+            // nothing arrived after the gap, so no ACK can tell the sender about it: a lost
+            // NACK costs one heartbeat, and a repeated one only finds nothing left to resend
+            outbox.add(lastNack);
+            stats.nacksSent.incrementAndGet();
         }
     }
 
@@ -172,6 +181,7 @@ public final class FtfwMode extends AbstractMode {
         ackFrom = expected;
         runStart = expected;
         pendingAcks = 0;
+        lastNack = null;
     }
 
     @Override

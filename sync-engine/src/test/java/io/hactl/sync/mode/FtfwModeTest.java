@@ -129,6 +129,27 @@ class FtfwModeTest {
     }
 
     @Test
+    void aLostTailNackIsRepeatedOnTheNextHeartbeat() {
+        pair(true, CONFIG);
+        runUntilConverged(50);
+        net.cut = true;
+        for (int i = 0; i < 50; i++) {
+            a.put(i, 1);
+        }
+        net.step(10 * MS, a, b);   // all 50 lost, nothing follows them
+        net.cut = false;
+        net.cutTowards = a;        // the NACK b sends when a heartbeat reveals the gap is lost too
+        long nacks = b.stats.nacksSent.get();
+        for (int i = 0; i < 100 && b.stats.nacksSent.get() == nacks; i++) {
+            net.step(10 * MS, a, b);
+        }
+        assertThat(b.stats.nacksSent.get()).as("the heartbeat revealed the gap").isGreaterThan(nacks);
+        net.cutTowards = null;
+        assertThat(runUntilConverged(200)).as("converged").isNotNegative();
+        assertThat(b.stats.messagesLost.get()).isEqualTo(50);
+    }
+
+    @Test
     void lostAcksOnlyCauseResendsNeverLosses() {
         pair(true, CONFIG);
         runUntilConverged(50);

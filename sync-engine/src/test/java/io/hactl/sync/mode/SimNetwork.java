@@ -19,6 +19,8 @@ final class SimNetwork {
     long delayNanos = 1_000_000;
     long jitterNanos;
     boolean cut;
+    /** Datagrams towards this node are all lost (a one-way cut); null for none. */
+    SimNode cutTowards;
     long now = 1_000_000_000L;
     private final List<InFlight> inFlight = new ArrayList<>();
     long delivered;
@@ -31,7 +33,7 @@ final class SimNetwork {
     /** A sink for datagrams that {@code to} should receive. */
     java.util.function.Consumer<ByteBuffer> towards(java.util.function.Supplier<SimNode> to) {
         return buf -> {
-            if (cut || rnd.nextDouble() < loss) {
+            if (cut || to.get() == cutTowards || rnd.nextDouble() < loss) {
                 dropped++;
                 return;
             }

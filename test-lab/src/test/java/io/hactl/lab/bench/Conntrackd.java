@@ -1,10 +1,10 @@
 package io.hactl.lab.bench;
 
+import io.hactl.lab.pair.ChildProcesses;
 import io.hactl.sync.lab.Netns;
 import io.hactl.sync.lab.SyncPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -91,17 +91,7 @@ final class Conntrackd implements SyncDaemons {
 
     @Override
     public void close() {
-        for (Process p : new Process[] {a, b}) {
-            if (p != null) {
-                p.destroy();
-                try {
-                    if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                        p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
+        ChildProcesses.stop(a, 5);
+        ChildProcesses.stop(b, 5);
     }
 }

@@ -1,5 +1,6 @@
 package io.hactl.lab.bench;
 
+import io.hactl.lab.pair.ChildProcesses;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hactl.controller.control.ControlClient;
 import io.hactl.controller.control.ControlProtocol;
@@ -8,7 +9,6 @@ import io.hactl.sync.wire.KeyFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /** Two hactl daemons (separate JVMs, as installed), driven through their control sockets. */
 final class HactlDaemons implements SyncDaemons {
@@ -144,17 +144,7 @@ final class HactlDaemons implements SyncDaemons {
 
     @Override
     public void close() {
-        for (Process p : new Process[] {a, b}) {
-            if (p != null) {
-                p.destroy();
-                try {
-                    if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                        p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
+        ChildProcesses.stop(a, 10);
+        ChildProcesses.stop(b, 10);
     }
 }

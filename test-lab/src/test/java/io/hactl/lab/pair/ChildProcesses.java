@@ -2,13 +2,14 @@ package io.hactl.lab.pair;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Processes the lab started (daemons, keepalived and its VRRP child), ended by a shutdown hook if
  * the JVM stops before their owners close them (Ctrl-C during the demo): deleting a namespace does
  * not end the processes in it.
  */
-final class ChildProcesses {
+public final class ChildProcesses {
     private static final Set<ProcessHandle> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
@@ -32,5 +33,22 @@ final class ChildProcesses {
 
     static void ended(ProcessHandle p) {
         LIVE.remove(p);
+    }
+
+    /** Asks {@code p} to stop (SIGTERM), kills it after {@code graceSeconds}, and forgets it; null is a no-op. */
+    public static void stop(Process p, int graceSeconds) {
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(graceSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            ended(p.toHandle());
+        }
     }
 }

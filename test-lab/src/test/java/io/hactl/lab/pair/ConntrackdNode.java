@@ -4,7 +4,6 @@ import io.hactl.sync.lab.Netns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.TimeUnit;
 
 /**
  * conntrackd (FTFW over UDP on the sync link) on a lab gateway, with conntrackd's own
@@ -115,16 +114,6 @@ public final class ConntrackdNode implements AutoCloseable {
         } catch (java.io.IOException ignored) {
             // best effort
         }
-        if (process != null) {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            ChildProcesses.ended(process.toHandle());
-        }
+        ChildProcesses.stop(process, 10);
     }
 }

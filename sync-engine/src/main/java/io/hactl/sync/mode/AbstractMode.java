@@ -38,7 +38,10 @@ abstract class AbstractMode implements SyncMode {
     protected int expected;
 
     private boolean helloAcked;
-    private long helloEpoch = Long.MIN_VALUE;
+    /** The peer epoch whose sequence {@link #expected} follows. */
+    private long sequenceEpoch = Long.MIN_VALUE;
+    /** The epoch of the datagram being handled. */
+    private long datagramEpoch;
     private long lastHeartbeatSent = Long.MIN_VALUE;
     private long lastHeard = Long.MIN_VALUE;
     private boolean alive;
@@ -98,8 +101,24 @@ abstract class AbstractMode implements SyncMode {
         if (!message.type().reliable()) {
             throw new IllegalArgumentException(message.type() + " is not a queued control message");
         }
+        if (message.type() == io.hactl.sync.wire.MessageType.RESYNC_REQUEST) {
+            queueResyncRequest(new Ctl(message));
+            return;
+        }
         transmit.add(new Ctl(message));
         stats.transmitQueueDepth.set(transmit.size());
+    }
+
+    /** A resync request waiting in the transmit queue: a second one would only fetch a second bulk. */
+    private Ctl queuedResync;
+
+    /** Queues a resync request unless one is already waiting to be sent. */
+    protected void queueResyncRequest(Ctl request) {
+        if (queuedResync == null || !transmit.contains(queuedResync)) {
+            queuedResync = request;
+            transmit.add(request);
+            stats.transmitQueueDepth.set(transmit.size());
+        }
     }
 
     @Override
@@ -129,6 +148,7 @@ abstract class AbstractMode implements SyncMode {
     @Override
     public void received(Datagram d, ReplayWindow.Verdict verdict, long now) {
         stats.datagramsReceived.incrementAndGet();
+        datagramEpoch = d.epoch();
         lastHeard = now;
         everHeard = true;
         stats.lastHeardNanos.set(now);
@@ -174,23 +194,20 @@ abstract class AbstractMode implements SyncMode {
                     onPeerHeartbeat(h.nextSeq());
                 }
                 case HELLO -> {
-                    // a new instance of the peer starts its sequence at this number; the repeats
-                    // it sends until our HELLO_BACK arrives change nothing (resetting again would
-                    // forget what we received since and have it resent)
-                    if (d.epoch() != helloEpoch) {
-                        helloEpoch = d.epoch();
-                        expectedKnown = true;
-                        expected = ((Message.Hello) m).nextSeq();
-                        resetReceiveRun();
+                    // a new instance of the peer starts its sequence at this number. Once the
+                    // sequence of this instance is known (from an earlier HELLO, its HELLO_BACK or
+                    // a message), the repeats it sends until our HELLO_BACK arrives change nothing:
+                    // resetting again would forget what arrived since, unacknowledged, and leave
+                    // it waiting in the peer's resend queue until something newer is acknowledged
+                    if (!expectedKnown || d.epoch() != sequenceEpoch) {
+                        learnSequence(((Message.Hello) m).nextSeq());
                     }
                     outbox.add(new Message.HelloBack(nextSeq));
                 }
                 case HELLO_BACK -> {
                     helloAcked = true;
                     if (!expectedKnown) {
-                        expectedKnown = true;
-                        expected = ((Message.HelloBack) m).nextSeq();
-                        resetReceiveRun();
+                        learnSequence(((Message.HelloBack) m).nextSeq());
                     }
                 }
                 default -> throw new IllegalStateException("unhandled " + m.type());
@@ -198,6 +215,14 @@ abstract class AbstractMode implements SyncMode {
         }
         transmitQueued();
         outbox.flush();
+    }
+
+    /** The peer's sequence (of the datagram's epoch) continues at {@code next}: a new receive run. */
+    protected void learnSequence(int next) {
+        expectedKnown = true;
+        sequenceEpoch = datagramEpoch;
+        expected = next;
+        resetReceiveRun();
     }
 
     private void sendHeartbeat(long now) {

@@ -69,9 +69,7 @@ public final class FtfwMode extends AbstractMode {
     @Override
     protected boolean acceptReliable(int seq) {
         if (!expectedKnown) {
-            expectedKnown = true;
-            expected = seq;
-            resetReceiveRun();
+            learnSequence(seq);
         }
         if (seq == expected) {
             expected++;
@@ -186,6 +184,13 @@ public final class FtfwMode extends AbstractMode {
 
     @Override
     protected void peerRestarted() {
+        // flows and bulk markers sent to the old instance are moot (the new one asks for a bulk),
+        // but a resync request it never answered still stands: the new instance gets it
+        for (Sent s : resend) {
+            if (s.item instanceof Ctl c && c.message.type() == io.hactl.sync.wire.MessageType.RESYNC_REQUEST) {
+                queueResyncRequest(c);
+            }
+        }
         resend.clear();
         stats.resendQueueDepth.set(0);
     }

@@ -29,7 +29,9 @@ public final class NotrackMode extends AbstractMode {
             stats.messagesLate.incrementAndGet();
             return false;
         }
-        expectedKnown = true;
+        if (!expectedKnown) {
+            learnSequence(seq);
+        }
         expected = seq + 1;
         return true;
     }

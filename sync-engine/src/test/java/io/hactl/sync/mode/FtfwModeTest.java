@@ -227,6 +227,75 @@ class FtfwModeTest {
     }
 
     @Test
+    void anUnansweredResyncRequestSurvivesARestartOfThePeer() {
+        // a asks for the peer's flows, but the request never reaches the first instance of b
+        a = new SimNode("a", true, CONFIG, KEY, 1000, net.towards(() -> b));
+        a.mode.start(net.now);
+        a.mode.control(new io.hactl.sync.wire.Message.ResyncRequest(0));
+        a.put(1, 0);
+        b = new SimNode("b-down", true, CONFIG, KEY, 1500, net.towards(() -> a));
+        b.mode.start(net.now);
+        net.cutTowards = b; // one way: a hears this instance of b, b hears nothing
+        for (int i = 0; i < 100; i++) {
+            net.step(10 * MS, a, b);
+        }
+        net.cutTowards = null;
+        // b restarts (a new epoch) and asks for a's flows, as a starting node does
+        b = new SimNode("b", true, CONFIG, KEY, 2000, net.towards(() -> a));
+        b.internal.put(SimNode.key(7), java.nio.ByteBuffer.allocate(8).putInt(7).putInt(0).array());
+        b.mode.start(net.now);
+        b.mode.control(new io.hactl.sync.wire.Message.ResyncRequest(0));
+        // both requests are answered within a few heartbeats, and no bulk is sent twice
+        for (int i = 0; i < 60 && !(b.events.contains("resync-request") && a.events.contains("bulk-end 1")
+                && b.events.contains("bulk-end 1")); i++) {
+            net.step(10 * MS, a, b);
+        }
+        assertThat(a.events).contains("peer-restart");
+        assertThat(b.events).contains("resync-request", "bulk-end 1");
+        assertThat(a.events).contains("resync-request", "bulk-end 1");
+        assertThat(a.external).containsKey(SimNode.key(7));
+        assertThat(b.external).containsKey(SimNode.key(1));
+        for (int i = 0; i < 100; i++) {
+            net.step(10 * MS, a, b);
+        }
+        assertThat(a.events).doesNotContain("own-bulk-lost");
+        assertThat(b.events).doesNotContain("own-bulk-lost");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1, 2, 3, 5, 10, 19, 20, 21, 37})
+    void startupResyncRequestsOfBothNodesArriveWhateverTheStartOrder(int listeningSteps) {
+        // a is up first; b's transport listens for a few ticks before b's mode starts, as the engine opens it
+        SimNode[] bRef = new SimNode[1];
+        a = new SimNode("a", true, CONFIG, KEY, 1000, buf -> {
+            if (bRef[0] != null) {
+                net.towards(() -> bRef[0]).accept(buf);
+            }
+        });
+        a.mode.start(net.now);
+        a.mode.control(new io.hactl.sync.wire.Message.ResyncRequest(0));
+        a.put(1, 0);
+        for (int i = 0; i < 38; i++) {
+            net.now += 10 * MS;
+            a.mode.tick(net.now);
+        }
+        b = new SimNode("b", true, CONFIG, KEY, 2000, net.towards(() -> a));
+        bRef[0] = b;
+        b.internal.put(SimNode.key(7), java.nio.ByteBuffer.allocate(8).putInt(7).putInt(0).array());
+        SimNode idle = new SimNode("idle", true, CONFIG, KEY, 1, buf -> { });
+        for (int i = 0; i < listeningSteps; i++) {
+            net.step(10 * MS, a, idle); // b receives but its mode does not tick yet
+        }
+        b.mode.start(net.now);
+        b.mode.control(new io.hactl.sync.wire.Message.ResyncRequest(0));
+        for (int i = 0; i < 60 && !(b.events.contains("resync-request") && a.events.contains("bulk-end 1")); i++) {
+            net.step(10 * MS, a, b);
+        }
+        assertThat(b.events).contains("resync-request");
+        assertThat(a.events).contains("resync-request", "bulk-end 1");
+    }
+
+    @Test
     void forgedAndReplayedDatagramsChangeNothingAndAreCounted() {
         pair(true, CONFIG);
         runUntilConverged(50);

@@ -30,9 +30,12 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         List<Integer> sizes = new ArrayList<>();
         Path out = Path.of("test-lab/target/bench/sync-report.md");
+        List<String> systems = List.of("conntrackd", "hactl");
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--warmup")) {
                 warmup = true;
+            } else if (args[i].equals("--only")) {
+                systems = List.of(args[++i]); // for profiling one system; the report needs both
             } else if (args[i].equals("--out")) {
                 out = Path.of(args[++i]);
             } else {
@@ -44,11 +47,14 @@ public final class Bench {
         }
         Map<String, Figures> results = new LinkedHashMap<>();
         for (int n : sizes) {
-            for (String system : List.of("conntrackd", "hactl")) {
+            for (String system : systems) {
                 Figures f = run(system, n);
                 results.put(system + " " + n, f);
                 System.out.printf(Locale.ROOT, "%s %,d: %s%n", system, n, f);
             }
+        }
+        if (systems.size() == 1) {
+            return;
         }
         String report = report(sizes, results);
         System.out.println();

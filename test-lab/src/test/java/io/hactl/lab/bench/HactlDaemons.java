@@ -14,7 +14,8 @@ import java.time.Duration;
 final class HactlDaemons implements SyncDaemons {
     /** The daemon's JVM as the package's launcher would size it for a gateway. */
     static final String[] JVM = {"-XX:+UseG1GC", "-Xms32m", "-Xmx512m", "-XX:MaxMetaspaceSize=96m", "-Xss512k",
-        "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.engine=debug"};
+        "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.engine=debug", "-Dorg.slf4j.simpleLogger.showDateTime=true",
+        "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"};
 
     private final SyncPair pair;
     private final Path dir;

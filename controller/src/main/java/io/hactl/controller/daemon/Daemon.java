@@ -61,8 +61,13 @@ public final class Daemon implements AutoCloseable {
         this.demotion = new io.hactl.controller.role.Demotion(cfg.node(), cfg.role().trackFile(), System::nanoTime,
                 cfg.sync().deadAfter().multipliedBy(3));
         this.control = ControlServer.start(cfg.controlSocket(), this::handle, requireRootClients);
-        long warm = io.hactl.sync.engine.Warmup.run(10_000);
-        LOG.info("{}: warmed up the hot paths in {} ms", cfg.node(), warm);
+        // before the engine: the rehearsal has both cores to itself (-Dhactl.warmup.rounds=0 skips it,
+        // to measure what it brings: see Warmup)
+        io.hactl.sync.engine.Warmup.Result warm = io.hactl.sync.engine.Warmup.run(10_000,
+                Integer.getInteger("hactl.warmup.rounds", 10), java.time.Duration.ofSeconds(5));
+        System.gc(); // the rehearsal's garbage: give the heap it grew back before the caches fill
+        LOG.info("{}: warmed up: rehearsed replication, resync and commit of {} flows {} times on loopback in {} ms",
+                cfg.node(), warm.rounds() > 0 ? warm.flowsReplicated() / warm.rounds() : 0, warm.rounds(), warm.millis());
         try {
             this.engine = SyncEngine.start(cfg.sync().toEngine(cfg.node(), key), new EngineListener() {
                 @Override

@@ -109,6 +109,21 @@ public final class AttrWriter {
         pad(value.length);
     }
 
+    /** {@code len} bytes of {@code src} from {@code off}, as {@link #putBytes(int, byte[])} without a copy. */
+    public void putBytes(int type, byte[] src, int off, int len) {
+        header(type, len);
+        buf.put(src, off, len);
+        pad(len);
+    }
+
+    /** A nested attribute of two u8 bytes, as the kernel's struct nf_ct_tcp_flags {flags, mask}. */
+    public void putU8Pair(int type, int first, int second) {
+        header(type, 2);
+        buf.put((byte) first);
+        buf.put((byte) second);
+        pad(2);
+    }
+
     /** A NUL-terminated string, as the kernel's NLA_NUL_STRING / nla_put_string. */
     public void putString(int type, String value) {
         byte[] b = value.getBytes(StandardCharsets.US_ASCII);

@@ -245,6 +245,28 @@ public final class Conntrack implements AutoCloseable {
         return runBatch(flows.size(), (i, s) -> encodeNew(flows.get(i), mode, s, 0));
     }
 
+    /** Writes the attributes of the i-th CT_NEW request of a batch straight into the message. */
+    public interface NewRequests {
+        /** The address family of request {@code i} (AF_INET or AF_INET6). */
+        int family(int i);
+
+        /** Writes the attributes of request {@code i} (everything after the nfgenmsg header). */
+        void write(AttrWriter w, int i);
+    }
+
+    /**
+     * As {@link #batch}, for requests that write their own attributes (a commit transcodes the
+     * external cache's encodings without building flows).
+     */
+    public BatchResult batch(int n, BatchMode mode, NewRequests requests) throws NetlinkException {
+        return runBatch(n, (i, s) -> {
+            int m = writer.beginMessage(ctMessageType(IPCTNL_MSG_CT_NEW), NLM_F_REQUEST | mode.flags, s,
+                    requests.family(i), 0);
+            requests.write(writer, i);
+            writer.endMessage(m);
+        });
+    }
+
     /**
      * Deletes the entries with these original tuples (and zones) in batches, like {@link #batch}:
      * a flow already gone answers ENOENT.

@@ -44,6 +44,7 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
     private boolean pendingOverrun;
     private long drops;
     private Duration receiveTimeout = Duration.ZERO;
+    private boolean blocking;
     private boolean closed;
 
     FakeNetlinkSocket(InMemoryConntrackKernel kernel, int portId) {
@@ -129,7 +130,18 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
         }
     }
 
-    /** The receive timeout last set; recorded only, since this socket never waits. */
+    /**
+     * Makes receive wait, up to the receive timeout, for a datagram when none is queued, as a
+     * real socket does (for a reader thread such as the engine's event reader). Off by default:
+     * the socket then never waits and the timeout is only recorded.
+     */
+    public void setBlocking(boolean on) {
+        synchronized (kernel) {
+            blocking = on;
+        }
+    }
+
+    /** The receive timeout last set. */
     public Duration receiveTimeout() {
         synchronized (kernel) {
             return receiveTimeout;
@@ -153,6 +165,14 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
                     pendingOverrun = false;
                     throw new NetlinkException("recv", Errno.ENOBUFS, drops + " datagrams dropped so far");
                 }
+                if (blocking && queue.isEmpty() && !receiveTimeout.isZero()) {
+                    long deadline = System.nanoTime() + receiveTimeout.toNanos();
+                    long left;
+                    while (queue.isEmpty() && !closed && (left = deadline - System.nanoTime()) > 0) {
+                        kernel.wait(Math.max(1, left / 1_000_000));
+                    }
+                    ensureOpen("recv");
+                }
                 byte[] d = queue.poll();
                 if (d == null) {
                     throw new NetlinkException("recv", Errno.EAGAIN, "nothing queued; the in-memory kernel never blocks");
@@ -166,6 +186,9 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
                 into.put(d);
                 into.flip();
                 into.order(ByteOrder.nativeOrder());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NetlinkException("recv", Errno.EINTR, "interrupted");
             } finally {
                 // netlink_rcv_wake(): an emptied queue ends the congestion
                 if (queue.isEmpty()) {
@@ -185,6 +208,7 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
         synchronized (kernel) {
             if (!closed) {
                 closed = true;
+                kernel.notifyAll();
                 queue.clear();
                 queuedBytes = 0;
                 kernel.forget(this);
@@ -240,6 +264,7 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
         }
         queue.add(datagram);
         queuedBytes += charge(datagram);
+        kernel.notifyAll(); // a blocking reader (the caller holds the kernel's monitor)
         return true;
     }
 

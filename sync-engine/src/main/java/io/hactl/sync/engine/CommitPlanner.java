@@ -26,23 +26,29 @@ public final class CommitPlanner {
 
     public Flow plan(Flow received, long updatedAtNanos, long nowNanos) {
         Flow.Builder b = received.toBuilder().id(Flow.ABSENT);
-        long timeout;
-        if (commitTimeout != null) {
-            timeout = commitTimeout.toSeconds();
-        } else if (received.timeout() == Flow.ABSENT) {
-            timeout = EXPIRED_FALLBACK_SECONDS;
-        } else {
-            long elapsed = Math.max(0, (nowNanos - updatedAtNanos) / 1_000_000_000L);
-            timeout = received.timeout() - elapsed;
-            if (timeout <= 0) {
-                timeout = EXPIRED_FALLBACK_SECONDS;
-            }
-        }
-        b.timeout(timeout);
+        b.timeout(timeout(received.timeout() == Flow.ABSENT ? -1 : received.timeout(), updatedAtNanos, nowNanos));
         if (!windowTracking && received.protoInfo() instanceof TcpInfo t) {
             b.protoInfo(t.withFlags(t.flagsOrig() | Ctnl.IP_CT_TCP_FLAG_BE_LIBERAL,
                     t.flagsReply() | Ctnl.IP_CT_TCP_FLAG_BE_LIBERAL));
         }
         return b.build();
+    }
+
+    /** The committed timeout of a flow received with {@code received} seconds (-1: none). */
+    long timeout(long received, long updatedAtNanos, long nowNanos) {
+        if (commitTimeout != null) {
+            return commitTimeout.toSeconds();
+        }
+        if (received < 0) {
+            return EXPIRED_FALLBACK_SECONDS;
+        }
+        long elapsed = Math.max(0, (nowNanos - updatedAtNanos) / 1_000_000_000L);
+        long timeout = received - elapsed;
+        return timeout <= 0 ? EXPIRED_FALLBACK_SECONDS : timeout;
+    }
+
+    /** Whether TCP window tracking is kept (no BE_LIBERAL). */
+    boolean windowTracking() {
+        return windowTracking;
     }
 }

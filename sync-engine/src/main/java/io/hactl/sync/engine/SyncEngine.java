@@ -60,10 +60,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class SyncEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
+    /** The rehearsal engines of {@link Warmup} log here (quiet by default), not among the real one's lines. */
+    static final String WARMUP_LOGGER = "io.hactl.sync.warmup";
     private static final long TICK_MILLIS = 10;
     private static final long LAG_WINDOW_NANOS = 10_000_000_000L;
 
     private final EngineConfig cfg;
+    private final Logger log;
     private final EngineListener engineListener;
     private final Supplier<Long> clock = System::nanoTime;
     private final DecodeStats decodeStats = new DecodeStats();
@@ -71,6 +74,7 @@ public final class SyncEngine implements AutoCloseable {
     private final TransportStats transportStats = new TransportStats();
     private final Map<String, java.util.concurrent.atomic.AtomicLong> counters = new java.util.concurrent.ConcurrentHashMap<>();
     private final CommitPlanner planner;
+    private final CommitEncoder commitEncoder;
     private final FlowStore internal;
     private final FlowStore external;
 
@@ -105,8 +109,10 @@ public final class SyncEngine implements AutoCloseable {
 
     private SyncEngine(EngineConfig cfg, EngineListener listener) {
         this.cfg = cfg;
+        this.log = cfg.node().startsWith(Warmup.NODE_PREFIX) ? LoggerFactory.getLogger(WARMUP_LOGGER) : LOG;
         this.engineListener = listener;
         this.planner = new CommitPlanner(cfg.commitTimeout(), cfg.tcpWindowTracking());
+        this.commitEncoder = new CommitEncoder(planner);
         this.internal = new FlowStore("internal", cfg.cacheLimit());
         this.external = new FlowStore("external", cfg.cacheLimit());
     }
@@ -118,9 +124,15 @@ public final class SyncEngine implements AutoCloseable {
      */
     public static SyncEngine start(EngineConfig cfg, EngineListener listener)
             throws NetlinkException, TransportException {
+        return start(cfg, listener, KernelAccess.NETLINK);
+    }
+
+    /** As {@link #start(EngineConfig, EngineListener)}, on the conntrack table {@code kernelAccess} opens. */
+    public static SyncEngine start(EngineConfig cfg, EngineListener listener, KernelAccess kernelAccess)
+            throws NetlinkException, TransportException {
         SyncEngine e = new SyncEngine(cfg, listener);
         try {
-            e.open();
+            e.open(kernelAccess);
         } catch (NetlinkException | TransportException | RuntimeException ex) {
             e.close();
             throw ex;
@@ -128,17 +140,17 @@ public final class SyncEngine implements AutoCloseable {
         return e;
     }
 
-    private void open() throws NetlinkException, TransportException {
+    private void open(KernelAccess kernelAccess) throws NetlinkException, TransportException {
         String node = cfg.node();
-        ConntrackEvents events = ConntrackEvents.open(cfg.eventBuffer(), false, Duration.ofMillis(100), decodeStats);
+        ConntrackEvents events = kernelAccess.openEvents(cfg.eventBuffer(), decodeStats);
         kernelEvents = new KernelEvents(node, events, cfg.eventBufferMax(),
                 batch -> loop.execute(() -> applyEvents(batch)),
                 () -> loop.execute(this::scheduleOverrunResync));
-        kernel = Conntrack.open(decodeStats);
+        kernel = kernelAccess.openConntrack(decodeStats);
         kernelPort = kernel.socket().portId();
         // our own commits and injections cause events: let the kernel drop them unseen
         boolean filtered = events.socket().dropMessagesFromPort(kernelPort);
-        LOG.debug("{}: own events filtered in the kernel: {}", node, filtered);
+        log.debug("{}: own events filtered in the kernel: {}", node, filtered);
         kernelWorker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hactl-kernel-" + node);
             t.setDaemon(true);
@@ -194,7 +206,7 @@ public final class SyncEngine implements AutoCloseable {
             return null;
         }).join();
         kernelEvents.start();
-        LOG.info("{}: sync engine started ({} mode, {} flows in the kernel table, links: {})", node,
+        log.info("{}: sync engine started ({} mode, {} flows in the kernel table, links: {})", node,
                 cfg.reliable() ? "ftfw" : "notrack", dumped.size(), describeLinks());
     }
 
@@ -288,14 +300,14 @@ public final class SyncEngine implements AutoCloseable {
             }
             if (bulkRestart) {
                 bulkRestart = false;
-                LOG.info("{}: a bulk marker to {} was lost: sending the bulk again", cfg.node(), cfg.peer());
+                log.info("{}: a bulk marker to {} was lost: sending the bulk again", cfg.node(), cfg.peer());
                 bulkSendNow();
             }
             flushInjections();
             lastStatus = snapshot(now);
             lastStatusAt = now;
         } catch (RuntimeException e) {
-            LOG.error("{}: engine tick failed", cfg.node(), e); // never kill the scheduled tick
+            log.error("{}: engine tick failed", cfg.node(), e); // never kill the scheduled tick
         }
     }
 
@@ -345,7 +357,7 @@ public final class SyncEngine implements AutoCloseable {
             if (bulkReceiving && !clean) {
                 // a message of the bulk (maybe BULK_BEGIN itself) was lost and resent out of
                 // order: arrival times no longer tell what the bulk carried, so keep everything
-                LOG.info("{}: bulk from {} had losses; stale flows are kept until the next resync", cfg.node(),
+                log.info("{}: bulk from {} had losses; stale flows are kept until the next resync", cfg.node(),
                         cfg.peer());
                 count("bulks_unclean");
             } else if (bulkReceiving) {
@@ -366,14 +378,14 @@ public final class SyncEngine implements AutoCloseable {
             }
             bulkReceiving = false;
             bulksReceived++;
-            LOG.info("{}: bulk from {} complete: {} flows, external cache {}", cfg.node(), cfg.peer(), flows,
+            log.info("{}: bulk from {} complete: {} flows, external cache {}", cfg.node(), cfg.peer(), flows,
                     external.size());
             engineListener.onBulkReceived(flows, clean);
         }
 
         @Override
         public void onResyncRequest() {
-            LOG.info("{}: {} asked for a resync: bulk-sending {} flows", cfg.node(), cfg.peer(), internal.size());
+            log.info("{}: {} asked for a resync: bulk-sending {} flows", cfg.node(), cfg.peer(), internal.size());
             bulkSendNow();
         }
 
@@ -389,7 +401,7 @@ public final class SyncEngine implements AutoCloseable {
 
         @Override
         public void onPeerAlive(boolean alive) {
-            LOG.info("{}: peer {} is {}", cfg.node(), cfg.peer(), alive ? "alive" : "DEAD (silent for "
+            log.info("{}: peer {} is {}", cfg.node(), cfg.peer(), alive ? "alive" : "DEAD (silent for "
                     + cfg.mode().deadAfter().toMillis() + " ms)");
             engineListener.onPeerAlive(alive);
         }
@@ -420,7 +432,7 @@ public final class SyncEngine implements AutoCloseable {
                 count("injected", writes.size());
             } catch (NetlinkException e) {
                 count("inject_errors");
-                LOG.warn("{}: direct inject failed: {}", cfg.node(), e.getMessage());
+                log.warn("{}: direct inject failed: {}", cfg.node(), e.getMessage());
             }
         });
     }
@@ -478,18 +490,18 @@ public final class SyncEngine implements AutoCloseable {
                     kernelEvents.events().pauseNewAndUpdate();
                     paused = true;
                 } catch (NetlinkException e) {
-                    LOG.debug("{}: cannot pause events during the commit: {}", cfg.node(), e.getMessage());
+                    log.debug("{}: cannot pause events during the commit: {}", cfg.node(), e.getMessage());
                 }
                 int[] wr;
                 long w0 = clock.get();
-                LOG.debug("{}: commit snapshot of {} flows taken {} ms after the request", cfg.node(),
+                log.debug("{}: commit snapshot of {} flows taken {} ms after the request", cfg.node(),
                         snap.encodings.length, (snap.takenAt - t0) / 1_000_000);
                 java.lang.management.ThreadMXBean tmx = java.lang.management.ManagementFactory.getThreadMXBean();
                 long cpu0 = tmx.getCurrentThreadCpuTime();
                 long usr0 = tmx.getCurrentThreadUserTime();
                 try {
-                    wr = pipelinedWrite(snap);
-                    LOG.debug("{}: commit wrote in {} ms (writer cpu {} ms, of which user {} ms)", cfg.node(),
+                    wr = commitWrite(snap);
+                    log.debug("{}: commit wrote in {} ms (writer cpu {} ms, of which user {} ms)", cfg.node(),
                             (clock.get() - w0) / 1_000_000, (tmx.getCurrentThreadCpuTime() - cpu0) / 1_000_000,
                             (tmx.getCurrentThreadUserTime() - usr0) / 1_000_000);
                 } finally {
@@ -505,7 +517,7 @@ public final class SyncEngine implements AutoCloseable {
                 CommitResult r = new CommitResult(snap.encodings.length, wr[0], wr[1], failures,
                         (clock.get() - t0) / 1_000_000);
                 lastCommit = r;
-                LOG.info("{}: {}", cfg.node(), r);
+                log.info("{}: {}", cfg.node(), r);
                 if (paused) {
                     // changes by packets during the commit were not seen: pick them up from a dump
                     loop.execute(() -> resyncAt = clock.get());
@@ -520,61 +532,50 @@ public final class SyncEngine implements AutoCloseable {
     /** What a commit writes: the external cache's encodings, masters first, with their update times. */
     private record Snapshot(byte[][] encodings, long[] updated, long takenAt) {}
 
-    private static final int COMMIT_CHUNK = 4096;
-
     /**
-     * Decodes and plans chunks on a second thread while this one writes the previous chunk, so
-     * the two cores work at once. Returns {written, replaced}.
+     * Writes the snapshot in batches, each request transcoded from the compact encoding straight
+     * into the kernel message (no flow objects); those the kernel refuses as unchangeable (EBUSY:
+     * an entry whose fixed bits differ) are deleted and created again. Returns {written, replaced}.
      */
-    private int[] pipelinedWrite(Snapshot snap) throws NetlinkException {
-        java.util.concurrent.BlockingQueue<List<Flow>> chunks = new java.util.concurrent.ArrayBlockingQueue<>(4);
-        List<Flow> end = new ArrayList<>();
-        Thread planThread = new Thread(() -> {
-            List<Flow> chunk = new ArrayList<>(COMMIT_CHUNK);
-            try {
-                for (int k = 0; k < snap.encodings.length; k++) {
-                    try {
-                        chunk.add(planner.plan(CompactFlow.decode(snap.encodings[k]), snap.updated[k], snap.takenAt));
-                    } catch (CompactFlowException e) {
-                        count("commit_undecodable"); // cannot happen: the cache holds what it encoded
-                    }
-                    if (chunk.size() == COMMIT_CHUNK) {
-                        chunks.put(chunk);
-                        chunk = new ArrayList<>(COMMIT_CHUNK);
-                    }
-                }
-                if (!chunk.isEmpty()) {
-                    chunks.put(chunk);
-                }
-                LOG.debug("{}: commit planning done", cfg.node());
-                chunks.put(end);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    private int[] commitWrite(Snapshot snap) throws NetlinkException {
+        byte[][] enc = snap.encodings;
+        BatchResult r = kernel.batch(enc.length, BatchMode.CREATE_OR_UPDATE, new Conntrack.NewRequests() {
+            @Override
+            public int family(int i) {
+                return CommitEncoder.family(enc[i]);
             }
-        }, "hactl-commit-plan-" + cfg.node());
-        planThread.setDaemon(true);
-        planThread.start();
-        int written = 0;
-        int replaced = 0;
-        try {
-            while (true) {
-                List<Flow> chunk = chunks.take();
-                if (chunk == end) {
-                    break;
+
+            @Override
+            public void write(io.hactl.sync.ctnetlink.AttrWriter w, int i) {
+                try {
+                    commitEncoder.write(w, enc[i], snap.updated[i], snap.takenAt);
+                } catch (CompactFlowException e) {
+                    // the cache holds only what it validated on arrival
+                    throw new IllegalStateException("external cache entry undecodable: " + e.getMessage(), e);
                 }
-                int[] wr = write(chunk, BatchMode.CREATE_OR_UPDATE);
-                written += wr[0];
-                replaced += wr[1];
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            planThread.interrupt();
-            throw new IllegalStateException("commit interrupted");
-        } catch (NetlinkException | RuntimeException e) {
-            planThread.interrupt();
-            throw e;
+        });
+        List<Flow> retry = new ArrayList<>();
+        for (int i = 0; i < r.size(); i++) {
+            if (r.errno(i) == Errno.EBUSY) {
+                try {
+                    retry.add(planner.plan(CompactFlow.decode(enc[i]), snap.updated[i], snap.takenAt));
+                } catch (CompactFlowException e) {
+                    throw new IllegalStateException("external cache entry undecodable: " + e.getMessage(), e);
+                }
+            }
         }
-        return new int[] {written, replaced};
+        Map<String, Integer> failures = new HashMap<>(r.failures());
+        failures.remove("EBUSY");
+        int replaced = 0;
+        if (!retry.isEmpty()) {
+            kernel.batchDelete(retry);
+            BatchResult again = kernel.batch(retry, BatchMode.CREATE);
+            replaced = again.succeeded();
+            again.failures().forEach((k, v) -> failures.merge(k, v, Integer::sum));
+        }
+        failures.forEach((k, v) -> count("kernel_write_" + k, v));
+        return new int[] {r.succeeded(), replaced};
     }
 
     /** Which cache a flush empties. */
@@ -594,7 +595,7 @@ public final class SyncEngine implements AutoCloseable {
                 n += external.size();
                 external.clear();
             }
-            LOG.info("{}: flushed {} cache ({} flows)", cfg.node(), which.name().toLowerCase(), n);
+            log.info("{}: flushed {} cache ({} flows)", cfg.node(), which.name().toLowerCase(), n);
             return n;
         });
     }
@@ -633,7 +634,7 @@ public final class SyncEngine implements AutoCloseable {
                 mode.flowChanged(key);
             }
             count("resyncs_from_kernel");
-            LOG.info("{}: internal cache resynced from the kernel: {} flows ({} vanished)", cfg.node(),
+            log.info("{}: internal cache resynced from the kernel: {} flows ({} vanished)", cfg.node(),
                     internal.size(), gone.size());
             return internal.size();
         }));
@@ -677,7 +678,7 @@ public final class SyncEngine implements AutoCloseable {
     public CompletableFuture<Duration> schedulePurge() {
         return onLoop(() -> {
             purgeAt = clock.get() + cfg.purgeTimeout().toNanos();
-            LOG.info("{}: kernel purge scheduled in {} s", cfg.node(), cfg.purgeTimeout().toSeconds());
+            log.info("{}: kernel purge scheduled in {} s", cfg.node(), cfg.purgeTimeout().toSeconds());
             return cfg.purgeTimeout();
         });
     }
@@ -701,9 +702,9 @@ public final class SyncEngine implements AutoCloseable {
                 });
                 BatchResult r = kernel.batchDelete(victims);
                 count("purged", r.succeeded());
-                LOG.info("{}: purged {} replicated flows from the kernel table", cfg.node(), r.succeeded());
+                log.info("{}: purged {} replicated flows from the kernel table", cfg.node(), r.succeeded());
             } catch (NetlinkException e) {
-                LOG.warn("{}: purge failed: {}", cfg.node(), e.getMessage());
+                log.warn("{}: purge failed: {}", cfg.node(), e.getMessage());
             }
         });
     }

@@ -1,101 +1,150 @@
 package io.hactl.sync.engine;
 
-import io.hactl.sync.cache.CompactFlow;
-import io.hactl.sync.cache.CompactFlowException;
-import io.hactl.sync.cache.FlowStore;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.TcpInfo;
 import io.hactl.sync.conntrack.Tuple;
-import io.hactl.sync.ctnetlink.AttrWriter;
 import io.hactl.sync.ctnetlink.BatchMode;
 import io.hactl.sync.ctnetlink.Conntrack;
 import io.hactl.sync.ctnetlink.Ctnl;
-import io.hactl.sync.ctnetlink.DecodeException;
 import io.hactl.sync.ctnetlink.DecodeStats;
-import io.hactl.sync.ctnetlink.FlowCodec;
 import io.hactl.sync.ctnetlink.InMemoryConntrackKernel;
 import io.hactl.sync.ctnetlink.NetlinkException;
-import io.hactl.sync.ctnetlink.NlMsg;
-import io.hactl.sync.wire.Authenticator;
-import io.hactl.sync.wire.DatagramCodec;
-import io.hactl.sync.wire.Message;
-import io.hactl.sync.wire.WireException;
+import io.hactl.sync.transport.LinkSpec;
+import io.hactl.sync.transport.TransportException;
+import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Runs the hot paths (kernel message codec, compact encoding, caches, commit planning, batched
- * writes, datagram sealing and opening) on synthetic flows at start, so that the JIT has compiled
- * them before the first failover. A commit is usually the first large operation of a daemon's
- * life, and interpreted it takes twice as long. Touches neither the kernel nor the network.
+ * A rehearsal at start, so that the first failover runs compiled code: two engines on loopback,
+ * each on its own in-memory conntrack table, replicate synthetic flows live, answer a requested
+ * resync and commit, for a few rounds. The JIT compiles what a failover takes (event decoding,
+ * caches, FTFW, datagram sealing and opening, commit planning, batched writes); interpreted, the
+ * first large resync or commit of a daemon's life takes two to three times as long. Bounded in
+ * rounds and time; touches neither the kernel's table nor any network but loopback.
  */
 public final class Warmup {
+    /** The rehearsal engines' node names start with this (their logs go to a quiet logger). */
+    static final String NODE_PREFIX = "rehearsal-";
+
+    /** What the rehearsal did. */
+    public record Result(int rounds, long flowsReplicated, long kernelEvents, long millis) {}
+
     private Warmup() {}
 
-    /** Returns the milliseconds it took. */
-    public static long run(int flows) {
+    /**
+     * Rehearses with {@code flows} flows per round, for at most {@code maxRounds} rounds and about
+     * {@code budget} (the round under way is finished). Failures end it early; they never
+     * prevent the daemon from starting, so they are returned as a result with what was done.
+     */
+    public static Result run(int flows, int maxRounds, Duration budget) {
         long t0 = System.nanoTime();
-        try {
-            List<Flow> batch = synthetic(flows);
-            FlowStore store = new FlowStore("warmup", flows);
-            CommitPlanner planner = new CommitPlanner(null, false);
-            DecodeStats stats = new DecodeStats();
-            AttrWriter w = new AttrWriter(1024);
+        long deadline = t0 + budget.toNanos();
+        int rounds = 0;
+        long replicated = 0;
+        long events = 0;
+        InMemoryConntrackKernel kernelA = new InMemoryConntrackKernel();
+        InMemoryConntrackKernel kernelB = new InMemoryConntrackKernel();
+        BlockingQueue<Long> bulks = new LinkedBlockingQueue<>();
+        EngineListener toB = new EngineListener() {
+            @Override
+            public void onBulkReceived(long count, boolean clean) {
+                bulks.add(count);
+            }
+        };
+        SyncEngine a = null;
+        SyncEngine b = null;
+        try (Conntrack loaderA = new Conntrack(kernelA.openSocket(), new DecodeStats());
+             Conntrack loaderB = new Conntrack(kernelB.openSocket(), new DecodeStats())) {
+            List<Flow> load = synthetic(flows);
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
-            Authenticator auth = new Authenticator(key);
-            ByteBuffer datagram = ByteBuffer.allocate(1500);
-            List<Message> pack = new ArrayList<>();
-            for (int round = 0; round < 2; round++) {
-                for (Flow f : batch) {
-                    byte[] enc = CompactFlow.encode(f);
-                    Flow back = CompactFlow.decode(enc);
-                    store.putEncoded(enc, 1);
-                    store.handleOfKey(CompactFlow.encodeKey(back.orig(), back.zone()));
-                    Flow planned = planner.plan(back, 0, 0);
-                    w.clear();
-                    int m = w.beginMessage(Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW), Ctnl.NLM_F_REQUEST, 1, Ctnl.AF_INET, 0);
-                    FlowCodec.encode(w, planned);
-                    w.endMessage(m);
-                    ByteBuffer msg = w.flipped();
-                    NlMsg h = NlMsg.read(msg, 0);
-                    FlowCodec.decode(msg, h.attrStart(), h.end(), stats);
-                    pack.add(new Message.FlowUpdate(1, enc));
-                    if (pack.size() == 30) {
-                        datagram.clear();
-                        DatagramCodec.seal(datagram, 1, 1, pack, auth);
-                        datagram.flip();
-                        DatagramCodec.open(datagram, auth);
-                        pack.clear();
-                    }
-                }
-                store.forEachMastersFirst((handle, f, u) -> { });
-                store.clear();
+            int[] ports = freeLoopbackPorts();
+            a = SyncEngine.start(config("a", ports[0], ports[1], key), EngineListener.NONE,
+                    KernelAccess.inMemory(kernelA));
+            b = SyncEngine.start(config("b", ports[1], ports[0], key), toB, KernelAccess.inMemory(kernelB));
+            while (rounds < maxRounds && System.nanoTime() < deadline) {
+                loaderA.batch(load, BatchMode.CREATE); // live replication, from a's events
+                a.resyncInternal().get(10, TimeUnit.SECONDS); // as a new master does; after it a holds them all
+                b.requestResync().get(5, TimeUnit.SECONDS);
+                awaitBulk(bulks, flows);
+                b.commit().get(10, TimeUnit.SECONDS);
+                replicated += flows;
+                rounds++;
+                // empty tables and caches for the next round: the deletes replicate too
+                loaderA.flush(Ctnl.AF_UNSPEC);
+                loaderB.flush(Ctnl.AF_UNSPEC);
+                a.flush(SyncEngine.Cache.BOTH).get(5, TimeUnit.SECONDS);
+                b.flush(SyncEngine.Cache.BOTH).get(5, TimeUnit.SECONDS);
             }
-            InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
-            try (Conntrack ct = new Conntrack(kernel.openSocket(), stats)) {
-                ct.batch(batch, BatchMode.CREATE_OR_UPDATE);
-                ct.dump(Ctnl.AF_UNSPEC, f -> { });
-                ct.batchDelete(batch);
+        } catch (NetlinkException | TransportException | IOException | ExecutionException | TimeoutException e) {
+            org.slf4j.LoggerFactory.getLogger(SyncEngine.WARMUP_LOGGER).warn("warm-up ended early after {} rounds: {}",
+                    rounds, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (a != null) {
+                events = a.status().counters().getOrDefault("kernel_events", 0L);
+                a.close();
             }
-        } catch (CompactFlowException | DecodeException | WireException | NetlinkException | UnknownHostException e) {
-            throw new IllegalStateException("warm-up found a codec fault: " + e.getMessage(), e);
+            if (b != null) {
+                b.close();
+            }
         }
-        return (System.nanoTime() - t0) / 1_000_000;
+        return new Result(rounds, replicated, events, (System.nanoTime() - t0) / 1_000_000);
     }
 
-    private static List<Flow> synthetic(int n) throws UnknownHostException {
+    private static void awaitBulk(BlockingQueue<Long> bulks, int flows) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            Long n = bulks.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (n == null) {
+                throw new TimeoutException("no bulk of " + flows + " flows within 10 s");
+            }
+            if (n == flows) {
+                return;
+            }
+        }
+    }
+
+    private static EngineConfig config(String node, int port, int peerPort, byte[] key) {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        LinkSpec link = new LinkSpec("lo", new InetSocketAddress(lo, port), new InetSocketAddress(lo, peerPort), false);
+        return EngineConfig.defaults(NODE_PREFIX + node, NODE_PREFIX + (node.equals("a") ? "b" : "a"), List.of(link), key);
+    }
+
+    /** Two loopback UDP ports free a moment ago (a clash only ends the rehearsal early). */
+    private static int[] freeLoopbackPorts() throws IOException {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (DatagramSocket s1 = new DatagramSocket(new InetSocketAddress(lo, 0));
+             DatagramSocket s2 = new DatagramSocket(new InetSocketAddress(lo, 0))) {
+            return new int[] {s1.getLocalPort(), s2.getLocalPort()};
+        }
+    }
+
+    /** Established TCP flows of 10.0.0.0/8 clients to one server, as a gateway carries them. */
+    static List<Flow> synthetic(int n) {
         List<Flow> out = new ArrayList<>(n);
-        InetAddress dst = InetAddress.getByName("192.0.2.1");
-        for (int i = 0; i < n; i++) {
-            InetAddress src = InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i});
-            out.add(Flow.builder(Tuple.tcp(src, dst, 1024 + (i & 0x7fff), 443)).timeout(300).mark(i & 7)
-                    .status(Ctnl.IPS_SEEN_REPLY | Ctnl.IPS_ASSURED | Ctnl.IPS_CONFIRMED)
-                    .protoInfo(new TcpInfo(TcpInfo.ESTABLISHED, 7, 7, Ctnl.IP_CT_TCP_FLAG_SACK_PERM, 0)).build());
+        try {
+            InetAddress dst = InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 1});
+            for (int i = 0; i < n; i++) {
+                InetAddress src = InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i});
+                out.add(Flow.builder(Tuple.tcp(src, dst, 1024 + (i & 0x7fff), 443)).timeout(300).mark(i & 7)
+                        .status(Ctnl.IPS_SEEN_REPLY | Ctnl.IPS_ASSURED | Ctnl.IPS_CONFIRMED)
+                        .protoInfo(new TcpInfo(TcpInfo.ESTABLISHED, 7, 7, Ctnl.IP_CT_TCP_FLAG_SACK_PERM, 0)).build());
+            }
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e); // cannot happen: literal addresses
         }
         return out;
     }

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Random;
 
 /** Flows for the cache tests: named examples of every shape, numbered bulk flows, random flows. */
-final class TestFlows {
+public final class TestFlows {
     private TestFlows() {}
 
     /** What the kernel reports for an established, assured, un-NATed connection. */
@@ -43,14 +43,14 @@ final class TestFlows {
     }
 
     /** An IPv4 TCP ESTABLISHED flow as a kernel dump shows it (reply = inverse); distinct per {@code n}. */
-    static Flow tcp4(int n) {
+    public static Flow tcp4(int n) {
         InetAddress src = ip(new byte[] {10, (byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8)});
         Tuple orig = Tuple.tcp(src, ip(new byte[] {(byte) 192, (byte) 168, 1, 2}), 1024 + (n & 0xff), 443);
         return established(orig);
     }
 
     /** An IPv6 TCP ESTABLISHED flow as a kernel dump shows it; distinct per {@code n}. */
-    static Flow tcp6(int n) {
+    public static Flow tcp6(int n) {
         byte[] s = new byte[16];
         s[0] = 0x20;
         s[1] = 0x01;
@@ -80,7 +80,7 @@ final class TestFlows {
     }
 
     /** One flow of every shape the encoding distinguishes, by name. */
-    static Map<String, Flow> varied() {
+    public static Map<String, Flow> varied() {
         Map<String, Flow> m = new LinkedHashMap<>();
         Tuple tcp4 = Tuple.tcp(ip("10.0.0.1"), ip("192.168.1.2"), 50000, 80);
         m.put("ipv4 tcp established", established(tcp4));
@@ -148,7 +148,7 @@ final class TestFlows {
     }
 
     /** A random flow: any family, protocol and combination of optional parts. */
-    static Flow random(Random r) {
+    public static Flow random(Random r) {
         boolean v6 = r.nextBoolean();
         int[] protos = {Tuple.TCP, Tuple.UDP, Tuple.SCTP, Tuple.DCCP, Tuple.UDPLITE, Tuple.GRE,
             v6 ? Tuple.ICMPV6 : Tuple.ICMP, r.nextInt(256)};

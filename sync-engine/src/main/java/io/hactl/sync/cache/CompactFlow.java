@@ -228,6 +228,53 @@ public final class CompactFlow {
         return (presence & PRESENT_MASTER) != 0;
     }
 
+    // ---- the common shape, checked and read without decoding ----
+
+    private static final int COMMON_PARTS = PRESENT_REPLY_INVERSE | PRESENT_TIMEOUT | PRESENT_MARK | PRESENT_PROTOINFO;
+
+    /**
+     * Whether {@code enc} is a well-formed encoding of the common shape: IPv4 or IPv6, a protocol
+     * with ports or without ids (not ICMP), no explicit reply tuple, at most a timeout, a mark and
+     * (TCP only) the TCP state; no master, NAT, sequence adjustment, helper, labels or synproxy.
+     * When true, {@link #decode} accepts it; when false it may still be well-formed in another
+     * shape, which only {@code decode} can tell. Allocates nothing: the receive and commit paths
+     * check this first and decode only the rest.
+     */
+    public static boolean isCommonShape(byte[] enc) {
+        if (enc.length < KEY_HEADER_BYTES + 8 + STATE_HEADER_BYTES || enc[0] != FORMAT_V1) {
+            return false;
+        }
+        int alen = addressBytes(enc[1] & 0xff);
+        int protocol = enc[2] & 0xff;
+        if (alen < 0 || Tuple.isIcmp(protocol)) {
+            return false;
+        }
+        int keyLen = KEY_HEADER_BYTES + 2 * alen + idBytes(protocol);
+        if (enc.length < keyLen + STATE_HEADER_BYTES) {
+            return false;
+        }
+        int presence = ((enc[keyLen] & 0xff) << 8) | (enc[keyLen + 1] & 0xff);
+        if ((presence & ~COMMON_PARTS) != 0) {
+            return false;
+        }
+        int len = keyLen + STATE_HEADER_BYTES + ((presence & PRESENT_TIMEOUT) != 0 ? 4 : 0)
+                + ((presence & PRESENT_MARK) != 0 ? 4 : 0);
+        if ((presence & PRESENT_PROTOINFO) != 0) {
+            if (protocol != Tuple.TCP || enc.length != len + 5 || (enc[len] & 0xff) >= TcpInfo.MAX) {
+                return false;
+            }
+            len += 5;
+        }
+        return enc.length == len;
+    }
+
+    /** Checks an encoding from the peer: throws what {@link #decode} would, builds nothing for the common shape. */
+    public static void check(byte[] enc) throws CompactFlowException {
+        if (!isCommonShape(enc)) {
+            decode(enc);
+        }
+    }
+
     // ---- decode ----
 
     /** Decodes one whole encoding; trailing bytes are an error. */

@@ -18,8 +18,6 @@ import io.hactl.sync.ctnetlink.FlowCodec;
  * takes the decode, plan and encode path.
  */
 final class CommitEncoder {
-    private static final int FAST_PARTS = PRESENT_REPLY_INVERSE | PRESENT_TIMEOUT | PRESENT_MARK | PRESENT_PROTOINFO;
-
     private final CommitPlanner planner;
 
     CommitEncoder(CommitPlanner planner) {
@@ -33,25 +31,16 @@ final class CommitEncoder {
 
     /** Writes the attributes of {@code enc} as updated at {@code updatedAt}, committed at {@code now}. */
     void write(AttrWriter w, byte[] enc, long updatedAt, long now) throws CompactFlowException {
-        int family = enc.length > 2 ? enc[1] & 0xff : -1;
-        int protocol = enc.length > 2 ? enc[2] & 0xff : -1;
+        if (!CompactFlow.isCommonShape(enc)) {
+            FlowCodec.encode(w, planner.plan(CompactFlow.decode(enc), updatedAt, now));
+            return;
+        }
+        int family = enc[1] & 0xff;
+        int protocol = enc[2] & 0xff;
         int alen = addressBytes(family);
         boolean ports = Tuple.hasPorts(protocol);
-        int idLen = ports ? 4 : Tuple.isIcmp(protocol) ? -1 : 0;
-        int keyLen = KEY_HEADER_BYTES + 2 * alen + idLen;
-        if (enc[0] != FORMAT_V1 || alen < 0 || idLen < 0 || enc.length < keyLen + STATE_HEADER_BYTES) {
-            slow(w, enc, updatedAt, now);
-            return;
-        }
+        int keyLen = KEY_HEADER_BYTES + 2 * alen + (ports ? 4 : 0);
         int presence = u16(enc, keyLen);
-        int stateLen = STATE_HEADER_BYTES + ((presence & PRESENT_TIMEOUT) != 0 ? 4 : 0)
-                + ((presence & PRESENT_MARK) != 0 ? 4 : 0) + ((presence & PRESENT_PROTOINFO) != 0 ? 5 : 0);
-        if ((presence & ~FAST_PARTS) != 0 || (presence & PRESENT_REPLY_INVERSE) == 0
-                || ((presence & PRESENT_PROTOINFO) != 0 && protocol != IPPROTO_TCP)
-                || enc.length != keyLen + stateLen) {
-            slow(w, enc, updatedAt, now);
-            return;
-        }
         int zone = u16(enc, 3);
         int src = KEY_HEADER_BYTES;
         int dst = src + alen;
@@ -107,10 +96,6 @@ final class CommitEncoder {
         }
         w.nestEnd(proto);
         w.nestEnd(tuple);
-    }
-
-    private void slow(AttrWriter w, byte[] enc, long updatedAt, long now) throws CompactFlowException {
-        FlowCodec.encode(w, planner.plan(CompactFlow.decode(enc), updatedAt, now));
     }
 
     private static int u16(byte[] b, int at) {

@@ -316,9 +316,13 @@ public final class SyncEngine implements AutoCloseable {
     private final class FromPeer implements SyncListener {
         @Override
         public void onFlowUpdate(byte[] bytes) {
-            Flow f;
+            Flow f = null;
             try {
-                f = CompactFlow.decode(bytes);
+                if (cfg.directInject()) {
+                    f = CompactFlow.decode(bytes);
+                } else {
+                    CompactFlow.check(bytes); // the common shape without building the flow
+                }
             } catch (CompactFlowException e) {
                 syncStats.drop(DropReason.MALFORMED);
                 return;

@@ -17,7 +17,11 @@ import java.util.Iterator;
 public final class FtfwMode extends AbstractMode {
     private record Sent(int seq, Object item) {}
 
-    /** Told when the peer acknowledged a message, with the item it carried. */
+    /**
+     * Told when the peer acknowledged messages, once per acknowledgement, with the item of the
+     * newest message it covered (a sample for the replication lag; one per message would cost a
+     * cache lookup per flow).
+     */
     public interface AckObserver {
         void acked(Object item, long nowNanos);
     }
@@ -141,6 +145,7 @@ public final class FtfwMode extends AbstractMode {
 
     @Override
     protected void onAck(int from, int to) {
+        Object newest = null;
         Iterator<Sent> it = resend.iterator();
         while (it.hasNext()) {
             Sent s = it.next();
@@ -150,10 +155,13 @@ public final class FtfwMode extends AbstractMode {
                 requeue(s.item);
             } else if (!after(s.seq, to)) {
                 it.remove();
-                ackObserver.acked(s.item, now);
+                newest = s.item;
             } else {
                 break;
             }
+        }
+        if (newest != null) {
+            ackObserver.acked(newest, now);
         }
         stats.resendQueueDepth.set(resend.size());
     }

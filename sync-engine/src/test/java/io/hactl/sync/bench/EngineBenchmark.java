@@ -37,6 +37,7 @@ public final class EngineBenchmark {
                  SyncEngine a = pair.a.call(() -> SyncEngine.start(ca, EngineListener.NONE));
                  SyncEngine b = pair.b.call(() -> SyncEngine.start(cb, EngineListener.NONE))) {
                 await(() -> a.status().peerAlive() && b.status().peerAlive(), 10_000);
+                List<double[]> times = new ArrayList<>();
                 for (int r = 0; r < rounds; r++) {
                     ka.flush(Ctnl.AF_UNSPEC);
                     kb.flush(Ctnl.AF_UNSPEC);
@@ -59,6 +60,13 @@ public final class EngineBenchmark {
                     }
                     System.out.printf(Locale.ROOT, "round %d: load %.3f s, live complete %.3f s after it, resync %.3f s, commit %.3f s%n",
                             r, s(t1 - t0), s(t2 - t1), s(t4 - t3), s(t5 - t4));
+                    if (r > 0) {
+                        times.add(new double[] {s(t2 - t1), s(t4 - t3), s(t5 - t4)});
+                    }
+                }
+                if (!times.isEmpty()) {
+                    System.out.printf(Locale.ROOT, "median of rounds 1..%d: live complete %.3f s after the load, resync %.3f s, commit %.3f s%n",
+                            rounds - 1, median(times, 0), median(times, 1), median(times, 2));
                 }
             }
         }
@@ -67,6 +75,11 @@ public final class EngineBenchmark {
     static EngineConfig config(String node, String peer, String local, String remote, byte[] key) {
         return EngineConfig.defaults(node, peer, List.of(new LinkSpec("sync",
                 new InetSocketAddress(local, 3780), new InetSocketAddress(remote, 3780), false)), key);
+    }
+
+    static double median(List<double[]> rows, int column) {
+        double[] v = rows.stream().mapToDouble(r -> r[column]).sorted().toArray();
+        return v[v.length / 2];
     }
 
     static double s(long nanos) {

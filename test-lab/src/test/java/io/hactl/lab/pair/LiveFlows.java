@@ -3,10 +3,10 @@ package io.hactl.lab.pair;
 import io.hactl.sync.lab.Netns;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Live TCP flows through the firewall pair: an echo server in the server namespace, N client
- * connections from the client namespace, each sending a small message every period and
+ * Live TCP flows through the firewall pair: an echo server in the server namespace (a process of
+ * its own, {@link EchoServer}), N client connections from the client namespace, each sending a small message every period and
  * expecting its echo. Records, per flow, the longest wait for an echo (the stall) and whether it
  * died (reset, or silent past the dead threshold).
  */
@@ -29,13 +29,10 @@ public final class LiveFlows implements AutoCloseable {
 
     private static final int DEFAULT_PORT = 7007;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread serverThread;
+    private final Process server;
     private final Thread clientThread;
-    private final Selector serverSel;
     private final Selector clientSel;
-    private final ServerSocketChannel server;
     private final List<Flow> flows = new ArrayList<>();
-    private final List<SocketChannel> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final long periodNanos;
 
     private static final class Flow {
@@ -54,18 +51,48 @@ public final class LiveFlows implements AutoCloseable {
 
     private LiveFlows(Netns serverNs, Netns clientNs, int n, long periodMillis, int port) throws Exception {
         this.periodNanos = periodMillis * 1_000_000;
-        this.serverSel = Selector.open();
         this.clientSel = Selector.open();
-        this.server = serverNs.call(() -> {
-            ServerSocketChannel s = ServerSocketChannel.open();
-            s.bind(new InetSocketAddress(FirewallPair.SERVER, port), 4096);
-            return s;
+        this.server = startServer(serverNs, port);
+        try {
+            connect(clientNs, n, port);
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+        clientThread = new Thread(this::drive, "lab-clients");
+        clientThread.setDaemon(true);
+        clientThread.start();
+    }
+
+    private static Process startServer(Netns ns, int port) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns.name(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m", "-Xss256k",
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), EchoServer.class.getName(),
+                FirewallPair.SERVER, Integer.toString(port))
+                .redirectErrorStream(true).start();
+        ChildProcesses.started(p.toHandle());
+        // "listening" once bound; anything else (or nothing within 30 s) is a failure
+        java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+            } catch (IOException e) {
+                return null;
+            }
         });
-        server.configureBlocking(false);
-        server.register(serverSel, SelectionKey.OP_ACCEPT);
-        serverThread = new Thread(this::serve, "lab-echo-server");
-        serverThread.setDaemon(true);
-        serverThread.start();
+        String first;
+        try {
+            first = line.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            first = null;
+        }
+        if (!"listening".equals(first)) {
+            ChildProcesses.stop(p, 2);
+            throw new IllegalStateException("echo server in " + ns.name() + " did not start: " + first);
+        }
+        return p;
+    }
+
+    private void connect(Netns clientNs, int n, int port) throws Exception {
         long now = System.nanoTime();
         for (int i = 0; i < n; i++) {
             SocketChannel ch = clientNs.call(SocketChannel::open);
@@ -76,9 +103,6 @@ public final class LiveFlows implements AutoCloseable {
             flows.add(f);
             ch.register(clientSel, SelectionKey.OP_READ, f);
         }
-        clientThread = new Thread(this::drive, "lab-clients");
-        clientThread.setDaemon(true);
-        clientThread.start();
     }
 
     /** Opens {@code n} flows, each echoing every {@code periodMillis}. */
@@ -89,47 +113,6 @@ public final class LiveFlows implements AutoCloseable {
     /** As above, with the echo server on another port (a second set of flows). */
     public static LiveFlows open(Netns server, Netns client, int n, long periodMillis, int port) throws Exception {
         return new LiveFlows(server, client, n, periodMillis, port);
-    }
-
-    private void serve() {
-        ByteBuffer buf = ByteBuffer.allocate(4096);
-        while (running.get()) {
-            try {
-                serverSel.select(100);
-                Iterator<SelectionKey> it = serverSel.selectedKeys().iterator();
-                while (it.hasNext()) {
-                    SelectionKey k = it.next();
-                    it.remove();
-                    if (k.isAcceptable()) {
-                        SocketChannel c = server.accept();
-                        if (c != null) {
-                            accepted.add(c);
-                            c.configureBlocking(false);
-                            c.socket().setTcpNoDelay(true);
-                            c.register(serverSel, SelectionKey.OP_READ);
-                        }
-                    } else if (k.isReadable()) {
-                        SocketChannel c = (SocketChannel) k.channel();
-                        buf.clear();
-                        int r;
-                        try {
-                            r = c.read(buf);
-                        } catch (IOException e) {
-                            r = -1;
-                        }
-                        if (r < 0) {
-                            k.cancel();
-                            c.close();
-                            continue;
-                        }
-                        buf.flip();
-                        c.write(buf);
-                    }
-                }
-            } catch (IOException e) {
-                // a broken connection: the client side notices
-            }
-        }
     }
 
     private void drive() {
@@ -223,8 +206,9 @@ public final class LiveFlows implements AutoCloseable {
     public void close() {
         running.set(false);
         try {
-            serverThread.join(2000);
-            clientThread.join(2000);
+            if (clientThread != null) {
+                clientThread.join(2000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -235,19 +219,11 @@ public final class LiveFlows implements AutoCloseable {
                 // closing anyway
             }
         }
-        for (SocketChannel c : accepted) {
-            try {
-                c.close(); // the server's side of each flow: a selector does not close its channels
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
         try {
-            server.close();
-            serverSel.close();
             clientSel.close();
         } catch (IOException ignored) {
             // closing anyway
         }
+        ChildProcesses.stop(server, 2); // its sockets close with it
     }
 }

@@ -351,6 +351,7 @@ public final class SyncEngine implements AutoCloseable {
         @Override
         public void onBulkBegin() {
             bulkReceiving = true;
+            log.debug("{}: bulk from {} begins", cfg.node(), cfg.peer());
             bulkBeganAt = clock.get();
             lostAtBulkBegin = syncStats.messagesLost.get();
         }

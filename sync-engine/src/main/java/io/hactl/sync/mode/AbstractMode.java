@@ -13,6 +13,8 @@ import java.util.Objects;
  * peer liveness and delivery to the listener. Subclasses decide reliability.
  */
 abstract class AbstractMode implements SyncMode {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AbstractMode.class);
+
     /** A control message waiting in the transmit queue; identity equality keeps each one. */
     static final class Ctl {
         final Message message;
@@ -164,8 +166,8 @@ abstract class AbstractMode implements SyncMode {
             peerRestarted();
             listener.onPeerRestart();
         }
+        stats.messagesReceived.addAndGet(d.messages().size());
         for (Message m : d.messages()) {
-            stats.messagesReceived.incrementAndGet();
             if (m.type().reliable()) {
                 if (acceptReliable(m.seq())) {
                     deliver(m);
@@ -247,6 +249,7 @@ abstract class AbstractMode implements SyncMode {
                     break; // budget or resend queue full: the cursor stays at the head for the next pass
                 }
                 it.remove();
+                LOG.debug("bulk to {}: all {} flows sent", peerName, cursor.sent);
                 // the bulk's end, in place right behind its flows
                 emit(new Message.BulkEnd(nextSeq++, cursor.sent), new Ctl(new Message.BulkEnd(0, cursor.sent)));
                 sent++;
@@ -257,13 +260,25 @@ abstract class AbstractMode implements SyncMode {
             sent++;
         }
         stats.transmitQueueDepth.set(transmit.size());
+        publishStats();
     }
 
     /** Queues one sequenced message and hands its item to the mode's resend bookkeeping. */
     private void emit(Message m, Object item) {
         outbox.add(m);
-        stats.messagesSent.incrementAndGet();
+        emitted++;
         sent(m.seq(), item);
+    }
+
+    /** Messages emitted since the statistics were last brought up to date (once per pass, not per message). */
+    private long emitted;
+
+    /** Brings the counters kept per pass up to date. */
+    protected void publishStats() {
+        if (emitted > 0) {
+            stats.messagesSent.addAndGet(emitted);
+            emitted = 0;
+        }
     }
 
     /** Sends up to {@code budget} flows of a bulk; returns how many. Ends early when sending must pause. */

@@ -67,6 +67,11 @@ public final class FtfwMode extends AbstractMode {
     @Override
     protected void sent(int seq, Object item) {
         resend.addLast(new Sent(seq, item));
+    }
+
+    @Override
+    protected void publishStats() {
+        super.publishStats();
         stats.resendQueueDepth.set(resend.size());
     }
 

@@ -42,11 +42,19 @@ public enum MessageType {
 
     /** The type of a wire number; throws for a number this version does not know. */
     public static MessageType valueOf(int code) throws WireException {
-        for (MessageType t : values()) {
-            if (t.code == code) {
-                return t;
-            }
+        MessageType t = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        if (t == null) {
+            throw new WireException(DropReason.UNKNOWN_MESSAGE, "unknown message type " + code);
         }
-        throw new WireException(DropReason.UNKNOWN_MESSAGE, "unknown message type " + code);
+        return t;
+    }
+
+    /** Types by wire number (one per message received: no values() copy each time). */
+    private static final MessageType[] BY_CODE = new MessageType[256];
+
+    static {
+        for (MessageType t : values()) {
+            BY_CODE[t.code] = t;
+        }
     }
 }

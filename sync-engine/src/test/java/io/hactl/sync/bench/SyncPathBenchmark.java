@@ -1,0 +1,135 @@
+package io.hactl.sync.bench;
+
+import io.hactl.sync.cache.CompactFlow;
+import io.hactl.sync.cache.CompactFlowException;
+import io.hactl.sync.cache.FlowStore;
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.mode.DatagramOutbox;
+import io.hactl.sync.mode.FlowKey;
+import io.hactl.sync.mode.FtfwMode;
+import io.hactl.sync.mode.ModeConfig;
+import io.hactl.sync.mode.PeerReceiver;
+import io.hactl.sync.mode.StateSource;
+import io.hactl.sync.mode.SyncListener;
+import io.hactl.sync.mode.SyncStats;
+import io.hactl.sync.wire.Authenticator;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The CPU cost of a bulk on each side, without a network (not a test; for profiling): a sender's
+ * FTFW mode packs and seals N flows into datagrams, a receiver's mode opens them and fills a
+ * flow store as the engine does. Repeated until the JIT settles; prints microseconds per flow.
+ * Usage: SyncPathBenchmark [FLOWS] [ROUNDS]
+ */
+public final class SyncPathBenchmark {
+    static final ModeConfig ONE_PASS = new ModeConfig(300, 2_000_000, Duration.ofMillis(200), Duration.ofMillis(1200),
+            2_000_000, Duration.ofMillis(20));
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 250_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        List<byte[]> encodings = new ArrayList<>(n);
+        for (Flow f : InsertBenchmark.flows(n)) {
+            encodings.add(CompactFlow.encode(f));
+        }
+        for (int r = 0; r < rounds; r++) {
+            List<ByteBuffer> datagrams = new ArrayList<>();
+            SyncStats sendStats = new SyncStats();
+            DatagramOutbox out = new DatagramOutbox(new Authenticator(key), 1, 1472, datagrams::add, sendStats);
+            FtfwMode sender = new FtfwMode(ONE_PASS, STATELESS, out, NOTHING, sendStats, "b");
+            long t0 = System.nanoTime();
+            int[] i = {0};
+            sender.bulk(() -> i[0] < encodings.size() ? encodings.get(i[0]++) : null);
+            sender.tick(1);
+            long t1 = System.nanoTime();
+
+            FlowStore store = new FlowStore("external", 1 << 20);
+            SyncStats recvStats = new SyncStats();
+            DatagramOutbox acks = new DatagramOutbox(new Authenticator(key), 2, 1472, b -> { }, recvStats);
+            SyncListener fill = new SyncListener() {
+                @Override
+                public void onFlowUpdate(byte[] flow) {
+                    try {
+                        CompactFlow.check(flow);
+                    } catch (CompactFlowException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    store.putEncoded(flow, 5);
+                }
+
+                @Override
+                public void onFlowDelete(byte[] k) { }
+
+                @Override
+                public void onBulkBegin() { }
+
+                @Override
+                public void onBulkEnd(long flows) { }
+
+                @Override
+                public void onResyncRequest() { }
+
+                @Override
+                public void onPeerRestart() { }
+
+                @Override
+                public void onPeerAlive(boolean alive) { }
+            };
+            FtfwMode receiverMode = new FtfwMode(ONE_PASS, STATELESS, acks, fill, recvStats, "a");
+            PeerReceiver receiver = new PeerReceiver(new Authenticator(key), receiverMode, "a");
+            long t2 = System.nanoTime();
+            for (ByteBuffer d : datagrams) {
+                receiver.receive(d.duplicate(), 2);
+            }
+            long t3 = System.nanoTime();
+            if (store.size() != n) {
+                throw new IllegalStateException("receiver holds " + store.size() + " of " + n);
+            }
+            System.out.printf(Locale.ROOT, "round %d: %d datagrams; send %.3f us/flow, receive %.3f us/flow%n", r,
+                    datagrams.size(), (t1 - t0) / 1e3 / n, (t3 - t2) / 1e3 / n);
+        }
+    }
+
+    static final StateSource STATELESS = new StateSource() {
+        @Override
+        public byte[] current(FlowKey key) {
+            return null;
+        }
+
+        @Override
+        public FlowKey keyOf(byte[] flow) {
+            return new FlowKey(Arrays.copyOf(flow, CompactFlow.keyLength(flow)));
+        }
+    };
+
+    static final SyncListener NOTHING = new SyncListener() {
+        @Override
+        public void onFlowUpdate(byte[] flow) { }
+
+        @Override
+        public void onFlowDelete(byte[] k) { }
+
+        @Override
+        public void onBulkBegin() { }
+
+        @Override
+        public void onBulkEnd(long flows) { }
+
+        @Override
+        public void onResyncRequest() { }
+
+        @Override
+        public void onPeerRestart() { }
+
+        @Override
+        public void onPeerAlive(boolean alive) { }
+    };
+}

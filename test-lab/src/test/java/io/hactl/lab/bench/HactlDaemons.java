@@ -12,10 +12,10 @@ import java.time.Duration;
 
 /** Two hactl daemons (separate JVMs, as installed), driven through their control sockets. */
 final class HactlDaemons implements SyncDaemons {
-    /** The daemon's JVM as the package's launcher would size it for a gateway. */
-    static final String[] JVM = {"-XX:+UseG1GC", "-Xms32m", "-Xmx512m", "-XX:MaxMetaspaceSize=96m", "-Xss512k",
-        "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.engine=debug", "-Dorg.slf4j.simpleLogger.showDateTime=true",
-        "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"};
+    /** The daemon's JVM as the package's launcher (packaging/src/deb/hactl.launcher) starts it. */
+    static final String[] JVM = {"-XX:+UseSerialGC", "-Xms16m", "-Xmx512m", "-XX:MaxMetaspaceSize=96m", "-Xss512k",
+        "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.engine=debug", "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.mode=debug",
+        "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"};
 
     private final SyncPair pair;
     private final Path dir;

@@ -240,6 +240,7 @@ public final class SyncEngine implements AutoCloseable {
                 }
             }
         }
+        mode.pump(); // the batch's changes leave now, not at the next tick
     }
 
     private void removeInternal(Flow f) {
@@ -443,15 +444,23 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * Writes flows in one batched pass; those the kernel refuses as unchangeable (EBUSY: an
-     * entry whose fixed bits differ) are deleted and created again. Runs on the kernel worker.
+     * Writes flows in one batched pass; those the kernel refuses as unchangeable are replaced
+     * ({@link #replaceBusy}). Runs on the kernel worker.
      */
     private int[] write(List<Flow> flows, BatchMode mode) throws NetlinkException {
-        BatchResult r = kernel.batch(flows, mode);
+        return replaceBusy(kernel.batch(flows, mode), flows::get);
+    }
+
+    /**
+     * After a batched write: the flows the kernel refused as unchangeable (EBUSY: an entry whose
+     * fixed bits differ) are deleted and created again; every other failure is counted by errno.
+     * Returns {written, replaced}.
+     */
+    private int[] replaceBusy(BatchResult r, java.util.function.IntFunction<Flow> flowAt) throws NetlinkException {
         List<Flow> retry = new ArrayList<>();
         for (int i = 0; i < r.size(); i++) {
             if (r.errno(i) == Errno.EBUSY) {
-                retry.add(flows.get(i));
+                retry.add(flowAt.apply(i));
             }
         }
         int replaced = 0;
@@ -539,48 +548,46 @@ public final class SyncEngine implements AutoCloseable {
 
     /**
      * Writes the snapshot in batches, each request transcoded from the compact encoding straight
-     * into the kernel message (no flow objects); those the kernel refuses as unchangeable (EBUSY:
-     * an entry whose fixed bits differ) are deleted and created again. Returns {written, replaced}.
+     * into the kernel message (no flow objects). (Two sockets on two threads gain nothing:
+     * ctnetlink serializes the inserts under a mutex, and the waiting thread spins on it.)
+     * Returns {written, replaced}.
      */
     private int[] commitWrite(Snapshot snap) throws NetlinkException {
-        byte[][] enc = snap.encodings;
-        BatchResult r = kernel.batch(enc.length, BatchMode.CREATE_OR_UPDATE, new Conntrack.NewRequests() {
+        if (snap.encodings.length == 0) {
+            return new int[2];
+        }
+        return replaceBusy(kernel.batch(snap.encodings.length, BatchMode.CREATE_OR_UPDATE, requests(snap)), planned(snap));
+    }
+
+    /** The CT_NEW requests of the snapshot's flows, transcoded from their encodings. */
+    private Conntrack.NewRequests requests(Snapshot snap) {
+        return new Conntrack.NewRequests() {
             @Override
             public int family(int i) {
-                return CommitEncoder.family(enc[i]);
+                return CommitEncoder.family(snap.encodings[i]);
             }
 
             @Override
             public void write(io.hactl.sync.ctnetlink.AttrWriter w, int i) {
                 try {
-                    commitEncoder.write(w, enc[i], snap.updated[i], snap.takenAt);
+                    commitEncoder.write(w, snap.encodings[i], snap.updated[i], snap.takenAt);
                 } catch (CompactFlowException e) {
                     // the cache holds only what it validated on arrival
                     throw new IllegalStateException("external cache entry undecodable: " + e.getMessage(), e);
                 }
             }
-        });
-        List<Flow> retry = new ArrayList<>();
-        for (int i = 0; i < r.size(); i++) {
-            if (r.errno(i) == Errno.EBUSY) {
-                try {
-                    retry.add(planner.plan(CompactFlow.decode(enc[i]), snap.updated[i], snap.takenAt));
-                } catch (CompactFlowException e) {
-                    throw new IllegalStateException("external cache entry undecodable: " + e.getMessage(), e);
-                }
+        };
+    }
+
+    /** The planned flow of the snapshot's flow {@code i} (for the few the kernel refuses). */
+    private java.util.function.IntFunction<Flow> planned(Snapshot snap) {
+        return i -> {
+            try {
+                return planner.plan(CompactFlow.decode(snap.encodings[i]), snap.updated[i], snap.takenAt);
+            } catch (CompactFlowException e) {
+                throw new IllegalStateException("external cache entry undecodable: " + e.getMessage(), e);
             }
-        }
-        Map<String, Integer> failures = new HashMap<>(r.failures());
-        failures.remove("EBUSY");
-        int replaced = 0;
-        if (!retry.isEmpty()) {
-            kernel.batchDelete(retry);
-            BatchResult again = kernel.batch(retry, BatchMode.CREATE);
-            replaced = again.succeeded();
-            again.failures().forEach((k, v) -> failures.merge(k, v, Integer::sum));
-        }
-        failures.forEach((k, v) -> count("kernel_write_" + k, v));
-        return new int[] {r.succeeded(), replaced};
+        };
     }
 
     /** Which cache a flush empties. */

@@ -148,6 +148,12 @@ abstract class AbstractMode implements SyncMode {
     }
 
     @Override
+    public void pump() {
+        transmitQueued();
+        outbox.flush();
+    }
+
+    @Override
     public void received(Datagram d, ReplayWindow.Verdict verdict, long now) {
         stats.datagramsReceived.incrementAndGet();
         datagramEpoch = d.epoch();

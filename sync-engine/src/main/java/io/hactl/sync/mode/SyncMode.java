@@ -32,6 +32,9 @@ public interface SyncMode {
     /** Timers and transmission: heartbeats, liveness, sending what is queued. */
     void tick(long nowNanos);
 
+    /** Sends what is queued, as far as the mode allows, now rather than at the next tick. */
+    void pump();
+
     /** Drops everything queued towards the peer (after a flush of the internal cache). */
     void clearQueues();
 

@@ -128,6 +128,9 @@ public final class FailoverBench {
                     Thread.sleep(100);
                 }
                 Thread.sleep(Math.max(1000, period * 4)); // a few more echo rounds before judging
+                if (system.equals("hactl") && h2.statusOrNull() != null) {
+                    System.out.println("  fw2 transition: " + h2.statusOrNull().path("lastTransition"));
+                }
                 return new Failover(system, n, mode, live.report(10_000), vip);
             }
         } finally {

@@ -44,7 +44,7 @@ public final class SyncPathBenchmark {
             List<ByteBuffer> datagrams = new ArrayList<>();
             SyncStats sendStats = new SyncStats();
             DatagramOutbox out = new DatagramOutbox(new Authenticator(key), 1, 1472, datagrams::add, sendStats);
-            FtfwMode sender = new FtfwMode(ONE_PASS, STATELESS, out, NOTHING, sendStats, "b");
+            FtfwMode sender = new FtfwMode(ONE_PASS, STATELESS, out, new Ignoring(), sendStats, "b");
             long t0 = System.nanoTime();
             int[] i = {0};
             sender.bulk(() -> i[0] < encodings.size() ? encodings.get(i[0]++) : null);
@@ -54,7 +54,7 @@ public final class SyncPathBenchmark {
             FlowStore store = new FlowStore("external", 1 << 20);
             SyncStats recvStats = new SyncStats();
             DatagramOutbox acks = new DatagramOutbox(new Authenticator(key), 2, 1472, b -> { }, recvStats);
-            SyncListener fill = new SyncListener() {
+            SyncListener fill = new Ignoring() {
                 @Override
                 public void onFlowUpdate(byte[] flow) {
                     try {
@@ -64,24 +64,6 @@ public final class SyncPathBenchmark {
                     }
                     store.putEncoded(flow, 5);
                 }
-
-                @Override
-                public void onFlowDelete(byte[] k) { }
-
-                @Override
-                public void onBulkBegin() { }
-
-                @Override
-                public void onBulkEnd(long flows) { }
-
-                @Override
-                public void onResyncRequest() { }
-
-                @Override
-                public void onPeerRestart() { }
-
-                @Override
-                public void onPeerAlive(boolean alive) { }
             };
             FtfwMode receiverMode = new FtfwMode(ONE_PASS, STATELESS, acks, fill, recvStats, "a");
             PeerReceiver receiver = new PeerReceiver(new Authenticator(key), receiverMode, "a");
@@ -110,7 +92,8 @@ public final class SyncPathBenchmark {
         }
     };
 
-    static final SyncListener NOTHING = new SyncListener() {
+    /** Hears everything and does nothing with it. */
+    static class Ignoring implements SyncListener {
         @Override
         public void onFlowUpdate(byte[] flow) { }
 
@@ -131,5 +114,5 @@ public final class SyncPathBenchmark {
 
         @Override
         public void onPeerAlive(boolean alive) { }
-    };
+    }
 }

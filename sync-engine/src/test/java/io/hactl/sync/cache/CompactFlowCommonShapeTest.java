@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.TcpInfo;
 import io.hactl.sync.conntrack.Tuple;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -15,16 +14,7 @@ import org.junit.jupiter.api.Test;
 /** The allocation-free check of the common shape agrees with decoding, including on damaged bytes. */
 class CompactFlowCommonShapeTest {
     static List<Flow> flows() {
-        List<Flow> out = new ArrayList<>(TestFlows.varied().values());
-        for (int i = 0; i < 20; i++) {
-            out.add(TestFlows.tcp4(i));
-            out.add(TestFlows.tcp6(i));
-        }
-        Random r = new Random(11);
-        for (int i = 0; i < 3000; i++) {
-            out.add(TestFlows.random(r));
-        }
-        return out;
+        return TestFlows.sample(20, 3000, 11);
     }
 
     static boolean commonShape(Flow f) {

@@ -148,6 +148,20 @@ public final class TestFlows {
     }
 
     /** A random flow: any family, protocol and combination of optional parts. */
+    /** Every shape of {@link #varied}, {@code simple} IPv4 and IPv6 TCP flows and {@code random} random ones. */
+    public static java.util.List<Flow> sample(int simple, int random, long seed) {
+        java.util.List<Flow> out = new java.util.ArrayList<>(varied().values());
+        for (int i = 0; i < simple; i++) {
+            out.add(tcp4(i));
+            out.add(tcp6(i));
+        }
+        Random r = new Random(seed);
+        for (int i = 0; i < random; i++) {
+            out.add(random(r));
+        }
+        return out;
+    }
+
     public static Flow random(Random r) {
         boolean v6 = r.nextBoolean();
         int[] protos = {Tuple.TCP, Tuple.UDP, Tuple.SCTP, Tuple.DCCP, Tuple.UDPLITE, Tuple.GRE,

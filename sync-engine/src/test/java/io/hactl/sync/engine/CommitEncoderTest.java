@@ -8,10 +8,8 @@ import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.ctnetlink.AttrWriter;
 import io.hactl.sync.ctnetlink.FlowCodec;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The commit's direct transcoding writes exactly what decoding, planning and encoding would. */
@@ -19,16 +17,7 @@ class CommitEncoderTest {
     static final long S = 1_000_000_000L;
 
     static List<Flow> flows() {
-        List<Flow> out = new ArrayList<>(TestFlows.varied().values());
-        for (int i = 0; i < 50; i++) {
-            out.add(TestFlows.tcp4(i));
-            out.add(TestFlows.tcp6(i));
-        }
-        Random r = new Random(7);
-        for (int i = 0; i < 3000; i++) {
-            out.add(TestFlows.random(r));
-        }
-        return out;
+        return TestFlows.sample(50, 3000, 7);
     }
 
     @Test

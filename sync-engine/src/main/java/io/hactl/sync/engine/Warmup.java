@@ -57,10 +57,18 @@ public final class Warmup {
         InMemoryConntrackKernel kernelA = new InMemoryConntrackKernel();
         InMemoryConntrackKernel kernelB = new InMemoryConntrackKernel();
         BlockingQueue<Long> bulks = new LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch peerAlive = new java.util.concurrent.CountDownLatch(1);
         EngineListener toB = new EngineListener() {
             @Override
             public void onBulkReceived(long count, boolean clean) {
                 bulks.add(count);
+            }
+
+            @Override
+            public void onPeerAlive(boolean alive) {
+                if (alive) {
+                    peerAlive.countDown();
+                }
             }
         };
         SyncEngine a = null;
@@ -74,6 +82,9 @@ public final class Warmup {
             a = SyncEngine.start(config("a", ports[0], ports[1], key), EngineListener.NONE,
                     KernelAccess.inMemory(kernelA));
             b = SyncEngine.start(config("b", ports[1], ports[0], key), toB, KernelAccess.inMemory(kernelB));
+            if (!peerAlive.await(3, TimeUnit.SECONDS)) {
+                throw new TimeoutException("the rehearsal engines do not hear each other on loopback (a firewall rule?)");
+            }
             while (rounds < maxRounds && System.nanoTime() < deadline) {
                 loaderA.batch(load, BatchMode.CREATE); // live replication, from a's events
                 a.resyncInternal().get(10, TimeUnit.SECONDS); // as a new master does; after it a holds them all

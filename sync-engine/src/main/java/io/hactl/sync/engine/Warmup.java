@@ -38,8 +38,8 @@ public final class Warmup {
     static final String NODE_PREFIX = "rehearsal-";
     private static final int BULKS_PER_ROUND = 4;
 
-    /** What the rehearsal did. */
-    public record Result(int rounds, long flowsReplicated, long kernelEvents, long millis) {}
+    /** What the rehearsal did, and why it stopped: "done", or the failure that ended it early. */
+    public record Result(int rounds, long flowsReplicated, long kernelEvents, long millis, String stopped) {}
 
     private Warmup() {}
 
@@ -54,6 +54,7 @@ public final class Warmup {
         int rounds = 0;
         long replicated = 0;
         long events = 0;
+        String stopped = "done";
         InMemoryConntrackKernel kernelA = new InMemoryConntrackKernel();
         InMemoryConntrackKernel kernelB = new InMemoryConntrackKernel();
         BlockingQueue<Long> bulks = new LinkedBlockingQueue<>();
@@ -104,10 +105,12 @@ public final class Warmup {
                 b.flush(SyncEngine.Cache.BOTH).get(5, TimeUnit.SECONDS);
             }
         } catch (NetlinkException | TransportException | IOException | ExecutionException | TimeoutException e) {
+            stopped = e.getMessage() != null ? e.getMessage() : e.toString();
             org.slf4j.LoggerFactory.getLogger(SyncEngine.WARMUP_LOGGER).warn("warm-up ended early after {} rounds: {}",
                     rounds, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            stopped = "interrupted";
         } finally {
             if (a != null) {
                 events = a.status().counters().getOrDefault("kernel_events", 0L);
@@ -117,7 +120,7 @@ public final class Warmup {
                 b.close();
             }
         }
-        return new Result(rounds, replicated, events, (System.nanoTime() - t0) / 1_000_000);
+        return new Result(rounds, replicated, events, (System.nanoTime() - t0) / 1_000_000, stopped);
     }
 
     private static void awaitBulk(BlockingQueue<Long> bulks, int flows) throws InterruptedException, TimeoutException {

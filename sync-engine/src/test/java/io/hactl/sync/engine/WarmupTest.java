@@ -12,6 +12,7 @@ class WarmupTest {
         Warmup.Result r = Warmup.run(2_000, 3, Duration.ofSeconds(60));
         assertThat(r.rounds()).isEqualTo(3);
         assertThat(r.flowsReplicated()).isEqualTo(6_000);
+        assertThat(r.stopped()).isEqualTo("done");
         // the live path ran too: the loads and flushes reached engine a as table events
         assertThat(r.kernelEvents()).isPositive();
     }

@@ -19,7 +19,9 @@ import java.util.function.BooleanSupplier;
  * the system's two daemons, then the same workload for both:
  * live replication of a {@code conntrack -R} load on node a until b's external cache is complete,
  * a requested resync (b flushes its external cache and asks a), a commit into b's kernel, and the
- * daemons' resident memory. Usage: Bench [--out FILE] SIZE...
+ * daemons' resident memory. Each figure is the median of several runs (3 unless --runs says
+ * otherwise): single runs on a shared 2-core machine vary by a third.
+ * Usage: Bench [--runs N] [--only SYSTEM] [--out FILE] SIZE...
  */
 public final class Bench {
     public record Figures(double liveSeconds, double afterLoadSeconds, double loadSeconds, double resyncSeconds,
@@ -31,9 +33,12 @@ public final class Bench {
         List<Integer> sizes = new ArrayList<>();
         Path out = Path.of("test-lab/target/bench/sync-report.md");
         List<String> systems = List.of("conntrackd", "hactl");
+        int runs = 3;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--warmup")) {
                 warmup = true;
+            } else if (args[i].equals("--runs")) {
+                runs = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--only")) {
                 systems = List.of(args[++i]); // for profiling one system; the report needs both
             } else if (args[i].equals("--out")) {
@@ -47,11 +52,7 @@ public final class Bench {
         }
         Map<String, Figures> results = new LinkedHashMap<>();
         for (int n : sizes) {
-            for (String system : systems) {
-                Figures f = run(system, n);
-                results.put(system + " " + n, f);
-                System.out.printf(Locale.ROOT, "%s %,d: %s%n", system, n, f);
-            }
+            results.putAll(medians(systems, n, runs));
         }
         if (systems.size() == 1) {
             return;
@@ -62,6 +63,36 @@ public final class Bench {
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
         System.out.println("written to " + out);
+    }
+
+    /**
+     * Runs each system {@code runs} times on {@code n} flows, alternating between them so that a
+     * slow spell of the machine hits both, and keeps the median of every figure.
+     */
+    public static Map<String, Figures> medians(List<String> systems, int n, int runs) throws Exception {
+        Map<String, List<Figures>> all = new LinkedHashMap<>();
+        for (int r = 0; r < runs; r++) {
+            for (String system : systems) {
+                Figures f = run(system, n);
+                System.out.printf(Locale.ROOT, "%s %,d, run %d of %d: %s%n", system, n, r + 1, runs, f);
+                all.computeIfAbsent(system, k -> new ArrayList<>()).add(f);
+            }
+        }
+        Map<String, Figures> out = new LinkedHashMap<>();
+        all.forEach((system, fs) -> out.put(system + " " + n, median(fs)));
+        return out;
+    }
+
+    static Figures median(List<Figures> fs) {
+        java.util.function.ToDoubleFunction<java.util.function.ToDoubleFunction<Figures>> m = field -> {
+            double[] v = fs.stream().mapToDouble(field).sorted().toArray();
+            return v[v.length / 2];
+        };
+        return new Figures(m.applyAsDouble(Figures::liveSeconds), m.applyAsDouble(Figures::afterLoadSeconds),
+                m.applyAsDouble(Figures::loadSeconds), m.applyAsDouble(Figures::resyncSeconds),
+                m.applyAsDouble(Figures::commitSeconds), (long) m.applyAsDouble(f -> f.rssIdleB()),
+                (long) m.applyAsDouble(f -> f.rssB()), (long) m.applyAsDouble(f -> f.rssA()),
+                (long) m.applyAsDouble(f -> f.cacheBytes()));
     }
 
     public static Figures run(String system, int n) throws Exception {
@@ -169,6 +200,7 @@ public final class Bench {
         sb.append("# Sync benchmark: hactl and conntrackd side by side\n\n")
                 .append("Same lab, same run: two namespaces joined by a veth sync link, the load is `conntrack -R` of N ")
                 .append("ESTABLISHED TCP flows on node a (kernel ").append(System.getProperty("os.version")).append("). ")
+                .append("Each figure is the median of the runs, the systems alternating. ")
                 .append("Ratio = conntrackd / hactl for times (above 1: hactl faster) and for memory (above 1: hactl smaller).\n\n")
                 .append("| what | flows | conntrackd | hactl | ratio |\n|---|---|---|---|---|\n");
         for (int n : sizes) {

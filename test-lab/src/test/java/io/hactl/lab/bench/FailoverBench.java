@@ -20,7 +20,7 @@ import java.util.Map;
  * primary-backup.sh against hactl + keepalived in the same lab, one after the other in one run:
  * flows surviving and worst stall for graceful and crash failover, then (through {@link Bench})
  * replication, resync, commit and memory. Writes test-lab/target/bench/report.md and report.png.
- * Usage: FailoverBench [--flows N,N] [--sync N,N]
+ * Usage: FailoverBench [--flows N,N] [--sync N,N] [--runs N]
  */
 public final class FailoverBench {
     record Failover(String system, int flows, String mode, LiveFlows.Report report, long vipMillis) {}
@@ -29,9 +29,12 @@ public final class FailoverBench {
         // the echo server is a process of its own: 10,000 flows take 10,000 descriptors here
         List<Integer> flows = List.of(1000, 10_000);
         List<Integer> sync = List.of(100_000, 250_000);
+        int runs = 3; // the sync figures are medians: single runs vary by a third
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--flows")) {
                 flows = parse(args[++i]);
+            } else if (args[i].equals("--runs")) {
+                runs = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--sync")) {
                 sync = parse(args[++i]);
             }
@@ -49,9 +52,7 @@ public final class FailoverBench {
         }
         Map<String, Bench.Figures> figures = new LinkedHashMap<>();
         for (int n : sync) {
-            for (String system : List.of("conntrackd", "hactl")) {
-                figures.put(system + " " + n, Bench.run(system, n));
-            }
+            figures.putAll(Bench.medians(List.of("conntrackd", "hactl"), n, runs));
         }
         Path dir = Path.of("test-lab/target/bench");
         Files.createDirectories(dir);

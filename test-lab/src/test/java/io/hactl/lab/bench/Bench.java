@@ -88,11 +88,13 @@ public final class Bench {
             double[] v = fs.stream().mapToDouble(field).sorted().toArray();
             return v[v.length / 2];
         };
+        // the memory figures all from the run with the median growth, so that idle and loaded
+        // RSS belong together (medians taken apart can pair one run's idle with another's load)
+        Figures mem = fs.stream().sorted(java.util.Comparator.comparingLong(f -> f.rssB() - f.rssIdleB()))
+                .toList().get(fs.size() / 2);
         return new Figures(m.applyAsDouble(Figures::liveSeconds), m.applyAsDouble(Figures::afterLoadSeconds),
                 m.applyAsDouble(Figures::loadSeconds), m.applyAsDouble(Figures::resyncSeconds),
-                m.applyAsDouble(Figures::commitSeconds), (long) m.applyAsDouble(f -> f.rssIdleB()),
-                (long) m.applyAsDouble(f -> f.rssB()), (long) m.applyAsDouble(f -> f.rssA()),
-                (long) m.applyAsDouble(f -> f.cacheBytes()));
+                m.applyAsDouble(Figures::commitSeconds), mem.rssIdleB(), mem.rssB(), mem.rssA(), mem.cacheBytes());
     }
 
     public static Figures run(String system, int n) throws Exception {

@@ -104,7 +104,8 @@ public final class Warmup {
                 a.flush(SyncEngine.Cache.BOTH).get(5, TimeUnit.SECONDS);
                 b.flush(SyncEngine.Cache.BOTH).get(5, TimeUnit.SECONDS);
             }
-        } catch (NetlinkException | TransportException | IOException | ExecutionException | TimeoutException e) {
+        } catch (NetlinkException | TransportException | IOException | ExecutionException | TimeoutException
+                 | RuntimeException e) {
             stopped = e.getMessage() != null ? e.getMessage() : e.toString();
             org.slf4j.LoggerFactory.getLogger(SyncEngine.WARMUP_LOGGER).warn("warm-up ended early after {} rounds: {}",
                     rounds, e.toString());

@@ -63,6 +63,7 @@ public final class Daemon implements AutoCloseable {
         this.control = ControlServer.start(cfg.controlSocket(), this::handle, requireRootClients);
         // before the engine: the rehearsal has both cores to itself (-Dhactl.warmup.rounds=0 skips it,
         // to measure what it brings: see Warmup)
+        systemd.send("STATUS=warming up: rehearsing replication, resync and commit on loopback");
         io.hactl.sync.engine.Warmup.Result warm = io.hactl.sync.engine.Warmup.run(10_000,
                 Integer.getInteger("hactl.warmup.rounds", 10), java.time.Duration.ofSeconds(5));
         System.gc(); // the rehearsal's garbage: give the heap it grew back before the caches fill

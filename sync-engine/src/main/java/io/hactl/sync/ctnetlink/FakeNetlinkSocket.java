@@ -175,7 +175,8 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
                 }
                 byte[] d = queue.poll();
                 if (d == null) {
-                    throw new NetlinkException("recv", Errno.EAGAIN, "nothing queued; the in-memory kernel never blocks");
+                    throw new NetlinkException("recv", Errno.EAGAIN, blocking ? "nothing queued within the receive timeout"
+                            : "nothing queued; this socket does not wait (setBlocking)");
                 }
                 queuedBytes -= charge(d);
                 if (d.length > into.capacity()) {

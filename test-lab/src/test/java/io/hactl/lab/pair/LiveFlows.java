@@ -3,11 +3,11 @@ package io.hactl.lab.pair;
 import io.hactl.sync.lab.Netns;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Live TCP flows through the firewall pair: an echo server in the server namespace (a process of
- * its own, {@link EchoServer}), N client connections from the client namespace, each sending a small message every period and
- * expecting its echo. Records, per flow, the longest wait for an echo (the stall) and whether it
+ * its own, {@link EchoServer}), N client connections from the client namespace, each sending a
+ * small message every period and expecting its echo. Records, per flow, the longest wait for an echo (the stall) and whether it
  * died (reset, or silent past the dead threshold).
  */
 public final class LiveFlows implements AutoCloseable {
@@ -71,23 +71,31 @@ public final class LiveFlows implements AutoCloseable {
                 FirewallPair.SERVER, Integer.toString(port))
                 .redirectErrorStream(true).start();
         ChildProcesses.started(p.toHandle());
-        // "listening" once bound; anything else (or nothing within 30 s) is a failure
-        java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        // "listening" once bound (a JVM warning may come first); its end, or 30 s without it, is a failure
+        StringBuffer said = new StringBuffer(); // written by the reader, read here on failure
+        java.util.concurrent.CompletableFuture<Boolean> up = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                return new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+                java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+                for (String l = r.readLine(); l != null; l = r.readLine()) {
+                    if (l.equals("listening")) {
+                        return true;
+                    }
+                    said.append(l).append('\n');
+                }
             } catch (IOException e) {
-                return null;
+                said.append(e);
             }
+            return false;
         });
-        String first;
+        boolean listening;
         try {
-            first = line.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            listening = up.get(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            first = null;
+            listening = false;
         }
-        if (!"listening".equals(first)) {
+        if (!listening) {
             ChildProcesses.stop(p, 2);
-            throw new IllegalStateException("echo server in " + ns.name() + " did not start: " + first);
+            throw new IllegalStateException("echo server in " + ns.name() + " did not start: " + said);
         }
         return p;
     }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 public final class BulkSendCommand extends ClientCommand {
     @Override
     Duration timeout() {
-        return Duration.ofSeconds(Math.max(options.timeoutSeconds, 30));
+        return atLeastSeconds(30);
     }
 
     @Override

@@ -21,7 +21,7 @@ public final class CacheCommand extends ClientCommand {
 
     @Override
     Duration timeout() {
-        return Duration.ofSeconds(Math.max(options.timeoutSeconds, 30));
+        return atLeastSeconds(30);
     }
 
     @Override

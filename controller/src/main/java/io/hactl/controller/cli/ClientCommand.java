@@ -25,6 +25,11 @@ abstract class ClientCommand implements Callable<Integer> {
         return Duration.ofSeconds(options.timeoutSeconds);
     }
 
+    /** The --timeout given, but at least {@code seconds}: for operations that take that long. */
+    Duration atLeastSeconds(long seconds) {
+        return Duration.ofSeconds(Math.max(options.timeoutSeconds, seconds));
+    }
+
     abstract ObjectNode request();
 
     /** Prints the result; returns the exit code. */

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 public final class CommitCommand extends ClientCommand {
     @Override
     Duration timeout() {
-        return Duration.ofSeconds(Math.max(options.timeoutSeconds, 120));
+        return atLeastSeconds(120);
     }
 
     @Override

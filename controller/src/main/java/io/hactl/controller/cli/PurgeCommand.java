@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 public final class PurgeCommand extends ClientCommand {
     @Override
     Duration timeout() {
-        return Duration.ofSeconds(Math.max(options.timeoutSeconds, 5));
+        return atLeastSeconds(5);
     }
 
     @Override

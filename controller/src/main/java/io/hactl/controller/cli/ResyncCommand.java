@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 public final class ResyncCommand extends ClientCommand {
     @Override
     Duration timeout() {
-        return Duration.ofSeconds(Math.max(options.timeoutSeconds, 60));
+        return atLeastSeconds(60);
     }
 
     @Override

@@ -66,7 +66,10 @@ public final class Daemon implements AutoCloseable {
         systemd.send("STATUS=warming up: rehearsing replication, resync and commit on loopback");
         io.hactl.sync.engine.Warmup.Result warm = io.hactl.sync.engine.Warmup.run(10_000,
                 Integer.getInteger("hactl.warmup.rounds", 10), java.time.Duration.ofSeconds(5));
-        System.gc(); // the rehearsal's garbage: give the heap it grew back before the caches fill
+        // the rehearsal's garbage: give back the heap it grew (at once with -XX:-ShrinkHeapInSteps,
+        // as the launcher starts the daemon) and the compilers' C heap, before the caches fill
+        System.gc();
+        NativeHeap.trim();
         LOG.info("{}: warmed up: rehearsed replication, resync and commit of {} flows {} times on loopback in {} ms",
                 cfg.node(), warm.rounds() > 0 ? warm.flowsReplicated() / warm.rounds() : 0, warm.rounds(), warm.millis());
         try {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.jna.Memory;
-import com.sun.jna.NativeLong;
 import io.hactl.sync.ctnetlink.LibC;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ class SystemdNotifyTest {
     static String receive(int fd) {
         Memory m = new Memory(4096);
         try {
-            long n = LibC.recv(fd, m, new NativeLong(4096), 0x40 /* MSG_DONTWAIT */).longValue();
+            long n = LibC.recv(fd, m, 4096, 0x40 /* MSG_DONTWAIT */);
             return new String(m.getByteArray(0, (int) n), StandardCharsets.UTF_8);
         } catch (com.sun.jna.LastErrorException e) {
             return null;

@@ -2,7 +2,6 @@ package io.hactl.sync.ctnetlink;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -180,7 +179,7 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
         sendBuffer.clear();
         sendBuffer.put(messages);
         try {
-            long sent = LibC.send(fd, sendPointer, new NativeLong(len), 0).longValue();
+            long sent = LibC.send(fd, sendPointer, len, 0);
             if (sent != len) {
                 throw new NetlinkException("send", Errno.EIO, "short send " + sent + " of " + len + " bytes");
             }
@@ -204,7 +203,7 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
         long n;
         while (true) {
             try {
-                n = LibC.recv(fd, receivePointer, new NativeLong(RECEIVE_CAPACITY), flags).longValue();
+                n = LibC.recv(fd, receivePointer, RECEIVE_CAPACITY, flags);
                 break;
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != Errno.EINTR) {

@@ -11,6 +11,12 @@ import com.sun.jna.Pointer;
  */
 public final class LibC {
     static {
+        // send and recv take and return size_t / ssize_t as Java longs: a NativeLong result is
+        // built by reflection on every call, and the event reader calls recv once per event
+        if (Native.SIZE_T_SIZE != 8) {
+            throw new ExceptionInInitializerError("hactl needs a 64-bit system (size_t of 8 bytes, found "
+                    + Native.SIZE_T_SIZE + ")");
+        }
         Native.register(LibC.class, "c");
     }
 
@@ -28,9 +34,9 @@ public final class LibC {
     public static native int getsockopt(int fd, int level, int optname, byte[] optval, int[] optlen)
             throws LastErrorException;
 
-    public static native NativeLong send(int fd, Pointer buf, NativeLong len, int flags) throws LastErrorException;
+    public static native long send(int fd, Pointer buf, long len, int flags) throws LastErrorException;
 
-    public static native NativeLong recv(int fd, Pointer buf, NativeLong len, int flags) throws LastErrorException;
+    public static native long recv(int fd, Pointer buf, long len, int flags) throws LastErrorException;
 
     public static native NativeLong sendto(int fd, byte[] buf, NativeLong len, int flags, byte[] addr, int addrlen)
             throws LastErrorException;

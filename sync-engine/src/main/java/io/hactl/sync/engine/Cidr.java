@@ -3,19 +3,37 @@ package io.hactl.sync.engine;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
-/** An address prefix such as 10.99.0.0/24 or 2001:db8::/32. */
-public record Cidr(InetAddress network, int prefix) {
-    public Cidr {
-        int bits = network.getAddress().length * 8;
+/**
+ * An address prefix such as 10.99.0.0/24 or 2001:db8::/32. (A class rather than a record: it
+ * keeps the network's bytes, as the filter tests every kernel event against it.)
+ */
+public final class Cidr {
+    private final InetAddress network;
+    private final int prefix;
+    private final byte[] bytes;
+
+    public Cidr(InetAddress network, int prefix) {
+        byte[] a = network.getAddress();
+        int bits = a.length * 8;
         if (prefix < 0 || prefix > bits) {
             throw new IllegalArgumentException("prefix /" + prefix + " is not 0.." + bits);
         }
-        byte[] a = network.getAddress();
         for (int i = prefix; i < bits; i++) {
             if ((a[i / 8] & (0x80 >> (i % 8))) != 0) {
                 throw new IllegalArgumentException(network.getHostAddress() + "/" + prefix + " has host bits set");
             }
         }
+        this.network = network;
+        this.prefix = prefix;
+        this.bytes = a;
+    }
+
+    public InetAddress network() {
+        return network;
+    }
+
+    public int prefix() {
+        return prefix;
     }
 
     /** Parses "ADDR/PREFIX" or a bare address (a host prefix). */
@@ -42,8 +60,12 @@ public record Cidr(InetAddress network, int prefix) {
     }
 
     public boolean contains(InetAddress address) {
-        byte[] n = network.getAddress();
-        byte[] x = address.getAddress();
+        return contains(address.getAddress());
+    }
+
+    /** Whether the address given by its bytes (4 for IPv4, 16 for IPv6) is in this prefix. */
+    public boolean contains(byte[] x) {
+        byte[] n = bytes;
         if (n.length != x.length) {
             return false;
         }
@@ -59,6 +81,16 @@ public record Cidr(InetAddress network, int prefix) {
         }
         int mask = (0xff << (8 - rest)) & 0xff;
         return (n[full] & mask) == (x[full] & mask);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Cidr c && c.prefix == prefix && c.network.equals(network);
+    }
+
+    @Override
+    public int hashCode() {
+        return network.hashCode() * 31 + prefix;
     }
 
     @Override

@@ -31,9 +31,13 @@ public record FlowFilter(Set<Integer> protocols, List<Cidr> ignore, Set<Integer>
         if (!protocols.isEmpty() && !protocols.contains(o.protocol())) {
             return false;
         }
-        for (Cidr c : ignore) {
-            if (c.contains(o.src()) || c.contains(o.dst())) {
-                return false;
+        if (!ignore.isEmpty()) {
+            byte[] src = o.src().getAddress(); // copies: once per flow, not once per prefix
+            byte[] dst = o.dst().getAddress();
+            for (Cidr c : ignore) {
+                if (c.contains(src) || c.contains(dst)) {
+                    return false;
+                }
             }
         }
         if (!tcpStates.isEmpty() && o.protocol() == Tuple.TCP) {

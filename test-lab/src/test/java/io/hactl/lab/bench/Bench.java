@@ -41,6 +41,8 @@ public final class Bench {
                 runs = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--only")) {
                 systems = List.of(args[++i]); // for profiling one system; the report needs both
+            } else if (args[i].equals("--jvm")) {
+                System.setProperty("bench.jvm", args[++i]); // more JVM options for the hactl daemons
             } else if (args[i].equals("--out")) {
                 out = Path.of(args[++i]);
             } else {

@@ -14,6 +14,7 @@ import java.time.Duration;
 final class HactlDaemons implements SyncDaemons {
     /** The daemon's JVM as the package's launcher (packaging/src/deb/hactl.launcher) starts it. */
     static final String[] JVM = {"-XX:+UseSerialGC", "-Xms16m", "-Xmx512m", "-XX:MaxMetaspaceSize=96m", "-Xss512k",
+        "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps",
         "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.engine=debug", "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.mode=debug",
         "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"};
 
@@ -55,7 +56,10 @@ final class HactlDaemons implements SyncDaemons {
 
     private Process daemon(String ns, Path conf, String n) throws Exception {
         String cp = System.getProperty("java.class.path");
-        String[] argv = new String[JVM.length + 11];
+        // Bench --jvm "OPTIONS" adds JVM options to the daemons', for tuning experiments
+        String[] extra = System.getProperty("bench.jvm", "").isBlank() ? new String[0]
+                : System.getProperty("bench.jvm").trim().split("\\s+");
+        String[] argv = new String[JVM.length + extra.length + 11];
         int i = 0;
         argv[i++] = "ip";
         argv[i++] = "netns";
@@ -63,6 +67,9 @@ final class HactlDaemons implements SyncDaemons {
         argv[i++] = ns;
         argv[i++] = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (String o : JVM) {
+            argv[i++] = o;
+        }
+        for (String o : extra) {
             argv[i++] = o;
         }
         // -Dbench.jfr=DIR records a flight recording of each daemon, for profiling
@@ -75,7 +82,9 @@ final class HactlDaemons implements SyncDaemons {
         String[] full = java.util.Arrays.copyOf(argv, i + 2);
         full[i] = "--config";
         full[i + 1] = conf.toString();
-        return new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(dir.resolve("hactl-" + n + ".out").toFile())
+        ProcessBuilder pb = new ProcessBuilder(full);
+        pb.environment().put("MALLOC_ARENA_MAX", "2"); // as the launcher sets it
+        return pb.redirectErrorStream(true).redirectOutput(dir.resolve("hactl-" + n + ".out").toFile())
                 .start();
     }
 

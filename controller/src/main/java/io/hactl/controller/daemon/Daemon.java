@@ -2,6 +2,7 @@ package io.hactl.controller.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hactl.controller.config.HactlConfig;
 import io.hactl.controller.control.ControlProtocol;
@@ -81,6 +82,13 @@ public final class Daemon implements AutoCloseable {
                     } else {
                         demotion.bulkReceivedWithLosses(flows);
                     }
+                }
+
+                @Override
+                public void onPeerHandover() {
+                    // on the engine's thread: the load runs on the role worker, in order with transitions
+                    roles.submitPeerHandover();
+                    roleWorker.execute(roles::runPending);
                 }
 
                 @Override
@@ -235,6 +243,12 @@ public final class Daemon implements AutoCloseable {
             await(engine.requestResync());
             return "requested";
         }
+
+        @Override
+        public String announceHandover() throws Exception {
+            await(engine.announceHandover());
+            return "the peer loads the flows now";
+        }
     }
 
     private static <T> T await(CompletableFuture<T> f) throws Exception {
@@ -314,28 +328,33 @@ public final class Daemon implements AutoCloseable {
         } else {
             o.putNull("lastCommit");
         }
-        io.hactl.controller.role.Transition t = roles.last();
-        if (t == null) {
-            o.putNull("lastTransition");
-        } else {
-            ObjectNode lt = o.putObject("lastTransition");
-            lt.put("from", t.from().name());
-            lt.put("to", t.to().name());
-            lt.put("source", t.source());
-            lt.put("at", t.at().toString());
-            lt.put("millis", t.millis());
-            lt.put("ok", t.ok());
-            ArrayNode steps = lt.putArray("steps");
-            for (io.hactl.controller.role.Step st : t.steps()) {
-                ObjectNode so = steps.addObject();
-                so.put("name", st.name());
-                so.put("millis", st.millis());
-                so.put("ok", st.ok());
-                so.put("detail", st.detail());
-            }
-        }
-        o.put("transitions", roles.history().size());
+        List<io.hactl.controller.role.Transition> history = roles.history();
+        o.set("lastTransition", history.isEmpty() ? NullNode.getInstance() : transition(history.get(history.size() - 1)));
+        // the load on the peer's hand-over, which a MASTER transition right after hides from lastTransition
+        o.set("lastHandover", history.stream()
+                .filter(t -> t.source().equals(io.hactl.controller.role.RoleMachine.PEER_HANDOVER))
+                .reduce((x, y) -> y).map(t -> (JsonNode) transition(t)).orElse(NullNode.getInstance()));
+        o.put("transitions", history.size());
         return o;
+    }
+
+    private static ObjectNode transition(io.hactl.controller.role.Transition t) {
+        ObjectNode lt = ControlProtocol.JSON.createObjectNode();
+        lt.put("from", t.from().name());
+        lt.put("to", t.to().name());
+        lt.put("source", t.source());
+        lt.put("at", t.at().toString());
+        lt.put("millis", t.millis());
+        lt.put("ok", t.ok());
+        ArrayNode steps = lt.putArray("steps");
+        for (io.hactl.controller.role.Step st : t.steps()) {
+            ObjectNode so = steps.addObject();
+            so.put("name", st.name());
+            so.put("millis", st.millis());
+            so.put("ok", st.ok());
+            so.put("detail", st.detail());
+        }
+        return lt;
     }
 
     @Override

@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * <li>BACKUP: schedule the purge of stale kernel flows, request a resync from the peer;</li>
  * <li>FAULT: schedule the purge.</li>
  * </ul>
+ * Leaving MASTER, the first step tells the peer (HANDOVER), which then loads the flows into its
+ * kernel at once ({@link #submitPeerHandover}): in a graceful switchover the new master has the
+ * state before its VRRP adds the addresses, instead of a few milliseconds after (keepalived
+ * notifies only once the addresses are up, and packets arriving in between would be dropped).
+ * That load is recorded like a transition that keeps the role, with the purge scheduled again in
+ * case this node does not take over after all.
  * The last {@link #HISTORY} transitions are kept. Time comes from injected clocks.
  */
 public final class RoleMachine {
@@ -35,6 +41,10 @@ public final class RoleMachine {
     public static final String BULK = "bulk-send";
     public static final String PURGE = "schedule-purge";
     public static final String REQUEST = "request-resync";
+    public static final String HANDOVER = "hand-over";
+
+    /** The source of the record of a load on the peer's hand-over. */
+    public static final String PEER_HANDOVER = "peer hand-over";
 
     private final String node;
     private final StateActions actions;
@@ -48,7 +58,8 @@ public final class RoleMachine {
     private java.time.Instant roleSince;
     private boolean running;
 
-    private record Pending(Role to, String source) {}
+    /** A queued role change, or (handover) a load on the peer's hand-over that keeps the role. */
+    private record Pending(Role to, String source, boolean handover) {}
 
     public RoleMachine(String node, StateActions actions, LongSupplier nanos, Clock wall) {
         this.node = node;
@@ -64,14 +75,29 @@ public final class RoleMachine {
      * Does not run it: {@link #runPending()} does, on the caller's worker thread.
      */
     public synchronized boolean submit(Role to, String source) {
-        Role last = queue.isEmpty() ? (running ? null : role) : queue.peekLast().to();
+        Role last = running ? null : role;
+        for (java.util.Iterator<Pending> it = queue.descendingIterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (!p.handover()) {
+                last = p.to();
+                break;
+            }
+        }
         if (last == to) {
             coalesced.incrementAndGet();
             LOG.debug("{}: {} from {} coalesced", node, to, source);
             return false;
         }
-        queue.addLast(new Pending(to, source));
+        queue.addLast(new Pending(to, source, false));
         return true;
+    }
+
+    /**
+     * Queues the load of the external cache the peer asked for as it leaves MASTER; it runs in
+     * order with the transitions, and not at all when this node is MASTER by then.
+     */
+    public synchronized void submitPeerHandover() {
+        queue.addLast(new Pending(null, PEER_HANDOVER, true));
     }
 
     /** Runs every queued transition in order; returns how many ran. Call from one thread only. */
@@ -88,6 +114,19 @@ public final class RoleMachine {
                 }
                 running = true;
                 from = role;
+            }
+            if (p.handover()) {
+                Transition t = runHandover(from);
+                if (t != null) {
+                    synchronized (this) {
+                        history.addLast(t);
+                        while (history.size() > HISTORY) {
+                            history.removeFirst();
+                        }
+                    }
+                    n++;
+                }
+                continue;
             }
             Transition t = run(from, p);
             synchronized (this) {
@@ -108,6 +147,9 @@ public final class RoleMachine {
         long t0 = nanos.getAsLong();
         LOG.info("{}: transition {} -> {} ({})", node, from, p.to(), p.source());
         List<Step> steps = new ArrayList<>();
+        if (from == Role.MASTER && p.to() != Role.MASTER) {
+            steps.add(step(HANDOVER, actions::announceHandover));
+        }
         switch (p.to()) {
             case MASTER -> {
                 steps.add(step(COMMIT, actions::commit));
@@ -126,6 +168,18 @@ public final class RoleMachine {
         Transition t = new Transition(from, p.to(), p.source(), at, steps, ms);
         LOG.info("{}: now {} after {} ms{}", node, p.to(), ms, t.ok() ? "" : " (some steps FAILED, see status)");
         return t;
+    }
+
+    private Transition runHandover(Role role) {
+        if (role == Role.MASTER) {
+            LOG.info("{}: the peer hands over, but this node is MASTER: nothing to load", node);
+            return null;
+        }
+        java.time.Instant at = wall.instant();
+        long t0 = nanos.getAsLong();
+        LOG.info("{}: the peer leaves MASTER and hands over: loading its flows now, still {}", node, role);
+        List<Step> steps = List.of(step(COMMIT, actions::commit), step(PURGE, actions::schedulePurge));
+        return new Transition(role, role, PEER_HANDOVER, at, steps, (nanos.getAsLong() - t0) / 1_000_000);
     }
 
     private interface Action {

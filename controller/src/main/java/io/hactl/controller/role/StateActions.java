@@ -17,4 +17,7 @@ public interface StateActions {
     String schedulePurge() throws Exception;
 
     String requestResync() throws Exception;
+
+    /** Tell the peer this node leaves MASTER, so that it loads the flows into its kernel now. */
+    String announceHandover() throws Exception;
 }

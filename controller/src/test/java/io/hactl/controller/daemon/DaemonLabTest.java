@@ -203,6 +203,32 @@ class DaemonLabTest {
                 .contains("hactl_drops_total{node=\"fw2\",reason=\"bad_mac\"} 0")
                 .contains("hactl_transition_step_seconds{node=\"fw2\",to=\"MASTER\",step=\"commit\",ok=\"true\"}");
 
+        // fw2 leaves MASTER: it tells fw1 first, which loads fw2's flows into its kernel at once
+        await().atMost(Duration.ofSeconds(30)).until(() -> ControlProtocol.JSON.readTree(
+                hactl("status", "--json", "--socket", sock("fw1")).out()).path("caches").path("external").asInt() == 5000);
+        assertThat(hactl("notify", "BACKUP", "--socket", sock("fw1")).exit()).isZero();
+        kernelA.flush(0);
+        assertThat(kernelA.count()).isZero();
+        assertThat(hactl("notify", "BACKUP", "--socket", sock("fw2")).exit()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !ControlProtocol.JSON.readTree(
+                hactl("status", "--json", "--socket", sock("fw1")).out()).path("lastHandover").isNull());
+        JsonNode s1 = ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw1")).out());
+        assertThat(s1.path("lastHandover").path("ok").asBoolean()).as("%s", s1.path("lastHandover")).isTrue();
+        assertThat(s1.path("role").asText()).isEqualTo("BACKUP");
+        assertThat(kernelA.count()).isEqualTo(5000);
+        JsonNode left = ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw2")).out())
+                .path("lastTransition");
+        assertThat(left.path("steps")).extracting(x -> x.path("name").asText())
+                .containsExactly("hand-over", "schedule-purge", "request-resync");
+        assertThat(hactl("status", "--socket", sock("fw1")).out())
+                .contains("transition BACKUP -> BACKUP").contains("by peer hand-over");
+        // then keepalived makes fw1 MASTER: status still tells of the load on the hand-over before
+        assertThat(hactl("notify", "MASTER", "--socket", sock("fw1")).exit()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ControlProtocol.JSON.readTree(
+                hactl("status", "--json", "--socket", sock("fw1")).out()).path("role").asText().equals("MASTER"));
+        assertThat(hactl("status", "--socket", sock("fw1")).out()).contains("transition BACKUP -> MASTER")
+                .contains("handover  the peer handed over at ").contains("(committed 5000/5000 flows");
+
         // the peer goes away: the survivor says so and the verdict turns
         b.close();
         b = null;

@@ -55,6 +55,11 @@ class RoleMachineTest {
         public String requestResync() throws Exception {
             return act("request", 1);
         }
+
+        @Override
+        public String announceHandover() throws Exception {
+            return act("handover", 1);
+        }
     };
 
     RoleMachine machine() {
@@ -87,6 +92,86 @@ class RoleMachineTest {
         m.runPending();
         assertThat(calls).containsExactly("purge", "request", "purge");
         assertThat(m.role()).isEqualTo(Role.FAULT);
+    }
+
+    @Test
+    void leavingMasterTellsThePeerFirst() {
+        RoleMachine m = machine();
+        m.submit(Role.MASTER, "keepalived");
+        m.runPending();
+        calls.clear();
+
+        m.submit(Role.BACKUP, "keepalived");
+        m.submit(Role.MASTER, "keepalived");
+        m.submit(Role.FAULT, "keepalived");
+        m.submit(Role.MASTER, "keepalived");
+        m.submit(Role.STOP, "keepalived");
+        m.runPending();
+
+        assertThat(calls).containsExactly("handover", "purge", "request",
+                "commit", "flush", "resync", "bulk",
+                "handover", "purge",
+                "commit", "flush", "resync", "bulk",
+                "handover");
+        assertThat(m.last().steps()).extracting(Step::name).containsExactly(RoleMachine.HANDOVER);
+    }
+
+    @Test
+    void aPeersHandOverLoadsTheFlowsAtOnceKeepsTheRoleAndSchedulesThePurgeAgain() {
+        RoleMachine m = machine();
+        m.submit(Role.BACKUP, "keepalived");
+        m.runPending();
+        java.time.Instant since = m.roleSince();
+        long ageBefore = m.roleAgeMillis();
+        calls.clear();
+
+        m.submitPeerHandover();
+        assertThat(m.runPending()).isEqualTo(1);
+
+        assertThat(calls).containsExactly("commit", "purge");
+        assertThat(m.role()).isEqualTo(Role.BACKUP);
+        assertThat(m.roleSince()).isEqualTo(since);
+        assertThat(m.roleAgeMillis()).as("the role did not change: its age goes on").isEqualTo(ageBefore + 121);
+        Transition t = m.last();
+        assertThat(t.from()).isEqualTo(Role.BACKUP);
+        assertThat(t.to()).isEqualTo(Role.BACKUP);
+        assertThat(t.source()).isEqualTo(RoleMachine.PEER_HANDOVER);
+        assertThat(t.steps()).extracting(Step::name).containsExactly(RoleMachine.COMMIT, RoleMachine.PURGE);
+        assertThat(t.millis()).isEqualTo(121);
+
+        // then keepalived makes it MASTER: the commit runs again (changes since), the purge is cancelled by it
+        calls.clear();
+        assertThat(m.submit(Role.MASTER, "keepalived")).isTrue();
+        m.runPending();
+        assertThat(calls).containsExactly("commit", "flush", "resync", "bulk");
+        assertThat(m.history()).extracting(Transition::source).containsExactly("keepalived", RoleMachine.PEER_HANDOVER,
+                "keepalived");
+    }
+
+    @Test
+    void aPeersHandOverReachingTheMasterLoadsNothing() {
+        RoleMachine m = machine();
+        m.submit(Role.MASTER, "keepalived");
+        m.runPending();
+        calls.clear();
+
+        m.submitPeerHandover();
+        assertThat(m.runPending()).isZero();
+
+        assertThat(calls).isEmpty();
+        assertThat(m.history()).hasSize(1);
+    }
+
+    @Test
+    void aQueuedHandOverDoesNotHideTheRoleFromCoalescing() {
+        RoleMachine m = machine();
+        m.submit(Role.BACKUP, "a");
+        m.submitPeerHandover();
+        assertThat(m.submit(Role.BACKUP, "b")).as("BACKUP is still the last role queued").isFalse();
+        assertThat(m.submit(Role.MASTER, "c")).isTrue();
+        m.runPending();
+        assertThat(m.history()).extracting(Transition::source).containsExactly("a", RoleMachine.PEER_HANDOVER, "c");
+        assertThat(calls).containsExactly("purge", "request", "commit", "purge", "commit", "flush", "resync", "bulk");
     }
 
     @Test

@@ -16,5 +16,12 @@ public interface EngineListener {
     default void onBulkReceived(long flows, boolean clean) {
     }
 
+    /**
+     * The peer is leaving MASTER (a graceful switchover) and asks this node to load the flows
+     * into its kernel now, before the virtual addresses come over.
+     */
+    default void onPeerHandover() {
+    }
+
     EngineListener NONE = new EngineListener() { };
 }

@@ -396,6 +396,14 @@ public final class SyncEngine implements AutoCloseable {
         }
 
         @Override
+        public void onPeerHandover() {
+            log.info("{}: {} is leaving MASTER and hands over: {} flows to load", cfg.node(), cfg.peer(),
+                    external.size());
+            count("handovers_received");
+            engineListener.onPeerHandover();
+        }
+
+        @Override
         public void onPeerRestart() {
             engineListener.onPeerRestart();
         }
@@ -673,6 +681,20 @@ public final class SyncEngine implements AutoCloseable {
         });
         count("bulks_sent");
         return internal.size();
+    }
+
+    /**
+     * Tells the peer that this node leaves MASTER (HANDOVER), so that it loads the flows into its
+     * kernel before its VRRP takes the addresses over. It leaves after the flow changes already
+     * queued; any of them lost on the way arrive after it, for the commit of the peer's MASTER
+     * transition.
+     */
+    public CompletableFuture<Void> announceHandover() {
+        return onLoop(() -> {
+            mode.control(new Message.Handover(0));
+            count("handovers_sent");
+            return null;
+        });
     }
 
     /** Asks the peer for a bulk send of its internal cache. */

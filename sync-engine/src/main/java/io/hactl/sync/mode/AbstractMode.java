@@ -314,6 +314,7 @@ abstract class AbstractMode implements SyncMode {
             case BULK_BEGIN -> new Message.BulkBegin(seq);
             case BULK_END -> new Message.BulkEnd(seq, ((Message.BulkEnd) m).flows());
             case RESYNC_REQUEST -> new Message.ResyncRequest(seq);
+            case HANDOVER -> new Message.Handover(seq);
             default -> throw new IllegalStateException("not a queued control message: " + m.type());
         };
     }
@@ -325,6 +326,7 @@ abstract class AbstractMode implements SyncMode {
             case BULK_BEGIN -> listener.onBulkBegin();
             case BULK_END -> listener.onBulkEnd(((Message.BulkEnd) m).flows());
             case RESYNC_REQUEST -> listener.onResyncRequest();
+            case HANDOVER -> listener.onPeerHandover();
             default -> throw new IllegalStateException("not reliable: " + m.type());
         }
     }

@@ -12,6 +12,10 @@ public interface SyncListener {
 
     void onResyncRequest();
 
+    /** The peer leaves MASTER and asks this node to load its flows into the kernel now. */
+    default void onPeerHandover() {
+    }
+
     /** The peer restarted (new epoch): what it knew of us is gone. */
     void onPeerRestart();
 

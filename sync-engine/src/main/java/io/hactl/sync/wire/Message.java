@@ -94,6 +94,14 @@ public sealed interface Message {
         }
     }
 
+    /** The sender leaves MASTER: the receiver should load the flows into its kernel now. */
+    record Handover(int seq) implements Message {
+        @Override
+        public MessageType type() {
+            return MessageType.HANDOVER;
+        }
+    }
+
     /** Every reliable message from {@code from} to {@code to} (inclusive, wrapping) arrived. */
     record Ack(int from, int to) implements Message {
         @Override

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
  * BULK_BEGIN     body: -
  * BULK_END       body: flows u32
  * RESYNC_REQUEST body: -
+ * HANDOVER       body: -
  * ACK, NACK      body: from u32, to u32
  * HEARTBEAT      body: nextSeq u32, sentNanos u64, echoNanos u64, heldNanos u64
  * HELLO(_BACK)   body: nextSeq u32
@@ -26,7 +27,7 @@ public final class MessageCodec {
         return Wire.MESSAGE_HEADER_LEN + switch (m.type()) {
             case FLOW_UPDATE -> ((Message.FlowUpdate) m).flow().length;
             case FLOW_DELETE -> ((Message.FlowDelete) m).key().length;
-            case BULK_BEGIN, RESYNC_REQUEST -> 0;
+            case BULK_BEGIN, RESYNC_REQUEST, HANDOVER -> 0;
             case BULK_END, HELLO, HELLO_BACK -> 4;
             case ACK, NACK -> 8;
             case HEARTBEAT -> 28;
@@ -45,7 +46,7 @@ public final class MessageCodec {
         switch (m.type()) {
             case FLOW_UPDATE -> out.put(((Message.FlowUpdate) m).flow());
             case FLOW_DELETE -> out.put(((Message.FlowDelete) m).key());
-            case BULK_BEGIN, RESYNC_REQUEST -> { }
+            case BULK_BEGIN, RESYNC_REQUEST, HANDOVER -> { }
             case BULK_END -> out.putInt((int) ((Message.BulkEnd) m).flows());
             case ACK -> {
                 Message.Ack a = (Message.Ack) m;
@@ -102,6 +103,10 @@ public final class MessageCodec {
             case RESYNC_REQUEST -> {
                 want(type, bodyLen, 0);
                 yield new Message.ResyncRequest(seq);
+            }
+            case HANDOVER -> {
+                want(type, bodyLen, 0);
+                yield new Message.Handover(seq);
             }
             case ACK -> {
                 want(type, bodyLen, 8);

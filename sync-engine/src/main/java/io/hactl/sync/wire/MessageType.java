@@ -12,6 +12,11 @@ public enum MessageType {
     BULK_END(4, true),
     /** Asks the peer for a bulk send of its internal cache. Reliable. */
     RESYNC_REQUEST(5, true),
+    /**
+     * The sender is leaving MASTER: load my flows into your kernel now, before your VRRP takes
+     * the addresses over. Reliable.
+     */
+    HANDOVER(6, true),
     /** Receiver got every reliable message in [from, to]. */
     ACK(16, false),
     /** Receiver is missing [from, to]: resend them. */

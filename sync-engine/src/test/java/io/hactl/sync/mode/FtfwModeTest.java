@@ -227,6 +227,26 @@ class FtfwModeTest {
     }
 
     @Test
+    void aHandOverReachesThePeerExactlyOnceUnderLoss() {
+        net.loss = 0.2;
+        pair(true, CONFIG);
+        for (int i = 0; i < 1500; i++) {
+            a.put(i, 0);
+        }
+        net.step(10 * MS, a, b);
+        for (int i = 0; i < 300; i++) {
+            a.put(i, 1); // changed just before the master leaves: still in flight
+        }
+        a.mode.control(new io.hactl.sync.wire.Message.Handover(0));
+
+        assertThat(runUntilConverged(3000)).isNotNegative();
+        assertThat(b.events.stream().filter("peer-handover"::equals)).hasSize(1);
+        // it left after the changes queued before it; those lost on the way arrive after it (the
+        // MASTER transition's commit loads them)
+        assertThat(b.externalAtHandover.get(0)).isNotEmpty();
+    }
+
+    @Test
     void anUnansweredResyncRequestSurvivesARestartOfThePeer() {
         // a asks for the peer's flows, but the request never reaches the first instance of b
         a = new SimNode("a", true, CONFIG, KEY, 1000, net.towards(() -> b));

@@ -107,6 +107,15 @@ final class SimNode implements SyncListener, StateSource {
         events.add("peer-restart");
     }
 
+    /** Records what the external cache held when the hand-over arrived. */
+    final java.util.List<Map<FlowKey, String>> externalAtHandover = new java.util.ArrayList<>();
+
+    @Override
+    public void onPeerHandover() {
+        events.add("peer-handover");
+        externalAtHandover.add(view(external));
+    }
+
     @Override
     public void onPeerAlive(boolean alive) {
         events.add(alive ? "peer-alive" : "peer-dead");

@@ -64,6 +64,7 @@ class DatagramCodecTest {
                 new Message.BulkBegin(17),
                 new Message.BulkEnd(18, 0xffff_ffffL),
                 new Message.ResyncRequest(19),
+                new Message.Handover(20),
                 new Message.Ack(-5, 3),
                 new Message.Nack(100, 200),
                 new Message.Heartbeat(77, Long.MAX_VALUE, 123456789L, 42L),
@@ -126,6 +127,17 @@ class DatagramCodecTest {
         assertThat(openPayload(hex("10 00 0010 00000009 00000001 00000002"))).isEqualTo(DropReason.MALFORMED); // ACK with seq
         assertThat(openPayload(hex("13 01 000c 00000000 00000001"))).isEqualTo(DropReason.MALFORMED);   // unknown flags
         assertThat(openPayload(hex("13 00 000c 00000000 00000001 ff"))).isEqualTo(DropReason.MALFORMED); // trailing byte
+        assertThat(openPayload(hex("06 00 0009 00000001 00"))).isEqualTo(DropReason.MALFORMED);         // HANDOVER with a body
+    }
+
+    @Test
+    void handOverIsTypeSixWithNoBody() throws Exception {
+        ByteBuffer d = seal(1, 1, List.of(new Message.Handover(20)), KEY);
+        byte[] all = new byte[d.remaining()];
+        d.duplicate().get(all);
+        assertThat(java.util.Arrays.copyOfRange(all, Wire.HEADER_LEN - 2, Wire.HEADER_LEN + 8)).isEqualTo(hex(
+                "0008",                  // payload length 8
+                "06 00 0008 00000014")); // HANDOVER len 8 seq 20, no body
     }
 
     static DropReason openPayload(byte[] payload) throws Exception {

@@ -165,6 +165,20 @@ class FailoverLabTest {
                 + t.path("steps").get(0).path("millis").asLong() + " ms; fw2 transition " + t);
         assertThat(r.survived()).as("%s", r).isEqualTo(FLOWS);
         assertThat(h2.status().path("lastTransition").path("ok").asBoolean()).isTrue();
+
+        // leaving MASTER, fw1 told fw2 first, and fw2 loaded the flows into its kernel before
+        // keepalived made it MASTER (keepalived notifies only once the addresses are up)
+        var left = h1.status().path("lastTransition");
+        System.out.println("fw1 left MASTER: " + left);
+        assertThat(left.path("from").asText()).isEqualTo("MASTER");
+        assertThat(left.path("steps").get(0).path("name").asText()).isEqualTo("hand-over");
+        assertThat(left.path("steps").get(0).path("ok").asBoolean()).isTrue();
+        var handover = h2.status().path("lastHandover");
+        System.out.println("fw2 on fw1's hand-over: " + handover);
+        assertThat(handover.path("ok").asBoolean()).as("%s", handover).isTrue();
+        assertThat(handover.path("steps").get(0).path("detail").asText()).contains("committed " + FLOWS + "/" + FLOWS);
+        assertThat(java.time.Instant.parse(handover.path("at").asText()))
+                .isBefore(java.time.Instant.parse(t.path("at").asText()));
     }
 
     @Test

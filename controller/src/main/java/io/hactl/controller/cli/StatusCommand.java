@@ -76,11 +76,11 @@ public final class StatusCommand extends ClientCommand {
                 out.printf("           %s%n", steps);
             }
         }
-        JsonNode h = s.path("lastHandover");
+        JsonNode h = s.path("lastPreload");
         if (!h.isNull() && !h.isMissingNode() && !h.path("at").asText().equals(t.path("at").asText())) {
             JsonNode commit = h.path("steps").path(0);
-            out.printf("handover  the peer handed over at %s: its flows loaded in %d ms%s (%s)%n", h.path("at").asText(),
-                    h.path("millis").asLong(), h.path("ok").asBoolean() ? "" : " (STEPS FAILED)",
+            out.printf("preload   at %s (%s): the peer's flows loaded in %d ms%s (%s)%n", h.path("at").asText(),
+                    h.path("source").asText(), h.path("millis").asLong(), h.path("ok").asBoolean() ? "" : " (STEPS FAILED)",
                     commit.path("detail").asText());
         }
         out.println(verdict(s));

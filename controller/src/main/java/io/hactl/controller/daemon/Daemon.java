@@ -87,8 +87,18 @@ public final class Daemon implements AutoCloseable {
                 @Override
                 public void onPeerHandover() {
                     // on the engine's thread: the load runs on the role worker, in order with transitions
-                    roles.submitPeerHandover();
+                    roles.submitPreload(io.hactl.controller.role.RoleMachine.PEER_HANDOVER);
                     roleWorker.execute(roles::runPending);
+                }
+
+                @Override
+                public void onPeerAlive(boolean alive) {
+                    // a crashed master: the flows go into the kernel now, seconds before VRRP's
+                    // master-down interval ends (a cut sync link costs a load and a purge)
+                    if (!alive) {
+                        roles.submitPreload(io.hactl.controller.role.RoleMachine.PEER_SILENT);
+                        roleWorker.execute(roles::runPending);
+                    }
                 }
 
                 @Override
@@ -330,9 +340,9 @@ public final class Daemon implements AutoCloseable {
         }
         List<io.hactl.controller.role.Transition> history = roles.history();
         o.set("lastTransition", history.isEmpty() ? NullNode.getInstance() : transition(history.get(history.size() - 1)));
-        // the load on the peer's hand-over, which a MASTER transition right after hides from lastTransition
-        o.set("lastHandover", history.stream()
-                .filter(t -> t.source().equals(io.hactl.controller.role.RoleMachine.PEER_HANDOVER))
+        // a preload (the peer handed over or went silent), which a MASTER transition right after hides
+        o.set("lastPreload", history.stream()
+                .filter(io.hactl.controller.role.RoleMachine::isPreload)
                 .reduce((x, y) -> y).map(t -> (JsonNode) transition(t)).orElse(NullNode.getInstance()));
         o.put("transitions", history.size());
         return o;

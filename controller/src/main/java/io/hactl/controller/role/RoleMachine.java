@@ -22,11 +22,12 @@ import org.slf4j.LoggerFactory;
  * <li>BACKUP: schedule the purge of stale kernel flows, request a resync from the peer;</li>
  * <li>FAULT: schedule the purge.</li>
  * </ul>
- * Leaving MASTER, the first step tells the peer (HANDOVER), which then loads the flows into its
- * kernel at once ({@link #submitPeerHandover}): in a graceful switchover the new master has the
- * state before its VRRP adds the addresses, instead of a few milliseconds after (keepalived
- * notifies only once the addresses are up, and packets arriving in between would be dropped).
- * That load is recorded like a transition that keeps the role, with the purge scheduled again in
+ * Leaving MASTER, the first step tells the peer (HANDOVER), which then preloads the flows into
+ * its kernel ({@link #submitPreload}): in a graceful switchover the new master has the state
+ * before its VRRP adds the addresses, instead of a few milliseconds after (keepalived notifies
+ * only once the addresses are up, and packets arriving in between would be dropped). A peer gone
+ * silent (a crash) causes the same preload, seconds before VRRP's master-down interval ends.
+ * A preload is recorded like a transition that keeps the role, with the purge scheduled again in
  * case this node does not take over after all.
  * The last {@link #HISTORY} transitions are kept. Time comes from injected clocks.
  */
@@ -43,8 +44,9 @@ public final class RoleMachine {
     public static final String REQUEST = "request-resync";
     public static final String HANDOVER = "hand-over";
 
-    /** The source of the record of a load on the peer's hand-over. */
+    /** The sources of preloads: the peer's hand-over, or its silence. */
     public static final String PEER_HANDOVER = "peer hand-over";
+    public static final String PEER_SILENT = "peer silent";
 
     private final String node;
     private final StateActions actions;
@@ -58,8 +60,8 @@ public final class RoleMachine {
     private java.time.Instant roleSince;
     private boolean running;
 
-    /** A queued role change, or (handover) a load on the peer's hand-over that keeps the role. */
-    private record Pending(Role to, String source, boolean handover) {}
+    /** A queued role change, or (preload) a load of the external cache that keeps the role. */
+    private record Pending(Role to, String source, boolean preload) {}
 
     public RoleMachine(String node, StateActions actions, LongSupplier nanos, Clock wall) {
         this.node = node;
@@ -78,7 +80,7 @@ public final class RoleMachine {
         Role last = running ? null : role;
         for (java.util.Iterator<Pending> it = queue.descendingIterator(); it.hasNext(); ) {
             Pending p = it.next();
-            if (!p.handover()) {
+            if (!p.preload()) {
                 last = p.to();
                 break;
             }
@@ -93,11 +95,12 @@ public final class RoleMachine {
     }
 
     /**
-     * Queues the load of the external cache the peer asked for as it leaves MASTER; it runs in
-     * order with the transitions, and not at all when this node is MASTER by then.
+     * Queues a preload: the external cache into the kernel now, keeping the role, because the
+     * peer leaves MASTER ({@link #PEER_HANDOVER}) or went silent ({@link #PEER_SILENT}). It runs
+     * in order with the transitions, and not at all when this node is MASTER by then.
      */
-    public synchronized void submitPeerHandover() {
-        queue.addLast(new Pending(null, PEER_HANDOVER, true));
+    public synchronized void submitPreload(String source) {
+        queue.addLast(new Pending(null, source, true));
     }
 
     /** Runs every queued transition in order; returns how many ran. Call from one thread only. */
@@ -115,8 +118,8 @@ public final class RoleMachine {
                 running = true;
                 from = role;
             }
-            if (p.handover()) {
-                Transition t = runHandover(from);
+            if (p.preload()) {
+                Transition t = runPreload(from, p.source());
                 if (t != null) {
                     synchronized (this) {
                         history.addLast(t);
@@ -170,16 +173,21 @@ public final class RoleMachine {
         return t;
     }
 
-    private Transition runHandover(Role role) {
+    private Transition runPreload(Role role, String source) {
         if (role == Role.MASTER) {
-            LOG.info("{}: the peer hands over, but this node is MASTER: nothing to load", node);
+            LOG.info("{}: {}, but this node is MASTER: nothing to preload", node, source);
             return null;
         }
         java.time.Instant at = wall.instant();
         long t0 = nanos.getAsLong();
-        LOG.info("{}: the peer leaves MASTER and hands over: loading its flows now, still {}", node, role);
+        LOG.info("{}: {}: preloading its flows into the kernel, still {}", node, source, role);
         List<Step> steps = List.of(step(COMMIT, actions::commit), step(PURGE, actions::schedulePurge));
-        return new Transition(role, role, PEER_HANDOVER, at, steps, (nanos.getAsLong() - t0) / 1_000_000);
+        return new Transition(role, role, source, at, steps, (nanos.getAsLong() - t0) / 1_000_000);
+    }
+
+    /** Whether {@code t} records a preload rather than a role change. */
+    public static boolean isPreload(Transition t) {
+        return t.source().equals(PEER_HANDOVER) || t.source().equals(PEER_SILENT);
     }
 
     private interface Action {

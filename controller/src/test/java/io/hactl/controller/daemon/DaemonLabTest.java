@@ -211,9 +211,9 @@ class DaemonLabTest {
         assertThat(kernelA.count()).isZero();
         assertThat(hactl("notify", "BACKUP", "--socket", sock("fw2")).exit()).isZero();
         await().atMost(Duration.ofSeconds(30)).until(() -> !ControlProtocol.JSON.readTree(
-                hactl("status", "--json", "--socket", sock("fw1")).out()).path("lastHandover").isNull());
+                hactl("status", "--json", "--socket", sock("fw1")).out()).path("lastPreload").isNull());
         JsonNode s1 = ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw1")).out());
-        assertThat(s1.path("lastHandover").path("ok").asBoolean()).as("%s", s1.path("lastHandover")).isTrue();
+        assertThat(s1.path("lastPreload").path("ok").asBoolean()).as("%s", s1.path("lastPreload")).isTrue();
         assertThat(s1.path("role").asText()).isEqualTo("BACKUP");
         assertThat(kernelA.count()).isEqualTo(5000);
         JsonNode left = ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw2")).out())
@@ -227,7 +227,7 @@ class DaemonLabTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> ControlProtocol.JSON.readTree(
                 hactl("status", "--json", "--socket", sock("fw1")).out()).path("role").asText().equals("MASTER"));
         assertThat(hactl("status", "--socket", sock("fw1")).out()).contains("transition BACKUP -> MASTER")
-                .contains("handover  the peer handed over at ").contains("(committed 5000/5000 flows");
+                .contains("preload   at ").contains("(peer hand-over): the peer's flows loaded in").contains("(committed 5000/5000 flows");
 
         // the peer goes away: the survivor says so and the verdict turns
         b.close();

@@ -125,7 +125,7 @@ class RoleMachineTest {
         long ageBefore = m.roleAgeMillis();
         calls.clear();
 
-        m.submitPeerHandover();
+        m.submitPreload(RoleMachine.PEER_HANDOVER);
         assertThat(m.runPending()).isEqualTo(1);
 
         assertThat(calls).containsExactly("commit", "purge");
@@ -149,13 +149,30 @@ class RoleMachineTest {
     }
 
     @Test
+    void aSilentPeerPreloadsLikeAHandOverAndIsRecordedAsSuch() {
+        RoleMachine m = machine();
+        m.submit(Role.BACKUP, "keepalived");
+        m.runPending();
+        calls.clear();
+
+        m.submitPreload(RoleMachine.PEER_SILENT);
+        m.runPending();
+
+        assertThat(calls).containsExactly("commit", "purge");
+        assertThat(m.last().source()).isEqualTo(RoleMachine.PEER_SILENT);
+        assertThat(RoleMachine.isPreload(m.last())).isTrue();
+        assertThat(RoleMachine.isPreload(m.history().get(0))).isFalse();
+        assertThat(m.role()).isEqualTo(Role.BACKUP);
+    }
+
+    @Test
     void aPeersHandOverReachingTheMasterLoadsNothing() {
         RoleMachine m = machine();
         m.submit(Role.MASTER, "keepalived");
         m.runPending();
         calls.clear();
 
-        m.submitPeerHandover();
+        m.submitPreload(RoleMachine.PEER_HANDOVER);
         assertThat(m.runPending()).isZero();
 
         assertThat(calls).isEmpty();
@@ -166,7 +183,7 @@ class RoleMachineTest {
     void aQueuedHandOverDoesNotHideTheRoleFromCoalescing() {
         RoleMachine m = machine();
         m.submit(Role.BACKUP, "a");
-        m.submitPeerHandover();
+        m.submitPreload(RoleMachine.PEER_HANDOVER);
         assertThat(m.submit(Role.BACKUP, "b")).as("BACKUP is still the last role queued").isFalse();
         assertThat(m.submit(Role.MASTER, "c")).isTrue();
         m.runPending();

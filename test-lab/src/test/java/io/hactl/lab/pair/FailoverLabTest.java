@@ -173,7 +173,7 @@ class FailoverLabTest {
         assertThat(left.path("from").asText()).isEqualTo("MASTER");
         assertThat(left.path("steps").get(0).path("name").asText()).isEqualTo("hand-over");
         assertThat(left.path("steps").get(0).path("ok").asBoolean()).isTrue();
-        var handover = h2.status().path("lastHandover");
+        var handover = h2.status().path("lastPreload");
         System.out.println("fw2 on fw1's hand-over: " + handover);
         assertThat(handover.path("ok").asBoolean()).as("%s", handover).isTrue();
         assertThat(handover.path("steps").get(0).path("detail").asText()).contains("committed " + FLOWS + "/" + FLOWS);
@@ -186,10 +186,11 @@ class FailoverLabTest {
         startPair(true);
         openFlows(true);
 
-        // fw1 dies: its keepalived is killed and its links go down; fw2 takes over after the
-        // VRRP master-down interval
-        k1.kill();
+        // fw1 dies: its links go down, then its keepalived is killed; fw2 takes over after the
+        // VRRP master-down interval. (The other order races: keepalived's VRRP child, on its
+        // parent's death, may still send the priority-0 advert of a graceful stop.)
         lab.unplug(lab.fw1);
+        k1.kill();
         await().atMost(Duration.ofSeconds(15)).until(() -> k2.holdsVip());
         await().atMost(Duration.ofSeconds(20)).until(() -> "MASTER".equals(h2.status().path("role").asText()));
         await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
@@ -198,6 +199,17 @@ class FailoverLabTest {
         System.out.println("crash failover with hactl: " + r);
         assertThat(r.survived()).as("%s", r).isEqualTo(FLOWS);
         assertThat(h2.status().path("peer").path("alive").asBoolean()).as("fw1 is gone").isFalse();
+        // fw2 heard fw1 fall silent (dead-after 1.2 s) and preloaded the flows before VRRP's
+        // master-down interval (about 3.6 s) made it MASTER
+        var preload = h2.status().path("lastPreload");
+        var took = h2.status().path("lastTransition");
+        System.out.println("fw2 preload: " + preload + "; then " + took.path("from").asText() + " -> "
+                + took.path("to").asText() + " at " + took.path("at").asText());
+        assertThat(preload.path("source").asText()).as("%s", preload).isEqualTo("peer silent");
+        assertThat(preload.path("ok").asBoolean()).isTrue();
+        assertThat(preload.path("steps").get(0).path("detail").asText()).contains("committed " + FLOWS + "/" + FLOWS);
+        assertThat(java.time.Instant.parse(preload.path("at").asText()))
+                .isBefore(java.time.Instant.parse(took.path("at").asText()));
     }
 
     @Test

@@ -158,6 +158,10 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
 
     @Override
     public void receive(ByteBuffer into) throws NetlinkException {
+        receive(into, blocking);
+    }
+
+    private void receive(ByteBuffer into, boolean wait) throws NetlinkException {
         synchronized (kernel) {
             ensureOpen("recv");
             try {
@@ -165,7 +169,7 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
                     pendingOverrun = false;
                     throw new NetlinkException("recv", Errno.ENOBUFS, drops + " datagrams dropped so far");
                 }
-                if (blocking && queue.isEmpty() && !receiveTimeout.isZero()) {
+                if (wait && queue.isEmpty() && !receiveTimeout.isZero()) {
                     long deadline = System.nanoTime() + receiveTimeout.toNanos();
                     long left;
                     while (queue.isEmpty() && !closed && (left = deadline - System.nanoTime()) > 0) {
@@ -175,8 +179,8 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
                 }
                 byte[] d = queue.poll();
                 if (d == null) {
-                    throw new NetlinkException("recv", Errno.EAGAIN, blocking ? "nothing queued within the receive timeout"
-                            : "nothing queued; this socket does not wait (setBlocking)");
+                    throw new NetlinkException("recv", Errno.EAGAIN, wait ? "nothing queued within the receive timeout"
+                            : blocking ? "nothing queued (MSG_DONTWAIT)" : "nothing queued; this socket does not wait (setBlocking)");
                 }
                 queuedBytes -= charge(d);
                 if (d.length > into.capacity()) {
@@ -201,7 +205,7 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
 
     @Override
     public void receiveNow(ByteBuffer into) throws NetlinkException {
-        receive(into);
+        receive(into, false);
     }
 
     @Override

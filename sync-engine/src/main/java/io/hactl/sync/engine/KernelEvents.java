@@ -59,9 +59,10 @@ final class KernelEvents implements Runnable {
         while (running) {
             try {
                 int n = events.poll(listener);
-                // keep reading while more is queued, up to a batch, before waking the loop
+                // keep reading what is already queued, up to a batch, before waking the loop; never
+                // wait for more here: a burst's last events would sit out the whole poll timeout
                 while (n > 0 && batch.size() < MAX_BATCH && running) {
-                    n = events.poll(listener);
+                    n = events.pollNow(listener);
                 }
             } catch (NetlinkException e) {
                 if (running) {

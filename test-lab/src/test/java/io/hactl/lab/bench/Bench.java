@@ -128,6 +128,17 @@ public final class Bench {
                 if (r.exitCode() != 0) {
                     throw new IllegalStateException("conntrack -R failed: " + r.errors());
                 }
+                if (d instanceof HactlDaemons hd && Boolean.getBoolean("bench.trace")) {
+                    long tt = System.nanoTime();
+                    while (external(d) < n) {
+                        var sa = hd.statusOf("a");
+                        var sb = hd.statusOf("b");
+                        System.out.printf("TRACE +%d ms a.internal=%d a.tx=%d a.unacked=%d b.external=%d%n", (System.nanoTime() - tt) / 1_000_000,
+                                sa.path("caches").path("internal").asLong(), sa.path("sync").path("transmitQueue").asLong(),
+                                sa.path("sync").path("resendQueue").asLong(), sb.path("caches").path("external").asLong());
+                        Thread.sleep(10);
+                    }
+                }
                 await(system + " live replication of " + n, 120_000, () -> external(d) >= n);
                 long t2 = System.nanoTime();
                 long[] rss = d.rss();

@@ -105,6 +105,10 @@ final class HactlDaemons implements SyncDaemons {
         });
     }
 
+    JsonNode statusOf(String n) throws Exception {
+        return status(n);
+    }
+
     private JsonNode status(String n) throws Exception {
         return new ControlClient(sock(n)).call("status", Duration.ofSeconds(5));
     }

@@ -1,0 +1,45 @@
+package io.hactl.sync.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hactl.sync.cache.TestFlows;
+import io.hactl.sync.conntrack.FlowEvent;
+import io.hactl.sync.ctnetlink.ConntrackEvents;
+import io.hactl.sync.ctnetlink.Ctnl;
+import io.hactl.sync.ctnetlink.DecodeStats;
+import io.hactl.sync.ctnetlink.FakeNetlinkSocket;
+import io.hactl.sync.ctnetlink.InMemoryConntrackKernel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class KernelEventsTest {
+    @Test
+    void theLastEventsOfABurstAreHandedOverWithoutWaitingForThePollTimeout() throws Exception {
+        InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
+        FakeNetlinkSocket s = kernel.openSocket();
+        s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
+        s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_DESTROY);
+        // a poll timeout far beyond the wait below: the reader must not sit on events until it ends
+        s.setReceiveTimeout(Duration.ofSeconds(20));
+        s.setBlocking(true);
+        List<FlowEvent> got = Collections.synchronizedList(new ArrayList<>());
+        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, got::addAll, () -> { });
+        reader.start();
+        try {
+            for (int i = 0; i < 3; i++) {
+                kernel.inject(TestFlows.tcp4(i));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 3);
+            kernel.inject(TestFlows.tcp4(3)); // and a lone event later
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 4);
+            assertThat(got).extracting(FlowEvent::type).containsOnly(FlowEvent.Type.NEW);
+        } finally {
+            s.close(); // wakes the reader
+            reader.stop();
+        }
+    }
+}

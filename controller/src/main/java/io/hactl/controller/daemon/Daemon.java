@@ -67,12 +67,19 @@ public final class Daemon implements AutoCloseable {
         systemd.send("STATUS=warming up: rehearsing replication, resync and commit on loopback");
         io.hactl.sync.engine.Warmup.Result warm = io.hactl.sync.engine.Warmup.run(10_000,
                 Integer.getInteger("hactl.warmup.rounds", 10), java.time.Duration.ofSeconds(5));
+        // what the rehearsal made hot is compiled for seconds after it: wait for that here, not
+        // during the first resync or failover (bounded)
+        io.hactl.sync.engine.CompilerQuiet.Result jit = warm.rounds() > 0
+                ? io.hactl.sync.engine.CompilerQuiet.await(java.time.Duration.ofSeconds(10))
+                : new io.hactl.sync.engine.CompilerQuiet.Result(0, 0, true);
         // the rehearsal's garbage: give back the heap it grew (at once with -XX:-ShrinkHeapInSteps,
         // as the launcher starts the daemon) and the compilers' C heap, before the caches fill
         System.gc();
         NativeHeap.trim();
-        LOG.info("{}: warmed up: rehearsed replication, resync and commit of {} flows {} times on loopback in {} ms",
-                cfg.node(), warm.rounds() > 0 ? warm.flowsReplicated() / warm.rounds() : 0, warm.rounds(), warm.millis());
+        LOG.info("{}: warmed up: rehearsed replication, resync and commit of {} flows {} times on loopback in {} ms,"
+                + " then {} ms for the compilers ({} ms of compiling{})", cfg.node(),
+                warm.rounds() > 0 ? warm.flowsReplicated() / warm.rounds() : 0, warm.rounds(), warm.millis(),
+                jit.waitedMillis(), jit.compileMillis(), jit.quiet() ? "" : ", still busy at the limit");
         try {
             this.engine = SyncEngine.start(cfg.sync().toEngine(cfg.node(), key), new EngineListener() {
                 @Override

@@ -81,21 +81,8 @@ public final class ConntrackEvents implements AutoCloseable {
      * poll timeout passed or after an overrun (which the listener has been told of).
      */
     public int poll(Listener listener) throws NetlinkException {
-        return poll(listener, true);
-    }
-
-    /** As {@link #poll} but never waits: 0 at once when nothing is queued. */
-    public int pollNow(Listener listener) throws NetlinkException {
-        return poll(listener, false);
-    }
-
-    private int poll(Listener listener, boolean wait) throws NetlinkException {
         try {
-            if (wait) {
-                socket.receive(rx);
-            } else {
-                socket.receiveNow(rx);
-            }
+            socket.receive(rx);
         } catch (NetlinkException e) {
             if (e.isOverrun()) {
                 overruns++;

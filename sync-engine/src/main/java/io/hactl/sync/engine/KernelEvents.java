@@ -17,6 +17,11 @@ import org.slf4j.LoggerFactory;
 final class KernelEvents implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(KernelEvents.class);
     private static final int MAX_BATCH = 4096;
+    /**
+     * How long the reader waits for more once it has events: long enough for a burst to go in
+     * large batches, short enough that a lone event is not held back.
+     */
+    static final java.time.Duration GATHER = java.time.Duration.ofMillis(1);
 
     private final String node;
     private final ConntrackEvents events;
@@ -26,9 +31,13 @@ final class KernelEvents implements Runnable {
     private volatile boolean running = true;
     private final Thread thread;
 
-    KernelEvents(String node, ConntrackEvents events, int maxBuffer, Consumer<List<FlowEvent>> batches,
-                 Runnable overrun) {
+    private final java.time.Duration idlePoll;
+
+    /** {@code idlePoll}: the events socket's receive timeout, restored after each batch. */
+    KernelEvents(String node, ConntrackEvents events, java.time.Duration idlePoll, int maxBuffer,
+                 Consumer<List<FlowEvent>> batches, Runnable overrun) {
         this.node = node;
+        this.idlePoll = idlePoll;
         this.events = events;
         this.maxBuffer = maxBuffer;
         this.batches = batches;
@@ -59,10 +68,18 @@ final class KernelEvents implements Runnable {
         while (running) {
             try {
                 int n = events.poll(listener);
-                // keep reading what is already queued, up to a batch, before waking the loop; never
-                // wait for more here: a burst's last events would sit out the whole poll timeout
-                while (n > 0 && batch.size() < MAX_BATCH && running) {
-                    n = events.pollNow(listener);
+                if (n > 0) {
+                    // keep reading, up to a batch, before waking the loop, but wait for more only
+                    // briefly: with the idle poll timeout a burst's last events (or a lone event)
+                    // would sit out the whole of it (SO_RCVTIMEO, switched per batch)
+                    events.socket().setReceiveTimeout(GATHER);
+                    try {
+                        while (n > 0 && batch.size() < MAX_BATCH && running) {
+                            n = events.poll(listener);
+                        }
+                    } finally {
+                        events.socket().setReceiveTimeout(idlePoll);
+                    }
                 }
             } catch (NetlinkException e) {
                 if (running) {

@@ -143,7 +143,7 @@ public final class SyncEngine implements AutoCloseable {
     private void open(KernelAccess kernelAccess) throws NetlinkException, TransportException {
         String node = cfg.node();
         ConntrackEvents events = kernelAccess.openEvents(cfg.eventBuffer(), decodeStats);
-        kernelEvents = new KernelEvents(node, events, cfg.eventBufferMax(),
+        kernelEvents = new KernelEvents(node, events, KernelAccess.EVENT_POLL, cfg.eventBufferMax(),
                 batch -> loop.execute(() -> applyEvents(batch)),
                 () -> loop.execute(this::scheduleOverrunResync));
         kernel = kernelAccess.openConntrack(decodeStats);

@@ -27,7 +27,8 @@ class KernelEventsTest {
         s.setReceiveTimeout(Duration.ofSeconds(20));
         s.setBlocking(true);
         List<FlowEvent> got = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, got::addAll, () -> { });
+        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), Duration.ofSeconds(20), 1 << 20,
+                got::addAll, () -> { });
         reader.start();
         try {
             for (int i = 0; i < 3; i++) {

@@ -41,6 +41,8 @@ public final class Bench {
                 runs = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--only")) {
                 systems = List.of(args[++i]); // for profiling one system; the report needs both
+            } else if (args[i].equals("--trace")) {
+                System.setProperty("bench.trace", "true"); // hactl's caches and queues while it catches up
             } else if (args[i].equals("--jvm")) {
                 System.setProperty("bench.jvm", args[++i]); // more JVM options for the hactl daemons
             } else if (args[i].equals("--out")) {
@@ -128,17 +130,7 @@ public final class Bench {
                 if (r.exitCode() != 0) {
                     throw new IllegalStateException("conntrack -R failed: " + r.errors());
                 }
-                if (d instanceof HactlDaemons hd && Boolean.getBoolean("bench.trace")) {
-                    long tt = System.nanoTime();
-                    while (external(d) < n) {
-                        var sa = hd.statusOf("a");
-                        var sb = hd.statusOf("b");
-                        System.out.printf("TRACE +%d ms a.internal=%d a.tx=%d a.unacked=%d b.external=%d%n", (System.nanoTime() - tt) / 1_000_000,
-                                sa.path("caches").path("internal").asLong(), sa.path("sync").path("transmitQueue").asLong(),
-                                sa.path("sync").path("resendQueue").asLong(), sb.path("caches").path("external").asLong());
-                        Thread.sleep(10);
-                    }
-                }
+                trace(d, n, "live");
                 await(system + " live replication of " + n, 120_000, () -> external(d) >= n);
                 long t2 = System.nanoTime();
                 long[] rss = d.rss();
@@ -148,6 +140,7 @@ public final class Bench {
                 await("flush", 10_000, () -> external(d) == 0);
                 long t3 = System.nanoTime();
                 d.requestResyncOnB();
+                trace(d, n, "resync");
                 await(system + " resync of " + n, 120_000, () -> external(d) >= n);
                 long t4 = System.nanoTime();
 
@@ -187,6 +180,27 @@ public final class Bench {
 
     static double s(long nanos) {
         return nanos / 1e9;
+    }
+
+    /** With --trace: hactl's caches and queues every 10 ms until b's external cache holds n flows. */
+    private static void trace(SyncDaemons d, int n, String phase) throws Exception {
+        if (!(d instanceof HactlDaemons hd) || !Boolean.getBoolean("bench.trace")) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        long[] cpu0 = hd.cpuMillis();
+        while (external(d) < n && System.nanoTime() - t0 < 60_000_000_000L) {
+            var sa = hd.statusOf("a");
+            var sb = hd.statusOf("b");
+            System.out.printf("TRACE %s +%d ms a.internal=%d a.tx=%d a.unacked=%d b.external=%d%n", phase,
+                    (System.nanoTime() - t0) / 1_000_000, sa.path("caches").path("internal").asLong(),
+                    sa.path("sync").path("transmitQueue").asLong(), sa.path("sync").path("resendQueue").asLong(),
+                    sb.path("caches").path("external").asLong());
+            Thread.sleep(10);
+        }
+        long[] cpu1 = hd.cpuMillis();
+        System.out.printf("TRACE %s done after %d ms: cpu of a %d ms, of b %d ms%n", phase, (System.nanoTime() - t0) / 1_000_000,
+                cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]);
     }
 
     static void writeLoad(Path file, int n) throws IOException {

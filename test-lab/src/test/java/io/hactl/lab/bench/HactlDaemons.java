@@ -105,6 +105,16 @@ final class HactlDaemons implements SyncDaemons {
         });
     }
 
+    /** CPU time (user + system, ms) of each daemon so far. */
+    long[] cpuMillis() throws Exception {
+        return new long[] {cpuOf(a.pid()), cpuOf(b.pid())};
+    }
+
+    private static long cpuOf(long pid) throws Exception {
+        String[] f = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll(".*\\) ", "").split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / 100; // utime, stime in clock ticks (USER_HZ 100)
+    }
+
     JsonNode statusOf(String n) throws Exception {
         return status(n);
     }

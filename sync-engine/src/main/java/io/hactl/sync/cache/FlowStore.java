@@ -219,9 +219,18 @@ public final class FlowStore {
         removeSlot(i);
     }
 
-    /** Drops every flow and returns the arrays to their initial size; the counters are kept. */
+    /**
+     * Drops every flow; the counters are kept, and so is the arrays' capacity: a flush is mostly
+     * followed by a refill of the same size (the MASTER transition's resync from the kernel, the
+     * next bulk from the peer), which would otherwise grow and rehash the index all over again.
+     */
     public void clear() {
-        allocate();
+        java.util.Arrays.fill(data, 0, used, null);
+        java.util.Arrays.fill(index, 0);
+        used = 0;
+        freeHead = -1;
+        size = 0;
+        entryBytes = 0;
         noteSpace();
     }
 
@@ -371,6 +380,13 @@ public final class FlowStore {
     @FunctionalInterface
     public interface EncodedVisitor {
         void visit(int handle, byte[] encoding, long updatedAtNanos);
+    }
+
+    /** As {@link #forEach} without decoding: the stored encodings themselves, in handle order. */
+    public void forEachEncoded(EncodedVisitor visitor) {
+        for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
+            visitor.visit(h, data[h], updatedAt[h]);
+        }
     }
 
     /** As {@link #forEachMastersFirst} without decoding: the stored encodings themselves. */

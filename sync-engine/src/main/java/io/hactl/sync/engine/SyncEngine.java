@@ -369,7 +369,7 @@ public final class SyncEngine implements AutoCloseable {
             } else if (bulkReceiving) {
                 // what the peer did not send again it no longer has
                 List<Integer> stale = new ArrayList<>();
-                external.forEach((h, f, updated) -> {
+                external.forEachEncoded((h, enc, updated) -> { // no decoding: only the times matter
                     if (updated < bulkBeganAt) {
                         stale.add(h);
                     }
@@ -643,7 +643,7 @@ public final class SyncEngine implements AutoCloseable {
                 }
             }
             List<Integer> gone = new ArrayList<>();
-            internal.forEach((h, f, updated) -> {
+            internal.forEachEncoded((h, enc, updated) -> { // no decoding: only the times matter
                 if (updated < stamp) {
                     gone.add(h);
                 }

@@ -211,6 +211,28 @@ class FlowStoreTest {
     }
 
     @Test
+    void forEachEncodedVisitsTheStoredEncodingsWithTheirTimestamps() throws Exception {
+        FlowStore s = store(100, 4);
+        for (int i = 0; i < 10; i++) {
+            s.put(TestFlows.tcp4(i), 1000 + i);
+        }
+        s.remove(TestFlows.tcp4(3).orig(), 0);
+        Map<Flow, Long> seen = new HashMap<>();
+        s.forEachEncoded((h, enc, t) -> {
+            assertThat(enc).isSameAs(s.encodingAt(h));
+            try {
+                seen.put(CompactFlow.decode(enc), t);
+            } catch (CompactFlowException e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertThat(seen).hasSize(9).doesNotContainKey(withoutId(TestFlows.tcp4(3)));
+        for (int i : new int[] {0, 1, 2, 4, 9}) {
+            assertThat(seen).containsEntry(withoutId(TestFlows.tcp4(i)), 1000L + i);
+        }
+    }
+
+    @Test
     void cursorWalksLiveHandlesInOrder() {
         FlowStore s = store(100, 4);
         for (int i = 0; i < 10; i++) {
@@ -241,7 +263,7 @@ class FlowStoreTest {
     }
 
     @Test
-    void clearEmptiesButKeepsCounters() {
+    void clearEmptiesButKeepsCountersAndCapacity() {
         FlowStore s = store(100, 4);
         for (int i = 0; i < 50; i++) {
             s.put(TestFlows.tcp4(i), i);
@@ -253,7 +275,17 @@ class FlowStoreTest {
         assertThat(s.nextHandle(0)).isEqualTo(FlowStore.NO_HANDLE);
         assertThat(s.stats().inserted()).isEqualTo(50);
         assertThat(s.estimatedHeapBytes()).isLessThan(heapFull);
+        assertThat(s.estimatedHeapBytes()).as("the arrays keep their capacity for the refill")
+                .isGreaterThan(store(100, 4).estimatedHeapBytes());
         assertThat(s.put(TestFlows.tcp4(1), 1)).isEqualTo(Result.NEW);
+        for (int i = 0; i < 50; i++) {
+            s.put(TestFlows.tcp4(i), i);
+        }
+        assertThat(s.size()).isEqualTo(50);
+        assertThat(s.estimatedHeapBytes()).isEqualTo(heapFull);
+        for (int i = 0; i < 50; i++) {
+            assertThat(s.get(TestFlows.tcp4(i).orig(), 0)).isEqualTo(withoutId(TestFlows.tcp4(i)));
+        }
     }
 
     @Test

@@ -54,9 +54,11 @@ public final class StatusCommand extends ClientCommand {
                 s.path("retransmissions").asLong(), drops.isEmpty() ? "none" : String.join(", ", drops));
         JsonNode c = s.path("lastCommit");
         out.printf("commit    %s%n", c.isNull() || c.isMissingNode() ? "none yet"
-                : String.format("%d of %d flows in %d ms%s", c.path("written").asLong() + c.path("replaced").asLong(),
+                : String.format("%d of %d flows in %d ms%s%s", c.path("written").asLong() + c.path("replaced").asLong(),
                         c.path("flows").asLong(), c.path("millis").asLong(), c.path("ok").asBoolean() ? "" : ", FAILURES "
-                                + c.path("failures")));
+                                + c.path("failures"), c.path("sinceMillis").asLong(-1) < 0 ? ""
+                                : String.format(" (%d unchanged since the commit %d ms before)", c.path("unchanged").asLong(),
+                                        c.path("sinceMillis").asLong())));
         if (s.path("purgeInMillis").asLong() >= 0) {
             out.printf("purge     of replicated kernel flows in %s%n", duration(s.path("purgeInMillis").asLong()));
         }

@@ -232,7 +232,8 @@ public final class Daemon implements AutoCloseable {
     private final class EngineActions implements io.hactl.controller.role.StateActions {
         @Override
         public String commit() throws Exception {
-            return await(engine.commit()).toString();
+            // a preload or the MASTER transition: what the preload just before wrote stays as it is
+            return await(engine.commitChanges()).toString();
         }
 
         @Override
@@ -290,6 +291,8 @@ public final class Daemon implements AutoCloseable {
         o.put("replaced", r.replaced());
         o.put("failed", r.failed());
         o.put("millis", r.millis());
+        o.put("unchanged", r.unchanged());
+        o.put("sinceMillis", r.sinceMillis());
         o.set("failures", ControlProtocol.JSON.valueToTree(r.failures()));
         o.put("ok", r.ok());
         return o;

@@ -122,10 +122,7 @@ public final class RoleMachine {
                 Transition t = runPreload(from, p.source());
                 if (t != null) {
                     synchronized (this) {
-                        history.addLast(t);
-                        while (history.size() > HISTORY) {
-                            history.removeFirst();
-                        }
+                        remember(t);
                     }
                     n++;
                 }
@@ -136,10 +133,7 @@ public final class RoleMachine {
                 role = p.to();
                 roleSinceNanos = nanos.getAsLong();
                 roleSince = wall.instant();
-                history.addLast(t);
-                while (history.size() > HISTORY) {
-                    history.removeFirst();
-                }
+                remember(t);
             }
             n++;
         }
@@ -171,6 +165,14 @@ public final class RoleMachine {
         Transition t = new Transition(from, p.to(), p.source(), at, steps, ms);
         LOG.info("{}: now {} after {} ms{}", node, p.to(), ms, t.ok() ? "" : " (some steps FAILED, see status)");
         return t;
+    }
+
+    /** Adds to the history, dropping the oldest beyond {@link #HISTORY}; holding the lock. */
+    private void remember(Transition t) {
+        history.addLast(t);
+        while (history.size() > HISTORY) {
+            history.removeFirst();
+        }
     }
 
     private Transition runPreload(Role role, String source) {

@@ -5,13 +5,17 @@ import java.util.Map;
 /**
  * What a commit of the external cache into the kernel did.
  *
- * @param flows     flows in the external cache
+ * @param flows     flows written (all of the external cache, or those changed since the last commit)
  * @param written   created or updated in one batched pass
  * @param replaced  refused as unchangeable (EBUSY) and then deleted and created again
  * @param failures  flows that could not be written, by errno name
  * @param millis    wall time of the whole commit
+ * @param unchanged flows left out because the commit {@code sinceMillis} before wrote them and
+ *                  they have not changed since (only {@link SyncEngine#commitChanges})
+ * @param sinceMillis how long before that commit was; -1 for a commit of every flow
  */
-public record CommitResult(int flows, int written, int replaced, Map<String, Integer> failures, long millis) {
+public record CommitResult(int flows, int written, int replaced, Map<String, Integer> failures, long millis,
+                           int unchanged, long sinceMillis) {
     public CommitResult {
         failures = Map.copyOf(failures);
     }
@@ -27,6 +31,7 @@ public record CommitResult(int flows, int written, int replaced, Map<String, Int
     @Override
     public String toString() {
         return "committed " + (written + replaced) + "/" + flows + " flows in " + millis + " ms"
-                + (replaced > 0 ? " (" + replaced + " replaced)" : "") + (failures.isEmpty() ? "" : ", failed " + failures);
+                + (replaced > 0 ? " (" + replaced + " replaced)" : "") + (failures.isEmpty() ? "" : ", failed " + failures)
+                + (sinceMillis >= 0 ? "; " + unchanged + " unchanged since the commit " + sinceMillis + " ms before" : "");
     }
 }

@@ -105,6 +105,8 @@ public final class SyncEngine implements AutoCloseable {
     private long lagWindowStart;
     private volatile CommitResult lastCommit;
     private volatile EngineStatus lastStatus;
+    /** Snapshot time of the last commit that wrote every flow it took, -1 after a purge (loop-owned). */
+    private long lastCleanCommitAt = -1;
     private volatile long lastStatusAt = System.nanoTime();
 
     private SyncEngine(EngineConfig cfg, EngineListener listener) {
@@ -491,19 +493,43 @@ public final class SyncEngine implements AutoCloseable {
      * {@link CommitPlanner} sets them, in batches. Cancels a scheduled purge.
      */
     public CompletableFuture<CommitResult> commit() {
+        return commit(false);
+    }
+
+    /** How recent a clean commit must be for {@link #commitChanges} to write only what changed since. */
+    static final Duration CHANGES_WINDOW = Duration.ofSeconds(10);
+
+    /**
+     * As {@link #commit}, but when the last commit wrote every flow, left the kernel untouched
+     * since (no purge) and is less than {@link #CHANGES_WINDOW} old, only the flows updated since
+     * its snapshot: the MASTER transition right after a preload then rewrites nothing the kernel
+     * already holds, at the moment the traffic arrives. (Older, and flows with short timeouts may
+     * have expired from the kernel meanwhile: then everything is written.)
+     */
+    public CompletableFuture<CommitResult> commitChanges() {
+        return commit(true);
+    }
+
+    private CompletableFuture<CommitResult> commit(boolean changesOnly) {
         long t0 = clock.get();
         return onLoop(() -> {
             purgeAt = -1;
+            long now = clock.get();
+            long since = changesOnly && lastCleanCommitAt >= 0 && now - lastCleanCommitAt < CHANGES_WINDOW.toNanos()
+                    ? lastCleanCommitAt : Long.MIN_VALUE;
             // only references here: decoding and planning happen off the loop
             int n = external.size();
             byte[][] encodings = new byte[n][];
             long[] updated = new long[n];
             int[] i = {0};
             external.forEachEncodedMastersFirst((h, enc, u) -> {
-                encodings[i[0]] = enc;
-                updated[i[0]++] = u;
+                if (u >= since) {
+                    encodings[i[0]] = enc;
+                    updated[i[0]++] = u;
+                }
             });
-            return new Snapshot(encodings, updated, clock.get());
+            return new Snapshot(java.util.Arrays.copyOf(encodings, i[0]), java.util.Arrays.copyOf(updated, i[0]), now,
+                    n - i[0], since == Long.MIN_VALUE ? -1 : (now - since) / 1_000_000);
         }).thenApplyAsync(snap -> {
             boolean paused = false;
             try {
@@ -537,8 +563,11 @@ public final class SyncEngine implements AutoCloseable {
                     failures.put("failed", failed);
                 }
                 CommitResult r = new CommitResult(snap.encodings.length, wr[0], wr[1], failures,
-                        (clock.get() - t0) / 1_000_000);
+                        (clock.get() - t0) / 1_000_000, snap.unchanged, snap.sinceMillis);
                 lastCommit = r;
+                if (failed == 0) {
+                    loop.execute(() -> lastCleanCommitAt = Math.max(lastCleanCommitAt, snap.takenAt));
+                }
                 log.info("{}: {}", cfg.node(), r);
                 if (paused) {
                     // changes by packets during the commit were not seen: pick them up from a dump
@@ -551,8 +580,12 @@ public final class SyncEngine implements AutoCloseable {
         }, kernelWorker);
     }
 
-    /** What a commit writes: the external cache's encodings, masters first, with their update times. */
-    private record Snapshot(byte[][] encodings, long[] updated, long takenAt) {}
+    /**
+     * What a commit writes: the external cache's encodings, masters first, with their update
+     * times; {@code unchanged} flows were left out as the commit {@code sinceMillis} before wrote
+     * them (-1: a full commit).
+     */
+    private record Snapshot(byte[][] encodings, long[] updated, long takenAt, int unchanged, long sinceMillis) {}
 
     /**
      * Writes the snapshot in batches, each request transcoded from the compact encoding straight
@@ -726,6 +759,7 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     private void purgeNow() {
+        lastCleanCommitAt = -1; // what the commits wrote is going from the kernel
         kernelWorker.execute(() -> {
             try {
                 List<Flow> victims = new ArrayList<>();

@@ -144,6 +144,39 @@ class SyncEngineLabTest {
     }
 
     @Test
+    void commitChangesWritesOnlyWhatChangedSinceTheLastCleanCommit() throws Exception {
+        startBoth(configA(), configB());
+        List<Flow> load = flows(2000, 0);
+        assertThat(kernelA.batch(load, BatchMode.CREATE).succeeded()).isEqualTo(2000);
+        awaitExternal(b, 2000, 30);
+
+        CommitResult first = b.commitChanges().get();
+        assertThat(first.written()).as("no commit before: everything").isEqualTo(2000);
+        assertThat(first.sinceMillis()).isEqualTo(-1);
+        assertThat(kernelB.count()).isEqualTo(2000);
+
+        CommitResult again = b.commitChanges().get();
+        assertThat(again.flows()).as("%s", again).isZero();
+        assertThat(again.unchanged()).isEqualTo(2000);
+        assertThat(again.sinceMillis()).isNotNegative();
+        assertThat(again.toString()).contains("2000 unchanged since the commit");
+
+        List<Flow> remarked = load.subList(0, 100).stream().map(f -> f.toBuilder().mark(4242).build()).toList();
+        assertThat(kernelA.batch(remarked, BatchMode.UPDATE).succeeded()).isEqualTo(100);
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.flows(SyncEngine.Cache.EXTERNAL).get().stream()
+                .filter(f -> f.mark() == 4242).count() == 100);
+        CommitResult changed = b.commitChanges().get();
+        assertThat(changed.flows()).as("%s", changed).isEqualTo(100);
+        assertThat(changed.written()).isEqualTo(100);
+        assertThat(changed.unchanged()).isEqualTo(1900);
+        assertThat(kernelB.dump(Ctnl.AF_INET).stream().filter(f -> f.mark() == 4242)).hasSize(100);
+
+        CommitResult full = b.commit().get();
+        assertThat(full.written()).as("commit (hactl commit) writes everything").isEqualTo(2000);
+        assertThat(full.sinceMillis()).isEqualTo(-1);
+    }
+
+    @Test
     void with20PercentLossOnTheSyncLinkEverythingConvergesWithNothingLost() throws Exception {
         SyncPair.injectLoss(pair.a, PORT, 20);
         SyncPair.injectLoss(pair.b, PORT, 20);

@@ -10,6 +10,7 @@ public interface StateActions {
 
     String flushCaches() throws Exception;
 
+    /** Reload the internal cache from the kernel; the bulk send that follows tells the peer. */
     String resyncInternal() throws Exception;
 
     String bulkSend() throws Exception;

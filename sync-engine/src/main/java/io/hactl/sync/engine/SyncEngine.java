@@ -655,6 +655,20 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Reloads the internal cache from a kernel dump; changes (and vanished flows) go to the peer. */
     public CompletableFuture<Integer> resyncInternal() {
+        return resyncInternal(true);
+    }
+
+    /**
+     * As {@link #resyncInternal()} without queueing the changes for the peer, for the MASTER
+     * transition: the bulk send right after it carries every flow anyway (and the bulk's clean end
+     * removes at the peer what vanished), so announcing them first sent each flow twice, at the
+     * moment the traffic arrives.
+     */
+    public CompletableFuture<Integer> resyncInternalQuietly() {
+        return resyncInternal(false);
+    }
+
+    private CompletableFuture<Integer> resyncInternal(boolean announce) {
         return CompletableFuture.supplyAsync(() -> {
             List<Flow> dumped = new ArrayList<>();
             try {
@@ -671,7 +685,7 @@ public final class SyncEngine implements AutoCloseable {
             long stamp = clock.get();
             for (Flow f : dumped) {
                 FlowStore.Result r = internal.put(f, stamp);
-                if (r == FlowStore.Result.NEW || r == FlowStore.Result.UPDATED) {
+                if (announce && (r == FlowStore.Result.NEW || r == FlowStore.Result.UPDATED)) {
                     mode.flowChanged(new FlowKey(CompactFlow.encodeKey(f.orig(), f.zone())));
                 }
             }
@@ -684,7 +698,9 @@ public final class SyncEngine implements AutoCloseable {
             for (int h : gone) {
                 FlowKey key = new FlowKey(internal.keyAt(h));
                 internal.removeAt(h);
-                mode.flowChanged(key);
+                if (announce) {
+                    mode.flowChanged(key);
+                }
             }
             count("resyncs_from_kernel");
             log.info("{}: internal cache resynced from the kernel: {} flows ({} vanished)", cfg.node(),

@@ -144,7 +144,7 @@ class SyncEngineLabTest {
     }
 
     @Test
-    void commitChangesWritesOnlyWhatChangedSinceTheLastCleanCommit() throws Exception {
+    void commitChangesWritesOnlyWhatChangedAndANewMasterSendsEachFlowOnce() throws Exception {
         startBoth(configA(), configB());
         List<Flow> load = flows(2000, 0);
         assertThat(kernelA.batch(load, BatchMode.CREATE).succeeded()).isEqualTo(2000);
@@ -174,6 +174,18 @@ class SyncEngineLabTest {
         CommitResult full = b.commit().get();
         assertThat(full.written()).as("commit (hactl commit) writes everything").isEqualTo(2000);
         assertThat(full.sinceMillis()).isEqualTo(-1);
+
+        // as a new master: flush, quiet resync from the kernel, bulk: each flow goes to a once
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.status().transmitQueue() == 0
+                && b.status().resendQueue() == 0);
+        b.flush(SyncEngine.Cache.BOTH).get();
+        long sent0 = b.status().counters().get("messages_sent");
+        assertThat(b.resyncInternalQuietly().get()).isEqualTo(2000);
+        assertThat(b.bulkSend().get()).isEqualTo(2000);
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.status().externalFlows() == 2000
+                && b.status().transmitQueue() == 0 && b.status().resendQueue() == 0);
+        long sent = b.status().counters().get("messages_sent") - sent0;
+        assertThat(sent).as("flows and bulk markers, each flow once (retransmissions aside)").isBetween(2002L, 2100L);
     }
 
     @Test

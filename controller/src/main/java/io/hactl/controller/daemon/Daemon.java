@@ -93,9 +93,7 @@ public final class Daemon implements AutoCloseable {
 
                 @Override
                 public void onPeerHandover() {
-                    // on the engine's thread: the load runs on the role worker, in order with transitions
-                    roles.submitPreload(io.hactl.controller.role.RoleMachine.PEER_HANDOVER);
-                    roleWorker.execute(roles::runPending);
+                    preload(io.hactl.controller.role.RoleMachine.PEER_HANDOVER);
                 }
 
                 @Override
@@ -103,8 +101,7 @@ public final class Daemon implements AutoCloseable {
                     // a crashed master: the flows go into the kernel now, seconds before VRRP's
                     // master-down interval ends (a cut sync link costs a load and a purge)
                     if (!alive) {
-                        roles.submitPreload(io.hactl.controller.role.RoleMachine.PEER_SILENT);
-                        roleWorker.execute(roles::runPending);
+                        preload(io.hactl.controller.role.RoleMachine.PEER_SILENT);
                     }
                 }
 
@@ -211,6 +208,12 @@ public final class Daemon implements AutoCloseable {
         if (roles.submit(io.hactl.controller.role.Role.parse(state), source)) {
             roleWorker.execute(roles::runPending);
         }
+    }
+
+    /** A preload the engine asked for (called on its thread): it runs on the role worker, in order with transitions. */
+    private void preload(String source) {
+        roles.submitPreload(source);
+        roleWorker.execute(roles::runPending);
     }
 
     /** A role change announced by keepalived (or by hand); queued, run in order on the role worker. */

@@ -10,19 +10,19 @@ import java.nio.ByteOrder;
  * so a fixed hash function would let anyone on the Internet fill one probe chain and make every
  * lookup linear; the kernel keys its own conntrack hash with siphash for the same reason.
  */
-final class KeyHash {
+public final class KeyHash {
     private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final long k0;
     private final long k1;
 
-    KeyHash(long k0, long k1) {
+    public KeyHash(long k0, long k1) {
         this.k0 = k0;
         this.k1 = k1;
     }
 
     /** SipHash-2-4 of {@code data[0..len)}, folded to 32 bits. */
-    int hash(byte[] data, int len) {
+    public int hash(byte[] data, int len) {
         long h = sipHash24(data, len);
         return (int) (h ^ (h >>> 32));
     }

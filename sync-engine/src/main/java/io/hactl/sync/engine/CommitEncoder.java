@@ -35,7 +35,7 @@ final class CommitEncoder {
             FlowCodec.encode(w, planner.plan(CompactFlow.decode(enc), updatedAt, now));
             return;
         }
-        int family = enc[1] & 0xff;
+        int family = family(enc);
         int protocol = enc[2] & 0xff;
         int alen = addressBytes(family);
         boolean ports = Tuple.hasPorts(protocol);
@@ -45,8 +45,8 @@ final class CommitEncoder {
         int src = KEY_HEADER_BYTES;
         int dst = src + alen;
         int id = dst + alen;
-        tuple(w, CTA_TUPLE_ORIG, enc, family, protocol, ports, src, dst, id, false);
-        tuple(w, CTA_TUPLE_REPLY, enc, family, protocol, ports, dst, src, id, true);
+        tuple(w, CTA_TUPLE_ORIG, enc, family, alen, protocol, ports, src, dst, id, false);
+        tuple(w, CTA_TUPLE_REPLY, enc, family, alen, protocol, ports, dst, src, id, true);
         if (zone != 0) {
             w.putU16(CTA_ZONE, zone);
         }
@@ -78,9 +78,8 @@ final class CommitEncoder {
     }
 
     /** A tuple from the encoding; the reply swaps addresses (given swapped) and ports. */
-    private static void tuple(AttrWriter w, int type, byte[] enc, int family, int protocol, boolean ports, int src,
-                              int dst, int id, boolean swapPorts) {
-        int alen = family == FAMILY_IPV6 ? 16 : 4;
+    private static void tuple(AttrWriter w, int type, byte[] enc, int family, int alen, int protocol, boolean ports,
+                              int src, int dst, int id, boolean swapPorts) {
         int tuple = w.nestStart(type);
         int ip = w.nestStart(CTA_TUPLE_IP);
         w.putBytes(family == FAMILY_IPV6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC, enc, src, alen);

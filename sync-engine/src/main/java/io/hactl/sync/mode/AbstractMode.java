@@ -143,8 +143,7 @@ abstract class AbstractMode implements SyncMode {
             stats.peerAlive = nowAlive;
             listener.onPeerAlive(nowAlive);
         }
-        transmitQueued();
-        outbox.flush();
+        pump();
     }
 
     @Override

@@ -190,8 +190,8 @@ public final class Bench {
         long t0 = System.nanoTime();
         long[] cpu0 = hd.cpuMillis();
         while (external(d) < n && System.nanoTime() - t0 < 60_000_000_000L) {
-            var sa = hd.statusOf("a");
-            var sb = hd.statusOf("b");
+            var sa = hd.status("a");
+            var sb = hd.status("b");
             System.out.printf("TRACE %s +%d ms a.internal=%d a.tx=%d a.unacked=%d b.external=%d%n", phase,
                     (System.nanoTime() - t0) / 1_000_000, sa.path("caches").path("internal").asLong(),
                     sa.path("sync").path("transmitQueue").asLong(), sa.path("sync").path("resendQueue").asLong(),

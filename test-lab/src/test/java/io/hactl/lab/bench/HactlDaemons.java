@@ -115,11 +115,7 @@ final class HactlDaemons implements SyncDaemons {
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / 100; // utime, stime in clock ticks (USER_HZ 100)
     }
 
-    JsonNode statusOf(String n) throws Exception {
-        return status(n);
-    }
-
-    private JsonNode status(String n) throws Exception {
+    JsonNode status(String n) throws Exception {
         return new ControlClient(sock(n)).call("status", Duration.ofSeconds(5));
     }
 

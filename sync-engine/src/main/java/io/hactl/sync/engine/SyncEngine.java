@@ -93,6 +93,8 @@ public final class SyncEngine implements AutoCloseable {
     private long lastLinkCheck;
     private long purgeAt = -1;
     private long resyncAt = -1;
+    /** The scheduled resync only catches up after a commit: it announces what the peer did not send. */
+    private boolean resyncCatchUpOnly;
     private boolean bulkRestart;
     private boolean bulkReceiving;
     private long bulkBeganAt;
@@ -283,6 +285,7 @@ public final class SyncEngine implements AutoCloseable {
         if (resyncAt < 0) {
             resyncAt = clock.get() + cfg.overrunResync().toNanos();
         }
+        resyncCatchUpOnly = false;
     }
 
     private void tick() {
@@ -298,8 +301,10 @@ public final class SyncEngine implements AutoCloseable {
                 purgeNow();
             }
             if (resyncAt >= 0 && now >= resyncAt) {
+                Announce which = resyncCatchUpOnly ? Announce.LOCAL : Announce.ALL;
                 resyncAt = -1;
-                resyncInternal();
+                resyncCatchUpOnly = false;
+                resyncInternal(which);
             }
             if (bulkRestart) {
                 bulkRestart = false;
@@ -535,8 +540,10 @@ public final class SyncEngine implements AutoCloseable {
             try {
                 // the commit's own events would be dropped anyway: spare the kernel building them
                 try {
-                    kernelEvents.events().pauseNewAndUpdate();
-                    paused = true;
+                    if (snap.encodings.length > 0) {
+                        kernelEvents.events().pauseNewAndUpdate();
+                        paused = true;
+                    }
                 } catch (NetlinkException e) {
                     log.debug("{}: cannot pause events during the commit: {}", cfg.node(), e.getMessage());
                 }
@@ -570,8 +577,14 @@ public final class SyncEngine implements AutoCloseable {
                 }
                 log.info("{}: {}", cfg.node(), r);
                 if (paused) {
-                    // changes by packets during the commit were not seen: pick them up from a dump
-                    loop.execute(() -> resyncAt = clock.get());
+                    // changes by packets during the commit were not seen: pick them up from a dump,
+                    // unless a resync from the kernel starts before (the MASTER transition's)
+                    loop.execute(() -> {
+                        if (resyncAt < 0) {
+                            resyncCatchUpOnly = true;
+                        }
+                        resyncAt = clock.get();
+                    });
                 }
                 return r;
             } catch (NetlinkException e) {
@@ -655,7 +668,7 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Reloads the internal cache from a kernel dump; changes (and vanished flows) go to the peer. */
     public CompletableFuture<Integer> resyncInternal() {
-        return resyncInternal(true);
+        return resyncInternal(Announce.ALL);
     }
 
     /**
@@ -665,11 +678,25 @@ public final class SyncEngine implements AutoCloseable {
      * moment the traffic arrives.
      */
     public CompletableFuture<Integer> resyncInternalQuietly() {
-        return resyncInternal(false);
+        return resyncInternal(Announce.NONE);
     }
 
-    private CompletableFuture<Integer> resyncInternal(boolean announce) {
-        return CompletableFuture.supplyAsync(() -> {
+    /**
+     * Which changes a resync from the kernel queues for the peer: all, none, or (the catch-up
+     * after a commit) those of flows the peer did not send, with the vanished ones.
+     */
+    private enum Announce { ALL, NONE, LOCAL }
+
+    private CompletableFuture<Integer> resyncInternal(Announce announce) {
+        // a scheduled resync (overrun, catch-up after a commit) is done by any that dumps after it
+        long[] stamp = new long[1];
+        return onLoop(() -> {
+            resyncAt = -1;
+            resyncCatchUpOnly = false;
+            // what has not changed since the dump began and is not in it has vanished
+            stamp[0] = clock.get();
+            return null;
+        }).thenApplyAsync(x -> {
             List<Flow> dumped = new ArrayList<>();
             try {
                 kernel.dump(Ctnl.AF_UNSPEC, f -> {
@@ -682,29 +709,35 @@ public final class SyncEngine implements AutoCloseable {
             }
             return dumped;
         }, kernelWorker).thenCompose(dumped -> onLoop(() -> {
-            long stamp = clock.get();
+            int announced = 0;
             for (Flow f : dumped) {
-                FlowStore.Result r = internal.put(f, stamp);
-                if (announce && (r == FlowStore.Result.NEW || r == FlowStore.Result.UPDATED)) {
-                    mode.flowChanged(new FlowKey(CompactFlow.encodeKey(f.orig(), f.zone())));
+                FlowStore.Result r = internal.put(f, stamp[0]);
+                if (announce != Announce.NONE && (r == FlowStore.Result.NEW || r == FlowStore.Result.UPDATED)) {
+                    byte[] key = CompactFlow.encodeKey(f.orig(), f.zone());
+                    if (announce == Announce.ALL || external.handleOfKey(key) == FlowStore.NO_HANDLE) {
+                        mode.flowChanged(new FlowKey(key));
+                        announced++;
+                    }
                 }
             }
             List<Integer> gone = new ArrayList<>();
             internal.forEachEncoded((h, enc, updated) -> { // no decoding: only the times matter
-                if (updated < stamp) {
+                if (updated < stamp[0]) {
                     gone.add(h);
                 }
             });
             for (int h : gone) {
                 FlowKey key = new FlowKey(internal.keyAt(h));
                 internal.removeAt(h);
-                if (announce) {
+                if (announce != Announce.NONE) {
                     mode.flowChanged(key);
+                    announced++;
                 }
             }
             count("resyncs_from_kernel");
-            log.info("{}: internal cache resynced from the kernel: {} flows ({} vanished)", cfg.node(),
-                    internal.size(), gone.size());
+            log.info("{}: internal cache resynced from the kernel{}: {} flows ({} vanished, {} changes for the peer)",
+                    cfg.node(), announce == Announce.LOCAL ? " after the commit" : "", internal.size(), gone.size(),
+                    announced);
             return internal.size();
         }));
     }

@@ -189,6 +189,33 @@ class SyncEngineLabTest {
     }
 
     @Test
+    void theCatchUpAfterACommitSendsThePeerOnlyTheFlowsItDidNotSend() throws Exception {
+        startBoth(configA(), configB());
+        assertThat(kernelA.batch(flows(20_000, 0), BatchMode.CREATE).succeeded()).isEqualTo(20_000);
+        awaitExternal(b, 20_000, 60);
+        long resyncs0 = b.status().counters().getOrDefault("resyncs_from_kernel", 0L);
+
+        // b's own flows, written while the commit runs (its events are paused then) and after it
+        List<Flow> local = flows(200, 100_000);
+        java.util.concurrent.CompletableFuture<CommitResult> commit = b.commit();
+        int i = 0;
+        for (; i < local.size() && !commit.isDone(); i++) {
+            assertThat(kernelB.batch(List.of(local.get(i)), BatchMode.CREATE).succeeded()).isEqualTo(1);
+        }
+        assertThat(kernelB.batch(local.subList(i, local.size()), BatchMode.CREATE).succeeded()).isEqualTo(local.size() - i);
+        assertThat(commit.get().written()).isEqualTo(20_000);
+
+        // the catch-up dump puts everything into b's internal cache ...
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.status().counters().getOrDefault("resyncs_from_kernel", 0L) > resyncs0
+                && b.status().internalFlows() == 20_200);
+        // ... and sends a its 200 own flows, not a's 20,000 back
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.status().externalFlows() == 200
+                && b.status().transmitQueue() == 0 && b.status().resendQueue() == 0);
+        assertThat(a.flows(SyncEngine.Cache.EXTERNAL).get().stream().map(Flow::orig))
+                .containsExactlyInAnyOrderElementsOf(local.stream().map(Flow::orig).toList());
+    }
+
+    @Test
     void with20PercentLossOnTheSyncLinkEverythingConvergesWithNothingLost() throws Exception {
         SyncPair.injectLoss(pair.a, PORT, 20);
         SyncPair.injectLoss(pair.b, PORT, 20);

@@ -21,7 +21,11 @@ public record CommitResult(int flows, int written, int replaced, Map<String, Int
     }
 
     public int failed() {
-        return failures.values().stream().mapToInt(Integer::intValue).sum();
+        int n = 0;
+        for (int v : failures.values()) {
+            n += v;
+        }
+        return n;
     }
 
     public boolean ok() {

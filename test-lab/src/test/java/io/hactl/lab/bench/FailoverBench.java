@@ -141,6 +141,8 @@ public final class FailoverBench {
                 // a gateway in service: the flows keep echoing for a while before the failover, so
                 // that neither system is still busy with their opening (not a synchronisation)
                 Thread.sleep(SETTLE_MILLIS);
+                long before = live.currentWorstStallMillis();
+                live.forgetStalls(); // the worst stall reported is the failover's
                 long t0 = System.nanoTime();
                 if (mode.equals("graceful")) {
                     k1.stop();
@@ -159,12 +161,23 @@ public final class FailoverBench {
                     Thread.sleep(100);
                 }
                 Thread.sleep(Math.max(1000, period * 4)); // a few more echo rounds before judging
+                System.out.printf(Locale.ROOT, "  worst stall began %+d ms from the failover (worst before it: %d ms)%n",
+                        (live.worstStallBeganAt() - t0) / 1_000_000, before);
                 if (system.equals("hactl") && h2.statusOrNull() != null) {
                     System.out.println("  fw2 transition: " + h2.statusOrNull().path("lastTransition"));
                 }
                 return new Failover(system, n, mode, live.report(10_000), vip, List.of());
             }
         } finally {
+            // keep the daemons' logs for a look afterwards (the last run of each scenario)
+            Path logs = Path.of("test-lab/target/bench/logs").toAbsolutePath();
+            Files.createDirectories(logs);
+            try (var outs = Files.list(dir)) {
+                for (Path p : outs.filter(p -> p.toString().endsWith(".log")).toList()) {
+                    Files.copy(p, logs.resolve("failover-" + system + "-" + n + "-" + mode + "-" + p.getFileName()),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
@@ -182,6 +195,8 @@ public final class FailoverBench {
                 .append("its primary-backup.sh; hactl runs with keepalived's notify_fifo (a master that leaves hands over, and a backup ")
                 .append("preloads the flows when the master hands over or falls silent). Live flows echo every 50 ms ")
                 .append("(up to 1,000 flows) or 500 ms (more), for 5 s once the backup holds them all, before the failover. ")
+                .append("A flow's stall is its longest wait for an echo of a ping in flight at the failover or sent after it ")
+                .append("(the stalls of opening the flows and of the initial replication are not counted). ")
                 .append("The worst stall of a crash is dominated by VRRP's ")
                 .append("master-down interval and TCP's retransmission backoff (1.4, 3.0, 6.2 s ...), so it varies by whole ")
                 .append("backoff steps between runs. Ratio = conntrackd / hactl (stall, time, memory): above 1, hactl is better.\n\n")

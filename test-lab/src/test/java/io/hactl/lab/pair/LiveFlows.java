@@ -40,6 +40,7 @@ public final class LiveFlows implements AutoCloseable {
         volatile long lastEcho;
         volatile long sentAt = -1;
         volatile long worst;
+        volatile long worstBegan;
         volatile boolean dead;
         final ByteBuffer in = ByteBuffer.allocate(64);
 
@@ -158,7 +159,10 @@ public final class LiveFlows implements AutoCloseable {
                         f.dead = true;
                         k.cancel();
                     } else if (r > 0 && f.sentAt >= 0) {
-                        f.worst = Math.max(f.worst, now - f.sentAt);
+                        if (now - f.sentAt > f.worst) {
+                            f.worst = now - f.sentAt;
+                            f.worstBegan = f.sentAt;
+                        }
                         f.lastEcho = now;
                         f.sentAt = -1;
                     }
@@ -168,8 +172,10 @@ public final class LiveFlows implements AutoCloseable {
                 }
             }
             for (Flow f : flows) {
-                if (f.sentAt >= 0) {
-                    f.worst = Math.max(f.worst, now - f.sentAt);
+                long sent = f.sentAt;
+                if (sent >= 0 && now - sent > f.worst) {
+                    f.worst = now - sent;
+                    f.worstBegan = sent;
                 }
             }
         }
@@ -182,6 +188,31 @@ public final class LiveFlows implements AutoCloseable {
             w = Math.max(w, f.worst);
         }
         return w / 1_000_000;
+    }
+
+    /**
+     * Forgets the stalls so far (those of opening the flows and of the initial replication), so
+     * that the worst stall reported is that of what comes next: a ping already waiting keeps
+     * counting from when it was sent.
+     */
+    public void forgetStalls() {
+        for (Flow f : flows) {
+            f.worst = 0;
+            f.worstBegan = 0;
+        }
+    }
+
+    /** When (System.nanoTime) the worst stall so far began: its ping's send time; 0 without one. */
+    public long worstStallBeganAt() {
+        long w = -1;
+        long at = 0;
+        for (Flow f : flows) {
+            if (f.worst > w) {
+                w = f.worst;
+                at = f.worstBegan;
+            }
+        }
+        return at;
     }
 
     /** Whether every flow has echoed within {@code millis} just now. */

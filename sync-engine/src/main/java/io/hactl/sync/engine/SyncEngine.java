@@ -95,6 +95,10 @@ public final class SyncEngine implements AutoCloseable {
     private long resyncAt = -1;
     /** The scheduled resync only catches up after a commit: it announces what the peer did not send. */
     private boolean resyncCatchUpOnly;
+    /** Flushes of the external cache so far (a catch-up cannot tell the peer's flows after one). */
+    private long externalFlushes;
+    /** {@link #externalFlushes} when the snapshot of the commit the catch-up follows was taken. */
+    private long catchUpFlushMark;
     private boolean bulkRestart;
     private boolean bulkReceiving;
     private long bulkBeganAt;
@@ -534,7 +538,7 @@ public final class SyncEngine implements AutoCloseable {
                 }
             });
             return new Snapshot(java.util.Arrays.copyOf(encodings, i[0]), java.util.Arrays.copyOf(updated, i[0]), now,
-                    n - i[0], since == Long.MIN_VALUE ? -1 : (now - since) / 1_000_000);
+                    n - i[0], since == Long.MIN_VALUE ? -1 : (now - since) / 1_000_000, externalFlushes);
         }).thenApplyAsync(snap -> {
             boolean paused = false;
             try {
@@ -584,6 +588,7 @@ public final class SyncEngine implements AutoCloseable {
                             resyncCatchUpOnly = true;
                         }
                         resyncAt = clock.get();
+                        catchUpFlushMark = snap.externalFlushes();
                     });
                 }
                 return r;
@@ -598,7 +603,8 @@ public final class SyncEngine implements AutoCloseable {
      * times; {@code unchanged} flows were left out as the commit {@code sinceMillis} before wrote
      * them (-1: a full commit).
      */
-    private record Snapshot(byte[][] encodings, long[] updated, long takenAt, int unchanged, long sinceMillis) {}
+    private record Snapshot(byte[][] encodings, long[] updated, long takenAt, int unchanged, long sinceMillis,
+                            long externalFlushes) {}
 
     /**
      * Writes the snapshot in batches, each request transcoded from the compact encoding straight
@@ -660,6 +666,7 @@ public final class SyncEngine implements AutoCloseable {
             if (which != Cache.INTERNAL) {
                 n += external.size();
                 external.clear();
+                externalFlushes++;
             }
             log.info("{}: flushed {} cache ({} flows)", cfg.node(), which.name().toLowerCase(), n);
             return n;
@@ -710,9 +717,14 @@ public final class SyncEngine implements AutoCloseable {
             return dumped;
         }, kernelWorker).thenCompose(dumped -> onLoop(() -> {
             int announced = 0;
+            // a catch-up after the external cache was flushed (the MASTER transition flushes right
+            // after its commit) cannot tell the peer's flows from ours: it announces none of them,
+            // and the bulk that follows a flush carries them all
+            boolean changes = announce == Announce.ALL
+                    || announce == Announce.LOCAL && externalFlushes == catchUpFlushMark;
             for (Flow f : dumped) {
                 FlowStore.Result r = internal.put(f, stamp[0]);
-                if (announce != Announce.NONE && (r == FlowStore.Result.NEW || r == FlowStore.Result.UPDATED)) {
+                if (changes && (r == FlowStore.Result.NEW || r == FlowStore.Result.UPDATED)) {
                     byte[] key = CompactFlow.encodeKey(f.orig(), f.zone());
                     if (announce == Announce.ALL || external.handleOfKey(key) == FlowStore.NO_HANDLE) {
                         mode.flowChanged(new FlowKey(key));

@@ -213,6 +213,17 @@ class SyncEngineLabTest {
                 && b.status().transmitQueue() == 0 && b.status().resendQueue() == 0);
         assertThat(a.flows(SyncEngine.Cache.EXTERNAL).get().stream().map(Flow::orig))
                 .containsExactlyInAnyOrderElementsOf(local.stream().map(Flow::orig).toList());
+
+        // a flush of the external cache right after a commit (as the MASTER transition does): the
+        // catch-up can no longer tell a's flows from b's and sends none of them
+        long resyncs1 = b.status().counters().get("resyncs_from_kernel");
+        b.flush(SyncEngine.Cache.INTERNAL).get();
+        assertThat(b.commit().get().written()).isEqualTo(20_000);
+        b.flush(SyncEngine.Cache.EXTERNAL).get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.status().counters().get("resyncs_from_kernel") > resyncs1
+                && b.status().internalFlows() == 20_200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.status().transmitQueue() == 0 && b.status().resendQueue() == 0);
+        assertThat(a.status().externalFlows()).isEqualTo(200);
     }
 
     @Test

@@ -80,6 +80,11 @@ final class Conntrackd implements SyncDaemons {
     }
 
     @Override
+    public long[] pids() {
+        return new long[] {a.pid(), b.pid()};
+    }
+
+    @Override
     public long[] rss() throws Exception {
         return new long[] {SyncDaemons.rssOf(a.pid()), SyncDaemons.rssOf(b.pid())};
     }

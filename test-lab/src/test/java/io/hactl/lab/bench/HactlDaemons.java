@@ -110,9 +110,13 @@ final class HactlDaemons implements SyncDaemons {
         return new long[] {cpuOf(a.pid()), cpuOf(b.pid())};
     }
 
+    @Override
+    public long[] pids() {
+        return new long[] {a.pid(), b.pid()};
+    }
+
     private static long cpuOf(long pid) throws Exception {
-        String[] f = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll(".*\\) ", "").split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / 100; // utime, stime in clock ticks (USER_HZ 100)
+        return SyncDaemons.cpuMillisOf(pid);
     }
 
     JsonNode status(String n) throws Exception {

@@ -34,6 +34,7 @@ final class ReportChart {
             String k = n / 1000 + "k";
             bars.add(new Bar("live " + k, c.liveSeconds(), h.liveSeconds()));
             bars.add(new Bar("resync " + k, c.resyncSeconds(), h.resyncSeconds()));
+            bars.add(new Bar("resync again " + k, c.resyncAgainSeconds(), h.resyncAgainSeconds()));
             bars.add(new Bar("commit " + k, c.commitSeconds(), h.commitSeconds()));
         }
         int w = 120 + bars.size() * 110;

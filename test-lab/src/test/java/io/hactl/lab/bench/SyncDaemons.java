@@ -24,11 +24,20 @@ interface SyncDaemons extends AutoCloseable {
     /** Resident memory of the daemons of a and b, bytes. */
     long[] rss() throws Exception;
 
+    /** Process ids of the daemons of a and b. */
+    long[] pids();
+
     /** Heap retained by the caches, or -1 when the system cannot tell. */
     long cacheBytesOfB() throws Exception;
 
     @Override
     void close();
+
+    /** CPU time (user + system) of a process so far, ms. */
+    static long cpuMillisOf(long pid) throws Exception {
+        String[] f = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll(".*\\) ", "").split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
+    }
 
     static long rssOf(long pid) throws Exception {
         for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {

@@ -76,9 +76,9 @@ public final class Daemon implements AutoCloseable {
         // as the launcher starts the daemon) and the compilers' C heap, before the caches fill
         System.gc();
         NativeHeap.trim();
-        LOG.info("{}: warmed up: rehearsed replication, resync and commit of {} flows {} times on loopback ({}) in {} ms,"
+        LOG.info("{}: warmed up: rehearsed replication, resync and commit of {} flows {} times on loopback in {} ms,"
                 + " then {} ms for the compilers ({} ms of compiling{})", cfg.node(),
-                warm.rounds() > 0 ? warm.flowsReplicated() / warm.rounds() : 0, warm.rounds(), warm.tables(), warm.millis(),
+                warm.rounds() > 0 ? warm.flowsReplicated() / warm.rounds() : 0, warm.rounds(), warm.millis(),
                 jit.waitedMillis(), jit.compileMillis(), jit.quiet() ? "" : ", still busy at the limit");
         try {
             this.engine = SyncEngine.start(cfg.sync().toEngine(cfg.node(), key), new EngineListener() {

@@ -54,9 +54,6 @@ public final class LibC {
     /** Moves the calling thread into the namespace behind fd (CLONE_NEWNET = 0x40000000). */
     public static native int setns(int fd, int nstype) throws LastErrorException;
 
-    /** Gives the calling thread new namespaces (CLONE_NEWNET: a new, empty network namespace). */
-    public static native int unshare(int flags) throws LastErrorException;
-
     public static native int geteuid();
 
     public static native int ioctl(int fd, NativeLong request, byte[] arg) throws LastErrorException;

@@ -5,11 +5,9 @@ import io.hactl.sync.conntrack.TcpInfo;
 import io.hactl.sync.conntrack.Tuple;
 import io.hactl.sync.ctnetlink.BatchMode;
 import io.hactl.sync.ctnetlink.Conntrack;
-import io.hactl.sync.ctnetlink.ConntrackEvents;
 import io.hactl.sync.ctnetlink.Ctnl;
 import io.hactl.sync.ctnetlink.DecodeStats;
 import io.hactl.sync.ctnetlink.InMemoryConntrackKernel;
-import io.hactl.sync.ctnetlink.LibC;
 import io.hactl.sync.ctnetlink.NetlinkException;
 import io.hactl.sync.transport.LinkSpec;
 import io.hactl.sync.transport.TransportException;
@@ -29,19 +27,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A rehearsal at start, so that the first failover runs compiled code: two engines on loopback,
- * each on a conntrack table of its own, replicate synthetic flows live, answer a requested resync
- * and commit, for a few rounds. The JIT compiles what a failover takes (event decoding, caches,
- * FTFW, datagram sealing and opening, commit planning, batched writes); interpreted, the first
- * large resync or commit of a daemon's life takes two to three times as long. Bounded in rounds
- * and time.
- *
- * <p>As root, the tables are the kernel's own, in private network namespaces that only the
- * rehearsal sees ({@link PrivateNetns}; the engines talk over the loopback of a third), so the
- * code compiled is the code the daemon runs: rehearsed on an in-memory table, the compiled code
- * met the real sockets' other classes and was thrown away and recompiled during the first large
- * resyncs (seen in -XX:+PrintCompilation: "made not entrant" of the codecs and caches right after
- * the start). Elsewhere (not root, or no namespaces) the in-memory tables on the host's loopback.
- * The host's conntrack table, addresses and firewall are never touched.
+ * each on its own in-memory conntrack table, replicate synthetic flows live, answer a requested
+ * resync and commit, for a few rounds. The JIT compiles what a failover takes (event decoding,
+ * caches, FTFW, datagram sealing and opening, commit planning, batched writes); interpreted, the
+ * first large resync or commit of a daemon's life takes two to three times as long. Bounded in
+ * rounds and time; touches neither the kernel's table nor any network but loopback.
  */
 public final class Warmup {
     /** The rehearsal engines' node names start with this (their logs go to a quiet logger). */
@@ -50,29 +40,8 @@ public final class Warmup {
     /** Rounds done past the budget (up to three times it) when a busy machine slows them. */
     private static final int MIN_ROUNDS = 3;
 
-    /**
-     * What the rehearsal did, and why it stopped: "done", or the failure that ended it early;
-     * {@code tables}: where the flows went (the kernel's, in private namespaces, or in memory).
-     */
-    public record Result(int rounds, long flowsReplicated, long kernelEvents, long millis, String stopped,
-                         Tables tables) {}
-
-    /** The conntrack tables of a rehearsal. */
-    public enum Tables {
-        KERNEL_PRIVATE_NETNS("the kernel's conntrack in private network namespaces"),
-        IN_MEMORY("in-memory conntrack tables");
-
-        private final String text;
-
-        Tables(String text) {
-            this.text = text;
-        }
-
-        @Override
-        public String toString() {
-            return text;
-        }
-    }
+    /** What the rehearsal did, and why it stopped: "done", or the failure that ended it early. */
+    public record Result(int rounds, long flowsReplicated, long kernelEvents, long millis, String stopped) {}
 
     private Warmup() {}
 
@@ -82,72 +51,14 @@ public final class Warmup {
      * prevent the daemon from starting, so they are returned as a result with what was done.
      */
     public static Result run(int flows, int maxRounds, Duration budget) {
-        if (LibC.geteuid() == 0) {
-            try (PrivateNetns link = PrivateNetns.create("hactl-rehearsal", true);
-                 PrivateNetns tableA = PrivateNetns.create("hactl-rehearsal-a", false);
-                 PrivateNetns tableB = PrivateNetns.create("hactl-rehearsal-b", false)) {
-                // the engines start on the link namespace's thread: their UDP sockets and threads are there
-                return link.call(() -> run(flows, maxRounds, budget, Tables.KERNEL_PRIVATE_NETNS, inNetns(tableA),
-                        inNetns(tableB), () -> tableA.call(Conntrack::open), () -> tableB.call(Conntrack::open)),
-                        budget.plusSeconds(60));
-            } catch (Exception e) {
-                org.slf4j.LoggerFactory.getLogger(SyncEngine.WARMUP_LOGGER).info(
-                        "rehearsing on in-memory tables: {}", e.getMessage());
-            }
-        }
-        return run(flows, maxRounds, budget, Tables.IN_MEMORY);
-    }
-
-    /** As {@link #run(int, int, Duration)} on the tables asked for (in memory: on the host's loopback). */
-    static Result run(int flows, int maxRounds, Duration budget, Tables tables) {
-        if (tables == Tables.KERNEL_PRIVATE_NETNS) {
-            return run(flows, maxRounds, budget);
-        }
-        InMemoryConntrackKernel kernelA = new InMemoryConntrackKernel();
-        InMemoryConntrackKernel kernelB = new InMemoryConntrackKernel();
-        return run(flows, maxRounds, budget, Tables.IN_MEMORY, KernelAccess.inMemory(kernelA),
-                KernelAccess.inMemory(kernelB), () -> new Conntrack(kernelA.openSocket(), new DecodeStats()),
-                () -> new Conntrack(kernelB.openSocket(), new DecodeStats()));
-    }
-
-    /** Opens a conntrack socket of one of the rehearsal's tables. */
-    private interface Loader {
-        Conntrack open() throws Exception;
-    }
-
-    /** The kernel's conntrack of a private namespace: the sockets are opened on its thread. */
-    private static KernelAccess inNetns(PrivateNetns ns) {
-        return new KernelAccess() {
-            @Override
-            public ConntrackEvents openEvents(int receiveBuffer, DecodeStats stats) throws NetlinkException {
-                return open(() -> KernelAccess.NETLINK.openEvents(receiveBuffer, stats));
-            }
-
-            @Override
-            public Conntrack openConntrack(DecodeStats stats) throws NetlinkException {
-                return open(() -> KernelAccess.NETLINK.openConntrack(stats));
-            }
-
-            private <T> T open(java.util.concurrent.Callable<T> c) throws NetlinkException {
-                try {
-                    return ns.call(c);
-                } catch (NetlinkException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new NetlinkException("rehearsal namespace", 0, String.valueOf(e.getMessage()));
-                }
-            }
-        };
-    }
-
-    private static Result run(int flows, int maxRounds, Duration budget, Tables tables, KernelAccess accessA,
-                              KernelAccess accessB, Loader openA, Loader openB) {
         long t0 = System.nanoTime();
         long deadline = t0 + budget.toNanos();
         int rounds = 0;
         long replicated = 0;
         long events = 0;
         String stopped = "done";
+        InMemoryConntrackKernel kernelA = new InMemoryConntrackKernel();
+        InMemoryConntrackKernel kernelB = new InMemoryConntrackKernel();
         BlockingQueue<Long> bulks = new LinkedBlockingQueue<>();
         java.util.concurrent.CountDownLatch peerAlive = new java.util.concurrent.CountDownLatch(1);
         EngineListener toB = new EngineListener() {
@@ -165,14 +76,15 @@ public final class Warmup {
         };
         SyncEngine a = null;
         SyncEngine b = null;
-        try (Conntrack loaderA = openA.open();
-             Conntrack loaderB = openB.open()) {
+        try (Conntrack loaderA = new Conntrack(kernelA.openSocket(), new DecodeStats());
+             Conntrack loaderB = new Conntrack(kernelB.openSocket(), new DecodeStats())) {
             List<Flow> load = synthetic(flows);
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
             int[] ports = freeLoopbackPorts();
-            a = SyncEngine.start(config("a", ports[0], ports[1], key), EngineListener.NONE, accessA);
-            b = SyncEngine.start(config("b", ports[1], ports[0], key), toB, accessB);
+            a = SyncEngine.start(config("a", ports[0], ports[1], key), EngineListener.NONE,
+                    KernelAccess.inMemory(kernelA));
+            b = SyncEngine.start(config("b", ports[1], ports[0], key), toB, KernelAccess.inMemory(kernelB));
             if (!peerAlive.await(3, TimeUnit.SECONDS)) {
                 throw new TimeoutException("the rehearsal engines do not hear each other on loopback (a firewall rule?)");
             }
@@ -182,8 +94,8 @@ public final class Warmup {
                     || rounds < MIN_ROUNDS && System.nanoTime() < hardDeadline)) {
                 loaderA.batch(load, BatchMode.CREATE); // live replication, from a's events
                 a.resyncInternal().get(10, TimeUnit.SECONDS); // as a new master does; after it a holds them all
-                // bulks are the largest bursts a daemon sees: several per round (the table takes
-                // no part in them)
+                // bulks are the largest bursts a daemon sees: several per round (the in-memory
+                // table, slower than the kernel, takes no part in them)
                 for (int i = 0; i < BULKS_PER_ROUND; i++) {
                     b.requestResync().get(5, TimeUnit.SECONDS);
                     awaitBulk(bulks, flows);
@@ -198,13 +110,14 @@ public final class Warmup {
                 a.flush(SyncEngine.Cache.BOTH).get(5, TimeUnit.SECONDS);
                 b.flush(SyncEngine.Cache.BOTH).get(5, TimeUnit.SECONDS);
             }
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
+        } catch (NetlinkException | TransportException | IOException | ExecutionException | TimeoutException
+                 | RuntimeException e) {
             stopped = e.getMessage() != null ? e.getMessage() : e.toString();
             org.slf4j.LoggerFactory.getLogger(SyncEngine.WARMUP_LOGGER).warn("warm-up ended early after {} rounds: {}",
                     rounds, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped = "interrupted";
         } finally {
             if (a != null) {
                 events = a.status().counters().getOrDefault("kernel_events", 0L);
@@ -214,7 +127,7 @@ public final class Warmup {
                 b.close();
             }
         }
-        return new Result(rounds, replicated, events, (System.nanoTime() - t0) / 1_000_000, stopped, tables);
+        return new Result(rounds, replicated, events, (System.nanoTime() - t0) / 1_000_000, stopped);
     }
 
     private static void awaitBulk(BlockingQueue<Long> bulks, int flows) throws InterruptedException, TimeoutException {
@@ -233,9 +146,10 @@ public final class Warmup {
     /**
      * The engines' configuration: the defaults, with a filter as a gateway's (protocols, ignored
      * prefixes), so that the filter's code is compiled for the shape a daemon's has, and with
-     * small datagrams and socket buffers (below). Measured over five 100k-flow resyncs right after
-     * the start (three daemon pairs): the compilers took 34-86 ms of CPU per resync, against
-     * 95-150 ms with the defaults, and the resyncs 0.07-0.17 s against 0.12-0.33 s.
+     * small datagrams and socket buffers (below). -XX:+PrintCompilation of bench daemons: the
+     * per-datagram paths are now compiled by C2 in the rehearsal, not during the first 100k-flow
+     * bulks; over five such resyncs right after the start the compilers took 34-96 ms of CPU per
+     * resync (95-150 ms before) and the resyncs took 0.07-0.18 s (0.12-0.33 s before).
      */
     private static EngineConfig config(String node, int port, int peerPort, byte[] key) {
         InetAddress lo = InetAddress.getLoopbackAddress();
@@ -246,8 +160,8 @@ public final class Warmup {
         EngineConfig d = EngineConfig.defaults(NODE_PREFIX + node, NODE_PREFIX + (node.equals("a") ? "b" : "a"),
                 List.of(link), key);
         return new EngineConfig(d.node(), d.peer(), true, d.links(), key, d.mode(), filter, d.cacheLimit(), false,
-                d.commitTimeout(), d.purgeTimeout(), false, true, REHEARSAL_DATAGRAM, REHEARSAL_SOCKET_BUFFER, d.eventBuffer(),
-                d.eventBufferMax(), d.overrunResync());
+                d.commitTimeout(), d.purgeTimeout(), false, true, REHEARSAL_DATAGRAM, REHEARSAL_SOCKET_BUFFER,
+                d.eventBuffer(), d.eventBufferMax(), d.overrunResync());
     }
 
     /**

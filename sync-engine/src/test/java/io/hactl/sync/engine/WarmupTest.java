@@ -9,9 +9,8 @@ import org.junit.jupiter.api.Test;
 class WarmupTest {
     @Test
     void rehearsesReplicationResyncAndCommitForTheRoundsAsked() {
-        Warmup.Result r = Warmup.run(2_000, 3, Duration.ofSeconds(60), Warmup.Tables.IN_MEMORY);
+        Warmup.Result r = Warmup.run(2_000, 3, Duration.ofSeconds(60));
         assertThat(r.rounds()).isEqualTo(3);
-        assertThat(r.tables()).isEqualTo(Warmup.Tables.IN_MEMORY);
         assertThat(r.flowsReplicated()).isEqualTo(6_000);
         assertThat(r.stopped()).isEqualTo("done");
         // the live path ran too: the loads and flushes reached engine a as table events
@@ -20,7 +19,7 @@ class WarmupTest {
 
     @Test
     void stopsAtItsTimeBudgetAfterTheRoundUnderWay() {
-        Warmup.Result r = Warmup.run(2_000, 1_000, Duration.ZERO, Warmup.Tables.IN_MEMORY);
+        Warmup.Result r = Warmup.run(2_000, 1_000, Duration.ZERO);
         assertThat(r.rounds()).isZero();
         assertThat(r.flowsReplicated()).isZero();
     }

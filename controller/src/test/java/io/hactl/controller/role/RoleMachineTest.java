@@ -66,6 +66,15 @@ class RoleMachineTest {
         return new RoleMachine("fw1", actions, now::get, Clock.fixed(Instant.parse("2026-11-26T03:00:00Z"), ZoneOffset.UTC));
     }
 
+    /** A machine that keepalived has put in {@code role}, with the steps of getting there forgotten. */
+    RoleMachine machineIn(Role role) {
+        RoleMachine m = machine();
+        m.submit(role, "keepalived");
+        m.runPending();
+        calls.clear();
+        return m;
+    }
+
     @Test
     void masterRunsCommitFlushResyncBulkInOrderAndTimesEachStep() {
         RoleMachine m = machine();
@@ -96,10 +105,7 @@ class RoleMachineTest {
 
     @Test
     void leavingMasterTellsThePeerFirst() {
-        RoleMachine m = machine();
-        m.submit(Role.MASTER, "keepalived");
-        m.runPending();
-        calls.clear();
+        RoleMachine m = machineIn(Role.MASTER);
 
         m.submit(Role.BACKUP, "keepalived");
         m.submit(Role.MASTER, "keepalived");
@@ -150,10 +156,7 @@ class RoleMachineTest {
 
     @Test
     void aSilentPeerPreloadsLikeAHandOverAndIsRecordedAsSuch() {
-        RoleMachine m = machine();
-        m.submit(Role.BACKUP, "keepalived");
-        m.runPending();
-        calls.clear();
+        RoleMachine m = machineIn(Role.BACKUP);
 
         m.submitPreload(RoleMachine.PEER_SILENT);
         m.runPending();
@@ -167,10 +170,7 @@ class RoleMachineTest {
 
     @Test
     void aPeersHandOverReachingTheMasterLoadsNothing() {
-        RoleMachine m = machine();
-        m.submit(Role.MASTER, "keepalived");
-        m.runPending();
-        calls.clear();
+        RoleMachine m = machineIn(Role.MASTER);
 
         m.submitPreload(RoleMachine.PEER_HANDOVER);
         assertThat(m.runPending()).isZero();

@@ -99,6 +99,19 @@ class SyncEngineLabTest {
         return flows.stream().collect(Collectors.toMap(Flow::orig, Function.identity(), (x, y) -> x));
     }
 
+    /** Both engines started, then {@code n} flows created in a's kernel and replicated to b's external cache. */
+    List<Flow> startBothAndReplicate(int n, int seconds) throws Exception {
+        startBoth(configA(), configB());
+        List<Flow> load = flows(n, 0);
+        assertThat(kernelA.batch(load, BatchMode.CREATE).succeeded()).isEqualTo(n);
+        awaitExternal(b, n, seconds);
+        return load;
+    }
+
+    static long resyncsFromKernel(SyncEngine e) {
+        return e.status().counters().getOrDefault("resyncs_from_kernel", 0L);
+    }
+
     void awaitExternal(SyncEngine e, int n, int seconds) {
         await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(50))
                 .until(() -> e.status().externalFlows() == n && e.status().internalFlows() >= 0);
@@ -106,11 +119,7 @@ class SyncEngineLabTest {
 
     @Test
     void hundredThousandFlowsReplicateAndCommitWithTheirAttributes() throws Exception {
-        startBoth(configA(), configB());
-        List<Flow> load = flows(100_000, 0);
-        assertThat(kernelA.batch(load, BatchMode.CREATE).succeeded()).isEqualTo(100_000);
-
-        awaitExternal(b, 100_000, 60);
+        List<Flow> load = startBothAndReplicate(100_000, 60);
         assertThat(a.status().internalFlows()).isEqualTo(100_000);
         assertThat(kernelB.count()).as("nothing in b's kernel before the commit").isZero();
 
@@ -145,10 +154,7 @@ class SyncEngineLabTest {
 
     @Test
     void commitChangesWritesOnlyWhatChangedAndANewMasterSendsEachFlowOnce() throws Exception {
-        startBoth(configA(), configB());
-        List<Flow> load = flows(2000, 0);
-        assertThat(kernelA.batch(load, BatchMode.CREATE).succeeded()).isEqualTo(2000);
-        awaitExternal(b, 2000, 30);
+        List<Flow> load = startBothAndReplicate(2000, 30);
 
         CommitResult first = b.commitChanges().get();
         assertThat(first.written()).as("no commit before: everything").isEqualTo(2000);
@@ -190,10 +196,8 @@ class SyncEngineLabTest {
 
     @Test
     void theCatchUpAfterACommitSendsThePeerOnlyTheFlowsItDidNotSend() throws Exception {
-        startBoth(configA(), configB());
-        assertThat(kernelA.batch(flows(20_000, 0), BatchMode.CREATE).succeeded()).isEqualTo(20_000);
-        awaitExternal(b, 20_000, 60);
-        long resyncs0 = b.status().counters().getOrDefault("resyncs_from_kernel", 0L);
+        startBothAndReplicate(20_000, 60);
+        long resyncs0 = resyncsFromKernel(b);
 
         // b's own flows, written while the commit runs (its events are paused then) and after it
         List<Flow> local = flows(200, 100_000);
@@ -207,7 +211,7 @@ class SyncEngineLabTest {
 
         // the catch-up dump takes b's own 200 flows into its internal cache, not the 20,000 it
         // wrote for a (its own events for them are dropped: they are not b's to send) ...
-        await().atMost(Duration.ofSeconds(30)).until(() -> b.status().counters().getOrDefault("resyncs_from_kernel", 0L) > resyncs0
+        await().atMost(Duration.ofSeconds(30)).until(() -> resyncsFromKernel(b) > resyncs0
                 && b.status().internalFlows() == 200);
         // ... and sends a those 200, not a's 20,000 back
         await().atMost(Duration.ofSeconds(30)).until(() -> a.status().externalFlows() == 200
@@ -217,11 +221,11 @@ class SyncEngineLabTest {
 
         // a flush of the external cache right after a commit (as the MASTER transition does): the
         // catch-up still knows what the commit wrote (the bench saw it send all 100,000 back)
-        long resyncs1 = b.status().counters().get("resyncs_from_kernel");
+        long resyncs1 = resyncsFromKernel(b);
         b.flush(SyncEngine.Cache.INTERNAL).get();
         assertThat(b.commit().get().written()).isEqualTo(20_000);
         b.flush(SyncEngine.Cache.EXTERNAL).get();
-        await().atMost(Duration.ofSeconds(30)).until(() -> b.status().counters().get("resyncs_from_kernel") > resyncs1
+        await().atMost(Duration.ofSeconds(30)).until(() -> resyncsFromKernel(b) > resyncs1
                 && b.status().internalFlows() == 200);
         await().atMost(Duration.ofSeconds(30)).until(() -> b.status().transmitQueue() == 0 && b.status().resendQueue() == 0);
         assertThat(a.status().externalFlows()).isEqualTo(200);

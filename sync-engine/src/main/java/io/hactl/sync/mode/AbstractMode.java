@@ -175,7 +175,7 @@ abstract class AbstractMode implements SyncMode {
         for (Message m : d.messages()) {
             if (m.type().reliable()) {
                 if (acceptReliable(m.seq())) {
-                    deliver(m);
+                    deliver(m, now);
                 }
                 continue;
             }
@@ -318,9 +318,9 @@ abstract class AbstractMode implements SyncMode {
         };
     }
 
-    private void deliver(Message m) {
+    private void deliver(Message m, long now) {
         switch (m.type()) {
-            case FLOW_UPDATE -> listener.onFlowUpdate(((Message.FlowUpdate) m).flow());
+            case FLOW_UPDATE -> listener.onFlowUpdate(((Message.FlowUpdate) m).flow(), now);
             case FLOW_DELETE -> listener.onFlowDelete(((Message.FlowDelete) m).key());
             case BULK_BEGIN -> listener.onBulkBegin();
             case BULK_END -> listener.onBulkEnd(((Message.BulkEnd) m).flows());

@@ -2,7 +2,8 @@ package io.hactl.sync.mode;
 
 /** What a sync mode delivers from the peer, on the engine's thread. */
 public interface SyncListener {
-    void onFlowUpdate(byte[] flow);
+    /** A flow's state, which arrived at {@code arrivedNanos} (the engine's clock: its datagram's arrival). */
+    void onFlowUpdate(byte[] flow, long arrivedNanos);
 
     void onFlowDelete(byte[] key);
 

@@ -56,7 +56,7 @@ public final class SyncPathBenchmark {
             DatagramOutbox acks = new DatagramOutbox(new Authenticator(key), 2, 1472, b -> { }, recvStats);
             SyncListener fill = new Ignoring() {
                 @Override
-                public void onFlowUpdate(byte[] flow) {
+                public void onFlowUpdate(byte[] flow, long arrivedNanos) {
                     try {
                         CompactFlow.check(flow);
                     } catch (CompactFlowException e) {
@@ -95,7 +95,7 @@ public final class SyncPathBenchmark {
     /** Hears everything and does nothing with it. */
     static class Ignoring implements SyncListener {
         @Override
-        public void onFlowUpdate(byte[] flow) { }
+        public void onFlowUpdate(byte[] flow, long arrivedNanos) { }
 
         @Override
         public void onFlowDelete(byte[] k) { }

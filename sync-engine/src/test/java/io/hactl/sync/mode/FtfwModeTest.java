@@ -396,7 +396,7 @@ class FtfwModeTest {
             a.internal.put(SimNode.key(i), java.nio.ByteBuffer.allocate(8).putInt(i).putInt(0).array());
         }
         SyncListener recorder = new SyncListener() {
-            public void onFlowUpdate(byte[] flow) { order.add("flow"); }
+            public void onFlowUpdate(byte[] flow, long arrivedNanos) { order.add("flow"); }
             public void onFlowDelete(byte[] key) { order.add("delete"); }
             public void onBulkBegin() { order.add("begin"); }
             public void onBulkEnd(long flows) { order.add("end " + flows); }

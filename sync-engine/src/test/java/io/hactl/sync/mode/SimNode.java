@@ -67,7 +67,7 @@ final class SimNode implements SyncListener, StateSource {
     }
 
     @Override
-    public void onFlowUpdate(byte[] flow) {
+    public void onFlowUpdate(byte[] flow, long arrivedNanos) {
         byte[] k = new byte[4];
         System.arraycopy(flow, 0, k, 0, 4);
         external.put(new FlowKey(k), flow);

@@ -360,10 +360,11 @@ public final class SyncEngine implements AutoCloseable {
         }
 
         @Override
-        public void onBulkBegin() {
+        public void onBulkBegin(long arrivedNanos) {
             bulkReceiving = true;
             log.debug("{}: bulk from {} begins", cfg.node(), cfg.peer());
-            bulkBeganAt = clock.get();
+            // the flows that shared its datagram carry the same time: they are the bulk's
+            bulkBeganAt = arrivedNanos;
             lostAtBulkBegin = syncStats.messagesLost.get();
         }
 

@@ -322,7 +322,7 @@ abstract class AbstractMode implements SyncMode {
         switch (m.type()) {
             case FLOW_UPDATE -> listener.onFlowUpdate(((Message.FlowUpdate) m).flow(), now);
             case FLOW_DELETE -> listener.onFlowDelete(((Message.FlowDelete) m).key());
-            case BULK_BEGIN -> listener.onBulkBegin();
+            case BULK_BEGIN -> listener.onBulkBegin(now);
             case BULK_END -> listener.onBulkEnd(((Message.BulkEnd) m).flows());
             case RESYNC_REQUEST -> listener.onResyncRequest();
             case HANDOVER -> listener.onPeerHandover();

@@ -7,7 +7,11 @@ public interface SyncListener {
 
     void onFlowDelete(byte[] key);
 
-    void onBulkBegin();
+    /**
+     * The peer's bulk begins; its datagram arrived at {@code arrivedNanos}, as the flows after it
+     * in the same datagram did (so compare their arrival times with it, not with a later clock read).
+     */
+    void onBulkBegin(long arrivedNanos);
 
     void onBulkEnd(long flows);
 

@@ -101,7 +101,7 @@ public final class SyncPathBenchmark {
         public void onFlowDelete(byte[] k) { }
 
         @Override
-        public void onBulkBegin() { }
+        public void onBulkBegin(long arrivedNanos) { }
 
         @Override
         public void onBulkEnd(long flows) { }

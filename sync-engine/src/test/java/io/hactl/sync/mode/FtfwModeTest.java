@@ -398,7 +398,7 @@ class FtfwModeTest {
         SyncListener recorder = new SyncListener() {
             public void onFlowUpdate(byte[] flow, long arrivedNanos) { order.add("flow"); }
             public void onFlowDelete(byte[] key) { order.add("delete"); }
-            public void onBulkBegin() { order.add("begin"); }
+            public void onBulkBegin(long arrivedNanos) { order.add("begin"); }
             public void onBulkEnd(long flows) { order.add("end " + flows); }
             public void onResyncRequest() { }
             public void onPeerRestart() { }
@@ -429,6 +429,49 @@ class FtfwModeTest {
         assertThat(types.get(10)).isEqualTo(io.hactl.sync.wire.MessageType.BULK_BEGIN);
         assertThat(types).endsWith(io.hactl.sync.wire.MessageType.BULK_END);
         assertThat(types.subList(11, 21)).containsOnly(io.hactl.sync.wire.MessageType.FLOW_UPDATE);
+    }
+
+    @Test
+    void aBulksBeginAndTheFlowsSharingItsDatagramArriveAtTheSameTime() throws Exception {
+        // the engine keeps a bulk's flows by comparing their arrival with the bulk's: a clock
+        // read after the datagram's arrival dropped the flows that shared BULK_BEGIN's datagram
+        pair(true, CONFIG);
+        net.step(10 * MS, a, b);
+        for (int i = 0; i < 100; i++) {
+            a.internal.put(SimNode.key(i), java.nio.ByteBuffer.allocate(8).putInt(i).putInt(0).array());
+        }
+        java.util.List<java.nio.ByteBuffer> sent = new java.util.ArrayList<>();
+        SyncStats st = new SyncStats();
+        FtfwMode sender = new FtfwMode(CONFIG, a, new DatagramOutbox(new io.hactl.sync.wire.Authenticator(KEY), 5, 1472,
+                sent::add, st), a, st, "a");
+        java.util.Iterator<byte[]> flows = new java.util.ArrayList<>(a.internal.values()).iterator();
+        sender.bulk(() -> flows.hasNext() ? flows.next() : null);
+        sender.tick(net.now);
+        long[] began = {-1};
+        java.util.List<Long> flowTimes = new java.util.ArrayList<>();
+        SyncListener recorder = new SyncListener() {
+            public void onFlowUpdate(byte[] flow, long arrivedNanos) { flowTimes.add(arrivedNanos); }
+            public void onFlowDelete(byte[] key) { }
+            public void onBulkBegin(long arrivedNanos) { began[0] = arrivedNanos; }
+            public void onBulkEnd(long flows) { }
+            public void onResyncRequest() { }
+            public void onPeerRestart() { }
+            public void onPeerAlive(boolean alive) { }
+        };
+        SyncStats rst = new SyncStats();
+        FtfwMode receiver = new FtfwMode(CONFIG, b, new DatagramOutbox(new io.hactl.sync.wire.Authenticator(KEY), 6, 1472,
+                d -> { }, rst), recorder, rst, "b");
+        io.hactl.sync.wire.ReplayWindow replay = new io.hactl.sync.wire.ReplayWindow();
+        long arrival = 1_000 * MS;
+        for (java.nio.ByteBuffer d : sent) {
+            arrival += MS; // one datagram a millisecond
+            io.hactl.sync.wire.Datagram dg = io.hactl.sync.wire.DatagramCodec.open(d, new io.hactl.sync.wire.Authenticator(KEY));
+            receiver.received(dg, replay.check(dg.epoch(), dg.number()), arrival);
+        }
+        assertThat(sent).hasSizeGreaterThan(1); // the bulk spans datagrams
+        assertThat(flowTimes).hasSize(100);
+        assertThat(began[0]).isEqualTo(flowTimes.get(0)); // BULK_BEGIN and the first flows share a datagram
+        assertThat(flowTimes).allMatch(t -> t >= began[0]);
     }
 
     @Test

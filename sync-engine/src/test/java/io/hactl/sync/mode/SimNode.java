@@ -79,7 +79,7 @@ final class SimNode implements SyncListener, StateSource {
     }
 
     @Override
-    public void onBulkBegin() {
+    public void onBulkBegin(long arrivedNanos) {
         events.add("bulk-begin");
     }
 

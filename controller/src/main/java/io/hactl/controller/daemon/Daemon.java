@@ -65,7 +65,15 @@ public final class Daemon implements AutoCloseable {
         // before the engine: the rehearsal has both cores to itself (-Dhactl.warmup.rounds=0 skips it,
         // to measure what it brings: see Warmup)
         systemd.send("STATUS=warming up: rehearsing replication, resync and commit on loopback");
-        io.hactl.sync.engine.Warmup.Result warm = io.hactl.sync.engine.Warmup.run(10_000,
+        // parsing a request loads Jackson's InternCache, a ConcurrentHashMap subclass: loaded
+        // after the rehearsal, it made C2 throw away a dozen methods compiled on the assumption
+        // that no such subclass exists (LogCompilation: dependency_failed at the first request)
+        try {
+            ControlProtocol.JSON.readTree("{\"cmd\":\"status\"}");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e); // a literal: cannot happen
+        }
+        io.hactl.sync.engine.Warmup.Result warm = io.hactl.sync.engine.Warmup.run(cfg.sync().toEngine(cfg.node(), key), 10_000,
                 Integer.getInteger("hactl.warmup.rounds", 10), java.time.Duration.ofSeconds(5));
         // what the rehearsal made hot is compiled for seconds after it: wait for that here, not
         // during the first resync or failover (bounded)

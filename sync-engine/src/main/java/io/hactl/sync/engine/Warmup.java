@@ -9,6 +9,7 @@ import io.hactl.sync.ctnetlink.Ctnl;
 import io.hactl.sync.ctnetlink.DecodeStats;
 import io.hactl.sync.ctnetlink.InMemoryConntrackKernel;
 import io.hactl.sync.ctnetlink.NetlinkException;
+import io.hactl.sync.mode.ModeConfig;
 import io.hactl.sync.transport.LinkSpec;
 import io.hactl.sync.transport.TransportException;
 import java.io.IOException;
@@ -51,7 +52,28 @@ public final class Warmup {
      * prevent the daemon from starting, so they are returned as a result with what was done.
      */
     public static Result run(int flows, int maxRounds, Duration budget) {
+        return run(null, flows, maxRounds, budget);
+    }
+
+    /**
+     * As {@link #run(int, int, Duration)}, shaped like the daemon's engine {@code shape}: its
+     * filter, mode tunables and commit settings (null: the defaults, with a gateway's filter).
+     * A rehearsal of another shape leaves code compiled for branches the daemon never takes, and
+     * the daemon's first flows then take branches C2 left out: it throws the code away
+     * (-XX:+LogCompilation of a bench pair: uncommon traps in the filter, the event decoder and
+     * the bulk loop during the first live load and resync).
+     */
+    public static Result run(EngineConfig shape, int flows, int maxRounds, Duration budget) {
         long t0 = System.nanoTime();
+        // the daemon's engine reads the kernel through JnaNetlinkSocket: loaded now, before C2
+        // compiles the rehearsal's code on the assumption that the in-memory socket is the only
+        // NetlinkSocket there is (LogCompilation: dependency_failed, unique_concrete_method
+        // NetlinkSocket.receive, when the engine opened its first kernel socket)
+        try {
+            Class.forName("io.hactl.sync.ctnetlink.JnaNetlinkSocket", false, Warmup.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e); // same module: cannot happen
+        }
         long deadline = t0 + budget.toNanos();
         int rounds = 0;
         long replicated = 0;
@@ -78,13 +100,20 @@ public final class Warmup {
         SyncEngine b = null;
         try (Conntrack loaderA = new Conntrack(kernelA.openSocket(), new DecodeStats());
              Conntrack loaderB = new Conntrack(kernelB.openSocket(), new DecodeStats())) {
-            List<Flow> load = synthetic(flows);
-            byte[] key = new byte[32];
-            new SecureRandom().nextBytes(key);
-            int[] ports = freeLoopbackPorts();
-            a = SyncEngine.start(config("a", ports[0], ports[1], key), EngineListener.NONE,
-                    KernelAccess.inMemory(kernelA));
-            b = SyncEngine.start(config("b", ports[1], ports[0], key), toB, KernelAccess.inMemory(kernelB));
+            FlowFilter filter = shape != null ? shape.filter() : GATEWAY_FILTER;
+            List<Flow> load = synthetic(flows, filter);
+            if (load.stream().noneMatch(filter::accepts)) {
+                filter = FlowFilter.ACCEPT_ALL; // (ICMP only, say) better rehearsed without it than not at all
+            }
+            EngineConfig configA = config(shape, filter, "a", ports(), flows);
+            EngineConfig configB = config(shape, filter, "b", configA, flows);
+            // flows that close on their own: holes in both caches, FLOW_DELETE on the wire
+            List<Flow> closing = new ArrayList<>();
+            for (int i = 0; i < load.size(); i += 16) {
+                closing.add(load.get(i));
+            }
+            a = SyncEngine.start(configA, EngineListener.NONE, KernelAccess.inMemory(kernelA));
+            b = SyncEngine.start(configB, toB, KernelAccess.inMemory(kernelB));
             if (!peerAlive.await(3, TimeUnit.SECONDS)) {
                 throw new TimeoutException("the rehearsal engines do not hear each other on loopback (a firewall rule?)");
             }
@@ -92,13 +121,21 @@ public final class Warmup {
             long hardDeadline = t0 + 3 * budget.toNanos();
             while (rounds < maxRounds && (System.nanoTime() < deadline
                     || rounds < MIN_ROUNDS && System.nanoTime() < hardDeadline)) {
+                if (rounds > 0) {
+                    // a restarted peer, as a daemon's first datagrams are to its peer and its
+                    // peer's to it: a new epoch, HELLO and HELLO_BACK, a startup resync
+                    b.close();
+                    b = SyncEngine.start(configB, toB, KernelAccess.inMemory(kernelB));
+                }
                 loaderA.batch(load, BatchMode.CREATE); // live replication, from a's events
+                loaderA.batchDelete(closing);
                 a.resyncInternal().get(10, TimeUnit.SECONDS); // as a new master does; after it a holds them all
                 // bulks are the largest bursts a daemon sees: several per round (the in-memory
                 // table, slower than the kernel, takes no part in them)
                 for (int i = 0; i < BULKS_PER_ROUND; i++) {
+                    bulks.clear(); // a startup resync's bulk of the empty table may still come
                     b.requestResync().get(5, TimeUnit.SECONDS);
-                    awaitBulk(bulks, flows);
+                    awaitBulk(bulks);
                 }
                 b.commit().get(10, TimeUnit.SECONDS);
                 a.announceHandover().get(5, TimeUnit.SECONDS); // b preloads nothing here: only the message's path
@@ -130,39 +167,59 @@ public final class Warmup {
         return new Result(rounds, replicated, events, (System.nanoTime() - t0) / 1_000_000, stopped);
     }
 
-    private static void awaitBulk(BlockingQueue<Long> bulks, int flows) throws InterruptedException, TimeoutException {
+    /** Waits for a bulk with flows in it (one of the empty table, from a startup resync, is not it). */
+    private static void awaitBulk(BlockingQueue<Long> bulks) throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             Long n = bulks.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (n == null) {
-                throw new TimeoutException("no bulk of " + flows + " flows within 10 s");
+                throw new TimeoutException("no bulk within 10 s");
             }
-            if (n == flows) {
+            if (n > 0) {
                 return;
             }
         }
     }
 
     /**
-     * The engines' configuration: the defaults, with a filter as a gateway's (protocols, ignored
-     * prefixes), so that the filter's code is compiled for the shape a daemon's has, and with
-     * small datagrams and socket buffers (below). -XX:+PrintCompilation of bench daemons: the
-     * per-datagram paths are now compiled by C2 in the rehearsal, not during the first 100k-flow
-     * bulks; over five such resyncs right after the start the compilers took 34-96 ms of CPU per
-     * resync (95-150 ms before) and the resyncs took 0.07-0.18 s (0.12-0.33 s before).
+     * An engine of the rehearsal: the daemon's shape (or the defaults) with {@code filter}, on
+     * loopback, with small datagrams and socket buffers (below), and fewer messages per pass than
+     * a bulk holds, so that bulks also stop at the pass limit as a daemon's large ones do.
+     * -XX:+PrintCompilation of bench daemons: the per-datagram paths are now compiled by C2 in
+     * the rehearsal, not during the first 100k-flow bulks; over five such resyncs right after the
+     * start the compilers took 34-96 ms of CPU per resync (95-150 ms before) and the resyncs took
+     * 0.07-0.18 s (0.12-0.33 s before).
      */
-    private static EngineConfig config(String node, int port, int peerPort, byte[] key) {
-        InetAddress lo = InetAddress.getLoopbackAddress();
-        LinkSpec link = new LinkSpec("lo", new InetSocketAddress(lo, port), new InetSocketAddress(lo, peerPort), false);
-        FlowFilter filter = new FlowFilter(new java.util.HashSet<>(List.of(Tuple.TCP, Tuple.UDP, 1, 58, 132)),
-                List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"), Cidr.parse("169.254.0.0/16")),
-                java.util.Set.of());
-        EngineConfig d = EngineConfig.defaults(NODE_PREFIX + node, NODE_PREFIX + (node.equals("a") ? "b" : "a"),
-                List.of(link), key);
-        return new EngineConfig(d.node(), d.peer(), true, d.links(), key, d.mode(), filter, d.cacheLimit(), false,
-                d.commitTimeout(), d.purgeTimeout(), false, true, REHEARSAL_DATAGRAM, REHEARSAL_SOCKET_BUFFER,
-                d.eventBuffer(), d.eventBufferMax(), d.overrunResync());
+    private static EngineConfig config(EngineConfig shape, FlowFilter filter, String node, LinkSpec link, byte[] key,
+                                       int flows) {
+        EngineConfig d = shape != null ? shape : EngineConfig.defaults(node, node, List.of(link), key);
+        ModeConfig m = d.mode();
+        ModeConfig mode = new ModeConfig(m.ackWindow(), m.resendLimit(), m.heartbeat(), m.deadAfter(),
+                Math.max(1, Math.min(m.maxPerPass(), flows / 8)), m.ackDelay());
+        return new EngineConfig(NODE_PREFIX + node, NODE_PREFIX + (node.equals("a") ? "b" : "a"), d.reliable(),
+                List.of(link), key, mode, filter, Math.max(d.cacheLimit(), 2 * flows), d.directInject(),
+                d.commitTimeout(), d.purgeTimeout(), d.tcpWindowTracking(), true, REHEARSAL_DATAGRAM,
+                REHEARSAL_SOCKET_BUFFER, d.eventBuffer(), d.eventBufferMax(), d.overrunResync());
     }
+
+    /** Engine a's configuration, on two loopback ports free a moment ago, with a fresh key. */
+    private static EngineConfig config(EngineConfig shape, FlowFilter filter, String node, int[] ports, int flows) {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return config(shape, filter, node, new LinkSpec("lo", new InetSocketAddress(lo, ports[0]),
+                new InetSocketAddress(lo, ports[1]), false), key, flows);
+    }
+
+    /** Engine b's: a's ports the other way round, a's key. */
+    private static EngineConfig config(EngineConfig shape, FlowFilter filter, String node, EngineConfig a, int flows) {
+        LinkSpec l = a.links().get(0);
+        return config(shape, filter, node, new LinkSpec("lo", l.remote(), l.local(), false), a.key(), flows);
+    }
+
+    /** A gateway's filter, for a rehearsal without the daemon's: protocols, its own prefixes ignored. */
+    static final FlowFilter GATEWAY_FILTER = new FlowFilter(new java.util.HashSet<>(List.of(Tuple.TCP, Tuple.UDP, 1, 58, 132)),
+            List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"), Cidr.parse("169.254.0.0/16")), java.util.Set.of());
 
     /**
      * Small datagrams (about 10 flows each instead of 35), so that what runs once per datagram
@@ -179,7 +236,7 @@ public final class Warmup {
     private static final int REHEARSAL_SOCKET_BUFFER = 128 << 10;
 
     /** Two loopback UDP ports free a moment ago (a clash only ends the rehearsal early). */
-    private static int[] freeLoopbackPorts() throws IOException {
+    private static int[] ports() throws IOException {
         InetAddress lo = InetAddress.getLoopbackAddress();
         try (DatagramSocket s1 = new DatagramSocket(new InetSocketAddress(lo, 0));
              DatagramSocket s2 = new DatagramSocket(new InetSocketAddress(lo, 0))) {
@@ -187,20 +244,58 @@ public final class Warmup {
         }
     }
 
-    /** Established TCP flows of 10.0.0.0/8 clients to one server, as a gateway carries them. */
-    static List<Flow> synthetic(int n) {
+    /**
+     * Flows as a gateway carries them: established TCP of 10.0.0.0/8 clients to one server, half
+     * of them with the all-zero SYN proxy state the kernel reports for flows written through
+     * ctnetlink (a commit's, the bench's), some UDP and some IPv6; and, for each prefix the
+     * filter ignores, flows inside it and flows that share all but its last byte, so that the
+     * filter's every branch runs.
+     */
+    static List<Flow> synthetic(int n, FlowFilter filter) {
         List<Flow> out = new ArrayList<>(n);
+        List<Cidr> ignored = filter.ignore();
         try {
             InetAddress dst = InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 1});
+            InetAddress dst6 = InetAddress.getByName("2001:db8::1");
             for (int i = 0; i < n; i++) {
-                InetAddress src = InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i});
-                out.add(Flow.builder(Tuple.tcp(src, dst, 1024 + (i & 0x7fff), 443)).timeout(300).mark(i & 7)
-                        .status(Ctnl.IPS_SEEN_REPLY | Ctnl.IPS_ASSURED | Ctnl.IPS_CONFIRMED)
-                        .protoInfo(new TcpInfo(TcpInfo.ESTABLISHED, 7, 7, Ctnl.IP_CT_TCP_FLAG_SACK_PERM, 0)).build());
+                InetAddress src;
+                InetAddress to = dst;
+                if (!ignored.isEmpty() && i % 64 == 33) {
+                    src = InetAddress.getByAddress(near(ignored.get(i / 64 % ignored.size()), i / 64 / ignored.size() % 2 == 0));
+                    to = src.getAddress().length == 16 ? dst6 : dst;
+                } else if (i % 16 == 7) {
+                    src = InetAddress.getByName("2001:db8:1::" + Integer.toHexString(i & 0xffff));
+                    to = dst6;
+                } else {
+                    src = InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i});
+                }
+                Flow.Builder f;
+                if (i % 16 == 11) {
+                    f = Flow.builder(Tuple.udp(src, to, 1024 + (i & 0x7fff), 53)).timeout(30).status(Ctnl.IPS_SEEN_REPLY | Ctnl.IPS_CONFIRMED);
+                } else {
+                    f = Flow.builder(Tuple.tcp(src, to, 1024 + (i & 0x7fff), 443)).timeout(300)
+                            .status(Ctnl.IPS_SEEN_REPLY | Ctnl.IPS_ASSURED | Ctnl.IPS_CONFIRMED)
+                            .protoInfo(new TcpInfo(TcpInfo.ESTABLISHED, 7, 7, Ctnl.IP_CT_TCP_FLAG_SACK_PERM, 0));
+                }
+                if (i % 2 == 1) {
+                    f.synproxy(new io.hactl.sync.conntrack.Synproxy(0, 0, 0));
+                }
+                out.add(f.mark(i & 7).build());
             }
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException(e); // cannot happen: literal addresses
         }
         return out;
+    }
+
+    /** An address inside the prefix, or one that differs from it in the prefix's last byte only. */
+    private static byte[] near(Cidr c, boolean inside) {
+        byte[] a = c.network().getAddress();
+        a[a.length - 1] |= 1;
+        if (!inside && c.prefix() > 0) {
+            int last = (c.prefix() - 1) / 8; // the byte that holds the prefix's last bit
+            a[last] ^= (byte) (0x80 >>> ((c.prefix() - 1) % 8));
+        }
+        return a;
     }
 }

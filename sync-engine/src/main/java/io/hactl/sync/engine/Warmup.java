@@ -125,6 +125,7 @@ public final class Warmup {
                     // a restarted peer, as a daemon's first datagrams are to its peer and its
                     // peer's to it: a new epoch, HELLO and HELLO_BACK, a startup resync
                     b.close();
+                    b = null;
                     b = SyncEngine.start(configB, toB, KernelAccess.inMemory(kernelB));
                 }
                 loaderA.batch(load, BatchMode.CREATE); // live replication, from a's events

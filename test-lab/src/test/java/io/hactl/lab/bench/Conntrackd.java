@@ -75,6 +75,11 @@ final class Conntrackd implements SyncDaemons {
     }
 
     @Override
+    public void stopA() {
+        ChildProcesses.stop(a, 10);
+    }
+
+    @Override
     public void commitOnB() throws Exception {
         ctl(pair.b, "b", "-c");
     }

@@ -148,6 +148,11 @@ final class HactlDaemons implements SyncDaemons {
     }
 
     @Override
+    public void stopA() {
+        ChildProcesses.stop(a, 10);
+    }
+
+    @Override
     public void commitOnB() throws Exception {
         JsonNode r = call("b", "commit", null);
         if (!r.path("ok").asBoolean()) {

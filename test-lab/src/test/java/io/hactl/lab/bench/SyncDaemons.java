@@ -18,6 +18,11 @@ interface SyncDaemons extends AutoCloseable {
     /** b asks a for a bulk send. */
     void requestResyncOnB() throws Exception;
 
+    /**
+     * Stops a's daemon (before b's commit: see {@link Bench}); what follows needs only b's.
+     */
+    void stopA();
+
     /** Commits b's external cache into b's kernel; returns when done. */
     void commitOnB() throws Exception;
 

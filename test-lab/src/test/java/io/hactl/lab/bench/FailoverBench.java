@@ -27,7 +27,12 @@ public final class FailoverBench {
      * A failover scenario's result; over several runs: the fewest flows surviving, the median
      * worst stall and VIP move, and each run's worst stall in {@code stalls}.
      */
-    record Failover(String system, int flows, String mode, LiveFlows.Report report, long vipMillis, List<Long> stalls) {}
+    /**
+     * One scenario's outcome; {@code longStalls} counts the flows stalled 5 s or more (a crash's
+     * worst stall is one flow's TCP backoff step: this says how many flows felt it).
+     */
+    record Failover(String system, int flows, String mode, LiveFlows.Report report, long vipMillis, List<Long> stalls,
+                    long longStalls, List<Long> longStallsOfRuns) {}
 
     /** How long the flows echo, replicated, before the failover. */
     static final long SETTLE_MILLIS = 5_000;
@@ -87,7 +92,9 @@ public final class FailoverBench {
         Failover worst = runs.stream().min(java.util.Comparator.comparingInt(f -> f.report().survived())).orElseThrow();
         LiveFlows.Report r = new LiveFlows.Report(worst.report().opened(), worst.report().survived(), worst.report().died(),
                 sorted.get(sorted.size() / 2));
-        return new Failover(worst.system(), worst.flows(), worst.mode(), r, vips.get(vips.size() / 2), stalls);
+        List<Long> longs = runs.stream().map(Failover::longStalls).toList();
+        return new Failover(worst.system(), worst.flows(), worst.mode(), r, vips.get(vips.size() / 2), stalls,
+                longs.stream().sorted().toList().get(longs.size() / 2), longs);
     }
 
     static List<Integer> parse(String csv) {
@@ -161,12 +168,14 @@ public final class FailoverBench {
                     Thread.sleep(100);
                 }
                 Thread.sleep(Math.max(1000, period * 4)); // a few more echo rounds before judging
-                System.out.printf(Locale.ROOT, "  worst stall began %+d ms from the failover (worst before it: %d ms)%n",
-                        (live.worstStallBeganAt() - t0) / 1_000_000, before);
+                System.out.printf(Locale.ROOT, "  worst stall began %+d ms from the failover (worst before it: %d ms);"
+                        + " flows stalled 1 s or more: %d, 5 s or more: %d, 10 s or more: %d%n",
+                        (live.worstStallBeganAt() - t0) / 1_000_000, before, live.stalledAtLeast(1000),
+                        live.stalledAtLeast(5000), live.stalledAtLeast(10_000));
                 if (system.equals("hactl") && h2.statusOrNull() != null) {
                     System.out.println("  fw2 transition: " + h2.statusOrNull().path("lastTransition"));
                 }
-                return new Failover(system, n, mode, live.report(10_000), vip, List.of());
+                return new Failover(system, n, mode, live.report(10_000), vip, List.of(), live.stalledAtLeast(5000), List.of());
             }
         } finally {
             // keep the daemons' logs for a look afterwards (the last run of each scenario)
@@ -202,17 +211,20 @@ public final class FailoverBench {
                 .append("backoff steps between runs. Ratio = conntrackd / hactl (stall, time, memory): above 1, hactl is better.\n\n")
                 .append("## Failover\n\nEach scenario ran ").append(failovers.isEmpty() ? 0 : failovers.get(0).stalls().size())
                 .append(" times, the systems alternating: survivors are the fewest of the runs, the worst stall is the median ")
-                .append("of the runs' worst stalls (each run's in brackets).\n\n")
-                .append("| scenario | flows | conntrackd survived | hactl survived | conntrackd worst stall | hactl worst stall | ratio |\n")
-                .append("|---|---|---|---|---|---|---|\n");
+                .append("of the runs' worst stalls (each run's in brackets), and the flows stalled 5 s or more are the median ")
+                .append("of the runs' counts: a crash's worst stall is one flow's backoff step, the count says how many felt it.\n\n")
+                .append("| scenario | flows | conntrackd survived | hactl survived | conntrackd worst stall | hactl worst stall | ratio ")
+                .append("| conntrackd flows stalled 5 s+ | hactl flows stalled 5 s+ |\n")
+                .append("|---|---|---|---|---|---|---|---|---|\n");
         for (int i = 0; i + 1 < failovers.size(); i += 2) {
             Failover c = failovers.get(i);
             Failover h = failovers.get(i + 1);
-            sb.append(String.format(Locale.ROOT, "| %s | %,d | %d/%d | %d/%d | %d ms %s | %d ms %s | %.2fx |%n", c.mode(), c.flows(),
+            sb.append(String.format(Locale.ROOT, "| %s | %,d | %d/%d | %d/%d | %d ms %s | %d ms %s | %.2fx | %d %s | %d %s |%n",
+                    c.mode(), c.flows(),
                     c.report().survived(), c.report().opened(), h.report().survived(), h.report().opened(),
                     c.report().worstStallMillis(), c.stalls(), h.report().worstStallMillis(), h.stalls(),
                     h.report().worstStallMillis() > 0 ? (double) c.report().worstStallMillis() / h.report().worstStallMillis()
-                            : Double.NaN));
+                            : Double.NaN, c.longStalls(), c.longStallsOfRuns(), h.longStalls(), h.longStallsOfRuns()));
         }
         sb.append("\n## Replication, resync, commit, memory\n\n");
         String sync2 = Bench.report(sync, figures);

@@ -215,6 +215,11 @@ public final class LiveFlows implements AutoCloseable {
         return at;
     }
 
+    /** How many flows' worst stall since {@link #forgetStalls} is at least {@code millis}. */
+    public long stalledAtLeast(long millis) {
+        return flows.stream().filter(f -> f.worst >= millis * 1_000_000).count();
+    }
+
     /** Whether every flow has echoed within {@code millis} just now. */
     public boolean allEchoingWithin(long millis) {
         long now = System.nanoTime();

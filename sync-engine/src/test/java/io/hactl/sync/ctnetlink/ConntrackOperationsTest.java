@@ -212,6 +212,34 @@ class ConntrackOperationsTest {
     }
 
     @Test
+    void aRequestThatCannotBeEncodedInALaterChunkFailsTheBatchAndLeavesTheSocketUsable() throws Exception {
+        // the chunks after the first are encoded on another thread while the one before is sent
+        ct.setBatchLimits(16, 4096);
+        List<Flow> flows = tcpFlows(100, 21000);
+        Conntrack.NewRequests failingAt50 = new Conntrack.NewRequests() {
+            @Override
+            public int family(int i) {
+                return Ctnl.AF_INET;
+            }
+
+            @Override
+            public void write(AttrWriter w, int i) {
+                if (i == 50) {
+                    throw new IllegalStateException("entry 50 undecodable");
+                }
+                FlowCodec.encode(w, flows.get(i));
+            }
+        };
+        assertThatThrownBy(() -> ct.batch(flows.size(), BatchMode.CREATE, failingAt50))
+                .isInstanceOf(IllegalStateException.class).hasMessage("entry 50 undecodable");
+        // the chunks before the failing one were written; requests after it still get their answers
+        assertThat(ct.count()).isEqualTo(48);
+        BatchResult r = ct.batch(flows, BatchMode.CREATE_OR_UPDATE);
+        assertThat(r.failed()).isZero();
+        assertThat(ct.count()).isEqualTo(100);
+    }
+
+    @Test
     void batchUpdateReportsEnoentForMissingFlowsAndUpdatesThePresentOnes() throws Exception {
         ct.setBatchLimits(16, 4096);
         List<Flow> flows = tcpFlows(100, 30000);

@@ -35,7 +35,8 @@ class FailoverLabTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown(org.junit.jupiter.api.TestInfo test) {
+        keepLogs(test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("test"));
         for (AutoCloseable c : new AutoCloseable[] {flows, k1, k2, h1, h2}) {
             try {
                 if (c != null) {
@@ -46,6 +47,19 @@ class FailoverLabTest {
             }
         }
         lab.close();
+    }
+
+    /** The daemons' and keepalived's logs of the last run of each test, in test-lab/target/lab-logs (for a look after a failure). */
+    private void keepLogs(String test) {
+        try (var logs = java.nio.file.Files.list(dir)) {
+            Path to = Path.of("target", "lab-logs", test).toAbsolutePath();
+            java.nio.file.Files.createDirectories(to);
+            for (Path p : logs.filter(p -> p.toString().endsWith(".log")).toList()) {
+                java.nio.file.Files.copy(p, to.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (java.io.IOException e) {
+            System.out.println("could not keep the logs of " + test + ": " + e);
+        }
     }
 
     void startPair(boolean withHactl) throws Exception {

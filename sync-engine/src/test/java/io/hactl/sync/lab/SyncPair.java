@@ -60,6 +60,16 @@ public final class SyncPair implements AutoCloseable {
                 + "}\n");
     }
 
+    /** Datagrams the loss of {@link #injectLoss} has dropped in {@code ns} so far (its rule's counter). */
+    public static long lossDrops(Netns ns) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("counter packets (\\d+)")
+                .matcher(ns.exec("nft", "list", "table", "inet", "hactl_loss"));
+        if (!m.find()) {
+            throw new IllegalStateException("no counter in table inet hactl_loss of " + ns.name());
+        }
+        return Long.parseLong(m.group(1));
+    }
+
     public static void removeLoss(Netns ns) {
         ns.exec("nft", "delete", "table", "inet", "hactl_loss");
     }

@@ -136,11 +136,14 @@ class FailoverLabTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> k2.holdsVip() && role(h2).equals("MASTER"));
         await().atMost(Duration.ofSeconds(15)).until(() -> flows.allEchoingWithin(1000));
         LiveFlows.Report r = flows.report(5000);
-        System.out.println("failover with 20% sync-link loss: " + r + ", messages lost and recovered on fw2: "
-                + h2.status().path("messagesLost"));
+        long dropped = io.hactl.sync.lab.SyncPair.lossDrops(lab.fw1) + io.hactl.sync.lab.SyncPair.lossDrops(lab.fw2);
+        System.out.println("failover with 20% sync-link loss: " + r + ", sync datagrams dropped: " + dropped
+                + ", messages lost and recovered on fw2: " + h2.status().path("messagesLost") + ", on fw1: "
+                + h1.status().path("messagesLost"));
         assertThat(r.survived()).as("%s", r).isEqualTo(300);
-        assertThat(h2.status().path("messagesLost").asLong() + h1.status().path("messagesLost").asLong())
-                .as("the loss was real").isPositive();
+        // the loss was real: nftables dropped sync datagrams (which ones, and whether they carried
+        // flows or only acknowledgements and heartbeats, is chance)
+        assertThat(dropped).as("sync datagrams dropped by the injected loss").isPositive();
     }
 
     @Test

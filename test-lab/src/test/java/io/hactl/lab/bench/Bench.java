@@ -17,10 +17,10 @@ import java.util.function.BooleanSupplier;
  * Sync benchmark, hactl against conntrackd, side by side in the same lab and the same run (not a
  * test; it prints a table). For each size: a fresh pair of namespaces joined by a veth sync link,
  * the system's two daemons, then the same workload for both:
- * live replication of a {@code conntrack -R} load on node a until b's external cache is complete,
- * a requested resync (b flushes its external cache and asks a), four more (the first is that of
- * daemons started seconds before, still compiling: a JVM's), the daemons' resident memory, and a
- * commit into b's kernel once a's daemon is stopped.
+ * live replication of a {@code conntrack -R} load on node a until b's external cache is complete
+ * (then the daemons' resident memory), a requested resync (b flushes its external cache and asks
+ * a), four more (the first is that of daemons started seconds before, still compiling: a JVM's),
+ * and a commit into b's kernel once a's daemon is stopped.
  * <p>Why stopped: two gateways are two kernels, but the lab's two nodes share one, and netlink keeps
  * one multicast listener set per protocol for all namespaces. So while a's daemon listens to
  * conntrack NEW events in its namespace, b's kernel builds a NEW event for every flow b writes

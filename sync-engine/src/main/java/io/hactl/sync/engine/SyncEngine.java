@@ -692,21 +692,23 @@ public final class SyncEngine implements AutoCloseable {
      */
     private enum Announce { ALL, NONE, LOCAL }
 
+    /**
+     * A resync from the kernel under way: when its dump began (what has not changed since and is
+     * not in it has vanished), the snapshots of the commits it catches up after, and the dump.
+     */
+    private record KernelResync(long stamp, List<byte[][]> committed, List<Flow> dumped) {}
+
     private CompletableFuture<Integer> resyncInternal(Announce announce) {
         // a scheduled resync (overrun, catch-up after a commit) is done by any that dumps after it
-        long[] stamp = new long[1];
-        List<List<byte[][]>> committed = new ArrayList<>(1);
         return onLoop(() -> {
             resyncAt = -1;
             resyncCatchUpOnly = false;
-            // what has not changed since the dump began and is not in it has vanished
-            stamp[0] = clock.get();
             // this resync does the catch-up, whichever kind it is
-            committed.add(catchUpCommitted);
+            List<byte[][]> committed = catchUpCommitted;
             catchUpCommitted = new ArrayList<>();
-            return null;
-        }).thenApplyAsync(x -> {
-            List<Flow> dumped = new ArrayList<>();
+            return new KernelResync(clock.get(), committed, new ArrayList<>());
+        }).thenApplyAsync(run -> {
+            List<Flow> dumped = run.dumped();
             try {
                 kernel.dump(Ctnl.AF_UNSPEC, f -> {
                     if (cfg.filter().accepts(f)) {
@@ -716,15 +718,17 @@ public final class SyncEngine implements AutoCloseable {
             } catch (NetlinkException e) {
                 throw new IllegalStateException("resync from the kernel failed: " + e.getMessage(), e);
             }
-            return dumped;
-        }, kernelWorker).thenCompose(dumped -> onLoop(() -> {
+            return run;
+        }, kernelWorker).thenCompose(run -> onLoop(() -> {
+            List<Flow> dumped = run.dumped();
+            long stamp = run.stamp();
             int announced = 0;
             // the catch-up: what the commits wrote, or earlier ones (still in the external cache),
             // is the peer's, not ours to hold or send (their events, dropped by our own port, would
             // not have made it ours); the rest is news. What the commits wrote is looked up in
             // their snapshots: the external cache may have been flushed since (the MASTER
             // transition flushes right after its commit; the bench saw 100,000 flows sent back)
-            FlowStore written = announce == Announce.LOCAL ? committedFlows(committed.get(0)) : null;
+            FlowStore written = announce == Announce.LOCAL ? committedFlows(run.committed()) : null;
             int skipped = 0;
             for (Flow f : dumped) {
                 boolean peers = written != null && (written.handleOf(f.orig(), f.zone()) != FlowStore.NO_HANDLE
@@ -733,7 +737,7 @@ public final class SyncEngine implements AutoCloseable {
                     skipped++;
                     continue;
                 }
-                FlowStore.Result r = internal.put(f, stamp[0]);
+                FlowStore.Result r = internal.put(f, stamp);
                 if (announce != Announce.NONE && !peers && (r == FlowStore.Result.NEW || r == FlowStore.Result.UPDATED)) {
                     mode.flowChanged(new FlowKey(CompactFlow.encodeKey(f.orig(), f.zone())));
                     announced++;
@@ -741,7 +745,7 @@ public final class SyncEngine implements AutoCloseable {
             }
             List<Integer> gone = new ArrayList<>();
             internal.forEachEncoded((h, enc, updated) -> { // no decoding: only the times matter
-                if (updated < stamp[0]) {
+                if (updated < stamp) {
                     gone.add(h);
                 }
             });

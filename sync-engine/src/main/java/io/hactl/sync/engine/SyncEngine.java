@@ -314,8 +314,7 @@ public final class SyncEngine implements AutoCloseable {
                 bulkSendNow();
             }
             flushInjections();
-            lastStatus = snapshot(now);
-            lastStatusAt = now;
+            takeStatus(now);
         } catch (RuntimeException e) {
             log.error("{}: engine tick failed", cfg.node(), e); // never kill the scheduled tick
         }
@@ -940,13 +939,38 @@ public final class SyncEngine implements AutoCloseable {
     private <T> CompletableFuture<T> onLoop(Supplier<T> work) {
         CompletableFuture<T> f = new CompletableFuture<>();
         loop.execute(() -> {
+            T result;
             try {
-                f.complete(work.get());
+                result = work.get();
             } catch (RuntimeException e) {
                 f.completeExceptionally(e);
+                return;
             }
+            refreshStatus();
+            f.complete(result);
         });
         return f;
+    }
+
+    /**
+     * Takes the status anew once an operation has run, before its caller hears back: a status
+     * read right after {@code hactl purge} (say) shows the purge, not the tick's snapshot from up
+     * to {@link #TICK_MILLIS} before it (DaemonLabTest read purgeInMillis -1 so).
+     */
+    private void takeStatus(long now) {
+        lastStatus = snapshot(now);
+        lastStatusAt = now;
+    }
+
+    private void refreshStatus() {
+        if (ticker == null) {
+            return; // not started: the first tick takes it
+        }
+        try {
+            takeStatus(clock.get());
+        } catch (RuntimeException e) {
+            log.error("{}: status snapshot failed", cfg.node(), e); // the operation's answer still goes out
+        }
     }
 
     @Override

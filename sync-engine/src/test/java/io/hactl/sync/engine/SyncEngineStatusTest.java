@@ -1,0 +1,38 @@
+package io.hactl.sync.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hactl.sync.ctnetlink.InMemoryConntrackKernel;
+import io.hactl.sync.transport.LinkSpec;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The status an engine reports, on an in-memory table (no privileges needed). */
+class SyncEngineStatusTest {
+    @Test
+    void theStatusReadRightAfterAnOperationShowsIt() throws Exception {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        int port;
+        int peerPort;
+        try (DatagramSocket s1 = new DatagramSocket(new InetSocketAddress(lo, 0));
+             DatagramSocket s2 = new DatagramSocket(new InetSocketAddress(lo, 0))) {
+            port = s1.getLocalPort();
+            peerPort = s2.getLocalPort();
+        }
+        EngineConfig cfg = EngineConfig.defaults("gw1", "gw2", List.of(new LinkSpec("lo",
+                new InetSocketAddress(lo, port), new InetSocketAddress(lo, peerPort), false)), new byte[32]);
+        try (SyncEngine e = SyncEngine.start(cfg, EngineListener.NONE, KernelAccess.inMemory(new InMemoryConntrackKernel()))) {
+            // the tick takes a snapshot every 10 ms; without one taken after the operation, a read
+            // right after its answer sees the state before it, here most of the time
+            for (int i = 0; i < 20; i++) {
+                e.schedulePurge().join();
+                assertThat(e.status().purgeScheduledInMillis()).as("after schedulePurge, round %d", i).isPositive();
+                e.cancelPurge().join();
+                assertThat(e.status().purgeScheduledInMillis()).as("after cancelPurge, round %d", i).isEqualTo(-1);
+            }
+        }
+    }
+}

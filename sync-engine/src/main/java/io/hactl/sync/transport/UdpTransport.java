@@ -45,7 +45,15 @@ public final class UdpTransport implements AutoCloseable {
     /** Datagrams read per recvmmsg. */
     static final int READ_BATCH = 16;
 
+    /**
+     * Datagrams written but not yet flushed after which a pass flushes without waiting for its end:
+     * a bulk pass writes thousands, and the peer can start on the first ones while the rest are
+     * packed (about 45 KB, one sendmmsg).
+     */
+    static final int FLUSH_EVERY = 32;
+
     private final boolean[] flushPending = new boolean[TransportStats.MAX_LINKS];
+    private final int[] unflushed = new int[TransportStats.MAX_LINKS];
     private int active;
     private boolean peerEverAlive;
     private int checksSinceRotation;
@@ -149,7 +157,7 @@ public final class UdpTransport implements AutoCloseable {
 
     /**
      * Sends a sealed datagram on the active link. The datagrams of one pass of the event loop go
-     * out together (sendmmsg) when it ends.
+     * out together (sendmmsg) when it ends, or every {@link #FLUSH_EVERY} datagrams in a long pass.
      */
     public void send(ByteBuffer datagram) {
         int link = active;
@@ -159,6 +167,7 @@ public final class UdpTransport implements AutoCloseable {
             flushPending[link] = true;
             ch.eventLoop().execute(() -> {
                 flushPending[link] = false;
+                unflushed[link] = 0;
                 ch.flush();
             });
         }
@@ -171,6 +180,10 @@ public final class UdpTransport implements AutoCloseable {
                         failover(link, "send failed: " + f.cause());
                     }
                 });
+        if (++unflushed[link] >= FLUSH_EVERY) {
+            unflushed[link] = 0;
+            ch.flush();
+        }
     }
 
     /**

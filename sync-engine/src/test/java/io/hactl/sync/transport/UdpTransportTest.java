@@ -80,6 +80,43 @@ class UdpTransportTest {
     }
 
     @Test
+    void aLongPassSendsAsItGoesNotAllAtItsEnd() throws Exception {
+        int a0 = freePort();
+        try (java.nio.channels.DatagramChannel peer = java.nio.channels.DatagramChannel.open()) {
+            peer.bind(new InetSocketAddress("127.0.0.1", 0)).configureBlocking(false);
+            InetSocketAddress peerAddress = (InetSocketAddress) peer.getLocalAddress();
+            try (UdpTransport a = open("a", List.of(new LinkSpec("sync0", new InetSocketAddress("127.0.0.1", a0), peerAddress,
+                    false)), new CopyOnWriteArrayList<>())) {
+                // one task of the loop, as a bulk's pass is: loopback delivers within the send, so
+                // what the peer holds before the task ends went out during the pass
+                int during = group.next().submit(() -> {
+                    for (int i = 0; i < 2 * UdpTransport.FLUSH_EVERY + 5; i++) {
+                        a.send(ByteBuffer.wrap(("datagram " + i).getBytes()));
+                    }
+                    int n = 0;
+                    ByteBuffer buf = ByteBuffer.allocate(100);
+                    while (peer.receive(buf) != null) {
+                        buf.clear();
+                        n++;
+                    }
+                    return n;
+                }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(during).isEqualTo(2 * UdpTransport.FLUSH_EVERY);
+                // the rest at the pass's end
+                int[] after = {0};
+                await().atMost(Duration.ofSeconds(5)).until(() -> {
+                    ByteBuffer buf = ByteBuffer.allocate(100);
+                    while (peer.receive(buf) != null) {
+                        buf.clear();
+                        after[0]++;
+                    }
+                    return after[0] == 5;
+                });
+            }
+        }
+    }
+
+    @Test
     void silentPeerMovesTrafficToAnotherUsableLinkButASingleLinkStays() throws Exception {
         int a0 = freePort(), a1 = freePort(), b0 = freePort(), b1 = freePort();
         List<Got> sink = new CopyOnWriteArrayList<>();

@@ -781,7 +781,11 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Sends the whole internal cache to the peer, framed by BULK_BEGIN / BULK_END. */
     public CompletableFuture<Integer> bulkSend() {
-        return onLoop(this::bulkSendNow);
+        return onLoop(() -> {
+            int n = bulkSendNow();
+            mode.pump(); // its first datagrams leave now, not at the next tick
+            return n;
+        });
     }
 
     private int bulkSendNow() {
@@ -811,6 +815,7 @@ public final class SyncEngine implements AutoCloseable {
     public CompletableFuture<Void> announceHandover() {
         return onLoop(() -> {
             mode.control(new Message.Handover(0));
+            mode.pump(); // now, not at the next tick: the peer's commit waits for it
             count("handovers_sent");
             return null;
         });
@@ -820,6 +825,7 @@ public final class SyncEngine implements AutoCloseable {
     public CompletableFuture<Void> requestResync() {
         return onLoop(() -> {
             mode.control(new Message.ResyncRequest(0));
+            mode.pump(); // now, not at the next tick (up to 10 ms later)
             return null;
         });
     }

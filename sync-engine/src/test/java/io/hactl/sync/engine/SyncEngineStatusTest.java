@@ -14,17 +14,7 @@ import org.junit.jupiter.api.Test;
 class SyncEngineStatusTest {
     @Test
     void theStatusReadRightAfterAnOperationShowsIt() throws Exception {
-        InetAddress lo = InetAddress.getLoopbackAddress();
-        int port;
-        int peerPort;
-        try (DatagramSocket s1 = new DatagramSocket(new InetSocketAddress(lo, 0));
-             DatagramSocket s2 = new DatagramSocket(new InetSocketAddress(lo, 0))) {
-            port = s1.getLocalPort();
-            peerPort = s2.getLocalPort();
-        }
-        EngineConfig cfg = EngineConfig.defaults("gw1", "gw2", List.of(new LinkSpec("lo",
-                new InetSocketAddress(lo, port), new InetSocketAddress(lo, peerPort), false)), new byte[32]);
-        try (SyncEngine e = SyncEngine.start(cfg, EngineListener.NONE, KernelAccess.inMemory(new InMemoryConntrackKernel()))) {
+        try (SyncEngine e = SyncEngine.start(config(), EngineListener.NONE, KernelAccess.inMemory(new InMemoryConntrackKernel()))) {
             // the tick takes a snapshot every 10 ms; without one taken after the operation, a read
             // right after its answer sees the state before it, here most of the time
             for (int i = 0; i < 20; i++) {
@@ -34,5 +24,35 @@ class SyncEngineStatusTest {
                 assertThat(e.status().purgeScheduledInMillis()).as("after cancelPurge, round %d", i).isEqualTo(-1);
             }
         }
+    }
+
+    @Test
+    void operationsForThePeerSendAtOnceNotAtTheNextTick() throws Exception {
+        try (SyncEngine e = SyncEngine.start(config(), EngineListener.NONE, KernelAccess.inMemory(new InMemoryConntrackKernel()))) {
+            // the status is taken in the same loop task as the operation, after it: no tick can
+            // send the message in between, so a message still queued there waits for the next tick
+            for (int i = 0; i < 5; i++) {
+                e.requestResync().join();
+                assertThat(e.status().transmitQueue()).as("after requestResync, round %d", i).isZero();
+                e.announceHandover().join();
+                assertThat(e.status().transmitQueue()).as("after announceHandover, round %d", i).isZero();
+                e.bulkSend().join();
+                assertThat(e.status().transmitQueue()).as("after bulkSend, round %d", i).isZero();
+            }
+        }
+    }
+
+    /** gw1 on loopback, towards a port where nobody listens. */
+    private static EngineConfig config() throws Exception {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        int port;
+        int peerPort;
+        try (DatagramSocket s1 = new DatagramSocket(new InetSocketAddress(lo, 0));
+             DatagramSocket s2 = new DatagramSocket(new InetSocketAddress(lo, 0))) {
+            port = s1.getLocalPort();
+            peerPort = s2.getLocalPort();
+        }
+        return EngineConfig.defaults("gw1", "gw2", List.of(new LinkSpec("lo",
+                new InetSocketAddress(lo, port), new InetSocketAddress(lo, peerPort), false)), new byte[32]);
     }
 }

@@ -73,21 +73,39 @@ public final class Daemon implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e); // a literal: cannot happen
         }
-        io.hactl.sync.engine.Warmup.Result warm = io.hactl.sync.engine.Warmup.run(cfg.sync().toEngine(cfg.node(), key), 10_000,
+        io.hactl.sync.engine.EngineConfig shape = cfg.sync().toEngine(cfg.node(), key);
+        io.hactl.sync.engine.Warmup.Result warm = io.hactl.sync.engine.Warmup.run(shape, 10_000,
                 Integer.getInteger("hactl.warmup.rounds", 10), java.time.Duration.ofSeconds(5));
         // what the rehearsal made hot is compiled for seconds after it: wait for that here, not
         // during the first resync or failover (bounded)
         io.hactl.sync.engine.CompilerQuiet.Result jit = warm.rounds() > 0
                 ? io.hactl.sync.engine.CompilerQuiet.await(java.time.Duration.ofSeconds(10))
                 : new io.hactl.sync.engine.CompilerQuiet.Result(0, 0, true);
-        // the rehearsal's garbage: give back the heap it grew (at once with -XX:-ShrinkHeapInSteps,
-        // as the launcher starts the daemon) and the compilers' C heap, before the caches fill
-        System.gc();
-        NativeHeap.trim();
         LOG.info("{}: warmed up: rehearsed replication, resync and commit of {} flows {} times on loopback in {} ms,"
                 + " then {} ms for the compilers ({} ms of compiling{})", cfg.node(),
                 warm.rounds() > 0 ? warm.flowsReplicated() / warm.rounds() : 0, warm.rounds(), warm.millis(),
                 jit.waitedMillis(), jit.compileMillis(), jit.quiet() ? "" : ", still busy at the limit");
+        if (warm.rounds() > 0) {
+            // then one more round on quiet compilers. C2 raises its compile thresholds with the
+            // length of its queue, long all through the rehearsal (everything is hot at once, and
+            // on two cores two daemons may start together), so what runs once per datagram stayed
+            // in profiled C1 code; and a method C2 compiled early may have been thrown out since,
+            // its counters reset, by a branch a later round took first (a restarted peer).
+            // -Xlog:jit+compilation of bench daemons: without this round, C2 compiled FTFW's
+            // receive path, Netty's read and write paths and the datagram sealing during the
+            // first 100k-flow resync, 0.8-1.4 s of compiling on the cores the resync needed
+            io.hactl.sync.engine.Warmup.Result more = io.hactl.sync.engine.Warmup.run(shape, 10_000, 1,
+                    java.time.Duration.ofSeconds(2));
+            io.hactl.sync.engine.CompilerQuiet.Result jitMore =
+                    io.hactl.sync.engine.CompilerQuiet.await(java.time.Duration.ofSeconds(10));
+            LOG.info("{}: one more round on quiet compilers in {} ms, then {} ms for the compilers ({} ms of compiling{})",
+                    cfg.node(), more.millis(), jitMore.waitedMillis(), jitMore.compileMillis(),
+                    jitMore.quiet() ? "" : ", still busy at the limit");
+        }
+        // the rehearsal's garbage: give back the heap it grew (at once with -XX:-ShrinkHeapInSteps,
+        // as the launcher starts the daemon) and the compilers' C heap, before the caches fill
+        System.gc();
+        NativeHeap.trim();
         try {
             this.engine = SyncEngine.start(cfg.sync().toEngine(cfg.node(), key), new EngineListener() {
                 @Override

@@ -14,7 +14,7 @@ import java.time.Duration;
 final class HactlDaemons implements SyncDaemons {
     /** The daemon's JVM as the package's launcher (packaging/src/deb/hactl.launcher) starts it. */
     static final String[] JVM = {"-XX:+UseSerialGC", "-Xms16m", "-Xmx512m", "-XX:MaxMetaspaceSize=96m", "-Xss512k",
-        "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps",
+        "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps", "-XX:PerMethodTrapLimit=0",
         "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.engine=debug", "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.mode=debug",
         "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"};
 
@@ -72,9 +72,10 @@ final class HactlDaemons implements SyncDaemons {
         for (String o : extra) {
             argv[i++] = o;
         }
-        // -Dbench.jfr=DIR records a flight recording of each daemon, for profiling
+        // -Dbench.jfr=DIR records a flight recording of each daemon, for profiling (-Dbench.jfc=FILE: other settings)
         String jfr = System.getProperty("bench.jfr");
-        argv[i++] = jfr == null ? "-Dbench=1" : "-XX:StartFlightRecording=filename=" + jfr + "/" + n + ".jfr,settings=profile";
+        argv[i++] = jfr == null ? "-Dbench=1" : "-XX:StartFlightRecording=filename=" + jfr + "/" + n + ".jfr,settings="
+                + System.getProperty("bench.jfc", "profile");
         argv[i++] = "-cp";
         argv[i++] = cp;
         argv[i++] = "io.hactl.controller.cli.Main";

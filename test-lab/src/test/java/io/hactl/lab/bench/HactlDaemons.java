@@ -12,11 +12,11 @@ import java.time.Duration;
 
 /** Two hactl daemons (separate JVMs, as installed), driven through their control sockets. */
 final class HactlDaemons implements SyncDaemons {
-    /** The daemon's JVM as the package's launcher (packaging/src/deb/hactl.launcher) starts it. */
-    static final String[] JVM = {"-XX:+UseSerialGC", "-Xms16m", "-Xmx512m", "-XX:MaxMetaspaceSize=96m", "-Xss512k",
-        "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps", "-XX:PerMethodTrapLimit=0",
-        "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.engine=debug", "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.mode=debug",
-        "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"};
+    /** The daemon's JVM as the package's launcher starts it, with the engine's debug log for a look afterwards. */
+    static final String[] JVM = java.util.stream.Stream.concat(io.hactl.lab.pair.HactlNode.LAUNCHER_JVM.stream(),
+            java.util.stream.Stream.of("-Dorg.slf4j.simpleLogger.log.io.hactl.sync.engine=debug",
+                    "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.mode=debug", "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                    "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS")).toArray(String[]::new);
 
     private final SyncPair pair;
     private final Path dir;
@@ -84,7 +84,7 @@ final class HactlDaemons implements SyncDaemons {
         full[i] = "--config";
         full[i + 1] = conf.toString();
         ProcessBuilder pb = new ProcessBuilder(full);
-        pb.environment().put("MALLOC_ARENA_MAX", "2"); // as the launcher sets it
+        pb.environment().put("MALLOC_ARENA_MAX", io.hactl.lab.pair.HactlNode.MALLOC_ARENA_MAX); // as the launcher sets it
         return pb.redirectErrorStream(true).redirectOutput(dir.resolve("hactl-" + n + ".out").toFile())
                 .start();
     }

@@ -11,6 +11,16 @@ import java.util.List;
 
 /** An hactl daemon on a lab gateway, run as its own JVM process as the package would run it. */
 public final class HactlNode implements AutoCloseable {
+    /**
+     * The daemon's JVM options as the package's launcher (packaging/src/deb/hactl.launcher) sets
+     * them by default; {@code LauncherOptionsTest} holds the two in step.
+     */
+    public static final List<String> LAUNCHER_JVM = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx512m",
+            "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps",
+            "-XX:PerMethodTrapLimit=0");
+    /** The launcher's environment for the daemon. */
+    public static final String MALLOC_ARENA_MAX = "2";
+
     private final Netns ns;
     private final Path dir;
     private final String name;
@@ -63,11 +73,13 @@ public final class HactlNode implements AutoCloseable {
 
     public void start(Path conf) throws Exception {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns.name(),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseSerialGC", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), "io.hactl.controller.cli.Main", "daemon", "--config",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        argv.addAll(LAUNCHER_JVM);
+        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hactl.controller.cli.Main", "daemon", "--config",
                 conf.toString()));
-        process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(dir.resolve(name + "-hactl.log").toFile())
-                .start();
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().put("MALLOC_ARENA_MAX", MALLOC_ARENA_MAX);
+        process = pb.redirectErrorStream(true).redirectOutput(dir.resolve(name + "-hactl.log").toFile()).start();
         ChildProcesses.started(process.toHandle());
     }
 

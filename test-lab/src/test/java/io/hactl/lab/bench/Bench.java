@@ -301,7 +301,15 @@ public final class Bench {
             row(sb, "commit of the external cache into b's kernel", n, c.commitSeconds, h.commitSeconds, "s");
             row(sb, "RSS of b, idle", n, c.rssIdleB / 1e6, h.rssIdleB / 1e6, "MB");
             row(sb, "RSS of b with the flows in its external cache", n, c.rssB / 1e6, h.rssB / 1e6, "MB");
-            row(sb, "RSS growth per flow on b", n, (c.rssB - c.rssIdleB) / (double) n, (h.rssB - h.rssIdleB) / (double) n, "B");
+            if (h.rssB > h.rssIdleB) {
+                row(sb, "RSS growth per flow on b", n, (c.rssB - c.rssIdleB) / (double) n, (h.rssB - h.rssIdleB) / (double) n,
+                        "B");
+            } else {
+                // a JVM's RSS also moves with its heap's size and the C heap trims: it may fall
+                // while the cache fills, and no growth per flow can be read from it then
+                sb.append(String.format(Locale.ROOT, "| RSS growth per flow on b | %,d | %.0f B | none: fell by %.1f MB | - |%n", n,
+                        (c.rssB - c.rssIdleB) / (double) n, (h.rssIdleB - h.rssB) / 1e6));
+            }
             sb.append(String.format(Locale.ROOT, "| hactl external cache heap per flow | %,d | - | %.0f B | - |%n", n,
                     h.cacheBytes / (double) n));
         }

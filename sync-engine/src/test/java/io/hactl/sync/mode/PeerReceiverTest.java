@@ -1,0 +1,45 @@
+package io.hactl.sync.mode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hactl.sync.wire.DropReason;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Datagrams as the transport hands them over: Netty's direct buffers, at an offset in a larger read buffer. */
+class PeerReceiverTest {
+    static final byte[] KEY = new byte[32];
+
+    @Test
+    void directBuffersAtAnOffsetAreOpenedLikeHeapOnesAndForgeriesStillFail() {
+        List<ByteBuffer> wire = new ArrayList<>();
+        SimNode a = new SimNode("a", true, ModeConfig.DEFAULTS, KEY, 1, wire::add);
+        SimNode b = new SimNode("b", true, ModeConfig.DEFAULTS, KEY, 2, x -> { });
+        for (int i = 0; i < 300; i++) {
+            a.put(i, 1);
+        }
+        a.mode.tick(1);
+        assertThat(wire).hasSizeGreaterThan(1);
+
+        int dropsBefore = 0;
+        for (ByteBuffer d : wire) {
+            // a read buffer with other bytes before and after this datagram, as recvmmsg fills it
+            ByteBuffer direct = ByteBuffer.allocateDirect(d.remaining() + 64);
+            direct.position(40);
+            direct.put(d.duplicate());
+            direct.put(new byte[24]);
+            direct.position(40).limit(40 + d.remaining());
+            assertThat(b.receiver.receive(direct, 2)).isNull();
+        }
+        assertThat(b.external).hasSize(300);
+        assertThat(b.external.get(SimNode.key(7))).isEqualTo(a.internal.get(SimNode.key(7)));
+
+        ByteBuffer forged = ByteBuffer.allocateDirect(wire.get(0).remaining());
+        forged.put(wire.get(0).duplicate()).flip();
+        forged.put(30, (byte) (forged.get(30) ^ 1));
+        assertThat(b.receiver.receive(forged, 3)).isEqualTo(DropReason.BAD_MAC);
+        assertThat(b.stats.drops(DropReason.BAD_MAC)).isEqualTo(dropsBefore + 1);
+    }
+}

@@ -52,6 +52,11 @@ public final class Daemon implements AutoCloseable {
             });
     private final CountDownLatch stopped = new CountDownLatch(1);
 
+    /** Most rehearsal rounds on quiet compilers after the first rounds. */
+    static final int TOP_UP_ROUNDS = 3;
+    /** Compile time of a round on quiet compilers (and the wait after it) below which another would find little. */
+    static final long TOP_UP_DONE_MILLIS = 150;
+
     private Daemon(HactlConfig cfg, byte[] key, boolean requireRootClients) throws Exception {
         this.cfg = cfg;
         this.keyFingerprint = KeyFile.fingerprint(key);
@@ -85,22 +90,25 @@ public final class Daemon implements AutoCloseable {
                 + " then {} ms for the compilers ({} ms of compiling{})", cfg.node(),
                 warm.rounds() > 0 ? warm.flowsReplicated() / warm.rounds() : 0, warm.rounds(), warm.millis(),
                 jit.waitedMillis(), jit.compileMillis(), jit.quiet() ? "" : ", still busy at the limit");
-        if (warm.rounds() > 0) {
-            // then one more round on quiet compilers. C2 raises its compile thresholds with the
-            // length of its queue, long all through the rehearsal (everything is hot at once, and
-            // on two cores two daemons may start together), so what runs once per datagram stayed
-            // in profiled C1 code; and a method C2 compiled early may have been thrown out since,
-            // its counters reset, by a branch a later round took first (a restarted peer).
-            // -Xlog:jit+compilation of bench daemons: without this round, C2 compiled FTFW's
-            // receive path, Netty's read and write paths and the datagram sealing during the
-            // first 100k-flow resync, 0.8-1.4 s of compiling on the cores the resync needed
-            io.hactl.sync.engine.Warmup.Result more = io.hactl.sync.engine.Warmup.run(shape, 10_000, 1,
+        // then rounds on quiet compilers, with the smallest datagrams (see Warmup.topUp), until
+        // one leaves little to compile: C2 takes the hottest methods first, so what runs once per
+        // datagram waits behind what runs once per flow, and a queued compile whose method has
+        // not run for 50 ms is dropped (-Xlog:jit+compilation: UdpTransport.send queued in a
+        // round, compiled only during the first 100k-flow resync)
+        int topUps = Integer.getInteger("hactl.warmup.top-ups", TOP_UP_ROUNDS);
+        for (int round = 0; warm.rounds() > 0 && round < topUps; round++) {
+            long c0 = io.hactl.sync.engine.CompilerQuiet.compileMillis();
+            io.hactl.sync.engine.Warmup.Result more = io.hactl.sync.engine.Warmup.topUp(shape, 10_000,
                     java.time.Duration.ofSeconds(2));
             io.hactl.sync.engine.CompilerQuiet.Result jitMore =
                     io.hactl.sync.engine.CompilerQuiet.await(java.time.Duration.ofSeconds(10));
-            LOG.info("{}: one more round on quiet compilers in {} ms, then {} ms for the compilers ({} ms of compiling{})",
-                    cfg.node(), more.millis(), jitMore.waitedMillis(), jitMore.compileMillis(),
+            long compiled = io.hactl.sync.engine.CompilerQuiet.compileMillis() - c0;
+            LOG.info("{}: rehearsal round on quiet compilers in {} ms, then {} ms for the compilers ({} ms of compiling"
+                    + " in all{})", cfg.node(), more.millis(), jitMore.waitedMillis(), compiled,
                     jitMore.quiet() ? "" : ", still busy at the limit");
+            if (compiled < TOP_UP_DONE_MILLIS || !"done".equals(more.stopped())) {
+                break;
+            }
         }
         // the rehearsal's garbage: give back the heap it grew (at once with -XX:-ShrinkHeapInSteps,
         // as the launcher starts the daemon) and the compilers' C heap, before the caches fill

@@ -27,6 +27,12 @@ public final class CompilerQuiet {
 
     private CompilerQuiet() {}
 
+    /** Milliseconds this JVM's compilers have spent so far (0 when not monitored). */
+    public static long compileMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+    }
+
     /** Waits at most {@code max} for the JIT of this JVM to go quiet; never throws. */
     public static Result await(Duration max) {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();

@@ -64,6 +64,23 @@ public final class Warmup {
      * the bulk loop during the first live load and resync).
      */
     public static Result run(EngineConfig shape, int flows, int maxRounds, Duration budget) {
+        return run(shape, flows, maxRounds, budget, REHEARSAL_DATAGRAM);
+    }
+
+    /**
+     * One more round after {@link #run(EngineConfig, int, int, Duration)}, once the compilers
+     * have gone quiet, with the smallest datagrams (two or three flows each): C2 raises its
+     * compile thresholds with the length of its queue, long all through the first rounds, so
+     * what runs once per datagram (Netty's write path, the sending of a datagram, the MAC) was
+     * still in profiled C1 code; -Xlog:jit+compilation of bench daemons showed C2 compiling it,
+     * for the first time, during the first 100k-flow resync. This round calls it about as
+     * often as such a bulk does, while nothing else waits for the compilers.
+     */
+    public static Result topUp(EngineConfig shape, int flows, Duration budget) {
+        return run(shape, flows, 1, budget, TOP_UP_DATAGRAM);
+    }
+
+    private static Result run(EngineConfig shape, int flows, int maxRounds, Duration budget, int datagram) {
         long t0 = System.nanoTime();
         // the daemon's engine reads the kernel through JnaNetlinkSocket: loaded now, before C2
         // compiles the rehearsal's code on the assumption that the in-memory socket is the only
@@ -105,8 +122,14 @@ public final class Warmup {
             if (load.stream().noneMatch(filter::accepts)) {
                 filter = FlowFilter.ACCEPT_ALL; // (ICMP only, say) better rehearsed without it than not at all
             }
-            EngineConfig configA = config(shape, filter, "a", ports(), flows);
-            EngineConfig configB = config(shape, filter, "b", configA, flows);
+            int[] ports = ports();
+            InetAddress lo = InetAddress.getLoopbackAddress();
+            LinkSpec aToB = new LinkSpec("lo", new InetSocketAddress(lo, ports[0]), new InetSocketAddress(lo, ports[1]), false);
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            EngineConfig configA = config(shape, filter, "a", aToB, key, flows, datagram);
+            EngineConfig configB = config(shape, filter, "b", new LinkSpec("lo", aToB.remote(), aToB.local(), false), key,
+                    flows, datagram);
             // flows that close on their own: holes in both caches, FLOW_DELETE on the wire
             List<Flow> closing = new ArrayList<>();
             for (int i = 0; i < load.size(); i += 16) {
@@ -192,30 +215,15 @@ public final class Warmup {
      * 0.07-0.18 s (0.12-0.33 s before).
      */
     private static EngineConfig config(EngineConfig shape, FlowFilter filter, String node, LinkSpec link, byte[] key,
-                                       int flows) {
+                                       int flows, int datagram) {
         EngineConfig d = shape != null ? shape : EngineConfig.defaults(node, node, List.of(link), key);
         ModeConfig m = d.mode();
         ModeConfig mode = new ModeConfig(m.ackWindow(), m.resendLimit(), m.heartbeat(), m.deadAfter(),
                 Math.max(1, Math.min(m.maxPerPass(), flows / 8)), m.ackDelay());
         return new EngineConfig(NODE_PREFIX + node, NODE_PREFIX + (node.equals("a") ? "b" : "a"), d.reliable(),
                 List.of(link), key, mode, filter, Math.max(d.cacheLimit(), 2 * flows), d.directInject(),
-                d.commitTimeout(), d.purgeTimeout(), d.tcpWindowTracking(), true, REHEARSAL_DATAGRAM,
+                d.commitTimeout(), d.purgeTimeout(), d.tcpWindowTracking(), true, datagram,
                 REHEARSAL_SOCKET_BUFFER, d.eventBuffer(), d.eventBufferMax(), d.overrunResync());
-    }
-
-    /** Engine a's configuration, on two loopback ports free a moment ago, with a fresh key. */
-    private static EngineConfig config(EngineConfig shape, FlowFilter filter, String node, int[] ports, int flows) {
-        InetAddress lo = InetAddress.getLoopbackAddress();
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        return config(shape, filter, node, new LinkSpec("lo", new InetSocketAddress(lo, ports[0]),
-                new InetSocketAddress(lo, ports[1]), false), key, flows);
-    }
-
-    /** Engine b's: a's ports the other way round, a's key. */
-    private static EngineConfig config(EngineConfig shape, FlowFilter filter, String node, EngineConfig a, int flows) {
-        LinkSpec l = a.links().get(0);
-        return config(shape, filter, node, new LinkSpec("lo", l.remote(), l.local(), false), a.key(), flows);
     }
 
     /** A gateway's filter, for a rehearsal without the daemon's: protocols, its own prefixes ignored. */
@@ -229,6 +237,9 @@ public final class Warmup {
      * them.
      */
     private static final int REHEARSAL_DATAGRAM = 400;
+
+    /** The smallest datagram the outbox takes: one to three flows each (see {@link #topUp}). */
+    static final int TOP_UP_DATAGRAM = io.hactl.sync.wire.Wire.OVERHEAD + 128;
 
     /**
      * Small enough that the rehearsal's bulks overflow it now and then: losses, NACKs and

@@ -18,6 +18,20 @@ class WarmupTest {
     }
 
     @Test
+    void aTopUpRoundRunsWithTheSmallestDatagramsEveryFlowFitsIn() {
+        // the largest synthetic flows (IPv6, the all-zero SYN proxy state) must fit the smallest
+        // datagram's payload, or the round ends at its first bulk
+        for (io.hactl.sync.conntrack.Flow f : Warmup.synthetic(2_000, Warmup.GATEWAY_FILTER)) {
+            assertThat(io.hactl.sync.wire.Wire.MESSAGE_HEADER_LEN + io.hactl.sync.cache.CompactFlow.encode(f).length)
+                    .isLessThanOrEqualTo(Warmup.TOP_UP_DATAGRAM - io.hactl.sync.wire.Wire.OVERHEAD);
+        }
+        Warmup.Result r = Warmup.topUp(shape(Warmup.GATEWAY_FILTER), 2_000, Duration.ofSeconds(60));
+        assertThat(r.rounds()).isEqualTo(1);
+        assertThat(r.flowsReplicated()).isEqualTo(2_000);
+        assertThat(r.stopped()).isEqualTo("done");
+    }
+
+    @Test
     void stopsAtItsTimeBudgetAfterTheRoundUnderWay() {
         Warmup.Result r = Warmup.run(2_000, 1_000, Duration.ZERO);
         assertThat(r.rounds()).isZero();

@@ -17,7 +17,7 @@ public final class HactlNode implements AutoCloseable {
      */
     public static final List<String> LAUNCHER_JVM = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx512m",
             "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps",
-            "-XX:PerMethodTrapLimit=0");
+            "-XX:PerMethodTrapLimit=0", "-XX:CICompilerCount=3");
     /** The launcher's environment for the daemon. */
     public static final String MALLOC_ARENA_MAX = "2";
 

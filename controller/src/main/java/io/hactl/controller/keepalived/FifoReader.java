@@ -40,19 +40,42 @@ public final class FifoReader implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        if (!Files.exists(fifo)) {
+        ensureFifo(fifo);
+        thread.start();
+    }
+
+    /**
+     * Creates the FIFO unless it exists. keepalived creates a missing notify_fifo itself, and at
+     * boot it starts alongside hactl: one that appears between a check and mkfifo is taken as it
+     * is (the bench's failover lab once lost a daemon to that race: "mkfifo ... File exists").
+     * Anything at the path but a FIFO is refused, naming it.
+     */
+    static void ensureFifo(Path fifo) throws IOException {
+        if (!Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectories(fifo.toAbsolutePath().getParent());
-            Process p = new ProcessBuilder("mkfifo", "-m", "0600", fifo.toString()).inheritIO().start();
+            Process p = new ProcessBuilder("mkfifo", "-m", "0600", fifo.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
             try {
-                if (p.waitFor() != 0) {
-                    throw new IOException("mkfifo " + fifo + " failed");
+                if (p.waitFor() != 0 && !isFifo(fifo)) {
+                    throw new IOException("mkfifo " + fifo + " failed: " + out);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted creating " + fifo);
             }
         }
-        thread.start();
+        if (!isFifo(fifo)) {
+            throw new IOException(fifo + " exists and is not a FIFO (keepalived's notify_fifo must be one)");
+        }
+    }
+
+    private static boolean isFifo(Path p) throws IOException {
+        try {
+            int mode = (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return (mode & 0170000) == 0010000; // S_IFMT, S_IFIFO
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
     }
 
     private void loop() {

@@ -39,6 +39,45 @@ class FifoReaderTest {
     }
 
     @Test
+    void aFifoCreatedAtTheSameMomentByKeepalivedIsTakenAsItIs() throws Exception {
+        // hactl and keepalived start together at boot, and both create a missing notify_fifo:
+        // several creators at once on each path, as many times, all succeed with one FIFO
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 10; round++) {
+                Path fifo = dir.resolve("race-" + round).resolve("keepalived.fifo");
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<?>> creators = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    creators.add(pool.submit(() -> {
+                        go.await();
+                        FifoReader.ensureFifo(fifo);
+                        return null;
+                    }));
+                }
+                go.countDown();
+                for (java.util.concurrent.Future<?> f : creators) {
+                    f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                assertThat(Files.isRegularFile(fifo)).isFalse();
+                assertThat(Files.isDirectory(fifo)).isFalse();
+                assertThat(Files.exists(fifo)).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void somethingElseThanAFifoAtThePathIsRefusedByName() throws Exception {
+        Path file = dir.resolve("keepalived.fifo");
+        Files.writeString(file, "not a fifo");
+        FifoReader r = new FifoReader("fw1", file, "G1", (s, src) -> { });
+        org.assertj.core.api.Assertions.assertThatThrownBy(r::start).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("not a FIFO");
+    }
+
+    @Test
     void theSyncGroupDrivesTheRoleAcrossReopensAndInstancesAreRecordedOnly() throws Exception {
         Path fifo = dir.resolve("keepalived.fifo");
         List<Got> got = new CopyOnWriteArrayList<>();

@@ -115,7 +115,7 @@ public final class Daemon implements AutoCloseable {
         System.gc();
         NativeHeap.trim();
         try {
-            this.engine = SyncEngine.start(cfg.sync().toEngine(cfg.node(), key), new EngineListener() {
+            this.engine = SyncEngine.start(shape, new EngineListener() {
                 @Override
                 public void onBulkReceived(long flows, boolean clean) {
                     if (clean) {

@@ -69,7 +69,7 @@ public final class Warmup {
 
     /**
      * One more round after {@link #run(EngineConfig, int, int, Duration)}, once the compilers
-     * have gone quiet, with the smallest datagrams (two or three flows each): C2 raises its
+     * have gone quiet, with the smallest datagrams (one to three flows each): C2 raises its
      * compile thresholds with the length of its queue, long all through the first rounds, so
      * what runs once per datagram (Netty's write path, the sending of a datagram, the MAC) was
      * still in profiled C1 code; -Xlog:jit+compilation of bench daemons showed C2 compiling it,

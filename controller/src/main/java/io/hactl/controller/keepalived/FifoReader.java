@@ -48,7 +48,7 @@ public final class FifoReader implements AutoCloseable {
      * Creates the FIFO unless it exists. keepalived creates a missing notify_fifo itself, and at
      * boot it starts alongside hactl: one that appears between a check and mkfifo is taken as it
      * is (the bench's failover lab once lost a daemon to that race: "mkfifo ... File exists").
-     * Anything at the path but a FIFO is refused, naming it.
+     * Anything at the path but a FIFO, or a FIFO others could write to, is refused, naming it.
      */
     static void ensureFifo(Path fifo) throws IOException {
         if (!Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -66,6 +66,17 @@ public final class FifoReader implements AutoCloseable {
         }
         if (!isFifo(fifo)) {
             throw new IOException(fifo + " exists and is not a FIFO (keepalived's notify_fifo must be one)");
+        }
+        // whoever can write to it can forge keepalived's role changes (keepalived makes it 0644)
+        int mode = (Integer) Files.getAttribute(fifo, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if ((mode & 0022) != 0) {
+            throw new IOException(fifo + " is writable by group or others (mode " + Integer.toOctalString(mode & 0777)
+                    + "): anyone could forge keepalived's role changes; chmod go-w it");
+        }
+        String owner = Files.getOwner(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName();
+        if (!owner.equals(System.getProperty("user.name"))) {
+            throw new IOException(fifo + " belongs to " + owner + ", not to " + System.getProperty("user.name")
+                    + ", who runs hactl: its owner could forge keepalived's role changes");
         }
     }
 

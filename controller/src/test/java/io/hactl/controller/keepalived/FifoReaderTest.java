@@ -78,6 +78,19 @@ class FifoReaderTest {
     }
 
     @Test
+    void aFifoOthersCanWriteToIsRefusedAndKeepalivedsOwnModeIsTaken() throws Exception {
+        Path open = dir.resolve("open.fifo");
+        assertThat(new ProcessBuilder("mkfifo", "-m", "0622", open.toString()).start().waitFor()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FifoReader.ensureFifo(open))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining(open.toString())
+                .hasMessageContaining("writable by group or others (mode 622)");
+        // as keepalived creates a missing one: S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH
+        Path keepalived = dir.resolve("keepalived.fifo");
+        assertThat(new ProcessBuilder("mkfifo", "-m", "0644", keepalived.toString()).start().waitFor()).isZero();
+        FifoReader.ensureFifo(keepalived);
+    }
+
+    @Test
     void theSyncGroupDrivesTheRoleAcrossReopensAndInstancesAreRecordedOnly() throws Exception {
         Path fifo = dir.resolve("keepalived.fifo");
         List<Got> got = new CopyOnWriteArrayList<>();

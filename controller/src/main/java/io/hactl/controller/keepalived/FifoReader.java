@@ -51,12 +51,15 @@ public final class FifoReader implements AutoCloseable {
      * Anything at the path but a FIFO, or a FIFO others could write to, is refused, naming it.
      */
     static void ensureFifo(Path fifo) throws IOException {
-        if (!Files.exists(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        int mode = modeOf(fifo);
+        if (mode < 0) {
             Files.createDirectories(fifo.toAbsolutePath().getParent());
             Process p = new ProcessBuilder("mkfifo", "-m", "0600", fifo.toString()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
             try {
-                if (p.waitFor() != 0 && !isFifo(fifo)) {
+                int exit = p.waitFor();
+                mode = modeOf(fifo);
+                if (exit != 0 && !isFifo(mode)) {
                     throw new IOException("mkfifo " + fifo + " failed: " + out);
                 }
             } catch (InterruptedException e) {
@@ -64,11 +67,10 @@ public final class FifoReader implements AutoCloseable {
                 throw new IOException("interrupted creating " + fifo);
             }
         }
-        if (!isFifo(fifo)) {
+        if (!isFifo(mode)) {
             throw new IOException(fifo + " exists and is not a FIFO (keepalived's notify_fifo must be one)");
         }
         // whoever can write to it can forge keepalived's role changes (keepalived makes it 0644)
-        int mode = (Integer) Files.getAttribute(fifo, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
         if ((mode & 0022) != 0) {
             throw new IOException(fifo + " is writable by group or others (mode " + Integer.toOctalString(mode & 0777)
                     + "): anyone could forge keepalived's role changes; chmod go-w it");
@@ -80,13 +82,17 @@ public final class FifoReader implements AutoCloseable {
         }
     }
 
-    private static boolean isFifo(Path p) throws IOException {
+    /** The path's st_mode, not following a link; -1 when nothing is there. */
+    private static int modeOf(Path p) throws IOException {
         try {
-            int mode = (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            return (mode & 0170000) == 0010000; // S_IFMT, S_IFIFO
+            return (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
         } catch (java.nio.file.NoSuchFileException e) {
-            return false;
+            return -1;
         }
+    }
+
+    private static boolean isFifo(int mode) {
+        return mode >= 0 && (mode & 0170000) == 0010000; // S_IFMT, S_IFIFO
     }
 
     private void loop() {

@@ -52,11 +52,6 @@ public final class Daemon implements AutoCloseable {
             });
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    /** Most rehearsal rounds on quiet compilers after the first rounds. */
-    static final int TOP_UP_ROUNDS = 3;
-    /** Compile time of a round on quiet compilers (and the wait after it) below which another would find little. */
-    static final long TOP_UP_DONE_MILLIS = 150;
-
     private Daemon(HactlConfig cfg, byte[] key, boolean requireRootClients) throws Exception {
         this.cfg = cfg;
         this.keyFingerprint = KeyFile.fingerprint(key);
@@ -67,53 +62,7 @@ public final class Daemon implements AutoCloseable {
         this.demotion = new io.hactl.controller.role.Demotion(cfg.node(), cfg.role().trackFile(), System::nanoTime,
                 cfg.sync().deadAfter().multipliedBy(3));
         this.control = ControlServer.start(cfg.controlSocket(), this::handle, requireRootClients);
-        // before the engine: the rehearsal has both cores to itself (-Dhactl.warmup.rounds=0 skips it,
-        // to measure what it brings: see Warmup)
-        systemd.send("STATUS=warming up: rehearsing replication, resync and commit on loopback");
-        // parsing a request loads Jackson's InternCache, a ConcurrentHashMap subclass: loaded
-        // after the rehearsal, it made C2 throw away a dozen methods compiled on the assumption
-        // that no such subclass exists (LogCompilation: dependency_failed at the first request)
-        try {
-            ControlProtocol.JSON.readTree("{\"cmd\":\"status\"}");
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e); // a literal: cannot happen
-        }
         io.hactl.sync.engine.EngineConfig shape = cfg.sync().toEngine(cfg.node(), key);
-        io.hactl.sync.engine.Warmup.Result warm = io.hactl.sync.engine.Warmup.run(shape, 10_000,
-                Integer.getInteger("hactl.warmup.rounds", 10), java.time.Duration.ofSeconds(5));
-        // what the rehearsal made hot is compiled for seconds after it: wait for that here, not
-        // during the first resync or failover (bounded)
-        io.hactl.sync.engine.CompilerQuiet.Result jit = warm.rounds() > 0
-                ? io.hactl.sync.engine.CompilerQuiet.await(java.time.Duration.ofSeconds(10))
-                : new io.hactl.sync.engine.CompilerQuiet.Result(0, 0, true);
-        LOG.info("{}: warmed up: rehearsed replication, resync and commit of {} flows {} times on loopback in {} ms,"
-                + " then {} ms for the compilers ({} ms of compiling{})", cfg.node(),
-                warm.rounds() > 0 ? warm.flowsReplicated() / warm.rounds() : 0, warm.rounds(), warm.millis(),
-                jit.waitedMillis(), jit.compileMillis(), jit.quiet() ? "" : ", still busy at the limit");
-        // then rounds on quiet compilers, with the smallest datagrams (see Warmup.topUp), until
-        // one leaves little to compile: C2 takes the hottest methods first, so what runs once per
-        // datagram waits behind what runs once per flow, and a queued compile whose method has
-        // not run for 50 ms is dropped (-Xlog:jit+compilation: UdpTransport.send queued in a
-        // round, compiled only during the first 100k-flow resync)
-        int topUps = Integer.getInteger("hactl.warmup.top-ups", TOP_UP_ROUNDS);
-        for (int round = 0; warm.rounds() > 0 && round < topUps; round++) {
-            long c0 = io.hactl.sync.engine.CompilerQuiet.compileMillis();
-            io.hactl.sync.engine.Warmup.Result more = io.hactl.sync.engine.Warmup.topUp(shape, 10_000,
-                    java.time.Duration.ofSeconds(2));
-            io.hactl.sync.engine.CompilerQuiet.Result jitMore =
-                    io.hactl.sync.engine.CompilerQuiet.await(java.time.Duration.ofSeconds(10));
-            long compiled = io.hactl.sync.engine.CompilerQuiet.compileMillis() - c0;
-            LOG.info("{}: rehearsal round on quiet compilers in {} ms, then {} ms for the compilers ({} ms of compiling"
-                    + " in all{})", cfg.node(), more.millis(), jitMore.waitedMillis(), compiled,
-                    jitMore.quiet() ? "" : ", still busy at the limit");
-            if (compiled < TOP_UP_DONE_MILLIS || !"done".equals(more.stopped())) {
-                break;
-            }
-        }
-        // the rehearsal's garbage: give back the heap it grew (at once with -XX:-ShrinkHeapInSteps,
-        // as the launcher starts the daemon) and the compilers' C heap, before the caches fill
-        System.gc();
-        NativeHeap.trim();
         try {
             this.engine = SyncEngine.start(shape, new EngineListener() {
                 @Override
@@ -154,7 +103,6 @@ public final class Daemon implements AutoCloseable {
             roleWorker.shutdownNow();
             throw e;
         }
-        warmReplies();
         roleWorker.scheduleWithFixedDelay(() -> {
             EngineStatus st = engine.status();
             demotion.update(st.peerAlive(), roles.role(), st.externalFlows());
@@ -179,29 +127,6 @@ public final class Daemon implements AutoCloseable {
             boolean loopAlive = engine.statusAgeMillis() < 2000;
             systemd.send((loopAlive && systemd.watchdog() != null ? "WATCHDOG=1\n" : "") + "STATUS=" + oneLineStatus());
         }, wdMillis, wdMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
-        // the trim before the engine started is not the last word: starting it, and every bulk or
-        // commit that makes the JIT compile more, leaves the compilers' C heap free but mapped
-        // again (16 MB of an idle daemon's 112 MB RSS right after start; the compiling goes on for
-        // seconds after it). So trim now, 1, 2, 4 ... s later, then every 30 s. A trim takes one or
-        // two milliseconds, on this thread, not the engine's.
-        trimNativeHeap(java.time.Duration.ZERO);
-    }
-
-    /** The longest pause between two trims of the C heap (see {@link NativeHeap}). */
-    static final java.time.Duration NATIVE_TRIM_EVERY = java.time.Duration.ofSeconds(30);
-
-    private void trimNativeHeap(java.time.Duration after) {
-        if (roleWorker.isShutdown()) {
-            return;
-        }
-        roleWorker.schedule(() -> {
-            long t0 = System.nanoTime();
-            if (NativeHeap.trim()) {
-                LOG.debug("{}: C heap trimmed in {} us", cfg.node(), (System.nanoTime() - t0) / 1000);
-            }
-            java.time.Duration next = after.isZero() ? java.time.Duration.ofSeconds(1) : after.multipliedBy(2);
-            trimNativeHeap(next.compareTo(NATIVE_TRIM_EVERY) > 0 ? NATIVE_TRIM_EVERY : next);
-        }, after.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Reads the key, starts the engine and the control socket. */
@@ -350,21 +275,6 @@ public final class Daemon implements AutoCloseable {
      * Renders each kind of answer once, so that the first {@code hactl commit} after a start is
      * not held up ~70 ms by loading and linking the code that writes its answer (measured).
      */
-    private void warmReplies() {
-        try {
-            CommitResult sample = new CommitResult(2, 1, 0, Map.of("EPERM", 1), 1, 1, 1);
-            String s = sample.toString() + new CommitResult(1, 1, 0, Map.of(), 1, 0, -1) + sample.failed();
-            ObjectNode reply = ControlProtocol.JSON.createObjectNode();
-            reply.put("ok", true);
-            reply.set("result", commitResult(sample));
-            reply.set("status", status());
-            reply.set("number", number(s.length()));
-            ControlProtocol.JSON.writeValueAsString(reply);
-        } catch (Exception e) {
-            LOG.debug("{}: rendering sample answers failed: {}", cfg.node(), e.toString());
-        }
-    }
-
     private static ObjectNode commitResult(CommitResult r) {
         ObjectNode o = ControlProtocol.JSON.createObjectNode();
         o.put("flows", r.flows());

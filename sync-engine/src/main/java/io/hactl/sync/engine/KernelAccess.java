@@ -31,7 +31,7 @@ public interface KernelAccess {
         }
     };
 
-    /** An in-memory conntrack table (the engine's rehearsal at start, tests). */
+    /** An in-memory conntrack table (tests). */
     static KernelAccess inMemory(InMemoryConntrackKernel kernel) {
         return new KernelAccess() {
             @Override

@@ -60,8 +60,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SyncEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
-    /** The rehearsal engines of {@link Warmup} log here (quiet by default), not among the real one's lines. */
-    static final String WARMUP_LOGGER = "io.hactl.sync.warmup";
     private static final long TICK_MILLIS = 10;
     private static final long LAG_WINDOW_NANOS = 10_000_000_000L;
 
@@ -115,7 +113,7 @@ public final class SyncEngine implements AutoCloseable {
 
     private SyncEngine(EngineConfig cfg, EngineListener listener) {
         this.cfg = cfg;
-        this.log = cfg.node().startsWith(Warmup.NODE_PREFIX) ? LoggerFactory.getLogger(WARMUP_LOGGER) : LOG;
+        this.log = LOG;
         this.engineListener = listener;
         this.planner = new CommitPlanner(cfg.commitTimeout(), cfg.tcpWindowTracking());
         this.commitEncoder = new CommitEncoder(planner);

@@ -16,8 +16,7 @@ public final class HactlNode implements AutoCloseable {
      * them by default; {@code LauncherOptionsTest} holds the two in step.
      */
     public static final List<String> LAUNCHER_JVM = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx512m",
-            "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps",
-            "-XX:PerMethodTrapLimit=0", "-XX:CICompilerCount=3");
+            "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps");
     /** The launcher's environment for the daemon. */
     public static final String MALLOC_ARENA_MAX = "2";
 

@@ -59,10 +59,12 @@ final class CommitEncoder {
             at += 4;
         }
         w.putU32(CTA_TIMEOUT, planner.timeout(received, updatedAt, now));
+        long mark = io.hactl.sync.conntrack.Flow.ABSENT;
         if ((presence & PRESENT_MARK) != 0) {
-            w.putU32(CTA_MARK, u32(enc, at));
+            mark = u32(enc, at);
             at += 4;
         }
+        w.putU32(CTA_MARK, planner.mark(mark));
         if ((presence & PRESENT_PROTOINFO) != 0) {
             int liberal = planner.windowTracking() ? 0 : IP_CT_TCP_FLAG_BE_LIBERAL;
             int pi = w.nestStart(CTA_PROTOINFO);

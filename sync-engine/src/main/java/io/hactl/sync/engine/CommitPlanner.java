@@ -10,7 +10,8 @@ import java.time.Duration;
  * conntrackd's commit does): the timeout is the configured commit timeout, or what was left of the
  * received timeout after the time since its last update (60 s if that ran out); TCP flows get
  * BE_LIBERAL in both directions unless window tracking is kept, because the new master never saw
- * the window and would otherwise drop in-window packets as invalid.
+ * the window and would otherwise drop in-window packets as invalid. Every written flow carries
+ * the {@link OwnerMark}: it is the peer's until this node claims it by taking MASTER.
  */
 public final class CommitPlanner {
     /** Timeout given when the received one has run out since (conntrackd uses the same). */
@@ -18,14 +19,16 @@ public final class CommitPlanner {
 
     private final Duration commitTimeout;
     private final boolean windowTracking;
+    private final OwnerMark ownerMark;
 
-    public CommitPlanner(Duration commitTimeout, boolean windowTracking) {
+    public CommitPlanner(Duration commitTimeout, boolean windowTracking, OwnerMark ownerMark) {
         this.commitTimeout = commitTimeout;
         this.windowTracking = windowTracking;
+        this.ownerMark = java.util.Objects.requireNonNull(ownerMark, "ownerMark");
     }
 
     public Flow plan(Flow received, long updatedAtNanos, long nowNanos) {
-        Flow.Builder b = received.toBuilder().id(Flow.ABSENT);
+        Flow.Builder b = received.toBuilder().id(Flow.ABSENT).mark(ownerMark.apply(received.mark()));
         b.timeout(timeout(received.timeout() == Flow.ABSENT ? -1 : received.timeout(), updatedAtNanos, nowNanos));
         if (!windowTracking && received.protoInfo() instanceof TcpInfo t) {
             b.protoInfo(t.withFlags(t.flagsOrig() | Ctnl.IP_CT_TCP_FLAG_BE_LIBERAL,
@@ -45,6 +48,11 @@ public final class CommitPlanner {
         long elapsed = Math.max(0, (nowNanos - updatedAtNanos) / 1_000_000_000L);
         long timeout = received - elapsed;
         return timeout <= 0 ? EXPIRED_FALLBACK_SECONDS : timeout;
+    }
+
+    /** The mark a flow of the peer carrying {@code mark} is written with. */
+    long mark(long mark) {
+        return ownerMark.apply(mark);
     }
 
     /** Whether TCP window tracking is kept (no BE_LIBERAL). */

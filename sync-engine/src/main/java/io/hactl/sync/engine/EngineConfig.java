@@ -27,12 +27,13 @@ import java.util.Objects;
  * @param eventBuffer      initial netlink event socket buffer bytes
  * @param eventBufferMax   the event buffer doubles up to this after an overrun
  * @param overrunResync    delay of the resync from the kernel scheduled after an event overrun
+ * @param ownerMark        the mark bits that flag flows written from the peer's cache
  */
 public record EngineConfig(String node, String peer, boolean reliable, List<LinkSpec> links, byte[] key,
                            ModeConfig mode, FlowFilter filter, int cacheLimit, boolean directInject,
                            Duration commitTimeout, Duration purgeTimeout, boolean tcpWindowTracking,
                            boolean startupResync, int maxDatagram, int socketBuffer, int eventBuffer,
-                           int eventBufferMax, Duration overrunResync) {
+                           int eventBufferMax, Duration overrunResync, OwnerMark ownerMark) {
     public EngineConfig {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(peer, "peer");
@@ -47,6 +48,7 @@ public record EngineConfig(String node, String peer, boolean reliable, List<Link
             throw new IllegalArgumentException("cache limit must be positive");
         }
         Objects.requireNonNull(purgeTimeout, "purgeTimeout");
+        Objects.requireNonNull(ownerMark, "ownerMark");
         if (eventBufferMax < eventBuffer) {
             throw new IllegalArgumentException("event buffer maximum " + eventBufferMax + " is below its start " + eventBuffer);
         }
@@ -61,30 +63,36 @@ public record EngineConfig(String node, String peer, boolean reliable, List<Link
     public static EngineConfig defaults(String node, String peer, List<LinkSpec> links, byte[] key) {
         return new EngineConfig(node, peer, true, links, key, ModeConfig.DEFAULTS, FlowFilter.ACCEPT_ALL, 1 << 20,
                 false, null, Duration.ofSeconds(60), false, true, 1500 - 28, 4 << 20, 64 << 20, 256 << 20,
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), OwnerMark.DEFAULT);
     }
 
     public EngineConfig withDirectInject(boolean on) {
         return new EngineConfig(node, peer, reliable, links, key, mode, filter, cacheLimit, on, commitTimeout,
                 purgeTimeout, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
-                overrunResync);
+                overrunResync, ownerMark);
     }
 
     public EngineConfig withReliable(boolean on) {
         return new EngineConfig(node, peer, on, links, key, mode, filter, cacheLimit, directInject, commitTimeout,
                 purgeTimeout, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
-                overrunResync);
+                overrunResync, ownerMark);
     }
 
     public EngineConfig withFilter(FlowFilter f) {
         return new EngineConfig(node, peer, reliable, links, key, mode, f, cacheLimit, directInject, commitTimeout,
                 purgeTimeout, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
-                overrunResync);
+                overrunResync, ownerMark);
     }
 
     public EngineConfig withPurgeTimeout(Duration d) {
         return new EngineConfig(node, peer, reliable, links, key, mode, filter, cacheLimit, directInject, commitTimeout,
                 d, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
-                overrunResync);
+                overrunResync, ownerMark);
+    }
+
+    public EngineConfig withOwnerMark(OwnerMark m) {
+        return new EngineConfig(node, peer, reliable, links, key, mode, filter, cacheLimit, directInject, commitTimeout,
+                purgeTimeout, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
+                overrunResync, m);
     }
 }

@@ -89,7 +89,10 @@ public final class SyncEngine implements AutoCloseable {
 
     // loop-owned state
     private long lastLinkCheck;
-    private long purgeAt = -1;
+    private final PurgePlan purge = new PurgePlan();
+    /** Whose the kernel's marked flows are, and whether a purge may run (loop-owned). */
+    private Standing standing;
+    private volatile PurgeStatus purgeStatus;
     private long resyncAt = -1;
     /** The scheduled resync only catches up after a commit: it announces what the peer did not send. */
     private boolean resyncCatchUpOnly;
@@ -111,11 +114,12 @@ public final class SyncEngine implements AutoCloseable {
     private long lastCleanCommitAt = -1;
     private volatile long lastStatusAt = System.nanoTime();
 
-    private SyncEngine(EngineConfig cfg, EngineListener listener) {
+    private SyncEngine(EngineConfig cfg, EngineListener listener, Standing standing) {
+        this.standing = java.util.Objects.requireNonNull(standing, "standing");
         this.cfg = cfg;
         this.log = LOG;
         this.engineListener = listener;
-        this.planner = new CommitPlanner(cfg.commitTimeout(), cfg.tcpWindowTracking());
+        this.planner = new CommitPlanner(cfg.commitTimeout(), cfg.tcpWindowTracking(), cfg.ownerMark());
         this.commitEncoder = new CommitEncoder(planner);
         this.internal = new FlowStore("internal", cfg.cacheLimit());
         this.external = new FlowStore("external", cfg.cacheLimit());
@@ -134,7 +138,16 @@ public final class SyncEngine implements AutoCloseable {
     /** As {@link #start(EngineConfig, EngineListener)}, on the conntrack table {@code kernelAccess} opens. */
     public static SyncEngine start(EngineConfig cfg, EngineListener listener, KernelAccess kernelAccess)
             throws NetlinkException, TransportException {
-        SyncEngine e = new SyncEngine(cfg, listener);
+        return start(cfg, listener, kernelAccess, Standing.UNKNOWN);
+    }
+
+    /**
+     * As {@link #start(EngineConfig, EngineListener, KernelAccess)}, knowing whose the marked
+     * flows already in the kernel are ({@code standing}: from the role before a restart).
+     */
+    public static SyncEngine start(EngineConfig cfg, EngineListener listener, KernelAccess kernelAccess,
+                                   Standing standing) throws NetlinkException, TransportException {
+        SyncEngine e = new SyncEngine(cfg, listener, standing);
         try {
             e.open(kernelAccess);
         } catch (NetlinkException | TransportException | RuntimeException ex) {
@@ -191,11 +204,24 @@ public final class SyncEngine implements AutoCloseable {
 
         // subscribed first, so nothing changes unseen between the dump and the events
         List<Flow> dumped = new ArrayList<>();
+        long[] peers = {0};
+        Standing atStart = standing;
         kernel.dump(Ctnl.AF_UNSPEC, f -> {
             if (cfg.filter().accepts(f)) {
-                dumped.add(f);
+                Flow own = own(f, atStart);
+                if (own != null) {
+                    dumped.add(own);
+                } else {
+                    peers[0]++;
+                }
             }
         });
+        if (peers[0] > 0) {
+            // a commit or an inject before the restart wrote them: the peer's, not to be sent back as ours
+            log.info("{}: {} flows in the kernel carry the owner mark {} and stay the peer's ({})", node, peers[0],
+                    cfg.ownerMark(), atStart);
+            count("kernel_flows_of_peer_at_start", peers[0]);
+        }
         onLoop(() -> {
             long now = clock.get();
             for (Flow f : dumped) {
@@ -236,6 +262,8 @@ public final class SyncEngine implements AutoCloseable {
             } else if (!cfg.filter().accepts(f)) {
                 count("kernel_events_filtered");
                 removeInternal(f);
+            } else if ((f = own(f, standing)) == null) {
+                count("kernel_events_of_peer"); // a flow written from the peer's cache, not claimed
             } else {
                 switch (internal.put(f, now)) {
                     case NEW, UPDATED -> mode.flowChanged(new FlowKey(CompactFlow.encodeKey(f.orig(), f.zone())));
@@ -245,6 +273,22 @@ public final class SyncEngine implements AutoCloseable {
             }
         }
         mode.pump(); // the batch's changes leave now, not at the next tick
+    }
+
+    /**
+     * The flow as the internal cache holds it (without the owner bits), or null when it carries
+     * the owner mark and {@code s} does not claim such flows: the peer's, written here by a commit
+     * or an inject, before or after a restart.
+     */
+    private Flow own(Flow f, Standing s) {
+        OwnerMark m = cfg.ownerMark();
+        if (f.mark() == Flow.ABSENT || (f.mark() & m.mask()) == 0) {
+            return f;
+        }
+        if (m.marks(f.mark()) && !s.claimsMarked()) {
+            return null;
+        }
+        return f.toBuilder().mark(m.strip(f.mark())).build();
     }
 
     private void removeInternal(Flow f) {
@@ -296,9 +340,13 @@ public final class SyncEngine implements AutoCloseable {
                 lastLinkCheck = now;
                 transport.checkLinks(syncStats.peerAlive);
             }
-            if (purgeAt >= 0 && now >= purgeAt) {
-                purgeAt = -1;
-                purgeNow();
+            switch (purge.check(now, standing)) {
+                case RUN -> purgeNow();
+                case SKIPPED -> {
+                    count("purges_skipped");
+                    log.info("{}: purge {}", cfg.node(), purge.status(now).lastOutcome());
+                }
+                case NOTHING, WAITING -> { }
             }
             if (resyncAt >= 0 && now >= resyncAt) {
                 Announce which = resyncCatchUpOnly ? Announce.LOCAL : Announce.ALL;
@@ -392,6 +440,7 @@ public final class SyncEngine implements AutoCloseable {
             }
             bulkReceiving = false;
             bulksReceived++;
+            purge.bulkReceived(clean);
             log.info("{}: bulk from {} complete: {} flows, external cache {}", cfg.node(), cfg.peer(), flows,
                     external.size());
             engineListener.onBulkReceived(flows, clean);
@@ -413,6 +462,7 @@ public final class SyncEngine implements AutoCloseable {
 
         @Override
         public void onPeerRestart() {
+            peerReturned("restarted");
             engineListener.onPeerRestart();
         }
 
@@ -425,7 +475,22 @@ public final class SyncEngine implements AutoCloseable {
         public void onPeerAlive(boolean alive) {
             log.info("{}: peer {} is {}", cfg.node(), cfg.peer(), alive ? "alive" : "DEAD (silent for "
                     + cfg.mode().deadAfter().toMillis() + " ms)");
+            if (alive) {
+                peerReturned("alive again");
+            }
             engineListener.onPeerAlive(alive);
+        }
+
+        /**
+         * A purge scheduled while the peer was away (its silence, a preload) is decided again
+         * against what the peer holds now: it waits for a clean bulk, asked for here.
+         */
+        private void peerReturned(String how) {
+            if (purge.peerReturned()) {
+                log.info("{}: {} is {}: the scheduled purge waits for its bulk", cfg.node(), cfg.peer(), how);
+                count("purges_redecided");
+                mode.control(new Message.ResyncRequest(0));
+            }
         }
     }
 
@@ -519,7 +584,7 @@ public final class SyncEngine implements AutoCloseable {
     private CompletableFuture<CommitResult> commit(boolean changesOnly) {
         long t0 = clock.get();
         return onLoop(() -> {
-            purgeAt = -1;
+            cancelPurge("commit");
             long now = clock.get();
             long since = changesOnly && lastCleanCommitAt >= 0 && now - lastCleanCommitAt < CHANGES_WINDOW.toNanos()
                     ? lastCleanCommitAt : Long.MIN_VALUE;
@@ -652,7 +717,7 @@ public final class SyncEngine implements AutoCloseable {
     /** Empties a cache (nothing is sent to the peer); cancels a scheduled purge. */
     public CompletableFuture<Integer> flush(Cache which) {
         return onLoop(() -> {
-            purgeAt = -1;
+            cancelPurge("flush");
             int n = 0;
             if (which != Cache.EXTERNAL) {
                 n += internal.size();
@@ -693,7 +758,7 @@ public final class SyncEngine implements AutoCloseable {
      * A resync from the kernel under way: when its dump began (what has not changed since and is
      * not in it has vanished), the snapshots of the commits it catches up after, and the dump.
      */
-    private record KernelResync(long stamp, List<byte[][]> committed, List<Flow> dumped) {}
+    private record KernelResync(long stamp, List<byte[][]> committed, List<Flow> dumped, Standing standing) {}
 
     private CompletableFuture<Integer> resyncInternal(Announce announce) {
         // a scheduled resync (overrun, catch-up after a commit) is done by any that dumps after it
@@ -703,13 +768,14 @@ public final class SyncEngine implements AutoCloseable {
             // this resync does the catch-up, whichever kind it is
             List<byte[][]> committed = catchUpCommitted;
             catchUpCommitted = new ArrayList<>();
-            return new KernelResync(clock.get(), committed, new ArrayList<>());
+            return new KernelResync(clock.get(), committed, new ArrayList<>(), standing);
         }).thenApplyAsync(run -> {
             List<Flow> dumped = run.dumped();
             try {
                 kernel.dump(Ctnl.AF_UNSPEC, f -> {
-                    if (cfg.filter().accepts(f)) {
-                        dumped.add(f);
+                    Flow own;
+                    if (cfg.filter().accepts(f) && (own = own(f, run.standing())) != null) {
+                        dumped.add(own); // the peer's marked flows vanish from it as from the kernel
                     }
                 });
             } catch (NetlinkException e) {
@@ -829,43 +895,113 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * Schedules the purge: after the purge timeout, every replicated flow (those the filter
-     * accepts; the gateway's own sessions stay) is deleted from the kernel. Commit and flush cancel it.
+     * Schedules the purge: after the purge timeout, the flows a commit or an inject wrote from the
+     * peer's cache (those carrying the owner mark) that the peer no longer has (not in the
+     * external cache) are deleted from the kernel; nothing else. It runs only if this node is then
+     * certainly not MASTER ({@link Standing#mayPurge}); a peer coming back meanwhile makes it wait
+     * for the peer's bulk; commit and flush cancel it.
      */
     public CompletableFuture<Duration> schedulePurge() {
+        return schedulePurge("requested");
+    }
+
+    /** As {@link #schedulePurge()}, recording {@code reason} for status. */
+    public CompletableFuture<Duration> schedulePurge(String reason) {
         return onLoop(() -> {
-            purgeAt = clock.get() + cfg.purgeTimeout().toNanos();
-            log.info("{}: kernel purge scheduled in {} s", cfg.node(), cfg.purgeTimeout().toSeconds());
+            purge.schedule(clock.get(), cfg.purgeTimeout(), reason);
+            log.info("{}: kernel purge scheduled in {} s ({}; {})", cfg.node(), cfg.purgeTimeout().toSeconds(), reason,
+                    standing);
             return cfg.purgeTimeout();
         });
     }
 
     public CompletableFuture<Boolean> cancelPurge() {
+        return onLoop(() -> cancelPurge("requested"));
+    }
+
+    private boolean cancelPurge(String why) {
+        boolean was = purge.cancel(clock.get(), why);
+        if (was) {
+            count("purges_cancelled");
+            log.info("{}: scheduled purge cancelled: {}", cfg.node(), why);
+        }
+        return was;
+    }
+
+    /**
+     * Sets whose the marked flows are and whether a purge may run, on a role change. Flows
+     * already in the caches stay; what the kernel reports from now on is taken as {@code s} says.
+     */
+    public CompletableFuture<Standing> setStanding(Standing s) {
         return onLoop(() -> {
-            boolean was = purgeAt >= 0;
-            purgeAt = -1;
+            Standing was = standing;
+            standing = java.util.Objects.requireNonNull(s);
+            if (was != s) {
+                log.info("{}: standing {} -> {}", cfg.node(), was, s);
+            }
             return was;
         });
     }
 
+    /** What the purge is up to. */
+    public PurgeStatus purgeStatus() {
+        PurgeStatus p = purgeStatus;
+        return p != null ? p : new PurgeStatus(-1, null, false, null, -1, -1);
+    }
+
+    /**
+     * Dumps the kernel on the worker, picks on the loop the marked flows whose key the external
+     * cache lacks, deletes them on the worker: never a sweep over what the filter accepts.
+     */
     private void purgeNow() {
-        lastCleanCommitAt = -1; // what the commits wrote is going from the kernel
-        kernelWorker.execute(() -> {
+        lastCleanCommitAt = -1; // what the commits wrote may be going from the kernel
+        OwnerMark m = cfg.ownerMark();
+        CompletableFuture.supplyAsync(() -> {
+            List<Flow> marked = new ArrayList<>();
             try {
-                List<Flow> victims = new ArrayList<>();
                 kernel.dump(Ctnl.AF_UNSPEC, f -> {
-                    if (cfg.filter().accepts(f)) {
-                        victims.add(f);
+                    if (m.marks(f.mark())) {
+                        marked.add(f);
                     }
                 });
-                BatchResult r = kernel.batchDelete(victims);
-                count("purged", r.succeeded());
-                log.info("{}: purged {} replicated flows from the kernel table", cfg.node(), r.succeeded());
             } catch (NetlinkException e) {
-                log.warn("{}: purge failed: {}", cfg.node(), e.getMessage());
+                throw new IllegalStateException("dump: " + e.getMessage(), e);
             }
-        });
+            return marked;
+        }, kernelWorker).thenCompose(marked -> onLoop(() -> {
+            List<Flow> victims = new ArrayList<>();
+            for (Flow f : marked) {
+                if (external.handleOf(f.orig(), f.zone()) == FlowStore.NO_HANDLE) {
+                    victims.add(f);
+                }
+            }
+            return new PurgeRun(victims, marked.size() - victims.size());
+        })).thenApplyAsync(run -> {
+            try {
+                BatchResult r = run.victims().isEmpty() ? null : kernel.batchDelete(run.victims());
+                return new int[] {r == null ? 0 : r.succeeded(), run.kept()};
+            } catch (NetlinkException e) {
+                throw new IllegalStateException("delete: " + e.getMessage(), e);
+            }
+        }, kernelWorker).whenComplete((r, e) -> loop.execute(() -> {
+            long now = clock.get();
+            if (e != null) {
+                Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                purge.failed(now, c.getMessage());
+                count("purges_failed");
+                log.warn("{}: purge failed: {}", cfg.node(), c.getMessage());
+            } else {
+                purge.ran(now, r[0], r[1]);
+                count("purged", r[0]);
+                log.info("{}: purged {} flows of {} from the kernel that it no longer has ({} of its flows kept)",
+                        cfg.node(), r[0], cfg.peer(), r[1]);
+            }
+            refreshStatus();
+        }));
     }
+
+    /** A purge's victims (marked, not in the external cache) and how many marked flows it keeps. */
+    private record PurgeRun(List<Flow> victims, int kept) {}
 
     // ------------------------------------------------------------ status
 
@@ -914,7 +1050,7 @@ public final class SyncEngine implements AutoCloseable {
                 heard < 0 ? -1 : (now - heard) / 1_000_000, rtt < 0 ? -1 : rtt / 1000,
                 lagEwmaNanos < 0 ? -1 : (long) (lagEwmaNanos / 1_000_000), lagMaxNanos < 0 ? -1 : lagMaxNanos / 1_000_000,
                 syncStats.resendQueueDepth.get(), syncStats.transmitQueueDepth.get(), bulkReceiving, bulksReceived,
-                purgeAt < 0 ? -1 : Math.max(0, (purgeAt - now) / 1_000_000), lastCommit, transportStats.activeLink, c);
+                purge.status(now).dueInMillis(), lastCommit, transportStats.activeLink, c);
     }
 
     /** Flows of a cache, for {@code hactl cache}. */
@@ -962,6 +1098,7 @@ public final class SyncEngine implements AutoCloseable {
      * to {@link #TICK_MILLIS} before it (DaemonLabTest read purgeInMillis -1 so).
      */
     private void takeStatus(long now) {
+        purgeStatus = purge.status(now);
         lastStatus = snapshot(now);
         lastStatusAt = now;
     }

@@ -24,8 +24,8 @@ class CommitEncoderTest {
     void transcodingMatchesDecodePlanEncodeForEveryShapeAndPlan() throws Exception {
         List<Flow> flows = flows();
         int compared = 0;
-        for (CommitPlanner planner : List.of(new CommitPlanner(null, false), new CommitPlanner(null, true),
-                new CommitPlanner(Duration.ofSeconds(90), false))) {
+        for (CommitPlanner planner : List.of(new CommitPlanner(null, false, OwnerMark.DEFAULT), new CommitPlanner(null, true, OwnerMark.DEFAULT),
+                new CommitPlanner(Duration.ofSeconds(90), false, OwnerMark.DEFAULT))) {
             CommitEncoder encoder = new CommitEncoder(planner);
             for (Flow f : flows) {
                 byte[] enc = CompactFlow.encode(f);

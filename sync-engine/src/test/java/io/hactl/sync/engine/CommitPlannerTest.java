@@ -21,7 +21,7 @@ class CommitPlannerTest {
 
     @Test
     void timeoutIsWhatWasLeftOfTheReceivedOne() throws Exception {
-        CommitPlanner p = new CommitPlanner(null, false);
+        CommitPlanner p = new CommitPlanner(null, false, OwnerMark.DEFAULT);
         assertThat(p.plan(tcp(300), 100 * S, 130 * S).timeout()).isEqualTo(270);
         assertThat(p.plan(tcp(300), 100 * S, 100 * S).timeout()).isEqualTo(300);
         assertThat(p.plan(tcp(20), 100 * S, 130 * S).timeout()).as("ran out").isEqualTo(60);
@@ -29,16 +29,16 @@ class CommitPlannerTest {
 
     @Test
     void configuredCommitTimeoutWins() throws Exception {
-        assertThat(new CommitPlanner(Duration.ofSeconds(180), false).plan(tcp(5), 0, 100 * S).timeout()).isEqualTo(180);
+        assertThat(new CommitPlanner(Duration.ofSeconds(180), false, OwnerMark.DEFAULT).plan(tcp(5), 0, 100 * S).timeout()).isEqualTo(180);
     }
 
     @Test
     void tcpGetsBeLiberalUnlessWindowTrackingIsKeptAndTheIdIsDropped() throws Exception {
-        Flow planned = new CommitPlanner(null, false).plan(tcp(300), 0, 0);
+        Flow planned = new CommitPlanner(null, false, OwnerMark.DEFAULT).plan(tcp(300), 0, 0);
         assertThat(planned.tcp().flagsOrig()).isEqualTo(Ctnl.IP_CT_TCP_FLAG_SACK_PERM | Ctnl.IP_CT_TCP_FLAG_BE_LIBERAL);
         assertThat(planned.tcp().flagsReply()).isEqualTo(Ctnl.IP_CT_TCP_FLAG_BE_LIBERAL);
         assertThat(planned.id()).isEqualTo(Flow.ABSENT);
-        Flow tracked = new CommitPlanner(null, true).plan(tcp(300), 0, 0);
+        Flow tracked = new CommitPlanner(null, true, OwnerMark.DEFAULT).plan(tcp(300), 0, 0);
         assertThat(tracked.tcp().flagsOrig()).isEqualTo(Ctnl.IP_CT_TCP_FLAG_SACK_PERM);
     }
 }

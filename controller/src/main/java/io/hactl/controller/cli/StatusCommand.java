@@ -59,8 +59,14 @@ public final class StatusCommand extends ClientCommand {
                                 + c.path("failures"), c.path("sinceMillis").asLong(-1) < 0 ? ""
                                 : String.format(" (%d unchanged since the commit %d ms before)", c.path("unchanged").asLong(),
                                         c.path("sinceMillis").asLong())));
+        JsonNode p = s.path("purge");
         if (s.path("purgeInMillis").asLong() >= 0) {
-            out.printf("purge     of replicated kernel flows in %s%n", duration(s.path("purgeInMillis").asLong()));
+            out.printf("purge     of the peer's flows it no longer has, in %s, for %s%s%n",
+                    duration(s.path("purgeInMillis").asLong()), p.path("reason").asText("?"),
+                    p.path("waitingForPeer").asBoolean() ? "; the peer came back: waits for its bulk" : "");
+        }
+        if (!p.path("last").isMissingNode() && !p.path("last").isNull()) {
+            out.printf("purged    %s, %s ago%n", p.path("last").asText(), duration(p.path("lastMillisAgo").asLong()));
         }
         JsonNode t = s.path("lastTransition");
         if (t.isNull() || t.isMissingNode()) {

@@ -82,7 +82,7 @@ public final class ConfigLoader {
         r.onlyKeys("sync", Set.of("mode", "transport", "local", "peer", "group", "port", "interface", "links",
                 "key-file", "direct-inject", "purge-timeout", "commit-timeout", "tcp-window-tracking", "startup-resync",
                 "heartbeat", "dead-after", "ack-window", "resend-queue", "cache-limit", "mtu", "socket-buffer",
-                "event-buffer", "event-buffer-max", "filter"));
+                "event-buffer", "event-buffer-max", "filter", "owner-mark", "owner-mark-mask"));
         if (r.node("sync") == null) {
             r.error("sync", "is required");
         }
@@ -136,7 +136,42 @@ public final class ConfigLoader {
                 r.integer("sync.mtu", 1500, 576, 65_535),
                 r.size("sync.socket-buffer", 4 << 20, 1 << 16, 1 << 30),
                 eventBuffer, eventBufferMax,
-                filter(r));
+                filter(r), ownerMark(r));
+    }
+
+    /**
+     * {@code sync.owner-mark} (the conntrack mark bits set on flows written from the peer's cache)
+     * and {@code sync.owner-mark-mask} (the bits hactl owns; the mark's own bits when not given).
+     */
+    private static io.hactl.sync.engine.OwnerMark ownerMark(ConfigReader r) {
+        io.hactl.sync.engine.OwnerMark d = io.hactl.sync.engine.OwnerMark.DEFAULT;
+        long value = mark32(r, "sync.owner-mark", d.value());
+        long mask = mark32(r, "sync.owner-mark-mask", r.node("sync.owner-mark") == null ? d.mask() : value);
+        try {
+            return new io.hactl.sync.engine.OwnerMark(value, mask);
+        } catch (IllegalArgumentException e) {
+            r.error(r.node("sync.owner-mark") != null ? "sync.owner-mark" : "sync.owner-mark-mask", e.getMessage());
+            return d;
+        }
+    }
+
+    /** A 32-bit mark, hexadecimal (0x...) or decimal. */
+    private static long mark32(ConfigReader r, String path, long fallback) {
+        String v = r.string(path, null, false);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            long n = v.startsWith("0x") || v.startsWith("0X") ? Long.parseLong(v.substring(2), 16) : Long.parseLong(v);
+            if (n < 0 || n > 0xffff_ffffL) {
+                r.error(path, v + " is not a 32-bit mark");
+                return fallback;
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            r.error(path, "'" + v + "' is not a mark (0x40000000 or a decimal number)");
+            return fallback;
+        }
     }
 
     private static void link(ConfigReader r, String at, boolean multicast, List<LinkSpec> out) {

@@ -2,6 +2,7 @@ package io.hactl.controller.config;
 
 import io.hactl.sync.engine.EngineConfig;
 import io.hactl.sync.engine.FlowFilter;
+import io.hactl.sync.engine.OwnerMark;
 import io.hactl.sync.mode.ModeConfig;
 import io.hactl.sync.transport.LinkSpec;
 import java.nio.file.Path;
@@ -12,7 +13,8 @@ import java.util.List;
 public record SyncConfig(boolean reliable, boolean multicast, List<LinkSpec> links, Path keyFile, boolean directInject,
                          Duration purgeTimeout, Duration commitTimeout, boolean tcpWindowTracking, boolean startupResync,
                          Duration heartbeat, Duration deadAfter, int ackWindow, int resendQueue, int cacheLimit,
-                         int mtu, int socketBuffer, int eventBuffer, int eventBufferMax, FlowFilter filter) {
+                         int mtu, int socketBuffer, int eventBuffer, int eventBufferMax, FlowFilter filter,
+                         OwnerMark ownerMark) {
     public SyncConfig {
         links = List.copyOf(links);
     }
@@ -25,6 +27,6 @@ public record SyncConfig(boolean reliable, boolean multicast, List<LinkSpec> lin
         return new EngineConfig(node, peer, reliable, links, key,
                 new ModeConfig(ackWindow, resendQueue, heartbeat, deadAfter, 50_000, Duration.ofMillis(20)),
                 filter, cacheLimit, directInject, commitTimeout, purgeTimeout, tcpWindowTracking, startupResync,
-                mtu - ipOverhead, socketBuffer, eventBuffer, eventBufferMax, Duration.ofSeconds(2));
+                mtu - ipOverhead, socketBuffer, eventBuffer, eventBufferMax, Duration.ofSeconds(2), ownerMark);
     }
 }

@@ -51,6 +51,9 @@ public final class Daemon implements AutoCloseable {
                 return t;
             });
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final RoleFile roleFile;
+    /** Why the role machine's next purge is scheduled (set as its transition or preload begins). */
+    private volatile String purgeReason = "requested";
 
     private Daemon(HactlConfig cfg, byte[] key, boolean requireRootClients) throws Exception {
         this.cfg = cfg;
@@ -63,6 +66,10 @@ public final class Daemon implements AutoCloseable {
                 cfg.sync().deadAfter().multipliedBy(3));
         this.control = ControlServer.start(cfg.controlSocket(), this::handle, requireRootClients);
         io.hactl.sync.engine.EngineConfig shape = cfg.sync().toEngine(cfg.node(), key);
+        this.roleFile = new RoleFile(cfg.controlSocket().getParent());
+        java.util.Optional<io.hactl.controller.role.Role> lastRole = roleFile.read();
+        io.hactl.sync.engine.Standing standing = RoleFile.atStart(lastRole);
+        LOG.info("{}: last role before this start: {} ({})", cfg.node(), lastRole.map(Enum::name).orElse("none"), standing);
         try {
             this.engine = SyncEngine.start(shape, new EngineListener() {
                 @Override
@@ -97,7 +104,7 @@ public final class Daemon implements AutoCloseable {
                         e.requestResync();
                     }
                 }
-            });
+            }, io.hactl.sync.engine.KernelAccess.NETLINK, standing);
         } catch (Exception e) {
             control.close();
             roleWorker.shutdownNow();
@@ -167,7 +174,7 @@ public final class Daemon implements AutoCloseable {
                 await(engine.requestResync());
                 yield ControlProtocol.JSON.getNodeFactory().textNode("requested");
             }
-            case "purge" -> number(await(engine.schedulePurge()).toSeconds());
+            case "purge" -> number(await(engine.schedulePurge("hactl purge")).toSeconds());
             case "cache" -> {
                 boolean external = "external".equals(req.path("cache").asText("internal"));
                 List<Flow> flows = await(engine.flows(external ? SyncEngine.Cache.EXTERNAL : SyncEngine.Cache.INTERNAL));
@@ -217,6 +224,20 @@ public final class Daemon implements AutoCloseable {
     /** The role machine's actions, each waiting for the engine. */
     private final class EngineActions implements io.hactl.controller.role.StateActions {
         @Override
+        public void beginning(io.hactl.controller.role.Role from, io.hactl.controller.role.Role to, String source)
+                throws Exception {
+            purgeReason = from == to ? source + " (preload, " + to + ")" : to + " (" + source + ")";
+            if (from == to) {
+                return;
+            }
+            // before the steps: a MASTER's resync claims the marked flows, a BACKUP's purge may run
+            await(engine.setStanding(RoleFile.of(to)));
+            if (to != io.hactl.controller.role.Role.INIT) {
+                roleFile.write(to);
+            }
+        }
+
+        @Override
         public String commit() throws Exception {
             // a preload or the MASTER transition: what the preload just before wrote stays as it is
             return await(engine.commitChanges()).toString();
@@ -240,7 +261,7 @@ public final class Daemon implements AutoCloseable {
 
         @Override
         public String schedulePurge() throws Exception {
-            return "in " + await(engine.schedulePurge()).toSeconds() + " s";
+            return "in " + await(engine.schedulePurge(purgeReason)).toSeconds() + " s";
         }
 
         @Override
@@ -335,6 +356,14 @@ public final class Daemon implements AutoCloseable {
         o.put("messagesLost", counters.getOrDefault("messages_lost", 0L));
         o.put("retransmissions", counters.getOrDefault("retransmissions", 0L));
         o.put("purgeInMillis", s.purgeScheduledInMillis());
+        io.hactl.sync.engine.PurgeStatus p = engine.purgeStatus();
+        ObjectNode purge = o.putObject("purge");
+        purge.put("inMillis", p.dueInMillis());
+        purge.put("reason", p.reason());
+        purge.put("waitingForPeer", p.waitingForPeer());
+        purge.put("last", p.lastOutcome());
+        purge.put("lastRemoved", p.lastRemoved());
+        purge.put("lastMillisAgo", p.lastMillisAgo());
         if (s.lastCommit() != null) {
             o.set("lastCommit", commitResult(s.lastCommit()));
         } else {

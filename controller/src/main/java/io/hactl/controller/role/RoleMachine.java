@@ -144,6 +144,7 @@ public final class RoleMachine {
         long t0 = nanos.getAsLong();
         LOG.info("{}: transition {} -> {} ({})", node, from, p.to(), p.source());
         List<Step> steps = new ArrayList<>();
+        begin(from, p.to(), p.source());
         if (from == Role.MASTER && p.to() != Role.MASTER) {
             steps.add(step(HANDOVER, actions::announceHandover));
         }
@@ -183,8 +184,17 @@ public final class RoleMachine {
         java.time.Instant at = wall.instant();
         long t0 = nanos.getAsLong();
         LOG.info("{}: {}: preloading its flows into the kernel, still {}", node, source, role);
+        begin(role, role, source);
         List<Step> steps = List.of(step(COMMIT, actions::commit), step(PURGE, actions::schedulePurge));
         return new Transition(role, role, source, at, steps, (nanos.getAsLong() - t0) / 1_000_000);
+    }
+
+    private void begin(Role from, Role to, String source) {
+        try {
+            actions.beginning(from, to, source);
+        } catch (Exception e) {
+            LOG.error("{}: preparing {} -> {} failed: {}", node, from, to, e.getMessage());
+        }
     }
 
     /** Whether {@code t} records a preload rather than a role change. */

@@ -21,4 +21,12 @@ public interface StateActions {
 
     /** Tell the peer this node leaves MASTER, so that it loads the flows into its kernel now. */
     String announceHandover() throws Exception;
+
+    /**
+     * Called before the steps of a transition from {@code from} to {@code to}, or of a preload
+     * ({@code from == to}), caused by {@code source}: what the steps decide may depend on it (whose
+     * the marked kernel flows are, why a purge is scheduled).
+     */
+    default void beginning(Role from, Role to, String source) throws Exception {
+    }
 }

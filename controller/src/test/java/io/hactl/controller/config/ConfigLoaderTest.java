@@ -111,7 +111,8 @@ class ConfigLoaderTest {
         assertThat(e.errors()).extracting(ConfigError::toString).containsExactlyInAnyOrder(
                 "line 13: sync.direct-injekt: unknown key (known: ack-window, cache-limit, commit-timeout, dead-after, "
                         + "direct-inject, event-buffer, event-buffer-max, filter, group, heartbeat, interface, key-file, "
-                        + "links, local, mode, mtu, peer, port, purge-timeout, resend-queue, socket-buffer, startup-resync, "
+                        + "links, local, mode, mtu, owner-mark, owner-mark-mask, peer, port, purge-timeout, resend-queue, "
+                        + "socket-buffer, startup-resync, "
                         + "tcp-window-tracking, transport)",
                 "line 3: sync.mode: 'fast' is not one of ftfw, notrack",
                 "line 5: sync.peer: 'gateway2.example' is not an IP address",
@@ -142,6 +143,24 @@ class ConfigLoaderTest {
         assertThat(errors("node: [1, 2]\nsync: {}\n").errors()).isNotEmpty();
         assertThat(errors("node: { name: fw1 }\nnode: { name: fw2 }\n").getMessage()).contains("appears twice");
         assertThat(errors(": : :\n  - bad").errors()).singleElement().satisfies(x -> assertThat(x.path()).isEqualTo("(yaml)"));
+    }
+
+    @Test
+    void theOwnerMarkHasOneDefaultTakesHexAndNamesItsErrors() throws Exception {
+        String base = "node: { name: fw1 }\nsync:\n  local: 10.99.0.1\n  peer: 10.99.0.2\n";
+        assertThat(parse(base).sync().ownerMark()).isEqualTo(io.hactl.sync.engine.OwnerMark.DEFAULT);
+        assertThat(parse(base + "  owner-mark: 0x100\n").sync().ownerMark())
+                .isEqualTo(new io.hactl.sync.engine.OwnerMark(0x100, 0x100));
+        assertThat(parse(base + "  owner-mark: 0x2000\n  owner-mark-mask: 0x3000\n").sync().ownerMark())
+                .isEqualTo(new io.hactl.sync.engine.OwnerMark(0x2000, 0x3000));
+        assertThat(errors(base + "  owner-mark: 0x1000\n  owner-mark-mask: 0x3\n").errors()).extracting(ConfigError::toString)
+                .containsExactly("line 5: sync.owner-mark: owner mark 0x1000 has bits outside its mask 0x3");
+        assertThat(errors(base + "  owner-mark: 0\n").errors()).extracting(ConfigError::toString)
+                .containsExactly("line 5: sync.owner-mark: owner mark 0 cannot tell written flows from others");
+        assertThat(errors(base + "  owner-mark: bit30\n").errors()).extracting(ConfigError::toString)
+                .containsExactly("line 5: sync.owner-mark: 'bit30' is not a mark (0x40000000 or a decimal number)");
+        assertThat(errors(base + "  owner-mark-mask: 0x100000000\n").errors()).extracting(ConfigError::toString)
+                .containsExactly("line 5: sync.owner-mark-mask: 0x100000000 is not a 32-bit mark");
     }
 
     @Test

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 class RoleMachineTest {
     final AtomicLong now = new AtomicLong(1_000_000_000L);
     final List<String> calls = new ArrayList<>();
+    /** What {@link StateActions#beginning} was told, in order. */
+    final List<String> begun = new ArrayList<>();
     String failing = "";
 
     /** Each action advances the fake clock by a known amount, so step durations are exact. */
@@ -60,6 +62,11 @@ class RoleMachineTest {
         public String announceHandover() throws Exception {
             return act("handover", 1);
         }
+
+        @Override
+        public void beginning(Role from, Role to, String source) {
+            begun.add(from + "->" + to + " " + source);
+        }
     };
 
     RoleMachine machine() {
@@ -101,6 +108,15 @@ class RoleMachineTest {
         m.runPending();
         assertThat(calls).containsExactly("purge", "request", "purge");
         assertThat(m.role()).isEqualTo(Role.FAULT);
+    }
+
+    @Test
+    void eachTransitionAndPreloadIsAnnouncedBeforeItsSteps() {
+        RoleMachine m = machine();
+        m.submitPreload(RoleMachine.PEER_SILENT);
+        m.submit(Role.BACKUP, "keepalived");
+        m.runPending();
+        assertThat(begun).containsExactly("INIT->INIT peer silent", "INIT->BACKUP keepalived");
     }
 
     @Test

@@ -21,11 +21,11 @@ public record OwnerMark(long value, long mask) {
     public static final OwnerMark DEFAULT = new OwnerMark(0x4000_0000L, 0x4000_0000L);
 
     public OwnerMark {
-        if (mask <= 0 || mask > 0xffff_ffffL) {
-            throw new IllegalArgumentException("owner mark mask 0x" + Long.toHexString(mask) + " must be 1 to 32 bits");
-        }
         if (value == 0) {
             throw new IllegalArgumentException("owner mark 0 cannot tell written flows from others");
+        }
+        if (mask <= 0 || mask > 0xffff_ffffL) {
+            throw new IllegalArgumentException("owner mark mask 0x" + Long.toHexString(mask) + " must be 1 to 32 bits");
         }
         if (value < 0 || (value & ~mask) != 0) {
             throw new IllegalArgumentException("owner mark 0x" + Long.toHexString(value) + " has bits outside its mask 0x"

@@ -364,6 +364,8 @@ public final class Daemon implements AutoCloseable {
         purge.put("last", p.lastOutcome());
         purge.put("lastRemoved", p.lastRemoved());
         purge.put("lastMillisAgo", p.lastMillisAgo());
+        purge.put("running", p.running());
+        purge.put("outcomes", p.outcomes());
         if (s.lastCommit() != null) {
             o.set("lastCommit", commitResult(s.lastCommit()));
         } else {

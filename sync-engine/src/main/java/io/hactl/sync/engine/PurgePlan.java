@@ -9,9 +9,10 @@ import java.time.Duration;
  * <ul>
  * <li>It runs only while the node is certainly not MASTER ({@link Standing#mayPurge}) when it is
  *     due; otherwise it is dropped, and said so (a node in INIT may well be MASTER).</li>
- * <li>A peer that comes back (alive again, restarted) while one is pending re-decides it: it then
- *     waits for a clean bulk from the peer, so that what it compares with is what the peer holds
- *     now, not what it held before it went away.</li>
+ * <li>It compares with the external cache, so it waits while that may be stale: from the start
+ *     until the first clean bulk from the peer, and again from the peer's return (alive again,
+ *     restarted) until its next clean bulk. A pending purge is so re-decided against what the
+ *     peer holds now, not what it held before it went away.</li>
  * <li>A commit, a flush or an explicit cancel drops it.</li>
  * </ul>
  */
@@ -23,15 +24,18 @@ final class PurgePlan {
     private String reason;
     /** The reason of the one that runs (on the kernel worker) until it reports. */
     private String running;
-    private boolean waitingForPeer;
+    /** The external cache may not mirror the peer: no clean bulk since the start or the peer's return. */
+    private boolean peerStale = true;
+    /** A bulk was asked of the peer since it became stale. */
+    private boolean bulkAsked;
     private String lastOutcome;
     private long lastRemoved = -1;
     private long lastAt = Long.MIN_VALUE;
+    private long outcomes;
 
     void schedule(long now, Duration delay, String why) {
         dueAt = now + delay.toNanos();
         reason = why;
-        waitingForPeer = false;
     }
 
     boolean pending() {
@@ -46,23 +50,37 @@ final class PurgePlan {
         outcome(now, "cancelled: " + why);
         dueAt = -1;
         reason = null;
-        waitingForPeer = false;
         return true;
     }
 
-    /** The peer is back: a pending purge waits for its next clean bulk. Returns whether one is pending. */
+    /** The peer is back: a purge waits for its next clean bulk. Returns whether one is pending. */
     boolean peerReturned() {
-        if (dueAt < 0) {
+        peerStale = true;
+        bulkAsked = false;
+        return dueAt >= 0;
+    }
+
+    /**
+     * Whether a pending purge waits for a bulk nobody asked the peer for yet; if so, it counts as
+     * asked from now (the caller asks).
+     */
+    boolean askForBulk() {
+        if (dueAt < 0 || !peerStale || bulkAsked) {
             return false;
         }
-        waitingForPeer = true;
+        bulkAsked = true;
         return true;
+    }
+
+    /** A bulk was asked of the peer (the startup resync, a BACKUP transition's request). */
+    void bulkAsked() {
+        bulkAsked = true;
     }
 
     /** A bulk from the peer ended; a clean one is what a waiting purge compares with. */
     void bulkReceived(boolean clean) {
         if (clean) {
-            waitingForPeer = false;
+            peerStale = false;
         }
     }
 
@@ -76,10 +94,9 @@ final class PurgePlan {
                     + " (scheduled for " + reason + ")");
             dueAt = -1;
             reason = null;
-            waitingForPeer = false;
             return Verdict.SKIPPED;
         }
-        if (waitingForPeer) {
+        if (peerStale) {
             return Verdict.WAITING;
         }
         dueAt = -1;
@@ -105,11 +122,12 @@ final class PurgePlan {
     private void outcome(long now, String what) {
         lastOutcome = what;
         lastAt = now;
+        outcomes++;
     }
 
     PurgeStatus status(long now) {
         return new PurgeStatus(dueAt < 0 ? -1 : Math.max(0, (dueAt - now) / 1_000_000), dueAt < 0 ? null : reason,
-                dueAt >= 0 && waitingForPeer, lastOutcome, lastRemoved,
-                lastAt == Long.MIN_VALUE ? -1 : (now - lastAt) / 1_000_000);
+                dueAt >= 0 && peerStale, lastOutcome, lastRemoved,
+                lastAt == Long.MIN_VALUE ? -1 : (now - lastAt) / 1_000_000, running != null, outcomes);
     }
 }

@@ -231,6 +231,7 @@ public final class SyncEngine implements AutoCloseable {
             // no bulk of our own here: a peer that wants our flows asks (its startup resync)
             if (cfg.startupResync()) {
                 mode.control(new Message.ResyncRequest(0));
+                purge.bulkAsked();
             }
             ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
             return null;
@@ -346,7 +347,8 @@ public final class SyncEngine implements AutoCloseable {
                     count("purges_skipped");
                     log.info("{}: purge {}", cfg.node(), purge.status(now).lastOutcome());
                 }
-                case NOTHING, WAITING -> { }
+                case WAITING -> askBulkForPurge();
+                case NOTHING -> { }
             }
             if (resyncAt >= 0 && now >= resyncAt) {
                 Announce which = resyncCatchUpOnly ? Announce.LOCAL : Announce.ALL;
@@ -489,7 +491,6 @@ public final class SyncEngine implements AutoCloseable {
             if (purge.peerReturned()) {
                 log.info("{}: {} is {}: the scheduled purge waits for its bulk", cfg.node(), cfg.peer(), how);
                 count("purges_redecided");
-                mode.control(new Message.ResyncRequest(0));
             }
         }
     }
@@ -888,6 +889,7 @@ public final class SyncEngine implements AutoCloseable {
     /** Asks the peer for a bulk send of its internal cache. */
     public CompletableFuture<Void> requestResync() {
         return onLoop(() -> {
+            purge.bulkAsked();
             mode.control(new Message.ResyncRequest(0));
             mode.pump(); // now, not at the next tick (up to 10 ms later)
             return null;
@@ -913,6 +915,18 @@ public final class SyncEngine implements AutoCloseable {
                     standing);
             return cfg.purgeTimeout();
         });
+    }
+
+    /**
+     * A purge that is due compares with the peer's flows: ask for them if nobody did since they
+     * may be stale (asked when due, not when scheduled: the daemon's own request on the peer's
+     * restart comes first, and one bulk does for both).
+     */
+    private void askBulkForPurge() {
+        if (purge.askForBulk()) {
+            mode.control(new Message.ResyncRequest(0));
+            mode.pump();
+        }
     }
 
     public CompletableFuture<Boolean> cancelPurge() {
@@ -946,7 +960,7 @@ public final class SyncEngine implements AutoCloseable {
     /** What the purge is up to. */
     public PurgeStatus purgeStatus() {
         PurgeStatus p = purgeStatus;
-        return p != null ? p : new PurgeStatus(-1, null, false, null, -1, -1);
+        return p != null ? p : new PurgeStatus(-1, null, false, null, -1, -1, false, 0);
     }
 
     /**

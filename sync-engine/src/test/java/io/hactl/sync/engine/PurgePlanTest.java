@@ -10,6 +10,21 @@ class PurgePlanTest {
     static final long S = 1_000_000_000L;
     final PurgePlan plan = new PurgePlan();
 
+    @org.junit.jupiter.api.BeforeEach
+    void peerInSync() {
+        plan.bulkReceived(true);
+    }
+
+    @Test
+    void beforeTheFirstCleanBulkFromThePeerAPurgeWaits() {
+        PurgePlan fresh = new PurgePlan();
+        fresh.schedule(0, Duration.ZERO, "BACKUP");
+        assertThat(fresh.check(1, Standing.STANDBY)).isEqualTo(PurgePlan.Verdict.WAITING);
+        assertThat(fresh.status(1).waitingForPeer()).isTrue();
+        fresh.bulkReceived(true);
+        assertThat(fresh.check(2, Standing.STANDBY)).isEqualTo(PurgePlan.Verdict.RUN);
+    }
+
     @Test
     void aPurgeDueWhileTheRoleIsUnknownIsSkippedNotRun() {
         plan.schedule(0, Duration.ofSeconds(60), "peer silent");
@@ -56,18 +71,20 @@ class PurgePlanTest {
     }
 
     @Test
-    void aReturningPeerChangesNothingWhenNoPurgeIsPending() {
-        assertThat(plan.peerReturned()).isFalse();
+    void aPeerReturningWithNothingPendingStillMakesTheNextPurgeWaitForItsBulk() {
+        assertThat(plan.peerReturned()).as("nothing to re-decide, no resync asked for").isFalse();
         plan.schedule(0, Duration.ZERO, "BACKUP");
-        assertThat(plan.check(1, Standing.STANDBY)).isEqualTo(PurgePlan.Verdict.RUN);
+        assertThat(plan.check(1, Standing.STANDBY)).isEqualTo(PurgePlan.Verdict.WAITING);
     }
 
     @Test
-    void aNewScheduleAfterAReturnDoesNotWait() {
+    void aTransitionsPurgeAfterTheReturnStillWaitsForTheBulk() {
         plan.schedule(0, Duration.ofSeconds(60), "peer silent");
         plan.peerReturned();
-        plan.schedule(S, Duration.ofSeconds(1), "BACKUP");
-        assertThat(plan.check(2 * S, Standing.STANDBY)).isEqualTo(PurgePlan.Verdict.RUN);
+        plan.schedule(S, Duration.ofSeconds(1), "FAULT");
+        assertThat(plan.check(2 * S, Standing.STANDBY)).isEqualTo(PurgePlan.Verdict.WAITING);
+        plan.bulkReceived(true);
+        assertThat(plan.check(3 * S, Standing.STANDBY)).isEqualTo(PurgePlan.Verdict.RUN);
     }
 
     @Test
@@ -77,5 +94,21 @@ class PurgePlanTest {
         assertThat(plan.cancel(S, "commit")).isTrue();
         assertThat(plan.status(S).lastOutcome()).isEqualTo("cancelled: commit");
         assertThat(plan.check(61 * S, Standing.STANDBY)).isEqualTo(PurgePlan.Verdict.NOTHING);
+    }
+
+    @Test
+    void aWaitingPurgeAsksForTheBulkOnceUnlessSomeoneDid() {
+        PurgePlan fresh = new PurgePlan();
+        assertThat(fresh.askForBulk()).as("nothing pending").isFalse();
+        fresh.schedule(0, Duration.ZERO, "BACKUP");
+        assertThat(fresh.askForBulk()).isTrue();
+        assertThat(fresh.askForBulk()).isFalse();
+        fresh.peerReturned();
+        fresh.bulkAsked(); // the daemon's own request on the peer's restart
+        assertThat(fresh.askForBulk()).isFalse();
+        fresh.peerReturned();
+        assertThat(fresh.askForBulk()).isTrue();
+        fresh.bulkReceived(true);
+        assertThat(fresh.askForBulk()).as("in sync").isFalse();
     }
 }

@@ -52,21 +52,27 @@ public final class HactlNode implements AutoCloseable {
     }
 
     public Path conf(String local, String peer, Path key) throws Exception {
+        return conf(local, peer, key, "");
+    }
+
+    /** As {@link #conf(String, String, Path)}, with more keys of the sync section (e.g. "purge-timeout: 3s"). */
+    public Path conf(String local, String peer, Path key, String moreSync) throws Exception {
         Path f = dir.resolve(name + "-hactl.yaml");
+        String more = moreSync.isEmpty() ? "" : "\n  " + moreSync.strip().replace("\n", "\n  ");
         Files.writeString(f, """
                 node: { name: %s }
                 sync:
                   local: %s
                   peer: %s
                   interface: sync
-                  key-file: %s
+                  key-file: %s%s
                   filter:
                     ignore-addresses: [127.0.0.0/8, 10.99.0.0/24, 10.50.0.2, 10.50.0.3, 10.60.0.2, 10.60.0.3]
                 role:
                   source: keepalived
                   keepalived: { notify-fifo: %s, track-file: %s, sync-group: G1 }
                 control: { socket: %s }
-                """.formatted(name, local, peer, key, fifo(), trackFile(), socket()));
+                """.formatted(name, local, peer, key, more, fifo(), trackFile(), socket()));
         return f;
     }
 
@@ -80,6 +86,31 @@ public final class HactlNode implements AutoCloseable {
         pb.environment().put("MALLOC_ARENA_MAX", MALLOC_ARENA_MAX);
         process = pb.redirectErrorStream(true).redirectOutput(dir.resolve(name + "-hactl.log").toFile()).start();
         ChildProcesses.started(process.toHandle());
+    }
+
+    /** Graceful stop (SIGTERM), waited for. */
+    public void stop() {
+        ChildProcesses.stop(process, 10);
+        process = null;
+    }
+
+    /** Crash (SIGKILL), waited for. */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            ChildProcesses.ended(process.toHandle());
+            process = null;
+        }
+    }
+
+    /** A control request, e.g. {@code call("notify", "state", "BACKUP")}. */
+    public JsonNode call(String cmd, String... keyValues) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode r = io.hactl.controller.control.ControlProtocol.JSON.createObjectNode();
+        r.put("cmd", cmd);
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            r.put(keyValues[i], keyValues[i + 1]);
+        }
+        return new ControlClient(socket()).call(r, Duration.ofSeconds(60));
     }
 
     public JsonNode status() throws Exception {

@@ -1006,6 +1006,7 @@ public final class SyncEngine implements AutoCloseable {
                 log.warn("{}: purge failed: {}", cfg.node(), c.getMessage());
             } else {
                 purge.ran(now, r[0], r[1]);
+                count("purges_run");
                 count("purged", r[0]);
                 log.info("{}: purged {} flows of {} from the kernel that it no longer has ({} of its flows kept)",
                         cfg.node(), r[0], cfg.peer(), r[1]);

@@ -4,6 +4,7 @@ import io.hactl.sync.wire.Authenticator;
 import io.hactl.sync.wire.Datagram;
 import io.hactl.sync.wire.DatagramCodec;
 import io.hactl.sync.wire.DropReason;
+import io.hactl.sync.wire.Message;
 import io.hactl.sync.wire.ReplayWindow;
 import io.hactl.sync.wire.WireException;
 import java.nio.ByteBuffer;
@@ -22,14 +23,16 @@ public final class PeerReceiver {
     private final Authenticator auth;
     private final ReplayWindow replay = new ReplayWindow();
     private final SyncMode mode;
+    private final FlowCheck flowCheck;
     private final SyncStats stats;
     private final String peerName;
     private long lastLog = Long.MIN_VALUE;
     private long suppressed;
 
-    public PeerReceiver(Authenticator auth, SyncMode mode, String peerName) {
+    public PeerReceiver(Authenticator auth, SyncMode mode, FlowCheck flowCheck, String peerName) {
         this.auth = auth;
         this.mode = mode;
+        this.flowCheck = flowCheck;
         this.stats = mode.stats();
         this.peerName = peerName;
     }
@@ -40,6 +43,7 @@ public final class PeerReceiver {
         Datagram d;
         try {
             d = DatagramCodec.open(raw, auth);
+            checkFlows(d);
         } catch (WireException e) {
             return drop(e.reason(), e.getMessage(), now);
         }
@@ -52,6 +56,21 @@ public final class PeerReceiver {
         }
         mode.received(d, v, now);
         return null;
+    }
+
+    /**
+     * Every flow of the datagram is checked before any message of it takes effect: one bad flow
+     * rejects the whole datagram, so none of its flows is stored and none of its sequence numbers
+     * is taken (the sender resends what it still has).
+     */
+    private void checkFlows(Datagram d) throws WireException {
+        for (Message m : d.messages()) {
+            if (m instanceof Message.FlowUpdate u) {
+                flowCheck.flow(u.flow());
+            } else if (m instanceof Message.FlowDelete del) {
+                flowCheck.key(del.key());
+            }
+        }
     }
 
     private DropReason drop(DropReason reason, String why, long now) {

@@ -23,6 +23,7 @@ import io.hactl.sync.mode.StateSource;
 import io.hactl.sync.mode.SyncListener;
 import io.hactl.sync.mode.SyncMode;
 import io.hactl.sync.mode.SyncStats;
+import io.hactl.sync.transport.DatagramHandler;
 import io.hactl.sync.transport.LinkState;
 import io.hactl.sync.transport.TransportException;
 import io.hactl.sync.transport.TransportStats;
@@ -187,7 +188,17 @@ public final class SyncEngine implements AutoCloseable {
         }
         receiver = new PeerReceiver(new Authenticator(cfg.key()), mode, CompactFlowCheck.INSTANCE, cfg.peer());
         transport = UdpTransport.open(node, cfg.links(), group, cfg.socketBuffer(), LinkState.KERNEL,
-                (buf, sender, link) -> receiver.receive(buf, clock.get()), transportStats);
+                new DatagramHandler.Receiver() {
+                    @Override
+                    public void datagram(java.nio.ByteBuffer bytes, java.net.InetSocketAddress sender, int link) {
+                        receiver.receive(bytes, clock.get());
+                    }
+
+                    @Override
+                    public void foreign(java.net.InetSocketAddress sender, int link, int bytes) {
+                        receiver.foreign(sender, bytes, clock.get());
+                    }
+                }, transportStats);
 
         // subscribed first, so nothing changes unseen between the dump and the events
         List<Flow> dumped = new ArrayList<>();

@@ -7,6 +7,7 @@ import io.hactl.sync.wire.DropReason;
 import io.hactl.sync.wire.Message;
 import io.hactl.sync.wire.ReplayWindow;
 import io.hactl.sync.wire.WireException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,8 @@ public final class PeerReceiver {
     private final String peerName;
     private long lastLog = Long.MIN_VALUE;
     private long suppressed;
+    private long lastForeignLog = Long.MIN_VALUE;
+    private long foreignSuppressed;
 
     public PeerReceiver(Authenticator auth, SyncMode mode, FlowCheck flowCheck, String peerName) {
         this.auth = auth;
@@ -59,6 +62,23 @@ public final class PeerReceiver {
     }
 
     /**
+     * A datagram from a source that is not the peer's address and port (the transport checks it
+     * before anything else): counted as {@code BAD_SOURCE}, logged under its source, never read.
+     */
+    public void foreign(InetSocketAddress source, int bytes, long now) {
+        stats.drop(DropReason.BAD_SOURCE);
+        if (lastForeignLog == Long.MIN_VALUE || now - lastForeignLog >= LOG_INTERVAL_NANOS) {
+            LOG.warn("dropped a datagram of {} bytes from {}, which is not the address of peer {}{}", bytes,
+                    source, peerName, foreignSuppressed > 0
+                            ? " (" + foreignSuppressed + " more from other sources since the last report)" : "");
+            lastForeignLog = now;
+            foreignSuppressed = 0;
+        } else {
+            foreignSuppressed++;
+        }
+    }
+
+    /**
      * Every flow of the datagram is checked before any message of it takes effect: one bad flow
      * rejects the whole datagram, so none of its flows is stored and none of its sequence numbers
      * is taken (the sender resends what it still has).
@@ -76,7 +96,7 @@ public final class PeerReceiver {
     private DropReason drop(DropReason reason, String why, long now) {
         stats.drop(reason);
         if (lastLog == Long.MIN_VALUE || now - lastLog >= LOG_INTERVAL_NANOS) {
-            LOG.warn("peer {}: dropped datagram: {}: {}{}", peerName, reason, why,
+            LOG.warn("peer {}: dropped a datagram from its address: {}: {}{}", peerName, reason, why,
                     suppressed > 0 ? " (" + suppressed + " more since the last report)" : "");
             lastLog = now;
             suppressed = 0;

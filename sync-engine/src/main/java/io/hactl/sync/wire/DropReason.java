@@ -2,6 +2,11 @@ package io.hactl.sync.wire;
 
 /** Why a received datagram (or a message in it) was dropped; each is counted separately. */
 public enum DropReason {
+    /**
+     * Not from the configured peer's address and port: dropped before any MAC or parse work, and
+     * never logged as the peer's.
+     */
+    BAD_SOURCE,
     /** Shorter than header + MAC, or its payload length disagrees with its size. */
     TRUNCATED,
     /** Does not start with the hactl magic: not ours. */

@@ -42,4 +42,13 @@ class PeerReceiverTest {
         assertThat(b.receiver.receive(forged, 3)).isEqualTo(DropReason.BAD_MAC);
         assertThat(b.stats.drops(DropReason.BAD_MAC)).isEqualTo(dropsBefore + 1);
     }
+
+    @Test
+    void aForeignDatagramIsCountedAsBadSourceAndNothingElse() {
+        SimNode b = new SimNode("b", true, ModeConfig.DEFAULTS, KEY, 2, x -> { });
+        b.receiver.foreign(new java.net.InetSocketAddress("10.99.0.3", 3780), 100, 1);
+        assertThat(b.stats.drops(DropReason.BAD_SOURCE)).isEqualTo(1);
+        assertThat(b.stats.datagramsReceived.get()).isZero();
+        assertThat(b.stats.bytesReceived.get()).isZero();
+    }
 }

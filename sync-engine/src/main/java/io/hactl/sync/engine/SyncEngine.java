@@ -165,7 +165,7 @@ public final class SyncEngine implements AutoCloseable {
                 EpollIoHandler.newFactory());
         loop = group.next();
 
-        long epoch = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+        long epoch = io.hactl.sync.wire.Epochs.next(); // random: a restart is told apart whatever the clocks say
         DatagramOutbox outbox = new DatagramOutbox(new Authenticator(cfg.key()), epoch, cfg.maxDatagram(),
                 buf -> transport.send(buf), syncStats);
         SyncListener fromPeer = new FromPeer();

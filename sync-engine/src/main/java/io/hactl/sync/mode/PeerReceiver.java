@@ -5,7 +5,6 @@ import io.hactl.sync.wire.Datagram;
 import io.hactl.sync.wire.DatagramCodec;
 import io.hactl.sync.wire.DropReason;
 import io.hactl.sync.wire.Message;
-import io.hactl.sync.wire.ReplayWindow;
 import io.hactl.sync.wire.WireException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -13,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes raw datagrams from the transport: authenticates and parses them, checks for replays and
- * hands the good ones to the mode. Bad ones are counted per reason and logged at a limited rate;
+ * Takes raw datagrams from the peer's address: authenticates and parses them, checks every flow
+ * in them and hands them to the mode, which checks the session, replays and jumps. Bad ones are counted per reason and logged at a limited rate;
  * nothing is thrown back into the transport's event loop.
  */
 public final class PeerReceiver {
@@ -22,7 +21,6 @@ public final class PeerReceiver {
     private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     private final Authenticator auth;
-    private final ReplayWindow replay = new ReplayWindow();
     private final SyncMode mode;
     private final FlowCheck flowCheck;
     private final SyncStats stats;
@@ -50,14 +48,11 @@ public final class PeerReceiver {
         } catch (WireException e) {
             return drop(e.reason(), e.getMessage(), now);
         }
-        ReplayWindow.Verdict v = replay.check(d.epoch(), d.number());
-        if (v == ReplayWindow.Verdict.REPLAY) {
-            return drop(DropReason.REPLAYED, "datagram " + d.number() + " of epoch " + d.epoch() + " seen before", now);
+        DropReason verdict = mode.received(d, now);
+        if (verdict != null) {
+            return drop(verdict, "datagram " + d.number() + " of instance " + Long.toHexString(d.epoch())
+                    + " to instance " + Long.toHexString(d.peerEpoch()), now);
         }
-        if (v == ReplayWindow.Verdict.NEW_EPOCH) {
-            LOG.info("peer {}: restarted (new epoch {})", peerName, d.epoch());
-        }
-        mode.received(d, v, now);
         return null;
     }
 

@@ -124,4 +124,58 @@ class PeerProtocolLabTest {
         awaitExternal(b, 15);
         assertThat(b.status().peerAlive()).isTrue();
     }
+
+    /** Replication from a restarted a resumes: the flows a's kernel holds, and 5 new ones. */
+    void restartAAndAwaitReplication() throws Exception {
+        a = startA();
+        kernelA.batch(SyncEngineLabTest.flows(5, 10), BatchMode.CREATE);
+        awaitExternal(b, 15);
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.status().peerAlive() && a.status().peerAlive());
+    }
+
+    @Test
+    void afterDatagramsOfAPeerWhoseClockRanAnHourAheadTheRestartedPeerIsAccepted() throws Exception {
+        a = startA();
+        b = startB();
+        kernelA.batch(SyncEngineLabTest.flows(10, 0), BatchMode.CREATE);
+        awaitExternal(b, 10);
+        a.close();
+        a = null;
+
+        // what a peer whose clock ran an hour fast sent (then NTP set the clock back): protocol 1
+        // took the epoch from the clock and locked the restarted peer out as REPLAYED
+        sendFrom(pair.a, new InetSocketAddress("10.99.0.1", PORT), List.of(
+                PeerDatagrams.version1FromTheFuture(key, 1_000_000), PeerDatagrams.version1FromTheFuture(key, 1_000_001)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> counter(b, "datagrams_received") > 0
+                && counter(b, "drops_bad_version") + counter(b, "drops_replayed") + counter(b, "peer_restarts") > 0);
+
+        restartAAndAwaitReplication();
+        assertThat(counter(b, "drops_bad_version")).isEqualTo(2);
+        assertThat(counter(b, "messages_lost")).isLessThan(1000);
+    }
+
+    @Test
+    void anInstanceWhoseNumbersJumpFarAheadMovesNothingAndTheRestartedPeerIsAccepted() throws Exception {
+        a = startA();
+        b = startB();
+        kernelA.batch(SyncEngineLabTest.flows(10, 0), BatchMode.CREATE);
+        awaitExternal(b, 10);
+        a.close();
+        a = null;
+        long lostBefore = counter(b, "messages_lost");
+
+        byte[] bogus = CompactFlow.encode(SyncEngineLabTest.flows(1, 900_000).get(0));
+        pair.a.call(() -> {
+            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("10.99.0.1", PORT))) {
+                return PeerDatagrams.sessionThatJumpsAhead(s, new InetSocketAddress("10.99.0.2", PORT), key, bogus);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> counter(b, "drops_sequence_jump") == 2);
+        assertThat(counter(b, "messages_lost")).isEqualTo(lostBefore);
+        assertThat(b.status().externalFlows()).as("the jumping flows are not taken").isEqualTo(10);
+
+        restartAAndAwaitReplication();
+        assertThat(counter(b, "messages_lost") - lostBefore).isLessThan(1000);
+        assertThat(counter(b, "peer_restarts")).as("the crafted instance, then the real one").isEqualTo(2);
+    }
 }

@@ -15,8 +15,10 @@ class PeerReceiverTest {
     @Test
     void directBuffersAtAnOffsetAreOpenedLikeHeapOnesAndForgeriesStillFail() {
         List<ByteBuffer> wire = new ArrayList<>();
+        List<ByteBuffer> back = new ArrayList<>();
         SimNode a = new SimNode("a", true, ModeConfig.DEFAULTS, KEY, 1, wire::add);
-        SimNode b = new SimNode("b", true, ModeConfig.DEFAULTS, KEY, 2, x -> { });
+        SimNode b = new SimNode("b", true, ModeConfig.DEFAULTS, KEY, 2, back::add);
+        Handshakes.connect(a.mode, wire, b.mode, back, KEY, 1);
         for (int i = 0; i < 300; i++) {
             a.put(i, 1);
         }

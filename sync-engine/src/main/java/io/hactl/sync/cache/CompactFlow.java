@@ -221,6 +221,18 @@ public final class CompactFlow {
         return KEY_HEADER_BYTES + 2 * addressBytes(Byte.toUnsignedInt(encoded[1])) + idBytes(Byte.toUnsignedInt(encoded[2]));
     }
 
+    /**
+     * Whether {@code key} is a key prefix of format 1 ({@link #encodeKey}): a known family and
+     * exactly the length its family and protocol give. Checks bytes from the peer.
+     */
+    public static boolean isKey(byte[] key) {
+        if (key.length < KEY_HEADER_BYTES || key[0] != FORMAT_V1) {
+            return false;
+        }
+        int addr = addressBytes(Byte.toUnsignedInt(key[1]));
+        return addr > 0 && key.length == KEY_HEADER_BYTES + 2 * addr + idBytes(Byte.toUnsignedInt(key[2]));
+    }
+
     /** Whether an encoding produced by {@link #encode} carries a master tuple (a related flow). */
     static boolean hasMaster(byte[] encoded) {
         int k = keyLength(encoded);

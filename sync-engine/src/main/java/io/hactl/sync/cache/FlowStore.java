@@ -274,12 +274,7 @@ public final class FlowStore {
 
     /** A key prefix of the current format with exactly the length its family and protocol give. */
     static boolean wellFormedKey(byte[] key) {
-        if (key.length < CompactFormat.KEY_HEADER_BYTES || key[0] != CompactFormat.FORMAT_V1) {
-            return false;
-        }
-        int addr = CompactFormat.addressBytes(Byte.toUnsignedInt(key[1]));
-        return addr > 0 && key.length == CompactFormat.KEY_HEADER_BYTES + 2 * addr
-                + CompactFormat.idBytes(Byte.toUnsignedInt(key[2]));
+        return CompactFlow.isKey(key);
     }
 
     /** The key prefix of the flow a live handle names (a copy). */

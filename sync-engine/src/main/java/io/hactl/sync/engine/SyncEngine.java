@@ -23,6 +23,7 @@ import io.hactl.sync.mode.StateSource;
 import io.hactl.sync.mode.SyncListener;
 import io.hactl.sync.mode.SyncMode;
 import io.hactl.sync.mode.SyncStats;
+import io.hactl.sync.transport.DatagramHandler;
 import io.hactl.sync.transport.LinkState;
 import io.hactl.sync.transport.TransportException;
 import io.hactl.sync.transport.TransportStats;
@@ -177,7 +178,7 @@ public final class SyncEngine implements AutoCloseable {
                 EpollIoHandler.newFactory());
         loop = group.next();
 
-        long epoch = System.currentTimeMillis() * 1000 + (System.nanoTime() / 1000) % 1000;
+        long epoch = io.hactl.sync.wire.Epochs.next(); // random: a restart is told apart whatever the clocks say
         DatagramOutbox outbox = new DatagramOutbox(new Authenticator(cfg.key()), epoch, cfg.maxDatagram(),
                 buf -> transport.send(buf), syncStats);
         SyncListener fromPeer = new FromPeer();
@@ -198,9 +199,19 @@ public final class SyncEngine implements AutoCloseable {
         if (mode instanceof FtfwMode f) {
             f.setAckObserver(this::acked);
         }
-        receiver = new PeerReceiver(new Authenticator(cfg.key()), mode, cfg.peer());
+        receiver = new PeerReceiver(new Authenticator(cfg.key()), mode, CompactFlowCheck.INSTANCE, cfg.peer());
         transport = UdpTransport.open(node, cfg.links(), group, cfg.socketBuffer(), LinkState.KERNEL,
-                (buf, sender, link) -> receiver.receive(buf, clock.get()), transportStats);
+                new DatagramHandler.Receiver() {
+                    @Override
+                    public void datagram(java.nio.ByteBuffer bytes, java.net.InetSocketAddress sender, int link) {
+                        receiver.receive(bytes, clock.get());
+                    }
+
+                    @Override
+                    public void foreign(java.net.InetSocketAddress sender, int link, int bytes) {
+                        receiver.foreign(sender, bytes, clock.get());
+                    }
+                }, transportStats);
 
         // subscribed first, so nothing changes unseen between the dump and the events
         List<Flow> dumped = new ArrayList<>();
@@ -374,15 +385,14 @@ public final class SyncEngine implements AutoCloseable {
         @Override
         public void onFlowUpdate(byte[] bytes, long arrivedNanos) {
             Flow f = null;
-            try {
-                if (cfg.directInject()) {
+            if (cfg.directInject()) {
+                try {
                     f = CompactFlow.decode(bytes);
-                } else {
-                    CompactFlow.check(bytes); // the common shape without building the flow
+                } catch (CompactFlowException e) {
+                    // unreachable: checked with its whole datagram before delivery (CompactFlowCheck)
+                    syncStats.drop(DropReason.MALFORMED);
+                    return;
                 }
-            } catch (CompactFlowException e) {
-                syncStats.drop(DropReason.MALFORMED);
-                return;
             }
             // the datagram's arrival time: one clock read for its 35 or so flows, not one each
             if (external.putEncoded(bytes, arrivedNanos) == FlowStore.Result.REFUSED_FULL) {

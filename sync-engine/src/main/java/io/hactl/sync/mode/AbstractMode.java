@@ -1,16 +1,19 @@
 package io.hactl.sync.mode;
 
 import io.hactl.sync.wire.Datagram;
+import io.hactl.sync.wire.DropReason;
 import io.hactl.sync.wire.Message;
 import io.hactl.sync.wire.ReplayWindow;
+import io.hactl.sync.wire.Wire;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 
 /**
  * What both modes share: the transmit queue (an ordered set, so a flow queued twice is sent once
- * with its latest state), sequence numbers, the HELLO handshake, heartbeats with round-trip time,
- * peer liveness and delivery to the listener. Subclasses decide reliability.
+ * with its latest state), sequence numbers, the session handshake ({@link PeerSession}: HELLO
+ * challenges and HELLO_BACK answers), bounds on how far the peer's numbers may jump, heartbeats
+ * with round-trip time, peer liveness and delivery to the listener. Subclasses decide reliability.
  */
 abstract class AbstractMode implements SyncMode {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AbstractMode.class);
@@ -39,11 +42,8 @@ abstract class AbstractMode implements SyncMode {
     protected boolean expectedKnown;
     protected int expected;
 
-    private boolean helloAcked;
-    /** The peer epoch whose sequence {@link #expected} follows. */
-    private long sequenceEpoch = Long.MIN_VALUE;
-    /** The epoch of the datagram being handled. */
-    private long datagramEpoch;
+    protected final PeerSession session;
+    private long lastHelloSent = Long.MIN_VALUE;
     private long lastHeartbeatSent = Long.MIN_VALUE;
     private long lastHeard = Long.MIN_VALUE;
     private boolean alive;
@@ -60,6 +60,7 @@ abstract class AbstractMode implements SyncMode {
         this.listener = Objects.requireNonNull(listener);
         this.stats = Objects.requireNonNull(stats);
         this.peerName = peerName;
+        this.session = new PeerSession(outbox.epoch());
     }
 
     @Override
@@ -69,9 +70,16 @@ abstract class AbstractMode implements SyncMode {
 
     @Override
     public void start(long now) {
-        outbox.add(new Message.Hello(nextSeq));
-        sendHeartbeat(now);
+        if (session.challenging()) { // not when the transport's first datagrams made a session already
+            sendHello(now);
+        }
+        lastHeartbeatSent = now;
         outbox.flush();
+    }
+
+    private void sendHello(long now) {
+        outbox.add(new Message.Hello(session.nonce()));
+        lastHelloSent = now;
     }
 
     @Override
@@ -132,16 +140,24 @@ abstract class AbstractMode implements SyncMode {
     @Override
     public void tick(long now) {
         if (lastHeartbeatSent == Long.MIN_VALUE || now - lastHeartbeatSent >= config.heartbeat().toNanos()) {
-            if (!helloAcked) {
-                outbox.add(new Message.Hello(nextSeq));
+            if (session.challenging()) {
+                sendHello(now);
             }
-            sendHeartbeat(now);
+            if (session.established()) {
+                sendHeartbeat(now);
+            } else {
+                lastHeartbeatSent = now; // nothing to beat for before a session
+            }
         }
         boolean nowAlive = everHeard && now - lastHeard < config.deadAfter().toNanos();
         if (nowAlive != alive) {
             alive = nowAlive;
             stats.peerAlive = nowAlive;
             listener.onPeerAlive(nowAlive);
+            if (!nowAlive) {
+                // silent: gone, restarted, or its numbers ran past what we accept; a challenge tells
+                session.challenge();
+            }
         }
         pump();
     }
@@ -153,9 +169,95 @@ abstract class AbstractMode implements SyncMode {
     }
 
     @Override
-    public void received(Datagram d, ReplayWindow.Verdict verdict, long now) {
+    public DropReason received(Datagram d, long now) {
         stats.datagramsReceived.incrementAndGet();
-        datagramEpoch = d.epoch();
+        // the handshake first: its messages are bound to a nonce, not to the session or window
+        boolean challengeSender = false;
+        boolean payload = false;
+        for (Message m : d.messages()) {
+            switch (m.type()) {
+                case HELLO -> {
+                    outbox.add(new Message.HelloBack(((Message.Hello) m).nonce()));
+                    // an instance we have no session with must answer our own challenge
+                    challengeSender |= d.epoch() != session.peerEpoch();
+                }
+                case HELLO_BACK -> adopt(d, ((Message.HelloBack) m).echo(), now);
+                default -> payload = true;
+            }
+        }
+        if (challengeSender && d.epoch() != session.peerEpoch()) {
+            sendHello(now);
+        }
+        DropReason verdict = null;
+        if (session.inSession(d)) {
+            verdict = inSession(d, now);
+        } else if (payload) {
+            verdict = DropReason.NO_SESSION;
+        }
+        transmitQueued();
+        outbox.flush();
+        return verdict;
+    }
+
+    /** A HELLO_BACK: adopts its sender when it echoes our current challenge. */
+    private void adopt(Datagram d, long echo, long now) {
+        PeerSession.Adoption a = session.helloBack(d, echo);
+        switch (a) {
+            case NONE -> {
+                return; // an answer to an earlier challenge, or a replay
+            }
+            case FIRST -> LOG.info("peer {}: session with instance {}", peerName, Long.toHexString(d.epoch()));
+            case SAME -> LOG.info("peer {}: instance {} answered the challenge at datagram {}: its numbers are taken"
+                    + " from there", peerName, Long.toHexString(d.epoch()), d.number());
+            case RESTART -> {
+                LOG.info("peer {}: restarted (new instance {})", peerName, Long.toHexString(d.epoch()));
+                stats.peerRestarts.incrementAndGet();
+                havePeerHeartbeat = false;
+                peerRestarted();
+                listener.onPeerRestart();
+            }
+        }
+        expectedKnown = false; // learnt from the first message or heartbeat of the session
+        outbox.peerEpoch(d.epoch());
+        sendHeartbeat(now); // a datagram of the session at once: the peer may start sending
+    }
+
+    /** Whether a sequence number in {@code d} runs further ahead of the expected one than a peer can. */
+    private boolean sequenceJumps(Datagram d) {
+        if (!expectedKnown) {
+            return false;
+        }
+        for (Message m : d.messages()) {
+            int seq;
+            if (m.type().reliable()) {
+                seq = m.seq();
+            } else if (m instanceof Message.Heartbeat h) {
+                seq = h.nextSeq();
+            } else {
+                continue;
+            }
+            if (seq - expected > Wire.MAX_SEQUENCE_JUMP) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A datagram of the session: the window, the bounds, then its messages. */
+    private DropReason inSession(Datagram d, long now) {
+        ReplayWindow.Verdict v = session.check(d);
+        if (v == ReplayWindow.Verdict.REPLAY) {
+            return DropReason.REPLAYED;
+        }
+        if (v == ReplayWindow.Verdict.TOO_FAR_AHEAD || sequenceJumps(d)) {
+            // a peer that really moved on that far answers a challenge from where it is
+            session.challenge();
+            if (lastHelloSent == Long.MIN_VALUE || now - lastHelloSent >= config.heartbeat().toNanos()) {
+                sendHello(now);
+            }
+            return DropReason.SEQUENCE_JUMP;
+        }
+        session.accepted(d);
         lastHeard = now;
         everHeard = true;
         stats.lastHeardNanos.set(now);
@@ -163,13 +265,6 @@ abstract class AbstractMode implements SyncMode {
             alive = true;
             stats.peerAlive = true;
             listener.onPeerAlive(true);
-        }
-        if (verdict == ReplayWindow.Verdict.NEW_EPOCH) {
-            stats.peerRestarts.incrementAndGet();
-            expectedKnown = false;
-            havePeerHeartbeat = false;
-            peerRestarted();
-            listener.onPeerRestart();
         }
         stats.messagesReceived.addAndGet(d.messages().size());
         for (Message m : d.messages()) {
@@ -198,36 +293,21 @@ abstract class AbstractMode implements SyncMode {
                     if (h.heldNanos() >= 0) {
                         stats.rttNanos.set(Math.max(0, now - h.echoNanos() - h.heldNanos()));
                     }
+                    if (!expectedKnown) {
+                        learnSequence(h.nextSeq());
+                    }
                     onPeerHeartbeat(h.nextSeq());
                 }
-                case HELLO -> {
-                    // a new instance of the peer starts its sequence at this number. Once the
-                    // sequence of this instance is known (from an earlier HELLO, its HELLO_BACK or
-                    // a message), the repeats it sends until our HELLO_BACK arrives change nothing:
-                    // resetting again would forget what arrived since, unacknowledged, and leave
-                    // it waiting in the peer's resend queue until something newer is acknowledged
-                    if (!expectedKnown || d.epoch() != sequenceEpoch) {
-                        learnSequence(((Message.Hello) m).nextSeq());
-                    }
-                    outbox.add(new Message.HelloBack(nextSeq));
-                }
-                case HELLO_BACK -> {
-                    helloAcked = true;
-                    if (!expectedKnown) {
-                        learnSequence(((Message.HelloBack) m).nextSeq());
-                    }
-                }
+                case HELLO, HELLO_BACK -> { } // handled before the session check
                 default -> throw new IllegalStateException("unhandled " + m.type());
             }
         }
-        transmitQueued();
-        outbox.flush();
+        return null;
     }
 
-    /** The peer's sequence (of the datagram's epoch) continues at {@code next}: a new receive run. */
+    /** The peer's sequence continues at {@code next}: a new receive run. */
     protected void learnSequence(int next) {
         expectedKnown = true;
-        sequenceEpoch = datagramEpoch;
         expected = next;
         resetReceiveRun();
     }
@@ -240,6 +320,9 @@ abstract class AbstractMode implements SyncMode {
 
     /** Sends queued items while the mode allows, at most maxPerPass. */
     protected void transmitQueued() {
+        if (!session.established() || !session.confirmed()) {
+            return; // nothing reliable before the peer instance talks to this one: it would drop it
+        }
         int sent = 0;
         Iterator<Object> it = transmit.iterator();
         while (it.hasNext() && sent < config.maxPerPass()) {

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 /**
  * Packs messages into authenticated datagrams no larger than {@code maxDatagram} bytes and
  * hands each sealed datagram to the transport. Numbers datagrams from 0 within this instance's
- * epoch.
+ * epoch, and addresses each to the peer instance of the session (its epoch, or 0 for none).
  */
 public final class DatagramOutbox implements Outbox {
     private final Authenticator auth;
@@ -24,6 +24,7 @@ public final class DatagramOutbox implements Outbox {
     private final List<Message> pending = new ArrayList<>();
     private int pendingBytes;
     private long number;
+    private long peerEpoch;
 
     /**
      * @param maxDatagram largest datagram to send: path MTU minus IP and UDP headers
@@ -60,7 +61,7 @@ public final class DatagramOutbox implements Outbox {
             return;
         }
         ByteBuffer out = ByteBuffer.allocate(Wire.OVERHEAD + pendingBytes);
-        DatagramCodec.seal(out, epoch, number++, pending, auth);
+        DatagramCodec.seal(out, epoch, peerEpoch, number++, pending, auth);
         out.flip();
         stats.datagramsSent.incrementAndGet();
         stats.bytesSent.addAndGet(out.remaining());
@@ -69,7 +70,14 @@ public final class DatagramOutbox implements Outbox {
         sink.accept(out);
     }
 
+    @Override
     public long epoch() {
         return epoch;
+    }
+
+    @Override
+    public void peerEpoch(long peerEpoch) {
+        flush(); // what is packed was meant for the session it was packed in
+        this.peerEpoch = peerEpoch;
     }
 }

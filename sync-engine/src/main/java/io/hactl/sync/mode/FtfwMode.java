@@ -54,9 +54,9 @@ public final class FtfwMode extends AbstractMode {
     }
 
     @Override
-    public void received(io.hactl.sync.wire.Datagram d, io.hactl.sync.wire.ReplayWindow.Verdict verdict, long nowNanos) {
+    public io.hactl.sync.wire.DropReason received(io.hactl.sync.wire.Datagram d, long nowNanos) {
         now = nowNanos;
-        super.received(d, verdict, nowNanos);
+        return super.received(d, nowNanos);
     }
 
     @Override

@@ -8,4 +8,10 @@ public interface Outbox {
 
     /** End of a processing pass: send what is packed so far. */
     void flush();
+
+    /** This instance's epoch, carried by every datagram it sends. */
+    long epoch();
+
+    /** The peer instance's epoch that datagrams from now on are addressed to; 0 for none. */
+    void peerEpoch(long peerEpoch);
 }

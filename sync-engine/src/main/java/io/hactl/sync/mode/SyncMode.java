@@ -2,7 +2,7 @@ package io.hactl.sync.mode;
 
 import io.hactl.sync.wire.Datagram;
 import io.hactl.sync.wire.Message;
-import io.hactl.sync.wire.ReplayWindow;
+import io.hactl.sync.wire.DropReason;
 
 /**
  * A replication mode for one peer: FTFW (reliable) or NOTRACK (best effort). Chosen once at
@@ -10,7 +10,7 @@ import io.hactl.sync.wire.ReplayWindow;
  * monotonic time, so tests drive it with a fake clock.
  */
 public interface SyncMode {
-    /** Begins: announces this instance (HELLO) and starts heartbeats. */
+    /** Begins: challenges the peer (HELLO); heartbeats start with the session. */
     void start(long nowNanos);
 
     /** The flow changed or disappeared in the internal cache: send its current state. */
@@ -26,8 +26,11 @@ public interface SyncMode {
     /** Queues a control message in order with the flow messages (BULK_BEGIN/END, RESYNC_REQUEST). */
     void control(Message message);
 
-    /** An authentic datagram from the peer, with the replay window's verdict on it. */
-    void received(Datagram datagram, ReplayWindow.Verdict verdict, long nowNanos);
+    /**
+     * An authentic datagram from the peer's address, its flows already checked. Returns why it was
+     * dropped (not of the session, replayed, numbers jumping ahead), or null when it was taken.
+     */
+    DropReason received(Datagram datagram, long nowNanos);
 
     /** Timers and transmission: heartbeats, liveness, sending what is queued. */
     void tick(long nowNanos);

@@ -6,12 +6,15 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Thin adapter from Netty to the sync code: hands each received datagram's bytes, sender and
- * link to the receiver. All checks happen in the pure codec code behind it.
+ * link to the receiver. The one check made here is the cheapest: a datagram whose source is not
+ * the link's peer goes to {@link Receiver#foreign} before any MAC or parse work is spent on it;
+ * all other checks happen in the pure codec code behind it.
  */
 @ChannelHandler.Sharable
 public final class DatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
@@ -19,16 +22,23 @@ public final class DatagramHandler extends SimpleChannelInboundHandler<DatagramP
 
     /** Gets datagrams on the event loop thread; must not throw. */
     public interface Receiver {
+        /** A datagram from the link's peer address and port. */
         void datagram(ByteBuffer bytes, InetSocketAddress sender, int link);
+
+        /** A datagram from any other source: to be counted and dropped unread. */
+        void foreign(InetSocketAddress sender, int link, int bytes);
     }
 
     private final Receiver receiver;
     private final int link;
+    private final Predicate<InetSocketAddress> fromPeer;
     private final TransportStats stats;
 
-    public DatagramHandler(Receiver receiver, int link, TransportStats stats) {
+    /** @param fromPeer whether a source address and port is the link's peer ({@link LinkSpec#isPeerSource}) */
+    public DatagramHandler(Receiver receiver, int link, Predicate<InetSocketAddress> fromPeer, TransportStats stats) {
         this.receiver = receiver;
         this.link = link;
+        this.fromPeer = fromPeer;
         this.stats = stats;
     }
 
@@ -36,7 +46,11 @@ public final class DatagramHandler extends SimpleChannelInboundHandler<DatagramP
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         ByteBuffer bytes = packet.content().nioBuffer();
         stats.received(link, bytes.remaining());
-        receiver.datagram(bytes, packet.sender(), link);
+        if (fromPeer.test(packet.sender())) {
+            receiver.datagram(bytes, packet.sender(), link);
+        } else {
+            receiver.foreign(packet.sender(), link, bytes.remaining());
+        }
     }
 
     @Override

@@ -27,6 +27,19 @@ public record LinkSpec(String interfaceName, InetSocketAddress local, InetSocket
         }
     }
 
+    /**
+     * Whether a datagram from {@code source} can be the peer's. Unicast: exactly the peer's
+     * address and port (it sends from the socket it receives on). Multicast: the group's port,
+     * since the peer sends from its own socket bound to it; the peer's address is not configured
+     * (the group is), so any address on the segment passes and the MAC decides.
+     */
+    public boolean isPeerSource(InetSocketAddress source) {
+        if (source == null || source.getAddress() == null || source.getPort() != remote.getPort()) {
+            return false;
+        }
+        return multicast || java.util.Arrays.equals(source.getAddress().getAddress(), remote.getAddress().getAddress());
+    }
+
     public String describe() {
         return (interfaceName != null ? interfaceName + " " : "") + local.getAddress().getHostAddress() + " -> "
                 + remote.getAddress().getHostAddress() + ":" + remote.getPort() + (multicast ? " (multicast)" : "");

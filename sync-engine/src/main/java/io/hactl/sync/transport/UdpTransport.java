@@ -107,7 +107,7 @@ public final class UdpTransport implements AutoCloseable {
                 .option(ChannelOption.SO_RCVBUF, socketBuffer)
                 .option(ChannelOption.SO_SNDBUF, socketBuffer)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .handler(new DatagramHandler(receiver, index, stats));
+                .handler(new DatagramHandler(receiver, index, link::isPeerSource, stats));
         try {
             if (link.multicast()) {
                 NetworkInterface nif = NetworkInterface.getByName(link.interfaceName());

@@ -12,26 +12,29 @@ import java.util.List;
  * <pre>
  * offset  size  field
  *  0      2     magic 0x6863 ("hc")
- *  2      1     version (1)
+ *  2      1     version (2)
  *  3      1     flags (0)
- *  4      8     epoch: sender's start time in microseconds since 1970, grows with each restart
- * 12      8     datagram number within the epoch, from 0 (replay window; never wraps)
- * 20      2     payload length P
- * 22      P     messages (MessageCodec)
- * 22+P    32    HMAC-SHA256 of bytes 0 .. 22+P
+ *  4      8     epoch: the sender instance's random number, new at every start, never 0
+ * 12      8     peer epoch: the receiver instance the sender has its session with; 0 for none
+ * 20      8     datagram number within the epoch, from 0 (replay window; never wraps)
+ * 28      2     payload length P
+ * 30      P     messages (MessageCodec)
+ * 30+P    32    HMAC-SHA256 of bytes 0 .. 30+P
  * </pre>
  */
 public final class DatagramCodec {
     private DatagramCodec() {}
 
     /** Writes header, payload and MAC into {@code out} from its position; returns the datagram size. */
-    public static int seal(ByteBuffer out, long epoch, long number, List<Message> messages, Authenticator auth) {
+    public static int seal(ByteBuffer out, long epoch, long peerEpoch, long number, List<Message> messages,
+                           Authenticator auth) {
         int start = out.position();
         out.order(ByteOrder.BIG_ENDIAN);
         out.putShort((short) Wire.MAGIC);
         out.put((byte) Wire.VERSION);
         out.put((byte) 0);
         out.putLong(epoch);
+        out.putLong(peerEpoch);
         out.putLong(number);
         int lenAt = out.position();
         out.putShort((short) 0);
@@ -70,7 +73,7 @@ public final class DatagramCodec {
             throw new WireException(DropReason.BAD_VERSION, "protocol version " + version + ", this hactl speaks "
                     + Wire.VERSION);
         }
-        int payloadLen = Short.toUnsignedInt(b.getShort(20));
+        int payloadLen = Short.toUnsignedInt(b.getShort(Wire.PAYLOAD_LENGTH_AT));
         if (Wire.HEADER_LEN + payloadLen + Wire.MAC_LEN != size) {
             throw new WireException(DropReason.TRUNCATED, "payload length " + payloadLen + " does not match a datagram of "
                     + size + " bytes");
@@ -82,13 +85,14 @@ public final class DatagramCodec {
         if (b.get(3) != 0) {
             throw new WireException(DropReason.MALFORMED, "unknown datagram flags 0x" + Integer.toHexString(b.get(3) & 0xff));
         }
-        long epoch = b.getLong(4);
-        long number = b.getLong(12);
+        long epoch = b.getLong(Wire.EPOCH_AT);
+        long peerEpoch = b.getLong(Wire.PEER_EPOCH_AT);
+        long number = b.getLong(Wire.NUMBER_AT);
         List<Message> messages = new ArrayList<>();
         b.position(Wire.HEADER_LEN).limit(macAt);
         while (b.hasRemaining()) {
             messages.add(MessageCodec.decode(b));
         }
-        return new Datagram(epoch, number, messages);
+        return new Datagram(epoch, peerEpoch, number, messages);
     }
 }

@@ -132,15 +132,20 @@ public sealed interface Message {
         }
     }
 
-    /** A new instance of the sender (its epoch is in the datagram header); its next sequence number. */
-    record Hello(int nextSeq) implements Message {
+    /**
+     * A challenge: "I am instance (epoch in the header); prove you are live now by echoing
+     * {@code nonce}". Sent by a node without a session, or whose peer went silent or jumped
+     * ahead, and in answer to a HELLO from an instance it has no session with.
+     */
+    record Hello(long nonce) implements Message {
         @Override
         public MessageType type() {
             return MessageType.HELLO;
         }
     }
 
-    record HelloBack(int nextSeq) implements Message {
+    /** The answer to a HELLO: echoes its nonce, which binds it to that challenge and to now. */
+    record HelloBack(long echo) implements Message {
         @Override
         public MessageType type() {
             return MessageType.HELLO_BACK;

@@ -16,7 +16,8 @@ import java.nio.ByteBuffer;
  * HANDOVER       body: -
  * ACK, NACK      body: from u32, to u32
  * HEARTBEAT      body: nextSeq u32, sentNanos u64, echoNanos u64, heldNanos u64
- * HELLO(_BACK)   body: nextSeq u32
+ * HELLO          body: nonce u64
+ * HELLO_BACK     body: echo u64
  * </pre>
  */
 public final class MessageCodec {
@@ -28,8 +29,8 @@ public final class MessageCodec {
             case FLOW_UPDATE -> ((Message.FlowUpdate) m).flow().length;
             case FLOW_DELETE -> ((Message.FlowDelete) m).key().length;
             case BULK_BEGIN, RESYNC_REQUEST, HANDOVER -> 0;
-            case BULK_END, HELLO, HELLO_BACK -> 4;
-            case ACK, NACK -> 8;
+            case BULK_END -> 4;
+            case ACK, NACK, HELLO, HELLO_BACK -> 8;
             case HEARTBEAT -> 28;
         };
     }
@@ -60,8 +61,8 @@ public final class MessageCodec {
                 Message.Heartbeat h = (Message.Heartbeat) m;
                 out.putInt(h.nextSeq()).putLong(h.sentNanos()).putLong(h.echoNanos()).putLong(h.heldNanos());
             }
-            case HELLO -> out.putInt(((Message.Hello) m).nextSeq());
-            case HELLO_BACK -> out.putInt(((Message.HelloBack) m).nextSeq());
+            case HELLO -> out.putLong(((Message.Hello) m).nonce());
+            case HELLO_BACK -> out.putLong(((Message.HelloBack) m).echo());
         }
     }
 
@@ -121,12 +122,12 @@ public final class MessageCodec {
                 yield new Message.Heartbeat(in.getInt(), in.getLong(), in.getLong(), in.getLong());
             }
             case HELLO -> {
-                want(type, bodyLen, 4);
-                yield new Message.Hello(in.getInt());
+                want(type, bodyLen, 8);
+                yield new Message.Hello(in.getLong());
             }
             case HELLO_BACK -> {
-                want(type, bodyLen, 4);
-                yield new Message.HelloBack(in.getInt());
+                want(type, bodyLen, 8);
+                yield new Message.HelloBack(in.getLong());
             }
         };
         if (!type.reliable() && seq != 0) {

@@ -23,9 +23,9 @@ public enum MessageType {
     NACK(17, false),
     /** Liveness, round-trip time and the sender's next sequence number (reveals tail loss). */
     HEARTBEAT(18, false),
-    /** Sent after start: "I am a new instance (epoch), reset what you know of me". */
+    /** A challenge: "I am instance (epoch in the header), echo this nonce". */
     HELLO(19, false),
-    /** Answer to HELLO. */
+    /** Answer to HELLO, echoing its nonce. */
     HELLO_BACK(20, false);
 
     private final int code;

@@ -1,61 +1,72 @@
 package io.hactl.sync.wire;
 
 /**
- * Anti-replay for one peer, as IPsec's sliding window (RFC 4303 section 3.4.3): accepts each
- * datagram number of the current epoch once, within a window of the last 64 numbers; a newer
- * epoch (the peer restarted) starts a fresh window; an older epoch is a replay.
+ * Anti-replay for one session with the peer, as IPsec's sliding window (RFC 4303 section
+ * 3.4.3): accepts each datagram number once, within a window of the last 64 numbers, and no
+ * number further than {@link Wire#MAX_DATAGRAM_JUMP} ahead of the highest accepted (such a
+ * number moves nothing). Checking and recording are separate steps, so a datagram rejected for
+ * what it carries leaves the window as it was.
  */
 public final class ReplayWindow {
     public static final int SIZE = 64;
 
-    private long epoch = Long.MIN_VALUE;
-    private long highest = -1; // highest accepted number, -1 before the first
+    private long highest = -1; // highest accepted number (or the anchor); -1 before the session
     private long bitmap;       // bit i set: number (highest - i) seen
 
     /** Outcome of {@link #check}. */
     public enum Verdict {
         /** New and in order or within the window. */
         ACCEPT,
-        /** First datagram of a newer epoch: the peer restarted. */
-        NEW_EPOCH,
-        /** Seen before, too old for the window, or from an older epoch. */
-        REPLAY
+        /** Seen before, or older than the window. */
+        REPLAY,
+        /** Further ahead of the highest accepted number than {@link Wire#MAX_DATAGRAM_JUMP}. */
+        TOO_FAR_AHEAD
     }
 
-    /** Checks and, when not a replay, records the datagram. Only call for authentic datagrams. */
-    public Verdict check(long datagramEpoch, long n) {
-        if (n < 0) {
-            return Verdict.REPLAY; // numbers start at 0 and are 63-bit in practice
-        }
-        if (datagramEpoch < epoch) {
-            return Verdict.REPLAY;
-        }
-        if (datagramEpoch > epoch) {
-            boolean first = epoch == Long.MIN_VALUE;
-            epoch = datagramEpoch;
+    /** A new session whose first datagram is number {@code n}: nothing seen yet, {@code n} acceptable. */
+    public void restart(long n) {
+        highest = n;
+        bitmap = 0;
+    }
+
+    /**
+     * The same peer instance proved (by a fresh challenge) that it has reached number {@code n}:
+     * the window moves up to it, as if everything between was lost. A number at or below the
+     * highest changes nothing.
+     */
+    public void advanceTo(long n) {
+        if (n > highest) {
+            long shift = n - highest;
+            bitmap = shift >= SIZE ? 0 : bitmap << shift;
             highest = n;
-            bitmap = 1;
-            return first ? Verdict.ACCEPT : Verdict.NEW_EPOCH;
         }
+    }
+
+    /** What {@link #record} would make of {@code n}; changes nothing. */
+    public Verdict check(long n) {
+        if (n < 0 || highest < 0) {
+            return Verdict.REPLAY; // numbers start at 0; no session, no window
+        }
+        if (n > highest) {
+            return n - highest > Wire.MAX_DATAGRAM_JUMP ? Verdict.TOO_FAR_AHEAD : Verdict.ACCEPT;
+        }
+        long age = highest - n;
+        return age >= SIZE || (bitmap & (1L << age)) != 0 ? Verdict.REPLAY : Verdict.ACCEPT;
+    }
+
+    /** Records {@code n}, which {@link #check} accepted. */
+    public void record(long n) {
         if (n > highest) {
             long shift = n - highest;
             bitmap = shift >= SIZE ? 1 : (bitmap << shift) | 1;
             highest = n;
-            return Verdict.ACCEPT;
+        } else {
+            bitmap |= 1L << (highest - n);
         }
-        long age = highest - n;
-        if (age >= SIZE) {
-            return Verdict.REPLAY;
-        }
-        long bit = 1L << age;
-        if ((bitmap & bit) != 0) {
-            return Verdict.REPLAY;
-        }
-        bitmap |= bit;
-        return Verdict.ACCEPT;
     }
 
-    public long epoch() {
-        return epoch;
+    /** The highest number accepted or anchored; -1 before the session. */
+    public long highest() {
+        return highest;
     }
 }

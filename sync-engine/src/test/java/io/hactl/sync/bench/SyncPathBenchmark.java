@@ -66,7 +66,7 @@ public final class SyncPathBenchmark {
                 }
             };
             FtfwMode receiverMode = new FtfwMode(ONE_PASS, STATELESS, acks, fill, recvStats, "a");
-            PeerReceiver receiver = new PeerReceiver(new Authenticator(key), receiverMode, "a");
+            PeerReceiver receiver = new PeerReceiver(new Authenticator(key), receiverMode, io.hactl.sync.engine.CompactFlowCheck.INSTANCE, "a");
             // as the transport hands them over: in native memory (Netty's direct buffers)
             List<ByteBuffer> direct = new ArrayList<>(datagrams.size());
             for (ByteBuffer d : datagrams) {

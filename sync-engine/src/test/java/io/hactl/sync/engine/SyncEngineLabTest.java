@@ -270,7 +270,9 @@ class SyncEngineLabTest {
         attacker.add(new Message.BulkEnd(3, 0));
         attacker.flush();
         pair.a.call(() -> {
-            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("10.99.0.1", 40000))) {
+            try (DatagramSocket s = new DatagramSocket(null)) {
+                s.setReuseAddress(true); // from a's own address and port, held by its engine
+                s.bind(new InetSocketAddress("10.99.0.1", PORT));
                 ByteBuffer d = forged.get(0);
                 byte[] bytes = new byte[d.remaining()];
                 d.get(bytes);

@@ -28,7 +28,14 @@ class SyncEngineStatusTest {
 
     @Test
     void operationsForThePeerSendAtOnceNotAtTheNextTick() throws Exception {
-        try (SyncEngine e = SyncEngine.start(config(), EngineListener.NONE, KernelAccess.inMemory(new InMemoryConntrackKernel()))) {
+        int[] ports = freePorts();
+        // a peer to talk to: nothing reliable leaves before the peer instance answers the handshake
+        try (SyncEngine e = SyncEngine.start(config("gw1", "gw2", ports[0], ports[1]), EngineListener.NONE,
+                KernelAccess.inMemory(new InMemoryConntrackKernel()));
+             SyncEngine peer = SyncEngine.start(config("gw2", "gw1", ports[1], ports[0]), EngineListener.NONE,
+                     KernelAccess.inMemory(new InMemoryConntrackKernel()))) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> e.status().peerAlive() && peer.status().peerAlive() && e.status().transmitQueue() == 0);
             // the status is taken in the same loop task as the operation, after it: no tick can
             // send the message in between, so a message still queued there waits for the next tick
             for (int i = 0; i < 5; i++) {
@@ -40,6 +47,20 @@ class SyncEngineStatusTest {
                 assertThat(e.status().transmitQueue()).as("after bulkSend, round %d", i).isZero();
             }
         }
+    }
+
+    private static int[] freePorts() throws Exception {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        try (DatagramSocket s1 = new DatagramSocket(new InetSocketAddress(lo, 0));
+             DatagramSocket s2 = new DatagramSocket(new InetSocketAddress(lo, 0))) {
+            return new int[] {s1.getLocalPort(), s2.getLocalPort()};
+        }
+    }
+
+    private static EngineConfig config(String node, String peer, int port, int peerPort) {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        return EngineConfig.defaults(node, peer, List.of(new LinkSpec("lo",
+                new InetSocketAddress(lo, port), new InetSocketAddress(lo, peerPort), false)), new byte[32]);
     }
 
     /** gw1 on loopback, towards a port where nobody listens. */

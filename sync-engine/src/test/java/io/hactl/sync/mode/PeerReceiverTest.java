@@ -15,8 +15,10 @@ class PeerReceiverTest {
     @Test
     void directBuffersAtAnOffsetAreOpenedLikeHeapOnesAndForgeriesStillFail() {
         List<ByteBuffer> wire = new ArrayList<>();
+        List<ByteBuffer> back = new ArrayList<>();
         SimNode a = new SimNode("a", true, ModeConfig.DEFAULTS, KEY, 1, wire::add);
-        SimNode b = new SimNode("b", true, ModeConfig.DEFAULTS, KEY, 2, x -> { });
+        SimNode b = new SimNode("b", true, ModeConfig.DEFAULTS, KEY, 2, back::add);
+        Handshakes.connect(a.mode, wire, b.mode, back, KEY, 1);
         for (int i = 0; i < 300; i++) {
             a.put(i, 1);
         }
@@ -41,5 +43,14 @@ class PeerReceiverTest {
         forged.put(30, (byte) (forged.get(30) ^ 1));
         assertThat(b.receiver.receive(forged, 3)).isEqualTo(DropReason.BAD_MAC);
         assertThat(b.stats.drops(DropReason.BAD_MAC)).isEqualTo(dropsBefore + 1);
+    }
+
+    @Test
+    void aForeignDatagramIsCountedAsBadSourceAndNothingElse() {
+        SimNode b = new SimNode("b", true, ModeConfig.DEFAULTS, KEY, 2, x -> { });
+        b.receiver.foreign(new java.net.InetSocketAddress("10.99.0.3", 3780), 100, 1);
+        assertThat(b.stats.drops(DropReason.BAD_SOURCE)).isEqualTo(1);
+        assertThat(b.stats.datagramsReceived.get()).isZero();
+        assertThat(b.stats.bytesReceived.get()).isZero();
     }
 }

@@ -24,6 +24,8 @@ final class SimNetwork {
     long now = 1_000_000_000L;
     private final List<InFlight> inFlight = new ArrayList<>();
     long delivered;
+    /** Sees a copy of every datagram sent, lost or not; null for none. */
+    java.util.function.Consumer<ByteBuffer> record;
     long dropped;
 
     SimNetwork(long seed) {
@@ -33,6 +35,9 @@ final class SimNetwork {
     /** A sink for datagrams that {@code to} should receive. */
     java.util.function.Consumer<ByteBuffer> towards(java.util.function.Supplier<SimNode> to) {
         return buf -> {
+            if (record != null) {
+                record.accept(ByteBuffer.allocate(buf.remaining()).put(buf.duplicate()).flip());
+            }
             if (cut || to.get() == cutTowards || rnd.nextDouble() < loss) {
                 dropped++;
                 return;

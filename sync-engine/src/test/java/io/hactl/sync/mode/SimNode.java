@@ -24,14 +24,32 @@ final class SimNode implements SyncListener, StateSource {
     final PeerReceiver receiver;
     final DatagramOutbox outbox;
     long bulkEnds;
+    /** FLOW_UPDATE messages delivered. */
+    long flowUpdates;
     long lastBulkCount = -1;
 
+    /** The simulated flows are not compact encodings: every body passes. */
+    static final FlowCheck ANY_FLOW = new FlowCheck() {
+        @Override
+        public void flow(byte[] flow) {
+        }
+
+        @Override
+        public void key(byte[] key) {
+        }
+    };
+
     SimNode(String name, boolean ftfw, ModeConfig config, byte[] key, long epoch, Consumer<ByteBuffer> wire) {
+        this(name, ftfw, config, key, epoch, wire, ANY_FLOW);
+    }
+
+    SimNode(String name, boolean ftfw, ModeConfig config, byte[] key, long epoch, Consumer<ByteBuffer> wire,
+            FlowCheck flowCheck) {
         this.name = name;
         this.outbox = new DatagramOutbox(new Authenticator(key), epoch, 1472, wire, stats);
         this.mode = ftfw ? new FtfwMode(config, this, outbox, this, stats, name)
                 : new NotrackMode(config, this, outbox, this, stats, name);
-        this.receiver = new PeerReceiver(new Authenticator(key), mode, name);
+        this.receiver = new PeerReceiver(new Authenticator(key), mode, flowCheck, name);
     }
 
     /** Flow bytes: key bytes then a version, so a test sees which state arrived. */
@@ -68,6 +86,7 @@ final class SimNode implements SyncListener, StateSource {
 
     @Override
     public void onFlowUpdate(byte[] flow, long arrivedNanos) {
+        flowUpdates++;
         byte[] k = new byte[4];
         System.arraycopy(flow, 0, k, 0, 4);
         external.put(new FlowKey(k), flow);

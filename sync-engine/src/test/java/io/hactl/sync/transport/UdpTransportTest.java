@@ -37,11 +37,43 @@ class UdpTransportTest {
     }
 
     UdpTransport open(String name, List<LinkSpec> links, List<Got> into) throws Exception {
-        return UdpTransport.open(name, links, group, 1 << 20, fakeState, (ByteBuffer b, InetSocketAddress s, int l) -> {
-            byte[] bytes = new byte[b.remaining()];
-            b.get(bytes);
-            into.add(new Got(new String(bytes), l));
+        return open(name, links, into, new CopyOnWriteArrayList<>());
+    }
+
+    /** Datagrams from the peer go to {@code into}, those from other sources to {@code foreign}. */
+    UdpTransport open(String name, List<LinkSpec> links, List<Got> into, List<InetSocketAddress> foreign)
+            throws Exception {
+        return UdpTransport.open(name, links, group, 1 << 20, fakeState, new DatagramHandler.Receiver() {
+            @Override
+            public void datagram(ByteBuffer b, InetSocketAddress s, int l) {
+                byte[] bytes = new byte[b.remaining()];
+                b.get(bytes);
+                into.add(new Got(new String(bytes), l));
+            }
+
+            @Override
+            public void foreign(InetSocketAddress s, int l, int bytes) {
+                foreign.add(s);
+            }
         }, new TransportStats());
+    }
+
+    @Test
+    void datagramsFromAnotherPortOrAddressThanThePeersAreHandedOverAsForeign() throws Exception {
+        int a0 = freePort();
+        int b0 = freePort();
+        List<Got> fromPeer = new CopyOnWriteArrayList<>();
+        List<InetSocketAddress> foreign = new CopyOnWriteArrayList<>();
+        try (UdpTransport a = open("a", List.of(new LinkSpec("sync0", new InetSocketAddress("127.0.0.1", a0),
+                new InetSocketAddress("127.0.0.1", b0), false)), fromPeer, foreign);
+             java.net.DatagramSocket peer = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", b0));
+             java.net.DatagramSocket other = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            byte[] text = "x".getBytes();
+            other.send(new java.net.DatagramPacket(text, 1, new InetSocketAddress("127.0.0.1", a0)));
+            peer.send(new java.net.DatagramPacket(text, 1, new InetSocketAddress("127.0.0.1", a0)));
+            await().atMost(Duration.ofSeconds(5)).until(() -> fromPeer.size() == 1 && foreign.size() == 1);
+            assertThat(foreign.get(0).getPort()).isEqualTo(other.getLocalPort());
+        }
     }
 
     void send(UdpTransport t, String text) {
@@ -151,7 +183,15 @@ class UdpTransportTest {
             int port = freePort();
             try (UdpTransport t = UdpTransport.open("t", List.of(new LinkSpec("lo", new InetSocketAddress("127.0.0.1", port),
                     new InetSocketAddress("127.0.0.1", 9), false)), group, 1 << 16, LinkState.KERNEL,
-                    (ByteBuffer b, InetSocketAddress s, int l) -> { }, new TransportStats())) {
+                    new DatagramHandler.Receiver() {
+                        @Override
+                        public void datagram(ByteBuffer b, InetSocketAddress s, int l) {
+                        }
+
+                        @Override
+                        public void foreign(InetSocketAddress s, int l, int bytes) {
+                        }
+                    }, new TransportStats())) {
                 group.next().submit(() -> t.checkLinks(true)).syncUninterruptibly();
                 assertThat(t.activeLink()).isZero();
             }

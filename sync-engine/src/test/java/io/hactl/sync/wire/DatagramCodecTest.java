@@ -25,8 +25,12 @@ class DatagramCodecTest {
     }
 
     static ByteBuffer seal(long epoch, long number, List<Message> messages, byte[] key) {
+        return seal(epoch, 0x7777, number, messages, key);
+    }
+
+    static ByteBuffer seal(long epoch, long peerEpoch, long number, List<Message> messages, byte[] key) {
         ByteBuffer out = ByteBuffer.allocate(Wire.MAX_DATAGRAM);
-        DatagramCodec.seal(out, epoch, number, messages, new Authenticator(key));
+        DatagramCodec.seal(out, epoch, peerEpoch, number, messages, new Authenticator(key));
         return out.flip();
     }
 
@@ -38,13 +42,14 @@ class DatagramCodecTest {
 
     @Test
     void sealedDatagramIsLaidOutAsDocumented() throws Exception {
-        ByteBuffer d = seal(0x0006_1234_5678_9abcL, 7,
+        ByteBuffer d = seal(0x0006_1234_5678_9abcL, 0xfedc_ba98_7654_3210L, 7,
                 List.of(new Message.FlowUpdate(5, new byte[] {1, 2, 3}), new Message.Ack(1, 4)), KEY);
         byte[] signed = hex(
                 "6863",               // magic "hc"
-                "01",                 // version 1
+                "02",                 // version 2
                 "00",                 // flags
-                "0006123456789abc",   // epoch
+                "0006123456789abc",   // epoch of the sender instance
+                "fedcba9876543210",   // epoch of the receiver instance of its session
                 "0000000000000007",   // datagram number 7
                 "001b",               // payload length 27 = 11 + 16
                 "01 00 000b 00000005 010203",           // FLOW_UPDATE len 11 seq 5, body 01 02 03
@@ -68,10 +73,11 @@ class DatagramCodecTest {
                 new Message.Ack(-5, 3),
                 new Message.Nack(100, 200),
                 new Message.Heartbeat(77, Long.MAX_VALUE, 123456789L, 42L),
-                new Message.Hello(1),
-                new Message.HelloBack(2));
-        Datagram d = DatagramCodec.open(seal(1_700_000_000_000_000L, 99, messages, KEY), new Authenticator(KEY));
-        assertThat(d.epoch()).isEqualTo(1_700_000_000_000_000L);
+                new Message.Hello(0x0123_4567_89ab_cdefL),
+                new Message.HelloBack(-2));
+        Datagram d = DatagramCodec.open(seal(-1_700_000_000_000_000L, 5, 99, messages, KEY), new Authenticator(KEY));
+        assertThat(d.epoch()).isEqualTo(-1_700_000_000_000_000L);
+        assertThat(d.peerEpoch()).isEqualTo(5);
         assertThat(d.number()).isEqualTo(99);
         assertThat(d.messages()).containsExactlyElementsOf(messages);
         for (Message m : messages) {
@@ -90,7 +96,7 @@ class DatagramCodecTest {
     void anyAlteredByteAfterTheFramingFailsAuthentication() {
         ByteBuffer d = seal(5, 6, List.of(new Message.FlowUpdate(1, new byte[] {1, 2, 3, 4})), KEY);
         for (int i = 4; i < d.limit(); i++) {
-            if (i >= 20 && i < 22) {
+            if (i >= 28 && i < 30) {
                 continue; // the payload length: a change there is caught as TRUNCATED
             }
             ByteBuffer copy = ByteBuffer.allocate(d.limit()).put(d.duplicate()).flip();
@@ -106,8 +112,9 @@ class DatagramCodecTest {
     @Test
     void framingErrorsAreNamedAndClassified() {
         ByteBuffer good = seal(5, 6, List.of(new Message.Hello(3)), KEY);
+        assertThat(reason(good)).isNull();
         ByteBuffer badMagic = ByteBuffer.allocate(good.limit()).put(good.duplicate()).flip().put(0, (byte) 0x41);
-        ByteBuffer badVersion = ByteBuffer.allocate(good.limit()).put(good.duplicate()).flip().put(2, (byte) 2);
+        ByteBuffer badVersion = ByteBuffer.allocate(good.limit()).put(good.duplicate()).flip().put(2, (byte) 1);
         assertThat(reason(badMagic)).isEqualTo(DropReason.BAD_MAGIC);
         assertThat(reason(badVersion)).isEqualTo(DropReason.BAD_VERSION);
         for (int len = 0; len < good.limit(); len++) {
@@ -125,8 +132,9 @@ class DatagramCodecTest {
         assertThat(openPayload(hex("01 00 0008 00000001"))).isEqualTo(DropReason.MALFORMED);            // empty flow body
         assertThat(openPayload(hex("10 00 000c 00000000 00000001"))).isEqualTo(DropReason.MALFORMED);   // ACK body 4, want 8
         assertThat(openPayload(hex("10 00 0010 00000009 00000001 00000002"))).isEqualTo(DropReason.MALFORMED); // ACK with seq
-        assertThat(openPayload(hex("13 01 000c 00000000 00000001"))).isEqualTo(DropReason.MALFORMED);   // unknown flags
-        assertThat(openPayload(hex("13 00 000c 00000000 00000001 ff"))).isEqualTo(DropReason.MALFORMED); // trailing byte
+        assertThat(openPayload(hex("13 01 0010 00000000 0000000000000001"))).isEqualTo(DropReason.MALFORMED); // unknown flags
+        assertThat(openPayload(hex("13 00 0010 00000000 0000000000000001 ff"))).isEqualTo(DropReason.MALFORMED); // trailing byte
+        assertThat(openPayload(hex("13 00 000c 00000000 00000001"))).isEqualTo(DropReason.MALFORMED);   // version 1's HELLO
         assertThat(openPayload(hex("06 00 0009 00000001 00"))).isEqualTo(DropReason.MALFORMED);         // HANDOVER with a body
     }
 
@@ -142,7 +150,8 @@ class DatagramCodecTest {
 
     static DropReason openPayload(byte[] payload) throws Exception {
         ByteBuffer b = ByteBuffer.allocate(Wire.OVERHEAD + payload.length);
-        b.putShort((short) Wire.MAGIC).put((byte) 1).put((byte) 0).putLong(1).putLong(1).putShort((short) payload.length)
+        b.putShort((short) Wire.MAGIC).put((byte) Wire.VERSION).put((byte) 0).putLong(1).putLong(2).putLong(1)
+                .putShort((short) payload.length)
                 .put(payload);
         new Authenticator(KEY).sign(b, 0, b.position());
         b.position(0);
@@ -179,5 +188,17 @@ class DatagramCodecTest {
                 // the only way out for bad input
             }
         }
+    }
+
+    @Test
+    void helloAndItsAnswerCarryTheNonceAsEightBytes() {
+        ByteBuffer d = seal(1, 0, 0, List.of(new Message.Hello(0x1122_3344_5566_7788L),
+                new Message.HelloBack(0x1122_3344_5566_7788L)), KEY);
+        byte[] all = new byte[d.remaining()];
+        d.duplicate().get(all);
+        assertThat(java.util.Arrays.copyOfRange(all, Wire.HEADER_LEN - 2, Wire.HEADER_LEN + 32)).isEqualTo(hex(
+                "0020",                                    // payload length 32
+                "13 00 0010 00000000 1122334455667788",    // HELLO len 16, nonce
+                "14 00 0010 00000000 1122334455667788"));  // HELLO_BACK len 16, echo
     }
 }

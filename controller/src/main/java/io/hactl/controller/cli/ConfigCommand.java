@@ -3,6 +3,7 @@ package io.hactl.controller.cli;
 import io.hactl.controller.config.ConfigException;
 import io.hactl.controller.config.ConfigLoader;
 import io.hactl.controller.config.HactlConfig;
+import io.hactl.controller.config.SyncAddressCheck;
 import io.hactl.sync.wire.KeyFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -42,6 +43,13 @@ public final class ConfigCommand implements Runnable {
                 c = ConfigLoader.load(config);
             } catch (ConfigException e) {
                 err.println(e.getMessage());
+                err.flush();
+                return ExitCodes.FAILED;
+            }
+            // what the daemon would refuse at start, here too (a sync address not configured)
+            java.util.List<String> unusable = SyncAddressCheck.problems(c.sync());
+            if (!unusable.isEmpty()) {
+                unusable.forEach(p -> err.println(config + ": " + p));
                 err.flush();
                 return ExitCodes.FAILED;
             }

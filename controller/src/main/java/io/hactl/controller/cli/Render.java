@@ -34,7 +34,8 @@ final class Render {
     }
 
     static int purge(JsonNode r, PrintWriter out) {
-        out.printf("purge of replicated kernel flows scheduled in %d s (a commit or flush cancels it)%n", r.asLong());
+        out.printf("purge of the peer's flows it no longer has scheduled in %d s (a commit or flush cancels it;"
+                + " it runs only on BACKUP or FAULT)%n", r.asLong());
         return ExitCodes.OK;
     }
 }

@@ -181,9 +181,11 @@ class SyncEngineLabTest {
         assertThat(full.written()).as("commit (hactl commit) writes everything").isEqualTo(2000);
         assertThat(full.sinceMillis()).isEqualTo(-1);
 
-        // as a new master: flush, quiet resync from the kernel, bulk: each flow goes to a once
+        // as a new master (whose marked flows are its own now): flush, quiet resync from the
+        // kernel, bulk: each flow goes to a once
         await().atMost(Duration.ofSeconds(30)).until(() -> b.status().transmitQueue() == 0
                 && b.status().resendQueue() == 0);
+        b.setStanding(Standing.ACTIVE).get();
         b.flush(SyncEngine.Cache.BOTH).get();
         long sent0 = b.status().counters().get("messages_sent");
         assertThat(b.resyncInternalQuietly().get()).isEqualTo(2000);

@@ -43,6 +43,8 @@ abstract class AbstractMode implements SyncMode {
     protected int expected;
 
     protected final PeerSession session;
+    /** Numbers jumped ahead since the last adoption: the answer to the challenge restarts the sequence. */
+    private boolean sequenceJumped;
     private long lastHelloSent = Long.MIN_VALUE;
     private long lastHeartbeatSent = Long.MIN_VALUE;
     private long lastHeard = Long.MIN_VALUE;
@@ -217,7 +219,12 @@ abstract class AbstractMode implements SyncMode {
                 listener.onPeerRestart();
             }
         }
-        expectedKnown = false; // learnt from the first message or heartbeat of the session
+        if (a != PeerSession.Adoption.SAME || sequenceJumped) {
+            // learnt from the first message or heartbeat of the session; after silence alone the
+            // same instance goes on where it was, and its gap is NACKed as any other
+            expectedKnown = false;
+        }
+        sequenceJumped = false;
         outbox.peerEpoch(d.epoch());
         sendHeartbeat(now); // a datagram of the session at once: the peer may start sending
     }
@@ -250,6 +257,7 @@ abstract class AbstractMode implements SyncMode {
             return DropReason.REPLAYED;
         }
         if (v == ReplayWindow.Verdict.TOO_FAR_AHEAD || sequenceJumps(d)) {
+            sequenceJumped = true;
             // a peer that really moved on that far answers a challenge from where it is
             session.challenge();
             if (lastHelloSent == Long.MIN_VALUE || now - lastHelloSent >= config.heartbeat().toNanos()) {

@@ -90,6 +90,11 @@ public final class PeerReceiver {
 
     private DropReason drop(DropReason reason, String why, long now) {
         stats.drop(reason);
+        if (reason == DropReason.NO_SESSION) {
+            // a handshake under way (the peer's datagrams to our previous instance): not an attack
+            LOG.debug("peer {}: dropped a datagram from its address: {}: {}", peerName, reason, why);
+            return reason;
+        }
         if (lastLog == Long.MIN_VALUE || now - lastLog >= LOG_INTERVAL_NANOS) {
             LOG.warn("peer {}: dropped a datagram from its address: {}: {}{}", peerName, reason, why,
                     suppressed > 0 ? " (" + suppressed + " more since the last report)" : "");

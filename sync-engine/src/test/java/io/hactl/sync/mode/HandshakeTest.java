@@ -188,4 +188,25 @@ class HandshakeTest {
                 .allMatch(m -> m instanceof Message.Hello));
         assertThat(a.stats.messagesSent.get()).isZero();
     }
+
+    @Test
+    void aPeerBackFromSilenceIsChallengedNotRestartedAndItsGapIsNackedAsAnyOther() {
+        a = new SimNode("a", true, CONFIG, KEY, 1000, net.towards(() -> b));
+        a.mode.start(net.now);
+        b = startB(2000);
+        run(200);
+        net.cut = true;
+        for (int i = 0; i < 100; i++) {
+            a.put(i, 1); // lost with the link
+        }
+        for (int i = 0; i < 300; i++) {
+            net.step(10 * MS, a, b); // 3 s: both declare the other dead and challenge it
+        }
+        assertThat(a.events).contains("peer-dead");
+        net.cut = false;
+        run(500);
+        assertThat(a.stats.peerRestarts.get() + b.stats.peerRestarts.get()).isZero();
+        assertThat(b.stats.messagesLost.get()).as("the gap was seen, not skipped").isPositive();
+        assertThat(b.external).hasSize(100);
+    }
 }

@@ -30,27 +30,9 @@ public final class DaemonCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // first: a stop requested while starting is kept and honoured once started
         StopSignals signals = StopSignals.install();
-        HactlConfig c;
-        try {
-            c = ConfigLoader.load(config);
-        } catch (ConfigException e) {
-            spec.commandLine().getErr().println("hactl daemon: refusing to start: " + e.getMessage());
-            spec.commandLine().getErr().flush();
-            return ExitCodes.FAILED;
-        }
-        List<String> unusable = SyncAddressCheck.problems(c.sync());
-        if (!unusable.isEmpty()) {
-            spec.commandLine().getErr().println("hactl daemon: refusing to start: " + config + ": "
-                    + String.join("; ", unusable));
-            spec.commandLine().getErr().flush();
-            return ExitCodes.FAILED;
-        }
-        Daemon d;
-        try {
-            d = Daemon.start(c, true);
-        } catch (Exception e) {
-            spec.commandLine().getErr().println("hactl daemon: refusing to start: " + e.getMessage());
-            spec.commandLine().getErr().flush();
+        Daemon d = startOrRefuse();
+        if (d == null) {
+            signals.restore(); // a caller in the same JVM (a test) keeps its own handlers
             return ExitCodes.FAILED;
         }
         // other ends of the JVM (SIGHUP, an exit from elsewhere) still close the daemon
@@ -62,5 +44,30 @@ public final class DaemonCommand implements Callable<Integer> {
         d.close();
         Runtime.getRuntime().removeShutdownHook(hook);
         return ExitCodes.OK;
+    }
+
+    /** The running daemon, or null after printing why it does not start. */
+    private Daemon startOrRefuse() {
+        HactlConfig c;
+        try {
+            c = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            return refuse(e.getMessage());
+        }
+        List<String> unusable = SyncAddressCheck.problems(c.sync());
+        if (!unusable.isEmpty()) {
+            return refuse(config + ": " + String.join("; ", unusable));
+        }
+        try {
+            return Daemon.start(c, true);
+        } catch (Exception e) {
+            return refuse(e.getMessage());
+        }
+    }
+
+    private Daemon refuse(String why) {
+        spec.commandLine().getErr().println("hactl daemon: refusing to start: " + why);
+        spec.commandLine().getErr().flush();
+        return null;
     }
 }

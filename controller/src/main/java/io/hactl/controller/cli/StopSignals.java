@@ -2,6 +2,7 @@ package io.hactl.controller.cli;
 
 import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGTERM and SIGINT as a request for a clean stop. The JVM's own handlers run the shutdown
@@ -10,7 +11,9 @@ import sun.misc.Signal;
  * to take a signal from the JVM; it is kept for this use.
  */
 final class StopSignals {
+    private static final String[] NAMES = {"TERM", "INT"};
     private final CountDownLatch requested = new CountDownLatch(1);
+    private final SignalHandler[] previous = new SignalHandler[NAMES.length];
     private volatile String signal;
 
     private StopSignals() {}
@@ -18,8 +21,8 @@ final class StopSignals {
     /** Installs the handlers; a signal that arrives from now on is remembered, never lost. */
     static StopSignals install() {
         StopSignals s = new StopSignals();
-        for (String name : new String[] {"TERM", "INT"}) {
-            Signal.handle(new Signal(name), sig -> {
+        for (int i = 0; i < NAMES.length; i++) {
+            s.previous[i] = Signal.handle(new Signal(NAMES[i]), sig -> {
                 s.signal = "SIG" + sig.getName();
                 s.requested.countDown();
             });
@@ -27,13 +30,16 @@ final class StopSignals {
         return s;
     }
 
+    /** Puts back the handlers found at {@link #install()}. */
+    void restore() {
+        for (int i = 0; i < NAMES.length; i++) {
+            Signal.handle(new Signal(NAMES[i]), previous[i]);
+        }
+    }
+
     /** Blocks until SIGTERM or SIGINT; returns its name. */
     String await() throws InterruptedException {
         requested.await();
         return signal;
-    }
-
-    boolean requested() {
-        return requested.getCount() == 0;
     }
 }

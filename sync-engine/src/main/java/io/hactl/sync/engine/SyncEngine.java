@@ -62,6 +62,8 @@ public final class SyncEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
     private static final long TICK_MILLIS = 10;
     private static final long LAG_WINDOW_NANOS = 10_000_000_000L;
+    /** How long the peer's summaries must show a count difference before it is evidence (PeerCountCheck). */
+    static final Duration COUNT_PERSIST = Duration.ofSeconds(1);
 
     private final EngineConfig cfg;
     private final Logger log;
@@ -75,6 +77,7 @@ public final class SyncEngine implements AutoCloseable {
     private final CommitEncoder commitEncoder;
     private final FlowStore internal;
     private final FlowStore external;
+    private final PeerCountCheck peerCount = new PeerCountCheck(COUNT_PERSIST.toNanos());
 
     private MultiThreadIoEventLoopGroup group;
     private EventLoop loop;
@@ -177,6 +180,11 @@ public final class SyncEngine implements AutoCloseable {
             @Override
             public FlowKey keyOf(byte[] flow) {
                 return new FlowKey(java.util.Arrays.copyOf(flow, CompactFlow.keyLength(flow)));
+            }
+
+            @Override
+            public int flows() {
+                return internal.size();
             }
         };
         mode = cfg.reliable()
@@ -413,7 +421,13 @@ public final class SyncEngine implements AutoCloseable {
 
         @Override
         public void onPeerRestart() {
+            peerCount.reset();
             engineListener.onPeerRestart();
+        }
+
+        @Override
+        public void onPeerSummary(long flows, long pending, long ahead, long arrivedNanos) {
+            peerCount.onSummary(flows, pending, ahead, external.size(), bulkReceiving, arrivedNanos);
         }
 
         @Override
@@ -914,7 +928,15 @@ public final class SyncEngine implements AutoCloseable {
                 heard < 0 ? -1 : (now - heard) / 1_000_000, rtt < 0 ? -1 : rtt / 1000,
                 lagEwmaNanos < 0 ? -1 : (long) (lagEwmaNanos / 1_000_000), lagMaxNanos < 0 ? -1 : lagMaxNanos / 1_000_000,
                 syncStats.resendQueueDepth.get(), syncStats.transmitQueueDepth.get(), bulkReceiving, bulksReceived,
-                purgeAt < 0 ? -1 : Math.max(0, (purgeAt - now) / 1_000_000), lastCommit, transportStats.activeLink, c);
+                purgeAt < 0 ? -1 : Math.max(0, (purgeAt - now) / 1_000_000), lastCommit, transportStats.activeLink, c,
+                evidence(now));
+    }
+
+    private SyncEvidence evidence(long now) {
+        long oldest = syncStats.oldestUnackedNanos.get();
+        return new SyncEvidence(oldest < 0 ? -1 : Math.max(0, now - oldest) / 1_000_000, peerCount.peerFlows(),
+                peerCount.peerPending(), peerCount.externalAtSummary(), peerCount.tolerance(),
+                peerCount.summaryAgeMillis(now), peerCount.mismatch(), peerCount.mismatchMillis(), null);
     }
 
     /** Flows of a cache, for {@code hactl cache}. */

@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
  * ACK, NACK      body: from u32, to u32
  * HEARTBEAT      body: nextSeq u32, sentNanos u64, echoNanos u64, heldNanos u64
  * HELLO(_BACK)   body: nextSeq u32
+ * CACHE_SUMMARY  body: nextSeq u32, flows u32, pending u32
  * </pre>
  */
 public final class MessageCodec {
@@ -31,6 +32,7 @@ public final class MessageCodec {
             case BULK_END, HELLO, HELLO_BACK -> 4;
             case ACK, NACK -> 8;
             case HEARTBEAT -> 28;
+            case CACHE_SUMMARY -> 12;
         };
     }
 
@@ -62,6 +64,10 @@ public final class MessageCodec {
             }
             case HELLO -> out.putInt(((Message.Hello) m).nextSeq());
             case HELLO_BACK -> out.putInt(((Message.HelloBack) m).nextSeq());
+            case CACHE_SUMMARY -> {
+                Message.CacheSummary c = (Message.CacheSummary) m;
+                out.putInt(c.nextSeq()).putInt((int) c.flows()).putInt((int) c.pending());
+            }
         }
     }
 
@@ -127,6 +133,11 @@ public final class MessageCodec {
             case HELLO_BACK -> {
                 want(type, bodyLen, 4);
                 yield new Message.HelloBack(in.getInt());
+            }
+            case CACHE_SUMMARY -> {
+                want(type, bodyLen, 12);
+                yield new Message.CacheSummary(in.getInt(), Integer.toUnsignedLong(in.getInt()),
+                        Integer.toUnsignedLong(in.getInt()));
             }
         };
         if (!type.reliable() && seq != 0) {

@@ -26,7 +26,13 @@ public enum MessageType {
     /** Sent after start: "I am a new instance (epoch), reset what you know of me". */
     HELLO(19, false),
     /** Answer to HELLO. */
-    HELLO_BACK(20, false);
+    HELLO_BACK(20, false),
+    /**
+     * The sender's internal cache size and what it still has in flight, so the receiver can check
+     * its external cache against it. Sent alone in its datagram: a peer that predates it drops
+     * only that datagram (UNKNOWN_MESSAGE).
+     */
+    CACHE_SUMMARY(21, false);
 
     private final int code;
     private final boolean reliable;

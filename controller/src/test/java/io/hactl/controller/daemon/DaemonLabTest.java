@@ -233,7 +233,7 @@ class DaemonLabTest {
         b.close();
         b = null;
         await().atMost(Duration.ofSeconds(10)).until(() -> hactl("status", "--socket", sock("fw1")).out()
-                .contains("VERDICT   NOT SAFE"));
+                .contains("VERDICT   NOT OK: peer-dead: "));
         Run gone = hactl("status", "--socket", sock("fw2"));
         assertThat(gone.exit()).isEqualTo(ExitCodes.UNREACHABLE);
     }

@@ -108,6 +108,8 @@ public final class SyncEngine implements AutoCloseable {
     private double lagEwmaNanos = -1;
     private long lagMaxNanos = -1;
     private long lagWindowStart;
+    /** When the acknowledgement with the worst lag of the window arrived: older than the window, it is no longer reported. */
+    private long lagMaxAt;
     private volatile CommitResult lastCommit;
     private volatile EngineStatus lastStatus;
     /** Snapshot time of the last commit that wrote every flow it took, -1 after a purge (loop-owned). */
@@ -280,11 +282,12 @@ public final class SyncEngine implements AutoCloseable {
         long rtt = Math.max(0, syncStats.rttNanos.get());
         long lag = Math.max(0, now - internal.updatedAt(h) - rtt / 2);
         lagEwmaNanos = lagEwmaNanos < 0 ? lag : lagEwmaNanos * 0.9 + lag * 0.1;
-        if (now - lagWindowStart > LAG_WINDOW_NANOS) {
-            lagWindowStart = now;
+        if (now - lagWindowStart > LAG_WINDOW_NANOS || lag >= lagMaxNanos) {
+            if (now - lagWindowStart > LAG_WINDOW_NANOS) {
+                lagWindowStart = now;
+            }
             lagMaxNanos = lag;
-        } else {
-            lagMaxNanos = Math.max(lagMaxNanos, lag);
+            lagMaxAt = now;
         }
     }
 
@@ -926,7 +929,7 @@ public final class SyncEngine implements AutoCloseable {
         return new EngineStatus(internal.size(), external.size(), internal.estimatedHeapBytes(),
                 external.estimatedHeapBytes(), syncStats.peerAlive,
                 heard < 0 ? -1 : (now - heard) / 1_000_000, rtt < 0 ? -1 : rtt / 1000,
-                lagEwmaNanos < 0 ? -1 : (long) (lagEwmaNanos / 1_000_000), lagMaxNanos < 0 ? -1 : lagMaxNanos / 1_000_000,
+                lagEwmaNanos < 0 ? -1 : (long) (lagEwmaNanos / 1_000_000), lagMaxNanos < 0 || now - lagMaxAt > LAG_WINDOW_NANOS ? -1 : lagMaxNanos / 1_000_000,
                 syncStats.resendQueueDepth.get(), syncStats.transmitQueueDepth.get(), bulkReceiving, bulksReceived,
                 purgeAt < 0 ? -1 : Math.max(0, (purgeAt - now) / 1_000_000), lastCommit, transportStats.activeLink, c,
                 evidence(now));

@@ -59,11 +59,9 @@ public final class Judge {
         KernelCount k = ev.kernel();
         if (k != null && k.checksOff() >= 2) {
             f.put(Reason.KERNEL_COUNT, String.format(Locale.ROOT,
-                    "kernel %,d flows, internal cache %,d (external %,d; %s, %d counts in a row)", k.kernelFlows(),
-                    k.internal(), k.external(), k.missing() > 0 ? String.format(Locale.ROOT,
-                            "at least %,d cached flows not in the kernel", k.missing())
-                            : String.format(Locale.ROOT, "at least %,d kernel flows in neither cache", k.unknown()),
-                    k.checksOff()));
+                    "kernel %,d flows, internal cache %,d: at least %,d cached flows not in the kernel"
+                            + " (%d counts in a row, %,d events meanwhile)", k.kernelFlows(), k.internal(), k.missing(),
+                    k.checksOff(), k.tolerance()));
         }
         if (s.bulkReceiving()) {
             f.put(Reason.BULK_RUNNING, "a bulk resync from the peer is still running");

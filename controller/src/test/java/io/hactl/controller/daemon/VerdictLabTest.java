@@ -43,6 +43,9 @@ class VerdictLabTest {
         key = dir.resolve("sync.key");
         KeyFile.generate(key);
         kernelA = pair.a.call(Conntrack::open);
+    }
+
+    void startBoth() throws Exception {
         a = start(pair.a, config("fw1", "10.99.0.1", "10.99.0.2"));
         b = start(pair.b, config("fw2", "10.99.0.2", "10.99.0.1"));
     }
@@ -109,6 +112,7 @@ class VerdictLabTest {
 
     @Test
     void aOneWayBlockTurnsTheSendersVerdictNamingTheUnacknowledgedMessages() throws Exception {
+        startBoth();
         bothOk();
         // fw2 drops everything fw1 sends it; fw1 still hears fw2's heartbeats
         pair.b.nft("table inet hactl_block {\n"
@@ -143,6 +147,7 @@ class VerdictLabTest {
 
     @Test
     void aFlushedExternalCacheTurnsTheVerdictUntilAResyncRefillsIt() throws Exception {
+        startBoth();
         kernelA.batch(DaemonLabTest.flows(2000), BatchMode.CREATE);
         await().atMost(Duration.ofSeconds(20)).until(() -> status(sock("fw2")).json().path("caches").path("external")
                 .asInt() == 2000);
@@ -162,5 +167,31 @@ class VerdictLabTest {
         assertThat(status(sock("fw2")).json().path("caches").path("external").asInt()).isEqualTo(2000);
         assertThat(hactl("status", "--socket", sock("fw2")).out())
                 .startsWith("VERDICT   OK: peer alive, external cache 2,000 flows, peer advertises 2,000");
+    }
+
+    @Test
+    void flowsGoneFromTheKernelWithoutEventsTurnTheVerdictUntilAResync() throws Exception {
+        // entries created while the kernel made no events (nf_conntrack_events=0, as some tuning
+        // guides advise) get no event cache: their end is never reported, even once events are
+        // back on, and only a count of the table sees it
+        pair.a.exec("sysctl", "-qw", "net.netfilter.nf_conntrack_events=0");
+        kernelA.batch(DaemonLabTest.flows(300), BatchMode.CREATE);
+        pair.a.exec("sysctl", "-qw", "net.netfilter.nf_conntrack_events=2");
+        startBoth();
+        bothOk();
+        assertThat(status(sock("fw1")).json().path("caches").path("internal").asInt()).isEqualTo(300);
+
+        kernelA.batchDelete(kernelA.dump(0));
+        assertThat(kernelA.count()).isZero();
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(status(sock("fw1")).json().path("verdict")
+                .toString()).contains("kernel-count: kernel 0 flows, internal cache 300: at least 300 cached flows not in the kernel"));
+        Status s = status(sock("fw1"));
+        assertThat(s.exit()).isEqualTo(ExitCodes.FAILED);
+        assertThat(s.json().path("caches").path("internal").asInt()).as("no event told fw1").isEqualTo(300);
+        assertThat(hactl("status", "--socket", sock("fw1")).out()).startsWith("VERDICT   NOT OK: kernel-count: kernel 0 flows");
+
+        assertThat(hactl("resync", "--socket", sock("fw1")).exit()).isZero();
+        bothOk();
+        assertThat(status(sock("fw1")).json().path("caches").path("internal").asInt()).isZero();
     }
 }

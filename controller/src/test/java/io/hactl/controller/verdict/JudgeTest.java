@@ -92,8 +92,8 @@ class JudgeTest {
         SyncEvidence ev2 = new SyncEvidence(-1, 15_300, 0, 15_300, 0, 150, false, -1, twice);
         assertThat(judge.verdict(status(true, 0, ev1), false, null).ok()).as("one count may race").isTrue();
         assertThat(judge.verdict(status(true, 0, ev2), false, null).reasons()).containsExactly(
-                "kernel-count: kernel 36 flows, internal cache 19,910 (external 0; at least 19,874 cached flows not in"
-                        + " the kernel, 2 counts in a row)");
+                "kernel-count: kernel 36 flows, internal cache 19,910: at least 19,874 cached flows not in the kernel"
+                        + " (2 counts in a row, 0 events meanwhile)");
     }
 
     @Test

@@ -12,7 +12,7 @@ package io.hactl.sync.engine;
  * @param millis         how long the dump took
  * @param missing        internal-cache flows the kernel does not hold, at least (0 when the counts allow none)
  * @param unknown        kernel flows in neither cache, at least (0 when the counts allow none)
- * @param checksOff      consecutive counts that were off beyond the tolerance, this one included
+ * @param checksOff      consecutive counts that found more flows missing than the tolerance, this one included
  */
 public record KernelCount(long kernelFlows, long internal, long external, long tolerance, long ageMillis, long millis,
                           long missing, long unknown, int checksOff) {

@@ -85,6 +85,7 @@ public final class SyncEngine implements AutoCloseable {
     private Conntrack kernel;
     private int kernelPort;
     private KernelEvents kernelEvents;
+    private KernelCountCheck kernelCount;
     private UdpTransport transport;
     private SyncMode mode;
     private PeerReceiver receiver;
@@ -220,6 +221,30 @@ public final class SyncEngine implements AutoCloseable {
             return null;
         }).join();
         kernelEvents.start();
+        kernelCount = new KernelCountCheck(node, kernelAccess.openConntrack(decodeStats), cfg.filter(),
+                new KernelCountCheck.Loop() {
+                    @Override
+                    public void readLater(long delayMillis, Runnable read) {
+                        loop.schedule(read, delayMillis, TimeUnit.MILLISECONDS);
+                    }
+
+                    @Override
+                    public int internal() {
+                        return internal.size();
+                    }
+
+                    @Override
+                    public int external() {
+                        return external.size();
+                    }
+
+                    @Override
+                    public long eventsApplied() {
+                        java.util.concurrent.atomic.AtomicLong n = counters.get("kernel_events");
+                        return n == null ? 0 : n.get();
+                    }
+                }, clock::get, KernelCountCheck.MIN_INTERVAL_MILLIS);
+        kernelCount.start();
         log.info("{}: sync engine started ({} mode, {} flows in the kernel table, links: {})", node,
                 cfg.reliable() ? "ftfw" : "notrack", dumped.size(), describeLinks());
     }
@@ -939,7 +964,8 @@ public final class SyncEngine implements AutoCloseable {
         long oldest = syncStats.oldestUnackedNanos.get();
         return new SyncEvidence(oldest < 0 ? -1 : Math.max(0, now - oldest) / 1_000_000, peerCount.peerFlows(),
                 peerCount.peerPending(), peerCount.externalAtSummary(), peerCount.tolerance(),
-                peerCount.summaryAgeMillis(now), peerCount.mismatch(), peerCount.mismatchMillis(), null);
+                peerCount.summaryAgeMillis(now), peerCount.mismatch(), peerCount.mismatchMillis(),
+                kernelCount == null ? null : kernelCount.latest());
     }
 
     /** Flows of a cache, for {@code hactl cache}. */
@@ -1009,6 +1035,9 @@ public final class SyncEngine implements AutoCloseable {
         }
         if (kernelEvents != null) {
             kernelEvents.stop();
+        }
+        if (kernelCount != null) {
+            kernelCount.close();
         }
         if (transport != null) {
             transport.close();

@@ -101,6 +101,19 @@ class VerdictLabTest {
         return new Status(r.exit(), ControlProtocol.JSON.readTree(r.out()));
     }
 
+    /**
+     * Waits until {@code hactl status} on {@code node} exits 1 with a VERDICT line first that
+     * holds {@code fragment}; a timeout shows the whole screen the daemon last gave.
+     */
+    void awaitNotOk(String node, String fragment, int seconds) {
+        await().atMost(Duration.ofSeconds(seconds)).untilAsserted(() -> {
+            DaemonLabTest.Run human = hactl("status", "--socket", sock(node));
+            assertThat(human.out()).as("%s's status (exit %d)", node, human.exit()).startsWith("VERDICT   NOT OK: ")
+                    .contains(fragment);
+            assertThat(human.exit()).isEqualTo(ExitCodes.FAILED);
+        });
+    }
+
     void bothOk() {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             for (String node : new String[] {"fw1", "fw2"}) {
@@ -123,7 +136,7 @@ class VerdictLabTest {
                 + "}\n");
         kernelA.batch(DaemonLabTest.flows(100), BatchMode.CREATE);
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> status(sock("fw1")).exit() == ExitCodes.FAILED);
+        awaitNotOk("fw1", "unacknowledged: 100 messages", 15);
         Status s = status(sock("fw1"));
         assertThat(s.json().path("peer").path("alive").asBoolean()).as("fw1 hears fw2").isTrue();
         assertThat(s.json().path("caches").path("internal").asInt()).isEqualTo(100);
@@ -154,10 +167,7 @@ class VerdictLabTest {
         bothOk();
 
         assertThat(hactl("flush", "external", "--socket", sock("fw2")).exit()).isZero();
-        await().atMost(Duration.ofSeconds(10)).until(() -> status(sock("fw2")).exit() == ExitCodes.FAILED);
-        // the count reason needs a second of summaries: wait for it to be named
-        await().atMost(Duration.ofSeconds(10)).until(() -> status(sock("fw2")).reasons().toString()
-                .contains("external-count: external cache 0 flows, peer advertises 2,000"));
+        awaitNotOk("fw2", "external-count: external cache 0 flows, peer advertises 2,000", 15);
         DaemonLabTest.Run human = hactl("status", "--socket", sock("fw2"));
         assertThat(human.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(human.out()).startsWith("VERDICT   NOT OK: external-count: external cache 0 flows, peer advertises 2,000");
@@ -183,8 +193,8 @@ class VerdictLabTest {
 
         kernelA.batchDelete(kernelA.dump(0));
         assertThat(kernelA.count()).isZero();
-        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(status(sock("fw1")).json().path("verdict")
-                .toString()).contains("kernel-count: kernel 0 flows, internal cache 300: at least 300 cached flows not in the kernel"));
+        awaitNotOk("fw1", "kernel-count: kernel 0 flows, internal cache 300: at least 300 cached flows not in the kernel",
+                40);
         Status s = status(sock("fw1"));
         assertThat(s.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(s.json().path("caches").path("internal").asInt()).as("no event told fw1").isEqualTo(300);

@@ -295,7 +295,7 @@ public final class Daemon implements AutoCloseable {
     /** The verdict on this snapshot of the engine, with the role machine's record. */
     private io.hactl.controller.verdict.Verdict verdict(EngineStatus s) {
         List<io.hactl.controller.role.Transition> history = roles.history();
-        return new io.hactl.controller.verdict.Judge(cfg.sync().deadAfter()).verdict(s, demotion.demoted(),
+        return new io.hactl.controller.verdict.Judge(cfg.sync().deadAfter()).verdict(s, roles.role(), demotion.demoted(),
                 history.isEmpty() ? null : history.get(history.size() - 1));
     }
 

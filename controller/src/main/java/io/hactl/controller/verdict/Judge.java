@@ -1,5 +1,6 @@
 package io.hactl.controller.verdict;
 
+import io.hactl.controller.role.Role;
 import io.hactl.controller.role.Step;
 import io.hactl.controller.role.Transition;
 import io.hactl.sync.engine.CommitResult;
@@ -19,6 +20,11 @@ import java.util.Map;
  * it dead is not reaching it (a one-way block), however alive its own heartbeats make it look.
  * Count differences are evidence only when the engine found them beyond what is in flight (see
  * {@code PeerCountCheck}, {@code KernelCountCheck}).
+ *
+ * <p>The external cache is judged against the peer's count on every node but a MASTER: after a
+ * switchover the old master's internal cache keeps its flows while the new master flushed its
+ * external cache in its transition, and that cache only matters again after the peer's own
+ * MASTER transition, which bulk-sends everything anew.
  */
 public final class Judge {
     /** Waiting flows beyond which replication is lagging. */
@@ -32,7 +38,11 @@ public final class Judge {
         this.deadAfter = deadAfter;
     }
 
-    public Verdict verdict(EngineStatus s, boolean demoted, Transition last) {
+    /**
+     * @param role the node's role: a MASTER's external cache is not what a failover loads (the
+     *             peer's MASTER transition bulk-sends anew), so its count is shown, not judged there
+     */
+    public Verdict verdict(EngineStatus s, Role role, boolean demoted, Transition last) {
         Map<Reason, String> f = new EnumMap<>(Reason.class);
         SyncEvidence ev = s.evidence();
         long bound = deadAfter.toMillis();
@@ -45,7 +55,7 @@ public final class Judge {
             f.put(Reason.UNACKNOWLEDGED, String.format(Locale.ROOT, "%,d messages, oldest %s (bound %s)",
                     s.resendQueue(), seconds(ev.oldestUnackedMillis()), seconds(bound)));
         }
-        if (s.peerAlive()) {
+        if (s.peerAlive() && role != Role.MASTER) {
             if (ev.countMismatch()) {
                 f.put(Reason.EXTERNAL_COUNT, String.format(Locale.ROOT,
                         "external cache %,d flows, peer advertises %,d (at most %,d in flight), for %s",

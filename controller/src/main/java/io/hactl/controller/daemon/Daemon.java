@@ -184,8 +184,11 @@ public final class Daemon implements AutoCloseable {
     /** What systemctl status shows. */
     private String oneLineStatus() {
         EngineStatus s = engine.status();
+        io.hactl.controller.verdict.Verdict v = verdict(s);
         return "role " + roles.role() + ", peer " + (s.peerAlive() ? "alive" : "DEAD") + ", internal " + s.internalFlows()
-                + " / external " + s.externalFlows() + " flows" + (demotion.demoted() ? ", demoted" : "");
+                + " / external " + s.externalFlows() + " flows" + (demotion.demoted() ? ", demoted" : "")
+                + (v.ok() ? ", verdict OK" : ", verdict NOT OK (" + String.join(", ", v.findings().keySet().stream()
+                        .map(io.hactl.controller.verdict.Reason::label).toList()) + ")");
     }
 
     /** A role change from the notify_fifo. */

@@ -204,4 +204,70 @@ class VerdictLabTest {
         bothOk();
         assertThat(status(sock("fw1")).json().path("caches").path("internal").asInt()).isZero();
     }
+
+    static io.hactl.sync.conntrack.Flow churnFlow(int i) throws Exception {
+        return io.hactl.sync.conntrack.Flow.builder(io.hactl.sync.conntrack.Tuple.tcp(
+                        java.net.InetAddress.getByAddress(new byte[] {(byte) 172, 16, (byte) (i >> 8), (byte) i}),
+                        java.net.InetAddress.getByName("203.0.113.81"), 20000 + (i >> 16), 443)).timeout(900)
+                .status(io.hactl.sync.ctnetlink.Ctnl.IPS_SEEN_REPLY | io.hactl.sync.ctnetlink.Ctnl.IPS_ASSURED)
+                .protoInfo(io.hactl.sync.conntrack.TcpInfo.ofState(io.hactl.sync.conntrack.TcpInfo.ESTABLISHED)).build();
+    }
+
+    @Test
+    void churnAndLossInFlightNeverTurnTheCountReasons() throws Exception {
+        startBoth();
+        kernelA.batch(DaemonLabTest.flows(2000), BatchMode.CREATE);
+        bothOk();
+        // rounds of 100 new flows for 2 s, then of 100 ended ones for 2 s, as fast as the kernel
+        // takes them, for 14 s: the counts climb and fall all along (messages always in flight),
+        // across two kernel counts at least
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+        Thread churn = new Thread(() -> {
+            long start = System.nanoTime();
+            long end = start + Duration.ofSeconds(14).toNanos();
+            java.util.ArrayDeque<io.hactl.sync.conntrack.Flow> live = new java.util.ArrayDeque<>();
+            int next = 0;
+            try {
+                while (!stop.get() && System.nanoTime() < end) {
+                    boolean growing = (System.nanoTime() - start) / 2_000_000_000L % 2 == 0;
+                    java.util.List<io.hactl.sync.conntrack.Flow> batch = new java.util.ArrayList<>();
+                    if (growing) {
+                        for (int i = 0; i < 100; i++) {
+                            batch.add(churnFlow(next++ % 60_000));
+                        }
+                        kernelA.batch(batch, BatchMode.CREATE);
+                        live.addAll(batch);
+                    } else {
+                        while (batch.size() < 100 && !live.isEmpty()) {
+                            batch.add(live.poll());
+                        }
+                        kernelA.batchDelete(batch);
+                    }
+                    changes.addAndGet(batch.size());
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "churn");
+        // and 20% of what fw1 sends lost: messages wait for their resend, and counts differ
+        SyncPair.injectLoss(pair.b, 3780, 20);
+        churn.start();
+        try {
+            await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(14)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> {
+                        for (String node : new String[] {"fw1", "fw2"}) {
+                            assertThat(status(sock(node)).reasons().toString()).as(node)
+                                    .doesNotContain("external-count").doesNotContain("kernel-count");
+                        }
+                    });
+        } finally {
+            stop.set(true);
+            churn.join(10_000);
+            SyncPair.removeLoss(pair.b);
+        }
+        assertThat(changes.get()).as("flows changed under the checks").isGreaterThan(5000);
+        assertThat(status(sock("fw1")).json().path("verdict").path("evidence").asText()).contains("kernel ");
+        bothOk();
+    }
 }

@@ -8,10 +8,14 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code hactl status}: one screen telling whether the pair is safe to fail over. */
-@Command(name = "status", description = "Show whether the pair is safe to fail over: peer, caches, lag, last commit.")
+/**
+ * {@code hactl status}: one screen telling whether the pair is safe to fail over. Exits 0 when
+ * the verdict is OK and 1 when it is not (also with --json), so monitoring can alert on it.
+ */
+@Command(name = "status", description = "Show whether the pair is safe to fail over: peer, caches, lag, last commit."
+        + " Exit status: 0 verdict OK, 1 verdict not OK, 3 daemon unreachable.")
 public final class StatusCommand extends ClientCommand {
-    @Option(names = "--json", description = "Print JSON (keys: role, peer.alive, caches.internal, caches.external, ...).")
+    @Option(names = "--json", description = "Print JSON (keys: verdict.ok, verdict.reasons, role, peer.alive, caches.internal, ...).")
     boolean json;
 
     @Override
@@ -21,10 +25,12 @@ public final class StatusCommand extends ClientCommand {
 
     @Override
     int render(JsonNode s, PrintWriter out) {
+        int exit = s.path("verdict").path("ok").asBoolean(false) ? ExitCodes.OK : ExitCodes.FAILED;
         if (json) {
             out.println(s.toPrettyString());
-            return ExitCodes.OK;
+            return exit;
         }
+        out.println(verdict(s));
         JsonNode peer = s.path("peer");
         JsonNode sync = s.path("sync");
         out.printf("hactl on %s: role %s for %s (source %s)%s, up %s%n", s.path("node").asText(), s.path("role").asText(),
@@ -91,26 +97,25 @@ public final class StatusCommand extends ClientCommand {
                     h.path("source").asText(), h.path("millis").asLong(), h.path("ok").asBoolean() ? "" : " (STEPS FAILED)",
                     commit.path("detail").asText());
         }
-        out.println(verdict(s));
-        return ExitCodes.OK;
+        return exit;
     }
 
-    /** The line the person on call reads first. */
+    /** The lines the person on call reads first: the daemon's verdict, each reason on its own line. */
     static String verdict(JsonNode s) {
-        JsonNode peer = s.path("peer");
-        JsonNode sync = s.path("sync");
-        if (!peer.path("alive").asBoolean()) {
-            return "VERDICT   NOT SAFE: the peer is not heard (replication is down)";
+        JsonNode v = s.path("verdict");
+        if (v.isMissingNode() || v.isNull()) {
+            return "VERDICT   UNKNOWN: the daemon reports no verdict";
         }
-        if (sync.path("bulkReceiving").asBoolean()) {
-            return "VERDICT   NOT YET: a bulk resync from the peer is still running";
+        if (v.path("ok").asBoolean(false)) {
+            return "VERDICT   OK: " + v.path("evidence").asText();
         }
-        long lag = sync.path("lagMaxMillis").asLong();
-        if (sync.path("transmitQueue").asLong() > 10_000 || lag > 1000) {
-            return "VERDICT   LAGGING: replication is behind (" + sync.path("transmitQueue").asLong() + " waiting, lag "
-                    + lag + " ms)";
+        StringBuilder b = new StringBuilder("VERDICT   NOT OK");
+        String sep = ": ";
+        for (JsonNode r : v.path("reasons")) {
+            b.append(sep).append(r.asText());
+            sep = System.lineSeparator() + "          ";
         }
-        return "VERDICT   OK: peer alive and caches in sync";
+        return b.toString();
     }
 
     private static String millis(long ms) {

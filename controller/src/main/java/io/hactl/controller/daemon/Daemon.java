@@ -122,8 +122,10 @@ public final class Daemon implements AutoCloseable {
         LOG.info("{}: hactl daemon ready (control socket {}, key fingerprint {})", cfg.node(), cfg.controlSocket(),
                 keyFingerprint);
         if (cfg.metricsListen() != null) {
-            metrics = Metrics.start(cfg.metricsListen(), () -> new Metrics.Snapshot(cfg.node(), roles.role(),
-                    demotion.demoted(), engine.status(), roles.last()));
+            metrics = Metrics.start(cfg.metricsListen(), () -> {
+                EngineStatus st = engine.status();
+                return new Metrics.Snapshot(cfg.node(), roles.role(), demotion.demoted(), st, roles.last(), verdict(st));
+            });
             LOG.info("{}: metrics on http://{}:{}/metrics", cfg.node(), metrics.address().getAddress().getHostAddress(),
                     metrics.address().getPort());
         }
@@ -189,8 +191,11 @@ public final class Daemon implements AutoCloseable {
     /** What systemctl status shows. */
     private String oneLineStatus() {
         EngineStatus s = engine.status();
+        io.hactl.controller.verdict.Verdict v = verdict(s);
         return "role " + roles.role() + ", peer " + (s.peerAlive() ? "alive" : "DEAD") + ", internal " + s.internalFlows()
-                + " / external " + s.externalFlows() + " flows" + (demotion.demoted() ? ", demoted" : "");
+                + " / external " + s.externalFlows() + " flows" + (demotion.demoted() ? ", demoted" : "")
+                + (v.ok() ? ", verdict OK" : ", verdict NOT OK (" + String.join(", ", v.findings().keySet().stream()
+                        .map(io.hactl.controller.verdict.Reason::label).toList()) + ")");
     }
 
     /** A role change from the notify_fifo. */
@@ -311,10 +316,18 @@ public final class Daemon implements AutoCloseable {
         return o;
     }
 
+    /** The verdict on this snapshot of the engine, with the role machine's record. */
+    private io.hactl.controller.verdict.Verdict verdict(EngineStatus s) {
+        List<io.hactl.controller.role.Transition> history = roles.history();
+        return new io.hactl.controller.verdict.Judge(cfg.sync().deadAfter()).verdict(s, roles.role(), demotion.demoted(),
+                history.isEmpty() ? null : history.get(history.size() - 1));
+    }
+
     private ObjectNode status() {
         SyncEngine engine = this.engine;
         EngineStatus s = engine.status();
         ObjectNode o = ControlProtocol.JSON.createObjectNode();
+        o.set("verdict", verdict(s).toJson());
         o.put("node", cfg.node());
         o.put("uptimeSeconds", Duration.between(started, Instant.now()).toSeconds());
         o.put("role", roles.role().name());

@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.hactl.controller.role.Role;
 import io.hactl.controller.role.Step;
 import io.hactl.controller.role.Transition;
+import io.hactl.controller.verdict.Reason;
+import io.hactl.controller.verdict.Verdict;
 import io.hactl.sync.engine.EngineStatus;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,7 +22,8 @@ import java.util.function.Supplier;
  */
 public final class Metrics implements AutoCloseable {
     /** What the exposition is made of, read at each scrape. */
-    public record Snapshot(String node, Role role, boolean demoted, EngineStatus engine, Transition last) {}
+    public record Snapshot(String node, Role role, boolean demoted, EngineStatus engine, Transition last,
+                           Verdict verdict) {}
 
     private final HttpServer server;
 
@@ -56,6 +59,13 @@ public final class Metrics implements AutoCloseable {
                     .append(r == s.role() ? 1 : 0).append('\n');
         }
         EngineStatus e = s.engine();
+        gauge(b, "hactl_verdict_ok", "1 when the status verdict is OK (safe to fail over), else 0", node,
+                s.verdict().ok() ? 1 : 0);
+        help(b, "hactl_verdict_reason", "gauge", "1 for each reason the verdict is not OK");
+        for (Reason r : Reason.values()) {
+            b.append("hactl_verdict_reason{").append(node).append(",reason=\"").append(r.label()).append("\"} ")
+                    .append(s.verdict().findings().containsKey(r) ? 1 : 0).append('\n');
+        }
         gauge(b, "hactl_demoted", "1 while demoted through keepalived's track_file", node, s.demoted() ? 1 : 0);
         gauge(b, "hactl_peer_alive", "1 when the peer was heard within the dead interval", node, e.peerAlive() ? 1 : 0);
         gauge(b, "hactl_peer_rtt_seconds", "round-trip time to the peer (-1 unknown)", node,

@@ -139,8 +139,10 @@ class DaemonLabTest {
         assertThat(st.has("lastTransition")).isTrue();
         assertThat(st.path("sync").path("keyFingerprint").asText()).isEqualTo(KeyFile.fingerprint(KeyFile.load(key)));
 
+        // the burst's acknowledged lag may stay above the lagging bound for its 10 s window
+        await().atMost(Duration.ofSeconds(20)).until(() -> hactl("status", "--socket", sock("fw1")).exit() == 0);
         Run human = hactl("status", "--socket", sock("fw1"));
-        assertThat(human.exit()).isZero();
+        assertThat(human.exit()).as(human.out()).isZero();
         assertThat(human.out()).contains("hactl on fw1").contains("ALIVE").contains("internal 5000 flows")
                 .contains("VERDICT   OK");
 
@@ -233,7 +235,7 @@ class DaemonLabTest {
         b.close();
         b = null;
         await().atMost(Duration.ofSeconds(10)).until(() -> hactl("status", "--socket", sock("fw1")).out()
-                .contains("VERDICT   NOT SAFE"));
+                .contains("VERDICT   NOT OK: peer-dead: "));
         Run gone = hactl("status", "--socket", sock("fw2"));
         assertThat(gone.exit()).isEqualTo(ExitCodes.UNREACHABLE);
     }

@@ -22,11 +22,13 @@ import java.util.Map;
  * @param purgeScheduledInMillis -1 when no purge is scheduled
  * @param lastCommit           null before the first commit
  * @param counters             every counter by name (messages, drops per reason, events, ...)
+ * @param evidence             what tells whether the caches are in sync (unacknowledged age, counts)
  */
 public record EngineStatus(int internalFlows, int externalFlows, long internalBytes, long externalBytes, boolean peerAlive, long lastHeardMillisAgo,
                            long rttMicros, long lagMillis, long lagMaxMillis, long resendQueue, long transmitQueue,
                            boolean bulkReceiving, long bulksReceived, long purgeScheduledInMillis,
-                           CommitResult lastCommit, int activeLink, Map<String, Long> counters) {
+                           CommitResult lastCommit, int activeLink, Map<String, Long> counters,
+                           SyncEvidence evidence) {
     public EngineStatus {
         counters = Map.copyOf(counters);
     }

@@ -63,6 +63,8 @@ public final class SyncEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
     private static final long TICK_MILLIS = 10;
     private static final long LAG_WINDOW_NANOS = 10_000_000_000L;
+    /** How long the peer's summaries must show a count difference before it is evidence (PeerCountCheck). */
+    static final Duration COUNT_PERSIST = Duration.ofSeconds(1);
 
     private final EngineConfig cfg;
     private final Logger log;
@@ -76,6 +78,7 @@ public final class SyncEngine implements AutoCloseable {
     private final CommitEncoder commitEncoder;
     private final FlowStore internal;
     private final FlowStore external;
+    private final PeerCountCheck peerCount = new PeerCountCheck(COUNT_PERSIST.toNanos());
 
     private MultiThreadIoEventLoopGroup group;
     private EventLoop loop;
@@ -83,6 +86,7 @@ public final class SyncEngine implements AutoCloseable {
     private Conntrack kernel;
     private int kernelPort;
     private KernelEvents kernelEvents;
+    private KernelCountCheck kernelCount;
     private UdpTransport transport;
     private SyncMode mode;
     private PeerReceiver receiver;
@@ -109,6 +113,8 @@ public final class SyncEngine implements AutoCloseable {
     private double lagEwmaNanos = -1;
     private long lagMaxNanos = -1;
     private long lagWindowStart;
+    /** When the acknowledgement with the worst lag of the window arrived: older than the window, it is no longer reported. */
+    private long lagMaxAt;
     private volatile CommitResult lastCommit;
     private volatile EngineStatus lastStatus;
     /** Snapshot time of the last commit that wrote every flow it took, -1 after a purge (loop-owned). */
@@ -192,6 +198,11 @@ public final class SyncEngine implements AutoCloseable {
             public FlowKey keyOf(byte[] flow) {
                 return new FlowKey(java.util.Arrays.copyOf(flow, CompactFlow.keyLength(flow)));
             }
+
+            @Override
+            public int flows() {
+                return internal.size();
+            }
         };
         mode = cfg.reliable()
                 ? new FtfwMode(cfg.mode(), state, outbox, fromPeer, syncStats, cfg.peer())
@@ -248,6 +259,30 @@ public final class SyncEngine implements AutoCloseable {
             return null;
         }).join();
         kernelEvents.start();
+        kernelCount = new KernelCountCheck(node, kernelAccess.openConntrack(decodeStats), cfg.filter(),
+                new KernelCountCheck.Loop() {
+                    @Override
+                    public void readLater(long delayMillis, Runnable read) {
+                        loop.schedule(read, delayMillis, TimeUnit.MILLISECONDS);
+                    }
+
+                    @Override
+                    public int internal() {
+                        return internal.size();
+                    }
+
+                    @Override
+                    public int external() {
+                        return external.size();
+                    }
+
+                    @Override
+                    public long eventsApplied() {
+                        java.util.concurrent.atomic.AtomicLong n = counters.get("kernel_events");
+                        return n == null ? 0 : n.get();
+                    }
+                }, clock::get, KernelCountCheck.MIN_INTERVAL_MILLIS);
+        kernelCount.start();
         log.info("{}: sync engine started ({} mode, {} flows in the kernel table, links: {})", node,
                 cfg.reliable() ? "ftfw" : "notrack", dumped.size(), describeLinks());
     }
@@ -328,11 +363,12 @@ public final class SyncEngine implements AutoCloseable {
         long rtt = Math.max(0, syncStats.rttNanos.get());
         long lag = Math.max(0, now - internal.updatedAt(h) - rtt / 2);
         lagEwmaNanos = lagEwmaNanos < 0 ? lag : lagEwmaNanos * 0.9 + lag * 0.1;
-        if (now - lagWindowStart > LAG_WINDOW_NANOS) {
-            lagWindowStart = now;
+        if (now - lagWindowStart > LAG_WINDOW_NANOS || lag >= lagMaxNanos) {
+            if (now - lagWindowStart > LAG_WINDOW_NANOS) {
+                lagWindowStart = now;
+            }
             lagMaxNanos = lag;
-        } else {
-            lagMaxNanos = Math.max(lagMaxNanos, lag);
+            lagMaxAt = now;
         }
     }
 
@@ -474,8 +510,14 @@ public final class SyncEngine implements AutoCloseable {
 
         @Override
         public void onPeerRestart() {
+            peerCount.reset();
             peerReturned("restarted");
             engineListener.onPeerRestart();
+        }
+
+        @Override
+        public void onPeerSummary(long flows, long pending, long ahead, long arrivedNanos) {
+            peerCount.onSummary(flows, pending, ahead, external.size(), bulkReceiving, arrivedNanos);
         }
 
         @Override
@@ -1073,9 +1115,18 @@ public final class SyncEngine implements AutoCloseable {
         return new EngineStatus(internal.size(), external.size(), internal.estimatedHeapBytes(),
                 external.estimatedHeapBytes(), syncStats.peerAlive,
                 heard < 0 ? -1 : (now - heard) / 1_000_000, rtt < 0 ? -1 : rtt / 1000,
-                lagEwmaNanos < 0 ? -1 : (long) (lagEwmaNanos / 1_000_000), lagMaxNanos < 0 ? -1 : lagMaxNanos / 1_000_000,
+                lagEwmaNanos < 0 ? -1 : (long) (lagEwmaNanos / 1_000_000), lagMaxNanos < 0 || now - lagMaxAt > LAG_WINDOW_NANOS ? -1 : lagMaxNanos / 1_000_000,
                 syncStats.resendQueueDepth.get(), syncStats.transmitQueueDepth.get(), bulkReceiving, bulksReceived,
-                purge.status(now).dueInMillis(), lastCommit, transportStats.activeLink, c);
+                purge.status(now).dueInMillis(), lastCommit, transportStats.activeLink, c,
+                evidence(now));
+    }
+
+    private SyncEvidence evidence(long now) {
+        long oldest = syncStats.oldestUnackedNanos.get();
+        return new SyncEvidence(oldest < 0 ? -1 : Math.max(0, now - oldest) / 1_000_000, peerCount.peerFlows(),
+                peerCount.peerPending(), peerCount.externalAtSummary(), peerCount.tolerance(),
+                peerCount.summaryAgeMillis(now), peerCount.mismatch(), peerCount.mismatchMillis(),
+                kernelCount == null ? null : kernelCount.latest());
     }
 
     /** Flows of a cache, for {@code hactl cache}. */
@@ -1146,6 +1197,9 @@ public final class SyncEngine implements AutoCloseable {
         }
         if (kernelEvents != null) {
             kernelEvents.stop();
+        }
+        if (kernelCount != null) {
+            kernelCount.close();
         }
         if (transport != null) {
             transport.close();

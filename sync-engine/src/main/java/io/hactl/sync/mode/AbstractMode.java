@@ -36,6 +36,8 @@ abstract class AbstractMode implements SyncMode {
 
     /** FlowKey or Ctl, in the order they were first queued. */
     protected final LinkedHashSet<Object> transmit = new LinkedHashSet<>();
+    /** Bulk cursors in {@link #transmit}: while one waits, the pending count is unknown. */
+    private int bulksQueued;
     protected int nextSeq = 1;
 
     // receive side: the peer's sequence
@@ -105,6 +107,7 @@ abstract class AbstractMode implements SyncMode {
     public void bulk(BulkSource source) {
         transmit.add(new Ctl(new Message.BulkBegin(0)));
         transmit.add(new BulkCursor(source));
+        bulksQueued++;
         stats.transmitQueueDepth.set(transmit.size());
     }
 
@@ -136,6 +139,7 @@ abstract class AbstractMode implements SyncMode {
     @Override
     public void clearQueues() {
         transmit.clear();
+        bulksQueued = 0;
         stats.transmitQueueDepth.set(0);
     }
 
@@ -307,6 +311,12 @@ abstract class AbstractMode implements SyncMode {
                     onPeerHeartbeat(h.nextSeq());
                 }
                 case HELLO, HELLO_BACK -> { } // handled before the session check
+                case CACHE_SUMMARY -> {
+                    Message.CacheSummary c = (Message.CacheSummary) m;
+                    long ahead = expectedKnown && after(expected, c.nextSeq())
+                            ? Integer.toUnsignedLong(expected - c.nextSeq()) : 0;
+                    listener.onPeerSummary(c.flows(), c.pending(), ahead, now);
+                }
                 default -> throw new IllegalStateException("unhandled " + m.type());
             }
         }
@@ -324,6 +334,12 @@ abstract class AbstractMode implements SyncMode {
         long held = havePeerHeartbeat ? now - peerHeartbeatArrived : -1;
         outbox.add(new Message.Heartbeat(nextSeq, now, havePeerHeartbeat ? peerHeartbeatSent : 0, held));
         lastHeartbeatSent = now;
+        // alone in its datagram, so that a peer which predates it drops nothing else (PROTOCOL.md)
+        outbox.flush();
+        long pending = bulksQueued > 0 ? Message.CacheSummary.PENDING_UNKNOWN
+                : Math.min(Message.CacheSummary.PENDING_UNKNOWN - 1, (long) transmit.size() + unacknowledged());
+        outbox.add(new Message.CacheSummary(nextSeq, source.flows(), pending));
+        outbox.flush();
     }
 
     /** Sends queued items while the mode allows, at most maxPerPass. */
@@ -345,6 +361,7 @@ abstract class AbstractMode implements SyncMode {
                     break; // budget or resend queue full: the cursor stays at the head for the next pass
                 }
                 it.remove();
+                bulksQueued--;
                 LOG.debug("bulk to {}: all {} flows sent", peerName, cursor.sent);
                 // the bulk's end, in place right behind its flows
                 emit(new Message.BulkEnd(nextSeq++, cursor.sent), new Ctl(new Message.BulkEnd(0, cursor.sent)));
@@ -445,6 +462,9 @@ abstract class AbstractMode implements SyncMode {
     }
 
     // ---- what the modes decide
+
+    /** Reliable messages sent and not yet acknowledged (0 where nothing is kept). */
+    protected abstract long unacknowledged();
 
     /** Whether another reliable message may be sent now. */
     protected abstract boolean canSend();

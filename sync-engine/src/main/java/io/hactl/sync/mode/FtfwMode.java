@@ -15,7 +15,8 @@ import java.util.Iterator;
  * ACK or NACK costs at most a resend.
  */
 public final class FtfwMode extends AbstractMode {
-    private record Sent(int seq, Object item) {}
+    /** A message kept for resending; {@code at}: when it left (the loop's latest time, see {@link #now}). */
+    private record Sent(int seq, Object item, long at) {}
 
     /**
      * Told when the peer acknowledged messages, once per acknowledgement, with the item of the
@@ -29,6 +30,10 @@ public final class FtfwMode extends AbstractMode {
     private final ArrayDeque<Sent> resend = new ArrayDeque<>();
     private AckObserver ackObserver = (item, now) -> { };
     private long firstPendingAt;
+    /**
+     * The time of the latest tick or datagram: sends between them (a pump after kernel events)
+     * are stamped with it, at most one tick early, which only makes an age look longer by that.
+     */
     private long now;
     private int ackFrom;      // first in-order message not yet acknowledged
     private int runStart;     // first message of the current gap-free run
@@ -42,6 +47,12 @@ public final class FtfwMode extends AbstractMode {
 
     public void setAckObserver(AckObserver observer) {
         this.ackObserver = observer;
+    }
+
+    @Override
+    public void start(long nowNanos) {
+        now = nowNanos;
+        super.start(nowNanos);
     }
 
     @Override
@@ -66,13 +77,25 @@ public final class FtfwMode extends AbstractMode {
 
     @Override
     protected void sent(int seq, Object item) {
-        resend.addLast(new Sent(seq, item));
+        resend.addLast(new Sent(seq, item, now));
+    }
+
+    @Override
+    protected long unacknowledged() {
+        return resend.size();
     }
 
     @Override
     protected void publishStats() {
         super.publishStats();
+        resendChanged();
+    }
+
+    /** The gauges of the resend queue: its depth and when its oldest message left. */
+    private void resendChanged() {
         stats.resendQueueDepth.set(resend.size());
+        Sent oldest = resend.peekFirst();
+        stats.oldestUnackedNanos.set(oldest == null ? -1 : oldest.at);
     }
 
     @Override
@@ -168,7 +191,7 @@ public final class FtfwMode extends AbstractMode {
         if (newest != null) {
             ackObserver.acked(newest, now);
         }
-        stats.resendQueueDepth.set(resend.size());
+        resendChanged();
     }
 
     @Override
@@ -184,7 +207,7 @@ public final class FtfwMode extends AbstractMode {
                 requeue(s.item);
             }
         }
-        stats.resendQueueDepth.set(resend.size());
+        resendChanged();
     }
 
     @Override
@@ -205,14 +228,14 @@ public final class FtfwMode extends AbstractMode {
             }
         }
         resend.clear();
-        stats.resendQueueDepth.set(0);
+        resendChanged();
     }
 
     @Override
     public void clearQueues() {
         super.clearQueues();
         resend.clear();
-        stats.resendQueueDepth.set(0);
+        resendChanged();
     }
 
     /** Unacknowledged messages held for resending. */

@@ -12,6 +12,11 @@ public final class NotrackMode extends AbstractMode {
     }
 
     @Override
+    protected long unacknowledged() {
+        return 0; // nothing kept: what is lost stays lost until a bulk
+    }
+
+    @Override
     protected boolean canSend() {
         return true;
     }

@@ -10,4 +10,7 @@ public interface StateSource {
 
     /** The key of a flow's compact encoding (its key prefix). */
     FlowKey keyOf(byte[] flow);
+
+    /** How many flows the internal cache holds now: the count the peer checks its external cache against. */
+    int flows();
 }

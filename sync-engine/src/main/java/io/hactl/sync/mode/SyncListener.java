@@ -24,6 +24,16 @@ public interface SyncListener {
     /** The peer restarted (new epoch): what it knew of us is gone. */
     void onPeerRestart();
 
+    /**
+     * The peer's cache summary arrived at {@code arrivedNanos}: its internal cache held
+     * {@code flows} flows while {@code pending} of its changes were unacknowledged or queued
+     * ({@link io.hactl.sync.wire.Message.CacheSummary#PENDING_UNKNOWN} while it sends a bulk);
+     * {@code ahead} messages sent after the summary were delivered before it (reordering).
+     * Each of those changes the external cache by at most one flow.
+     */
+    default void onPeerSummary(long flows, long pending, long ahead, long arrivedNanos) {
+    }
+
     /** Liveness changed: heard within the dead interval, or silent beyond it. */
     void onPeerAlive(boolean alive);
 

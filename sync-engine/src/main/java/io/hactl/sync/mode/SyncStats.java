@@ -37,6 +37,8 @@ public final class SyncStats {
     // gauges
     public final AtomicLong resendQueueDepth = new AtomicLong();
     public final AtomicLong transmitQueueDepth = new AtomicLong();
+    /** Monotonic nanos when the oldest unacknowledged message was sent; -1 none. */
+    public final AtomicLong oldestUnackedNanos = new AtomicLong(-1);
     /** Monotonic nanos of the last authentic datagram from the peer; -1 never. */
     public final AtomicLong lastHeardNanos = new AtomicLong(-1);
     /** Last measured round-trip time in nanoseconds; -1 unknown. */

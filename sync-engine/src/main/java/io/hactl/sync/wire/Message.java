@@ -151,4 +151,29 @@ public sealed interface Message {
             return MessageType.HELLO_BACK;
         }
     }
+
+    /**
+     * What the sender's internal cache held when it sent this: {@code flows} flows, while
+     * {@code pending} changes were not yet acknowledged or still queued ({@link #PENDING_UNKNOWN}
+     * while a bulk is being sent); {@code nextSeq} is the number its next reliable message takes,
+     * so the receiver knows which of its messages the count already reflects.
+     */
+    record CacheSummary(int nextSeq, long flows, long pending) implements Message {
+        /** {@code pending} while a bulk send is queued: its flows are not counted one by one. */
+        public static final long PENDING_UNKNOWN = 0xffff_ffffL;
+
+        public CacheSummary {
+            if (flows < 0 || flows > 0xffff_ffffL) {
+                throw new IllegalArgumentException("flow count " + flows + " is not a u32");
+            }
+            if (pending < 0 || pending > PENDING_UNKNOWN) {
+                throw new IllegalArgumentException("pending count " + pending + " is not a u32");
+            }
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.CACHE_SUMMARY;
+        }
+    }
 }

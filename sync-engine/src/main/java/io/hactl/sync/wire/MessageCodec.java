@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
  * HEARTBEAT      body: nextSeq u32, sentNanos u64, echoNanos u64, heldNanos u64
  * HELLO          body: nonce u64
  * HELLO_BACK     body: echo u64
+ * CACHE_SUMMARY  body: nextSeq u32, flows u32, pending u32
  * </pre>
  */
 public final class MessageCodec {
@@ -32,6 +33,7 @@ public final class MessageCodec {
             case BULK_END -> 4;
             case ACK, NACK, HELLO, HELLO_BACK -> 8;
             case HEARTBEAT -> 28;
+            case CACHE_SUMMARY -> 12;
         };
     }
 
@@ -63,6 +65,10 @@ public final class MessageCodec {
             }
             case HELLO -> out.putLong(((Message.Hello) m).nonce());
             case HELLO_BACK -> out.putLong(((Message.HelloBack) m).echo());
+            case CACHE_SUMMARY -> {
+                Message.CacheSummary c = (Message.CacheSummary) m;
+                out.putInt(c.nextSeq()).putInt((int) c.flows()).putInt((int) c.pending());
+            }
         }
     }
 
@@ -128,6 +134,11 @@ public final class MessageCodec {
             case HELLO_BACK -> {
                 want(type, bodyLen, 8);
                 yield new Message.HelloBack(in.getLong());
+            }
+            case CACHE_SUMMARY -> {
+                want(type, bodyLen, 12);
+                yield new Message.CacheSummary(in.getInt(), Integer.toUnsignedLong(in.getInt()),
+                        Integer.toUnsignedLong(in.getInt()));
             }
         };
         if (!type.reliable() && seq != 0) {

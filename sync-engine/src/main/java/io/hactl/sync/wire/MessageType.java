@@ -26,7 +26,12 @@ public enum MessageType {
     /** A challenge: "I am instance (epoch in the header), echo this nonce". */
     HELLO(19, false),
     /** Answer to HELLO, echoing its nonce. */
-    HELLO_BACK(20, false);
+    HELLO_BACK(20, false),
+    /**
+     * The sender's internal cache size and what it still has in flight, so the receiver can check
+     * its external cache against it. Sent alone in its datagram, after each heartbeat.
+     */
+    CACHE_SUMMARY(21, false);
 
     private final int code;
     private final boolean reliable;

@@ -116,6 +116,11 @@ public final class SyncPathBenchmark {
         public FlowKey keyOf(byte[] flow) {
             return new FlowKey(Arrays.copyOf(flow, CompactFlow.keyLength(flow)));
         }
+
+        @Override
+        public int flows() {
+            return 0;
+        }
     };
 
     /** Hears everything and does nothing with it. */

@@ -85,6 +85,21 @@ final class SimNode implements SyncListener, StateSource {
     }
 
     @Override
+    public int flows() {
+        return internal.size();
+    }
+
+    /** A peer's cache summary as it arrived, with the external cache's size at that moment. */
+    record Summary(long flows, long pending, long ahead, int external) {}
+
+    final List<Summary> summaries = new ArrayList<>();
+
+    @Override
+    public void onPeerSummary(long flows, long pending, long ahead, long arrivedNanos) {
+        summaries.add(new Summary(flows, pending, ahead, external.size()));
+    }
+
+    @Override
     public void onFlowUpdate(byte[] flow, long arrivedNanos) {
         flowUpdates++;
         byte[] k = new byte[4];

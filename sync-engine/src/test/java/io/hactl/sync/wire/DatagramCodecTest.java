@@ -74,7 +74,8 @@ class DatagramCodecTest {
                 new Message.Nack(100, 200),
                 new Message.Heartbeat(77, Long.MAX_VALUE, 123456789L, 42L),
                 new Message.Hello(0x0123_4567_89ab_cdefL),
-                new Message.HelloBack(-2));
+                new Message.HelloBack(-2),
+                new Message.CacheSummary(-7, 0xffff_fffeL, Message.CacheSummary.PENDING_UNKNOWN));
         Datagram d = DatagramCodec.open(seal(-1_700_000_000_000_000L, 5, 99, messages, KEY), new Authenticator(KEY));
         assertThat(d.epoch()).isEqualTo(-1_700_000_000_000_000L);
         assertThat(d.peerEpoch()).isEqualTo(5);
@@ -146,6 +147,22 @@ class DatagramCodecTest {
         assertThat(java.util.Arrays.copyOfRange(all, Wire.HEADER_LEN - 2, Wire.HEADER_LEN + 8)).isEqualTo(hex(
                 "0008",                  // payload length 8
                 "06 00 0008 00000014")); // HANDOVER len 8 seq 20, no body
+    }
+
+    @Test
+    void cacheSummaryIsType21WithSequenceFlowsAndPending() throws Exception {
+        ByteBuffer d = seal(1, 1, List.of(new Message.CacheSummary(300, 15_300, 4)), KEY);
+        byte[] all = new byte[d.remaining()];
+        d.duplicate().get(all);
+        assertThat(java.util.Arrays.copyOfRange(all, Wire.HEADER_LEN - 2, Wire.HEADER_LEN + 20)).isEqualTo(hex(
+                "0014",           // payload length 20
+                "15 00 0014",     // CACHE_SUMMARY, flags 0, length 20
+                "00000000",       // seq 0: not reliable
+                "0000012c",       // nextSeq 300
+                "00003bc4",       // flows 15,300
+                "00000004"));     // pending 4
+        assertThat(openPayload(hex("15 00 0010 00000000 0000012c 00003bc4"))).isEqualTo(DropReason.MALFORMED); // body 8
+        assertThat(openPayload(hex("15 00 0014 00000001 0000012c 00003bc4 00000004"))).isEqualTo(DropReason.MALFORMED);
     }
 
     static DropReason openPayload(byte[] payload) throws Exception {

@@ -1,0 +1,61 @@
+package io.hactl.controller.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hactl.controller.control.ControlProtocol;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** How {@code hactl status} renders the daemon's verdict, and the exit code monitoring reads. */
+class StatusCommandTest {
+    static JsonNode status(String verdict) throws Exception {
+        return ControlProtocol.JSON.readTree("""
+                {"verdict": %s, "node": "fw1", "role": "BACKUP", "peer": {"alive": true, "lastHeardMillis": 80, "rttMicros": 300},
+                 "caches": {"internal": 0, "external": 15300}, "sync": {"mode": "ftfw"}, "lastCommit": null,
+                 "purgeInMillis": -1, "lastTransition": null, "lastPreload": null}
+                """.formatted(verdict));
+    }
+
+    record Out(int exit, String text) {}
+
+    static Out render(JsonNode s, boolean json) {
+        StatusCommand c = new StatusCommand();
+        c.json = json;
+        StringWriter w = new StringWriter();
+        int exit = c.render(s, new PrintWriter(w));
+        return new Out(exit, w.toString());
+    }
+
+    @Test
+    void anOkVerdictComesFirstWithItsEvidenceAndExitsZero() throws Exception {
+        Out o = render(status("{\"ok\": true, \"reasons\": [], \"evidence\": \"peer alive, external cache 15,300 flows\"}"),
+                false);
+        assertThat(o.exit()).isEqualTo(ExitCodes.OK);
+        assertThat(o.text().lines().findFirst()).hasValue("VERDICT   OK: peer alive, external cache 15,300 flows");
+        assertThat(o.text()).contains("hactl on fw1");
+    }
+
+    @Test
+    void aVerdictNotOkListsEveryReasonAndExitsOneAlsoAsJson() throws Exception {
+        JsonNode s = status("{\"ok\": false, \"reasons\": [\"unacknowledged: 100 messages, oldest 4.2 s (bound 1.2 s)\","
+                + " \"bulk-running: a bulk resync from the peer is still running\"], \"evidence\": \"\"}");
+        Out o = render(s, false);
+        assertThat(o.exit()).isEqualTo(ExitCodes.FAILED);
+        assertThat(o.text().lines().limit(2)).containsExactly(
+                "VERDICT   NOT OK: unacknowledged: 100 messages, oldest 4.2 s (bound 1.2 s)",
+                "          bulk-running: a bulk resync from the peer is still running");
+        Out json = render(s, true);
+        assertThat(json.exit()).isEqualTo(ExitCodes.FAILED);
+        assertThat(ControlProtocol.JSON.readTree(json.text()).path("verdict").path("reasons")).hasSize(2);
+    }
+
+    @Test
+    void aStatusWithoutAVerdictIsNotTakenForOk() throws Exception {
+        JsonNode s = ControlProtocol.JSON.readTree("{\"node\": \"fw1\"}");
+        Out o = render(s, false);
+        assertThat(o.exit()).isEqualTo(ExitCodes.FAILED);
+        assertThat(o.text()).startsWith("VERDICT   UNKNOWN");
+    }
+}

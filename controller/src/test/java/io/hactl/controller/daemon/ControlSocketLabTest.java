@@ -136,4 +136,21 @@ class ControlSocketLabTest {
         assertThat(ControlProtocol.JSON.readTree(hactl("stats", "--json", "--socket", socket().toString()).out())
                 .path("control_bad_requests").asLong()).isEqualTo(1);
     }
+
+    @Test
+    void statsListsEveryCounterZeroIncluded() throws Exception {
+        Run json = hactl("stats", "--json", "--socket", socket().toString());
+        assertThat(json.exit()).as(json.err()).isZero();
+        JsonNode stats = ControlProtocol.JSON.readTree(json.out());
+        for (String name : io.hactl.sync.engine.EngineCounters.NAMES) {
+            assertThat(stats.has(name)).as("stats has %s: %s", name, stats).isTrue();
+        }
+        assertThat(stats.path("kernel_event_overruns").isIntegralNumber()).isTrue();
+        assertThat(stats.path("kernel_event_overruns").asLong()).isZero();
+        assertThat(stats.path("handovers_received").asLong()).isZero();
+        assertThat(stats.has("control_timed_out")).isTrue();
+        assertThat(stats.has("drops_bad_mac")).isTrue();
+        Run text = hactl("stats", "--socket", socket().toString());
+        assertThat(text.out()).containsPattern("(?m)^kernel_event_overruns +0$").containsPattern("(?m)^purged +0$");
+    }
 }

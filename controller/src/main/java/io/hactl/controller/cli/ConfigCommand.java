@@ -3,9 +3,11 @@ package io.hactl.controller.cli;
 import io.hactl.controller.config.ConfigException;
 import io.hactl.controller.config.ConfigLoader;
 import io.hactl.controller.config.HactlConfig;
+import io.hactl.controller.keepalived.NotifyFifoCheck;
 import io.hactl.sync.wire.KeyFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,6 +44,12 @@ public final class ConfigCommand implements Runnable {
                 c = ConfigLoader.load(config);
             } catch (ConfigException e) {
                 err.println(e.getMessage());
+                err.flush();
+                return ExitCodes.FAILED;
+            }
+            List<String> fifo = NotifyFifoCheck.problems(c);
+            if (!fifo.isEmpty()) {
+                fifo.forEach(p -> err.println(config + ": role.keepalived.notify-fifo: " + p));
                 err.flush();
                 return ExitCodes.FAILED;
             }

@@ -132,6 +132,11 @@ public final class Daemon implements AutoCloseable {
 
     /** Reads the key, starts the engine and the control socket. */
     public static Daemon start(HactlConfig cfg, boolean requireRootClients) throws Exception {
+        // before anything starts: the same check as config check's
+        List<String> fifo = io.hactl.controller.keepalived.NotifyFifoCheck.problems(cfg);
+        if (!fifo.isEmpty()) {
+            throw new java.io.IOException("role.keepalived.notify-fifo: " + String.join("; ", fifo));
+        }
         byte[] key = KeyFile.load(cfg.sync().keyFile());
         return new Daemon(cfg, key, requireRootClients);
     }

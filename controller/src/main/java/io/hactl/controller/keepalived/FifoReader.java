@@ -45,21 +45,19 @@ public final class FifoReader implements AutoCloseable {
     }
 
     /**
-     * Creates the FIFO unless it exists. keepalived creates a missing notify_fifo itself, and at
-     * boot it starts alongside hactl: one that appears between a check and mkfifo is taken as it
-     * is (the bench's failover lab once lost a daemon to that race: "mkfifo ... File exists").
-     * Anything at the path but a FIFO, or a FIFO others could write to, is refused, naming it.
+     * Creates the FIFO unless it exists, in a directory that must exist (the daemon checked it
+     * with {@link NotifyFifoCheck} before starting anything). keepalived creates a missing
+     * notify_fifo itself, and at boot it starts alongside hactl: one that appears between a check
+     * and mkfifo is taken as it is, and checked again like any other.
      */
     static void ensureFifo(Path fifo) throws IOException {
-        int mode = modeOf(fifo);
+        int mode = NotifyFifoCheck.modeOf(fifo);
         if (mode < 0) {
-            Files.createDirectories(fifo.toAbsolutePath().getParent());
             Process p = new ProcessBuilder("mkfifo", "-m", "0600", fifo.toString()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
             try {
                 int exit = p.waitFor();
-                mode = modeOf(fifo);
-                if (exit != 0 && !isFifo(mode)) {
+                if (exit != 0 && !NotifyFifoCheck.isFifo(NotifyFifoCheck.modeOf(fifo))) {
                     throw new IOException("mkfifo " + fifo + " failed: " + out);
                 }
             } catch (InterruptedException e) {
@@ -67,32 +65,7 @@ public final class FifoReader implements AutoCloseable {
                 throw new IOException("interrupted creating " + fifo);
             }
         }
-        if (!isFifo(mode)) {
-            throw new IOException(fifo + " exists and is not a FIFO (keepalived's notify_fifo must be one)");
-        }
-        // whoever can write to it can forge keepalived's role changes (keepalived makes it 0644)
-        if ((mode & 0022) != 0) {
-            throw new IOException(fifo + " is writable by group or others (mode " + Integer.toOctalString(mode & 0777)
-                    + "): anyone could forge keepalived's role changes; chmod go-w it");
-        }
-        String owner = Files.getOwner(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName();
-        if (!owner.equals(System.getProperty("user.name"))) {
-            throw new IOException(fifo + " belongs to " + owner + ", not to " + System.getProperty("user.name")
-                    + ", who runs hactl: its owner could forge keepalived's role changes");
-        }
-    }
-
-    /** The path's st_mode, not following a link; -1 when nothing is there. */
-    private static int modeOf(Path p) throws IOException {
-        try {
-            return (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return -1;
-        }
-    }
-
-    private static boolean isFifo(int mode) {
-        return mode >= 0 && (mode & 0170000) == 0010000; // S_IFMT, S_IFIFO
+        NotifyFifoCheck.require(fifo, null);
     }
 
     private void loop() {

@@ -46,6 +46,7 @@ class FifoReaderTest {
         try {
             for (int round = 0; round < 10; round++) {
                 Path fifo = dir.resolve("race-" + round).resolve("keepalived.fifo");
+                Files.createDirectory(fifo.getParent()); // checked to exist before the daemon starts
                 java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
                 List<java.util.concurrent.Future<?>> creators = new java.util.ArrayList<>();
                 for (int i = 0; i < 4; i++) {
@@ -83,7 +84,7 @@ class FifoReaderTest {
         assertThat(new ProcessBuilder("mkfifo", "-m", "0622", open.toString()).start().waitFor()).isZero();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> FifoReader.ensureFifo(open))
                 .isInstanceOf(java.io.IOException.class).hasMessageContaining(open.toString())
-                .hasMessageContaining("writable by group or others (mode 622)");
+                .hasMessageContaining("writable by group or others (mode 0622)");
         // as keepalived creates a missing one: S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH
         Path keepalived = dir.resolve("keepalived.fifo");
         assertThat(new ProcessBuilder("mkfifo", "-m", "0644", keepalived.toString()).start().waitFor()).isZero();

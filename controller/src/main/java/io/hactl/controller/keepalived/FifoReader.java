@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * Reads keepalived's notify_fifo: opens it (creating the FIFO if it is missing), reads lines until
  * end of file (keepalived closed it: restart or shutdown, whose STOP lines come last) and opens
  * it again. With a sync group configured, that group's lines drive the role and INSTANCE lines are
- * only recorded; without one, INSTANCE lines drive it. The role arrives in milliseconds: no process is
- * started on the failover path.
+ * only recorded; without one, the first group whose line arrives drives it, and INSTANCE lines only
+ * until then. The role arrives in milliseconds: no process is started on the failover path.
  */
 public final class FifoReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FifoReader.class);
@@ -27,9 +27,11 @@ public final class FifoReader implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile String lastLine;
+    /** Without a configured sync group: the first group a line came from (reader thread writes). */
+    private volatile String drivingGroup;
     private volatile long lines;
 
-    /** @param syncGroup the vrrp_sync_group whose lines drive the role, or null to follow instances */
+    /** @param syncGroup the vrrp_sync_group whose lines drive the role, or null: the first group heard, else instances */
     public FifoReader(String node, Path fifo, String syncGroup, BiConsumer<String, String> roleSink) {
         this.node = node;
         this.syncGroup = syncGroup;
@@ -93,13 +95,46 @@ public final class FifoReader implements AutoCloseable {
             LOG.debug("{}: notify_fifo line ignored: {}", node, line);
             return;
         }
-        boolean drives = e.kind() == FifoEvent.Kind.HACTL || (syncGroup == null ? e.kind() == FifoEvent.Kind.INSTANCE
-                : e.kind() == FifoEvent.Kind.GROUP && e.name().equals(syncGroup));
+        boolean drives = drives(e);
         LOG.info("{}: keepalived {} {} {}{}", node, e.kind().name().toLowerCase(), e.name(), e.state(),
                 drives ? "" : " (recorded only)");
         if (drives && e.isRoleChange()) {
             roleSink.accept(e.state(), "keepalived " + e.kind().name().toLowerCase() + " " + e.name());
         }
+    }
+
+    /**
+     * Whether a line sets the role. With a sync group configured, that group's lines. Without one,
+     * the lines of the first group heard from: a sync group's instances change together and its
+     * lines say so at once (a notify on the vrrp_sync_group, the usual setup, writes only those),
+     * while its instances pass through mixed states on the way; instance lines drive only until a
+     * group line arrives, which serves a setup without sync groups.
+     */
+    private boolean drives(FifoEvent e) {
+        switch (e.kind()) {
+            case HACTL:
+                return true;
+            case GROUP:
+                if (syncGroup != null) {
+                    return e.name().equals(syncGroup);
+                }
+                if (drivingGroup == null) {
+                    drivingGroup = e.name();
+                    LOG.info("{}: keepalived group {} drives the role from now on; instance lines are only recorded"
+                            + " (role.keepalived.sync-group names the group)", node, e.name());
+                } else if (!drivingGroup.equals(e.name())) {
+                    LOG.warn("{}: keepalived group {} is not the group {} that drives the role: set"
+                            + " role.keepalived.sync-group to the one that should", node, e.name(), drivingGroup);
+                }
+                return e.name().equals(drivingGroup);
+            default:
+                return syncGroup == null && drivingGroup == null;
+        }
+    }
+
+    /** The group whose lines drive the role: the configured one, else the first heard from; null before. */
+    public String drivingGroup() {
+        return syncGroup != null ? syncGroup : drivingGroup;
     }
 
     public String lastLine() {

@@ -118,4 +118,37 @@ class FifoReaderTest {
             assertThat(got).extracting(Got::state).containsExactly("MASTER", "STOP");
         }
     }
+
+    @Test
+    void withoutASyncGroupTheFirstGroupHeardDrivesTheRoleAndInstancesOnlyUntilThen() throws Exception {
+        Path fifo = dir.resolve("g.fifo");
+        List<Got> got = new CopyOnWriteArrayList<>();
+        try (FifoReader r = new FifoReader("fw1", fifo, null, (s, src) -> got.add(new Got(s, src)))) {
+            r.start();
+            // keepalived's notify on the sync group (through the hook) writes GROUP lines only
+            write(fifo, "GROUP \"G1\" BACKUP 0", "GROUP \"G1\" MASTER 0");
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 2);
+            // a global notify_fifo writes both: the instances' mixed states change nothing now
+            write(fifo, "INSTANCE \"VI_LAN\" BACKUP 100", "GROUP \"G2\" FAULT 0", "INSTANCE \"VI_WAN\" FAULT 100",
+                    "GROUP \"G1\" BACKUP 0");
+            await().atMost(Duration.ofSeconds(5)).until(() -> r.lines() == 6);
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 3);
+            assertThat(got).containsExactly(new Got("BACKUP", "keepalived group G1"), new Got("MASTER", "keepalived group G1"),
+                    new Got("BACKUP", "keepalived group G1"));
+            assertThat(r.drivingGroup()).isEqualTo("G1");
+        }
+    }
+
+    @Test
+    void withoutASyncGroupInstanceLinesDriveUntilAGroupLineArrives() throws Exception {
+        Path fifo = dir.resolve("i.fifo");
+        List<Got> got = new CopyOnWriteArrayList<>();
+        try (FifoReader r = new FifoReader("fw1", fifo, null, (s, src) -> got.add(new Got(s, src)))) {
+            r.start();
+            write(fifo, "INSTANCE \"VI_1\" BACKUP 100", "GROUP \"G1\" MASTER 0", "INSTANCE \"VI_1\" FAULT 100");
+            await().atMost(Duration.ofSeconds(5)).until(() -> r.lines() == 3);
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 2);
+            assertThat(got).containsExactly(new Got("BACKUP", "keepalived instance VI_1"), new Got("MASTER", "keepalived group G1"));
+        }
+    }
 }

@@ -3,17 +3,22 @@ package io.hactl.controller.keepalived;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads keepalived's notify_fifo: opens it (creating the FIFO if it is missing), reads lines until
- * end of file (keepalived closed it: restart or shutdown, whose STOP lines come last) and opens
- * it again. With a sync group configured, that group's lines drive the role and INSTANCE lines are
+ * Reads keepalived's notify_fifo: opens it (creating the FIFO if it is missing) read-write, so
+ * that keepalived's restarts and shutdowns (whose STOP lines come last) never end the stream, and
+ * reads lines until closed. With a sync group configured, that group's lines drive the role and INSTANCE lines are
  * only recorded; without one, the first group whose line arrives drives it, and INSTANCE lines only
  * until then. The role arrives in milliseconds: no process is started on the failover path.
  */
@@ -72,16 +77,25 @@ public final class FifoReader implements AutoCloseable {
 
     private void loop() {
         while (running) {
-            // open blocks until keepalived opens the FIFO for writing
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(fifo),
-                    StandardCharsets.UTF_8))) {
+            // read-write: the open never blocks and keepalived closing its end (a restart) is no
+            // end of file, so its lines keep coming on the same descriptor; the channel is
+            // interruptible, which is how close() stops a blocked read
+            try (FileChannel ch = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                 // through an InputStream: a channel Reader waits to fill its buffer before a line comes out
+                 BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch),
+                         StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                                 .onUnmappableCharacter(CodingErrorAction.REPLACE)))) {
                 String line;
-                while ((line = r.readLine()) != null) {
+                while (running && (line = r.readLine()) != null) {
                     handle(line);
                 }
+            } catch (ClosedByInterruptException e) {
+                return;
             } catch (IOException e) {
                 if (running) {
-                    LOG.warn("{}: reading {} failed: {}", node, fifo, e.getMessage());
+                    LOG.warn("{}: reading {} failed: {}; trying again in 1 s", node, fifo, e.getMessage());
+                    // bounded pace for a FIFO that went away; close() interrupts it
+                    LockSupport.parkNanos(1_000_000_000L);
                 }
             }
         }
@@ -148,12 +162,7 @@ public final class FifoReader implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        // the reader may be blocked opening the FIFO until a writer appears: be that writer
-        try (var w = Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE)) {
-            w.flush();
-        } catch (IOException | RuntimeException ignored) {
-            // no reader blocked, or the FIFO is gone
-        }
+        thread.interrupt(); // closes the channel a read is blocked on
         try {
             thread.join(2000);
         } catch (InterruptedException e) {

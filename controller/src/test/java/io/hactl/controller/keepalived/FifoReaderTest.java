@@ -151,4 +151,16 @@ class FifoReaderTest {
             assertThat(got).containsExactly(new Got("BACKUP", "keepalived instance VI_1"), new Got("MASTER", "keepalived group G1"));
         }
     }
+
+    @Test
+    void closeReturnsWhetherOrNotTheReaderThreadReachedTheFifo() throws Exception {
+        // started and closed at once, many times: the reader may be before, in or past its open
+        for (int i = 0; i < 50; i++) {
+            Path fifo = dir.resolve("c" + i + ".fifo");
+            FifoReader r = new FifoReader("fw1", fifo, null, (s, src) -> { });
+            r.start();
+            java.util.concurrent.CompletableFuture<Void> closed = java.util.concurrent.CompletableFuture.runAsync(r::close);
+            await().atMost(Duration.ofSeconds(30)).until(closed::isDone);
+        }
+    }
 }

@@ -118,8 +118,8 @@ public final class ConfigLoader {
             r.error("sync.dead-after", deadAfter.toMillis() + " ms must be at least twice the heartbeat ("
                     + heartbeat.toMillis() + " ms)");
         }
-        int eventBuffer = r.size("sync.event-buffer", 64 << 20, 1 << 16, 1 << 30);
-        int eventBufferMax = r.size("sync.event-buffer-max", Math.max(256 << 20, eventBuffer), 1 << 16, 1 << 30);
+        int eventBuffer = r.size("sync.event-buffer", 128 << 20, 1 << 16, 1 << 30);
+        int eventBufferMax = r.size("sync.event-buffer-max", Math.max(512 << 20, eventBuffer), 1 << 16, 1 << 30);
         if (eventBufferMax < eventBuffer) {
             r.error("sync.event-buffer-max", "is below sync.event-buffer");
         }

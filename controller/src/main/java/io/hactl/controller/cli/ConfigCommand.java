@@ -4,9 +4,11 @@ import io.hactl.controller.config.ConfigException;
 import io.hactl.controller.config.ConfigLoader;
 import io.hactl.controller.config.HactlConfig;
 import io.hactl.controller.config.SyncAddressCheck;
+import io.hactl.controller.keepalived.NotifyFifoCheck;
 import io.hactl.sync.wire.KeyFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,9 +48,11 @@ public final class ConfigCommand implements Runnable {
                 err.flush();
                 return ExitCodes.FAILED;
             }
-            // what the daemon would refuse at start, all together: a sync address not configured
-            // here, a missing or bad key
-            java.util.List<String> problems = new java.util.ArrayList<>(SyncAddressCheck.problems(c.sync()));
+            // what the daemon would refuse at start, all together: a notify FIFO it could not
+            // use, a sync address not configured here, a missing or bad key
+            java.util.List<String> problems = new java.util.ArrayList<>();
+            NotifyFifoCheck.problems(c).forEach(p -> problems.add("role.keepalived.notify-fifo: " + p));
+            problems.addAll(SyncAddressCheck.problems(c.sync()));
             String fingerprint = null;
             try {
                 fingerprint = KeyFile.fingerprint(KeyFile.load(c.sync().keyFile()));
@@ -63,6 +67,11 @@ public final class ConfigCommand implements Runnable {
             out.printf("%s: OK (node %s, %d sync link%s, %s, key fingerprint %s)%n", config, c.node(),
                     c.sync().links().size(), c.sync().links().size() == 1 ? "" : "s",
                     c.sync().reliable() ? "ftfw" : "notrack", fingerprint);
+            if ("keepalived".equals(c.role().source()) && c.role().notifyFifo() != null && c.role().syncGroup() == null) {
+                out.println("role: no role.keepalived.sync-group: the first vrrp_sync_group whose GROUP line reaches "
+                        + c.role().notifyFifo() + " drives the role (INSTANCE lines only until then); name the group"
+                        + " with role.keepalived.sync-group");
+            }
             out.flush();
             return ExitCodes.OK;
         }

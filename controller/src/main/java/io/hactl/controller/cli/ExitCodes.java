@@ -9,6 +9,6 @@ public final class ExitCodes {
     public static final int FAILED = 1;
     /** Command-line misuse (picocli's usage exit). */
     public static final int USAGE = 2;
-    /** The daemon could not be reached: not running, or no permission. */
+    /** The daemon could not be reached: not running, no permission, or no answer within the timeout. */
     public static final int UNREACHABLE = 3;
 }

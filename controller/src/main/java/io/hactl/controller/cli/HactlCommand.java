@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
             StatsCommand.class, NotifyCommand.class, ConfigCommand.class, KeygenCommand.class, DaemonCommand.class, VersionCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the operation failed", "2:command-line misuse",
-            "3:the daemon could not be reached (not running, or not root)"})
+            "3:the daemon could not be reached (not running, not root, or no answer within --timeout)"})
 public final class HactlCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code hactl stats}: every counter. */
-@Command(name = "stats", description = "Print every counter: messages, losses, drops per reason, kernel events (conntrackd -s).")
+@Command(name = "stats", description = "Print every counter, zero included: messages, losses, drops per reason, kernel events, control socket (conntrackd -s).")
 public final class StatsCommand extends ClientCommand {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;

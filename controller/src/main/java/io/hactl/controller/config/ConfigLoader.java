@@ -35,7 +35,9 @@ public final class ConfigLoader {
     public static HactlConfig load(Path file) throws ConfigException {
         String text;
         try {
-            text = Files.readString(file);
+            text = TextFile.read(file);
+        } catch (TextFile.NotTextException e) {
+            throw new ConfigException(file.toString(), List.of(new ConfigError("(file)", 0, e.getMessage())));
         } catch (NoSuchFileException e) {
             throw new ConfigException(file.toString(), List.of(new ConfigError("(file)", 0, "does not exist")));
         } catch (IOException e) {
@@ -49,8 +51,7 @@ public final class ConfigLoader {
         try {
             tree = YamlTree.parse(text);
         } catch (IOException e) {
-            throw new ConfigException(file.toString(), List.of(new ConfigError("(yaml)", 0, e.getMessage().lines()
-                    .findFirst().orElse("not valid YAML"))));
+            throw new ConfigException(file.toString(), List.of(YamlTree.syntaxError(e)));
         }
         if (!tree.root().isObject()) {
             throw new ConfigException(file.toString(), List.of(new ConfigError("(top)", 1, "must be a mapping of keys")));
@@ -117,8 +118,8 @@ public final class ConfigLoader {
             r.error("sync.dead-after", deadAfter.toMillis() + " ms must be at least twice the heartbeat ("
                     + heartbeat.toMillis() + " ms)");
         }
-        int eventBuffer = r.size("sync.event-buffer", 64 << 20, 1 << 16, 1 << 30);
-        int eventBufferMax = r.size("sync.event-buffer-max", Math.max(256 << 20, eventBuffer), 1 << 16, 1 << 30);
+        int eventBuffer = r.size("sync.event-buffer", 128 << 20, 1 << 16, 1 << 30);
+        int eventBufferMax = r.size("sync.event-buffer-max", Math.max(512 << 20, eventBuffer), 1 << 16, 1 << 30);
         if (eventBufferMax < eventBuffer) {
             r.error("sync.event-buffer-max", "is below sync.event-buffer");
         }

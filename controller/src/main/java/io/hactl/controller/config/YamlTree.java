@@ -2,6 +2,7 @@ package io.hactl.controller.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,6 +12,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A YAML document read into a Jackson tree, remembering the line of every key and value by its
@@ -76,6 +79,33 @@ public final class YamlTree {
                 return f.textNode(p.getText());
             }
         }
+    }
+
+    /**
+     * A parse failure as a configuration error: the line and column of the problem, the
+     * parser's whole description, and where the construct it was reading began.
+     */
+    static ConfigError syntaxError(IOException e) {
+        if (e.getCause() instanceof MarkedYAMLException m) {
+            Mark at = m.getProblemMark() != null ? m.getProblemMark() : m.getContextMark();
+            StringBuilder what = new StringBuilder();
+            what.append(m.getProblem() != null ? m.getProblem() : m.getContext());
+            if (m.getContext() != null && m.getProblem() != null) {
+                what.append(" (").append(m.getContext());
+                Mark c = m.getContextMark();
+                if (c != null && (at == null || c.getLine() != at.getLine() || c.getColumn() != at.getColumn())) {
+                    what.append(" that began at line ").append(c.getLine() + 1).append(", column ").append(c.getColumn() + 1);
+                }
+                what.append(")");
+            }
+            return new ConfigError("(yaml)", at == null ? 0 : at.getLine() + 1, at == null ? 0 : at.getColumn() + 1,
+                    what.toString());
+        }
+        if (e instanceof JsonProcessingException j && j.getLocation() != null) {
+            return new ConfigError("(yaml)", j.getLocation().getLineNr(), j.getLocation().getColumnNr(),
+                    j.getOriginalMessage().strip().replace('\n', ' '));
+        }
+        return new ConfigError("(yaml)", 0, String.valueOf(e.getMessage()).strip().replace('\n', ' '));
     }
 
     public JsonNode root() {

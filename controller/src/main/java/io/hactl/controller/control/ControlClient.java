@@ -31,29 +31,24 @@ public final class ControlClient {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            try {
-                ch.connect(UnixDomainSocketAddress.of(socket));
-            } catch (AccessDeniedException | SecurityException e) {
-                throw new ControlException("permission denied on " + socket + ": the control socket is root-only", true);
-            } catch (IOException e) {
-                String m = String.valueOf(e.getMessage());
-                if (m.contains("ermission")) {
-                    throw new ControlException("permission denied on " + socket + ": the control socket is root-only", true);
-                }
-                throw new ControlException("hactl daemon is not running (" + socket + ": " + m + ")", true);
-            }
-            ch.write(ByteBuffer.wrap((ControlProtocol.JSON.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8)));
+            // non-blocking throughout: a daemon whose backlog is full or that does not read or answer
+            // costs at most the timeout, never a hang
             ch.configureBlocking(false);
+            connect(ch, deadline, timeout);
+            ByteBuffer out = ByteBuffer.wrap((ControlProtocol.JSON.writeValueAsString(request) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
             ByteArrayOutputStream answer = new ByteArrayOutputStream();
             ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
             try (Selector sel = Selector.open()) {
-                ch.register(sel, SelectionKey.OP_READ);
+                SelectionKey key = ch.register(sel, SelectionKey.OP_WRITE);
+                while (out.hasRemaining()) {
+                    sel.select(millisLeft(deadline, timeout));
+                    sel.selectedKeys().clear();
+                    ch.write(out);
+                }
+                key.interestOps(SelectionKey.OP_READ);
                 while (true) {
-                    long left = (deadline - System.nanoTime()) / 1_000_000;
-                    if (left <= 0) {
-                        throw new ControlException("hactl daemon did not answer within " + timeout.toMillis() + " ms", false);
-                    }
-                    sel.select(left);
+                    sel.select(millisLeft(deadline, timeout));
                     sel.selectedKeys().clear();
                     int n = ch.read(buf);
                     if (n < 0) {
@@ -69,7 +64,7 @@ public final class ControlClient {
                 }
             }
             if (answer.size() == 0) {
-                throw new ControlException("hactl daemon closed the connection without answering", false);
+                throw new ControlException("hactl daemon closed the connection without answering", true);
             }
             JsonNode reply = ControlProtocol.JSON.readTree(answer.toByteArray());
             if (!reply.path("ok").asBoolean(false)) {
@@ -79,6 +74,46 @@ public final class ControlClient {
         } catch (IOException e) {
             throw new ControlException("talking to the hactl daemon failed: " + e.getMessage(), false);
         }
+    }
+
+    /** Connects, retrying while the daemon's backlog is full (EAGAIN), until the deadline. */
+    private void connect(SocketChannel ch, long deadline, Duration timeout) throws ControlException, IOException {
+        boolean pending = false;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                if (pending ? ch.finishConnect() : ch.connect(UnixDomainSocketAddress.of(socket))) {
+                    return;
+                }
+                pending = true;
+            } catch (AccessDeniedException | SecurityException e) {
+                throw new ControlException("permission denied on " + socket + ": the control socket is root-only", true);
+            } catch (IOException e) {
+                String m = String.valueOf(e.getMessage());
+                if (m.contains("ermission")) {
+                    throw new ControlException("permission denied on " + socket + ": the control socket is root-only", true);
+                }
+                if (!m.contains("temporarily unavailable")) {
+                    throw new ControlException("hactl daemon is not running (" + socket + ": " + m + ")", true);
+                }
+            }
+            // the backlog is full: the daemon is not accepting; try again shortly, within the timeout
+            long left = millisLeft(deadline, timeout);
+            try {
+                Thread.sleep(Math.min(left, Math.min(100, 5L << Math.min(attempt, 4))));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ControlException("interrupted connecting to " + socket, true);
+            }
+        }
+    }
+
+    /** Milliseconds left before the deadline; past it, the daemon is taken as unreachable. */
+    private static long millisLeft(long deadline, Duration timeout) throws ControlException {
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        if (left <= 0) {
+            throw new ControlException("hactl daemon did not answer within " + timeout.toMillis() + " ms", true);
+        }
+        return left;
     }
 
     public JsonNode call(String cmd, Duration timeout) throws ControlException {

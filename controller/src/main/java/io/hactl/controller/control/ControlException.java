@@ -9,7 +9,7 @@ public class ControlException extends Exception {
         this.unreachable = unreachable;
     }
 
-    /** The daemon could not be reached at all (not running, or no permission). */
+    /** The daemon could not be reached (not running, no permission, or no answer in time). */
     public boolean unreachable() {
         return unreachable;
     }

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * The control socket's protocol: one JSON object per line each way.
  * Request {@code {"v":1,"cmd":"status", ...}}; answer {@code {"v":1,"ok":true,"result":...}} or
- * {@code {"v":1,"ok":false,"error":"..."}}. A request of another version is refused.
+ * {@code {"v":1,"ok":false,"error":"..."}}. The requests are {@link ControlRequest}, read by
+ * {@link RequestCodec}: another version, an unknown key or a value of the wrong type is refused.
  */
 public final class ControlProtocol {
     private ControlProtocol() {}

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +17,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.slf4j.Logger;
@@ -27,35 +37,84 @@ import org.slf4j.LoggerFactory;
  * The daemon's control socket: a Unix stream socket, mode 0600 in a directory only root may
  * write, answering one JSON request per connection. Clients that are not root (SO_PEERCRED) are
  * refused even if the file modes were loosened.
+ *
+ * <p>One thread accepts and reads every connection without blocking, each within a deadline: a
+ * client that does not send its request line in time is cut off and counted, and when
+ * {@link #MAX_CONNECTIONS} are open the one idle longest makes room for the newcomer, so idle
+ * clients never keep others out. A complete request goes to its lane ({@link ControlRequest.Lane}):
+ * keepalived's notify, quick questions (status, ping, stats) and table-sized operations (commit,
+ * resync, cache) each have threads of their own, so none waits behind another kind.
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
 
+    /** Open connections at most (reading or being answered). */
+    public static final int MAX_CONNECTIONS = 64;
+    /** Time a client has, from connecting, to send its request line (the CLI sends it at once). */
+    public static final Duration READ_DEADLINE = Duration.ofSeconds(2);
+    /** A reply stalled this long (the client does not read) is abandoned. */
+    static final Duration WRITE_STALL = Duration.ofSeconds(10);
+
     /** Answers a request; throws to answer an error. */
     public interface Handler {
-        JsonNode handle(String cmd, JsonNode request) throws Exception;
+        JsonNode handle(ControlRequest request) throws Exception;
+    }
+
+    /** A connection still sending its request. */
+    private static final class Reading {
+        final SocketChannel ch;
+        final long deadline;
+        final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        Reading(SocketChannel ch, long deadline) {
+            this.ch = ch;
+            this.deadline = deadline;
+        }
     }
 
     private final Path path;
     private final ServerSocketChannel server;
+    private final Selector selector;
     private final Handler handler;
-    private final ExecutorService workers;
-    private final Thread acceptor;
     private final boolean requireRoot;
+    private final long readDeadlineNanos;
+    private final Thread io;
+    private final Map<ControlRequest.Lane, ExecutorService> lanes = new EnumMap<>(ControlRequest.Lane.class);
+    /** Oldest first: the first to make room. Touched only by the io thread. */
+    private final Map<SocketChannel, Reading> reading = new LinkedHashMap<>();
+    private final AtomicInteger answering = new AtomicInteger();
+    private final ByteBuffer readBuf = ByteBuffer.allocate(4096);
     private volatile boolean open = true;
 
-    private ControlServer(Path path, ServerSocketChannel server, Handler handler, boolean requireRoot) {
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong timedOut = new AtomicLong();
+    private final AtomicLong evicted = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong badRequests = new AtomicLong();
+
+    private ControlServer(Path path, ServerSocketChannel server, Handler handler, boolean requireRoot, Duration readDeadline)
+            throws IOException {
         this.path = path;
         this.server = server;
         this.handler = handler;
         this.requireRoot = requireRoot;
-        this.workers = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "hactl-control");
+        this.readDeadlineNanos = readDeadline.toNanos();
+        this.selector = Selector.open();
+        lanes.put(ControlRequest.Lane.NOTIFY, lane("hactl-control-notify", 1));
+        lanes.put(ControlRequest.Lane.QUERY, lane("hactl-control-query", 2));
+        lanes.put(ControlRequest.Lane.OPERATION, lane("hactl-control-op", 2));
+        server.configureBlocking(false);
+        server.register(selector, SelectionKey.OP_ACCEPT);
+        this.io = new Thread(this::ioLoop, "hactl-control-io");
+        this.io.setDaemon(true);
+    }
+
+    private static ExecutorService lane(String name, int threads) {
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
-        this.acceptor = new Thread(this::acceptLoop, "hactl-control-accept");
-        this.acceptor.setDaemon(true);
     }
 
     /**
@@ -63,6 +122,10 @@ public final class ControlServer implements AutoCloseable {
      * the directory (0700) if missing and refuses a directory others may write to.
      */
     public static ControlServer start(Path path, Handler handler, boolean requireRoot) throws IOException {
+        return start(path, handler, requireRoot, READ_DEADLINE);
+    }
+
+    static ControlServer start(Path path, Handler handler, boolean requireRoot, Duration readDeadline) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -84,83 +147,240 @@ public final class ControlServer implements AutoCloseable {
             }
         }
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(path));
+        server.bind(UnixDomainSocketAddress.of(path), 128);
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        ControlServer s = new ControlServer(path, server, handler, requireRoot);
-        s.acceptor.start();
+        ControlServer s = new ControlServer(path, server, handler, requireRoot, readDeadline);
+        s.io.start();
         return s;
     }
 
-    private void acceptLoop() {
+    private void ioLoop() {
         while (open) {
             try {
-                SocketChannel client = server.accept();
-                workers.execute(() -> serve(client));
-            } catch (ClosedChannelException e) {
+                long now = System.nanoTime();
+                long wait = 250;
+                for (Reading r : reading.values()) {
+                    wait = Math.min(wait, Math.max(1, (r.deadline - now) / 1_000_000 + 1));
+                    break; // the oldest has the nearest deadline
+                }
+                selector.select(wait);
+                Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+                while (it.hasNext()) {
+                    SelectionKey k = it.next();
+                    it.remove();
+                    if (!k.isValid()) {
+                        continue;
+                    }
+                    if (k.isAcceptable()) {
+                        acceptAll();
+                    } else if (k.isReadable()) {
+                        read(k);
+                    }
+                }
+                expire(System.nanoTime());
+            } catch (ClosedSelectorException e) {
                 return;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 if (open) {
-                    LOG.warn("control socket: accept failed: {}", e.getMessage());
+                    LOG.warn("control socket: {}", e.toString());
                 }
             }
         }
     }
 
-    private void serve(SocketChannel client) {
-        try (client) {
+    private void acceptAll() throws IOException {
+        // bounded by the backlog: accept returns null once it is empty
+        for (int i = 0; i < 1024; i++) {
+            SocketChannel ch = server.accept();
+            if (ch == null) {
+                return;
+            }
+            accepted.incrementAndGet();
+            ch.configureBlocking(false);
+            if (requireRoot) {
+                UnixDomainPrincipal who = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+                if (!"root".equals(who.user().getName())) {
+                    refuse(ch, "only root may control hactl (you are " + who.user().getName() + ")");
+                    continue;
+                }
+            }
+            if (reading.size() + answering.get() >= MAX_CONNECTIONS) {
+                Iterator<Reading> oldest = reading.values().iterator();
+                if (oldest.hasNext()) {
+                    Reading r = oldest.next();
+                    oldest.remove();
+                    evicted.incrementAndGet();
+                    closeQuietly(r.ch);
+                } else {
+                    refused.incrementAndGet();
+                    refuse(ch, "too many control requests in progress (" + MAX_CONNECTIONS + "); try again");
+                    continue;
+                }
+            }
+            reading.put(ch, new Reading(ch, System.nanoTime() + readDeadlineNanos));
+            ch.register(selector, SelectionKey.OP_READ);
+        }
+    }
+
+    private void read(SelectionKey k) {
+        SocketChannel ch = (SocketChannel) k.channel();
+        Reading r = reading.get(ch);
+        if (r == null) {
+            k.cancel();
+            return;
+        }
+        try {
+            readBuf.clear();
+            int n = ch.read(readBuf);
+            boolean eof = n < 0;
+            readBuf.flip();
+            while (readBuf.hasRemaining()) {
+                byte c = readBuf.get();
+                if (c == '\n') {
+                    dispatch(k, r);
+                    return;
+                }
+                r.line.write(c);
+            }
+            if (r.line.size() > ControlProtocol.MAX_REQUEST) {
+                badRequests.incrementAndGet();
+                drop(k, r);
+                refuse(ch, "request longer than " + ControlProtocol.MAX_REQUEST + " bytes");
+            } else if (eof) {
+                if (r.line.size() > 0) {
+                    dispatch(k, r);
+                } else {
+                    drop(k, r);
+                    closeQuietly(ch);
+                }
+            }
+        } catch (IOException e) {
+            drop(k, r);
+            closeQuietly(ch);
+        }
+    }
+
+    private void drop(SelectionKey k, Reading r) {
+        k.cancel();
+        reading.remove(r.ch);
+    }
+
+    private void dispatch(SelectionKey k, Reading r) {
+        drop(k, r);
+        ControlRequest request;
+        try {
+            request = RequestCodec.decode(r.line.toByteArray());
+        } catch (IllegalArgumentException e) {
+            badRequests.incrementAndGet();
+            refuse(r.ch, e.getMessage());
+            return;
+        }
+        answering.incrementAndGet();
+        try {
+            lanes.get(request.lane()).execute(() -> answer(r.ch, request));
+        } catch (RuntimeException e) { // shut down
+            answering.decrementAndGet();
+            closeQuietly(r.ch);
+        }
+    }
+
+    /** Cuts off clients that did not send their request in time (the oldest come first). */
+    private void expire(long now) {
+        Iterator<Reading> it = reading.values().iterator();
+        while (it.hasNext()) {
+            Reading r = it.next();
+            if (now - r.deadline < 0) {
+                return;
+            }
+            it.remove();
+            timedOut.incrementAndGet();
+            LOG.debug("control socket: a client sent no request within {} ms, closed", readDeadlineNanos / 1_000_000);
+            SelectionKey k = r.ch.keyFor(selector);
+            if (k != null) {
+                k.cancel();
+            }
+            closeQuietly(r.ch);
+        }
+    }
+
+    private void answer(SocketChannel ch, ControlRequest request) {
+        try {
             ObjectNode reply = ControlProtocol.JSON.createObjectNode();
             reply.put("v", ControlProtocol.VERSION);
             try {
-                if (requireRoot) {
-                    UnixDomainPrincipal who = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
-                    if (!"root".equals(who.user().getName())) {
-                        throw new IllegalArgumentException("only root may control hactl (you are " + who.user().getName() + ")");
-                    }
-                }
-                JsonNode request = ControlProtocol.JSON.readTree(readLine(client));
-                int v = request.path("v").asInt(-1);
-                if (v != ControlProtocol.VERSION) {
-                    throw new IllegalArgumentException("control protocol version " + v + " is not supported (this daemon speaks "
-                            + ControlProtocol.VERSION + ")");
-                }
-                String cmd = request.path("cmd").asText("");
+                JsonNode result = handler.handle(request);
                 reply.put("ok", true);
-                reply.set("result", handler.handle(cmd, request));
+                reply.set("result", result);
             } catch (Exception e) {
                 reply.removeAll();
                 reply.put("v", ControlProtocol.VERSION);
                 reply.put("ok", false);
                 reply.put("error", e.getMessage() == null ? e.toString() : e.getMessage());
             }
-            client.write(ByteBuffer.wrap((ControlProtocol.JSON.writeValueAsString(reply) + "\n")
-                    .getBytes(StandardCharsets.UTF_8)));
+            write(ch, encode(reply));
         } catch (IOException e) {
             LOG.debug("control socket: client went away: {}", e.getMessage());
+        } finally {
+            answering.decrementAndGet();
+            closeQuietly(ch);
         }
     }
 
-    private static byte[] readLine(SocketChannel ch) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuffer b = ByteBuffer.allocate(4096);
-        while (out.size() <= ControlProtocol.MAX_REQUEST) {
-            int n = ch.read(b);
-            if (n < 0) {
-                break;
-            }
-            b.flip();
+    private static byte[] encode(ObjectNode reply) throws IOException {
+        return (ControlProtocol.JSON.writeValueAsString(reply) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Writes the whole reply, giving up when the client takes no bytes for {@link #WRITE_STALL}. */
+    private static void write(SocketChannel ch, byte[] bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        ch.write(b);
+        if (!b.hasRemaining()) {
+            return;
+        }
+        try (Selector s = Selector.open()) {
+            ch.register(s, SelectionKey.OP_WRITE);
             while (b.hasRemaining()) {
-                byte c = b.get();
-                if (c == '\n') {
-                    return out.toByteArray();
+                if (s.select(WRITE_STALL.toMillis()) == 0) {
+                    throw new IOException("client read nothing for " + WRITE_STALL.toSeconds() + " s");
                 }
-                out.write(c);
+                s.selectedKeys().clear();
+                ch.write(b);
             }
-            b.clear();
         }
-        if (out.size() > ControlProtocol.MAX_REQUEST) {
-            throw new IOException("request longer than " + ControlProtocol.MAX_REQUEST + " bytes");
+    }
+
+    /** Answers an error without blocking (a short line fits any socket buffer) and closes. */
+    private void refuse(SocketChannel ch, String error) {
+        try {
+            ObjectNode reply = ControlProtocol.JSON.createObjectNode();
+            reply.put("v", ControlProtocol.VERSION);
+            reply.put("ok", false);
+            reply.put("error", error);
+            ch.write(ByteBuffer.wrap(encode(reply)));
+        } catch (IOException e) {
+            LOG.debug("control socket: refusing a client: {}", e.getMessage());
+        } finally {
+            closeQuietly(ch);
         }
-        return out.toByteArray();
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+
+    /** The socket's counters, for {@code hactl stats}; every name always present. */
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("control_connections", accepted.get());
+        m.put("control_timed_out", timedOut.get());
+        m.put("control_evicted", evicted.get());
+        m.put("control_refused", refused.get());
+        m.put("control_bad_requests", badRequests.get());
+        return m;
     }
 
     public Path path() {
@@ -171,11 +391,22 @@ public final class ControlServer implements AutoCloseable {
     public void close() {
         open = false;
         try {
+            selector.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        try {
             server.close();
         } catch (IOException ignored) {
             // closing anyway
         }
-        workers.shutdownNow();
+        try {
+            io.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        new ArrayDeque<>(reading.values()).forEach(r -> closeQuietly(r.ch));
+        lanes.values().forEach(ExecutorService::shutdownNow);
         try {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hactl.controller.config.HactlConfig;
 import io.hactl.controller.control.ControlProtocol;
+import io.hactl.controller.control.ControlRequest;
 import io.hactl.controller.control.ControlServer;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.engine.CommitResult;
@@ -140,6 +141,11 @@ public final class Daemon implements AutoCloseable {
 
     /** Reads the key, starts the engine and the control socket. */
     public static Daemon start(HactlConfig cfg, boolean requireRootClients) throws Exception {
+        // before anything starts: the same check as config check's
+        List<String> fifo = io.hactl.controller.keepalived.NotifyFifoCheck.problems(cfg);
+        if (!fifo.isEmpty()) {
+            throw new java.io.IOException("role.keepalived.notify-fifo: " + String.join("; ", fifo));
+        }
         byte[] key = KeyFile.load(cfg.sync().keyFile());
         return new Daemon(cfg, key, requireRootClients);
     }
@@ -149,43 +155,51 @@ public final class Daemon implements AutoCloseable {
         stopped.await();
     }
 
-    private JsonNode handle(String cmd, JsonNode req) throws Exception {
+    private JsonNode handle(ControlRequest request) throws Exception {
         SyncEngine engine = this.engine;
         if (engine == null) {
             throw new IllegalStateException("the daemon is still starting");
         }
-        return switch (cmd) {
-            case "ping" -> ControlProtocol.JSON.getNodeFactory().textNode("pong");
-            case "notify" -> notify(req);
-            case "status" -> status();
-            case "stats" -> ControlProtocol.JSON.valueToTree(new TreeMap<>(engine.status().counters()));
-            case "commit" -> commitResult(await(engine.commit()));
-            case "flush" -> {
-                String which = req.path("cache").asText("both");
-                SyncEngine.Cache c = switch (which) {
-                    case "internal" -> SyncEngine.Cache.INTERNAL;
-                    case "external" -> SyncEngine.Cache.EXTERNAL;
-                    case "both" -> SyncEngine.Cache.BOTH;
-                    default -> throw new IllegalArgumentException("unknown cache '" + which + "'");
-                };
-                yield number(await(engine.flush(c)));
-            }
-            case "resync" -> number(await(engine.resyncInternal()));
-            case "bulk-send" -> number(await(engine.bulkSend()));
-            case "request-resync" -> {
-                await(engine.requestResync());
-                yield ControlProtocol.JSON.getNodeFactory().textNode("requested");
-            }
-            case "purge" -> number(await(engine.schedulePurge("hactl purge")).toSeconds());
-            case "cache" -> {
-                boolean external = "external".equals(req.path("cache").asText("internal"));
-                List<Flow> flows = await(engine.flows(external ? SyncEngine.Cache.EXTERNAL : SyncEngine.Cache.INTERNAL));
-                ArrayNode a = ControlProtocol.JSON.createArrayNode();
-                flows.forEach(f -> a.add(f.toString()));
-                yield a;
-            }
-            default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
-        };
+        if (request instanceof ControlRequest.Ping) {
+            return ControlProtocol.JSON.getNodeFactory().textNode("pong");
+        } else if (request instanceof ControlRequest.Notify n) {
+            return notify(n);
+        } else if (request instanceof ControlRequest.Status) {
+            return status();
+        } else if (request instanceof ControlRequest.Stats) {
+            return stats(engine);
+        } else if (request instanceof ControlRequest.Commit) {
+            return commitResult(await(engine.commit()));
+        } else if (request instanceof ControlRequest.Flush f) {
+            return number(await(engine.flush(switch (f.cache()) {
+                case INTERNAL -> SyncEngine.Cache.INTERNAL;
+                case EXTERNAL -> SyncEngine.Cache.EXTERNAL;
+                case BOTH -> SyncEngine.Cache.BOTH;
+            })));
+        } else if (request instanceof ControlRequest.Resync) {
+            return number(await(engine.resyncInternal()));
+        } else if (request instanceof ControlRequest.BulkSend) {
+            return number(await(engine.bulkSend()));
+        } else if (request instanceof ControlRequest.RequestResync) {
+            await(engine.requestResync());
+            return ControlProtocol.JSON.getNodeFactory().textNode("requested");
+        } else if (request instanceof ControlRequest.Purge) {
+            return number(await(engine.schedulePurge("hactl purge")).toSeconds());
+        } else if (request instanceof ControlRequest.ListCache l) {
+            List<Flow> flows = await(engine.flows(l.cache() == ControlRequest.CacheName.EXTERNAL
+                    ? SyncEngine.Cache.EXTERNAL : SyncEngine.Cache.INTERNAL));
+            ArrayNode a = ControlProtocol.JSON.createArrayNode();
+            flows.forEach(f -> a.add(f.toString()));
+            return a;
+        }
+        throw new IllegalArgumentException("unsupported request " + request);
+    }
+
+    /** The engine's counters and the control socket's, every one of them, zero included. */
+    private JsonNode stats(SyncEngine engine) {
+        Map<String, Long> all = new TreeMap<>(engine.status().counters());
+        all.putAll(control.counters());
+        return ControlProtocol.JSON.valueToTree(all);
     }
 
     /** What systemctl status shows. */
@@ -212,9 +226,9 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** A role change announced by keepalived (or by hand); queued, run in order on the role worker. */
-    private JsonNode notify(JsonNode req) {
-        io.hactl.controller.role.Role to = io.hactl.controller.role.Role.parse(req.path("state").asText(""));
-        String source = req.path("source").asText("notify");
+    private JsonNode notify(ControlRequest.Notify req) {
+        io.hactl.controller.role.Role to = io.hactl.controller.role.Role.parse(req.state());
+        String source = req.source();
         boolean queued = roles.submit(to, source);
         if (queued) {
             roleWorker.execute(roles::runPending);

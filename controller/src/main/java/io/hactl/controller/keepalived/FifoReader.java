@@ -3,19 +3,24 @@ package io.hactl.controller.keepalived;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads keepalived's notify_fifo: opens it (creating the FIFO if it is missing), reads lines until
- * end of file (keepalived closed it: restart or shutdown, whose STOP lines come last) and opens
- * it again. With a sync group configured, that group's lines drive the role and INSTANCE lines are
- * only recorded; without one, INSTANCE lines drive it. The role arrives in milliseconds: no process is
- * started on the failover path.
+ * Reads keepalived's notify_fifo: opens it (creating the FIFO if it is missing) read-write, so
+ * that keepalived's restarts and shutdowns (whose STOP lines come last) never end the stream, and
+ * reads lines until closed. With a sync group configured, that group's lines drive the role and INSTANCE lines are
+ * only recorded; without one, the first group whose line arrives drives it, and INSTANCE lines only
+ * until then. The role arrives in milliseconds: no process is started on the failover path.
  */
 public final class FifoReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FifoReader.class);
@@ -27,9 +32,11 @@ public final class FifoReader implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile String lastLine;
+    /** Without a configured sync group: the first group a line came from (reader thread writes). */
+    private volatile String drivingGroup;
     private volatile long lines;
 
-    /** @param syncGroup the vrrp_sync_group whose lines drive the role, or null to follow instances */
+    /** @param syncGroup the vrrp_sync_group whose lines drive the role, or null: the first group heard, else instances */
     public FifoReader(String node, Path fifo, String syncGroup, BiConsumer<String, String> roleSink) {
         this.node = node;
         this.syncGroup = syncGroup;
@@ -45,21 +52,19 @@ public final class FifoReader implements AutoCloseable {
     }
 
     /**
-     * Creates the FIFO unless it exists. keepalived creates a missing notify_fifo itself, and at
-     * boot it starts alongside hactl: one that appears between a check and mkfifo is taken as it
-     * is (the bench's failover lab once lost a daemon to that race: "mkfifo ... File exists").
-     * Anything at the path but a FIFO, or a FIFO others could write to, is refused, naming it.
+     * Creates the FIFO unless it exists, in a directory that must exist (the daemon checked it
+     * with {@link NotifyFifoCheck} before starting anything). keepalived creates a missing
+     * notify_fifo itself, and at boot it starts alongside hactl: one that appears between a check
+     * and mkfifo is taken as it is, and checked again like any other.
      */
     static void ensureFifo(Path fifo) throws IOException {
-        int mode = modeOf(fifo);
+        int mode = NotifyFifoCheck.modeOf(fifo);
         if (mode < 0) {
-            Files.createDirectories(fifo.toAbsolutePath().getParent());
             Process p = new ProcessBuilder("mkfifo", "-m", "0600", fifo.toString()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
             try {
                 int exit = p.waitFor();
-                mode = modeOf(fifo);
-                if (exit != 0 && !isFifo(mode)) {
+                if (exit != 0 && !NotifyFifoCheck.isFifo(NotifyFifoCheck.modeOf(fifo))) {
                     throw new IOException("mkfifo " + fifo + " failed: " + out);
                 }
             } catch (InterruptedException e) {
@@ -67,46 +72,30 @@ public final class FifoReader implements AutoCloseable {
                 throw new IOException("interrupted creating " + fifo);
             }
         }
-        if (!isFifo(mode)) {
-            throw new IOException(fifo + " exists and is not a FIFO (keepalived's notify_fifo must be one)");
-        }
-        // whoever can write to it can forge keepalived's role changes (keepalived makes it 0644)
-        if ((mode & 0022) != 0) {
-            throw new IOException(fifo + " is writable by group or others (mode " + Integer.toOctalString(mode & 0777)
-                    + "): anyone could forge keepalived's role changes; chmod go-w it");
-        }
-        String owner = Files.getOwner(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName();
-        if (!owner.equals(System.getProperty("user.name"))) {
-            throw new IOException(fifo + " belongs to " + owner + ", not to " + System.getProperty("user.name")
-                    + ", who runs hactl: its owner could forge keepalived's role changes");
-        }
-    }
-
-    /** The path's st_mode, not following a link; -1 when nothing is there. */
-    private static int modeOf(Path p) throws IOException {
-        try {
-            return (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return -1;
-        }
-    }
-
-    private static boolean isFifo(int mode) {
-        return mode >= 0 && (mode & 0170000) == 0010000; // S_IFMT, S_IFIFO
+        NotifyFifoCheck.require(fifo, null);
     }
 
     private void loop() {
         while (running) {
-            // open blocks until keepalived opens the FIFO for writing
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(fifo),
-                    StandardCharsets.UTF_8))) {
+            // read-write: the open never blocks and keepalived closing its end (a restart) is no
+            // end of file, so its lines keep coming on the same descriptor; the channel is
+            // interruptible, which is how close() stops a blocked read
+            try (FileChannel ch = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                 // through an InputStream: a channel Reader waits to fill its buffer before a line comes out
+                 BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch),
+                         StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                                 .onUnmappableCharacter(CodingErrorAction.REPLACE)))) {
                 String line;
-                while ((line = r.readLine()) != null) {
+                while (running && (line = r.readLine()) != null) {
                     handle(line);
                 }
+            } catch (ClosedByInterruptException e) {
+                return;
             } catch (IOException e) {
                 if (running) {
-                    LOG.warn("{}: reading {} failed: {}", node, fifo, e.getMessage());
+                    LOG.warn("{}: reading {} failed: {}; trying again in 1 s", node, fifo, e.getMessage());
+                    // bounded pace for a FIFO that went away; close() interrupts it
+                    LockSupport.parkNanos(1_000_000_000L);
                 }
             }
         }
@@ -120,13 +109,46 @@ public final class FifoReader implements AutoCloseable {
             LOG.debug("{}: notify_fifo line ignored: {}", node, line);
             return;
         }
-        boolean drives = e.kind() == FifoEvent.Kind.HACTL || (syncGroup == null ? e.kind() == FifoEvent.Kind.INSTANCE
-                : e.kind() == FifoEvent.Kind.GROUP && e.name().equals(syncGroup));
+        boolean drives = drives(e);
         LOG.info("{}: keepalived {} {} {}{}", node, e.kind().name().toLowerCase(), e.name(), e.state(),
                 drives ? "" : " (recorded only)");
         if (drives && e.isRoleChange()) {
             roleSink.accept(e.state(), "keepalived " + e.kind().name().toLowerCase() + " " + e.name());
         }
+    }
+
+    /**
+     * Whether a line sets the role. With a sync group configured, that group's lines. Without one,
+     * the lines of the first group heard from: a sync group's instances change together and its
+     * lines say so at once (a notify on the vrrp_sync_group, the usual setup, writes only those),
+     * while its instances pass through mixed states on the way; instance lines drive only until a
+     * group line arrives, which serves a setup without sync groups.
+     */
+    private boolean drives(FifoEvent e) {
+        switch (e.kind()) {
+            case HACTL:
+                return true;
+            case GROUP:
+                if (syncGroup != null) {
+                    return e.name().equals(syncGroup);
+                }
+                if (drivingGroup == null) {
+                    drivingGroup = e.name();
+                    LOG.info("{}: keepalived group {} drives the role from now on; instance lines are only recorded"
+                            + " (role.keepalived.sync-group names the group)", node, e.name());
+                } else if (!drivingGroup.equals(e.name())) {
+                    LOG.warn("{}: keepalived group {} is not the group {} that drives the role: set"
+                            + " role.keepalived.sync-group to the one that should", node, e.name(), drivingGroup);
+                }
+                return e.name().equals(drivingGroup);
+            default:
+                return syncGroup == null && drivingGroup == null;
+        }
+    }
+
+    /** The group whose lines drive the role: the configured one, else the first heard from; null before. */
+    public String drivingGroup() {
+        return syncGroup != null ? syncGroup : drivingGroup;
     }
 
     public String lastLine() {
@@ -140,12 +162,7 @@ public final class FifoReader implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        // the reader may be blocked opening the FIFO until a writer appears: be that writer
-        try (var w = Files.newOutputStream(fifo, java.nio.file.StandardOpenOption.WRITE)) {
-            w.flush();
-        } catch (IOException | RuntimeException ignored) {
-            // no reader blocked, or the FIFO is gone
-        }
+        thread.interrupt(); // closes the channel a read is blocked on
         try {
             thread.join(2000);
         } catch (InterruptedException e) {

@@ -95,4 +95,30 @@ class ClientCommandsTest {
         assertThat(k.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(k.err()).contains("sync.key-file").contains("accessible by others");
     }
+
+    @Test
+    void configCheckNamesFileLineAndColumnOfAYamlErrorAndABinaryFileOrKey() throws Exception {
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, "node: { name: fw1 }\nsync:\n  local: 10.99.0.1: 3780\n");
+        HactlCommandTest.Run y = HactlCommandTest.run("config", "check", "--config", broken.toString());
+        assertThat(y.exit()).isEqualTo(ExitCodes.FAILED);
+        assertThat(y.err().strip()).isEqualTo(broken + ": 1 error\n  line 3, column 19: (yaml): mapping values are not allowed here");
+
+        Path binary = dir.resolve("binary.yaml");
+        Files.write(binary, new byte[] {(byte) 0x8f, 0x12, (byte) 0xff, (byte) 0xc3, 0x41});
+        HactlCommandTest.Run b = HactlCommandTest.run("config", "check", "--config", binary.toString());
+        assertThat(b.exit()).isEqualTo(ExitCodes.FAILED);
+        assertThat(b.err()).contains(binary + ": 1 error").contains("(file): is not UTF-8 text (byte 0x8f at offset 0, line 1)")
+                .doesNotContain("Input length");
+
+        Path key = dir.resolve("binary.key");
+        Files.write(key, new byte[] {(byte) 0x8f, 0x12, (byte) 0xff, (byte) 0xc3, 0x41});
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        Path cfg = dir.resolve("binkey.yaml");
+        Files.writeString(cfg, "node: { name: fw1 }\nsync: { local: 10.99.0.1, peer: 10.99.0.2, key-file: " + key + " }\n");
+        HactlCommandTest.Run k = HactlCommandTest.run("config", "check", "--config", cfg.toString());
+        assertThat(k.exit()).isEqualTo(ExitCodes.FAILED);
+        assertThat(k.err().strip()).isEqualTo(cfg + ": sync.key-file: sync key file " + key + " is not text (a binary file?):"
+                + " it must hold the key in hexadecimal, as 'hactl keygen' writes it");
+    }
 }

@@ -168,4 +168,29 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/hactl.yaml")))
                 .hasMessageContaining("/nonexistent/hactl.yaml").hasMessageContaining("does not exist");
     }
+
+    @Test
+    void aYamlSyntaxErrorSaysLineColumnAndTheParsersWholeMessage() {
+        ConfigException e = errors("node: { name: fw1 }\nsync:\n  local: a: b\n");
+        assertThat(e.errors()).singleElement().isEqualTo(new ConfigError("(yaml)", 3, 11, "mapping values are not allowed here"));
+        assertThat(e.getMessage()).isEqualTo("/etc/hactl/hactl.yaml: 1 error\n  line 3, column 11: (yaml): mapping values are"
+                + " not allowed here");
+        assertThat(errors("node:\n  name: fw1\n sync: x\n").errors()).singleElement().hasToString(
+                "line 3, column 2: (yaml): expected <block end>, but found '<block mapping start>' (while parsing a block"
+                        + " mapping that began at line 1, column 1)");
+        assertThat(errors("node: \"abc\n").errors()).singleElement().hasToString("line 2, column 1: (yaml): found unexpected"
+                + " end of stream (while scanning a quoted scalar that began at line 1, column 7)");
+    }
+
+    @Test
+    void aBinaryOrNonUtf8FileSaysSoWithItsName(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path bin = dir.resolve("binary.yaml");
+        java.nio.file.Files.write(bin, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0});
+        assertThatThrownBy(() -> ConfigLoader.load(bin)).hasMessage(bin + ": 1 error\n  (file): is not a text file (a NUL"
+                + " byte at offset 7): a binary file, not YAML");
+        Path latin1 = dir.resolve("latin1.yaml");
+        java.nio.file.Files.write(latin1, "node:\n  name: fw\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> ConfigLoader.load(latin1)).hasMessage(latin1 + ": 1 error\n  (file): is not UTF-8 text"
+                + " (byte 0xe9 at offset 16, line 2): a binary file, or saved in another encoding");
+    }
 }

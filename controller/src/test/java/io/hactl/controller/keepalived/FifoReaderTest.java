@@ -46,6 +46,7 @@ class FifoReaderTest {
         try {
             for (int round = 0; round < 10; round++) {
                 Path fifo = dir.resolve("race-" + round).resolve("keepalived.fifo");
+                Files.createDirectory(fifo.getParent()); // checked to exist before the daemon starts
                 java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
                 List<java.util.concurrent.Future<?>> creators = new java.util.ArrayList<>();
                 for (int i = 0; i < 4; i++) {
@@ -83,7 +84,7 @@ class FifoReaderTest {
         assertThat(new ProcessBuilder("mkfifo", "-m", "0622", open.toString()).start().waitFor()).isZero();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> FifoReader.ensureFifo(open))
                 .isInstanceOf(java.io.IOException.class).hasMessageContaining(open.toString())
-                .hasMessageContaining("writable by group or others (mode 622)");
+                .hasMessageContaining("writable by group or others (mode 0622)");
         // as keepalived creates a missing one: S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH
         Path keepalived = dir.resolve("keepalived.fifo");
         assertThat(new ProcessBuilder("mkfifo", "-m", "0644", keepalived.toString()).start().waitFor()).isZero();
@@ -115,6 +116,51 @@ class FifoReaderTest {
             write(fifo, "INSTANCE \"VI_1\" MASTER 100", "INSTANCE \"VI_1\" MASTER_PRIORITY 90", "INSTANCE \"VI_1\" STOP 0");
             await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 2);
             assertThat(got).extracting(Got::state).containsExactly("MASTER", "STOP");
+        }
+    }
+
+    @Test
+    void withoutASyncGroupTheFirstGroupHeardDrivesTheRoleAndInstancesOnlyUntilThen() throws Exception {
+        Path fifo = dir.resolve("g.fifo");
+        List<Got> got = new CopyOnWriteArrayList<>();
+        try (FifoReader r = new FifoReader("fw1", fifo, null, (s, src) -> got.add(new Got(s, src)))) {
+            r.start();
+            // keepalived's notify on the sync group (through the hook) writes GROUP lines only
+            write(fifo, "GROUP \"G1\" BACKUP 0", "GROUP \"G1\" MASTER 0");
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 2);
+            // a global notify_fifo writes both: the instances' mixed states change nothing now
+            write(fifo, "INSTANCE \"VI_LAN\" BACKUP 100", "GROUP \"G2\" FAULT 0", "INSTANCE \"VI_WAN\" FAULT 100",
+                    "GROUP \"G1\" BACKUP 0");
+            await().atMost(Duration.ofSeconds(5)).until(() -> r.lines() == 6);
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 3);
+            assertThat(got).containsExactly(new Got("BACKUP", "keepalived group G1"), new Got("MASTER", "keepalived group G1"),
+                    new Got("BACKUP", "keepalived group G1"));
+            assertThat(r.drivingGroup()).isEqualTo("G1");
+        }
+    }
+
+    @Test
+    void withoutASyncGroupInstanceLinesDriveUntilAGroupLineArrives() throws Exception {
+        Path fifo = dir.resolve("i.fifo");
+        List<Got> got = new CopyOnWriteArrayList<>();
+        try (FifoReader r = new FifoReader("fw1", fifo, null, (s, src) -> got.add(new Got(s, src)))) {
+            r.start();
+            write(fifo, "INSTANCE \"VI_1\" BACKUP 100", "GROUP \"G1\" MASTER 0", "INSTANCE \"VI_1\" FAULT 100");
+            await().atMost(Duration.ofSeconds(5)).until(() -> r.lines() == 3);
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 2);
+            assertThat(got).containsExactly(new Got("BACKUP", "keepalived instance VI_1"), new Got("MASTER", "keepalived group G1"));
+        }
+    }
+
+    @Test
+    void closeReturnsWhetherOrNotTheReaderThreadReachedTheFifo() throws Exception {
+        // started and closed at once, many times: the reader may be before, in or past its open
+        for (int i = 0; i < 50; i++) {
+            Path fifo = dir.resolve("c" + i + ".fifo");
+            FifoReader r = new FifoReader("fw1", fifo, null, (s, src) -> { });
+            r.start();
+            java.util.concurrent.CompletableFuture<Void> closed = java.util.concurrent.CompletableFuture.runAsync(r::close);
+            await().atMost(Duration.ofSeconds(30)).until(closed::isDone);
         }
     }
 }

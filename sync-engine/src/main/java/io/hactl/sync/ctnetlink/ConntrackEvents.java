@@ -40,7 +40,7 @@ public final class ConntrackEvents implements AutoCloseable {
     /**
      * Subscribes to NEW, UPDATE and DESTROY events in the calling thread's network namespace.
      *
-     * @param receiveBuffer bytes of socket buffer to ask for
+     * @param receiveBuffer bytes of socket buffer (as the kernel reports it)
      * @param reliable      NETLINK_BROADCAST_ERROR: the kernel learns of undelivered events (with
      *                      net.netfilter.nf_conntrack_events reliable delivery it retries them)
      * @param pollTimeout   longest a {@link #poll} blocks when nothing arrives
@@ -50,7 +50,7 @@ public final class ConntrackEvents implements AutoCloseable {
         JnaNetlinkSocket s = JnaNetlinkSocket.open(NFNLGRP_CONNTRACK_NEW, NFNLGRP_CONNTRACK_UPDATE,
                 NFNLGRP_CONNTRACK_DESTROY);
         try {
-            s.setReceiveBufferSize(receiveBuffer);
+            sizeReceiveBuffer(s, receiveBuffer);
             if (reliable) {
                 s.setNetlinkOption(NETLINK_BROADCAST_ERROR, true);
             }
@@ -140,13 +140,26 @@ public final class ConntrackEvents implements AutoCloseable {
     }
 
     /**
-     * Doubles the receive buffer up to {@code max} bytes (after an overrun). Returns the new size.
+     * Sizes a socket's receive buffer to hold {@code bytes}: the kernel stores twice what
+     * setsockopt asks for (net/core/sock.c, sock_setsockopt SO_RCVBUF(FORCE):
+     * {@code sk_rcvbuf = max(val * 2, SOCK_MIN_RCVBUF)}) and getsockopt reports that, so half is
+     * asked for. Returns the size the kernel reports.
+     */
+    public static int sizeReceiveBuffer(NetlinkSocket socket, int bytes) throws NetlinkException {
+        return socket.setReceiveBufferSize(Math.max(1, bytes / 2));
+    }
+
+    /**
+     * Doubles the receive buffer (after an overrun), never past {@code max} bytes as the kernel
+     * reports them. Returns the size now.
      */
     public int growReceiveBuffer(int max) throws NetlinkException {
         int current = socket.receiveBufferSize();
-        // the kernel reports twice what was set; ask for the doubled value, capped
-        int want = (int) Math.min((long) max, (long) current);
-        return socket.setReceiveBufferSize(want);
+        int want = (int) Math.min((long) max, 2L * current);
+        if (want <= current) {
+            return current;
+        }
+        return sizeReceiveBuffer(socket, want);
     }
 
     static FlowEvent.Type typeOf(NlMsg msg) {

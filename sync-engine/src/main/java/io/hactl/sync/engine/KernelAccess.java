@@ -40,7 +40,7 @@ public interface KernelAccess {
                 s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
                 s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_UPDATE);
                 s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_DESTROY);
-                s.setReceiveBufferSize(receiveBuffer);
+                ConntrackEvents.sizeReceiveBuffer(s, receiveBuffer);
                 s.setReceiveTimeout(EVENT_POLL);
                 s.setBlocking(true);
                 return new ConntrackEvents(s, stats);

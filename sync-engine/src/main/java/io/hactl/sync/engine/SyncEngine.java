@@ -130,6 +130,7 @@ public final class SyncEngine implements AutoCloseable {
         this.commitEncoder = new CommitEncoder(planner);
         this.internal = new FlowStore("internal", cfg.cacheLimit());
         this.external = new FlowStore("external", cfg.cacheLimit());
+        EngineCounters.NAMES.forEach(n -> counters.put(n, new java.util.concurrent.atomic.AtomicLong()));
     }
 
     /**
@@ -606,7 +607,10 @@ public final class SyncEngine implements AutoCloseable {
             replaced = again.succeeded();
             again.failures().forEach((k, v) -> failures.merge(k, v, Integer::sum));
         }
-        failures.forEach((k, v) -> count("kernel_write_" + k, v));
+        failures.forEach((k, v) -> {
+            count("kernel_write_" + k, v);
+            count("kernel_write_failed", v);
+        });
         return new int[] {r.succeeded(), replaced};
     }
 

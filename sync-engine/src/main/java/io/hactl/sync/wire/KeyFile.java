@@ -51,6 +51,9 @@ public final class KeyFile {
                 }
             }
             content = Files.readString(path, StandardCharsets.US_ASCII).strip();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new KeyFileException("sync key file " + path + " is not text (a binary file?): it must hold the key"
+                    + " in hexadecimal, as 'hactl keygen' writes it");
         } catch (NoSuchFileException e) {
             throw new KeyFileException("sync key file " + path + " does not exist");
         } catch (IOException | UnsupportedOperationException e) {

@@ -216,12 +216,18 @@ class ConntrackEventsTest {
     }
 
     @Test
-    void growReceiveBufferDoublesTheBufferWithTheRequestCappedAtTheMaximum() throws Exception {
-        assertThat(eventSocket.setReceiveBufferSize(4096)).isEqualTo(8192);
+    void growReceiveBufferDoublesTheBufferTheKernelReportsAndNeverPassesTheMaximum() throws Exception {
+        // the kernel doubles what is asked: sizing asks for half
+        assertThat(ConntrackEvents.sizeReceiveBuffer(eventSocket, 131072)).isEqualTo(131072);
 
-        assertThat(events.growReceiveBuffer(1 << 20)).isEqualTo(16384);
-        // the request is capped; the kernel reports twice what was asked, as on open
-        assertThat(events.growReceiveBuffer(10_000)).isEqualTo(20_000);
+        assertThat(events.growReceiveBuffer(262144)).isEqualTo(262144);
+        // at the maximum: it stays there, however many overruns follow
+        assertThat(events.growReceiveBuffer(262144)).isEqualTo(262144);
+        assertThat(events.growReceiveBuffer(262144)).isEqualTo(262144);
+        assertThat(eventSocket.receiveBufferSize()).isEqualTo(262144);
+        // a maximum not a power of two caps the last step
+        assertThat(events.growReceiveBuffer(400_000)).isEqualTo(400_000);
+        assertThat(events.growReceiveBuffer(400_000)).isEqualTo(400_000);
     }
 
     /** A conntrack event as the kernel lays it out, built by hand. */

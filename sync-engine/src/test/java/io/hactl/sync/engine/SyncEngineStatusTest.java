@@ -49,6 +49,33 @@ class SyncEngineStatusTest {
         }
     }
 
+    @Test
+    void everyCounterIsReportedFromTheStartZeroIncluded() throws Exception {
+        try (SyncEngine e = SyncEngine.start(config(), EngineListener.NONE, KernelAccess.inMemory(new InMemoryConntrackKernel()))) {
+            var counters = e.status().counters();
+            assertThat(counters).containsKeys(EngineCounters.NAMES.toArray(String[]::new));
+            for (io.hactl.sync.wire.DropReason r : io.hactl.sync.wire.DropReason.values()) {
+                assertThat(counters).containsKey("drops_" + r.name().toLowerCase(java.util.Locale.ROOT));
+            }
+            assertThat(counters).containsKeys("messages_lost", "retransmissions", "netlink_malformed");
+            assertThat(counters.get("kernel_event_overruns")).isZero();
+            assertThat(counters.get("handovers_sent")).isZero();
+        }
+    }
+
+    @Test
+    void everyCounterTheEngineCountsIsInTheRegistry() throws Exception {
+        String source = java.nio.file.Files.readString(java.nio.file.Path.of(
+                "src/main/java/io/hactl/sync/engine/SyncEngine.java"));
+        var m = java.util.regex.Pattern.compile("count\\(\"([a-z_]+)\"[,)]").matcher(source);
+        int found = 0;
+        while (m.find()) {
+            found++;
+            assertThat(EngineCounters.NAMES).as("counted in SyncEngine").contains(m.group(1));
+        }
+        assertThat(found).isGreaterThanOrEqualTo(EngineCounters.NAMES.size());
+    }
+
     private static int[] freePorts() throws Exception {
         InetAddress lo = InetAddress.getLoopbackAddress();
         try (DatagramSocket s1 = new DatagramSocket(new InetSocketAddress(lo, 0));

@@ -50,6 +50,16 @@ class KeyFileTest {
     }
 
     @Test
+    void aBinaryKeyFileIsNamedAsSuchNotAsAnInputLength() throws Exception {
+        Path p = dir.resolve("binary.key");
+        Files.write(p, new byte[] {(byte) 0x8f, 0x12, (byte) 0xff, (byte) 0xc3, 0x00, 0x41, (byte) 0xe9, 0x7f});
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> KeyFile.load(p)).isInstanceOf(KeyFile.KeyFileException.class)
+                .hasMessage("sync key file " + p + " is not text (a binary file?): it must hold the key in hexadecimal,"
+                        + " as 'hactl keygen' writes it");
+    }
+
+    @Test
     void refusesKeysOthersCanReadOrWrite() throws Exception {
         String key = "00112233445566778899aabbccddeeff";
         assertThatThrownBy(() -> KeyFile.load(write(key, "rw-r--r--")))

@@ -25,6 +25,7 @@ public final class HactlNode implements AutoCloseable {
     private final String name;
     private Process process;
     private Path fifo;
+    private boolean syncGroup = true;
 
     public HactlNode(Netns ns, Path dir, String name) {
         this.ns = ns;
@@ -36,6 +37,12 @@ public final class HactlNode implements AutoCloseable {
     /** Reads keepalived events from this FIFO instead (before {@link #conf}). */
     public HactlNode fifoAt(Path path) {
         this.fifo = path;
+        return this;
+    }
+
+    /** Names no sync-group in the configuration (before {@link #conf}). */
+    public HactlNode withoutSyncGroup() {
+        this.syncGroup = false;
         return this;
     }
 
@@ -70,9 +77,9 @@ public final class HactlNode implements AutoCloseable {
                     ignore-addresses: [127.0.0.0/8, 10.99.0.0/24, 10.50.0.2, 10.50.0.3, 10.60.0.2, 10.60.0.3]
                 role:
                   source: keepalived
-                  keepalived: { notify-fifo: %s, track-file: %s, sync-group: G1 }
+                  keepalived: { notify-fifo: %s, track-file: %s%s }
                 control: { socket: %s }
-                """.formatted(name, local, peer, key, more, fifo(), trackFile(), socket()));
+                """.formatted(name, local, peer, key, more, fifo(), trackFile(), syncGroup ? ", sync-group: G1" : "", socket()));
         return f;
     }
 

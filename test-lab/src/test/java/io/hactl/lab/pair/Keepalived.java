@@ -75,6 +75,39 @@ public final class Keepalived implements AutoCloseable {
         return f;
     }
 
+    /**
+     * The seed article's way with hactl's hook: no notify_fifo, a generic {@code notify} on the
+     * sync group, which keepalived runs with {@code GROUP G1 STATE PRIORITY}.
+     */
+    public Path confNotifyOnGroup(int priority, Path notifyScript, Path trackFile) throws Exception {
+        Path f = dir.resolve(name + "-keepalived-group-notify.conf");
+        Files.writeString(f, """
+                global_defs {
+                    router_id %s
+                    vrrp_version 3
+                    enable_script_security
+                    script_user root
+                    vrrp_garp_master_delay 1
+                    vrrp_garp_master_repeat 3
+                }
+                track_file hactl_demote {
+                    file %s
+                    weight 0
+                }
+                vrrp_sync_group G1 {
+                    group {
+                        VI_LAN
+                        VI_WAN
+                    }
+                    track_file {
+                        hactl_demote weight 0
+                    }
+                    notify %s
+                }
+                """.formatted(name, trackFile, notifyScript) + instances(priority));
+        return f;
+    }
+
     /** The LAN and WAN instances of the sync group, with this node's priority. */
     private static String instances(int priority) {
         return """

@@ -1,0 +1,31 @@
+package io.hactl.sync.engine;
+
+import java.util.List;
+
+/**
+ * The names of the engine's own event counters (those it counts itself, beside the sync link's
+ * in {@code SyncStats} and the drops per reason). Every one is reported from the start, zero
+ * included, so {@code hactl stats} and the metrics list the same set whatever happened; a counter
+ * the engine counts is added here (a test reads the engine's source to hold the two in step).
+ */
+public final class EngineCounters {
+    private EngineCounters() {}
+
+    public static final List<String> NAMES = List.of(
+            "kernel_events",            // conntrack events from the kernel taken in
+            "kernel_events_own",        // events our own writes caused: not sent again
+            "kernel_events_filtered",   // events the filter left out
+            "kernel_event_overruns",    // netlink overruns (ENOBUFS): events lost, a resync follows
+            "internal_cache_refused",   // flows refused by a full internal cache
+            "external_cache_refused",   // flows refused by a full external cache
+            "bulks_sent",
+            "bulks_unclean",            // bulks from the peer that had losses
+            "external_stale_removed",   // external flows a clean bulk no longer carried
+            "handovers_sent",
+            "handovers_received",
+            "injected",                 // flows written by warm standby (direct-inject)
+            "inject_errors",
+            "resyncs_from_kernel",
+            "purged",                   // replicated flows deleted from the kernel by a purge
+            "kernel_write_failed");     // flows a commit could not write; by errno as kernel_write_ERRNO
+}

@@ -159,6 +159,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aMulticastLinkWithoutItsInterfaceIsAnErrorNamingTheKey() {
+        assertThat(errors("""
+                node: { name: fw1 }
+                sync:
+                  transport: multicast
+                  links:
+                    - { interface: sync0, local: 10.99.0.1, group: 225.0.0.50 }
+                    - { local: 10.98.0.1, group: 225.0.0.51 }
+                """).errors()).extracting(ConfigError::toString)
+                .containsExactly("line 6: sync.links[1].interface: is required");
+    }
+
+    @Test
     void aMissingFileSaysSo() {
         assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/hactl.yaml")))
                 .hasMessageContaining("/nonexistent/hactl.yaml").hasMessageContaining("does not exist");

@@ -202,8 +202,8 @@ public final class ConfigLoader {
         }
         int port = r.integer(at + ".port", DEFAULT_PORT, 1, 65_535);
         String iface = r.string(at + ".interface", null, multicast);
-        if (local == null || remote == null) {
-            return;
+        if (local == null || remote == null || multicast && iface == null) {
+            return; // the errors are recorded; a LinkSpec would refuse the missing part by throwing
         }
         if (local.getClass() != remote.getClass()) {
             r.error(at + (multicast ? ".group" : ".peer"), "mixes IPv4 and IPv6 with local "

@@ -1,8 +1,8 @@
 package io.hactl.controller.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hactl.sync.engine.IpLiteral;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -187,14 +187,10 @@ final class ConfigReader {
     }
 
     InetAddress parseAddress(String path, String v) {
-        if (!v.matches("[0-9a-fA-F:.]+") || !(v.contains(".") || v.contains(":"))) {
-            error(path, "'" + v + "' is not an IP address");
-            return null;
-        }
         try {
-            return InetAddress.getByName(v);
-        } catch (UnknownHostException e) {
-            error(path, "'" + v + "' is not an IP address");
+            return IpLiteral.parse(v);
+        } catch (IllegalArgumentException e) {
+            error(path, e.getMessage());
             return null;
         }
     }

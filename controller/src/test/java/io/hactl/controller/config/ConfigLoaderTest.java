@@ -164,6 +164,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void addressesAreLiteralsNeverShorthandOrNames() {
+        // "cafe.be" is made of hex digits and dots: it was looked up in DNS; "10.1" was read as 10.0.0.1
+        assertThat(errors("""
+                node: { name: fw1 }
+                sync: { local: 10.1, peer: cafe.be, filter: { ignore-addresses: [1.2.3.300/32] } }
+                metrics: { listen: "1e.2:9612" }
+                """).errors()).extracting(ConfigError::toString).containsExactlyInAnyOrder(
+                "line 2: sync.local: '10.1' is not an IP address",
+                "line 2: sync.peer: 'cafe.be' is not an IP address",
+                "line 2: sync.filter.ignore-addresses[0]: '1.2.3.300/32' is not an address or CIDR",
+                "line 3: metrics.listen: '1e.2' is not an IP address");
+    }
+
+    @Test
+    void aMulticastLinkWithoutItsInterfaceIsAnErrorNamingTheKey() {
+        assertThat(errors("""
+                node: { name: fw1 }
+                sync:
+                  transport: multicast
+                  links:
+                    - { interface: sync0, local: 10.99.0.1, group: 225.0.0.50 }
+                    - { local: 10.98.0.1, group: 225.0.0.51 }
+                """).errors()).extracting(ConfigError::toString)
+                .containsExactly("line 6: sync.links[1].interface: is required");
+    }
+
+    @Test
     void aMissingFileSaysSo() {
         assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/hactl.yaml")))
                 .hasMessageContaining("/nonexistent/hactl.yaml").hasMessageContaining("does not exist");

@@ -1,7 +1,6 @@
 package io.hactl.sync.engine;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /**
  * An address prefix such as 10.99.0.0/24 or 2001:db8::/32. (A class rather than a record: it
@@ -40,13 +39,10 @@ public final class Cidr {
     public static Cidr parse(String text) {
         int slash = text.indexOf('/');
         String addr = slash < 0 ? text : text.substring(0, slash);
-        if (addr.isEmpty() || !addr.matches("[0-9a-fA-F:.]+")) {
-            throw new IllegalArgumentException("'" + text + "' is not an address or CIDR");
-        }
         InetAddress a;
         try {
-            a = InetAddress.getByName(addr); // literal only: the pattern rules out host names
-        } catch (UnknownHostException e) {
+            a = IpLiteral.parse(addr);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + text + "' is not an address or CIDR");
         }
         int bits = a.getAddress().length * 8;

@@ -3,6 +3,7 @@ package io.hactl.controller.cli;
 import io.hactl.controller.config.ConfigException;
 import io.hactl.controller.config.ConfigLoader;
 import io.hactl.controller.config.HactlConfig;
+import io.hactl.controller.config.SyncAddressCheck;
 import io.hactl.sync.wire.KeyFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -45,18 +46,25 @@ public final class ConfigCommand implements Runnable {
                 err.flush();
                 return ExitCodes.FAILED;
             }
+            // what the daemon would refuse at start, all together: a sync address not configured
+            // here, a missing or bad key
+            java.util.List<String> problems = new java.util.ArrayList<>(SyncAddressCheck.problems(c.sync()));
+            String fingerprint = null;
             try {
-                byte[] key = KeyFile.load(c.sync().keyFile());
-                out.printf("%s: OK (node %s, %d sync link%s, %s, key fingerprint %s)%n", config, c.node(),
-                        c.sync().links().size(), c.sync().links().size() == 1 ? "" : "s",
-                        c.sync().reliable() ? "ftfw" : "notrack", KeyFile.fingerprint(key));
-                out.flush();
-                return ExitCodes.OK;
+                fingerprint = KeyFile.fingerprint(KeyFile.load(c.sync().keyFile()));
             } catch (KeyFile.KeyFileException e) {
-                err.println(config + ": sync.key-file: " + e.getMessage());
+                problems.add("sync.key-file: " + e.getMessage());
+            }
+            if (!problems.isEmpty()) {
+                problems.forEach(p -> err.println(config + ": " + p));
                 err.flush();
                 return ExitCodes.FAILED;
             }
+            out.printf("%s: OK (node %s, %d sync link%s, %s, key fingerprint %s)%n", config, c.node(),
+                    c.sync().links().size(), c.sync().links().size() == 1 ? "" : "s",
+                    c.sync().reliable() ? "ftfw" : "notrack", fingerprint);
+            out.flush();
+            return ExitCodes.OK;
         }
     }
 }

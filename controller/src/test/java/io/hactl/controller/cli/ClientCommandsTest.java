@@ -73,7 +73,8 @@ class ClientCommandsTest {
         Path key = dir.resolve("sync.key");
         HactlCommandTest.run("keygen", key.toString());
         Path good = dir.resolve("good.yaml");
-        Files.writeString(good, "node: { name: fw1 }\nsync: { local: 10.99.0.1, peer: 10.99.0.2, key-file: " + key + " }\n");
+        // config check binds the local address: loopback is on every host
+        Files.writeString(good, "node: { name: fw1 }\nsync: { local: 127.0.0.1, peer: 10.99.0.2, key-file: " + key + " }\n");
         HactlCommandTest.Run ok = HactlCommandTest.run("config", "check", "--config", good.toString());
         assertThat(ok.exit()).isZero();
         assertThat(ok.out()).contains("OK (node fw1, 1 sync link, ftfw, key fingerprint");
@@ -89,7 +90,7 @@ class ClientCommandsTest {
         Files.writeString(loose, Files.readString(key));
         Files.setPosixFilePermissions(loose, PosixFilePermissions.fromString("rw-r--r--"));
         Path looseCfg = dir.resolve("loose.yaml");
-        Files.writeString(looseCfg, "node: { name: fw1 }\nsync: { local: 10.99.0.1, peer: 10.99.0.2, key-file: " + loose + " }\n");
+        Files.writeString(looseCfg, "node: { name: fw1 }\nsync: { local: 127.0.0.1, peer: 10.99.0.2, key-file: " + loose + " }\n");
         HactlCommandTest.Run k = HactlCommandTest.run("config", "check", "--config", looseCfg.toString());
         assertThat(k.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(k.err()).contains("sync.key-file").contains("accessible by others");

@@ -242,7 +242,8 @@ class DaemonLabTest {
     void aSecondDaemonOnTheSameSocketIsRefusedAndAMissingKeyStopsTheStart() throws Exception {
         Path cfg = config("fw1", "10.99.0.1", "10.99.0.2");
         a = start(pair.a, cfg);
-        Run again = pair.b.call(() -> hactl("daemon", "--config", cfg.toString()));
+        // in a's namespace, which has the sync address: the socket is what stops it
+        Run again = pair.a.call(() -> hactl("daemon", "--config", cfg.toString()));
         assertThat(again.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(again.err()).contains("refusing to start").contains("another hactl daemon is running");
 

@@ -33,19 +33,25 @@ dpkg -i "$deb"
 hactl version | grep -q '^hactl ' || fail "hactl version"
 stat -c '%U %a' /usr/lib/hactl/keepalived-notify | grep -q '^root 755$' || fail "hook not root-owned 0755"
 
-step "hactl config check refuses the unconfigured default (no key yet)"
+step "hactl config check refuses the unconfigured default (no key yet, a sync address not here)"
 if hactl config check > /tmp/hactl-check.out 2>&1; then fail "config check passed without a key"; fi
 cat /tmp/hactl-check.out
 grep -q 'sync.key-file' /tmp/hactl-check.out || fail "config check did not name the key file"
 hactl keygen >/dev/null
-hactl config check || fail "config check after keygen"
+# the default's sync address is not on this machine: refused until the namespace below has it
+if hactl config check > /tmp/hactl-check.out 2>&1; then fail "config check passed a sync address not on this host"; fi
+grep -q 'sync.local: 192.0.2.1 is not an address of this host' /tmp/hactl-check.out || fail "config check did not name sync.local"
+grep -q 'sync.key-file' /tmp/hactl-check.out && fail "config check still complains about the key after keygen"
+ip netns add "$ns"
+ip -n "$ns" link add sync type veth peer name sync-p
+ip -n "$ns" addr add 192.0.2.1/24 dev sync
+ip netns exec "$ns" hactl config check || fail "config check after keygen, with the sync address configured"
 
 step "systemd-analyze verify hactl.service"
 systemd-analyze verify /lib/systemd/system/hactl.service 2>&1 | grep -v "Command 'man " | tee /tmp/hactl-verify.out
 grep -qi 'error\|not executable\|unknown' /tmp/hactl-verify.out && fail "systemd-analyze verify complains"
 
 step "keepalived -t accepts the example configuration with the installed hook"
-ip netns add "$ns"
 for ifname in lan wan; do ip -n "$ns" link add "$ifname" type veth peer name "$ifname-p"; ip -n "$ns" link set "$ifname" up; done
 sed 's|^    # notify /usr/lib/hactl/keepalived-notify|    notify /usr/lib/hactl/keepalived-notify|' \
     /usr/share/doc/hactl/examples/keepalived.conf > /tmp/hactl-keepalived.conf
@@ -63,13 +69,17 @@ dpkg-query -W -f '${Version}' hactl | grep -q '+2' || fail "upgrade did not inst
 grep -q 'edited by the administrator' /etc/hactl/hactl.yaml || fail "upgrade lost the edited conffile"
 [ -f /etc/hactl/sync.key ] || fail "upgrade lost the key"
 
-step "remove keeps the configuration, purge removes everything"
+step "remove keeps the configuration, purge removes everything, the enable link too"
+systemctl enable hactl.service 2>&1
+[ -L /etc/systemd/system/multi-user.target.wants/hactl.service ] || fail "systemctl enable made no link"
 dpkg -r hactl
 [ ! -e /usr/bin/hactl ] || fail "remove left /usr/bin/hactl"
 [ -f /etc/hactl/hactl.yaml ] || fail "remove took the conffile"
 dpkg -P hactl
-for p in /etc/hactl /var/cache/hactl /usr/share/hactl /usr/lib/hactl /lib/systemd/system/hactl.service; do
-    [ ! -e "$p" ] || fail "purge left $p"
+for p in /etc/hactl /var/cache/hactl /usr/share/hactl /usr/lib/hactl /lib/systemd/system/hactl.service \
+        /etc/systemd/system/multi-user.target.wants/hactl.service \
+        /var/lib/systemd/deb-systemd-helper-enabled/hactl.service.dsh-also; do
+    [ ! -e "$p" ] && [ ! -L "$p" ] || fail "purge left $p"
 done
 rm -f target/hactl_0.1.0~snapshot+2_all.deb
 echo

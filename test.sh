@@ -10,3 +10,5 @@ say "running all tests (mvn -B verify): unit tests, lab tests in network namespa
 mvn -B verify "$@"
 say "checking the Debian package (lintian, install, upgrade, remove, purge)"
 packaging/src/check-deb.sh
+say "booting the Debian package under systemd in a Debian 12 container (the root file system is cached)"
+packaging/src/check-systemd.sh

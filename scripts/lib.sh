@@ -23,6 +23,8 @@ ensure_packages() {
     command -v lintian >/dev/null 2>&1 || missing="$missing lintian"
     command -v systemd-analyze >/dev/null 2>&1 || missing="$missing systemd"
     command -v dpkg-deb >/dev/null 2>&1 || missing="$missing dpkg-dev"
+    command -v debootstrap >/dev/null 2>&1 || missing="$missing debootstrap"
+    command -v systemd-nspawn >/dev/null 2>&1 || missing="$missing systemd-container"
     if [ -n "$missing" ]; then
         say "installing:$missing"
         export DEBIAN_FRONTEND=noninteractive

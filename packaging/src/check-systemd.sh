@@ -6,7 +6,8 @@
 # failure; keepalived's notify_fifo and track_file working across stop + start and restart; the
 # watchdog killing a stopped daemon and systemd bringing it back; purge leaving nothing.
 # The root file system is made once and cached (src/systemd-test/rootfs.sh). Every wait is
-# bounded; the container goes away also on failure. Run as root: packaging/src/check-systemd.sh
+# bounded; the container goes away also on failure.
+# Run as root: packaging/src/check-systemd.sh [DEB]   (default: the package in packaging/target)
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -14,7 +15,7 @@ cd "$here"
 for tool in systemd-nspawn debootstrap nsenter; do
     command -v "$tool" >/dev/null || { echo "check-systemd: $tool missing (apt-get install systemd-container debootstrap)" >&2; exit 1; }
 done
-deb=$(ls target/hactl_*_all.deb 2>/dev/null | grep -v '+2_all' | head -1 || true)
+deb=${1:-$(ls target/hactl_*_all.deb 2>/dev/null | grep -v '+2_all' | head -1 || true)}
 [ -n "$deb" ] && [ -f "$deb" ] || { echo "check-systemd: no package: run mvn -B package first" >&2; exit 1; }
 # the exposure score systemd-analyze security must not exceed (the unit's hardening holds it)
 max_exposure=3.0

@@ -46,9 +46,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# a command inside the container, as its root, in all its namespaces
+# a command inside the container, as its root, in all its namespaces; none may hang the test
 in_ct() {
-    nsenter -t "$pid1" -m -u -i -n -p -C -r -w env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
+    timeout 180 nsenter -t "$pid1" -m -u -i -n -p -C -r -w env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
 }
 pass() { passed=$((passed + 1)); echo "PASS: $*"; }
 fail() {

@@ -41,7 +41,7 @@ cleanup() {
     if mountpoint -q "$ct/root" 2>/dev/null; then
         umount "$ct/root" 2>/dev/null || umount -l "$ct/root"
     fi
-    rm -rf "$ct"
+    rm -rf --one-file-system "$ct"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

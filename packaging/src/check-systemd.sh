@@ -41,7 +41,7 @@ cleanup() {
     if mountpoint -q "$ct/root" 2>/dev/null; then
         umount "$ct/root" 2>/dev/null || umount -l "$ct/root"
     fi
-    rm -rf "$ct"
+    rm -rf --one-file-system "$ct"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -58,7 +58,7 @@ fail() {
         echo "--- last lines of the container's journal for hactl and keepalived ($logs/journal.txt):"
         tail -40 "$logs/journal.txt"
     fi
-    echo "systemd container test: $passed passed, 1 failed"
+    echo "check-systemd: $passed passed, 1 failed"
     exit 1
 }
 # wait_for SECONDS COMMAND...: polls every half second until COMMAND succeeds; fails after SECONDS
@@ -258,4 +258,4 @@ pass "purge of the running, enabled unit leaves no file, link or directory of ha
 in_ct journalctl --no-pager -o short-monotonic -u hactl -u keepalived > "$logs/journal.txt" 2>&1 || true
 t_end=$(date +%s)
 echo "systemd container test: rootfs $((t_rootfs - t0)) s, checks $((t_end - t_rootfs)) s, in all $((t_end - t0)) s"
-echo "systemd container test: $passed passed, 0 failed"
+echo "check-systemd: $passed passed, 0 failed"

@@ -9,7 +9,8 @@ packages="systemd systemd-sysv dbus iproute2 procps kmod openjdk-17-jre-headless
 mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p; s/^deb \(http[^ ]*debian\) bookworm .*/\1/p' \
     /etc/apt/sources.list /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
 mirror=${mirror:-http://deb.debian.org/debian}
-key=$(printf '%s\n' bookworm minbase "$packages" 1 | sha256sum | cut -c1-12)
+# the last item is the recipe's version: raise it when this script makes the root differently
+key=$(printf '%s\n' bookworm minbase "$packages" 2 | sha256sum | cut -c1-12)
 rootfs="$cache/rootfs-$key"
 if [ -x "$rootfs/lib/systemd/systemd" ] && [ -x "$rootfs/usr/bin/java" ] && [ -e "$rootfs/.rootfs-complete" ]; then
     echo "$rootfs"
@@ -17,7 +18,9 @@ if [ -x "$rootfs/lib/systemd/systemd" ] && [ -x "$rootfs/usr/bin/java" ] && [ -e
 fi
 mkdir -p "$cache"
 tmp=$(mktemp -d "$cache/.rootfs-$key.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+chmod 0755 "$tmp"   # it becomes the container's /
+# --one-file-system: a /proc left mounted by an interrupted install is not walked into
+trap 'umount "$tmp/proc" 2>/dev/null; rm -rf --one-file-system "$tmp"' EXIT INT TERM
 echo "rootfs: debootstrap bookworm from $mirror into $tmp" >&2
 # a bounded build: a mirror that stalls fails the test instead of hanging CI
 timeout 900 debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,iproute2,procps,kmod \

@@ -175,9 +175,10 @@ class PurgeLabTest {
         });
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
                 .until(() -> commit.isDone() || kernelCount(lab.fw2) >= 500);
+        boolean finished = commit.isDone();
         h2.kill();
         Set<Tuple> left = tuples(lab.fw2);
-        System.out.println("commit on b " + (commit.isDone() ? "finished" : "cut short") + ": " + left.size() + " of " + N
+        System.out.println("commit on b " + (finished ? "finished" : "cut short") + ": " + left.size() + " of " + N
                 + " flows left in b's kernel");
         assertThat(left).isNotEmpty();
         assertThat(marked(lab.fw2)).as("every flow b wrote carries the owner mark").isEqualTo(left.size());

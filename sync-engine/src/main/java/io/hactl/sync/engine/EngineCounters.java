@@ -26,6 +26,13 @@ public final class EngineCounters {
             "injected",                 // flows written by warm standby (direct-inject)
             "inject_errors",
             "resyncs_from_kernel",
-            "purged",                   // replicated flows deleted from the kernel by a purge
+            "kernel_events_of_peer",    // events for flows written from the peer's cache, not claimed
+            "kernel_flows_of_peer_at_start", // the peer's flows (owner mark) found in the kernel at start
+            "purges_run",               // purges that ran on BACKUP / FAULT
+            "purges_skipped",           // purges due on a node that is or may be MASTER: not run
+            "purges_cancelled",         // scheduled purges a commit or flush cancelled
+            "purges_redecided",         // purges held back by the peer's return until its next clean bulk
+            "purges_failed",
+            "purged",                   // the peer's flows deleted from the kernel by a purge
             "kernel_write_failed");     // flows a commit could not write; by errno as kernel_write_ERRNO
 }

@@ -84,6 +84,7 @@ class CacheSummaryTest {
     @Test
     void aBulkOnItsWayLeavesThePendingCountUnknown() {
         pair(true);
+        steps(20); // the handshake: no summary counts before the session
         for (int i = 0; i < 200; i++) {
             a.internal.put(SimNode.key(i), java.nio.ByteBuffer.allocate(8).putInt(i).putInt(0).array());
         }

@@ -115,7 +115,7 @@ class ClientCommandsTest {
         Files.write(key, new byte[] {(byte) 0x8f, 0x12, (byte) 0xff, (byte) 0xc3, 0x41});
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
         Path cfg = dir.resolve("binkey.yaml");
-        Files.writeString(cfg, "node: { name: fw1 }\nsync: { local: 10.99.0.1, peer: 10.99.0.2, key-file: " + key + " }\n");
+        Files.writeString(cfg, "node: { name: fw1 }\nsync: { local: 127.0.0.1, peer: 127.0.0.2, key-file: " + key + " }\n");
         HactlCommandTest.Run k = HactlCommandTest.run("config", "check", "--config", cfg.toString());
         assertThat(k.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(k.err().strip()).isEqualTo(cfg + ": sync.key-file: sync key file " + key + " is not text (a binary file?):"

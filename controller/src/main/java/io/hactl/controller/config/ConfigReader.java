@@ -64,7 +64,8 @@ final class ConfigReader {
         for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
             String k = it.next();
             if (!known.contains(k)) {
-                error(path.isEmpty() ? k : path + "." + k, "unknown key (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+                String shown = k.isEmpty() ? "\"\"" : k; // an empty key ("": x) would leave the error unnamed
+                error(path.isEmpty() ? shown : path + "." + shown, "unknown key (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
             }
         }
     }

@@ -191,6 +191,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anEmptyKeyIsNamedQuoted() {
+        assertThat(errors("""
+                node: { name: fw1, "": x }
+                "": y
+                sync: { local: 10.99.0.1, peer: 10.99.0.2 }
+                """).errors()).extracting(ConfigError::toString).containsExactlyInAnyOrder(
+                "line 1: node.\"\": unknown key (known: name)",
+                "line 2: \"\": unknown key (known: control, metrics, node, role, sync)");
+    }
+
+    @Test
     void aMissingFileSaysSo() {
         assertThatThrownBy(() -> ConfigLoader.load(Path.of("/nonexistent/hactl.yaml")))
                 .hasMessageContaining("/nonexistent/hactl.yaml").hasMessageContaining("does not exist");

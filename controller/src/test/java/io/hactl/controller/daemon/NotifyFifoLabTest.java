@@ -66,7 +66,9 @@ class NotifyFifoLabTest {
     /** config check and the daemon both refuse, with the same words, and the daemon starts nothing. */
     void refusedByBoth(Path fifo, String problem) throws Exception {
         Path cfgFile = config(fifo);
-        ControlSocketLabTest.Run check = ControlSocketLabTest.hactl("config", "check", "--config", cfgFile.toString());
+        // in the daemon's namespace: config check also checks that the sync address is this host's
+        ControlSocketLabTest.Run check = pair.a.call(() -> ControlSocketLabTest.hactl("config", "check", "--config",
+                cfgFile.toString()));
         assertThat(check.exit()).as("config check: %s%s", check.out(), check.err()).isEqualTo(ExitCodes.FAILED);
         assertThat(check.err()).contains("role.keepalived.notify-fifo: " + problem);
         HactlConfig cfg = ConfigLoader.load(cfgFile);
@@ -109,7 +111,9 @@ class NotifyFifoLabTest {
         Path f = socket().getParent().resolve("keepalived.fifo");
         Path cfgFile = config(f);
         HactlConfig cfg = ConfigLoader.load(cfgFile);
-        assertThat(ControlSocketLabTest.hactl("config", "check", "--config", cfgFile.toString()).exit()).isZero();
+        ControlSocketLabTest.Run check = pair.a.call(() -> ControlSocketLabTest.hactl("config", "check", "--config",
+                cfgFile.toString()));
+        assertThat(check.exit()).as("config check: %s%s", check.out(), check.err()).isZero();
         started = pair.a.call(() -> Daemon.start(cfg, true));
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f.getParent())))
                 .isEqualTo("rwx------");

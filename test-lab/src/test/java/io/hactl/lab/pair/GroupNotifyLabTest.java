@@ -91,7 +91,8 @@ class GroupNotifyLabTest {
         h1 = new HactlNode(lab.fw1, dir, "fw1").fifoAt(safe.resolve("fw1.fifo")).withoutSyncGroup();
         h2 = new HactlNode(lab.fw2, dir, "fw2").fifoAt(safe.resolve("fw2.fifo")).withoutSyncGroup();
         Path conf1 = h1.conf("10.99.0.1", "10.99.0.2", key);
-        assertThat(configCheck(conf1)).startsWith("0 ").contains("role: no role.keepalived.sync-group: the first"
+        // in fw1's namespace: config check also checks that the sync address is this host's
+        assertThat(lab.fw1.call(() -> configCheck(conf1))).startsWith("0 ").contains("role: no role.keepalived.sync-group: the first"
                 + " vrrp_sync_group whose GROUP line reaches " + h1.fifo() + " drives the role");
         h1.start(conf1);
         h2.start(h2.conf("10.99.0.2", "10.99.0.1", key));

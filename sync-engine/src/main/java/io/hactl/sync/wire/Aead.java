@@ -42,6 +42,8 @@ final class Aead {
     private final SecretKeySpec[] keys = new SecretKeySpec[3];
     private static final int SEND = 0;
     private int authenticSlot = 1;
+    private SecretKeySpec lastKey;
+    private long lastNumber;
 
     Aead(Encryption encryption, byte[] key) {
         if (encryption == Encryption.NONE) {
@@ -91,7 +93,15 @@ final class Aead {
         plain.clear();
         int slot = receiveSlot(epoch);
         try {
-            cipher.init(Cipher.DECRYPT_MODE, key(slot, epoch), spec(epoch, number));
+            SecretKeySpec key = key(slot, epoch);
+            if (key == lastKey && number == lastNumber) {
+                // the JDK's ChaCha20 refuses to init twice in a row with one key and nonce, even
+                // to decrypt; a duplicated or replayed datagram must still just be dropped later
+                cipher.init(Cipher.DECRYPT_MODE, key, spec(epoch, ~number));
+            }
+            lastKey = key;
+            lastNumber = number;
+            cipher.init(Cipher.DECRYPT_MODE, key, spec(epoch, number));
             cipher.updateAAD(aad(buf, headerAt, payloadAt));
             cipher.doFinal(buf.duplicate().limit(payloadAt + payloadLen + TAG_LEN).position(payloadAt), plain);
         } catch (AEADBadTagException e) {

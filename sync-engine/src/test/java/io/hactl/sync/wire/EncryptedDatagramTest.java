@@ -123,6 +123,22 @@ class EncryptedDatagramTest {
 
     @ParameterizedTest
     @EnumSource(value = Encryption.class, names = {"AES_256_GCM", "CHACHA20_POLY1305"})
+    void theSameDatagramTwiceInARowOpensTwiceAndAForgedCopyIsBadMac(Encryption enc) throws Exception {
+        Authenticator receiver = new Authenticator(KEY, enc);
+        ByteBuffer good = seal(enc, KEY, 5, 6, MESSAGES);
+        byte[] forged = bytes(good);
+        forged[forged.length - 1] ^= 1;
+        assertThat(DatagramCodec.open(good.duplicate(), receiver).number()).isEqualTo(6);
+        assertThat(DatagramCodec.open(good.duplicate(), receiver).number()).isEqualTo(6); // replays: the window's job
+        assertThatThrownBy(() -> DatagramCodec.open(ByteBuffer.wrap(forged), receiver)).isInstanceOfSatisfying(
+                WireException.class, e -> assertThat(e.reason()).isEqualTo(DropReason.BAD_MAC));
+        assertThatThrownBy(() -> DatagramCodec.open(ByteBuffer.wrap(forged), receiver)).isInstanceOfSatisfying(
+                WireException.class, e -> assertThat(e.reason()).isEqualTo(DropReason.BAD_MAC));
+        assertThat(DatagramCodec.open(good.duplicate(), receiver).messages()).isEqualTo(MESSAGES);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Encryption.class, names = {"AES_256_GCM", "CHACHA20_POLY1305"})
     void anotherKeyIsBadMac(Encryption enc) {
         assertThat(reason(seal(enc, OTHER_KEY, 5, 6, MESSAGES), enc)).isEqualTo(DropReason.BAD_MAC);
     }

@@ -372,6 +372,7 @@ public final class Daemon implements AutoCloseable {
         sync.put("activeLink", link.describe());
         sync.put("links", cfg.sync().links().size());
         sync.put("keyFingerprint", keyFingerprint);
+        sync.put("encryption", cfg.sync().encryption().configName());
         sync.put("directInject", cfg.sync().directInject());
         ObjectNode drops = o.putObject("drops");
         Map<String, Long> counters = s.counters();

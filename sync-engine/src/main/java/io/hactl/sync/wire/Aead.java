@@ -42,8 +42,8 @@ final class Aead {
     private final SecretKeySpec[] keys = new SecretKeySpec[3];
     private static final int SEND = 0;
     private int authenticSlot = 1;
-    private SecretKeySpec lastKey;
-    private long lastNumber;
+    private long lastEpoch;
+    private long lastNumber = -1; // no sender seals a negative number
 
     Aead(Encryption encryption, byte[] key) {
         if (encryption == Encryption.NONE) {
@@ -94,12 +94,12 @@ final class Aead {
         int slot = receiveSlot(epoch);
         try {
             SecretKeySpec key = key(slot, epoch);
-            if (key == lastKey && number == lastNumber) {
+            if (epoch == lastEpoch && number == lastNumber) {
                 // the JDK's ChaCha20 refuses to init twice in a row with one key and nonce, even
                 // to decrypt; a duplicated or replayed datagram must still just be dropped later
                 cipher.init(Cipher.DECRYPT_MODE, key, spec(epoch, ~number));
             }
-            lastKey = key;
+            lastEpoch = epoch;
             lastNumber = number;
             cipher.init(Cipher.DECRYPT_MODE, key, spec(epoch, number));
             cipher.updateAAD(aad(buf, headerAt, payloadAt));

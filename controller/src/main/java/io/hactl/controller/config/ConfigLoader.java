@@ -5,6 +5,7 @@ import io.hactl.sync.conntrack.Tuple;
 import io.hactl.sync.engine.Cidr;
 import io.hactl.sync.engine.FlowFilter;
 import io.hactl.sync.transport.LinkSpec;
+import io.hactl.sync.wire.Encryption;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -79,11 +80,20 @@ public final class ConfigLoader {
         return new HactlConfig(node, sync, role, socket, metrics, file);
     }
 
+    /** Both gateways must name the same one: the peer drops anything else as ENCRYPTION_MISMATCH. */
+    private static Encryption encryption(ConfigReader r) {
+        Set<String> names = new java.util.HashSet<>();
+        for (Encryption e : Encryption.values()) {
+            names.add(e.configName());
+        }
+        return Encryption.ofConfigName(r.oneOf("sync.encryption", Encryption.NONE.configName(), names));
+    }
+
     private static SyncConfig sync(ConfigReader r) {
         r.onlyKeys("sync", Set.of("mode", "transport", "local", "peer", "group", "port", "interface", "links",
                 "key-file", "direct-inject", "purge-timeout", "commit-timeout", "tcp-window-tracking", "startup-resync",
                 "heartbeat", "dead-after", "ack-window", "resend-queue", "cache-limit", "mtu", "socket-buffer",
-                "event-buffer", "event-buffer-max", "filter", "owner-mark", "owner-mark-mask"));
+                "event-buffer", "event-buffer-max", "filter", "owner-mark", "owner-mark-mask", "encryption"));
         if (r.node("sync") == null) {
             r.error("sync", "is required");
         }
@@ -137,7 +147,7 @@ public final class ConfigLoader {
                 r.integer("sync.mtu", 1500, 576, 65_535),
                 r.size("sync.socket-buffer", 4 << 20, 1 << 16, 1 << 30),
                 eventBuffer, eventBufferMax,
-                filter(r), ownerMark(r));
+                filter(r), ownerMark(r), encryption(r));
     }
 
     /**

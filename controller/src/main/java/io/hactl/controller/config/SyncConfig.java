@@ -5,6 +5,7 @@ import io.hactl.sync.engine.FlowFilter;
 import io.hactl.sync.engine.OwnerMark;
 import io.hactl.sync.mode.ModeConfig;
 import io.hactl.sync.transport.LinkSpec;
+import io.hactl.sync.wire.Encryption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +15,7 @@ public record SyncConfig(boolean reliable, boolean multicast, List<LinkSpec> lin
                          Duration purgeTimeout, Duration commitTimeout, boolean tcpWindowTracking, boolean startupResync,
                          Duration heartbeat, Duration deadAfter, int ackWindow, int resendQueue, int cacheLimit,
                          int mtu, int socketBuffer, int eventBuffer, int eventBufferMax, FlowFilter filter,
-                         OwnerMark ownerMark) {
+                         OwnerMark ownerMark, Encryption encryption) {
     public SyncConfig {
         links = List.copyOf(links);
     }
@@ -27,6 +28,7 @@ public record SyncConfig(boolean reliable, boolean multicast, List<LinkSpec> lin
         return new EngineConfig(node, peer, reliable, links, key,
                 new ModeConfig(ackWindow, resendQueue, heartbeat, deadAfter, 50_000, Duration.ofMillis(20)),
                 filter, cacheLimit, directInject, commitTimeout, purgeTimeout, tcpWindowTracking, startupResync,
-                mtu - ipOverhead, socketBuffer, eventBuffer, eventBufferMax, Duration.ofSeconds(2), ownerMark);
+                mtu - ipOverhead, socketBuffer, eventBuffer, eventBufferMax, Duration.ofSeconds(2), ownerMark,
+                encryption);
     }
 }

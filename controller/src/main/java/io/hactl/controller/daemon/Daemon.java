@@ -120,8 +120,8 @@ public final class Daemon implements AutoCloseable {
                     cfg.role().syncGroup(), this::roleEvent);
             fifo.start();
         }
-        LOG.info("{}: hactl daemon ready (control socket {}, key fingerprint {})", cfg.node(), cfg.controlSocket(),
-                keyFingerprint);
+        LOG.info("{}: hactl daemon ready (control socket {}, sync encryption {}, key fingerprint {})", cfg.node(),
+                cfg.controlSocket(), cfg.sync().encryption().configName(), keyFingerprint);
         if (cfg.metricsListen() != null) {
             metrics = Metrics.start(cfg.metricsListen(), () -> {
                 EngineStatus st = engine.status();
@@ -372,6 +372,7 @@ public final class Daemon implements AutoCloseable {
         sync.put("activeLink", link.describe());
         sync.put("links", cfg.sync().links().size());
         sync.put("keyFingerprint", keyFingerprint);
+        sync.put("encryption", cfg.sync().encryption().configName());
         sync.put("directInject", cfg.sync().directInject());
         ObjectNode drops = o.putObject("drops");
         Map<String, Long> counters = s.counters();

@@ -77,7 +77,7 @@ class ClientCommandsTest {
         Files.writeString(good, "node: { name: fw1 }\nsync: { local: 127.0.0.1, peer: 10.99.0.2, key-file: " + key + " }\n");
         HactlCommandTest.Run ok = HactlCommandTest.run("config", "check", "--config", good.toString());
         assertThat(ok.exit()).isZero();
-        assertThat(ok.out()).contains("OK (node fw1, 1 sync link, ftfw, key fingerprint");
+        assertThat(ok.out()).contains("OK (node fw1, 1 sync link, ftfw, encryption none, key fingerprint");
 
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "node: { name: fw1 }\nsync:\n  local: 10.99.0.1\n  peer: 10.99.0.300\n  mode: fastest\n");

@@ -110,7 +110,7 @@ class ConfigLoaderTest {
                 """);
         assertThat(e.errors()).extracting(ConfigError::toString).containsExactlyInAnyOrder(
                 "line 13: sync.direct-injekt: unknown key (known: ack-window, cache-limit, commit-timeout, dead-after, "
-                        + "direct-inject, event-buffer, event-buffer-max, filter, group, heartbeat, interface, key-file, "
+                        + "direct-inject, encryption, event-buffer, event-buffer-max, filter, group, heartbeat, interface, key-file, "
                         + "links, local, mode, mtu, owner-mark, owner-mark-mask, peer, port, purge-timeout, resend-queue, "
                         + "socket-buffer, startup-resync, "
                         + "tcp-window-tracking, transport)",
@@ -143,6 +143,19 @@ class ConfigLoaderTest {
         assertThat(errors("node: [1, 2]\nsync: {}\n").errors()).isNotEmpty();
         assertThat(errors("node: { name: fw1 }\nnode: { name: fw2 }\n").getMessage()).contains("appears twice");
         assertThat(errors(": : :\n  - bad").errors()).singleElement().satisfies(x -> assertThat(x.path()).isEqualTo("(yaml)"));
+    }
+
+    @Test
+    void encryptionIsOffByDefaultNamesTheTwoCiphersAndRefusesOthersWithItsLine() throws Exception {
+        String base = "node: { name: fw1 }\nsync:\n  local: 10.99.0.1\n  peer: 10.99.0.2\n";
+        assertThat(parse(base).sync().encryption()).isEqualTo(io.hactl.sync.wire.Encryption.NONE);
+        assertThat(parse(base + "  encryption: none\n").sync().encryption()).isEqualTo(io.hactl.sync.wire.Encryption.NONE);
+        assertThat(parse(base + "  encryption: aes-256-gcm\n").sync().toEngine("fw1", new byte[32]).encryption())
+                .isEqualTo(io.hactl.sync.wire.Encryption.AES_256_GCM);
+        assertThat(parse(base + "  encryption: chacha20-poly1305\n").sync().encryption())
+                .isEqualTo(io.hactl.sync.wire.Encryption.CHACHA20_POLY1305);
+        assertThat(errors(base + "  encryption: aes-128-cbc\n").errors()).extracting(ConfigError::toString)
+                .containsExactly("line 5: sync.encryption: 'aes-128-cbc' is not one of aes-256-gcm, chacha20-poly1305, none");
     }
 
     @Test

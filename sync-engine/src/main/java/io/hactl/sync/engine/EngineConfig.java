@@ -2,6 +2,7 @@ package io.hactl.sync.engine;
 
 import io.hactl.sync.mode.ModeConfig;
 import io.hactl.sync.transport.LinkSpec;
+import io.hactl.sync.wire.Encryption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -13,7 +14,7 @@ import java.util.Objects;
  * @param peer             the peer's name
  * @param reliable         FTFW (true) or NOTRACK (false)
  * @param links            1 to 4 sync links, in failover order
- * @param key              the pre-shared HMAC key
+ * @param key              the pre-shared key (HMAC key, or HKDF input when encrypted)
  * @param mode             FTFW/NOTRACK tunables
  * @param filter           which kernel flows are replicated
  * @param cacheLimit       most flows per cache
@@ -28,12 +29,13 @@ import java.util.Objects;
  * @param eventBufferMax   the event buffer doubles up to this after an overrun
  * @param overrunResync    delay of the resync from the kernel scheduled after an event overrun
  * @param ownerMark        the mark bits that flag flows written from the peer's cache
+ * @param encryption       how datagrams are protected; both gateways must agree
  */
 public record EngineConfig(String node, String peer, boolean reliable, List<LinkSpec> links, byte[] key,
                            ModeConfig mode, FlowFilter filter, int cacheLimit, boolean directInject,
                            Duration commitTimeout, Duration purgeTimeout, boolean tcpWindowTracking,
                            boolean startupResync, int maxDatagram, int socketBuffer, int eventBuffer,
-                           int eventBufferMax, Duration overrunResync, OwnerMark ownerMark) {
+                           int eventBufferMax, Duration overrunResync, OwnerMark ownerMark, Encryption encryption) {
     public EngineConfig {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(peer, "peer");
@@ -49,6 +51,7 @@ public record EngineConfig(String node, String peer, boolean reliable, List<Link
         }
         Objects.requireNonNull(purgeTimeout, "purgeTimeout");
         Objects.requireNonNull(ownerMark, "ownerMark");
+        Objects.requireNonNull(encryption, "encryption");
         if (eventBufferMax < eventBuffer) {
             throw new IllegalArgumentException("event buffer maximum " + eventBufferMax + " is below its start " + eventBuffer);
         }
@@ -63,36 +66,42 @@ public record EngineConfig(String node, String peer, boolean reliable, List<Link
     public static EngineConfig defaults(String node, String peer, List<LinkSpec> links, byte[] key) {
         return new EngineConfig(node, peer, true, links, key, ModeConfig.DEFAULTS, FlowFilter.ACCEPT_ALL, 1 << 20,
                 false, null, Duration.ofSeconds(60), false, true, 1500 - 28, 4 << 20, 128 << 20, 512 << 20,
-                Duration.ofSeconds(2), OwnerMark.DEFAULT);
+                Duration.ofSeconds(2), OwnerMark.DEFAULT, Encryption.NONE);
     }
 
     public EngineConfig withDirectInject(boolean on) {
         return new EngineConfig(node, peer, reliable, links, key, mode, filter, cacheLimit, on, commitTimeout,
                 purgeTimeout, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
-                overrunResync, ownerMark);
+                overrunResync, ownerMark, encryption);
     }
 
     public EngineConfig withReliable(boolean on) {
         return new EngineConfig(node, peer, on, links, key, mode, filter, cacheLimit, directInject, commitTimeout,
                 purgeTimeout, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
-                overrunResync, ownerMark);
+                overrunResync, ownerMark, encryption);
     }
 
     public EngineConfig withFilter(FlowFilter f) {
         return new EngineConfig(node, peer, reliable, links, key, mode, f, cacheLimit, directInject, commitTimeout,
                 purgeTimeout, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
-                overrunResync, ownerMark);
+                overrunResync, ownerMark, encryption);
     }
 
     public EngineConfig withPurgeTimeout(Duration d) {
         return new EngineConfig(node, peer, reliable, links, key, mode, filter, cacheLimit, directInject, commitTimeout,
                 d, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
-                overrunResync, ownerMark);
+                overrunResync, ownerMark, encryption);
+    }
+
+    public EngineConfig withEncryption(Encryption e) {
+        return new EngineConfig(node, peer, reliable, links, key, mode, filter, cacheLimit, directInject, commitTimeout,
+                purgeTimeout, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
+                overrunResync, ownerMark, e);
     }
 
     public EngineConfig withOwnerMark(OwnerMark m) {
         return new EngineConfig(node, peer, reliable, links, key, mode, filter, cacheLimit, directInject, commitTimeout,
                 purgeTimeout, tcpWindowTracking, startupResync, maxDatagram, socketBuffer, eventBuffer, eventBufferMax,
-                overrunResync, m);
+                overrunResync, m, encryption);
     }
 }

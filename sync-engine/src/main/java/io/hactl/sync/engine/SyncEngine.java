@@ -186,7 +186,7 @@ public final class SyncEngine implements AutoCloseable {
         loop = group.next();
 
         long epoch = io.hactl.sync.wire.Epochs.next(); // random: a restart is told apart whatever the clocks say
-        DatagramOutbox outbox = new DatagramOutbox(new Authenticator(cfg.key()), epoch, cfg.maxDatagram(),
+        DatagramOutbox outbox = new DatagramOutbox(new Authenticator(cfg.key(), cfg.encryption()), epoch, cfg.maxDatagram(),
                 buf -> transport.send(buf), syncStats);
         SyncListener fromPeer = new FromPeer();
         StateSource state = new StateSource() {
@@ -211,7 +211,7 @@ public final class SyncEngine implements AutoCloseable {
         if (mode instanceof FtfwMode f) {
             f.setAckObserver(this::acked);
         }
-        receiver = new PeerReceiver(new Authenticator(cfg.key()), mode, CompactFlowCheck.INSTANCE, cfg.peer());
+        receiver = new PeerReceiver(new Authenticator(cfg.key(), cfg.encryption()), mode, CompactFlowCheck.INSTANCE, cfg.peer());
         transport = UdpTransport.open(node, cfg.links(), group, cfg.socketBuffer(), LinkState.KERNEL,
                 new DatagramHandler.Receiver() {
                     @Override

@@ -13,7 +13,7 @@ import java.util.List;
  * offset  size  field
  *  0      2     magic 0x6863 ("hc")
  *  2      1     version (2)
- *  3      1     flags (0)
+ *  3      1     flags: the {@link Encryption} (0 none, 1 AES-256-GCM, 2 ChaCha20-Poly1305)
  *  4      8     epoch: the sender instance's random number, new at every start, never 0
  * 12      8     peer epoch: the receiver instance the sender has its session with; 0 for none
  * 20      8     datagram number within the epoch, from 0 (replay window; never wraps)
@@ -21,6 +21,8 @@ import java.util.List;
  * 30      P     messages (MessageCodec)
  * 30+P    32    HMAC-SHA256 of bytes 0 .. 30+P
  * </pre>
+ * Encrypted (flags 1 or 2), the messages are the AEAD's ciphertext of the same length, the
+ * header bytes 0 .. 30 its associated data, and its 16-byte tag takes the HMAC's place.
  */
 public final class DatagramCodec {
     private DatagramCodec() {}
@@ -32,7 +34,7 @@ public final class DatagramCodec {
         out.order(ByteOrder.BIG_ENDIAN);
         out.putShort((short) Wire.MAGIC);
         out.put((byte) Wire.VERSION);
-        out.put((byte) 0);
+        out.put((byte) auth.encryption().flag());
         out.putLong(epoch);
         out.putLong(peerEpoch);
         out.putLong(number);
@@ -48,8 +50,14 @@ public final class DatagramCodec {
         }
         out.putShort(lenAt, (short) payloadLen);
         int macAt = out.position();
-        auth.sign(out, start, macAt);
-        out.position(macAt + Wire.MAC_LEN);
+        Aead aead = auth.aead();
+        if (aead != null) {
+            aead.seal(out, start, payloadStart, payloadLen, epoch, number);
+            out.position(macAt + Wire.AEAD_TAG_LEN);
+        } else {
+            auth.sign(out, start, macAt);
+            out.position(macAt + Wire.MAC_LEN);
+        }
         return out.position() - start;
     }
 
@@ -60,9 +68,11 @@ public final class DatagramCodec {
     public static Datagram open(ByteBuffer in, Authenticator auth) throws WireException {
         ByteBuffer b = in.slice().order(ByteOrder.BIG_ENDIAN);
         int size = b.remaining();
-        if (size < Wire.OVERHEAD) {
+        Encryption ours = auth.encryption();
+        int trailer = ours == Encryption.NONE ? Wire.MAC_LEN : Wire.AEAD_TAG_LEN;
+        if (size < Wire.HEADER_LEN + Math.min(Wire.MAC_LEN, Wire.AEAD_TAG_LEN)) {
             throw new WireException(DropReason.TRUNCATED, "datagram of " + size + " bytes is shorter than "
-                    + Wire.OVERHEAD);
+                    + (Wire.HEADER_LEN + Wire.AEAD_TAG_LEN));
         }
         if (Short.toUnsignedInt(b.getShort(0)) != Wire.MAGIC) {
             throw new WireException(DropReason.BAD_MAGIC, "not a hactl datagram (magic 0x"
@@ -73,25 +83,44 @@ public final class DatagramCodec {
             throw new WireException(DropReason.BAD_VERSION, "protocol version " + version + ", this hactl speaks "
                     + Wire.VERSION);
         }
+        int flags = Byte.toUnsignedInt(b.get(Wire.FLAGS_AT));
+        Encryption theirs = Encryption.ofFlag(flags);
+        // checked before the MAC: with another protection no MAC or tag could ever match, and
+        // the administrator needs to be told the configurations differ, not that keys do
+        if (theirs != ours && (theirs != null || ours != Encryption.NONE)) {
+            throw new WireException(DropReason.ENCRYPTION_MISMATCH, "datagram "
+                    + (theirs == null ? "with unknown flags 0x" + Integer.toHexString(flags)
+                    : "protected with " + theirs.configName())
+                    + ", this gateway is configured with sync.encryption " + ours.configName());
+        }
         int payloadLen = Short.toUnsignedInt(b.getShort(Wire.PAYLOAD_LENGTH_AT));
-        if (Wire.HEADER_LEN + payloadLen + Wire.MAC_LEN != size) {
+        if (Wire.HEADER_LEN + payloadLen + trailer != size) {
             throw new WireException(DropReason.TRUNCATED, "payload length " + payloadLen + " does not match a datagram of "
                     + size + " bytes");
-        }
-        int macAt = Wire.HEADER_LEN + payloadLen;
-        if (!auth.verify(b, 0, macAt)) {
-            throw new WireException(DropReason.BAD_MAC, "authentication failed (different key, or forged)");
-        }
-        if (b.get(3) != 0) {
-            throw new WireException(DropReason.MALFORMED, "unknown datagram flags 0x" + Integer.toHexString(b.get(3) & 0xff));
         }
         long epoch = b.getLong(Wire.EPOCH_AT);
         long peerEpoch = b.getLong(Wire.PEER_EPOCH_AT);
         long number = b.getLong(Wire.NUMBER_AT);
+        int macAt = Wire.HEADER_LEN + payloadLen;
+        ByteBuffer payload;
+        Aead aead = auth.aead();
+        if (aead != null) {
+            payload = aead.open(b, 0, Wire.HEADER_LEN, payloadLen, epoch, number);
+            if (payload == null) {
+                throw new WireException(DropReason.BAD_MAC, "decryption failed (different key, or forged)");
+            }
+        } else {
+            if (!auth.verify(b, 0, macAt)) {
+                throw new WireException(DropReason.BAD_MAC, "authentication failed (different key, or forged)");
+            }
+            if (flags != 0) {
+                throw new WireException(DropReason.MALFORMED, "unknown datagram flags 0x" + Integer.toHexString(flags));
+            }
+            payload = b.position(Wire.HEADER_LEN).limit(macAt);
+        }
         List<Message> messages = new ArrayList<>();
-        b.position(Wire.HEADER_LEN).limit(macAt);
-        while (b.hasRemaining()) {
-            messages.add(MessageCodec.decode(b));
+        while (payload.hasRemaining()) {
+            messages.add(MessageCodec.decode(payload));
         }
         return new Datagram(epoch, peerEpoch, number, messages);
     }

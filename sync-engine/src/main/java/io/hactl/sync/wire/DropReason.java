@@ -32,5 +32,10 @@ public enum DropReason {
     /** Authentic but a message inside is malformed (bad lengths, bad flow encoding). */
     MALFORMED,
     /** A message type this version does not know. */
-    UNKNOWN_MESSAGE
+    UNKNOWN_MESSAGE,
+    /**
+     * Protected another way than this gateway is configured for (its header flags name another
+     * {@code sync.encryption}, or none this version knows): both gateways must agree.
+     */
+    ENCRYPTION_MISMATCH
 }

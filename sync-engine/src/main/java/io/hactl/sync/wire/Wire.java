@@ -37,7 +37,15 @@ public final class Wire {
     public static final int MAX_SEQUENCE_JUMP = 1 << 20;
     /** HMAC-SHA256 trailer over header and payload. */
     public static final int MAC_LEN = 32;
+    /**
+     * Most bytes a datagram carries besides its payload: header and HMAC. An encrypted one
+     * carries a {@value #AEAD_TAG_LEN}-byte tag instead of the HMAC, so this bounds both.
+     */
     public static final int OVERHEAD = HEADER_LEN + MAC_LEN;
+    /** AES-GCM and ChaCha20-Poly1305 tag that replaces the HMAC when encrypted. */
+    public static final int AEAD_TAG_LEN = 16;
+    /** Header flags byte offset; its value is an {@link Encryption}'s flag. */
+    static final int FLAGS_AT = 3;
 
     /** type(1) flags(1) length(2) seq(4): every message starts so; length counts the header. */
     public static final int MESSAGE_HEADER_LEN = 8;

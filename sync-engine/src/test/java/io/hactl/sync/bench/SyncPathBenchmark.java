@@ -14,6 +14,7 @@ import io.hactl.sync.mode.SyncListener;
 import io.hactl.sync.mode.SyncStats;
 import io.hactl.sync.wire.Authenticator;
 import io.hactl.sync.wire.DatagramCodec;
+import io.hactl.sync.wire.Encryption;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -26,7 +27,7 @@ import java.util.Locale;
  * The CPU cost of a bulk on each side, without a network (not a test; for profiling): a sender's
  * FTFW mode packs and seals N flows into datagrams, a receiver's mode opens them and fills a
  * flow store as the engine does. Repeated until the JIT settles; prints microseconds per flow.
- * Usage: SyncPathBenchmark [FLOWS] [ROUNDS]
+ * Usage: SyncPathBenchmark [FLOWS] [ROUNDS] [ENCRYPTION], ENCRYPTION as sync.encryption names it
  */
 public final class SyncPathBenchmark {
     static final ModeConfig ONE_PASS = new ModeConfig(300, 2_000_000, Duration.ofMillis(200), Duration.ofMillis(1200),
@@ -35,6 +36,10 @@ public final class SyncPathBenchmark {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 250_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        Encryption enc = Encryption.ofConfigName(args.length > 2 ? args[2] : "none");
+        if (enc == null) {
+            throw new IllegalArgumentException("unknown encryption " + args[2]);
+        }
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         List<byte[]> encodings = new ArrayList<>(n);
@@ -44,13 +49,13 @@ public final class SyncPathBenchmark {
         for (int r = 0; r < rounds; r++) {
             List<ByteBuffer> datagrams = new ArrayList<>();
             SyncStats sendStats = new SyncStats();
-            DatagramOutbox out = new DatagramOutbox(new Authenticator(key), 1, 1472, datagrams::add, sendStats);
+            DatagramOutbox out = new DatagramOutbox(new Authenticator(key, enc), 1, 1472, datagrams::add, sendStats);
             FtfwMode sender = new FtfwMode(ONE_PASS, STATELESS, out, new Ignoring(), sendStats, "b");
 
             FlowStore store = new FlowStore("external", 1 << 20);
             SyncStats recvStats = new SyncStats();
             List<ByteBuffer> back = new ArrayList<>();
-            DatagramOutbox acks = new DatagramOutbox(new Authenticator(key), 2, 1472, back::add, recvStats);
+            DatagramOutbox acks = new DatagramOutbox(new Authenticator(key, enc), 2, 1472, back::add, recvStats);
             SyncListener fill = new Ignoring() {
                 @Override
                 public void onFlowUpdate(byte[] flow, long arrivedNanos) {
@@ -58,8 +63,8 @@ public final class SyncPathBenchmark {
                 }
             };
             FtfwMode receiverMode = new FtfwMode(ONE_PASS, STATELESS, acks, fill, recvStats, "a");
-            PeerReceiver receiver = new PeerReceiver(new Authenticator(key), receiverMode, CompactFlowCheck.INSTANCE, "a");
-            handshake(sender, datagrams, receiver, back, key);
+            PeerReceiver receiver = new PeerReceiver(new Authenticator(key, enc), receiverMode, CompactFlowCheck.INSTANCE, "a");
+            handshake(sender, datagrams, receiver, back, key, enc);
 
             long t0 = System.nanoTime();
             int[] i = {0};
@@ -87,7 +92,7 @@ public final class SyncPathBenchmark {
 
     /** Brings both sides into a session (nothing reliable is sent before), then empties both lists. */
     static void handshake(FtfwMode sender, List<ByteBuffer> toReceiver, PeerReceiver receiver,
-                          List<ByteBuffer> toSender, byte[] key) throws Exception {
+                          List<ByteBuffer> toSender, byte[] key, Encryption enc) throws Exception {
         sender.start(1);
         for (int round = 0; round < 10 && !(toReceiver.isEmpty() && toSender.isEmpty()); round++) {
             List<ByteBuffer> forward = new ArrayList<>(toReceiver);
@@ -98,7 +103,7 @@ public final class SyncPathBenchmark {
                 receiver.receive(d, 1);
             }
             for (ByteBuffer d : backward) {
-                sender.received(DatagramCodec.open(d, new Authenticator(key)), 1);
+                sender.received(DatagramCodec.open(d, new Authenticator(key, enc)), 1);
             }
         }
         if (!toReceiver.isEmpty() || !toSender.isEmpty()) {

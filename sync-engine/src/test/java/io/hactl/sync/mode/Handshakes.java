@@ -3,6 +3,7 @@ package io.hactl.sync.mode;
 import io.hactl.sync.wire.Authenticator;
 import io.hactl.sync.wire.Datagram;
 import io.hactl.sync.wire.DatagramCodec;
+import io.hactl.sync.wire.Encryption;
 import io.hactl.sync.wire.Message;
 import io.hactl.sync.wire.WireException;
 import java.nio.ByteBuffer;
@@ -21,10 +22,14 @@ final class Handshakes {
     private Handshakes() {}
 
     static List<Datagram> open(List<ByteBuffer> datagrams, byte[] key) {
+        return open(datagrams, key, Encryption.NONE);
+    }
+
+    static List<Datagram> open(List<ByteBuffer> datagrams, byte[] key, Encryption encryption) {
         List<Datagram> out = new ArrayList<>();
         for (ByteBuffer b : datagrams) {
             try {
-                out.add(DatagramCodec.open(b.duplicate(), new Authenticator(key)));
+                out.add(DatagramCodec.open(b.duplicate(), new Authenticator(key, encryption)));
             } catch (WireException e) {
                 throw new AssertionError(e);
             }
@@ -74,11 +79,16 @@ final class Handshakes {
      * datagrams to each other until both send to each other (bounded); empties both lists.
      */
     static void connect(SyncMode x, List<ByteBuffer> xOut, SyncMode y, List<ByteBuffer> yOut, byte[] key, long now) {
+        connect(x, xOut, y, yOut, key, Encryption.NONE, now);
+    }
+
+    static void connect(SyncMode x, List<ByteBuffer> xOut, SyncMode y, List<ByteBuffer> yOut, byte[] key,
+                        Encryption encryption, long now) {
         x.start(now);
         y.start(now);
         for (int round = 0; round < 10; round++) {
-            List<Datagram> toY = open(xOut, key);
-            List<Datagram> toX = open(yOut, key);
+            List<Datagram> toY = open(xOut, key, encryption);
+            List<Datagram> toX = open(yOut, key, encryption);
             xOut.clear();
             yOut.clear();
             if (toX.isEmpty() && toY.isEmpty()) {

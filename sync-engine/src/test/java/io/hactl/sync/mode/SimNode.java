@@ -45,11 +45,16 @@ final class SimNode implements SyncListener, StateSource {
 
     SimNode(String name, boolean ftfw, ModeConfig config, byte[] key, long epoch, Consumer<ByteBuffer> wire,
             FlowCheck flowCheck) {
+        this(name, ftfw, config, key, io.hactl.sync.wire.Encryption.NONE, epoch, wire, flowCheck);
+    }
+
+    SimNode(String name, boolean ftfw, ModeConfig config, byte[] key, io.hactl.sync.wire.Encryption encryption,
+            long epoch, Consumer<ByteBuffer> wire, FlowCheck flowCheck) {
         this.name = name;
-        this.outbox = new DatagramOutbox(new Authenticator(key), epoch, 1472, wire, stats);
+        this.outbox = new DatagramOutbox(new Authenticator(key, encryption), epoch, 1472, wire, stats);
         this.mode = ftfw ? new FtfwMode(config, this, outbox, this, stats, name)
                 : new NotrackMode(config, this, outbox, this, stats, name);
-        this.receiver = new PeerReceiver(new Authenticator(key), mode, flowCheck, name);
+        this.receiver = new PeerReceiver(new Authenticator(key, encryption), mode, flowCheck, name);
     }
 
     /** Flow bytes: key bytes then a version, so a test sees which state arrived. */

@@ -14,10 +14,11 @@ import java.util.HexFormat;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of what a peer's datagram goes through before the sync mode
- * sees it. Each input is read three ways: as it came off the network (a forger without the key
+ * sees it. Each input is read four ways: as it came off the network (a forger without the key
  * meets the MAC check), as header and payload that the harness seals with the pair's key (so the
- * fuzzer reaches the message and compact-flow decoders behind authentication), and as a compact
- * flow on its own.
+ * fuzzer reaches the message and compact-flow decoders behind authentication), the same
+ * encrypted with the key (AES-256-GCM, or ChaCha20-Poly1305 when the input's flags byte is 2)
+ * and opened by a gateway configured so, and as a compact flow on its own.
  *
  * <p>A finding is any exception other than {@link WireException} / {@link CompactFlowException},
  * or an accepted input that does not re-encode to the same bytes: both codecs are canonical, and
@@ -31,12 +32,35 @@ class WireFuzzTest {
     static final byte[] KEY = HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
 
     private final Authenticator auth = new Authenticator(KEY);
+    private final Authenticator gcm = new Authenticator(KEY, Encryption.AES_256_GCM);
+    private final Authenticator chacha = new Authenticator(KEY, Encryption.CHACHA20_POLY1305);
 
     @FuzzTest(maxDuration = "25s")
     void peerDatagram(byte[] input) {
-        opensOrRefuses(input);
-        opensOrRefuses(sealed(input));
+        opensOrRefuses(input, auth);
+        opensOrRefuses(sealed(input), auth);
+        Authenticator receiver = input.length > Wire.FLAGS_AT && input[Wire.FLAGS_AT] == 2 ? chacha : gcm;
+        opensOrRefuses(encrypted(input, receiver.encryption()), receiver);
+        opensOrRefuses(input, receiver);
         compactFlow(input);
+    }
+
+    /**
+     * Header and payload with the flags set to {@code enc}, the payload encrypted under the
+     * header's epoch and number (made non-negative: a sender refuses the others) and the tag
+     * appended, as a peer with the key configured so sends them.
+     */
+    static byte[] encrypted(byte[] headerAndPayload, Encryption enc) {
+        if (headerAndPayload.length < Wire.HEADER_LEN) {
+            return headerAndPayload;
+        }
+        ByteBuffer b = ByteBuffer.allocate(headerAndPayload.length + Wire.AEAD_TAG_LEN).put(headerAndPayload);
+        b.put(Wire.FLAGS_AT, (byte) enc.flag());
+        b.putLong(Wire.NUMBER_AT, b.getLong(Wire.NUMBER_AT) & Long.MAX_VALUE);
+        // a fresh sender: a JDK cipher refuses to encrypt twice in a row under one key and nonce
+        new Authenticator(KEY, enc).aead().seal(b, 0, Wire.HEADER_LEN, headerAndPayload.length - Wire.HEADER_LEN,
+                b.getLong(Wire.EPOCH_AT), b.getLong(Wire.NUMBER_AT));
+        return b.array();
     }
 
     /** Header and payload followed by their MAC under {@link #KEY}, as a peer with the key sends them. */
@@ -46,16 +70,17 @@ class WireFuzzTest {
         return b.array();
     }
 
-    private void opensOrRefuses(byte[] datagram) {
+    private void opensOrRefuses(byte[] datagram, Authenticator receiver) {
         Datagram d;
         try {
-            d = DatagramCodec.open(ByteBuffer.wrap(datagram), auth);
+            d = DatagramCodec.open(ByteBuffer.wrap(datagram), receiver);
         } catch (WireException e) {
             assertThat(e.reason()).isNotNull();
             return;
         }
         ByteBuffer again = ByteBuffer.allocate(Wire.MAX_DATAGRAM);
-        DatagramCodec.seal(again, d.epoch(), d.peerEpoch(), d.number(), d.messages(), auth);
+        DatagramCodec.seal(again, d.epoch(), d.peerEpoch(), d.number(), d.messages(),
+                receiver == auth ? auth : new Authenticator(KEY, receiver.encryption()));
         assertThat(Arrays.copyOf(again.array(), again.position()))
                 .as("an opened datagram seals again to the same bytes: %s", d).isEqualTo(datagram);
         for (Message m : d.messages()) {

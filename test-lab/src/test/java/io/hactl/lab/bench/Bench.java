@@ -30,7 +30,7 @@ import java.util.function.BooleanSupplier;
  * built either way, as on a real gateway). The commit is the last step of a run, as a failover is.
  * <p>Each figure is the median of several runs (3 unless --runs says otherwise): single runs on a
  * shared 2-core machine vary by a third.
- * Usage: Bench [--runs N] [--only SYSTEM] [--out FILE] SIZE...
+ * Usage: Bench [--runs N] [--only SYSTEM] [--encryption NAME] [--out FILE] SIZE...
  */
 public final class Bench {
     /**
@@ -61,6 +61,8 @@ public final class Bench {
                 System.setProperty("bench.trace", "true"); // hactl's caches and queues while it catches up
             } else if (args[i].equals("--jvm")) {
                 System.setProperty("bench.jvm", args[++i]); // more JVM options for the hactl daemons
+            } else if (args[i].equals("--encryption")) {
+                System.setProperty("bench.encryption", args[++i]); // the hactl daemons' sync.encryption
             } else if (args[i].equals("--out")) {
                 out = Path.of(args[++i]);
             } else {

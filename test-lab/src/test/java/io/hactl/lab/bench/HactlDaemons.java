@@ -42,11 +42,12 @@ final class HactlDaemons implements SyncDaemons {
                   peer: %s
                   interface: sync
                   key-file: %s
+                  encryption: %s
                   socket-buffer: 24MiB
                   filter: { ignore-addresses: [127.0.0.0/8, 10.99.0.0/24] }
                 role: { source: none }
                 control: { socket: %s }
-                """.formatted(n, me, peer, key, sock(n)));
+                """.formatted(n, me, peer, key, System.getProperty("bench.encryption", "none"), sock(n)));
         return f;
     }
 

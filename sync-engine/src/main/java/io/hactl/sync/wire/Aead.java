@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.spec.AlgorithmParameterSpec;
-import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
@@ -104,10 +103,11 @@ final class Aead {
             cipher.init(Cipher.DECRYPT_MODE, key, spec(epoch, number));
             cipher.updateAAD(aad(buf, headerAt, payloadAt));
             cipher.doFinal(buf.duplicate().limit(payloadAt + payloadLen + TAG_LEN).position(payloadAt), plain);
-        } catch (AEADBadTagException e) {
-            return null;
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot decrypt with " + encryption.configName(), e);
+            // a bad tag, or anything else the cipher refuses in what the network brought: the
+            // datagram is not authentic and is dropped (counted by the caller), never thrown
+            // out of the receive loop
+            return null;
         }
         authenticSlot = slot;
         return plain.flip();

@@ -2,8 +2,8 @@ package io.hactl.controller.config;
 
 import io.hactl.sync.conntrack.TcpInfo;
 import io.hactl.sync.conntrack.Tuple;
-import io.hactl.sync.engine.Cidr;
-import io.hactl.sync.engine.FlowFilter;
+import io.hactl.sync.filter.Cidr;
+import io.hactl.sync.filter.FlowFilter;
 import io.hactl.sync.transport.LinkSpec;
 import io.hactl.sync.wire.Encryption;
 import java.io.IOException;

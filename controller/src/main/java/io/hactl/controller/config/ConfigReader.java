@@ -1,7 +1,7 @@
 package io.hactl.controller.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hactl.sync.engine.IpLiteral;
+import io.hactl.sync.filter.IpLiteral;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;

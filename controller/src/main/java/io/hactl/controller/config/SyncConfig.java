@@ -1,7 +1,7 @@
 package io.hactl.controller.config;
 
 import io.hactl.sync.engine.EngineConfig;
-import io.hactl.sync.engine.FlowFilter;
+import io.hactl.sync.filter.FlowFilter;
 import io.hactl.sync.engine.OwnerMark;
 import io.hactl.sync.mode.ModeConfig;
 import io.hactl.sync.transport.LinkSpec;

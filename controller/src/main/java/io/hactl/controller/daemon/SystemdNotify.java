@@ -2,7 +2,7 @@ package io.hactl.controller.daemon;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.NativeLong;
-import io.hactl.sync.ctnetlink.LibC;
+import io.hactl.sync.sys.LibC;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.slf4j.Logger;

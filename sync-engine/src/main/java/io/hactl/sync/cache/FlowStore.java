@@ -1,5 +1,9 @@
 package io.hactl.sync.cache;
 
+import io.hactl.sync.wire.CompactFlow;
+import io.hactl.sync.wire.CompactFlowException;
+import io.hactl.sync.wire.CompactFormat;
+
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.Tuple;
 import java.nio.ByteBuffer;

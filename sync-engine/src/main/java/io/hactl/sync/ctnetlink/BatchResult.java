@@ -1,5 +1,7 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.Errno;
+
 import java.util.Map;
 import java.util.TreeMap;
 

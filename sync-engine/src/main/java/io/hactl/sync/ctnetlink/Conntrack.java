@@ -1,5 +1,14 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.AttrReader;
+import io.hactl.sync.netlink.AttrWriter;
+import io.hactl.sync.netlink.DecodeException;
+import io.hactl.sync.netlink.Errno;
+import io.hactl.sync.netlink.JnaNetlinkSocket;
+import io.hactl.sync.netlink.NetlinkException;
+import io.hactl.sync.netlink.NetlinkSocket;
+import io.hactl.sync.netlink.NlMsg;
+
 import static io.hactl.sync.ctnetlink.Ctnl.*;
 
 import io.hactl.sync.conntrack.Flow;

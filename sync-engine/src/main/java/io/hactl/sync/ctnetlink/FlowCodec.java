@@ -1,5 +1,9 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.AttrReader;
+import io.hactl.sync.netlink.AttrWriter;
+import io.hactl.sync.netlink.DecodeException;
+
 import static io.hactl.sync.ctnetlink.Ctnl.*;
 
 import io.hactl.sync.conntrack.DccpInfo;

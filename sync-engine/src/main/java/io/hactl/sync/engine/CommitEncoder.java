@@ -1,12 +1,12 @@
 package io.hactl.sync.engine;
 
-import static io.hactl.sync.cache.CompactFormat.*;
+import static io.hactl.sync.wire.CompactFormat.*;
 import static io.hactl.sync.ctnetlink.Ctnl.*;
 
-import io.hactl.sync.cache.CompactFlow;
-import io.hactl.sync.cache.CompactFlowException;
+import io.hactl.sync.wire.CompactFlow;
+import io.hactl.sync.wire.CompactFlowException;
 import io.hactl.sync.conntrack.Tuple;
-import io.hactl.sync.ctnetlink.AttrWriter;
+import io.hactl.sync.netlink.AttrWriter;
 import io.hactl.sync.ctnetlink.FlowCodec;
 
 /**

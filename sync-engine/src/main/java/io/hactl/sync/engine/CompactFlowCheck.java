@@ -1,7 +1,7 @@
 package io.hactl.sync.engine;
 
-import io.hactl.sync.cache.CompactFlow;
-import io.hactl.sync.cache.CompactFlowException;
+import io.hactl.sync.wire.CompactFlow;
+import io.hactl.sync.wire.CompactFlowException;
 import io.hactl.sync.mode.FlowCheck;
 import io.hactl.sync.wire.DropReason;
 import io.hactl.sync.wire.WireException;

@@ -1,5 +1,7 @@
 package io.hactl.sync.engine;
 
+import io.hactl.sync.filter.FlowFilter;
+
 import io.hactl.sync.mode.ModeConfig;
 import io.hactl.sync.transport.LinkSpec;
 import io.hactl.sync.wire.Encryption;

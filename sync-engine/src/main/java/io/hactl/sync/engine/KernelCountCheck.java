@@ -1,8 +1,10 @@
 package io.hactl.sync.engine;
 
+import io.hactl.sync.filter.FlowFilter;
+
 import io.hactl.sync.ctnetlink.Conntrack;
 import io.hactl.sync.ctnetlink.Ctnl;
-import io.hactl.sync.ctnetlink.NetlinkException;
+import io.hactl.sync.netlink.NetlinkException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;

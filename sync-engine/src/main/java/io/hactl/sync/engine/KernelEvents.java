@@ -2,7 +2,7 @@ package io.hactl.sync.engine;
 
 import io.hactl.sync.conntrack.FlowEvent;
 import io.hactl.sync.ctnetlink.ConntrackEvents;
-import io.hactl.sync.ctnetlink.NetlinkException;
+import io.hactl.sync.netlink.NetlinkException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

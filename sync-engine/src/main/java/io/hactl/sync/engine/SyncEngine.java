@@ -1,7 +1,9 @@
 package io.hactl.sync.engine;
 
-import io.hactl.sync.cache.CompactFlow;
-import io.hactl.sync.cache.CompactFlowException;
+import io.hactl.sync.netlink.AttrWriter;
+
+import io.hactl.sync.wire.CompactFlow;
+import io.hactl.sync.wire.CompactFlowException;
 import io.hactl.sync.cache.FlowStore;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.FlowEvent;
@@ -11,8 +13,8 @@ import io.hactl.sync.ctnetlink.Conntrack;
 import io.hactl.sync.ctnetlink.ConntrackEvents;
 import io.hactl.sync.ctnetlink.Ctnl;
 import io.hactl.sync.ctnetlink.DecodeStats;
-import io.hactl.sync.ctnetlink.Errno;
-import io.hactl.sync.ctnetlink.NetlinkException;
+import io.hactl.sync.netlink.Errno;
+import io.hactl.sync.netlink.NetlinkException;
 import io.hactl.sync.mode.BulkSource;
 import io.hactl.sync.mode.DatagramOutbox;
 import io.hactl.sync.mode.FlowKey;
@@ -746,7 +748,7 @@ public final class SyncEngine implements AutoCloseable {
             }
 
             @Override
-            public void write(io.hactl.sync.ctnetlink.AttrWriter w, int i) {
+            public void write(io.hactl.sync.netlink.AttrWriter w, int i) {
                 try {
                     commitEncoder.write(w, snap.encodings[i], snap.updated[i], snap.takenAt);
                 } catch (CompactFlowException e) {

@@ -1,7 +1,7 @@
 package io.hactl.sync.transport;
 
 import io.hactl.sync.ctnetlink.Ctnl;
-import io.hactl.sync.ctnetlink.LibC;
+import io.hactl.sync.sys.LibC;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -16,7 +16,7 @@ public sealed interface Message {
     }
 
     /**
-     * A flow's state in the compact flow encoding (io.hactl.sync.cache.CompactFlow). The array is
+     * A flow's state in the compact flow encoding (io.hactl.sync.wire.CompactFlow). The array is
      * taken over, not copied (this is the hot path): neither side may modify it afterwards.
      */
     record FlowUpdate(int seq, byte[] flow) implements Message {

@@ -1,6 +1,6 @@
 package io.hactl.sync.bench;
 
-import io.hactl.sync.cache.CompactFlow;
+import io.hactl.sync.wire.CompactFlow;
 import io.hactl.sync.cache.FlowStore;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.engine.CompactFlowCheck;

@@ -1,5 +1,8 @@
 package io.hactl.sync.cache;
 
+import io.hactl.sync.wire.CompactFlow;
+import io.hactl.sync.wire.CompactFlowException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 

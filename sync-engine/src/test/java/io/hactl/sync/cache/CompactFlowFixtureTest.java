@@ -1,5 +1,7 @@
 package io.hactl.sync.cache;
 
+import io.hactl.sync.wire.CompactFlow;
+
 import static io.hactl.sync.cache.TestFlows.hex;
 import static io.hactl.sync.cache.TestFlows.ip;
 import static io.hactl.sync.cache.TestFlows.toHex;

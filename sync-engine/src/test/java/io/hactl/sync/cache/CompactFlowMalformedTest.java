@@ -1,5 +1,9 @@
 package io.hactl.sync.cache;
 
+import io.hactl.sync.wire.CompactFlow;
+import io.hactl.sync.wire.CompactFlowException;
+import io.hactl.sync.wire.CompactFormat;
+
 import static io.hactl.sync.cache.TestFlows.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,7 @@
 package io.hactl.sync.cache;
 
+import io.hactl.sync.wire.CompactFlow;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hactl.sync.conntrack.Flow;

@@ -1,5 +1,8 @@
 package io.hactl.sync.cache;
 
+import io.hactl.sync.wire.CompactFlow;
+import io.hactl.sync.wire.CompactFlowException;
+
 import static io.hactl.sync.cache.TestFlows.ip;
 import static io.hactl.sync.cache.TestFlows.withoutId;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,12 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.AttrWriter;
+import io.hactl.sync.netlink.Errno;
+import io.hactl.sync.netlink.JnaNetlinkSocket;
+import io.hactl.sync.netlink.NetlinkException;
+import io.hactl.sync.netlink.NetlinkSocket;
+import io.hactl.sync.netlink.NlMsg;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

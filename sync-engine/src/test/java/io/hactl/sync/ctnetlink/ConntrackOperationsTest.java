@@ -1,5 +1,9 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.AttrWriter;
+import io.hactl.sync.netlink.Errno;
+import io.hactl.sync.netlink.NetlinkException;
+
 import static io.hactl.sync.ctnetlink.FakeKernelFixtures.ip;
 import static io.hactl.sync.ctnetlink.FakeKernelFixtures.tcpEstablished;
 import static io.hactl.sync.ctnetlink.FakeKernelFixtures.tcpFlows;

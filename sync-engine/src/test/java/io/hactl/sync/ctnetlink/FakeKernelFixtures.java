@@ -1,5 +1,11 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.AttrWriter;
+import io.hactl.sync.netlink.DecodeException;
+import io.hactl.sync.netlink.NetlinkException;
+import io.hactl.sync.netlink.NetlinkSocket;
+import io.hactl.sync.netlink.NlMsg;
+
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.TcpInfo;
 import io.hactl.sync.conntrack.Tuple;

@@ -1,5 +1,8 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.DecodeException;
+import io.hactl.sync.netlink.NlMsg;
+
 import static io.hactl.sync.ctnetlink.Fixtures.buffer;
 import static io.hactl.sync.ctnetlink.Fixtures.ip;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,9 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.AttrReader;
+import io.hactl.sync.netlink.DecodeException;
+import io.hactl.sync.netlink.NlMsg;
+
 import static io.hactl.sync.ctnetlink.Fixtures.buffer;
 import static io.hactl.sync.ctnetlink.Fixtures.concat;
 import static io.hactl.sync.ctnetlink.Fixtures.hex;

@@ -1,5 +1,9 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.AttrWriter;
+import io.hactl.sync.netlink.DecodeException;
+import io.hactl.sync.netlink.NlMsg;
+
 import static io.hactl.sync.ctnetlink.Ctnl.IPCTNL_MSG_CT_NEW;
 import static io.hactl.sync.ctnetlink.Ctnl.IPS_ASSURED;
 import static io.hactl.sync.ctnetlink.Ctnl.IPS_DST_NAT;

@@ -1,5 +1,8 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.AttrWriter;
+import io.hactl.sync.netlink.NlMsg;
+
 import static io.hactl.sync.ctnetlink.Ctnl.IPS_ASSURED;
 import static io.hactl.sync.ctnetlink.Ctnl.IPS_CONFIRMED;
 import static io.hactl.sync.ctnetlink.Ctnl.IPS_DYING;

@@ -1,5 +1,10 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.AttrWriter;
+import io.hactl.sync.netlink.Errno;
+import io.hactl.sync.netlink.NetlinkException;
+import io.hactl.sync.netlink.NlMsg;
+
 import static io.hactl.sync.ctnetlink.FakeKernelFixtures.bare;
 import static io.hactl.sync.ctnetlink.FakeKernelFixtures.concat;
 import static io.hactl.sync.ctnetlink.FakeKernelFixtures.drain;

@@ -1,10 +1,13 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.DecodeException;
+import io.hactl.sync.netlink.NlMsg;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.hactl.sync.cache.CompactFlow;
-import io.hactl.sync.cache.CompactFlowException;
+import io.hactl.sync.wire.CompactFlow;
+import io.hactl.sync.wire.CompactFlowException;
 import io.hactl.sync.conntrack.Flow;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -2,10 +2,10 @@ package io.hactl.sync.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hactl.sync.cache.CompactFlow;
+import io.hactl.sync.wire.CompactFlow;
 import io.hactl.sync.cache.TestFlows;
 import io.hactl.sync.conntrack.Flow;
-import io.hactl.sync.ctnetlink.AttrWriter;
+import io.hactl.sync.netlink.AttrWriter;
 import io.hactl.sync.ctnetlink.FlowCodec;
 import java.time.Duration;
 import java.util.HexFormat;

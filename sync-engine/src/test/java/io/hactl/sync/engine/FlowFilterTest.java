@@ -1,5 +1,8 @@
 package io.hactl.sync.engine;
 
+import io.hactl.sync.filter.Cidr;
+import io.hactl.sync.filter.FlowFilter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

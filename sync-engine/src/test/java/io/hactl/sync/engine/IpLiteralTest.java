@@ -1,5 +1,7 @@
 package io.hactl.sync.engine;
 
+import io.hactl.sync.filter.IpLiteral;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

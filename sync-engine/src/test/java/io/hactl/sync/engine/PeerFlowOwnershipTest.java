@@ -50,8 +50,8 @@ class PeerFlowOwnershipTest {
         for (int i = 0; i < N; i++) {
             k1.inject(flow(10, i, 0x11));
         }
-        e1 = SyncEngine.start(c1, EngineListener.NONE, KernelAccess.inMemory(k1));
-        e2 = SyncEngine.start(c2, EngineListener.NONE, KernelAccess.inMemory(k2));
+        e1 = SyncEngine.start(c1, EngineListener.NONE, new InMemoryKernelAccess(k1));
+        e2 = SyncEngine.start(c2, EngineListener.NONE, new InMemoryKernelAccess(k2));
         await().atMost(Duration.ofSeconds(20)).until(() -> e2.status().externalFlows() == N);
     }
 
@@ -85,7 +85,7 @@ class PeerFlowOwnershipTest {
     void aRestartedEngineDoesNotAdoptWhatItWroteFromThePeerNorSendItBack() throws Exception {
         e2.commit().join();
         e2.close();
-        e2 = SyncEngine.start(c2, EngineListener.NONE, KernelAccess.inMemory(k2), Standing.UNKNOWN);
+        e2 = SyncEngine.start(c2, EngineListener.NONE, new InMemoryKernelAccess(k2), Standing.UNKNOWN);
         assertThat(e2.status().internalFlows()).isZero();
         assertThat(e2.status().counters()).containsEntry("kernel_flows_of_peer_at_start", (long) N);
         long bulks = e1.status().bulksReceived();

@@ -3,7 +3,7 @@ package io.hactl.sync.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hactl.sync.cache.CompactFlow;
+import io.hactl.sync.wire.CompactFlow;
 import io.hactl.sync.ctnetlink.BatchMode;
 import io.hactl.sync.ctnetlink.Conntrack;
 import io.hactl.sync.lab.LabTest;

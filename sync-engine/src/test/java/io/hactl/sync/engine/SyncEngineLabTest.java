@@ -1,5 +1,7 @@
 package io.hactl.sync.engine;
 
+import io.hactl.sync.wire.CompactFlow;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -267,7 +269,7 @@ class SyncEngineLabTest {
         List<ByteBuffer> forged = new ArrayList<>();
         DatagramOutbox attacker = new DatagramOutbox(new Authenticator(wrongKey), Long.MAX_VALUE / 2, 1472,
                 forged::add, new SyncStats());
-        attacker.add(new Message.FlowUpdate(1, io.hactl.sync.cache.CompactFlow.encode(flows(1, 500_000).get(0))));
+        attacker.add(new Message.FlowUpdate(1, io.hactl.sync.wire.CompactFlow.encode(flows(1, 500_000).get(0))));
         attacker.add(new Message.BulkBegin(2));
         attacker.add(new Message.BulkEnd(3, 0));
         attacker.flush();

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class SyncEngineStatusTest {
     @Test
     void theStatusReadRightAfterAnOperationShowsIt() throws Exception {
-        try (SyncEngine e = SyncEngine.start(config(), EngineListener.NONE, KernelAccess.inMemory(new InMemoryConntrackKernel()))) {
+        try (SyncEngine e = SyncEngine.start(config(), EngineListener.NONE, new InMemoryKernelAccess(new InMemoryConntrackKernel()))) {
             // the tick takes a snapshot every 10 ms; without one taken after the operation, a read
             // right after its answer sees the state before it, here most of the time
             for (int i = 0; i < 20; i++) {
@@ -31,9 +31,9 @@ class SyncEngineStatusTest {
         int[] ports = freePorts();
         // a peer to talk to: nothing reliable leaves before the peer instance answers the handshake
         try (SyncEngine e = SyncEngine.start(config("gw1", "gw2", ports[0], ports[1]), EngineListener.NONE,
-                KernelAccess.inMemory(new InMemoryConntrackKernel()));
+                new InMemoryKernelAccess(new InMemoryConntrackKernel()));
              SyncEngine peer = SyncEngine.start(config("gw2", "gw1", ports[1], ports[0]), EngineListener.NONE,
-                     KernelAccess.inMemory(new InMemoryConntrackKernel()))) {
+                     new InMemoryKernelAccess(new InMemoryConntrackKernel()))) {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                     .until(() -> e.status().peerAlive() && peer.status().peerAlive() && e.status().transmitQueue() == 0);
             // the status is taken in the same loop task as the operation, after it: no tick can
@@ -51,7 +51,7 @@ class SyncEngineStatusTest {
 
     @Test
     void everyCounterIsReportedFromTheStartZeroIncluded() throws Exception {
-        try (SyncEngine e = SyncEngine.start(config(), EngineListener.NONE, KernelAccess.inMemory(new InMemoryConntrackKernel()))) {
+        try (SyncEngine e = SyncEngine.start(config(), EngineListener.NONE, new InMemoryKernelAccess(new InMemoryConntrackKernel()))) {
             var counters = e.status().counters();
             assertThat(counters).containsKeys(EngineCounters.NAMES.toArray(String[]::new));
             for (io.hactl.sync.wire.DropReason r : io.hactl.sync.wire.DropReason.values()) {

@@ -1,6 +1,6 @@
 package io.hactl.sync.lab;
 
-import io.hactl.sync.ctnetlink.LibC;
+import io.hactl.sync.sys.LibC;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;

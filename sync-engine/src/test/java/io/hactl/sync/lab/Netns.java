@@ -1,7 +1,7 @@
 package io.hactl.sync.lab;
 
 import com.sun.jna.LastErrorException;
-import io.hactl.sync.ctnetlink.LibC;
+import io.hactl.sync.sys.LibC;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

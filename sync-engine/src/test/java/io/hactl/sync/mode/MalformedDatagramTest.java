@@ -2,7 +2,7 @@ package io.hactl.sync.mode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hactl.sync.cache.CompactFlow;
+import io.hactl.sync.wire.CompactFlow;
 import io.hactl.sync.cache.TestFlows;
 import io.hactl.sync.engine.CompactFlowCheck;
 import io.hactl.sync.wire.Authenticator;

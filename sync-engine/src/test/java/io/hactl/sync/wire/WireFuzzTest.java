@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.hactl.sync.cache.CompactFlow;
-import io.hactl.sync.cache.CompactFlowException;
+import io.hactl.sync.wire.CompactFlow;
+import io.hactl.sync.wire.CompactFlowException;
 import io.hactl.sync.conntrack.Flow;
 import java.nio.ByteBuffer;
 import java.util.Arrays;

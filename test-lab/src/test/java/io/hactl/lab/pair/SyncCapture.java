@@ -2,7 +2,7 @@ package io.hactl.lab.pair;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import io.hactl.sync.ctnetlink.LibC;
+import io.hactl.sync.sys.LibC;
 import io.hactl.sync.lab.Netns;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,4 +1,4 @@
-package io.hactl.sync.ctnetlink;
+package io.hactl.sync.netlink;
 
 /** A failed netlink operation: the errno the kernel gave and what was being done. */
 public class NetlinkException extends Exception {

@@ -1,4 +1,4 @@
-package io.hactl.sync.ctnetlink;
+package io.hactl.sync.netlink;
 
 /** The errno values ctnetlink answers with (asm-generic/errno-base.h, asm-generic/errno.h). */
 public final class Errno {

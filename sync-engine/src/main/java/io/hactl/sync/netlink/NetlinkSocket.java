@@ -1,4 +1,4 @@
-package io.hactl.sync.ctnetlink;
+package io.hactl.sync.netlink;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.AttrWriter;
+
 import static io.hactl.sync.ctnetlink.Ctnl.*;
 
 import io.hactl.sync.conntrack.DccpInfo;

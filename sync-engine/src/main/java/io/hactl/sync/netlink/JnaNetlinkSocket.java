@@ -1,4 +1,7 @@
-package io.hactl.sync.ctnetlink;
+package io.hactl.sync.netlink;
+
+import io.hactl.sync.ctnetlink.Ctnl;
+import io.hactl.sync.sys.LibC;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;

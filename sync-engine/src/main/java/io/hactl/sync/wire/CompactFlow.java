@@ -1,6 +1,6 @@
-package io.hactl.sync.cache;
+package io.hactl.sync.wire;
 
-import static io.hactl.sync.cache.CompactFormat.*;
+import static io.hactl.sync.wire.CompactFormat.*;
 
 import io.hactl.sync.conntrack.DccpInfo;
 import io.hactl.sync.conntrack.Flow;
@@ -129,7 +129,7 @@ public final class CompactFlow {
     }
 
     /** Writes the key into {@code dst} (at least {@link CompactFormat#MAX_KEY_BYTES} long); returns its length. */
-    static int encodeKey(Tuple orig, int zone, byte[] dst) {
+    public static int encodeKey(Tuple orig, int zone, byte[] dst) {
         if (zone < 0 || zone > 0xffff) {
             throw new IllegalArgumentException("zone " + zone + " is not 0..65535");
         }
@@ -234,7 +234,7 @@ public final class CompactFlow {
     }
 
     /** Whether an encoding produced by {@link #encode} carries a master tuple (a related flow). */
-    static boolean hasMaster(byte[] encoded) {
+    public static boolean hasMaster(byte[] encoded) {
         int k = keyLength(encoded);
         int presence = (Byte.toUnsignedInt(encoded[k]) << 8) | Byte.toUnsignedInt(encoded[k + 1]);
         return (presence & PRESENT_MASTER) != 0;

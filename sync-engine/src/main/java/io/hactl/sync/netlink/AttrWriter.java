@@ -1,4 +1,6 @@
-package io.hactl.sync.ctnetlink;
+package io.hactl.sync.netlink;
+
+import io.hactl.sync.ctnetlink.Ctnl;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,4 +1,4 @@
-package io.hactl.sync.engine;
+package io.hactl.sync.filter;
 
 import java.net.InetAddress;
 

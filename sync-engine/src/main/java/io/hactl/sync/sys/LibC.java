@@ -1,4 +1,4 @@
-package io.hactl.sync.ctnetlink;
+package io.hactl.sync.sys;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;

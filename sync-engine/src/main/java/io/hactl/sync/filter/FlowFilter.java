@@ -1,4 +1,4 @@
-package io.hactl.sync.engine;
+package io.hactl.sync.filter;
 
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.TcpInfo;

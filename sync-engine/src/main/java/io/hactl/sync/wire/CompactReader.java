@@ -1,4 +1,4 @@
-package io.hactl.sync.cache;
+package io.hactl.sync.wire;
 
 import java.nio.ByteBuffer;
 

@@ -1,4 +1,4 @@
-package io.hactl.sync.cache;
+package io.hactl.sync.wire;
 
 /**
  * Bytes that are not a valid compact flow encoding. {@link #field()} names the part that failed

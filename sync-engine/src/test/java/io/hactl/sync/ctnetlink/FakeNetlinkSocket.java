@@ -1,5 +1,9 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.Errno;
+import io.hactl.sync.netlink.NetlinkException;
+import io.hactl.sync.netlink.NetlinkSocket;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;

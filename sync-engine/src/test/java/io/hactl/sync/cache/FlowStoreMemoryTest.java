@@ -14,7 +14,7 @@ import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
- * Proves the issue's memory target: at most 200 bytes of heap per cached flow (conntrackd takes
+ * Proves the memory target: at most 200 bytes of heap per cached flow (conntrackd takes
  * 450-520 bytes of RSS per flow), with 250,000 flows.
  *
  * <p>The heap retained by a filled store is the used heap after full collections while the store
@@ -87,7 +87,7 @@ class FlowStoreMemoryTest {
 
     /**
      * The used heap after full collections. A single System.gc() does not always free everything
-     * (seen with the serial collector: a dead store survived one call and went with the next),
+     * (with the serial collector a dead store may survive one call and go only with the next),
      * and leftover garbage can only raise a reading, so this takes the lowest of several readings:
      * it stops once three collections in a row found nothing more to free, or after ten.
      */

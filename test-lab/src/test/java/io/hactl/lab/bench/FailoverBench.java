@@ -16,7 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The benchmark report of the test-lab issue (not a test): conntrackd + keepalived +
+ * The benchmark report (not a test): conntrackd + keepalived +
  * primary-backup.sh against hactl + keepalived in the same lab, one after the other in one run:
  * flows surviving and worst stall for graceful and crash failover, then (through {@link Bench})
  * replication, resync, commit and memory. Writes test-lab/target/bench/report.md and report.png.

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 14: a purge deletes only flows hactl wrote from the peer's cache that the peer no
+ * A purge deletes only flows hactl wrote from the peer's cache that the peer no
  * longer has, never on a node that may be MASTER; flows written from the peer's cache stay the
  * peer's across daemon restarts. fw1 ("a") holds 20,000 flows of its own; the daemons restart
  * as processes (SIGTERM or SIGKILL), with and without keepalived.

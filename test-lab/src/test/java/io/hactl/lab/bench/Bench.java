@@ -19,15 +19,15 @@ import java.util.function.BooleanSupplier;
  * the system's two daemons, then the same workload for both:
  * live replication of a {@code conntrack -R} load on node a until b's external cache is complete
  * (then the daemons' resident memory), a requested resync (b flushes its external cache and asks
- * a), four more (the first is that of daemons started seconds before, still compiling: a JVM's),
- * and a commit into b's kernel once a's daemon is stopped.
+ * a), four more (the first is that of daemons started seconds before, whose code is still being
+ * compiled), and a commit into b's kernel once a's daemon is stopped.
  * <p>Why stopped: two gateways are two kernels, but the lab's two nodes share one, and netlink keeps
  * one multicast listener set per protocol for all namespaces. So while a's daemon listens to
  * conntrack NEW events in its namespace, b's kernel builds a NEW event for every flow b writes
- * and throws it away, which no gateway pair pays: perf of hactl's commit of 100,000 flows had 37% of
- * CT_NEW's kernel time in ctnetlink_conntrack_event, none with a stopped (hactl leaves the NEW and
- * UPDATE groups while it commits; conntrackd's daemon on b keeps listening, so its own events are
- * built either way, as on a real gateway). The commit is the last step of a run, as a failover is.
+ * and throws it away (ctnetlink_conntrack_event, a large share of CT_NEW's kernel time), which no
+ * gateway pair pays. hactl leaves the NEW and UPDATE groups while it commits; conntrackd's daemon
+ * on b keeps listening, so its own events are built either way, as on a real gateway. The commit
+ * is the last step of a run, as a failover is.
  * <p>Each figure is the median of several runs (3 unless --runs says otherwise): single runs on a
  * shared 2-core machine vary by a third.
  * Usage: Bench [--runs N] [--only SYSTEM] [--encryption NAME] [--out FILE] SIZE...
@@ -307,8 +307,8 @@ public final class Bench {
                 row(sb, "RSS growth per flow on b", n, (c.rssB - c.rssIdleB) / (double) n, (h.rssB - h.rssIdleB) / (double) n,
                         "B");
             } else {
-                // a JVM's RSS also moves with its heap's size and the C heap trims: it may fall
-                // while the cache fills, and no growth per flow can be read from it then
+                // a JVM's RSS also moves with its heap's size (a collection may give memory
+                // back): it may fall while the cache fills, and no growth per flow can be read then
                 sb.append(String.format(Locale.ROOT, "| RSS growth per flow on b | %,d | %.0f B | none: fell by %.1f MB | - |%n", n,
                         (c.rssB - c.rssIdleB) / (double) n, (h.rssIdleB - h.rssB) / 1e6));
             }

@@ -1,5 +1,6 @@
 package io.hactl.sync.ctnetlink;
 
+import static io.hactl.sync.sys.Sockets.*;
 import io.hactl.sync.netlink.AttrReader;
 import io.hactl.sync.netlink.AttrWriter;
 

@@ -1,5 +1,6 @@
 package io.hactl.sync.engine;
 
+import static io.hactl.sync.sys.Sockets.*;
 import static io.hactl.sync.wire.CompactFormat.*;
 import static io.hactl.sync.ctnetlink.Ctnl.*;
 

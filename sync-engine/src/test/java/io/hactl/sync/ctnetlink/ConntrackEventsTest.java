@@ -1,5 +1,7 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.Netlink;
+import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.netlink.AttrWriter;
 import io.hactl.sync.netlink.NetlinkException;
 
@@ -168,8 +170,8 @@ class ConntrackEventsTest {
     void malformedEventIsCountedAndSkippedWhileTheOthersInTheDatagramAreDelivered() throws Exception {
         Flow good = tcpEstablished("10.7.0.1", "10.7.0.2", 1111, 80);
         AttrWriter w = new AttrWriter(1024);
-        eventMessage(w, good, Ctnl.NLM_F_CREATE | Ctnl.NLM_F_EXCL);
-        int bad = w.beginMessage(Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW), 0, 0, Ctnl.AF_INET, 0);
+        eventMessage(w, good, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL);
+        int bad = Nfgenmsg.begin(w, Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW), 0, 0, Sockets.AF_INET, 0);
         TupleCodec.encode(w, Ctnl.CTA_TUPLE_ORIG, good.orig());
         w.putBytes(Ctnl.CTA_STATUS, new byte[] {0, 8}); // two bytes where the kernel puts four
         w.endMessage(bad);
@@ -187,9 +189,9 @@ class ConntrackEventsTest {
     void datagramWithAnImpossibleLengthIsCountedNotThrown() throws Exception {
         Flow good = tcpEstablished("10.7.0.1", "10.7.0.2", 1111, 80);
         AttrWriter w = new AttrWriter(1024);
-        eventMessage(w, good, Ctnl.NLM_F_CREATE | Ctnl.NLM_F_EXCL);
+        eventMessage(w, good, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL);
         byte[] bytes = w.toByteArray();
-        byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length + Ctnl.NLMSG_HDRLEN);
+        byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length + Netlink.NLMSG_HDRLEN);
         // a second header whose nlmsg_len runs past the datagram
         java.nio.ByteBuffer.wrap(truncated).order(java.nio.ByteOrder.nativeOrder()).putInt(bytes.length, 4096);
         kernel.deliverRaw(Ctnl.NFNLGRP_CONNTRACK_NEW, truncated);
@@ -201,7 +203,7 @@ class ConntrackEventsTest {
     @Test
     void messageThatIsNoConntrackEventIsCountedAsUnexpected() throws Exception {
         AttrWriter w = new AttrWriter(64);
-        int m = w.beginMessage(Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_GET_STATS), 0, 0, Ctnl.AF_UNSPEC, 0);
+        int m = Nfgenmsg.begin(w, Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_GET_STATS), 0, 0, Sockets.AF_UNSPEC, 0);
         w.putU32(Ctnl.CTA_STATS_GLOBAL_ENTRIES, 1);
         w.endMessage(m);
         kernel.deliverRaw(Ctnl.NFNLGRP_CONNTRACK_UPDATE, w.toByteArray());
@@ -235,7 +237,7 @@ class ConntrackEventsTest {
 
     /** A conntrack event as the kernel lays it out, built by hand. */
     private static void eventMessage(AttrWriter w, Flow f, int flags) {
-        int m = w.beginMessage(Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW), flags, 0, f.family(), 0);
+        int m = Nfgenmsg.begin(w, Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW), flags, 0, f.family(), 0);
         TupleCodec.encode(w, Ctnl.CTA_TUPLE_ORIG, f.orig());
         TupleCodec.encode(w, Ctnl.CTA_TUPLE_REPLY, f.replyOrInverse());
         w.putU32(Ctnl.CTA_STATUS, f.status() | Ctnl.IPS_CONFIRMED);

@@ -1,5 +1,7 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.Netlink;
+import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.netlink.AttrWriter;
 import io.hactl.sync.netlink.Errno;
 import io.hactl.sync.netlink.JnaNetlinkSocket;
@@ -87,7 +89,7 @@ class ConntrackKernelTest {
         ns.exec("conntrack", "-I", "-p", "udp", "-s", "192.0.2.1", "-d", "198.51.100.7", "--sport", "5353",
                 "--dport", "53", "-t", "120", "-u", "SEEN_REPLY,ASSURED", "-m", "9");
 
-        List<Flow> flows = ct.dump(Ctnl.AF_INET);
+        List<Flow> flows = ct.dump(Sockets.AF_INET);
         assertThat(flows).hasSize(1);
         Flow f = flows.get(0);
         assertThat(f.orig()).isEqualTo(Tuple.udp(ip("192.0.2.1"), ip("198.51.100.7"), 5353, 53));
@@ -119,7 +121,7 @@ class ConntrackKernelTest {
             ct.create(f);
         }
 
-        List<Flow> dumped = ct.dump(Ctnl.AF_UNSPEC);
+        List<Flow> dumped = ct.dump(Sockets.AF_UNSPEC);
         assertThat(dumped).hasSize(written.size());
         for (Flow w : written) {
             Optional<Flow> d = dumped.stream().filter(x -> x.orig().equals(w.orig()) && x.zone() == w.zone()).findFirst();
@@ -136,8 +138,8 @@ class ConntrackKernelTest {
                 assertThat(got.flagsReply()).isEqualTo(t.flagsReply());
             }
         }
-        assertThat(ct.dump(Ctnl.AF_INET6)).hasSize(3);
-        assertThat(ct.dump(Ctnl.AF_INET)).hasSize(5);
+        assertThat(ct.dump(Sockets.AF_INET6)).hasSize(3);
+        assertThat(ct.dump(Sockets.AF_INET)).hasSize(5);
         assertThat(ct.count()).isEqualTo(written.size());
         assertThat(ConntrackTool.list(ns, "-f", "ipv6")).hasSize(3);
     }
@@ -165,21 +167,21 @@ class ConntrackKernelTest {
         Flow f = tcpEstablished("10.10.0.1", "10.10.0.2", 4000, 80); // status lacks IPS_CONFIRMED
         // hand-built request carrying the status exactly as given
         AttrWriter w = new AttrWriter(512);
-        int m = w.beginMessage(Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW),
-                Ctnl.NLM_F_REQUEST | Ctnl.NLM_F_ACK | Ctnl.NLM_F_CREATE | Ctnl.NLM_F_EXCL, 42, Ctnl.AF_INET, 0);
+        int m = Nfgenmsg.begin(w, Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW),
+                Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK | Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, 42, Sockets.AF_INET, 0);
         TupleCodec.encode(w, Ctnl.CTA_TUPLE_ORIG, f.orig());
         TupleCodec.encode(w, Ctnl.CTA_TUPLE_REPLY, f.orig().inverse());
         w.putU32(Ctnl.CTA_STATUS, f.status());
         w.putU32(Ctnl.CTA_TIMEOUT, f.timeout());
         w.endMessage(m);
         int errno;
-        try (NetlinkSocket raw = ns.call(JnaNetlinkSocket::open)) {
+        try (NetlinkSocket raw = ns.call(JnaNetlinkSocket::netfilter)) {
             raw.setReceiveTimeout(Duration.ofSeconds(5));
             raw.send(w.flipped());
             java.nio.ByteBuffer rx = java.nio.ByteBuffer.allocate(4096);
             raw.receive(rx);
-            NlMsg answer = NlMsg.read(rx, 0);
-            assertThat(answer.type()).isEqualTo(Ctnl.NLMSG_ERROR);
+            NlMsg answer = Nfgenmsg.read(rx, 0);
+            assertThat(answer.type()).isEqualTo(Netlink.NLMSG_ERROR);
             errno = answer.errno(rx);
         }
         assertThat(errno).as("kernel answer to CT_NEW without IPS_CONFIRMED").isEqualTo(Errno.EBUSY);
@@ -221,10 +223,10 @@ class ConntrackKernelTest {
         assertThatThrownBy(() -> ct.delete(first, 0))
                 .isInstanceOfSatisfying(NetlinkException.class, e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT));
 
-        ct.flush(Ctnl.AF_INET);
-        assertThat(ct.dump(Ctnl.AF_INET)).isEmpty();
-        assertThat(ct.dump(Ctnl.AF_INET6)).hasSize(1);
-        ct.flush(Ctnl.AF_UNSPEC);
+        ct.flush(Sockets.AF_INET);
+        assertThat(ct.dump(Sockets.AF_INET)).isEmpty();
+        assertThat(ct.dump(Sockets.AF_INET6)).hasSize(1);
+        ct.flush(Sockets.AF_UNSPEC);
         assertThat(ct.count()).isZero();
         assertThat(ConntrackTool.list(ns)).isEmpty();
     }
@@ -265,10 +267,10 @@ class ConntrackKernelTest {
             flows.add(tcpEstablished("10.11." + (i / 250) + "." + (1 + i % 250), "10.12.0.1", 1024 + i, 443));
         }
         assertThat(ct.batch(flows, BatchMode.CREATE).succeeded()).isEqualTo(2000);
-        try (JnaNetlinkSocket small = ns.call(JnaNetlinkSocket::open)) {
+        try (JnaNetlinkSocket small = ns.call(JnaNetlinkSocket::netfilter)) {
             // room for a few error answers per chunk: the kernel drops the rest, the chunk's final ack too
             small.setReceiveBufferSize(4096);
-            small.setNetlinkOption(Ctnl.NETLINK_CAP_ACK, true);
+            small.setNetlinkOption(Netlink.NETLINK_CAP_ACK, true);
             small.setReceiveTimeout(Duration.ofSeconds(5));
             Conntrack overrun = new Conntrack(small, new DecodeStats());
 
@@ -295,7 +297,7 @@ class ConntrackKernelTest {
         List<Flow> marked = flows.stream().map(f -> f.toBuilder().mark(5).build()).toList();
         BatchResult upsert = ct.batch(marked, BatchMode.CREATE_OR_UPDATE);
         assertThat(upsert.succeeded()).isEqualTo(500);
-        assertThat(ct.dump(Ctnl.AF_INET)).hasSize(500).allSatisfy(f -> assertThat(f.mark()).isEqualTo(5));
+        assertThat(ct.dump(Sockets.AF_INET)).hasSize(500).allSatisfy(f -> assertThat(f.mark()).isEqualTo(5));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.netlink.AttrWriter;
 import io.hactl.sync.netlink.Errno;
 import io.hactl.sync.netlink.NetlinkException;
@@ -106,11 +107,11 @@ class ConntrackOperationsTest {
         }
         ct.create(Flow.builder(Tuple.udp(ip("2001:db8::1"), ip("2001:db8::2"), 1, 2)).timeout(50).build());
 
-        ct.flush(Ctnl.AF_INET);
-        assertThat(ct.dump(Ctnl.AF_INET)).isEmpty();
-        assertThat(ct.dump(Ctnl.AF_INET6)).hasSize(1);
+        ct.flush(Sockets.AF_INET);
+        assertThat(ct.dump(Sockets.AF_INET)).isEmpty();
+        assertThat(ct.dump(Sockets.AF_INET6)).hasSize(1);
 
-        ct.flush(Ctnl.AF_UNSPEC);
+        ct.flush(Sockets.AF_UNSPEC);
         assertThat(ct.count()).isZero();
     }
 
@@ -147,7 +148,7 @@ class ConntrackOperationsTest {
             ct.create(f);
         }
 
-        List<Flow> dumped = ct.dump(Ctnl.AF_UNSPEC);
+        List<Flow> dumped = ct.dump(Sockets.AF_UNSPEC);
         assertThat(dumped).hasSize(written.size());
         for (Flow w : written) {
             Optional<Flow> d = dumped.stream().filter(x -> x.orig().equals(w.orig()) && x.zone() == w.zone()).findFirst();
@@ -159,8 +160,8 @@ class ConntrackOperationsTest {
                 assertThat(d.get().protoInfo()).isEqualTo(w.protoInfo());
             }
         }
-        assertThat(ct.dump(Ctnl.AF_INET6)).hasSize(3).allSatisfy(f -> assertThat(f.orig().isIpv6()).isTrue());
-        assertThat(ct.dump(Ctnl.AF_INET)).hasSize(5).allSatisfy(f -> assertThat(f.orig().isIpv4()).isTrue());
+        assertThat(ct.dump(Sockets.AF_INET6)).hasSize(3).allSatisfy(f -> assertThat(f.orig().isIpv6()).isTrue());
+        assertThat(ct.dump(Sockets.AF_INET)).hasSize(5).allSatisfy(f -> assertThat(f.orig().isIpv4()).isTrue());
         assertThat(stats.malformedMessages.get()).isZero();
     }
 
@@ -169,7 +170,7 @@ class ConntrackOperationsTest {
         List<Flow> flows = tcpFlows(1000, 20000);
         assertThat(ct.batch(flows, BatchMode.CREATE).succeeded()).isEqualTo(1000);
 
-        List<Flow> dumped = ct.dump(Ctnl.AF_INET);
+        List<Flow> dumped = ct.dump(Sockets.AF_INET);
 
         assertThat(dumped).extracting(Flow::orig).containsExactlyInAnyOrderElementsOf(
                 flows.stream().map(Flow::orig).toList());
@@ -223,7 +224,7 @@ class ConntrackOperationsTest {
         Conntrack.NewRequests failingAt50 = new Conntrack.NewRequests() {
             @Override
             public int family(int i) {
-                return Ctnl.AF_INET;
+                return Sockets.AF_INET;
             }
 
             @Override
@@ -255,7 +256,7 @@ class ConntrackOperationsTest {
         for (int i = 0; i < 100; i++) {
             assertThat(r.errno(i)).as("errno of #%d", i).isEqualTo(i < 40 ? 0 : Errno.ENOENT);
         }
-        assertThat(ct.dump(Ctnl.AF_INET)).hasSize(40).allSatisfy(f -> assertThat(f.mark()).isEqualTo(5));
+        assertThat(ct.dump(Sockets.AF_INET)).hasSize(40).allSatisfy(f -> assertThat(f.mark()).isEqualTo(5));
     }
 
     @Test
@@ -268,7 +269,7 @@ class ConntrackOperationsTest {
         BatchResult r = ct.batch(marked, BatchMode.CREATE_OR_UPDATE);
 
         assertThat(r.succeeded()).isEqualTo(100);
-        assertThat(ct.dump(Ctnl.AF_INET)).hasSize(100).allSatisfy(f -> assertThat(f.mark()).isEqualTo(9));
+        assertThat(ct.dump(Sockets.AF_INET)).hasSize(100).allSatisfy(f -> assertThat(f.mark()).isEqualTo(9));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.hactl.sync.ctnetlink;
 
+import static io.hactl.sync.netlink.Netlink.*;
 import io.hactl.sync.netlink.AttrWriter;
 
 import static io.hactl.sync.ctnetlink.Ctnl.*;

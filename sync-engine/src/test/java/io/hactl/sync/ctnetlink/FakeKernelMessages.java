@@ -136,9 +136,8 @@ final class FakeKernelMessages {
 
     /** Appends the NLMSG_DONE that ends a dump. */
     static void putDone(AttrWriter w, int seq, int pid) {
-        // Its payload is one int, the dump's error code (0): the same four zero bytes as an
-        // nfgenmsg of family AF_UNSPEC, version 0, res_id 0.
-        int m = Nfgenmsg.begin(w, NLMSG_DONE, NLM_F_MULTI, seq, AF_UNSPEC, NFNETLINK_V0, 0);
+        int m = w.beginMessage(NLMSG_DONE, NLM_F_MULTI, seq);
+        w.putStructU32(0);                    // its payload: the dump's error code
         w.endMessage(m);
         setPid(w, m, pid);
     }

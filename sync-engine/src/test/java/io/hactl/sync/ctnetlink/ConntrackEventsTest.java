@@ -56,29 +56,6 @@ class ConntrackEventsTest {
     }
 
     @Test
-    void createUpdateAndDeleteArriveAsNewUpdateAndDestroyInOrder() throws Exception {
-        Flow f = tcpEstablished("10.7.0.1", "10.7.0.2", 1111, 80);
-        ct.create(f);
-        ct.update(f.toBuilder().mark(3).build());
-        ct.delete(f.orig(), 0);
-
-        drain();
-
-        assertThat(recorder.seen).extracting(FlowEvent::type)
-                .containsExactly(FlowEvent.Type.NEW, FlowEvent.Type.UPDATE, FlowEvent.Type.DESTROY);
-        assertThat(recorder.seen).allSatisfy(e -> assertThat(e.flow().orig()).isEqualTo(f.orig()));
-        Flow created = recorder.seen.get(0).flow();
-        assertThat(created.timeout()).isEqualTo(300);
-        assertThat(created.tcp().state()).isEqualTo(TcpInfo.ESTABLISHED);
-        assertThat(created.id()).isNotEqualTo(Flow.ABSENT);
-        assertThat(recorder.seen.get(1).flow().mark()).isEqualTo(3);
-        assertThat(recorder.seen.get(2).flow().id()).isEqualTo(created.id());
-        assertThat(events.events()).isEqualTo(3);
-        assertThat(stats.malformedMessages.get()).isZero();
-        assertThat(stats.unexpectedMessages.get()).isZero();
-    }
-
-    @Test
     void originPortTellsOurOwnWritesFromOtherWritersAndFromTraffic() throws Exception {
         Conntrack other = new Conntrack(kernel.openSocket(), new DecodeStats());
         Flow byTraffic = tcpEstablished("10.7.0.1", "10.7.0.2", 1111, 80);
@@ -112,24 +89,6 @@ class ConntrackEventsTest {
                 .containsExactly(FlowEvent.Type.NEW, FlowEvent.Type.UPDATE, FlowEvent.Type.DESTROY);
         assertThat(recorder.seen.get(1).flow().hasStatus(Ctnl.IPS_SEEN_REPLY | Ctnl.IPS_CONFIRMED)).isTrue();
         assertThat(recorder.seen.get(2).flow().timeout()).as("a destroy event carries no timeout").isEqualTo(Flow.ABSENT);
-    }
-
-    @Test
-    void socketJoinedOnlyToDestroyHearsOnlyDestroys() throws Exception {
-        FakeNetlinkSocket destroyOnly = kernel.openSocket();
-        destroyOnly.joinGroup(Ctnl.NFNLGRP_CONNTRACK_DESTROY);
-        ConntrackEvents destroys = new ConntrackEvents(destroyOnly, stats);
-        Flow f = tcpEstablished("10.7.0.1", "10.7.0.2", 1111, 80);
-        ct.create(f);
-        ct.update(f.toBuilder().mark(1).build());
-        ct.delete(f.orig(), 0);
-
-        Recorder r = new Recorder();
-        while (destroys.poll(r) > 0) {
-            // drain
-        }
-
-        assertThat(r.seen).extracting(FlowEvent::type).containsExactly(FlowEvent.Type.DESTROY);
     }
 
     @Test

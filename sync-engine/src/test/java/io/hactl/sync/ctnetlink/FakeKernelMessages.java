@@ -35,7 +35,8 @@ final class FakeKernelMessages {
 
     /**
      * Appends one IPCTNL_MSG_CT_NEW / _DELETE message for entry {@code e}. A destroy event
-     * carries no timeout, protocol state or helper, and the mark only when set.
+     * carries no protocol state or helper, the mark only when set, and the timeout only when
+     * some is left (ctnetlink_dump_timeout skips a zero one): a deleted entry's, not an expired one's.
      */
     static void putEntry(AttrWriter w, int ctType, int flags, int seq, int pid, Flow e, boolean destroy) {
         int m = Nfgenmsg.begin(w, ctMessageType(ctType), flags, seq, e.family(), 0);
@@ -45,8 +46,10 @@ final class FakeKernelMessages {
             w.putU16(CTA_ZONE, e.zone());
         }
         w.putU32(CTA_STATUS, e.status());
-        if (!destroy) {
+        if (!destroy || e.timeout() > 0) {
             w.putU32(CTA_TIMEOUT, e.timeout());
+        }
+        if (!destroy) {
             putProtoInfo(w, e);
             if (e.helper() != null) {
                 int help = w.nestStart(CTA_HELP);

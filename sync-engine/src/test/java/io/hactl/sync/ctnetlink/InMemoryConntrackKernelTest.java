@@ -55,15 +55,6 @@ class InMemoryConntrackKernelTest {
     }
 
     @Test
-    void ctNewWhoseStatusLacksConfirmedIsRefusedWithEbusyAsBy618() throws Exception {
-        Flow f = tcpEstablished("10.10.0.1", "10.10.0.2", 4000, 80); // status lacks IPS_CONFIRMED
-        raw.send(rawNew(f, CREATE | Netlink.NLM_F_ACK, 42, true, true));
-
-        assertThat(singleAnswerErrno()).isEqualTo(Errno.EBUSY);
-        assertThat(kernel.size()).isZero();
-    }
-
-    @Test
     void createWithoutTimeoutOrWithoutReplyTupleIsRefusedWithEinval() throws Exception {
         Flow f = tcpEstablished("10.10.0.1", "10.10.0.2", 4000, 80);
         f = f.toBuilder().status(f.status() | Ctnl.IPS_CONFIRMED).build();

@@ -1,5 +1,7 @@
 package io.hactl.sync.ctnetlink;
 
+import static io.hactl.sync.netlink.Netlink.*;
+import static io.hactl.sync.sys.Sockets.*;
 import io.hactl.sync.netlink.AttrReader;
 import io.hactl.sync.netlink.AttrWriter;
 import io.hactl.sync.netlink.DecodeException;
@@ -57,7 +59,7 @@ public final class Conntrack implements AutoCloseable {
     }
 
     public static Conntrack open(DecodeStats stats) throws NetlinkException {
-        JnaNetlinkSocket s = JnaNetlinkSocket.open();
+        JnaNetlinkSocket s = JnaNetlinkSocket.netfilter();
         try {
             s.setReceiveBufferSize(DEFAULT_RECEIVE_BUFFER);
             s.setSendBufferSize(1024 * 1024);
@@ -97,7 +99,7 @@ public final class Conntrack implements AutoCloseable {
     public long dump(int family, Consumer<Flow> sink) throws NetlinkException {
         int s = nextSeq();
         writer.clear();
-        int m = writer.beginMessage(ctMessageType(IPCTNL_MSG_CT_GET), NLM_F_REQUEST | NLM_F_DUMP, s, family, 0);
+        int m = Nfgenmsg.begin(writer, ctMessageType(IPCTNL_MSG_CT_GET), NLM_F_REQUEST | NLM_F_DUMP, s, family, 0);
         writer.endMessage(m);
         socket.send(writer.flipped());
         long n = 0;
@@ -142,7 +144,7 @@ public final class Conntrack implements AutoCloseable {
     public Optional<Flow> get(Tuple orig, int zone) throws NetlinkException {
         int s = nextSeq();
         writer.clear();
-        int m = writer.beginMessage(ctMessageType(IPCTNL_MSG_CT_GET), NLM_F_REQUEST | NLM_F_ACK, s, family(orig), 0);
+        int m = Nfgenmsg.begin(writer, ctMessageType(IPCTNL_MSG_CT_GET), NLM_F_REQUEST | NLM_F_ACK, s, family(orig), 0);
         TupleCodec.encode(writer, CTA_TUPLE_ORIG, orig);
         if (zone != 0) {
             writer.putU16(CTA_ZONE, zone);
@@ -164,7 +166,7 @@ public final class Conntrack implements AutoCloseable {
     public long count() throws NetlinkException {
         int s = nextSeq();
         writer.clear();
-        int m = writer.beginMessage(ctMessageType(IPCTNL_MSG_CT_GET_STATS), NLM_F_REQUEST | NLM_F_ACK, s, AF_UNSPEC, 0);
+        int m = Nfgenmsg.begin(writer, ctMessageType(IPCTNL_MSG_CT_GET_STATS), NLM_F_REQUEST | NLM_F_ACK, s, AF_UNSPEC, 0);
         writer.endMessage(m);
         socket.send(writer.flipped());
         long[] entries = {-1};
@@ -215,7 +217,7 @@ public final class Conntrack implements AutoCloseable {
     public void delete(Tuple orig, int zone) throws NetlinkException {
         int s = nextSeq();
         writer.clear();
-        int m = writer.beginMessage(ctMessageType(IPCTNL_MSG_CT_DELETE), NLM_F_REQUEST | NLM_F_ACK, s, family(orig), 0);
+        int m = Nfgenmsg.begin(writer, ctMessageType(IPCTNL_MSG_CT_DELETE), NLM_F_REQUEST | NLM_F_ACK, s, family(orig), 0);
         TupleCodec.encode(writer, CTA_TUPLE_ORIG, orig);
         if (zone != 0) {
             writer.putU16(CTA_ZONE, zone);
@@ -235,7 +237,7 @@ public final class Conntrack implements AutoCloseable {
         // ctnetlink honours the family of a flush only when nfgen version is 1 (older kernels
         // flushed every family whatever the request said); AF_UNSPEC flushes all.
         int version = family == AF_UNSPEC ? NFNETLINK_V0 : 1;
-        int m = writer.beginMessage(ctMessageType(IPCTNL_MSG_CT_DELETE), NLM_F_REQUEST | NLM_F_ACK, s, family, version, 0);
+        int m = Nfgenmsg.begin(writer, ctMessageType(IPCTNL_MSG_CT_DELETE), NLM_F_REQUEST | NLM_F_ACK, s, family, version, 0);
         writer.endMessage(m);
         socket.send(writer.flipped());
         int errno = awaitAck(s, null);
@@ -272,7 +274,7 @@ public final class Conntrack implements AutoCloseable {
      */
     public BatchResult batch(int n, BatchMode mode, NewRequests requests) throws NetlinkException {
         return runBatch(n, (w, i, s) -> {
-            int m = w.beginMessage(ctMessageType(IPCTNL_MSG_CT_NEW), NLM_F_REQUEST | mode.flags, s,
+            int m = Nfgenmsg.begin(w, ctMessageType(IPCTNL_MSG_CT_NEW), NLM_F_REQUEST | mode.flags, s,
                     requests.family(i), 0);
             requests.write(w, i);
             w.endMessage(m);
@@ -286,7 +288,7 @@ public final class Conntrack implements AutoCloseable {
     public BatchResult batchDelete(List<Flow> flows) throws NetlinkException {
         return runBatch(flows.size(), (w, i, s) -> {
             Flow f = flows.get(i);
-            int m = w.beginMessage(ctMessageType(IPCTNL_MSG_CT_DELETE), NLM_F_REQUEST, s, f.family(), 0);
+            int m = Nfgenmsg.begin(w, ctMessageType(IPCTNL_MSG_CT_DELETE), NLM_F_REQUEST, s, f.family(), 0);
             TupleCodec.encode(w, CTA_TUPLE_ORIG, f.orig());
             if (f.zone() != 0) {
                 w.putU16(CTA_ZONE, f.zone());
@@ -471,7 +473,7 @@ public final class Conntrack implements AutoCloseable {
     // ---------------------------------------------------------------- helpers
 
     private static void encodeNew(AttrWriter w, Flow f, BatchMode mode, int s, int extraFlags) {
-        int m = w.beginMessage(ctMessageType(IPCTNL_MSG_CT_NEW), NLM_F_REQUEST | mode.flags | extraFlags,
+        int m = Nfgenmsg.begin(w, ctMessageType(IPCTNL_MSG_CT_NEW), NLM_F_REQUEST | mode.flags | extraFlags,
                 s, f.family(), 0);
         FlowCodec.encode(w, f);
         w.endMessage(m);
@@ -506,7 +508,7 @@ public final class Conntrack implements AutoCloseable {
 
     private NlMsg readHeader(int off, String what) {
         try {
-            return NlMsg.read(rx, off);
+            return Nfgenmsg.read(rx, off);
         } catch (DecodeException e) {
             stats.malformedMessages.incrementAndGet();
             return null;
@@ -514,7 +516,7 @@ public final class Conntrack implements AutoCloseable {
     }
 
     private Flow decodeFlow(NlMsg msg) {
-        if (!msg.isCtnetlink()) {
+        if (!Ctnl.isCtnetlink(msg.type())) {
             stats.unexpectedMessages.incrementAndGet();
             return null;
         }

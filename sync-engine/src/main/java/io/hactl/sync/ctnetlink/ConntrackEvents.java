@@ -1,5 +1,7 @@
 package io.hactl.sync.ctnetlink;
 
+import static io.hactl.sync.netlink.Netlink.*;
+import static io.hactl.sync.sys.Sockets.*;
 import io.hactl.sync.netlink.DecodeException;
 import io.hactl.sync.netlink.JnaNetlinkSocket;
 import io.hactl.sync.netlink.NetlinkException;
@@ -53,7 +55,7 @@ public final class ConntrackEvents implements AutoCloseable {
      */
     public static ConntrackEvents open(int receiveBuffer, boolean reliable, Duration pollTimeout, DecodeStats stats)
             throws NetlinkException {
-        JnaNetlinkSocket s = JnaNetlinkSocket.open(NFNLGRP_CONNTRACK_NEW, NFNLGRP_CONNTRACK_UPDATE,
+        JnaNetlinkSocket s = JnaNetlinkSocket.netfilter(NFNLGRP_CONNTRACK_NEW, NFNLGRP_CONNTRACK_UPDATE,
                 NFNLGRP_CONNTRACK_DESTROY);
         try {
             sizeReceiveBuffer(s, receiveBuffer);
@@ -105,7 +107,7 @@ public final class ConntrackEvents implements AutoCloseable {
         while (off < rx.limit()) {
             NlMsg msg;
             try {
-                msg = NlMsg.read(rx, off);
+                msg = Nfgenmsg.read(rx, off);
             } catch (DecodeException e) {
                 stats.malformedMessages.incrementAndGet();
                 break;
@@ -169,10 +171,10 @@ public final class ConntrackEvents implements AutoCloseable {
     }
 
     static FlowEvent.Type typeOf(NlMsg msg) {
-        if (!msg.isCtnetlink()) {
+        if (!Ctnl.isCtnetlink(msg.type())) {
             return null;
         }
-        return switch (msg.ctType()) {
+        return switch (Ctnl.ctType(msg.type())) {
             case IPCTNL_MSG_CT_NEW -> (msg.flags() & (NLM_F_CREATE | NLM_F_EXCL)) != 0
                     ? FlowEvent.Type.NEW : FlowEvent.Type.UPDATE;
             case IPCTNL_MSG_CT_DELETE -> FlowEvent.Type.DESTROY;

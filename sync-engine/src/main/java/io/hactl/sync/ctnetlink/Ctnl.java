@@ -1,69 +1,17 @@
 package io.hactl.sync.ctnetlink;
 
 /**
- * Kernel constants for netlink and ctnetlink, one holder for the whole protocol.
+ * Kernel constants for nfnetlink and ctnetlink. Generic netlink constants are in
+ * {@link io.hactl.sync.netlink.Netlink}, socket-level ones (address families, IP protocols) in
+ * {@link io.hactl.sync.sys.Sockets}.
  *
- * <p>Translated from the uapi headers installed under /usr/include: {@code linux/netlink.h},
+ * <p>Translated from the uapi headers installed under /usr/include:
  * {@code linux/netfilter/nfnetlink.h}, {@code linux/netfilter/nfnetlink_conntrack.h},
- * {@code linux/netfilter/nf_conntrack_common.h}, {@code linux/netfilter/nf_conntrack_tcp.h}
- * and {@code asm-generic/socket.h}. Every constant carries its kernel name; the numbers are the
- * kernel's ABI and never change.
+ * {@code linux/netfilter/nf_conntrack_common.h} and {@code linux/netfilter/nf_conntrack_tcp.h}.
+ * Every constant carries its kernel name; the numbers are the kernel's ABI and never change.
  */
 public final class Ctnl {
     private Ctnl() {}
-
-    // ---- sockets: linux/socket.h, asm-generic/socket.h, linux/netlink.h ----
-    public static final int AF_UNSPEC = 0;            // AF_UNSPEC
-    public static final int AF_INET = 2;              // AF_INET
-    public static final int AF_NETLINK = 16;          // AF_NETLINK
-    public static final int AF_INET6 = 10;            // AF_INET6
-    public static final int SOCK_RAW = 3;             // SOCK_RAW
-    public static final int SOCK_CLOEXEC = 02000000;  // SOCK_CLOEXEC
-    public static final int NETLINK_NETFILTER = 12;   // NETLINK_NETFILTER
-    public static final int SOL_SOCKET = 1;           // SOL_SOCKET
-    public static final int SO_SNDBUF = 7;            // SO_SNDBUF
-    public static final int SO_RCVBUF = 8;            // SO_RCVBUF
-    public static final int SO_RCVTIMEO = 20;         // SO_RCVTIMEO_OLD (struct timeval on 64-bit)
-    public static final int SO_ATTACH_FILTER = 26;    // SO_ATTACH_FILTER (classic BPF, struct sock_fprog)
-    public static final int SO_SNDBUFFORCE = 32;      // SO_SNDBUFFORCE
-    public static final int SO_RCVBUFFORCE = 33;      // SO_RCVBUFFORCE
-    public static final int SOL_NETLINK = 270;        // SOL_NETLINK
-    public static final int NETLINK_ADD_MEMBERSHIP = 1;   // NETLINK_ADD_MEMBERSHIP
-    public static final int NETLINK_DROP_MEMBERSHIP = 2;  // NETLINK_DROP_MEMBERSHIP
-    public static final int NETLINK_BROADCAST_ERROR = 4;  // NETLINK_BROADCAST_ERROR
-    public static final int NETLINK_NO_ENOBUFS = 5;       // NETLINK_NO_ENOBUFS
-    public static final int NETLINK_CAP_ACK = 10;         // NETLINK_CAP_ACK
-    public static final int NETLINK_EXT_ACK = 11;         // NETLINK_EXT_ACK
-    public static final int MSG_TRUNC = 0x20;             // MSG_TRUNC
-    public static final int MSG_DONTWAIT = 0x40;          // MSG_DONTWAIT
-
-    // ---- netlink message header: linux/netlink.h ----
-    public static final int NLMSG_HDRLEN = 16;        // NLMSG_HDRLEN (struct nlmsghdr)
-    public static final int NLMSG_ALIGNTO = 4;        // NLMSG_ALIGNTO
-    public static final int NLMSG_NOOP = 0x1;         // NLMSG_NOOP
-    public static final int NLMSG_ERROR = 0x2;        // NLMSG_ERROR
-    public static final int NLMSG_DONE = 0x3;         // NLMSG_DONE
-    public static final int NLMSG_OVERRUN = 0x4;      // NLMSG_OVERRUN
-    public static final int NLMSG_MIN_TYPE = 0x10;    // NLMSG_MIN_TYPE: types below are control messages
-    public static final int NLM_F_REQUEST = 0x01;     // NLM_F_REQUEST
-    public static final int NLM_F_MULTI = 0x02;       // NLM_F_MULTI
-    public static final int NLM_F_ACK = 0x04;         // NLM_F_ACK
-    public static final int NLM_F_ECHO = 0x08;        // NLM_F_ECHO
-    public static final int NLM_F_DUMP_INTR = 0x10;   // NLM_F_DUMP_INTR
-    public static final int NLM_F_ROOT = 0x100;       // NLM_F_ROOT
-    public static final int NLM_F_MATCH = 0x200;      // NLM_F_MATCH
-    public static final int NLM_F_DUMP = NLM_F_ROOT | NLM_F_MATCH; // NLM_F_DUMP
-    public static final int NLM_F_REPLACE = 0x100;    // NLM_F_REPLACE (new requests)
-    public static final int NLM_F_EXCL = 0x200;       // NLM_F_EXCL
-    public static final int NLM_F_CREATE = 0x400;     // NLM_F_CREATE
-    public static final int NLM_F_CAPPED = 0x100;     // NLM_F_CAPPED (ack flags)
-
-    // ---- attributes: linux/netlink.h ----
-    public static final int NLA_HDRLEN = 4;           // NLA_HDRLEN
-    public static final int NLA_ALIGNTO = 4;          // NLA_ALIGNTO
-    public static final int NLA_F_NESTED = 1 << 15;   // NLA_F_NESTED
-    public static final int NLA_F_NET_BYTEORDER = 1 << 14; // NLA_F_NET_BYTEORDER
-    public static final int NLA_TYPE_MASK = ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER) & 0xffff; // NLA_TYPE_MASK
 
     // ---- nfnetlink: linux/netfilter/nfnetlink.h ----
     public static final int NFGENMSG_LEN = 4;         // sizeof(struct nfgenmsg)
@@ -205,22 +153,18 @@ public final class Ctnl {
     public static final int IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED = 0x10;  // IP_CT_TCP_FLAG_DATA_UNACKNOWLEDGED
     public static final int IP_CT_TCP_FLAG_MAXACK_SET = 0x20;           // IP_CT_TCP_FLAG_MAXACK_SET
 
-    // ---- IP protocol numbers: netinet/in.h (IANA) ----
-    public static final int IPPROTO_ICMP = 1;         // IPPROTO_ICMP
-    public static final int IPPROTO_TCP = 6;          // IPPROTO_TCP
-    public static final int IPPROTO_UDP = 17;         // IPPROTO_UDP
-    public static final int IPPROTO_DCCP = 33;        // IPPROTO_DCCP
-    public static final int IPPROTO_GRE = 47;         // IPPROTO_GRE
-    public static final int IPPROTO_ICMPV6 = 58;      // IPPROTO_ICMPV6
-    public static final int IPPROTO_SCTP = 132;       // IPPROTO_SCTP
-    public static final int IPPROTO_UDPLITE = 136;    // IPPROTO_UDPLITE
-
     /** The nlmsg_type of a ctnetlink conntrack message: subsystem in the high byte. */
     public static int ctMessageType(int ipctnlMsg) {
         return (NFNL_SUBSYS_CTNETLINK << 8) | ipctnlMsg;
     }
 
-    public static int align(int len) {
-        return (len + NLA_ALIGNTO - 1) & ~(NLA_ALIGNTO - 1);
+    /** The IPCTNL_MSG_* of an nlmsg_type (its low byte), meaningful when {@link #isCtnetlink} holds. */
+    public static int ctType(int nlmsgType) {
+        return nlmsgType & 0xff;
+    }
+
+    /** Whether an nlmsg_type belongs to the ctnetlink subsystem (NFNL_SUBSYS_ID, the high byte). */
+    public static boolean isCtnetlink(int nlmsgType) {
+        return (nlmsgType >>> 8) == NFNL_SUBSYS_CTNETLINK;
     }
 }

@@ -45,20 +45,16 @@ public final class FlowCodec {
         return (status & ~STATUS_NOT_WRITTEN) | IPS_CONFIRMED;
     }
 
-    /** Writes the attributes of a CT_NEW (create or update) request for {@code f}. */
+    /**
+     * Writes the attributes of a CT_NEW (create or update) request for {@code f}. The commit
+     * writes the same bytes from a flow's compact encoding without building the flow, through
+     * the pieces below ({@link TupleCodec#encode(AttrWriter, int, boolean, byte[], int, byte[], int, int, int, int, int)},
+     * {@link #encodeState}, {@link #encodeTcpInfo}): every attribute layout is written here.
+     */
     public static void encode(AttrWriter w, Flow f) {
         TupleCodec.encode(w, CTA_TUPLE_ORIG, f.orig());
         TupleCodec.encode(w, CTA_TUPLE_REPLY, f.replyOrInverse());
-        if (f.zone() != 0) {
-            w.putU16(CTA_ZONE, f.zone());
-        }
-        w.putU32(CTA_STATUS, writableStatus(f.status()));
-        if (f.timeout() != Flow.ABSENT) {
-            w.putU32(CTA_TIMEOUT, f.timeout());
-        }
-        if (f.mark() != Flow.ABSENT) {
-            w.putU32(CTA_MARK, f.mark());
-        }
+        encodeState(w, f.zone(), f.status(), f.timeout(), f.mark());
         if (f.protoInfo() != null) {
             encodeProtoInfo(w, f);
         }
@@ -97,17 +93,47 @@ public final class FlowCodec {
         }
     }
 
+    /**
+     * The attributes after the tuples: CTA_ZONE when not 0, CTA_STATUS (made writable),
+     * CTA_TIMEOUT and CTA_MARK unless {@link Flow#ABSENT}.
+     */
+    public static void encodeState(AttrWriter w, int zone, long status, long timeout, long mark) {
+        if (zone != 0) {
+            w.putU16(CTA_ZONE, zone);
+        }
+        w.putU32(CTA_STATUS, writableStatus(status));
+        if (timeout != Flow.ABSENT) {
+            w.putU32(CTA_TIMEOUT, timeout);
+        }
+        if (mark != Flow.ABSENT) {
+            w.putU32(CTA_MARK, mark);
+        }
+    }
+
+    /** CTA_PROTOINFO holding CTA_PROTOINFO_TCP, the TCP state and window tracking flags. */
+    public static void encodeTcpInfo(AttrWriter w, int state, int wscaleOrig, int wscaleReply, int flagsOrig,
+                                     int flagsReply) {
+        int pi = w.nestStart(CTA_PROTOINFO);
+        encodeTcp(w, state, wscaleOrig, wscaleReply, flagsOrig, flagsReply);
+        w.nestEnd(pi);
+    }
+
+    private static void encodeTcp(AttrWriter w, int state, int wscaleOrig, int wscaleReply, int flagsOrig,
+                                  int flagsReply) {
+        int tcp = w.nestStart(CTA_PROTOINFO_TCP);
+        w.putU8(CTA_PROTOINFO_TCP_STATE, state);
+        w.putU8(CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, wscaleOrig);
+        w.putU8(CTA_PROTOINFO_TCP_WSCALE_REPLY, wscaleReply);
+        // struct nf_ct_tcp_flags { __u8 flags; __u8 mask; }: mask 0xff sets exactly these flags
+        w.putU8Pair(CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, flagsOrig, 0xff);
+        w.putU8Pair(CTA_PROTOINFO_TCP_FLAGS_REPLY, flagsReply, 0xff);
+        w.nestEnd(tcp);
+    }
+
     private static void encodeProtoInfo(AttrWriter w, Flow f) {
         int pi = w.nestStart(CTA_PROTOINFO);
         if (f.protoInfo() instanceof TcpInfo t) {
-            int tcp = w.nestStart(CTA_PROTOINFO_TCP);
-            w.putU8(CTA_PROTOINFO_TCP_STATE, t.state());
-            w.putU8(CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, t.wscaleOrig());
-            w.putU8(CTA_PROTOINFO_TCP_WSCALE_REPLY, t.wscaleReply());
-            // struct nf_ct_tcp_flags { __u8 flags; __u8 mask; }: mask 0xff sets exactly these flags
-            w.putBytes(CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, new byte[] {(byte) t.flagsOrig(), (byte) 0xff});
-            w.putBytes(CTA_PROTOINFO_TCP_FLAGS_REPLY, new byte[] {(byte) t.flagsReply(), (byte) 0xff});
-            w.nestEnd(tcp);
+            encodeTcp(w, t.state(), t.wscaleOrig(), t.wscaleReply(), t.flagsOrig(), t.flagsReply());
         } else if (f.protoInfo() instanceof SctpInfo s) {
             int sctp = w.nestStart(CTA_PROTOINFO_SCTP);
             w.putU8(CTA_PROTOINFO_SCTP_STATE, s.state());

@@ -1,5 +1,6 @@
 package io.hactl.sync.ctnetlink;
 
+import static io.hactl.sync.sys.Sockets.*;
 import io.hactl.sync.netlink.AttrReader;
 import io.hactl.sync.netlink.AttrWriter;
 
@@ -15,32 +16,59 @@ public final class TupleCodec {
     private TupleCodec() {}
 
     public static void encode(AttrWriter w, int attrType, Tuple t) {
-        int tuple = w.nestStart(attrType);
-        int ip = w.nestStart(CTA_TUPLE_IP);
-        if (t.isIpv6()) {
-            w.putBytes(CTA_IP_V6_SRC, t.src().getAddress());
-            w.putBytes(CTA_IP_V6_DST, t.dst().getAddress());
-        } else {
-            w.putBytes(CTA_IP_V4_SRC, t.src().getAddress());
-            w.putBytes(CTA_IP_V4_DST, t.dst().getAddress());
+        if (!Tuple.isIcmp(t.protocol())) {
+            byte[] src = t.src().getAddress();
+            encode(w, attrType, t.isIpv6(), src, 0, t.dst().getAddress(), 0, src.length,
+                    t.protocol(), t.srcPort(), t.dstPort());
+            return;
         }
-        w.nestEnd(ip);
+        int tuple = w.nestStart(attrType);
+        byte[] src = t.src().getAddress();
+        ip(w, t.isIpv6(), src, 0, t.dst().getAddress(), 0, src.length);
         int proto = w.nestStart(CTA_TUPLE_PROTO);
         w.putU8(CTA_PROTO_NUM, t.protocol());
-        if (Tuple.hasPorts(t.protocol())) {
-            w.putU16(CTA_PROTO_SRC_PORT, t.srcPort());
-            w.putU16(CTA_PROTO_DST_PORT, t.dstPort());
-        } else if (t.protocol() == IPPROTO_ICMP) {
+        if (t.protocol() == IPPROTO_ICMP) {
             w.putU16(CTA_PROTO_ICMP_ID, t.icmpId());
             w.putU8(CTA_PROTO_ICMP_TYPE, t.icmpType());
             w.putU8(CTA_PROTO_ICMP_CODE, t.icmpCode());
-        } else if (t.protocol() == IPPROTO_ICMPV6) {
+        } else {
             w.putU16(CTA_PROTO_ICMPV6_ID, t.icmpId());
             w.putU8(CTA_PROTO_ICMPV6_TYPE, t.icmpType());
             w.putU8(CTA_PROTO_ICMPV6_CODE, t.icmpCode());
         }
         w.nestEnd(proto);
         w.nestEnd(tuple);
+    }
+
+    /**
+     * Writes a tuple of a protocol other than ICMP / ICMPv6 from raw addresses ({@code alen}
+     * bytes each, at {@code srcOff} of {@code src} and {@code dstOff} of {@code dst}), without
+     * building a {@link Tuple}: the ports are written when the protocol has them
+     * ({@link Tuple#hasPorts}), ignored otherwise. The bytes are those of
+     * {@link #encode(AttrWriter, int, Tuple)} for the same tuple.
+     */
+    public static void encode(AttrWriter w, int attrType, boolean ipv6, byte[] src, int srcOff, byte[] dst, int dstOff,
+                              int alen, int protocol, int srcPort, int dstPort) {
+        if (Tuple.isIcmp(protocol)) {
+            throw new IllegalArgumentException("ICMP tuples carry id, type and code: encode them from a Tuple");
+        }
+        int tuple = w.nestStart(attrType);
+        ip(w, ipv6, src, srcOff, dst, dstOff, alen);
+        int proto = w.nestStart(CTA_TUPLE_PROTO);
+        w.putU8(CTA_PROTO_NUM, protocol);
+        if (Tuple.hasPorts(protocol)) {
+            w.putU16(CTA_PROTO_SRC_PORT, srcPort);
+            w.putU16(CTA_PROTO_DST_PORT, dstPort);
+        }
+        w.nestEnd(proto);
+        w.nestEnd(tuple);
+    }
+
+    private static void ip(AttrWriter w, boolean ipv6, byte[] src, int srcOff, byte[] dst, int dstOff, int alen) {
+        int ip = w.nestStart(CTA_TUPLE_IP);
+        w.putBytes(ipv6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC, src, srcOff, alen);
+        w.putBytes(ipv6 ? CTA_IP_V6_DST : CTA_IP_V4_DST, dst, dstOff, alen);
+        w.nestEnd(ip);
     }
 
     /**

@@ -1,13 +1,15 @@
 package io.hactl.sync.engine;
 
 import static io.hactl.sync.wire.CompactFormat.*;
-import static io.hactl.sync.ctnetlink.Ctnl.*;
 
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.conntrack.Tuple;
+import io.hactl.sync.ctnetlink.Ctnl;
+import io.hactl.sync.ctnetlink.FlowCodec;
+import io.hactl.sync.ctnetlink.TupleCodec;
+import io.hactl.sync.netlink.AttrWriter;
 import io.hactl.sync.wire.CompactFlow;
 import io.hactl.sync.wire.CompactFlowException;
-import io.hactl.sync.conntrack.Tuple;
-import io.hactl.sync.netlink.AttrWriter;
-import io.hactl.sync.ctnetlink.FlowCodec;
 
 /**
  * Writes the CT_NEW attributes of a commit straight from a flow's compact encoding, planned as
@@ -15,7 +17,9 @@ import io.hactl.sync.ctnetlink.FlowCodec;
  * would write, without building the flow. The common shape (IPv4 or IPv6, a protocol with ports
  * or none, reply tuple the inverse of the original, TCP state or no protocol state, no master,
  * NAT, sequence adjustment, helper, labels or synproxy) is transcoded directly; anything else
- * takes the decode, plan and encode path.
+ * takes the decode, plan and encode path. The attributes themselves are written by
+ * {@link FlowCodec} and {@link TupleCodec}, the one Flow-to-netlink encoder: this class only reads
+ * the compact fields and applies the plan.
  */
 final class CommitEncoder {
     private final CommitPlanner planner;
@@ -45,58 +49,30 @@ final class CommitEncoder {
         int src = KEY_HEADER_BYTES;
         int dst = src + alen;
         int id = dst + alen;
-        tuple(w, CTA_TUPLE_ORIG, enc, family, alen, protocol, ports, src, dst, id, false);
-        tuple(w, CTA_TUPLE_REPLY, enc, family, alen, protocol, ports, dst, src, id, true);
-        if (zone != 0) {
-            w.putU16(CTA_ZONE, zone);
-        }
+        boolean ipv6 = family == FAMILY_IPV6;
+        int sport = ports ? u16(enc, id) : 0;
+        int dport = ports ? u16(enc, id + 2) : 0;
+        TupleCodec.encode(w, Ctnl.CTA_TUPLE_ORIG, ipv6, enc, src, enc, dst, alen, protocol, sport, dport);
+        TupleCodec.encode(w, Ctnl.CTA_TUPLE_REPLY, ipv6, enc, dst, enc, src, alen, protocol, dport, sport);
         int at = keyLen + 2;
-        w.putU32(CTA_STATUS, FlowCodec.writableStatus(u32(enc, at)));
+        long status = u32(enc, at);
         at += 4;
         long received = -1;
         if ((presence & PRESENT_TIMEOUT) != 0) {
             received = u32(enc, at);
             at += 4;
         }
-        w.putU32(CTA_TIMEOUT, planner.timeout(received, updatedAt, now));
-        long mark = io.hactl.sync.conntrack.Flow.ABSENT;
+        long mark = Flow.ABSENT;
         if ((presence & PRESENT_MARK) != 0) {
             mark = u32(enc, at);
             at += 4;
         }
-        w.putU32(CTA_MARK, planner.mark(mark));
+        FlowCodec.encodeState(w, zone, status, planner.timeout(received, updatedAt, now), planner.mark(mark));
         if ((presence & PRESENT_PROTOINFO) != 0) {
-            int liberal = planner.windowTracking() ? 0 : IP_CT_TCP_FLAG_BE_LIBERAL;
-            int pi = w.nestStart(CTA_PROTOINFO);
-            int tcp = w.nestStart(CTA_PROTOINFO_TCP);
-            w.putU8(CTA_PROTOINFO_TCP_STATE, enc[at] & 0xff);
-            w.putU8(CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, enc[at + 1] & 0xff);
-            w.putU8(CTA_PROTOINFO_TCP_WSCALE_REPLY, enc[at + 2] & 0xff);
-            w.putU8Pair(CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, (enc[at + 3] & 0xff) | liberal, 0xff);
-            w.putU8Pair(CTA_PROTOINFO_TCP_FLAGS_REPLY, (enc[at + 4] & 0xff) | liberal, 0xff);
-            w.nestEnd(tcp);
-            w.nestEnd(pi);
+            int liberal = planner.windowTracking() ? 0 : Ctnl.IP_CT_TCP_FLAG_BE_LIBERAL;
+            FlowCodec.encodeTcpInfo(w, enc[at] & 0xff, enc[at + 1] & 0xff, enc[at + 2] & 0xff,
+                    (enc[at + 3] & 0xff) | liberal, (enc[at + 4] & 0xff) | liberal);
         }
-    }
-
-    /** A tuple from the encoding; the reply swaps addresses (given swapped) and ports. */
-    private static void tuple(AttrWriter w, int type, byte[] enc, int family, int alen, int protocol, boolean ports,
-                              int src, int dst, int id, boolean swapPorts) {
-        int tuple = w.nestStart(type);
-        int ip = w.nestStart(CTA_TUPLE_IP);
-        w.putBytes(family == FAMILY_IPV6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC, enc, src, alen);
-        w.putBytes(family == FAMILY_IPV6 ? CTA_IP_V6_DST : CTA_IP_V4_DST, enc, dst, alen);
-        w.nestEnd(ip);
-        int proto = w.nestStart(CTA_TUPLE_PROTO);
-        w.putU8(CTA_PROTO_NUM, protocol);
-        if (ports) {
-            int sport = u16(enc, id);
-            int dport = u16(enc, id + 2);
-            w.putU16(CTA_PROTO_SRC_PORT, swapPorts ? dport : sport);
-            w.putU16(CTA_PROTO_DST_PORT, swapPorts ? sport : dport);
-        }
-        w.nestEnd(proto);
-        w.nestEnd(tuple);
     }
 
     private static int u16(byte[] b, int at) {

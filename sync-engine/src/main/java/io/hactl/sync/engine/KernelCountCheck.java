@@ -1,5 +1,6 @@
 package io.hactl.sync.engine;
 
+import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.filter.FlowFilter;
 
 import io.hactl.sync.ctnetlink.Conntrack;
@@ -105,7 +106,7 @@ final class KernelCountCheck implements AutoCloseable {
         long t0 = clock.getAsLong();
         long[] n = {0};
         try {
-            kernel.dump(Ctnl.AF_UNSPEC, f -> {
+            kernel.dump(Sockets.AF_UNSPEC, f -> {
                 if (filter.accepts(f)) {
                     n[0]++;
                 }

@@ -1,5 +1,6 @@
 package io.hactl.sync.engine;
 
+import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.netlink.AttrWriter;
 
 import io.hactl.sync.wire.CompactFlow;
@@ -231,7 +232,7 @@ public final class SyncEngine implements AutoCloseable {
         List<Flow> dumped = new ArrayList<>();
         long[] peers = {0};
         Standing atStart = standing;
-        kernel.dump(Ctnl.AF_UNSPEC, f -> {
+        kernel.dump(Sockets.AF_UNSPEC, f -> {
             if (cfg.filter().accepts(f)) {
                 Flow own = own(f, atStart);
                 if (own != null) {
@@ -831,7 +832,7 @@ public final class SyncEngine implements AutoCloseable {
         }).thenApplyAsync(run -> {
             List<Flow> dumped = run.dumped();
             try {
-                kernel.dump(Ctnl.AF_UNSPEC, f -> {
+                kernel.dump(Sockets.AF_UNSPEC, f -> {
                     Flow own;
                     if (cfg.filter().accepts(f) && (own = own(f, run.standing())) != null) {
                         dumped.add(own); // the peer's marked flows vanish from it as from the kernel
@@ -1031,7 +1032,7 @@ public final class SyncEngine implements AutoCloseable {
         CompletableFuture.supplyAsync(() -> {
             List<Flow> marked = new ArrayList<>();
             try {
-                kernel.dump(Ctnl.AF_UNSPEC, f -> {
+                kernel.dump(Sockets.AF_UNSPEC, f -> {
                     if (m.marks(f.mark())) {
                         marked.add(f);
                     }

@@ -1,16 +1,17 @@
 package io.hactl.sync.netlink;
 
-import io.hactl.sync.ctnetlink.Ctnl;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Walks the attributes of one region of a netlink message. It carries the first error it meets
- * (a bad attribute length, a payload of the wrong size) so decode code reads straight down and
- * checks {@link #error()} once at the end; after an error every accessor returns zero/null and
- * {@link #next()} returns false.
+ * Walks the attributes of one region of a netlink message (any family: the caller says where the
+ * attributes start, after its family header). {@code u16/u32/u64} read network order, as
+ * ctnetlink writes them; {@code hostU16/hostU32} read host order, as rtnetlink mostly does.
+ *
+ * <p>It carries the first error it meets (a bad attribute length, a payload of the wrong size) so
+ * decode code reads straight down and checks {@link #error()} once at the end; after an error
+ * every accessor returns zero/null and {@link #next()} returns false.
  *
  * <pre>{@code
  * AttrReader r = new AttrReader(buf, start, end, "CTA_TUPLE_ORIG");
@@ -61,24 +62,24 @@ public final class AttrReader {
             return false;
         }
         int remaining = end - cursor;
-        if (remaining < Ctnl.NLA_HDRLEN) {
+        if (remaining < Netlink.NLA_HDRLEN) {
             return fail(where() + ": " + remaining + " trailing bytes, too short for an attribute header");
         }
         int len = Short.toUnsignedInt(buf.getShort(cursor));
         int rawType = Short.toUnsignedInt(buf.getShort(cursor + 2));
-        if (len < Ctnl.NLA_HDRLEN) {
-            return fail(where() + ": attribute type " + (rawType & Ctnl.NLA_TYPE_MASK) + " has length " + len
+        if (len < Netlink.NLA_HDRLEN) {
+            return fail(where() + ": attribute type " + (rawType & Netlink.NLA_TYPE_MASK) + " has length " + len
                     + ", below the 4-byte header");
         }
         if (len > remaining) {
-            return fail(where() + ": attribute type " + (rawType & Ctnl.NLA_TYPE_MASK) + " has length " + len
+            return fail(where() + ": attribute type " + (rawType & Netlink.NLA_TYPE_MASK) + " has length " + len
                     + " but only " + remaining + " bytes remain");
         }
-        type = rawType & Ctnl.NLA_TYPE_MASK;
-        nestedFlag = (rawType & Ctnl.NLA_F_NESTED) != 0;
-        payloadStart = cursor + Ctnl.NLA_HDRLEN;
-        payloadLen = len - Ctnl.NLA_HDRLEN;
-        cursor = Math.min(end, cursor + Ctnl.align(len));
+        type = rawType & Netlink.NLA_TYPE_MASK;
+        nestedFlag = (rawType & Netlink.NLA_F_NESTED) != 0;
+        payloadStart = cursor + Netlink.NLA_HDRLEN;
+        payloadLen = len - Netlink.NLA_HDRLEN;
+        cursor = Math.min(end, cursor + Netlink.align(len));
         return true;
     }
 
@@ -116,6 +117,16 @@ public final class AttrReader {
 
     public long u32(String name) {
         return want(name, 4) ? Integer.toUnsignedLong(net32(buf.getInt(payloadStart))) : 0;
+    }
+
+    /** A u16 in host order (rtnetlink's attributes, unlike ctnetlink's, are mostly host order). */
+    public int hostU16(String name) {
+        return want(name, 2) ? Short.toUnsignedInt(buf.getShort(payloadStart)) : 0;
+    }
+
+    /** A u32 in host order (e.g. IFLA_MTU). */
+    public long hostU32(String name) {
+        return want(name, 4) ? Integer.toUnsignedLong(buf.getInt(payloadStart)) : 0;
     }
 
     public long u64(String name) {

@@ -1,15 +1,13 @@
 package io.hactl.sync.netlink;
 
-import io.hactl.sync.ctnetlink.Ctnl;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes netlink messages and their attributes into a growable buffer in native byte order.
- * Attribute payloads of ctnetlink are big-endian ("network order") and the {@code putU*}
- * methods write them so; headers are host order.
+ * Writes netlink messages and their attributes into a growable buffer in native byte order, for
+ * any netlink family. The {@code putU*} methods write attribute payloads big-endian ("network
+ * order", as ctnetlink wants them); headers are host order.
  */
 public final class AttrWriter {
     private ByteBuffer buf;
@@ -41,24 +39,44 @@ public final class AttrWriter {
         return out;
     }
 
-    /** Starts an nfnetlink message: nlmsghdr + nfgenmsg (version NFNETLINK_V0). Returns its start offset for {@link #endMessage}. */
-    public int beginMessage(int type, int flags, int seq, int family, int resId) {
-        return beginMessage(type, flags, seq, family, Ctnl.NFNETLINK_V0, resId);
-    }
-
-    /** As above with an explicit nfgen version (ctnetlink reads version 1 on a flush as "filter by family"). */
-    public int beginMessage(int type, int flags, int seq, int family, int version, int resId) {
-        ensure(Ctnl.NLMSG_HDRLEN + Ctnl.NFGENMSG_LEN);
+    /**
+     * Starts a message: writes its nlmsghdr, nothing more. The family header that follows it
+     * (struct nfgenmsg, ifinfomsg, ifaddrmsg, ...) is the caller's, written with the
+     * {@code putStruct*} methods. Returns the start offset for {@link #endMessage}.
+     */
+    public int beginMessage(int type, int flags, int seq) {
+        ensure(Netlink.NLMSG_HDRLEN);
         int start = buf.position();
         buf.putInt(0);                        // nlmsg_len, patched by endMessage
         buf.putShort((short) type);           // nlmsg_type
         buf.putShort((short) flags);          // nlmsg_flags
         buf.putInt(seq);                      // nlmsg_seq
         buf.putInt(0);                        // nlmsg_pid: 0, the kernel fills in ours
-        buf.put((byte) family);               // nfgen_family
-        buf.put((byte) version);              // version
-        buf.putShort(toNet16(resId));         // res_id, big-endian
         return start;
+    }
+
+    /** A u8 field of a family header. */
+    public void putStructU8(int value) {
+        ensure(1);
+        buf.put((byte) value);
+    }
+
+    /** A u16 field of a family header in host order. */
+    public void putStructU16(int value) {
+        ensure(2);
+        buf.putShort((short) value);
+    }
+
+    /** A u16 field of a family header in network order (__be16, e.g. nfgenmsg's res_id). */
+    public void putStructBe16(int value) {
+        ensure(2);
+        buf.putShort(toNet16(value));
+    }
+
+    /** A u32 / s32 field of a family header in host order (e.g. ifi_index, ifi_flags). */
+    public void putStructU32(int value) {
+        ensure(4);
+        buf.putInt(value);
     }
 
     public void endMessage(int start) {
@@ -71,10 +89,10 @@ public final class AttrWriter {
     }
 
     public int nestStart(int type) {
-        ensure(Ctnl.NLA_HDRLEN);
+        ensure(Netlink.NLA_HDRLEN);
         int start = buf.position();
         buf.putShort((short) 0);
-        buf.putShort((short) (type | Ctnl.NLA_F_NESTED));
+        buf.putShort((short) (type | Netlink.NLA_F_NESTED));
         return start;
     }
 
@@ -97,6 +115,20 @@ public final class AttrWriter {
     public void putU32(int type, long value) {
         header(type, 4);
         buf.putInt(toNet32((int) value));
+        pad(4);
+    }
+
+    /** A u16 in host order (rtnetlink). */
+    public void putHostU16(int type, int value) {
+        header(type, 2);
+        buf.putShort((short) value);
+        pad(2);
+    }
+
+    /** A u32 in host order (rtnetlink, e.g. IFLA_MTU). */
+    public void putHostU32(int type, long value) {
+        header(type, 4);
+        buf.putInt((int) value);
         pad(4);
     }
 
@@ -136,13 +168,13 @@ public final class AttrWriter {
     }
 
     private void header(int type, int payloadLen) {
-        ensure(Ctnl.NLA_HDRLEN + Ctnl.align(payloadLen));
-        buf.putShort((short) (Ctnl.NLA_HDRLEN + payloadLen));
+        ensure(Netlink.NLA_HDRLEN + Netlink.align(payloadLen));
+        buf.putShort((short) (Netlink.NLA_HDRLEN + payloadLen));
         buf.putShort((short) type);
     }
 
     private void pad(int payloadLen) {
-        for (int i = payloadLen; i < Ctnl.align(payloadLen); i++) {
+        for (int i = payloadLen; i < Netlink.align(payloadLen); i++) {
             buf.put((byte) 0);
         }
     }

@@ -1,6 +1,6 @@
 package io.hactl.sync.netlink;
 
-import io.hactl.sync.ctnetlink.Ctnl;
+import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.sys.LibC;
 
 import com.sun.jna.LastErrorException;
@@ -11,11 +11,12 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 
 /**
- * The real NETLINK_NETFILTER socket: {@code socket(AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER)}
- * through JNA. Send and receive go through direct buffers owned by the socket.
+ * A real netlink socket, {@code socket(AF_NETLINK, SOCK_RAW, protocol)} through JNA, of any
+ * netlink family: {@link #netfilter} for ctnetlink, {@link #route} for rtnetlink. Send and receive
+ * go through direct buffers owned by the socket.
  */
 public final class JnaNetlinkSocket implements NetlinkSocket {
-    /** Large enough for any ctnetlink datagram (dumps are built in skbs of at most 32 KiB). */
+    /** Large enough for any netlink datagram (dumps are built in skbs of at most 32 KiB). */
     private static final int RECEIVE_CAPACITY = 256 * 1024;
 
     private final int fd;
@@ -34,13 +35,27 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
         allocateSendBuffer(64 * 1024);
     }
 
-    /** Opens a socket bound to a kernel-chosen port id, joined to the given multicast groups. */
-    public static JnaNetlinkSocket open(int... groups) throws NetlinkException {
+    /** A NETLINK_NETFILTER socket (nfnetlink: ctnetlink and friends); see {@link #open}. */
+    public static JnaNetlinkSocket netfilter(int... groups) throws NetlinkException {
+        return open(Netlink.NETLINK_NETFILTER, groups);
+    }
+
+    /** A NETLINK_ROUTE socket (rtnetlink: links, addresses, routes); see {@link #open}. */
+    public static JnaNetlinkSocket route(int... groups) throws NetlinkException {
+        return open(Netlink.NETLINK_ROUTE, groups);
+    }
+
+    /**
+     * Opens a socket of netlink {@code protocol} (e.g. {@link Netlink#NETLINK_ROUTE}), bound to a
+     * kernel-chosen port id and joined to the given multicast groups (1..32; higher ones through
+     * {@link #joinGroup}).
+     */
+    public static JnaNetlinkSocket open(int protocol, int... groups) throws NetlinkException {
         int fd;
         try {
-            fd = LibC.socket(Ctnl.AF_NETLINK, Ctnl.SOCK_RAW | Ctnl.SOCK_CLOEXEC, Ctnl.NETLINK_NETFILTER);
+            fd = LibC.socket(Sockets.AF_NETLINK, Sockets.SOCK_RAW | Sockets.SOCK_CLOEXEC, protocol);
         } catch (LastErrorException e) {
-            throw new NetlinkException("socket(AF_NETLINK, NETLINK_NETFILTER)", e.getErrorCode());
+            throw new NetlinkException("socket(AF_NETLINK, netlink protocol " + protocol + ")", e.getErrorCode());
         }
         try {
             int groupMask = 0;
@@ -69,7 +84,7 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
     /** struct sockaddr_nl: family, pad, pid, groups. */
     private static byte[] sockaddrNl(int pid, int groups) {
         ByteBuffer b = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder());
-        b.putShort((short) Ctnl.AF_NETLINK).putShort((short) 0).putInt(pid).putInt(groups);
+        b.putShort((short) Sockets.AF_NETLINK).putShort((short) 0).putInt(pid).putInt(groups);
         return b.array();
     }
 
@@ -97,7 +112,7 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
         fprog.putShort(0, (short) 4);
         fprog.putLong(8, Pointer.nativeValue(prog));
         try {
-            LibC.setsockopt(fd, Ctnl.SOL_SOCKET, Ctnl.SO_ATTACH_FILTER, fprog.array(), 16);
+            LibC.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_ATTACH_FILTER, fprog.array(), 16);
         } catch (LastErrorException e) {
             throw new NetlinkException("setsockopt(SO_ATTACH_FILTER)", e.getErrorCode());
         }
@@ -110,28 +125,28 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
 
     @Override
     public void leaveGroup(int group) throws NetlinkException {
-        setIntOption(Ctnl.SOL_NETLINK, Ctnl.NETLINK_DROP_MEMBERSHIP, group, "setsockopt(NETLINK_DROP_MEMBERSHIP " + group + ")");
+        setIntOption(Netlink.SOL_NETLINK, Netlink.NETLINK_DROP_MEMBERSHIP, group, "setsockopt(NETLINK_DROP_MEMBERSHIP " + group + ")");
     }
 
     @Override
     public void joinGroup(int group) throws NetlinkException {
-        setIntOption(Ctnl.SOL_NETLINK, Ctnl.NETLINK_ADD_MEMBERSHIP, group, "setsockopt(NETLINK_ADD_MEMBERSHIP " + group + ")");
+        setIntOption(Netlink.SOL_NETLINK, Netlink.NETLINK_ADD_MEMBERSHIP, group, "setsockopt(NETLINK_ADD_MEMBERSHIP " + group + ")");
     }
 
     @Override
     public void setNetlinkOption(int option, boolean enabled) throws NetlinkException {
-        setIntOption(Ctnl.SOL_NETLINK, option, enabled ? 1 : 0, "setsockopt(SOL_NETLINK " + option + ")");
+        setIntOption(Netlink.SOL_NETLINK, option, enabled ? 1 : 0, "setsockopt(SOL_NETLINK " + option + ")");
     }
 
     @Override
     public int setReceiveBufferSize(int bytes) throws NetlinkException {
         try {
-            setIntOption(Ctnl.SOL_SOCKET, Ctnl.SO_RCVBUFFORCE, bytes, "setsockopt(SO_RCVBUFFORCE)");
+            setIntOption(Sockets.SOL_SOCKET, Sockets.SO_RCVBUFFORCE, bytes, "setsockopt(SO_RCVBUFFORCE)");
         } catch (NetlinkException e) {
             if (e.errno() != Errno.EPERM) {
                 throw e;
             }
-            setIntOption(Ctnl.SOL_SOCKET, Ctnl.SO_RCVBUF, bytes, "setsockopt(SO_RCVBUF)");
+            setIntOption(Sockets.SOL_SOCKET, Sockets.SO_RCVBUF, bytes, "setsockopt(SO_RCVBUF)");
         }
         return receiveBufferSize();
     }
@@ -141,7 +156,7 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
         byte[] v = new byte[4];
         int[] len = {4};
         try {
-            LibC.getsockopt(fd, Ctnl.SOL_SOCKET, Ctnl.SO_RCVBUF, v, len);
+            LibC.getsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_RCVBUF, v, len);
         } catch (LastErrorException e) {
             throw new NetlinkException("getsockopt(SO_RCVBUF)", e.getErrorCode());
         }
@@ -151,12 +166,12 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
     /** Also enlarges the send buffer, so that large batches go out in one call. */
     public void setSendBufferSize(int bytes) throws NetlinkException {
         try {
-            setIntOption(Ctnl.SOL_SOCKET, Ctnl.SO_SNDBUFFORCE, bytes, "setsockopt(SO_SNDBUFFORCE)");
+            setIntOption(Sockets.SOL_SOCKET, Sockets.SO_SNDBUFFORCE, bytes, "setsockopt(SO_SNDBUFFORCE)");
         } catch (NetlinkException e) {
             if (e.errno() != Errno.EPERM) {
                 throw e;
             }
-            setIntOption(Ctnl.SOL_SOCKET, Ctnl.SO_SNDBUF, bytes, "setsockopt(SO_SNDBUF)");
+            setIntOption(Sockets.SOL_SOCKET, Sockets.SO_SNDBUF, bytes, "setsockopt(SO_SNDBUF)");
         }
     }
 
@@ -166,7 +181,7 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
         ByteBuffer tv = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
         tv.putLong(timeout.toSeconds()).putLong(timeout.toNanosPart() / 1000);
         try {
-            LibC.setsockopt(fd, Ctnl.SOL_SOCKET, Ctnl.SO_RCVTIMEO, tv.array(), 16);
+            LibC.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_RCVTIMEO, tv.array(), 16);
         } catch (LastErrorException e) {
             throw new NetlinkException("setsockopt(SO_RCVTIMEO)", e.getErrorCode());
         }
@@ -193,12 +208,12 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
 
     @Override
     public void receive(ByteBuffer into) throws NetlinkException {
-        receive(into, Ctnl.MSG_TRUNC);
+        receive(into, Sockets.MSG_TRUNC);
     }
 
     @Override
     public void receiveNow(ByteBuffer into) throws NetlinkException {
-        receive(into, Ctnl.MSG_TRUNC | Ctnl.MSG_DONTWAIT);
+        receive(into, Sockets.MSG_TRUNC | Sockets.MSG_DONTWAIT);
     }
 
     private void receive(ByteBuffer into, int flags) throws NetlinkException {

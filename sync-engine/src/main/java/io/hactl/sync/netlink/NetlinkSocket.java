@@ -4,8 +4,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
- * A NETLINK_NETFILTER socket. The real one ({@link JnaNetlinkSocket}) talks to the kernel; an
- * in-memory one ({@link InMemoryConntrackKernel}) stands in for it in unit tests.
+ * A netlink socket of one family (NETLINK_NETFILTER, NETLINK_ROUTE, ...). The real one
+ * ({@link JnaNetlinkSocket}) talks to the kernel; in unit tests an in-memory one (sync-engine's
+ * test fixtures) stands in for the kernel's ctnetlink.
  *
  * <p>Errors surface as {@link NetlinkException} carrying the errno and the operation. Not
  * thread-safe: one thread sends and receives on a socket.

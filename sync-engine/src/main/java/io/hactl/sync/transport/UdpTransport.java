@@ -1,5 +1,6 @@
 package io.hactl.sync.transport;
 
+import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.ctnetlink.Ctnl;
 import io.hactl.sync.sys.LibC;
 import io.netty.bootstrap.Bootstrap;
@@ -147,8 +148,8 @@ public final class UdpTransport implements AutoCloseable {
     private static void forceBuffers(EpollDatagramChannel ch, int bytes, LinkSpec link) {
         int fd = ch.fd().intValue();
         try {
-            LibC.setIntSockopt(fd, Ctnl.SOL_SOCKET, Ctnl.SO_RCVBUFFORCE, bytes);
-            LibC.setIntSockopt(fd, Ctnl.SOL_SOCKET, Ctnl.SO_SNDBUFFORCE, bytes);
+            LibC.setIntSockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_RCVBUFFORCE, bytes);
+            LibC.setIntSockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_SNDBUFFORCE, bytes);
         } catch (com.sun.jna.LastErrorException e) {
             LOG.warn("sync link {}: socket buffers limited by net.core.rmem_max/wmem_max (no CAP_NET_ADMIN): {}",
                     link.describe(), e.getMessage());

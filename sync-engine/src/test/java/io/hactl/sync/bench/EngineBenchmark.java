@@ -1,5 +1,6 @@
 package io.hactl.sync.bench;
 
+import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.ctnetlink.BatchMode;
 import io.hactl.sync.ctnetlink.Conntrack;
@@ -39,8 +40,8 @@ public final class EngineBenchmark {
                 await(() -> a.status().peerAlive() && b.status().peerAlive(), 10_000);
                 List<double[]> times = new ArrayList<>();
                 for (int r = 0; r < rounds; r++) {
-                    ka.flush(Ctnl.AF_UNSPEC);
-                    kb.flush(Ctnl.AF_UNSPEC);
+                    ka.flush(Sockets.AF_UNSPEC);
+                    kb.flush(Sockets.AF_UNSPEC);
                     await(() -> b.status().externalFlows() == 0 && a.status().internalFlows() == 0, 30_000);
                     long t0 = System.nanoTime();
                     ka.batch(load, BatchMode.CREATE);

@@ -1,5 +1,6 @@
 package io.hactl.sync.bench;
 
+import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.TcpInfo;
 import io.hactl.sync.conntrack.Tuple;
@@ -58,7 +59,7 @@ public final class InsertBenchmark {
                     double acked = median(1, () -> timeAcked(ct, flows));
                     double tool = median(runs, () -> timeConntrackRestore(ct, file, size));
                     double toolList = median(runs, () -> timeConntrackList(size));
-                    ct.flush(Ctnl.AF_UNSPEC);
+                    ct.flush(Sockets.AF_UNSPEC);
                     report.add(line("hactl batched CT_NEW (256 msgs/send)", size, batch));
                     report.add(line("hactl CT_NEW one acked request each", size, acked));
                     report.add(line("conntrack -R FILE (one -I per line)", size, tool));
@@ -121,7 +122,7 @@ public final class InsertBenchmark {
     }
 
     static double timeBatch(Conntrack ct, List<Flow> flows) throws Exception {
-        ct.flush(Ctnl.AF_UNSPEC);
+        ct.flush(Sockets.AF_UNSPEC);
         long t0 = System.nanoTime();
         BatchResult r = ct.batch(flows, BatchMode.CREATE);
         double s = (System.nanoTime() - t0) / 1e9;
@@ -131,7 +132,7 @@ public final class InsertBenchmark {
     }
 
     static double timeAcked(Conntrack ct, List<Flow> flows) throws Exception {
-        ct.flush(Ctnl.AF_UNSPEC);
+        ct.flush(Sockets.AF_UNSPEC);
         ct.setBatchLimits(1, 1024 * 1024); // one message per send, each acked
         try {
             long t0 = System.nanoTime();
@@ -146,14 +147,14 @@ public final class InsertBenchmark {
 
     static double timeDump(Conntrack ct, int expected) throws Exception {
         long t0 = System.nanoTime();
-        long n = ct.dump(Ctnl.AF_UNSPEC, f -> { });
+        long n = ct.dump(Sockets.AF_UNSPEC, f -> { });
         double s = (System.nanoTime() - t0) / 1e9;
         check(n == expected, "dump saw " + n + " of " + expected);
         return s;
     }
 
     static double timeConntrackRestore(Conntrack ct, Path file, int expected) throws Exception {
-        ct.flush(Ctnl.AF_UNSPEC);
+        ct.flush(Sockets.AF_UNSPEC);
         long t0 = System.nanoTime();
         run("conntrack", "-R", file.toString());
         double s = (System.nanoTime() - t0) / 1e9;

@@ -1,5 +1,7 @@
 package io.hactl.sync.ctnetlink;
 
+import static io.hactl.sync.netlink.Netlink.*;
+import static io.hactl.sync.sys.Sockets.*;
 import io.hactl.sync.netlink.AttrReader;
 import io.hactl.sync.netlink.AttrWriter;
 import io.hactl.sync.netlink.DecodeException;
@@ -58,7 +60,7 @@ final class FakeCtnetlink {
                 return;
             }
             NlMsg msg = new NlMsg(off, len, Short.toUnsignedInt(buf.getShort(off + 4)),
-                    Short.toUnsignedInt(buf.getShort(off + 6)), buf.getInt(off + 8), from.portId());
+                    Short.toUnsignedInt(buf.getShort(off + 6)), buf.getInt(off + 8), from.portId(), NFGENMSG_LEN);
             int errno = 0;
             // only requests are handled, and control messages are skipped (netlink_rcv_skb)
             if ((msg.flags() & NLM_F_REQUEST) != 0 && msg.type() >= NLMSG_MIN_TYPE) {
@@ -76,12 +78,12 @@ final class FakeCtnetlink {
         if (msg.length() < NLMSG_HDRLEN + NFGENMSG_LEN) {
             return malformed();
         }
-        if (!msg.isCtnetlink()) {
+        if (!Ctnl.isCtnetlink(msg.type())) {
             return Errno.EOPNOTSUPP; // other nfnetlink subsystems are not modelled
         }
         int family = Byte.toUnsignedInt(buf.get(msg.offset() + NLMSG_HDRLEN));
         int version = Byte.toUnsignedInt(buf.get(msg.offset() + NLMSG_HDRLEN + 1));
-        return switch (msg.ctType()) {
+        return switch (Ctnl.ctType(msg.type())) {
             case IPCTNL_MSG_CT_NEW -> newConntrack(from, buf, msg, family);
             case IPCTNL_MSG_CT_GET, IPCTNL_MSG_CT_GET_CTRZERO -> getConntrack(from, buf, msg, family);
             case IPCTNL_MSG_CT_DELETE -> deleteConntrack(from, buf, msg, family, version);

@@ -1,5 +1,6 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.Netlink;
 import io.hactl.sync.netlink.AttrWriter;
 import io.hactl.sync.netlink.DecodeException;
 import io.hactl.sync.netlink.NetlinkException;
@@ -66,7 +67,7 @@ final class FakeKernelFixtures {
     static List<NlMsg> messages(ByteBuffer datagram) throws DecodeException {
         List<NlMsg> out = new ArrayList<>();
         for (int off = 0; off < datagram.limit(); ) {
-            NlMsg m = NlMsg.read(datagram, off);
+            NlMsg m = Nfgenmsg.read(datagram, off);
             out.add(m);
             off = m.next();
         }
@@ -76,7 +77,7 @@ final class FakeKernelFixtures {
     /** A CT_NEW request carrying exactly the given attributes' worth of the flow (no codec fix-ups). */
     static ByteBuffer rawNew(Flow f, int flags, int seq, boolean withReply, boolean withTimeout) {
         AttrWriter w = new AttrWriter(512);
-        int m = w.beginMessage(Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW), Ctnl.NLM_F_REQUEST | flags, seq,
+        int m = Nfgenmsg.begin(w, Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW), Netlink.NLM_F_REQUEST | flags, seq,
                 f.family(), 0);
         TupleCodec.encode(w, Ctnl.CTA_TUPLE_ORIG, f.orig());
         if (withReply) {
@@ -93,7 +94,7 @@ final class FakeKernelFixtures {
     /** A request with only a header and nfgenmsg. */
     static ByteBuffer bare(int ctType, int flags, int seq, int family, int version) {
         AttrWriter w = new AttrWriter(64);
-        int m = w.beginMessage(Ctnl.ctMessageType(ctType), Ctnl.NLM_F_REQUEST | flags, seq, family, version, 0);
+        int m = Nfgenmsg.begin(w, Ctnl.ctMessageType(ctType), Netlink.NLM_F_REQUEST | flags, seq, family, version, 0);
         w.endMessage(m);
         return w.flipped();
     }

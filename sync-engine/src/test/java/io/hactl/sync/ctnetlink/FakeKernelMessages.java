@@ -1,5 +1,8 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.Netlink;
+import static io.hactl.sync.netlink.Netlink.*;
+import static io.hactl.sync.sys.Sockets.*;
 import io.hactl.sync.netlink.AttrWriter;
 
 import static io.hactl.sync.ctnetlink.Ctnl.*;
@@ -32,18 +35,21 @@ final class FakeKernelMessages {
 
     /**
      * Appends one IPCTNL_MSG_CT_NEW / _DELETE message for entry {@code e}. A destroy event
-     * carries no timeout, protocol state or helper, and the mark only when set.
+     * carries no protocol state or helper, the mark only when set, and the timeout only when
+     * some is left (ctnetlink_dump_timeout skips a zero one): a deleted entry's, not an expired one's.
      */
     static void putEntry(AttrWriter w, int ctType, int flags, int seq, int pid, Flow e, boolean destroy) {
-        int m = w.beginMessage(ctMessageType(ctType), flags, seq, e.family(), 0);
+        int m = Nfgenmsg.begin(w, ctMessageType(ctType), flags, seq, e.family(), 0);
         TupleCodec.encode(w, CTA_TUPLE_ORIG, e.orig());
         TupleCodec.encode(w, CTA_TUPLE_REPLY, e.reply());
         if (e.zone() != 0) {
             w.putU16(CTA_ZONE, e.zone());
         }
         w.putU32(CTA_STATUS, e.status());
-        if (!destroy) {
+        if (!destroy || e.timeout() > 0) {
             w.putU32(CTA_TIMEOUT, e.timeout());
+        }
+        if (!destroy) {
             putProtoInfo(w, e);
             if (e.helper() != null) {
                 int help = w.nestStart(CTA_HELP);
@@ -123,7 +129,7 @@ final class FakeKernelMessages {
     /** ctnetlink_stat_ct_fill_info(): entries and the table's limit, NLM_F_MULTI as the kernel sets it. */
     static byte[] stats(int seq, int pid, long entries, long maxEntries) {
         AttrWriter w = new AttrWriter(64);
-        int m = w.beginMessage(ctMessageType(IPCTNL_MSG_CT_GET_STATS), NLM_F_MULTI, seq, AF_UNSPEC, 0);
+        int m = Nfgenmsg.begin(w, ctMessageType(IPCTNL_MSG_CT_GET_STATS), NLM_F_MULTI, seq, AF_UNSPEC, 0);
         w.putU32(CTA_STATS_GLOBAL_ENTRIES, entries);
         w.putU32(CTA_STATS_GLOBAL_MAX_ENTRIES, maxEntries);
         w.endMessage(m);
@@ -133,9 +139,8 @@ final class FakeKernelMessages {
 
     /** Appends the NLMSG_DONE that ends a dump. */
     static void putDone(AttrWriter w, int seq, int pid) {
-        // Its payload is one int, the dump's error code (0): the same four zero bytes as an
-        // nfgenmsg of family AF_UNSPEC, version 0, res_id 0.
-        int m = w.beginMessage(NLMSG_DONE, NLM_F_MULTI, seq, AF_UNSPEC, NFNETLINK_V0, 0);
+        int m = w.beginMessage(NLMSG_DONE, NLM_F_MULTI, seq);
+        w.putStructU32(0);                    // its payload: the dump's error code
         w.endMessage(m);
         setPid(w, m, pid);
     }
@@ -149,7 +154,7 @@ final class FakeKernelMessages {
         boolean whole = errno != 0 && !capAck;
         int echoed = whole ? length : NLMSG_HDRLEN;
         int total = NLMSG_HDRLEN + NLMSGERR_CODE_LEN + echoed;
-        ByteBuffer b = ByteBuffer.allocate(Ctnl.align(total)).order(ByteOrder.nativeOrder());
+        ByteBuffer b = ByteBuffer.allocate(Netlink.align(total)).order(ByteOrder.nativeOrder());
         b.putInt(total);
         b.putShort((short) NLMSG_ERROR);
         b.putShort((short) (whole ? 0 : NLM_F_CAPPED));

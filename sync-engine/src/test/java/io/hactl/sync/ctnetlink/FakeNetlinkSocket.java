@@ -1,5 +1,6 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.Netlink;
 import io.hactl.sync.netlink.Errno;
 import io.hactl.sync.netlink.NetlinkException;
 import io.hactl.sync.netlink.NetlinkSocket;
@@ -287,7 +288,7 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
 
     private void overrun() {
         drops++;
-        if (!options.getOrDefault(Ctnl.NETLINK_NO_ENOBUFS, false) && !congested) {
+        if (!options.getOrDefault(Netlink.NETLINK_NO_ENOBUFS, false) && !congested) {
             congested = true;
             pendingOverrun = true;
         }

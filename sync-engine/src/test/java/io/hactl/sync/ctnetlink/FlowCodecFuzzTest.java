@@ -1,5 +1,6 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.Netlink;
 import io.hactl.sync.netlink.DecodeException;
 import io.hactl.sync.netlink.NlMsg;
 
@@ -53,7 +54,7 @@ class FlowCodecFuzzTest {
     @MethodSource("messages")
     void everyTruncationYieldsAFlowOrADecodeException(String name, byte[] message, boolean littleEndianFixture) {
         assumeTrue(!littleEndianFixture || Fixtures.LITTLE_ENDIAN_HOST, "fixture is little-endian");
-        int attrStart = Ctnl.NLMSG_HDRLEN + Ctnl.NFGENMSG_LEN;
+        int attrStart = Netlink.NLMSG_HDRLEN + Ctnl.NFGENMSG_LEN;
         int[] seen = new int[Outcome.values().length];
 
         for (int len = 0; len <= message.length; len++) {
@@ -93,7 +94,7 @@ class FlowCodecFuzzTest {
     static Outcome outcome(byte[] datagram, Supplier<String> what) {
         ByteBuffer buf = buffer(datagram);
         try {
-            NlMsg msg = NlMsg.read(buf, 0);
+            NlMsg msg = Nfgenmsg.read(buf, 0);
             Flow f = FlowCodec.decode(buf, msg.attrStart(), msg.end(), new DecodeStats());
             assertThat(f).isNotNull();
             return Outcome.FLOW;

@@ -189,13 +189,13 @@ class FlowCodecMalformedInputTest {
                         "00 01 00 00",              // nlmsg_type: CT_NEW
                         "01 00 00 00",              // nlmsg_seq
                         "00 00 00 00"),             // nlmsg_pid; struct nfgenmsg missing
-                        List.of("16 bytes", "lacks nfgenmsg")));
+                        List.of("16 bytes", "lacks its 4-byte family header")));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformedHeaders")
     void malformedMessageHeadersAreRejectedNamingTheLength(String name, byte[] bytes, List<String> says) {
-        assertThatThrownBy(() -> NlMsg.read(buffer(bytes), 0))
+        assertThatThrownBy(() -> Nfgenmsg.read(buffer(bytes), 0))
                 .isExactlyInstanceOf(DecodeException.class)
                 .message().contains(says);
     }
@@ -205,9 +205,9 @@ class FlowCodecMalformedInputTest {
         byte[] bytes = hex(
                 "14 00 00 00 03 00 02 00 01 00 00 00 00 00 00 00 00 00 00 00", // NLMSG_DONE, 20 bytes
                 "20 00 00 00 03 00 02 00 01 00 00 00 00 00 00 00");            // nlmsg_len 32 in 16 bytes
-        NlMsg first = NlMsg.read(buffer(bytes), 0);
+        NlMsg first = Nfgenmsg.read(buffer(bytes), 0);
 
-        assertThatThrownBy(() -> NlMsg.read(buffer(bytes), first.next()))
+        assertThatThrownBy(() -> Nfgenmsg.read(buffer(bytes), first.next()))
                 .isExactlyInstanceOf(DecodeException.class)
                 .hasMessageContaining("nlmsg_len 32 at offset 20");
     }

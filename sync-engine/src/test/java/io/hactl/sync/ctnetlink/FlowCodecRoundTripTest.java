@@ -10,8 +10,8 @@ import static io.hactl.sync.ctnetlink.Ctnl.IPS_DST_NAT;
 import static io.hactl.sync.ctnetlink.Ctnl.IPS_DST_NAT_DONE;
 import static io.hactl.sync.ctnetlink.Ctnl.IPS_FIXED_TIMEOUT;
 import static io.hactl.sync.ctnetlink.Ctnl.IPS_SEEN_REPLY;
-import static io.hactl.sync.ctnetlink.Ctnl.NLM_F_CREATE;
-import static io.hactl.sync.ctnetlink.Ctnl.NLM_F_REQUEST;
+import static io.hactl.sync.netlink.Netlink.NLM_F_CREATE;
+import static io.hactl.sync.netlink.Netlink.NLM_F_REQUEST;
 import static io.hactl.sync.ctnetlink.Fixtures.buffer;
 import static io.hactl.sync.ctnetlink.Fixtures.groups;
 import static io.hactl.sync.ctnetlink.Fixtures.ip;
@@ -122,7 +122,7 @@ class FlowCodecRoundTripTest {
     @Test
     void theRecordedKernelEntryRoundTripsExceptItsIdWhichIsNeverWritten() throws Exception {
         ByteBuffer buf = buffer(FlowCodecTest.RECORDED_KERNEL_618);
-        NlMsg msg = NlMsg.read(buf, 0);
+        NlMsg msg = Nfgenmsg.read(buf, 0);
         Flow fromKernel = FlowCodec.decode(buf, msg.attrStart(), msg.end(), new DecodeStats());
 
         Flow decoded = decodeMessage(message(fromKernel));
@@ -144,7 +144,7 @@ class FlowCodecRoundTripTest {
     /** A complete CT_NEW request for {@code f}, as Conntrack sends it. */
     static byte[] message(Flow f) {
         AttrWriter w = new AttrWriter(64);
-        int m = w.beginMessage(Ctnl.ctMessageType(IPCTNL_MSG_CT_NEW), NLM_F_REQUEST | NLM_F_CREATE, 1, f.family(), 0);
+        int m = Nfgenmsg.begin(w, Ctnl.ctMessageType(IPCTNL_MSG_CT_NEW), NLM_F_REQUEST | NLM_F_CREATE, 1, f.family(), 0);
         FlowCodec.encode(w, f);
         w.endMessage(m);
         return w.toByteArray();
@@ -152,7 +152,7 @@ class FlowCodecRoundTripTest {
 
     static Flow decodeMessage(byte[] bytes) throws DecodeException {
         ByteBuffer buf = buffer(bytes);
-        NlMsg msg = NlMsg.read(buf, 0);
+        NlMsg msg = Nfgenmsg.read(buf, 0);
         assertThat(msg.end()).isEqualTo(bytes.length);
         DecodeStats stats = new DecodeStats();
         Flow f = FlowCodec.decode(buf, msg.attrStart(), msg.end(), stats);

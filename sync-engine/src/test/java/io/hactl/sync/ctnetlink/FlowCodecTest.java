@@ -1,5 +1,6 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.Netlink;
 import io.hactl.sync.netlink.AttrWriter;
 import io.hactl.sync.netlink.NlMsg;
 
@@ -282,11 +283,11 @@ class FlowCodecTest {
         ByteBuffer buf = buffer(RECORDED_KERNEL_618);
         DecodeStats stats = new DecodeStats();
 
-        NlMsg msg = NlMsg.read(buf, 0);
+        NlMsg msg = Nfgenmsg.read(buf, 0);
         Flow f = FlowCodec.decode(buf, msg.attrStart(), msg.end(), stats);
 
-        assertThat(msg.isCtnetlink()).isTrue();
-        assertThat(msg.ctType()).isEqualTo(Ctnl.IPCTNL_MSG_CT_NEW);
+        assertThat(Ctnl.isCtnetlink(msg.type())).isTrue();
+        assertThat(Ctnl.ctType(msg.type())).isEqualTo(Ctnl.IPCTNL_MSG_CT_NEW);
         assertThat(msg.seq()).isEqualTo(4242);
         assertThat(msg.next()).isEqualTo(RECORDED_KERNEL_618.length);
         assertThat(f).isEqualTo(Flow.builder(Tuple.tcp(ip("10.0.0.1"), ip("10.0.0.2"), 40000, 443))
@@ -305,11 +306,11 @@ class FlowCodecTest {
     void readsTheDoneMessageThatEndedTheRecordedDump() throws Exception {
         ByteBuffer buf = buffer(RECORDED_KERNEL_618_DONE);
 
-        NlMsg msg = NlMsg.read(buf, 0);
+        NlMsg msg = Nfgenmsg.read(buf, 0);
 
-        assertThat(msg.type()).isEqualTo(Ctnl.NLMSG_DONE);
-        assertThat(msg.flags()).isEqualTo(Ctnl.NLM_F_MULTI);
+        assertThat(msg.type()).isEqualTo(Netlink.NLMSG_DONE);
+        assertThat(msg.flags()).isEqualTo(Netlink.NLM_F_MULTI);
         assertThat(msg.seq()).isEqualTo(4242);
-        assertThat(msg.isCtnetlink()).isFalse();
+        assertThat(Ctnl.isCtnetlink(msg.type())).isFalse();
     }
 }

@@ -1,5 +1,6 @@
 package io.hactl.sync.ctnetlink;
 
+import static io.hactl.sync.netlink.Netlink.*;
 import io.hactl.sync.netlink.AttrWriter;
 
 import static io.hactl.sync.ctnetlink.Ctnl.*;
@@ -27,7 +28,7 @@ import java.util.Optional;
  * kernel.inject(flow);   // as if packets had created it: a NEW event from port 0
  * }</pre>
  *
- * <p>It follows what the 6.18 kernel was seen to do (see ConntrackKernelTest): CT_NEW creates,
+ * <p>It follows what the 6.18 kernel does (the same scenarios run against both in ConntrackContract): CT_NEW creates,
  * updates or refuses by NLM_F_CREATE / NLM_F_EXCL; a status without IPS_CONFIRMED is refused with
  * EBUSY, a create without CTA_TIMEOUT or CTA_TUPLE_REPLY with EINVAL; entries are found by
  * either direction's tuple within a zone and get an opaque CTA_ID; dumps come as multipart
@@ -137,7 +138,7 @@ public final class InMemoryConntrackKernel {
             return false;
         }
         table.remove(e);
-        emit(FlowEvent.Type.DESTROY, e, 0, null);
+        emit(FlowEvent.Type.DESTROY, e.toBuilder().timeout(0).build(), 0, null); // nothing left of its timeout
         return true;
     }
 

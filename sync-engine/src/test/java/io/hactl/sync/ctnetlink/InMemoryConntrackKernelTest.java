@@ -1,5 +1,7 @@
 package io.hactl.sync.ctnetlink;
 
+import io.hactl.sync.netlink.Netlink;
+import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.netlink.AttrWriter;
 import io.hactl.sync.netlink.Errno;
 import io.hactl.sync.netlink.NetlinkException;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /** The in-memory kernel at the byte level: that it answers as ctnetlink does. */
 class InMemoryConntrackKernelTest {
-    private static final int CREATE = Ctnl.NLM_F_CREATE | Ctnl.NLM_F_EXCL;
+    private static final int CREATE = Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL;
 
     private final InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
     private final FakeNetlinkSocket raw = kernel.openSocket();
@@ -41,8 +43,8 @@ class InMemoryConntrackKernelTest {
     private int singleAnswerErrno() throws Exception {
         List<ByteBuffer> answers = drain(raw);
         assertThat(answers).hasSize(1);
-        NlMsg m = NlMsg.read(answers.get(0), 0);
-        assertThat(m.type()).isEqualTo(Ctnl.NLMSG_ERROR);
+        NlMsg m = Nfgenmsg.read(answers.get(0), 0);
+        assertThat(m.type()).isEqualTo(Netlink.NLMSG_ERROR);
         return m.errno(answers.get(0));
     }
 
@@ -50,15 +52,6 @@ class InMemoryConntrackKernelTest {
     void socketsGetDistinctNonZeroPortIds() {
         FakeNetlinkSocket other = kernel.openSocket();
         assertThat(raw.portId()).isNotZero().isNotEqualTo(other.portId());
-    }
-
-    @Test
-    void ctNewWhoseStatusLacksConfirmedIsRefusedWithEbusyAsBy618() throws Exception {
-        Flow f = tcpEstablished("10.10.0.1", "10.10.0.2", 4000, 80); // status lacks IPS_CONFIRMED
-        raw.send(rawNew(f, CREATE | Ctnl.NLM_F_ACK, 42, true, true));
-
-        assertThat(singleAnswerErrno()).isEqualTo(Errno.EBUSY);
-        assertThat(kernel.size()).isZero();
     }
 
     @Test
@@ -76,29 +69,29 @@ class InMemoryConntrackKernelTest {
 
     @Test
     void errorAnswerEchoesTheWholeRequestUnlessCapAckIsSet() throws Exception {
-        ByteBuffer request = bare(Ctnl.IPCTNL_MSG_CT_GET, 0, 7, Ctnl.AF_INET, 0); // no tuple: EINVAL
+        ByteBuffer request = bare(Ctnl.IPCTNL_MSG_CT_GET, 0, 7, Sockets.AF_INET, 0); // no tuple: EINVAL
         int requestLength = request.remaining();
         raw.send(request.duplicate());
         ByteBuffer whole = drain(raw).get(0);
-        raw.setNetlinkOption(Ctnl.NETLINK_CAP_ACK, true);
+        raw.setNetlinkOption(Netlink.NETLINK_CAP_ACK, true);
         raw.send(request.duplicate());
         ByteBuffer capped = drain(raw).get(0);
 
-        NlMsg w = NlMsg.read(whole, 0);
-        assertThat(w.length()).isEqualTo(Ctnl.NLMSG_HDRLEN + 4 + requestLength);
-        assertThat(w.flags() & Ctnl.NLM_F_CAPPED).isZero();
-        NlMsg c = NlMsg.read(capped, 0);
-        assertThat(c.length()).isEqualTo(Ctnl.NLMSG_HDRLEN + 4 + Ctnl.NLMSG_HDRLEN);
-        assertThat(c.flags() & Ctnl.NLM_F_CAPPED).isNotZero();
+        NlMsg w = Nfgenmsg.read(whole, 0);
+        assertThat(w.length()).isEqualTo(Netlink.NLMSG_HDRLEN + 4 + requestLength);
+        assertThat(w.flags() & Netlink.NLM_F_CAPPED).isZero();
+        NlMsg c = Nfgenmsg.read(capped, 0);
+        assertThat(c.length()).isEqualTo(Netlink.NLMSG_HDRLEN + 4 + Netlink.NLMSG_HDRLEN);
+        assertThat(c.flags() & Netlink.NLM_F_CAPPED).isNotZero();
         for (NlMsg m : List.of(w, c)) {
-            assertThat(m.type()).isEqualTo(Ctnl.NLMSG_ERROR);
+            assertThat(m.type()).isEqualTo(Netlink.NLMSG_ERROR);
             assertThat(m.seq()).isEqualTo(7);
             assertThat(m.pid()).isEqualTo(raw.portId());
         }
-        assertThat(capped.getInt(Ctnl.NLMSG_HDRLEN)).as("negative errno").isEqualTo(-Errno.EINVAL);
+        assertThat(capped.getInt(Netlink.NLMSG_HDRLEN)).as("negative errno").isEqualTo(-Errno.EINVAL);
         // the echoed header is the request's
-        assertThat(capped.getShort(Ctnl.NLMSG_HDRLEN + 4 + 4)).isEqualTo(request.getShort(4));
-        assertThat(capped.getInt(Ctnl.NLMSG_HDRLEN + 4 + 8)).isEqualTo(7);
+        assertThat(capped.getShort(Netlink.NLMSG_HDRLEN + 4 + 4)).isEqualTo(request.getShort(4));
+        assertThat(capped.getInt(Netlink.NLMSG_HDRLEN + 4 + 8)).isEqualTo(7);
     }
 
     @Test
@@ -108,7 +101,7 @@ class InMemoryConntrackKernelTest {
         raw.send(rawNew(f, CREATE, 1, true, true));
         assertThat(drain(raw)).isEmpty();
 
-        raw.send(bare(Ctnl.IPCTNL_MSG_CT_DELETE, Ctnl.NLM_F_ACK, 2, Ctnl.AF_UNSPEC, 0));
+        raw.send(bare(Ctnl.IPCTNL_MSG_CT_DELETE, Netlink.NLM_F_ACK, 2, Sockets.AF_UNSPEC, 0));
         assertThat(singleAnswerErrno()).isZero();
         assertThat(kernel.size()).isZero();
     }
@@ -117,7 +110,7 @@ class InMemoryConntrackKernelTest {
     void dumpAnswersMultipartDatagramsOfCtNewMessagesEndingWithDone() throws Exception {
         Conntrack ct = new Conntrack(kernel.openSocket(), new DecodeStats());
         ct.batch(tcpFlows(500, 1024), BatchMode.CREATE);
-        raw.send(bare(Ctnl.IPCTNL_MSG_CT_GET, Ctnl.NLM_F_DUMP, 9, Ctnl.AF_INET, 0));
+        raw.send(bare(Ctnl.IPCTNL_MSG_CT_GET, Netlink.NLM_F_DUMP, 9, Sockets.AF_INET, 0));
 
         List<ByteBuffer> datagrams = drain(raw);
 
@@ -126,20 +119,20 @@ class InMemoryConntrackKernelTest {
         for (int i = 0; i < datagrams.size(); i++) {
             List<NlMsg> msgs = messages(datagrams.get(i));
             assertThat(msgs).allSatisfy(m -> {
-                assertThat(m.flags() & Ctnl.NLM_F_MULTI).isNotZero();
+                assertThat(m.flags() & Netlink.NLM_F_MULTI).isNotZero();
                 assertThat(m.seq()).isEqualTo(9);
                 assertThat(m.pid()).isEqualTo(raw.portId());
             });
             for (NlMsg m : msgs) {
-                if (m.type() != Ctnl.NLMSG_DONE) {
+                if (m.type() != Netlink.NLMSG_DONE) {
                     assertThat(m.type()).isEqualTo(Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW));
                     entries++;
                 }
             }
             if (i < datagrams.size() - 1) {
-                assertThat(msgs).hasSizeGreaterThan(1).noneMatch(m -> m.type() == Ctnl.NLMSG_DONE);
+                assertThat(msgs).hasSizeGreaterThan(1).noneMatch(m -> m.type() == Netlink.NLMSG_DONE);
             } else {
-                assertThat(msgs.get(msgs.size() - 1).type()).isEqualTo(Ctnl.NLMSG_DONE);
+                assertThat(msgs.get(msgs.size() - 1).type()).isEqualTo(Netlink.NLMSG_DONE);
             }
         }
         assertThat(entries).isEqualTo(500);
@@ -147,21 +140,21 @@ class InMemoryConntrackKernelTest {
 
     @Test
     void dumpOfAnEmptyTableIsJustDone() throws Exception {
-        raw.send(bare(Ctnl.IPCTNL_MSG_CT_GET, Ctnl.NLM_F_DUMP, 3, Ctnl.AF_UNSPEC, 0));
+        raw.send(bare(Ctnl.IPCTNL_MSG_CT_GET, Netlink.NLM_F_DUMP, 3, Sockets.AF_UNSPEC, 0));
 
         List<ByteBuffer> datagrams = drain(raw);
 
         assertThat(datagrams).hasSize(1);
         assertThat(messages(datagrams.get(0))).singleElement()
-                .satisfies(m -> assertThat(m.type()).isEqualTo(Ctnl.NLMSG_DONE));
+                .satisfies(m -> assertThat(m.type()).isEqualTo(Netlink.NLMSG_DONE));
     }
 
     @Test
     void getAnswersTheEntryThenTheAckInSeparateDatagrams() throws Exception {
         Flow f = kernel.inject(tcpEstablished("10.10.0.1", "10.10.0.2", 4000, 80));
         AttrWriter w = new AttrWriter(256);
-        int m = w.beginMessage(Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_GET), Ctnl.NLM_F_REQUEST | Ctnl.NLM_F_ACK, 5,
-                Ctnl.AF_INET, 0);
+        int m = Nfgenmsg.begin(w, Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_GET), Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK, 5,
+                Sockets.AF_INET, 0);
         TupleCodec.encode(w, Ctnl.CTA_TUPLE_ORIG, f.orig());
         w.endMessage(m);
         raw.send(w.flipped());
@@ -169,12 +162,12 @@ class InMemoryConntrackKernelTest {
         List<ByteBuffer> datagrams = drain(raw);
 
         assertThat(datagrams).hasSize(2);
-        NlMsg entry = NlMsg.read(datagrams.get(0), 0);
+        NlMsg entry = Nfgenmsg.read(datagrams.get(0), 0);
         assertThat(entry.type()).isEqualTo(Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW));
         Flow got = FlowCodec.decode(datagrams.get(0), entry.attrStart(), entry.end(), new DecodeStats());
         assertThat(got).isEqualTo(f);
-        NlMsg ack = NlMsg.read(datagrams.get(1), 0);
-        assertThat(ack.type()).isEqualTo(Ctnl.NLMSG_ERROR);
+        NlMsg ack = Nfgenmsg.read(datagrams.get(1), 0);
+        assertThat(ack.type()).isEqualTo(Netlink.NLMSG_ERROR);
         assertThat(ack.errno(datagrams.get(1))).isZero();
     }
 
@@ -193,7 +186,7 @@ class InMemoryConntrackKernelTest {
         kernel.inject(tcpEstablished("10.10.0.1", "10.10.0.2", 4000, 80));
         kernel.inject(tcpEstablished("2001:db8::1", "2001:db8::2", 4000, 80));
 
-        raw.send(bare(Ctnl.IPCTNL_MSG_CT_DELETE, Ctnl.NLM_F_ACK, 1, Ctnl.AF_INET, Ctnl.NFNETLINK_V0));
+        raw.send(bare(Ctnl.IPCTNL_MSG_CT_DELETE, Netlink.NLM_F_ACK, 1, Sockets.AF_INET, Ctnl.NFNETLINK_V0));
 
         assertThat(singleAnswerErrno()).isZero();
         assertThat(kernel.size()).isZero();
@@ -203,7 +196,7 @@ class InMemoryConntrackKernelTest {
     void deleteNamingAnotherIdFailsWithEnoent() throws Exception {
         Flow f = kernel.inject(tcpEstablished("10.10.0.1", "10.10.0.2", 4000, 80));
         AttrWriter w = new AttrWriter(256);
-        int m = w.beginMessage(Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_DELETE), Ctnl.NLM_F_REQUEST, 1, Ctnl.AF_INET, 0);
+        int m = Nfgenmsg.begin(w, Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_DELETE), Netlink.NLM_F_REQUEST, 1, Sockets.AF_INET, 0);
         TupleCodec.encode(w, Ctnl.CTA_TUPLE_ORIG, f.orig());
         w.putU32(Ctnl.CTA_ID, f.id() ^ 1);
         w.endMessage(m);
@@ -247,27 +240,27 @@ class InMemoryConntrackKernelTest {
     @Test
     void unparsableRequestIsAnsweredWithEinvalAndCountedAndTheNextMessageIsStillHandled() throws Exception {
         AttrWriter w = new AttrWriter(256);
-        int bad = w.beginMessage(Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW), Ctnl.NLM_F_REQUEST | CREATE, 1,
-                Ctnl.AF_INET, 0);
+        int bad = Nfgenmsg.begin(w, Ctnl.ctMessageType(Ctnl.IPCTNL_MSG_CT_NEW), Netlink.NLM_F_REQUEST | CREATE, 1,
+                Sockets.AF_INET, 0);
         w.putBytes(Ctnl.CTA_TIMEOUT, new byte[] {1, 2}); // u32 of two bytes
         w.endMessage(bad);
-        ByteBuffer flush = bare(Ctnl.IPCTNL_MSG_CT_DELETE, Ctnl.NLM_F_ACK, 2, Ctnl.AF_UNSPEC, 0);
+        ByteBuffer flush = bare(Ctnl.IPCTNL_MSG_CT_DELETE, Netlink.NLM_F_ACK, 2, Sockets.AF_UNSPEC, 0);
         kernel.inject(tcpEstablished("10.10.0.1", "10.10.0.2", 4000, 80));
 
         raw.send(concat(w.flipped(), flush));
 
         List<ByteBuffer> answers = drain(raw);
         assertThat(answers).hasSize(2);
-        assertThat(NlMsg.read(answers.get(0), 0).seq()).isEqualTo(1);
-        assertThat(NlMsg.read(answers.get(0), 0).errno(answers.get(0))).isEqualTo(Errno.EINVAL);
-        assertThat(NlMsg.read(answers.get(1), 0).errno(answers.get(1))).isZero();
+        assertThat(Nfgenmsg.read(answers.get(0), 0).seq()).isEqualTo(1);
+        assertThat(Nfgenmsg.read(answers.get(0), 0).errno(answers.get(0))).isEqualTo(Errno.EINVAL);
+        assertThat(Nfgenmsg.read(answers.get(1), 0).errno(answers.get(1))).isZero();
         assertThat(kernel.size()).isZero();
         assertThat(kernel.malformedRequests()).isEqualTo(1);
     }
 
     @Test
     void messageWhoseLengthRunsPastTheSendEndsItUnansweredAndIsCounted() throws Exception {
-        ByteBuffer request = bare(Ctnl.IPCTNL_MSG_CT_DELETE, Ctnl.NLM_F_ACK, 1, Ctnl.AF_UNSPEC, 0);
+        ByteBuffer request = bare(Ctnl.IPCTNL_MSG_CT_DELETE, Netlink.NLM_F_ACK, 1, Sockets.AF_UNSPEC, 0);
         request.putInt(0, 4096);
         kernel.inject(tcpEstablished("10.10.0.1", "10.10.0.2", 4000, 80));
 
@@ -303,7 +296,7 @@ class InMemoryConntrackKernelTest {
         kernel.inject(tcpEstablished("10.10.0.1", "10.10.0.2", 4000, 80));
 
         assertThat(raw.queued()).isZero();
-        assertErrno(() -> raw.send(bare(Ctnl.IPCTNL_MSG_CT_GET_STATS, 0, 1, Ctnl.AF_UNSPEC, 0)), Errno.EBADF);
+        assertErrno(() -> raw.send(bare(Ctnl.IPCTNL_MSG_CT_GET_STATS, 0, 1, Sockets.AF_UNSPEC, 0)), Errno.EBADF);
         assertErrno(() -> raw.receive(ByteBuffer.allocate(1024)), Errno.EBADF);
     }
 
@@ -317,7 +310,7 @@ class InMemoryConntrackKernelTest {
     @Test
     void noEnobufsOptionMakesAnOverrunSilent() throws Exception {
         raw.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
-        raw.setNetlinkOption(Ctnl.NETLINK_NO_ENOBUFS, true);
+        raw.setNetlinkOption(Netlink.NETLINK_NO_ENOBUFS, true);
         raw.setQueueLimit(3);
         for (Flow f : tcpFlows(10, 100)) {
             kernel.inject(f);
@@ -334,11 +327,11 @@ class InMemoryConntrackKernelTest {
         Flow f = tcpEstablished("10.10.0.1", "10.10.0.2", 4000, 80);
         f = f.toBuilder().status(f.status() | Ctnl.IPS_CONFIRMED).build();
 
-        raw.send(rawNew(f, CREATE | Ctnl.NLM_F_ECHO, 1, true, true));
+        raw.send(rawNew(f, CREATE | Netlink.NLM_F_ECHO, 1, true, true));
 
         List<ByteBuffer> own = drain(raw);
         assertThat(own).hasSize(1);
-        NlMsg event = NlMsg.read(own.get(0), 0);
+        NlMsg event = Nfgenmsg.read(own.get(0), 0);
         assertThat(event.flags() & CREATE).isEqualTo(CREATE);
         assertThat(event.pid()).isEqualTo(raw.portId());
         assertThat(drain(listener)).hasSize(1);

@@ -37,13 +37,13 @@ class KernelMessageFuzzTest {
         while (off < rx.limit()) {
             NlMsg msg;
             try {
-                msg = NlMsg.read(rx, off);
+                msg = Nfgenmsg.read(rx, off);
             } catch (DecodeException e) {
                 return;
             }
             assertThat(msg.next()).as("next message offset").isGreaterThan(off);
             off = msg.next();
-            if (!msg.isCtnetlink()) {
+            if (!Ctnl.isCtnetlink(msg.type())) {
                 continue;
             }
             try {
@@ -72,7 +72,7 @@ class KernelMessageFuzzTest {
 
     private static Flow decodeRequest(byte[] request) throws DecodeException {
         ByteBuffer buf = ByteBuffer.wrap(request).order(ByteOrder.nativeOrder());
-        NlMsg msg = NlMsg.read(buf, 0);
+        NlMsg msg = Nfgenmsg.read(buf, 0);
         return FlowCodec.decode(buf, msg.attrStart(), msg.end(), new DecodeStats());
     }
 }

@@ -1,5 +1,6 @@
 package io.hactl.sync.engine;
 
+import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.wire.CompactFlow;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -129,7 +130,7 @@ class SyncEngineLabTest {
         assertThat(r.ok()).as("%s", r).isTrue();
         assertThat(r.written()).isEqualTo(100_000);
         assertThat(kernelB.count()).isEqualTo(100_000);
-        Map<Tuple, Flow> inB = byTuple(kernelB.dump(Ctnl.AF_INET));
+        Map<Tuple, Flow> inB = byTuple(kernelB.dump(Sockets.AF_INET));
         for (Flow w : load.subList(0, 500)) {
             Flow got = inB.get(w.orig());
             assertThat(got).as("%s in b's kernel", w.orig()).isNotNull();
@@ -177,7 +178,7 @@ class SyncEngineLabTest {
         assertThat(changed.flows()).as("%s", changed).isEqualTo(100);
         assertThat(changed.written()).isEqualTo(100);
         assertThat(changed.unchanged()).isEqualTo(1900);
-        assertThat(kernelB.dump(Ctnl.AF_INET).stream().filter(f -> f.mark() == OwnerMark.DEFAULT.apply(4242))).hasSize(100);
+        assertThat(kernelB.dump(Sockets.AF_INET).stream().filter(f -> f.mark() == OwnerMark.DEFAULT.apply(4242))).hasSize(100);
 
         CommitResult full = b.commit().get();
         assertThat(full.written()).as("commit (hactl commit) writes everything").isEqualTo(2000);
@@ -250,7 +251,7 @@ class SyncEngineLabTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> b.flows(SyncEngine.Cache.EXTERNAL).get().stream()
                 .filter(f -> f.mark() == 99).count() == 1000);
         Map<Tuple, Flow> ext = byTuple(b.flows(SyncEngine.Cache.EXTERNAL).get());
-        Map<Tuple, Flow> kernel = byTuple(kernelA.dump(Ctnl.AF_INET));
+        Map<Tuple, Flow> kernel = byTuple(kernelA.dump(Sockets.AF_INET));
         assertThat(ext.keySet()).isEqualTo(kernel.keySet());
         Map<String, Long> cb = b.status().counters();
         Map<String, Long> ca = a.status().counters();
@@ -330,7 +331,7 @@ class SyncEngineLabTest {
         kernelA.batch(load, BatchMode.CREATE);
         awaitExternal(b, 1000, 30);
         b.commit().get();
-        assertThat(kernelB.dump(Ctnl.AF_INET6)).hasSize(1000);
+        assertThat(kernelB.dump(Sockets.AF_INET6)).hasSize(1000);
     }
 
     @Test

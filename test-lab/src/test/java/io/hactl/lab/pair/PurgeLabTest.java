@@ -1,5 +1,6 @@
 package io.hactl.lab.pair;
 
+import io.hactl.sync.sys.Sockets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -337,7 +338,7 @@ class PurgeLabTest {
 
     static long count(Netns ns, int net) throws Exception {
         try (Conntrack k = ns.call(Conntrack::open)) {
-            return k.dump(Ctnl.AF_INET).stream().filter(f -> (f.orig().src().getAddress()[1] & 0xff) == net).count();
+            return k.dump(Sockets.AF_INET).stream().filter(f -> (f.orig().src().getAddress()[1] & 0xff) == net).count();
         }
     }
 
@@ -349,14 +350,14 @@ class PurgeLabTest {
 
     static long marked(Netns ns) throws Exception {
         try (Conntrack k = ns.call(Conntrack::open)) {
-            return k.dump(Ctnl.AF_INET).stream().filter(f -> OwnerMark.DEFAULT.marks(f.mark())).count();
+            return k.dump(Sockets.AF_INET).stream().filter(f -> OwnerMark.DEFAULT.marks(f.mark())).count();
         }
     }
 
     static Set<Tuple> tuples(Netns ns) throws Exception {
         try (Conntrack k = ns.call(Conntrack::open)) {
             Set<Tuple> out = new HashSet<>();
-            k.dump(Ctnl.AF_INET).stream().filter(f -> (f.orig().src().getAddress()[1] & 0xff) == 70)
+            k.dump(Sockets.AF_INET).stream().filter(f -> (f.orig().src().getAddress()[1] & 0xff) == 70)
                     .forEach(f -> out.add(f.orig()));
             return out;
         }

@@ -50,6 +50,23 @@ class SyncEngineStatusTest {
     }
 
     @Test
+    void thePurgeIsDueByTheInjectedClock() throws Exception {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(5_000_000_000L);
+        try (SyncEngine e = SyncEngine.start(config(), EngineListener.NONE, new InMemoryKernelAccess(new InMemoryConntrackKernel()),
+                Standing.UNKNOWN, clock::get)) {
+            e.schedulePurge("test").join();
+            assertThat(e.status().purgeScheduledInMillis()).as("no time passes on a stopped clock")
+                    .isEqualTo(e.config().purgeTimeout().toMillis());
+            clock.addAndGet(e.config().purgeTimeout().toNanos());
+            // due now: the next tick decides it (skipped, the role being unknown)
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> e.purgeStatus().lastOutcome() != null);
+            assertThat(e.purgeStatus().lastOutcome()).startsWith("skipped");
+            assertThat(e.status().counters()).containsEntry("purges_skipped", 1L);
+        }
+    }
+
+    @Test
     void everyCounterIsReportedFromTheStartZeroIncluded() throws Exception {
         try (SyncEngine e = SyncEngine.start(config(), EngineListener.NONE, new InMemoryKernelAccess(new InMemoryConntrackKernel()))) {
             var counters = e.status().counters();

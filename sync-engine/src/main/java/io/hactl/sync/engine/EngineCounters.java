@@ -1,15 +1,24 @@
 package io.hactl.sync.engine;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The names of the engine's own event counters (those it counts itself, beside the sync link's
  * in {@code SyncStats} and the drops per reason). Every one is reported from the start, zero
  * included, so {@code hactl stats} and the metrics list the same set whatever happened; a counter
- * the engine counts is added here (a test reads the engine's source to hold the two in step).
+ * the engine counts is added here (a test reads the engine's sources to hold the two in step).
+ *
+ * <p>An instance holds one engine's counts; any thread may count and read.
  */
 public final class EngineCounters {
-    private EngineCounters() {}
+    private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+
+    EngineCounters() {
+        NAMES.forEach(n -> counts.put(n, new AtomicLong()));
+    }
 
     public static final List<String> NAMES = List.of(
             "kernel_events",            // conntrack events from the kernel taken in
@@ -35,4 +44,23 @@ public final class EngineCounters {
             "purges_failed",
             "purged",                   // the peer's flows deleted from the kernel by a purge
             "kernel_write_failed");     // flows a commit could not write; by errno as kernel_write_ERRNO
+
+    void count(String name) {
+        count(name, 1);
+    }
+
+    /** Adds {@code n}; a name outside {@link #NAMES} (kernel_write_ERRNO) appears at its first count. */
+    void count(String name, long n) {
+        counts.computeIfAbsent(name, k -> new AtomicLong()).addAndGet(n);
+    }
+
+    long get(String name) {
+        AtomicLong n = counts.get(name);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Copies every count into {@code into}. */
+    void copyTo(Map<String, Long> into) {
+        counts.forEach((k, v) -> into.put(k, v.get()));
+    }
 }

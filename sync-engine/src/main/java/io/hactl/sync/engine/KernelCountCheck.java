@@ -1,6 +1,7 @@
 package io.hactl.sync.engine;
 
 import io.hactl.sync.sys.Sockets;
+import io.hactl.sync.cache.FlowStore;
 import io.hactl.sync.filter.FlowFilter;
 
 import io.hactl.sync.ctnetlink.Conntrack;
@@ -48,6 +49,31 @@ final class KernelCountCheck implements AutoCloseable {
 
         /** Kernel events applied to the caches so far. */
         long eventsApplied();
+
+        /** The engine's loop and caches, with its count of the kernel events applied. */
+        static Loop of(ScheduledExecutorService loop, FlowStore internal, FlowStore external, LongSupplier eventsApplied) {
+            return new Loop() {
+                @Override
+                public void readLater(long delayMillis, Runnable read) {
+                    loop.schedule(read, delayMillis, TimeUnit.MILLISECONDS);
+                }
+
+                @Override
+                public int internal() {
+                    return internal.size();
+                }
+
+                @Override
+                public int external() {
+                    return external.size();
+                }
+
+                @Override
+                public long eventsApplied() {
+                    return eventsApplied.getAsLong();
+                }
+            };
+        }
     }
 
     private final String node;

@@ -1,0 +1,95 @@
+package io.hactl.sync.engine;
+
+import io.hactl.sync.cache.FlowStore;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * What the engine's parts share: the configuration, the two caches, the counters, the executor
+ * that owns the caches (the engine's event loop), the worker that does kernel writes and dumps,
+ * and the monotonic clock (nanoseconds). Loop and clock are injected, so that tests run the
+ * parts on an in-memory kernel with executors and a clock of their own.
+ *
+ * <p>The caches and {@link #standing} are touched only on {@link #loop}.
+ */
+final class EngineContext {
+    final EngineConfig cfg;
+    final FlowStore internal;
+    final FlowStore external;
+    final EngineCounters counters;
+    final Executor loop;
+    final Executor worker;
+    final LongSupplier clock;
+    /** Runs after every task {@link #onLoop} ran (the engine takes its status then). */
+    private final Runnable afterLoopTask;
+    /** Whose the kernel's marked flows are, and whether a purge may run. */
+    private Standing standing;
+
+    EngineContext(EngineConfig cfg, FlowStore internal, FlowStore external, EngineCounters counters, Executor loop,
+                  Executor worker, LongSupplier clock, Standing standing, Runnable afterLoopTask) {
+        this.cfg = cfg;
+        this.internal = internal;
+        this.external = external;
+        this.counters = counters;
+        this.loop = loop;
+        this.worker = worker;
+        this.clock = clock;
+        this.standing = Objects.requireNonNull(standing, "standing");
+        this.afterLoopTask = afterLoopTask;
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    String node() {
+        return cfg.node();
+    }
+
+    Standing standing() {
+        return standing;
+    }
+
+    /** Sets the standing; returns the one before. */
+    Standing standing(Standing s) {
+        Standing was = standing;
+        standing = Objects.requireNonNull(s);
+        return was;
+    }
+
+    void count(String name) {
+        counters.count(name);
+    }
+
+    void count(String name, long n) {
+        counters.count(name, n);
+    }
+
+    /**
+     * Runs {@code work} on the loop, then the after-task hook, and completes with its result
+     * (or its exception).
+     */
+    <T> CompletableFuture<T> onLoop(Supplier<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            T result;
+            try {
+                result = work.get();
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+                return;
+            }
+            afterLoopTask.run();
+            f.complete(result);
+        });
+        return f;
+    }
+
+    /** Runs the after-task hook now (on the loop), as an operation's last stage does. */
+    void afterLoopTask() {
+        afterLoopTask.run();
+    }
+}

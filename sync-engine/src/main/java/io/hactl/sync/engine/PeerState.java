@@ -1,0 +1,220 @@
+package io.hactl.sync.engine;
+
+import io.hactl.sync.cache.FlowStore;
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.mode.BulkSource;
+import io.hactl.sync.mode.SyncListener;
+import io.hactl.sync.mode.SyncStats;
+import io.hactl.sync.wire.CompactFlow;
+import io.hactl.sync.wire.CompactFlowException;
+import io.hactl.sync.wire.DropReason;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the peer tells, as the sync mode delivers it (on the loop): its flows into the external
+ * cache (and, with direct-inject, to the kernel writer), the bookkeeping of its bulks (a clean
+ * bulk's end removes what it no longer carried), its hand-over, restarts and liveness; and our
+ * bulks towards it.
+ */
+final class PeerState implements SyncListener {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerState.class);
+
+    private final EngineContext ctx;
+    private final EngineListener listener;
+    private final SyncStats stats;
+    private final PeerCountCheck peerCount;
+    private final PurgePlan purge;
+    private final KernelWriter writer;
+    /** Queues a bulk towards the peer (the sync mode's bulk). */
+    private final Consumer<BulkSource> bulk;
+
+    // loop-owned
+    private boolean bulkReceiving;
+    private long bulkBeganAt;
+    private long lostAtBulkBegin;
+    private long bulksReceived;
+    private boolean bulkRestart;
+
+    PeerState(EngineContext ctx, EngineListener listener, SyncStats stats, PeerCountCheck peerCount, PurgePlan purge,
+              KernelWriter writer, Consumer<BulkSource> bulk) {
+        this.ctx = ctx;
+        this.listener = listener;
+        this.stats = stats;
+        this.peerCount = peerCount;
+        this.purge = purge;
+        this.writer = writer;
+        this.bulk = bulk;
+    }
+
+    /** A bulk from the peer is in progress. */
+    boolean bulkReceiving() {
+        return bulkReceiving;
+    }
+
+    /** Completed bulks from the peer. */
+    long bulksReceived() {
+        return bulksReceived;
+    }
+
+    /** Queues the whole internal cache for the peer, framed by BULK_BEGIN / BULK_END; returns its size. */
+    int sendBulk() {
+        FlowStore internal = ctx.internal;
+        bulk.accept(new BulkSource() {
+            private int next;
+
+            @Override
+            public byte[] next() {
+                int h = internal.nextHandle(next);
+                if (h == FlowStore.NO_HANDLE) {
+                    return null;
+                }
+                next = h + 1;
+                return internal.encodingAt(h);
+            }
+        });
+        ctx.count("bulks_sent");
+        return internal.size();
+    }
+
+    /** At a tick: a bulk whose marker the peer lost goes again, once however many were lost. */
+    void tick() {
+        if (bulkRestart) {
+            bulkRestart = false;
+            LOG.info("{}: a bulk marker to {} was lost: sending the bulk again", ctx.node(), ctx.cfg.peer());
+            sendBulk();
+        }
+    }
+
+    @Override
+    public void onFlowUpdate(byte[] bytes, long arrivedNanos) {
+        Flow f = null;
+        if (ctx.cfg.directInject()) {
+            try {
+                f = CompactFlow.decode(bytes);
+            } catch (CompactFlowException e) {
+                // unreachable: checked with its whole datagram before delivery (CompactFlowCheck)
+                stats.drop(DropReason.MALFORMED);
+                return;
+            }
+        }
+        // the datagram's arrival time: one clock read for its 35 or so flows, not one each
+        if (ctx.external.putEncoded(bytes, arrivedNanos) == FlowStore.Result.REFUSED_FULL) {
+            ctx.count("external_cache_refused");
+        }
+        if (f != null) {
+            writer.inject(f);
+        }
+    }
+
+    @Override
+    public void onFlowDelete(byte[] key) {
+        int h = ctx.external.handleOfKey(key);
+        if (h == FlowStore.NO_HANDLE) {
+            return;
+        }
+        Flow f = ctx.external.flowAt(h);
+        ctx.external.removeAt(h);
+        if (ctx.cfg.directInject()) {
+            writer.injectDelete(f);
+        }
+    }
+
+    @Override
+    public void onBulkBegin(long arrivedNanos) {
+        bulkReceiving = true;
+        LOG.debug("{}: bulk from {} begins", ctx.node(), ctx.cfg.peer());
+        // the flows that shared its datagram carry the same time: they are the bulk's
+        bulkBeganAt = arrivedNanos;
+        lostAtBulkBegin = stats.messagesLost.get();
+    }
+
+    @Override
+    public void onBulkEnd(long flows) {
+        boolean clean = stats.messagesLost.get() == lostAtBulkBegin;
+        if (bulkReceiving && !clean) {
+            // a message of the bulk (maybe BULK_BEGIN itself) was lost and resent out of
+            // order: arrival times no longer tell what the bulk carried, so keep everything
+            LOG.info("{}: bulk from {} had losses; stale flows are kept until the next resync", ctx.node(),
+                    ctx.cfg.peer());
+            ctx.count("bulks_unclean");
+        } else if (bulkReceiving) {
+            // what the peer did not send again it no longer has
+            FlowStore external = ctx.external;
+            List<Integer> stale = new ArrayList<>();
+            external.forEachEncoded((h, enc, updated) -> { // no decoding: only the times matter
+                if (updated < bulkBeganAt) {
+                    stale.add(h);
+                }
+            });
+            for (int h : stale) {
+                if (ctx.cfg.directInject()) {
+                    writer.injectDelete(external.flowAt(h));
+                }
+                external.removeAt(h);
+            }
+            ctx.count("external_stale_removed", stale.size());
+        }
+        bulkReceiving = false;
+        bulksReceived++;
+        purge.bulkReceived(clean);
+        LOG.info("{}: bulk from {} complete: {} flows, external cache {}", ctx.node(), ctx.cfg.peer(), flows,
+                ctx.external.size());
+        listener.onBulkReceived(flows, clean);
+    }
+
+    @Override
+    public void onResyncRequest() {
+        LOG.info("{}: {} asked for a resync: bulk-sending {} flows", ctx.node(), ctx.cfg.peer(), ctx.internal.size());
+        sendBulk();
+    }
+
+    @Override
+    public void onPeerHandover() {
+        LOG.info("{}: {} is leaving MASTER and hands over: {} flows to load", ctx.node(), ctx.cfg.peer(),
+                ctx.external.size());
+        ctx.count("handovers_received");
+        listener.onPeerHandover();
+    }
+
+    @Override
+    public void onPeerRestart() {
+        peerCount.reset();
+        peerReturned("restarted");
+        listener.onPeerRestart();
+    }
+
+    @Override
+    public void onPeerSummary(long flows, long pending, long ahead, long arrivedNanos) {
+        peerCount.onSummary(flows, pending, ahead, ctx.external.size(), bulkReceiving, arrivedNanos);
+    }
+
+    @Override
+    public void onOwnBulkLost() {
+        bulkRestart = true; // once per tick, however many markers were lost
+    }
+
+    @Override
+    public void onPeerAlive(boolean alive) {
+        LOG.info("{}: peer {} is {}", ctx.node(), ctx.cfg.peer(), alive ? "alive" : "DEAD (silent for "
+                + ctx.cfg.mode().deadAfter().toMillis() + " ms)");
+        if (alive) {
+            peerReturned("alive again");
+        }
+        listener.onPeerAlive(alive);
+    }
+
+    /**
+     * A purge scheduled while the peer was away (its silence, a preload) is decided again
+     * against what the peer holds now: it waits for a clean bulk, asked for here.
+     */
+    private void peerReturned(String how) {
+        if (purge.peerReturned()) {
+            LOG.info("{}: {} is {}: the scheduled purge waits for its bulk", ctx.node(), ctx.cfg.peer(), how);
+            ctx.count("purges_redecided");
+        }
+    }
+}

@@ -81,8 +81,7 @@ public final class VrrpInstance {
             send(VrrpConstants.PRIORITY_SHUTDOWN);
         }
         cancelTimers();
-        move(VrrpState.INITIALIZE, "shut down");
-        actions.stopped();
+        move(VrrpState.INITIALIZE, "shut down", actions::stopped);
     }
 
     /**
@@ -98,8 +97,7 @@ public final class VrrpInstance {
             send(VrrpConstants.PRIORITY_SHUTDOWN);
         }
         cancelTimers();
-        move(VrrpState.FAULT, reason);
-        actions.becomeFault();
+        move(VrrpState.FAULT, reason, actions::becomeFault);
     }
 
     /** The fault cleared: start over as at Startup. */
@@ -257,22 +255,22 @@ public final class VrrpInstance {
         masterPriority = config.priority();
         send(config.priority());
         adverTimer = now + adverIntervalNanos();
-        move(VrrpState.MASTER, reason);
-        actions.becomeMaster();
+        move(VrrpState.MASTER, reason, actions::becomeMaster);
     }
 
     private void toBackup(long now, String reason) {
         adverTimer = NONE;
         masterDownTimer = now + masterDownNanos();
-        move(VrrpState.BACKUP, reason);
-        actions.becomeBackup();
+        move(VrrpState.BACKUP, reason, actions::becomeBackup);
     }
 
-    private void move(VrrpState to, String reason) {
+    /** Enters {@code to}, runs its action, then tells the listener (a sync group follows after). */
+    private void move(VrrpState to, String reason, Runnable action) {
         VrrpState from = state;
         state = to;
         why = reason;
         LOG.info("{}: {} -> {} ({})", config.name(), from, to, reason);
+        action.run();
         listener.stateChanged(this, from, to, reason);
     }
 

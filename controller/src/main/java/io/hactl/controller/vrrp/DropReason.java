@@ -27,8 +27,6 @@ public enum DropReason {
     ZERO_INTERVAL,
     /** No virtual router of this VRID (in this address family) on the receiving interface (7.1). */
     UNKNOWN_VRID,
-    /** This router owns the addresses of the VRID (priority 255) and so ignores others (7.1). */
-    ADDRESS_OWNER,
     /**
      * Sent from this router's own primary address: its own advertisement looped back, which
      * the election must never see (an equal-priority tie with itself would never resolve).

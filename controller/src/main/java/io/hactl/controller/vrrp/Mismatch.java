@@ -12,5 +12,13 @@ public enum Mismatch {
      * Max Adver Int differs from the configured Advertisement_Interval (7.1). A backup adopts
      * the master's interval anyway (6.4.2); VRRPv2 dropped such packets, version 3 does not.
      */
-    ADVER_INTERVAL
+    ADVER_INTERVAL,
+    /**
+     * This node owns the addresses (priority 255), yet another router advertises them. RFC 9568
+     * as published discards such packets (7.1); erratum 8298 makes it a check to log, as
+     * keepalived does by default. The election still sees them: an owner held back (not in
+     * sync) starts as backup and must hear the master; two owners on one link resolve by
+     * address, and are logged (8.3.2).
+     */
+    ADDRESS_OWNER
 }

@@ -12,7 +12,7 @@ import java.util.Set;
 /**
  * The receive checks of RFC 9568 section 7.1 for the virtual routers of one interface and
  * address family: {@link AdvertCodec#decode}'s packet checks, then those that need the local
- * configuration (VRID configured, not the address owner, not our own advertisement), then the
+ * configuration (VRID configured, not our own advertisement), then the
  * comparisons the RFC wants logged but not enforced ({@link Mismatch}). Every verdict is
  * counted; nothing throws on what the network sends.
  */
@@ -66,13 +66,13 @@ public final class ReceiveCheck {
         if (local == null) {
             return ReceiveVerdict.dropped(DropReason.UNKNOWN_VRID, advert, header, decoded.checksum());
         }
-        if (local.owner()) {
-            return ReceiveVerdict.dropped(DropReason.ADDRESS_OWNER, advert, header, decoded.checksum());
-        }
         if (header.source().equals(local.primaryAddress())) {
             return ReceiveVerdict.dropped(DropReason.FROM_SELF, advert, header, decoded.checksum());
         }
         Set<Mismatch> found = EnumSet.noneOf(Mismatch.class);
+        if (local.owner()) {
+            found.add(Mismatch.ADDRESS_OWNER);
+        }
         if (advert.maxAdverInterval() != local.adverInterval()) {
             found.add(Mismatch.ADVER_INTERVAL);
         }

@@ -29,7 +29,7 @@ class ReceiveCheckTest {
     static final InstanceConfig WAN = config("WAN", 62, 150, 100, "192.0.2.20", "10.20.0.1");
 
     final ReceiveCounters counters = new ReceiveCounters();
-    final ReceiveCheck check = new ReceiveCheck(IpFamily.IPV4, List.of(LAN, WAN), counters);
+    final ReceiveCheck check = new ReceiveCheck("lan", IpFamily.IPV4, List.of(LAN, WAN), counters, System::nanoTime);
 
     @Test
     void acceptsKeepalivedsAdvertisementForAConfiguredVrid() {
@@ -137,7 +137,8 @@ class ReceiveCheckTest {
     @Test
     void acceptsIpv6ForAnIpv6Instance() {
         InstanceConfig v6 = config("LAN6", 61, 150, 100, "fe80::2", "fe80::1", "2001:db8::1");
-        ReceiveCheck subject = new ReceiveCheck(IpFamily.IPV6, List.of(v6), new ReceiveCounters());
+        ReceiveCheck subject = new ReceiveCheck("lan", IpFamily.IPV6, List.of(v6), new ReceiveCounters(),
+                System::nanoTime);
 
         ReceiveVerdict v = subject.check(V6_HEADER, KEEPALIVED_V6);
 
@@ -147,9 +148,11 @@ class ReceiveCheckTest {
 
     @Test
     void refusesAConfigurationItCannotRouteBy() {
-        assertThatThrownBy(() -> new ReceiveCheck(IpFamily.IPV4, List.of(LAN, config("X", 61, 100, 100,
-                "192.0.2.20", "10.30.0.1")), new ReceiveCounters())).hasMessageContaining("share vrid 61");
-        assertThatThrownBy(() -> new ReceiveCheck(IpFamily.IPV6, List.of(LAN), new ReceiveCounters()))
+        assertThatThrownBy(() -> new ReceiveCheck("lan", IpFamily.IPV4, List.of(LAN, config("X", 61, 100, 100,
+                "192.0.2.20", "10.30.0.1")), new ReceiveCounters(), System::nanoTime))
+                .hasMessageContaining("share vrid 61");
+        assertThatThrownBy(() -> new ReceiveCheck("lan", IpFamily.IPV6, List.of(LAN), new ReceiveCounters(),
+                System::nanoTime))
                 .hasMessageContaining("not IPV6");
     }
 
@@ -160,7 +163,7 @@ class ReceiveCheckTest {
     }
 
     static ReceiveCheck fresh(InstanceConfig local) {
-        return new ReceiveCheck(local.family(), List.of(local), new ReceiveCounters());
+        return new ReceiveCheck("lan", local.family(), List.of(local), new ReceiveCounters(), System::nanoTime);
     }
 
     static InstanceConfig config(String name, int vrid, int priority, int interval, String primary,

@@ -1,0 +1,351 @@
+package io.hactl.controller.vrrp;
+
+import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state machine of one virtual router, RFC 9568 section 6.4 (Initialize, Backup, Master),
+ * plus FAULT. Single-threaded: the caller feeds it events on one thread. It owns no timer and
+ * no socket: it reads the injected monotonic clock (nanoseconds), says when it next wants to be
+ * woken ({@link #nextDeadline()}), and acts through {@link Actions}.
+ *
+ * <p>Timers (section 6.1): Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time and
+ * Skew_Time = ((256 - Priority) * Master_Adver_Interval) / 256, computed in nanoseconds so the
+ * skew keeps its fraction of a centisecond. A backup learns Master_Adver_Interval from the
+ * advertisements it accepts.
+ *
+ * <p>Beyond the RFC: a preempt delay (keepalived's {@code preempt_delay}), and a hold-back
+ * ({@link #holdBack}) under which the instance neither preempts nor starts as master when it
+ * owns the addresses, but still takes over when the master falls silent.
+ */
+public final class VrrpInstance {
+    private static final Logger LOG = LoggerFactory.getLogger(VrrpInstance.class);
+
+    /** Told of every state change, after the matching {@link Actions} call. */
+    public interface Listener {
+        void stateChanged(VrrpInstance instance, VrrpState from, VrrpState to, String why);
+    }
+
+    private static final long NONE = Long.MAX_VALUE;
+
+    private final InstanceConfig config;
+    private final Actions actions;
+    private final LongSupplier nanos;
+    private Listener listener = (i, from, to, why) -> { };
+
+    private VrrpState state = VrrpState.INITIALIZE;
+    private String why = "not started";
+    private int masterAdverInterval;
+    private long adverTimer = NONE;
+    private long masterDownTimer = NONE;
+    private long preemptAt = NONE;
+    private boolean holdBack;
+    private InetAddress masterAddress;
+    private int masterPriority;
+    private long advertsSent;
+    private long advertsReceived;
+
+    public VrrpInstance(InstanceConfig config, Actions actions, LongSupplier nanos) {
+        this.config = Objects.requireNonNull(config);
+        this.actions = Objects.requireNonNull(actions);
+        this.nanos = Objects.requireNonNull(nanos);
+        this.masterAdverInterval = config.adverInterval();
+    }
+
+    public void listener(Listener value) {
+        this.listener = Objects.requireNonNull(value);
+    }
+
+    /** Initialize's Startup event (6.4.1): the owner becomes MASTER at once, any other BACKUP. */
+    public void start() {
+        if (state != VrrpState.INITIALIZE) {
+            return;
+        }
+        begin("started");
+    }
+
+    /**
+     * Shutdown (6.4.2, 6.4.3): a master sends one advertisement of priority 0 so that a backup
+     * takes over after only its Skew_Time; then INITIALIZE.
+     */
+    public void shutdown() {
+        if (state == VrrpState.INITIALIZE) {
+            return;
+        }
+        if (state == VrrpState.MASTER) {
+            send(VrrpConstants.PRIORITY_SHUTDOWN);
+        }
+        cancelTimers();
+        move(VrrpState.INITIALIZE, "shut down", actions::stopped);
+    }
+
+    /**
+     * The instance cannot serve ({@code reason}: interface down, or its sync group in FAULT). A
+     * master first sends priority 0, which lets the peer take over at once if the link still
+     * carries it.
+     */
+    public void fault(String reason) {
+        if (state == VrrpState.FAULT) {
+            return;
+        }
+        if (state == VrrpState.MASTER) {
+            send(VrrpConstants.PRIORITY_SHUTDOWN);
+        }
+        cancelTimers();
+        move(VrrpState.FAULT, reason, actions::becomeFault);
+    }
+
+    /** The fault cleared: start over as at Startup. */
+    public void recover(String reason) {
+        if (state != VrrpState.FAULT) {
+            return;
+        }
+        begin(reason);
+    }
+
+    /**
+     * While held back the instance does not preempt a master of lower priority (nor take
+     * mastership at start as the address owner); it still takes over when the master goes
+     * silent. Used while this node is not yet in sync with a live peer.
+     */
+    public void holdBack(boolean value) {
+        this.holdBack = value;
+    }
+
+    /** An advertisement {@link ReceiveCheck} accepted, sent from {@code source}. */
+    public void onAdvert(Advertisement advert, InetAddress source) {
+        if (advert.vrid() != config.vrid()) {
+            throw new IllegalArgumentException(config.name() + ": advertisement for vrid " + advert.vrid());
+        }
+        long now = nanos.getAsLong();
+        switch (state) {
+            case BACKUP -> backupReceives(advert, source, now);
+            case MASTER -> masterReceives(advert, source, now);
+            default -> { } // INITIALIZE and FAULT listen to nobody
+        }
+    }
+
+    /** Fires what is due at {@code now}. */
+    public void onTimer(long now) {
+        if (state == VrrpState.BACKUP && due(masterDownTimer, now)) {
+            // Master_Down_Timer fired (6.4.2): take over.
+            toMaster("master down");
+        } else if (state == VrrpState.MASTER && due(adverTimer, now)) {
+            // Adver_Timer fired (6.4.3).
+            send(config.priority());
+            adverTimer = now + adverIntervalNanos();
+        }
+    }
+
+    /** Compared by difference, as {@link System#nanoTime} values must be. */
+    private static boolean due(long deadline, long now) {
+        return deadline != NONE && now - deadline >= 0;
+    }
+
+    /** When {@link #onTimer} next has something to do, on the injected clock; empty when idle. */
+    public OptionalLong nextDeadline() {
+        return switch (state) {
+            case BACKUP -> OptionalLong.of(masterDownTimer);
+            case MASTER -> OptionalLong.of(adverTimer);
+            default -> OptionalLong.empty();
+        };
+    }
+
+    /** Sync group: become MASTER with the rest of the group. */
+    void forceMaster(String reason) {
+        if (state == VrrpState.BACKUP) {
+            toMaster(reason);
+        }
+    }
+
+    /** Sync group: become BACKUP with the rest of the group. */
+    void forceBackup(String reason) {
+        if (state == VrrpState.MASTER) {
+            toBackup(nanos.getAsLong(), reason);
+        }
+    }
+
+    private void begin(String reason) {
+        masterAdverInterval = config.adverInterval();
+        masterAddress = null;
+        masterPriority = 0;
+        preemptAt = NONE;
+        if (config.owner() && !holdBack) {
+            toMaster(reason + ", address owner");
+        } else {
+            toBackup(nanos.getAsLong(), reason);
+        }
+    }
+
+    private void backupReceives(Advertisement advert, InetAddress source, long now) {
+        advertsReceived++;
+        if (advert.priority() == VrrpConstants.PRIORITY_SHUTDOWN) {
+            // The master is stopping: take over after Skew_Time only (6.4.2).
+            masterDownTimer = now + skewNanos();
+            LOG.info("{}: master {} is stopping, taking over in {} ms", config.name(),
+                    source.getHostAddress(), skewNanos() / 1_000_000);
+            return;
+        }
+        boolean lower = advert.priority() < config.priority();
+        if (!lower || !preempting() || delayingPreemption(now)) {
+            // Accept the master (6.4.2): learn its interval, reset the down timer.
+            if (advert.priority() >= config.priority()) {
+                preemptAt = NONE;
+            }
+            masterAdverInterval = advert.maxAdverInterval();
+            masterDownTimer = now + masterDownNanos();
+            masterAddress = source;
+            masterPriority = advert.priority();
+            return;
+        }
+        // Preempt_Mode and a lower priority: discard, so the down timer runs out (6.4.2).
+        LOG.debug("{}: lower priority {} from {} discarded, preempting", config.name(), advert.priority(),
+                source.getHostAddress());
+    }
+
+    private void masterReceives(Advertisement advert, InetAddress source, long now) {
+        advertsReceived++;
+        if (advert.priority() == VrrpConstants.PRIORITY_SHUTDOWN) {
+            // Another master is stopping: assert ourselves at once (6.4.3).
+            send(config.priority());
+            adverTimer = now + adverIntervalNanos();
+            return;
+        }
+        boolean higher = advert.priority() > config.priority()
+                || advert.priority() == config.priority() && compare(source, config.primaryAddress()) > 0;
+        if (higher) {
+            masterAdverInterval = advert.maxAdverInterval();
+            masterAddress = source;
+            masterPriority = advert.priority();
+            toBackup(now, "higher priority " + advert.priority() + " from " + source.getHostAddress());
+            return;
+        }
+        // A lower master: discard its advertisement, and advertise now so it yields (6.4.3).
+        send(config.priority());
+        adverTimer = now + adverIntervalNanos();
+    }
+
+    /** True when a lower-priority master is still accepted because the preempt delay runs. */
+    private boolean delayingPreemption(long now) {
+        long delay = config.preemptDelay().toNanos();
+        if (delay == 0) {
+            return false;
+        }
+        if (preemptAt == NONE) {
+            preemptAt = now + delay;
+            LOG.info("{}: lower priority master, preempting in {} ms", config.name(), delay / 1_000_000);
+        }
+        return now - preemptAt < 0;
+    }
+
+    private boolean preempting() {
+        return config.preempt() && !holdBack;
+    }
+
+    private void toMaster(String reason) {
+        long now = nanos.getAsLong();
+        masterDownTimer = NONE;
+        preemptAt = NONE;
+        masterAddress = config.primaryAddress();
+        masterPriority = config.priority();
+        send(config.priority());
+        adverTimer = now + adverIntervalNanos();
+        move(VrrpState.MASTER, reason, actions::becomeMaster);
+    }
+
+    private void toBackup(long now, String reason) {
+        adverTimer = NONE;
+        masterDownTimer = now + masterDownNanos();
+        move(VrrpState.BACKUP, reason, actions::becomeBackup);
+    }
+
+    /** Enters {@code to}, runs its action, then tells the listener (a sync group follows after). */
+    private void move(VrrpState to, String reason, Runnable action) {
+        VrrpState from = state;
+        state = to;
+        why = reason;
+        LOG.info("{}: {} -> {} ({})", config.name(), from, to, reason);
+        action.run();
+        listener.stateChanged(this, from, to, reason);
+    }
+
+    private void send(int priority) {
+        advertsSent++;
+        actions.sendAdvert(priority);
+    }
+
+    private void cancelTimers() {
+        adverTimer = NONE;
+        masterDownTimer = NONE;
+        preemptAt = NONE;
+    }
+
+    /** Skew_Time (6.1) for this instance's priority and the master's interval, in nanoseconds. */
+    public long skewNanos() {
+        return (VrrpConstants.SKEW_DIVISOR - config.priority()) * masterAdverIntervalNanos()
+                / VrrpConstants.SKEW_DIVISOR;
+    }
+
+    /** Master_Down_Interval (6.1), in nanoseconds. */
+    public long masterDownNanos() {
+        return VrrpConstants.DOWN_INTERVAL_ADVERTS * masterAdverIntervalNanos() + skewNanos();
+    }
+
+    private long masterAdverIntervalNanos() {
+        return masterAdverInterval * VrrpConstants.NANOS_PER_CENTISECOND;
+    }
+
+    private long adverIntervalNanos() {
+        return config.adverInterval() * VrrpConstants.NANOS_PER_CENTISECOND;
+    }
+
+    /** Unsigned comparison in network byte order, the tie-break of section 6.4.3. */
+    static int compare(InetAddress a, InetAddress b) {
+        return Arrays.compareUnsigned(a.getAddress(), b.getAddress());
+    }
+
+    public InstanceConfig config() {
+        return config;
+    }
+
+    public VrrpState state() {
+        return state;
+    }
+
+    /** Why the instance is in its state, for status. */
+    public String why() {
+        return why;
+    }
+
+    /** Master_Adver_Interval in centiseconds: learned from the master, else configured. */
+    public int masterAdverInterval() {
+        return masterAdverInterval;
+    }
+
+    /** The master's address as last seen (this node's own when MASTER); null when unknown. */
+    public InetAddress masterAddress() {
+        return masterAddress;
+    }
+
+    public int masterPriority() {
+        return masterPriority;
+    }
+
+    public boolean heldBack() {
+        return holdBack;
+    }
+
+    public long advertsSent() {
+        return advertsSent;
+    }
+
+    /** Advertisements that reached the state machine (after the receive checks). */
+    public long advertsReceived() {
+        return advertsReceived;
+    }
+}

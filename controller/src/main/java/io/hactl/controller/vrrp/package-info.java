@@ -1,0 +1,24 @@
+/**
+ * hactl's own VRRPv3 (RFC 9568, wire-compatible with keepalived and RFC 5798): the pure part,
+ * without sockets.
+ * <ul>
+ * <li>{@link io.hactl.controller.vrrp.VrrpConstants}: every protocol number, with its section;</li>
+ * <li>{@link io.hactl.controller.vrrp.Advertisement} and {@link io.hactl.controller.vrrp.AdvertCodec}:
+ *     the message and its stateless encode / decode, the checksum in both variants
+ *     ({@link io.hactl.controller.vrrp.VrrpChecksum}, {@link io.hactl.controller.vrrp.ChecksumMode});</li>
+ * <li>{@link io.hactl.controller.vrrp.ReceiveCheck}: the receive checks of section 7.1, each drop a
+ *     {@link io.hactl.controller.vrrp.DropReason} counted in
+ *     {@link io.hactl.controller.vrrp.ReceiveCounters}, never an exception;</li>
+ * <li>{@link io.hactl.controller.vrrp.VrrpInstance}: the state machine of section 6.4 on an
+ *     injected monotonic clock, with explicit deadlines and its effects behind
+ *     {@link io.hactl.controller.vrrp.Actions};</li>
+ * <li>{@link io.hactl.controller.vrrp.SyncGroup}: instances that move together, and the hold-back
+ *     of a node not yet in sync with its peer.</li>
+ * </ul>
+ * It knows nothing of conntrack: the role machine joins the two.
+ *
+ * <p>Tested by unit tests only: byte fixtures recorded from keepalived 2.2.7 (IPv4 and IPv6),
+ * table cases per drop reason, round trips and random input for the codec; state-machine
+ * scenarios on a fake clock that runs the deadlines in order, as an event loop would.
+ */
+package io.hactl.controller.vrrp;

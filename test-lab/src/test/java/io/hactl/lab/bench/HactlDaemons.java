@@ -134,6 +134,46 @@ final class HactlDaemons implements SyncDaemons {
         return new ControlClient(sock(n)).call(r, Duration.ofMinutes(3));
     }
 
+    /** Every counter of node n's daemon (the CLI's {@code stats --json}). */
+    JsonNode stats(String n) throws Exception {
+        return new ControlClient(sock(n)).call("stats", Duration.ofSeconds(5));
+    }
+
+    /** Through the CLI, as an operator lists it: {@code hactl cache external}. */
+    @Override
+    public java.util.List<String> externalFlowsOfB() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "io.hactl.controller.cli.Main", "cache", "external",
+                "--socket", sock("b").toString(), "--timeout", "120")
+                .redirectError(dir.resolve("cache-external.err").toFile()).start();
+        p.getOutputStream().close();
+        java.util.List<String> lines;
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            lines = in.lines().toList();
+        }
+        if (!p.waitFor(150, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("hactl cache external did not finish in 150 s");
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("hactl cache external exited " + p.exitValue() + ": "
+                    + Files.readString(dir.resolve("cache-external.err")));
+        }
+        return lines;
+    }
+
+    /** Its counters: kernel_event_overruns and messages_lost of both daemons, summed. */
+    @Override
+    public java.util.Map<String, Long> losses() throws Exception {
+        JsonNode sa = stats("a");
+        JsonNode sb = stats("b");
+        Files.writeString(dir.resolve("stats.log"), sa.toPrettyString() + "\n" + sb.toPrettyString());
+        return java.util.Map.of(
+                "overruns", sa.path("kernel_event_overruns").asLong() + sb.path("kernel_event_overruns").asLong(),
+                "lost", sa.path("messages_lost").asLong() + sb.path("messages_lost").asLong());
+    }
+
     @Override
     public long externalOfB() throws Exception {
         return status("b").path("caches").path("external").asLong();

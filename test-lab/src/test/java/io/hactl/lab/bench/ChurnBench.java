@@ -3,6 +3,7 @@ package io.hactl.lab.bench;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.ctnetlink.Conntrack;
 import io.hactl.sync.ctnetlink.Ctnl;
+import io.hactl.sync.lab.Netns;
 import io.hactl.sync.lab.SyncPair;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,15 +25,16 @@ import java.util.Set;
  * as a's table after the window; then a's table and b's external cache (the system's own listing)
  * compared as sets of original tuples; events and messages lost (the systems' own counters); CPU
  * time of each daemon over the window and the tail (/proc/PID/stat); the highest RSS of each.
- * <p>Usage: ChurnBench [--runs N] [--only hactl|conntrackd] [--seconds S] [--out FILE] [RATE...]
- * (rates in changes per second, creates + deletes; default 5000 20000 50000).
+ * <p>Usage: ChurnBench [--runs N] [--only hactl|conntrackd] [--seconds S] [--out FILE] [--load-only] [RATE...]
+ * (rates in changes per second, creates + deletes; default 5000 20000 50000). {@code --load-only}
+ * runs the load generator alone and prints the rate it held.
  */
 public final class ChurnBench {
     static final int BACKGROUND = 100_000;
 
     /** One run's figures; times in ms, CPU in s, RSS in bytes; lag figures -1 when no probe was seen. */
     record Figures(double heldRate, long lateSlots, long loadFailed, long overruns, long lost, long masterFlows,
-                   long missing, long extra, long probes, long probesUnseen, double lagP50, double lagP99, double lagMax,
+                   long peerFlows, long missing, long extra, long probes, long probesUnseen, double lagP50, double lagP99, double lagMax,
                    double completeAfterMillis, double cpuA, double cpuB, long rssA, long rssB) {}
 
     public static void main(String[] args) throws Exception {
@@ -41,12 +43,14 @@ public final class ChurnBench {
         Path out = Path.of("test-lab/target/bench/churn-report.md");
         int runs = 1;
         int seconds = 30;
+        boolean loadOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--only" -> systems = List.of(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--load-only" -> loadOnly = true;
                 default -> rates.add(Integer.parseInt(args[i]));
             }
         }
@@ -57,6 +61,12 @@ public final class ChurnBench {
         }
         if (rates.isEmpty()) {
             rates = List.of(5_000, 20_000, 50_000);
+        }
+        if (loadOnly) {
+            for (int rate : rates) {
+                loadOnly(rate, seconds);
+            }
+            return;
         }
         Map<String, Figures> results = new LinkedHashMap<>();
         for (int rate : rates) {
@@ -76,6 +86,33 @@ public final class ChurnBench {
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report);
         System.out.println("written to " + out);
+    }
+
+    /**
+     * The load generator alone, on the same table but with no daemon listening: what rate it
+     * holds on this machine, to choose the rates of the report by.
+     */
+    static void loadOnly(int rate, int seconds) throws Exception {
+        Path dir = Files.createTempDirectory("hactl-churn-load");
+        try (Netns ns = Netns.create("churn"); Conntrack ct = ns.call(Conntrack::open)) {
+            Path load = dir.resolve("background.ct");
+            Bench.writeLoad(load, BACKGROUND);
+            var r = ns.execRaw("conntrack", "-R", load.toString());
+            if (r.exitCode() != 0) {
+                throw new IllegalStateException("conntrack -R failed: " + r.errors());
+            }
+            ChurnLoad churn = new ChurnLoad(ct, rate, seconds, rate);
+            int population = churn.prepopulate();
+            churn.run();
+            System.out.printf(Locale.ROOT, "load alone at %,d changes/s for %d s: held %,.0f/s (%,d created, %,d deleted, "
+                    + "%d refused), population %,d, %d slots over 10 ms late, worst %d ms behind%n", rate, seconds,
+                    churn.heldRate(), churn.created(), churn.deleted(), churn.failed(), population, churn.lateSlots(),
+                    churn.worstBehindMillis());
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     static Figures run(String system, int rate, int seconds, long seed) throws Exception {
@@ -109,6 +146,7 @@ public final class ChurnBench {
                         failure[0] = t;
                     }
                 }, "churn-load");
+                loader.setDaemon(true);
                 loader.start();
                 long deadline = System.nanoTime() + (seconds + 60) * 1_000_000_000L;
                 while (loader.isAlive() && System.nanoTime() < deadline) {
@@ -148,7 +186,9 @@ public final class ChurnBench {
 
                 Map<String, Long> losses = d.losses();
                 Set<String> master = masterKeys(ct);
-                Set<String> peer = FlowSets.keys(d.externalFlowsOfB());
+                List<String> listing = d.externalFlowsOfB();
+                Files.write(dir.resolve("external-sample.log"), listing.subList(0, Math.min(5, listing.size())));
+                Set<String> peer = FlowSets.keys(listing);
                 FlowSets.Diff diff = FlowSets.diff(master, peer);
 
                 long[] created = churn.probeCreated();
@@ -163,7 +203,7 @@ public final class ChurnBench {
                 }
                 Percentiles lag = new Percentiles(lags.stream().mapToLong(Long::longValue).toArray());
                 return new Figures(churn.heldRate(), churn.lateSlots(), churn.failed(), losses.get("overruns"),
-                        losses.get("lost"), diff.master(), diff.missing(), diff.extra(), churn.probes(), unseen,
+                        losses.get("lost"), diff.master(), diff.peer(), diff.missing(), diff.extra(), churn.probes(), unseen,
                         ms(lag.at(50)), ms(lag.at(99)), ms(lag.max()), completeAfter,
                         (cpu1[0] - cpu0[0]) / 1e3, (cpu1[1] - cpu0[1]) / 1e3, rssMax[0], rssMax[1]);
             }
@@ -221,7 +261,8 @@ public final class ChurnBench {
                 field -> fs.stream().mapToLong(field).max().orElse(0);
         return new Figures(med.applyAsDouble(Figures::heldRate), worst.applyAsLong(Figures::lateSlots),
                 worst.applyAsLong(Figures::loadFailed), worst.applyAsLong(Figures::overruns), worst.applyAsLong(Figures::lost),
-                (long) med.applyAsDouble(Figures::masterFlows), worst.applyAsLong(Figures::missing),
+                (long) med.applyAsDouble(Figures::masterFlows), (long) med.applyAsDouble(Figures::peerFlows),
+                worst.applyAsLong(Figures::missing),
                 worst.applyAsLong(Figures::extra), (long) med.applyAsDouble(Figures::probes),
                 worst.applyAsLong(Figures::probesUnseen), med.applyAsDouble(Figures::lagP50), med.applyAsDouble(Figures::lagP99),
                 med.applyAsDouble(Figures::lagMax), med.applyAsDouble(Figures::completeAfterMillis),
@@ -257,8 +298,9 @@ public final class ChurnBench {
             row(sb, "kernel events lost (netlink overruns)", c, h, f -> f.overruns, "%.0f", false);
             row(sb, "sync messages lost", c, h, f -> f.lost, "%.0f", false);
             row(sb, "flows in a's table at the end", c, h, f -> f.masterFlows, "%,.0f", false);
-            row(sb, "  missing in b's external cache", c, h, f -> f.missing, "%.0f", false);
-            row(sb, "  extra in b's external cache", c, h, f -> f.extra, "%.0f", false);
+            row(sb, "flows listed in b's external cache", c, h, f -> f.peerFlows, "%,.0f", false);
+            row(sb, "  of a's missing there", c, h, f -> f.missing, "%.0f", false);
+            row(sb, "  there but no longer in a's table", c, h, f -> f.extra, "%.0f", false);
             row(sb, "replication lag p50 (ms)", c, h, Figures::lagP50, "%.1f", true);
             row(sb, "replication lag p99 (ms)", c, h, Figures::lagP99, "%.1f", true);
             row(sb, "replication lag max (ms)", c, h, Figures::lagMax, "%.1f", true);

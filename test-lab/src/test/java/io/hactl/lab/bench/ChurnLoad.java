@@ -77,8 +77,17 @@ final class ChurnLoad {
      * Creates the population the churn holds once steady (creates per slot times the mean life),
      * each with a remaining life uniform in [1, its drawn life] slots. Returns how many.
      */
-    int prepopulate() throws NetlinkException {
+    int prepopulate() throws NetlinkException, java.io.IOException {
         int n = (int) Math.round(createsPerSlot() * (MIN_LIFE_SLOTS + MAX_LIFE_SLOTS) / 2.0);
+        long room = ct.count() + n;
+        // read line-wise: Files.readString trusts the size procfs reports and returns a part
+        long max = Long.parseLong(java.nio.file.Files.readAllLines(
+                java.nio.file.Path.of("/proc/sys/net/netfilter/nf_conntrack_max")).get(0).strip());
+        if (room > max * 9 / 10) {
+            // a full table refuses creates and drops events: the bench would measure the limit, not the daemons
+            throw new IllegalStateException("a churn of " + rate + " changes/s holds " + n + " flows on top of the "
+                    + ct.count() + " there: above 90% of nf_conntrack_max " + max + "; raise it or lower the rate");
+        }
         List<Flow> batch = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Flow f = nextFlow();

@@ -91,19 +91,29 @@ final class Conntrackd implements SyncDaemons {
         return ctl(pair.b, "b", "-e").lines().toList();
     }
 
-    /** Its {@code -s} statistics: "netlink overrun" and "Lost msgs" of both daemons, summed. */
+    /**
+     * Its statistics: "netlink overrun" ({@code -s runtime}) and "Lost msgs" ({@code -s}) of both
+     * daemons, summed; fails when a daemon's figure is not there rather than read it as 0.
+     */
     @Override
     public java.util.Map<String, Long> losses() throws Exception {
-        String stats = ctl(pair.a, "a", "-s") + ctl(pair.b, "b", "-s");
+        String stats = ctl(pair.a, "a", "-s") + ctl(pair.a, "a", "-s", "runtime") + ctl(pair.b, "b", "-s")
+                + ctl(pair.b, "b", "-s", "runtime");
         Files.writeString(dir.resolve("stats.log"), stats);
-        return java.util.Map.of("overruns", sum(OVERRUNS, stats), "lost", sum(LOST, stats));
+        return java.util.Map.of("overruns", sumOfTwo(OVERRUNS, stats), "lost", sumOfTwo(LOST, stats));
     }
 
-    private static long sum(Pattern p, String text) {
+    /** The sum of the pattern's figure in the statistics of the two daemons. */
+    private static long sumOfTwo(Pattern p, String text) {
         long n = 0;
+        int found = 0;
         Matcher m = p.matcher(text);
         while (m.find()) {
             n += Long.parseLong(m.group(1));
+            found++;
+        }
+        if (found != 2) {
+            throw new IllegalStateException("conntrackd statistics: '" + p + "' found " + found + " times, not once per daemon");
         }
         return n;
     }

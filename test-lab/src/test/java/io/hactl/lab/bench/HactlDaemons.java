@@ -169,9 +169,16 @@ final class HactlDaemons implements SyncDaemons {
         JsonNode sa = stats("a");
         JsonNode sb = stats("b");
         Files.writeString(dir.resolve("stats.log"), sa.toPrettyString() + "\n" + sb.toPrettyString());
-        return java.util.Map.of(
-                "overruns", sa.path("kernel_event_overruns").asLong() + sb.path("kernel_event_overruns").asLong(),
-                "lost", sa.path("messages_lost").asLong() + sb.path("messages_lost").asLong());
+        return java.util.Map.of("overruns", counter(sa, "kernel_event_overruns") + counter(sb, "kernel_event_overruns"),
+                "lost", counter(sa, "messages_lost") + counter(sb, "messages_lost"));
+    }
+
+    /** A counter of {@code stats}; fails when it is not there rather than read it as 0. */
+    private static long counter(JsonNode stats, String name) {
+        if (!stats.path(name).isNumber()) {
+            throw new IllegalStateException("hactl stats has no counter " + name + ": " + stats);
+        }
+        return stats.path(name).asLong();
     }
 
     @Override

@@ -103,6 +103,9 @@ final class ProbeCapture implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        if (stopped) {
+            return;
+        }
         stopped = true;
         reader.join(5_000);
         LibC.close(fd);

@@ -31,11 +31,13 @@ import java.util.Set;
  */
 public final class ChurnBench {
     static final int BACKGROUND = 100_000;
+    /** hactl's own lag figure is the worst of the last 10 s. */
+    static final long OWN_LAG_WINDOW_NANOS = 10_000_000_000L;
 
     /** One run's figures; times in ms, CPU in s, RSS in bytes; lag figures -1 when no probe was seen. */
     record Figures(double heldRate, long lateSlots, long loadFailed, long overruns, long lost, long masterFlows,
                    long peerFlows, long missing, long extra, long probes, long probesUnseen, double lagP50, double lagP99, double lagMax,
-                   double completeAfterMillis, double cpuA, double cpuB, long rssA, long rssB) {}
+                   double completeAfterMillis, double ownLagMax, double cpuA, double cpuB, long rssA, long rssB) {}
 
     public static void main(String[] args) throws Exception {
         List<Integer> rates = new ArrayList<>();
@@ -135,6 +137,7 @@ public final class ChurnBench {
             long[] pids = d.pids();
             long[] cpu0 = {SyncDaemons.cpuMillisOf(pids[0]), SyncDaemons.cpuMillisOf(pids[1])};
             long[] rssMax = d.rss();
+            long ownLagMax = -1;
             long loadEnd;
             long[] arrivals;
             try (ProbeCapture capture = ProbeCapture.start(pair.b)) {
@@ -147,6 +150,7 @@ public final class ChurnBench {
                     }
                 }, "churn-load");
                 loader.setDaemon(true);
+                long windowStart = System.nanoTime();
                 loader.start();
                 long deadline = System.nanoTime() + (seconds + 60) * 1_000_000_000L;
                 while (loader.isAlive() && System.nanoTime() < deadline) {
@@ -154,6 +158,10 @@ public final class ChurnBench {
                     long[] rss = d.rss();
                     rssMax[0] = Math.max(rssMax[0], rss[0]);
                     rssMax[1] = Math.max(rssMax[1], rss[1]);
+                    if (System.nanoTime() - windowStart >= OWN_LAG_WINDOW_NANOS) {
+                        // its figure covers the last 10 s: before that, the background's replication too
+                        ownLagMax = Math.max(ownLagMax, ownLagMax(d));
+                    }
                 }
                 if (loader.isAlive()) {
                     loader.interrupt();
@@ -204,7 +212,7 @@ public final class ChurnBench {
                 Percentiles lag = new Percentiles(lags.stream().mapToLong(Long::longValue).toArray());
                 return new Figures(churn.heldRate(), churn.lateSlots(), churn.failed(), losses.get("overruns"),
                         losses.get("lost"), diff.master(), diff.peer(), diff.missing(), diff.extra(), churn.probes(), unseen,
-                        ms(lag.at(50)), ms(lag.at(99)), ms(lag.max()), completeAfter,
+                        ms(lag.at(50)), ms(lag.at(99)), ms(lag.max()), completeAfter, ownLagMax,
                         (cpu1[0] - cpu0[0]) / 1e3, (cpu1[1] - cpu0[1]) / 1e3, rssMax[0], rssMax[1]);
             }
         } finally {
@@ -225,6 +233,15 @@ public final class ChurnBench {
 
     private static double ms(long nanos) {
         return nanos < 0 ? -1 : nanos / 1e6;
+    }
+
+    /** hactl's own worst acknowledged lag of the last 10 s (a second source, hactl only); -1 otherwise. */
+    private static long ownLagMax(SyncDaemons d) {
+        try {
+            return d instanceof HactlDaemons h ? h.ownLagMaxMillisOfA() : -1;
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     private static long external(SyncDaemons d) {
@@ -266,6 +283,7 @@ public final class ChurnBench {
                 worst.applyAsLong(Figures::extra), (long) med.applyAsDouble(Figures::probes),
                 worst.applyAsLong(Figures::probesUnseen), med.applyAsDouble(Figures::lagP50), med.applyAsDouble(Figures::lagP99),
                 med.applyAsDouble(Figures::lagMax), med.applyAsDouble(Figures::completeAfterMillis),
+                med.applyAsDouble(Figures::ownLagMax),
                 med.applyAsDouble(Figures::cpuA), med.applyAsDouble(Figures::cpuB),
                 (long) med.applyAsDouble(Figures::rssA), (long) med.applyAsDouble(Figures::rssB));
     }
@@ -280,7 +298,7 @@ public final class ChurnBench {
                 .append("paced per 10 ms slot (85% TCP ESTABLISHED, 15% UDP; each lives 0.5-4.5 s, the steady population ")
                 .append("in place before the window). ")
                 .append("Lag: from a probe flow's creation (one per slot) to the first sync datagram carrying it at b, read by a ")
-                .append("packet socket in b's namespace, the same for both systems. Exact: a's table and b's external cache ")
+                .append("packet socket in b's namespace, the same for both systems (hactl's own acknowledged lag, the worst of the last 10 s in its status, read from the window's 10th second on, only as a second source). Exact: a's table and b's external cache ")
                 .append("(`hactl cache external`, `conntrackd -e`) compared as sets of original tuples once b's cache holds ")
                 .append("as many flows as a's table (or after 60 s). Lost: kernel event overruns and sync messages lost, from the ")
                 .append("systems' own counters (`hactl stats`, `conntrackd -s`). CPU: user + system time of each daemon over ")
@@ -304,7 +322,8 @@ public final class ChurnBench {
             row(sb, "replication lag p50 (ms)", c, h, Figures::lagP50, "%.1f", true);
             row(sb, "replication lag p99 (ms)", c, h, Figures::lagP99, "%.1f", true);
             row(sb, "replication lag max (ms)", c, h, Figures::lagMax, "%.1f", true);
-            row(sb, "  probes never seen at b (of those sent)", c, h, f -> f.probesUnseen, "%.0f", false);
+            row(sb, "  probes never seen at b", c, h, f -> f.probesUnseen, "%.0f", false);
+            row(sb, "  hactl's own acked lag, worst, from the 10th second (ms)", c, h, Figures::ownLagMax, "%.0f", false);
             row(sb, "b's cache count complete after the load (ms)", c, h, Figures::completeAfterMillis, "%.0f", true);
             row(sb, "CPU of a's daemon (s)", c, h, Figures::cpuA, "%.2f", true);
             row(sb, "CPU of b's daemon (s)", c, h, Figures::cpuB, "%.2f", true);
@@ -316,10 +335,19 @@ public final class ChurnBench {
         return sb.toString();
     }
 
+    /** The figure, or "n/a" where the system has none (negative: no probe seen, no own lag figure). */
+    private static String text(Figures f, java.util.function.ToDoubleFunction<Figures> field, String fmt) {
+        if (f == null) {
+            return "-";
+        }
+        double v = field.applyAsDouble(f);
+        return v < 0 ? "n/a" : String.format(Locale.ROOT, fmt, v);
+    }
+
     private static void row(StringBuilder sb, String what, Figures c, Figures h,
             java.util.function.ToDoubleFunction<Figures> field, String fmt, boolean ratio) {
-        String cs = c == null ? "-" : String.format(Locale.ROOT, fmt, field.applyAsDouble(c));
-        String hs = h == null ? "-" : String.format(Locale.ROOT, fmt, field.applyAsDouble(h));
+        String cs = text(c, field, fmt);
+        String hs = text(h, field, fmt);
         String rs = "-";
         if (ratio && c != null && h != null && field.applyAsDouble(h) > 0 && field.applyAsDouble(c) >= 0) {
             rs = String.format(Locale.ROOT, "%.2fx", field.applyAsDouble(c) / field.applyAsDouble(h));

@@ -134,6 +134,14 @@ final class HactlDaemons implements SyncDaemons {
         return new ControlClient(sock(n)).call(r, Duration.ofMinutes(3));
     }
 
+    /**
+     * a's own figure of the replication lag: the worst acknowledged lag (kernel event to the
+     * peer's ack) of the last 10 s, in ms; -1 when it has none.
+     */
+    long ownLagMaxMillisOfA() throws Exception {
+        return status("a").path("sync").path("lagMaxMillis").asLong(-1);
+    }
+
     /** Every counter of node n's daemon (the CLI's {@code stats --json}). */
     JsonNode stats(String n) throws Exception {
         return new ControlClient(sock(n)).call("stats", Duration.ofSeconds(5));

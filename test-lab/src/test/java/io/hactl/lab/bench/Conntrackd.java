@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
 
 /** conntrackd 1.4 in FTFW mode over UDP on the sync link, as a firewall pair would run it. */
 final class Conntrackd implements SyncDaemons {
+    private static final Pattern OVERRUNS = Pattern.compile("netlink overrun:\\s+(\\d+)");
+    private static final Pattern LOST = Pattern.compile("(\\d+)\\s+Lost msgs", Pattern.CASE_INSENSITIVE);
     private static final Pattern EXTERNAL = Pattern.compile("cache:external\\s+active objects:\\s+(\\d+)");
 
     private final SyncPair pair;
@@ -82,6 +84,38 @@ final class Conntrackd implements SyncDaemons {
     @Override
     public void commitOnB() throws Exception {
         ctl(pair.b, "b", "-c");
+    }
+
+    @Override
+    public java.util.List<String> externalFlowsOfB() throws Exception {
+        return ctl(pair.b, "b", "-e").lines().toList();
+    }
+
+    /**
+     * Its statistics: "netlink overrun" ({@code -s runtime}) and "Lost msgs" ({@code -s}) of both
+     * daemons, summed; fails when a daemon's figure is not there rather than read it as 0.
+     */
+    @Override
+    public java.util.Map<String, Long> losses() throws Exception {
+        String stats = ctl(pair.a, "a", "-s") + ctl(pair.a, "a", "-s", "runtime") + ctl(pair.b, "b", "-s")
+                + ctl(pair.b, "b", "-s", "runtime");
+        Files.writeString(dir.resolve("stats.log"), stats);
+        return java.util.Map.of("overruns", sumOfTwo(OVERRUNS, stats), "lost", sumOfTwo(LOST, stats));
+    }
+
+    /** The sum of the pattern's figure in the statistics of the two daemons. */
+    private static long sumOfTwo(Pattern p, String text) {
+        long n = 0;
+        int found = 0;
+        Matcher m = p.matcher(text);
+        while (m.find()) {
+            n += Long.parseLong(m.group(1));
+            found++;
+        }
+        if (found != 2) {
+            throw new IllegalStateException("conntrackd statistics: '" + p + "' found " + found + " times, not once per daemon");
+        }
+        return n;
     }
 
     @Override

@@ -134,6 +134,61 @@ final class HactlDaemons implements SyncDaemons {
         return new ControlClient(sock(n)).call(r, Duration.ofMinutes(3));
     }
 
+    /**
+     * a's own figure of the replication lag: the worst acknowledged lag (kernel event to the
+     * peer's ack) of the last 10 s, in ms; -1 when it has none.
+     */
+    long ownLagMaxMillisOfA() throws Exception {
+        return status("a").path("sync").path("lagMaxMillis").asLong(-1);
+    }
+
+    /** Every counter of node n's daemon (the CLI's {@code stats --json}). */
+    JsonNode stats(String n) throws Exception {
+        return new ControlClient(sock(n)).call("stats", Duration.ofSeconds(5));
+    }
+
+    /** Through the CLI, as an operator lists it: {@code hactl cache external}. */
+    @Override
+    public java.util.List<String> externalFlowsOfB() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "io.hactl.controller.cli.Main", "cache", "external",
+                "--socket", sock("b").toString(), "--timeout", "120")
+                .redirectError(dir.resolve("cache-external.err").toFile()).start();
+        p.getOutputStream().close();
+        java.util.List<String> lines;
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            lines = in.lines().toList();
+        }
+        if (!p.waitFor(150, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("hactl cache external did not finish in 150 s");
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("hactl cache external exited " + p.exitValue() + ": "
+                    + Files.readString(dir.resolve("cache-external.err")));
+        }
+        return lines;
+    }
+
+    /** Its counters: kernel_event_overruns and messages_lost of both daemons, summed. */
+    @Override
+    public java.util.Map<String, Long> losses() throws Exception {
+        JsonNode sa = stats("a");
+        JsonNode sb = stats("b");
+        Files.writeString(dir.resolve("stats.log"), sa.toPrettyString() + "\n" + sb.toPrettyString());
+        return java.util.Map.of("overruns", counter(sa, "kernel_event_overruns") + counter(sb, "kernel_event_overruns"),
+                "lost", counter(sa, "messages_lost") + counter(sb, "messages_lost"));
+    }
+
+    /** A counter of {@code stats}; fails when it is not there rather than read it as 0. */
+    private static long counter(JsonNode stats, String name) {
+        if (!stats.path(name).isNumber()) {
+            throw new IllegalStateException("hactl stats has no counter " + name + ": " + stats);
+        }
+        return stats.path(name).asLong();
+    }
+
     @Override
     public long externalOfB() throws Exception {
         return status("b").path("caches").path("external").asLong();

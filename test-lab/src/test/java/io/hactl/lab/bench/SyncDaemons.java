@@ -32,6 +32,18 @@ interface SyncDaemons extends AutoCloseable {
     /** Process ids of the daemons of a and b. */
     long[] pids();
 
+    /**
+     * The flows of b's external cache as the system's own tool lists them, one line each
+     * (hactl {@code cache external}, conntrackd {@code -e}); lines that are no flow may be among them.
+     */
+    java.util.List<String> externalFlowsOfB() throws Exception;
+
+    /**
+     * What the daemons lost: {@code overruns} (kernel events lost to netlink overruns on either
+     * node) and {@code lost} (sync messages the peer found missing), by those names.
+     */
+    java.util.Map<String, Long> losses() throws Exception;
+
     /** Heap retained by the caches, or -1 when the system cannot tell. */
     long cacheBytesOfB() throws Exception;
 

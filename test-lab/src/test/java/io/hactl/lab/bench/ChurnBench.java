@@ -1,0 +1,357 @@
+package io.hactl.lab.bench;
+
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.ctnetlink.Conntrack;
+import io.hactl.sync.ctnetlink.Ctnl;
+import io.hactl.sync.lab.Netns;
+import io.hactl.sync.lab.SyncPair;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Churn benchmark, hactl against conntrackd in the same lab (not a test; it writes a report).
+ * For each rate and system: a fresh pair of namespaces joined by a veth sync link, the system's
+ * two daemons, a background of {@link #BACKGROUND} ESTABLISHED flows loaded on node a, then
+ * {@link ChurnLoad} creating and deleting flows in a's kernel at the rate for the window. Measured
+ * from outside, alike for both: replication lag of the probe flows (creation on a to the first sync
+ * datagram carrying them at b, {@link ProbeCapture}); when b's external cache holds as many flows
+ * as a's table after the window; then a's table and b's external cache (the system's own listing)
+ * compared as sets of original tuples; events and messages lost (the systems' own counters); CPU
+ * time of each daemon over the window and the tail (/proc/PID/stat); the highest RSS of each.
+ * <p>Usage: ChurnBench [--runs N] [--only hactl|conntrackd] [--seconds S] [--out FILE] [--load-only] [RATE...]
+ * (rates in changes per second, creates + deletes; default 5000 20000 50000). {@code --load-only}
+ * runs the load generator alone and prints the rate it held.
+ */
+public final class ChurnBench {
+    static final int BACKGROUND = 100_000;
+    /** hactl's own lag figure is the worst of the last 10 s. */
+    static final long OWN_LAG_WINDOW_NANOS = 10_000_000_000L;
+
+    /** One run's figures; times in ms, CPU in s, RSS in bytes; lag figures -1 when no probe was seen. */
+    record Figures(double heldRate, long lateSlots, long loadFailed, long overruns, long lost, long masterFlows,
+                   long peerFlows, long missing, long extra, long probes, long probesUnseen, double lagP50, double lagP99, double lagMax,
+                   double completeAfterMillis, double ownLagMax, double cpuA, double cpuB, long rssA, long rssB) {}
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> rates = new ArrayList<>();
+        List<String> systems = List.of("conntrackd", "hactl");
+        Path out = Path.of("test-lab/target/bench/churn-report.md");
+        int runs = 1;
+        int seconds = 30;
+        boolean loadOnly = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--only" -> systems = List.of(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--load-only" -> loadOnly = true;
+                default -> rates.add(Integer.parseInt(args[i]));
+            }
+        }
+        for (String s : systems) {
+            if (!s.equals("hactl") && !s.equals("conntrackd")) {
+                throw new IllegalArgumentException("--only takes hactl or conntrackd, not " + s);
+            }
+        }
+        if (rates.isEmpty()) {
+            rates = List.of(5_000, 20_000, 50_000);
+        }
+        if (loadOnly) {
+            for (int rate : rates) {
+                loadOnly(rate, seconds);
+            }
+            return;
+        }
+        Map<String, Figures> results = new LinkedHashMap<>();
+        for (int rate : rates) {
+            Map<String, List<Figures>> all = new LinkedHashMap<>();
+            for (int r = 0; r < runs; r++) {
+                for (String system : systems) { // alternating, so that a slow spell of the machine hits both
+                    Figures f = run(system, rate, seconds, 1_000L * r + rate);
+                    System.out.printf(Locale.ROOT, "%s %,d changes/s, run %d of %d: %s%n", system, rate, r + 1, runs, f);
+                    all.computeIfAbsent(system, k -> new ArrayList<>()).add(f);
+                }
+            }
+            all.forEach((system, fs) -> results.put(system + " " + rate, combine(fs)));
+        }
+        String report = report(rates, systems, seconds, runs, results);
+        System.out.println();
+        System.out.println(report);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, report);
+        System.out.println("written to " + out);
+    }
+
+    /**
+     * The load generator alone, on the same table but with no daemon listening: what rate it
+     * holds on this machine, to choose the rates of the report by.
+     */
+    static void loadOnly(int rate, int seconds) throws Exception {
+        Path dir = Files.createTempDirectory("hactl-churn-load");
+        try (Netns ns = Netns.create("churn"); Conntrack ct = ns.call(Conntrack::open)) {
+            Path load = dir.resolve("background.ct");
+            Bench.writeLoad(load, BACKGROUND);
+            var r = ns.execRaw("conntrack", "-R", load.toString());
+            if (r.exitCode() != 0) {
+                throw new IllegalStateException("conntrack -R failed: " + r.errors());
+            }
+            ChurnLoad churn = new ChurnLoad(ct, rate, seconds, rate);
+            int population = churn.prepopulate();
+            churn.run();
+            System.out.printf(Locale.ROOT, "load alone at %,d changes/s for %d s: held %,.0f/s (%,d created, %,d deleted, "
+                    + "%d refused), population %,d, %d slots over 10 ms late, worst %d ms behind%n", rate, seconds,
+                    churn.heldRate(), churn.created(), churn.deleted(), churn.failed(), population, churn.lateSlots(),
+                    churn.worstBehindMillis());
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    static Figures run(String system, int rate, int seconds, long seed) throws Exception {
+        Path dir = Files.createTempDirectory("hactl-churn-" + system);
+        try (SyncPair pair = SyncPair.create();
+                SyncDaemons d = system.equals("hactl") ? new HactlDaemons(pair, dir) : new Conntrackd(pair, dir);
+                Conntrack ct = pair.a.call(Conntrack::open)) {
+            d.start();
+            Path load = dir.resolve("background.ct");
+            Bench.writeLoad(load, BACKGROUND);
+            var r = pair.a.execRaw("conntrack", "-R", load.toString());
+            if (r.exitCode() != 0) {
+                throw new IllegalStateException("conntrack -R failed: " + r.errors());
+            }
+            ChurnLoad churn = new ChurnLoad(ct, rate, seconds, seed);
+            int steady = BACKGROUND + churn.prepopulate();
+            Bench.await(system + ": b's external cache holding the background and the churn's population", 180_000,
+                    () -> external(d) >= steady);
+
+            long[] pids = d.pids();
+            long[] cpu0 = {SyncDaemons.cpuMillisOf(pids[0]), SyncDaemons.cpuMillisOf(pids[1])};
+            long[] rssMax = d.rss();
+            long ownLagMax = -1;
+            long loadEnd;
+            long[] arrivals;
+            try (ProbeCapture capture = ProbeCapture.start(pair.b)) {
+                Throwable[] failure = new Throwable[1];
+                Thread loader = new Thread(() -> {
+                    try {
+                        churn.run();
+                    } catch (Throwable t) {
+                        failure[0] = t;
+                    }
+                }, "churn-load");
+                loader.setDaemon(true);
+                long windowStart = System.nanoTime();
+                loader.start();
+                long deadline = System.nanoTime() + (seconds + 60) * 1_000_000_000L;
+                while (loader.isAlive() && System.nanoTime() < deadline) {
+                    loader.join(500);
+                    long[] rss = d.rss();
+                    rssMax[0] = Math.max(rssMax[0], rss[0]);
+                    rssMax[1] = Math.max(rssMax[1], rss[1]);
+                    if (System.nanoTime() - windowStart >= OWN_LAG_WINDOW_NANOS) {
+                        // its figure covers the last 10 s: before that, the background's replication too
+                        ownLagMax = Math.max(ownLagMax, ownLagMax(d));
+                    }
+                }
+                if (loader.isAlive()) {
+                    loader.interrupt();
+                    throw new IllegalStateException("the churn load did not end within " + (seconds + 60) + " s");
+                }
+                if (failure[0] != null) {
+                    throw new IllegalStateException("churn load failed", failure[0]);
+                }
+                loadEnd = System.nanoTime();
+                // the tail: b's external cache holding as many flows as a's table
+                int expected = BACKGROUND + churn.live();
+                long tail0 = System.nanoTime();
+                double completeAfter = -1;
+                long tailDeadline = tail0 + 60_000_000_000L;
+                while (System.nanoTime() < tailDeadline) {
+                    if (external(d) == expected) {
+                        completeAfter = (System.nanoTime() - loadEnd) / 1e6;
+                        break;
+                    }
+                    Thread.sleep(5); // polling interval of the tail's check
+                }
+                long[] rss = d.rss();
+                rssMax[0] = Math.max(rssMax[0], rss[0]);
+                rssMax[1] = Math.max(rssMax[1], rss[1]);
+                long[] cpu1 = {SyncDaemons.cpuMillisOf(pids[0]), SyncDaemons.cpuMillisOf(pids[1])};
+                capture.close();
+                arrivals = capture.arrivals();
+                System.out.printf(Locale.ROOT, "%s: %d datagrams captured on b, b complete %.0f ms after the load%n",
+                        system, capture.datagrams(), completeAfter);
+
+                Map<String, Long> losses = d.losses();
+                Set<String> master = masterKeys(ct);
+                List<String> listing = d.externalFlowsOfB();
+                Files.write(dir.resolve("external-sample.log"), listing.subList(0, Math.min(5, listing.size())));
+                Set<String> peer = FlowSets.keys(listing);
+                FlowSets.Diff diff = FlowSets.diff(master, peer);
+
+                long[] created = churn.probeCreated();
+                List<Long> lags = new ArrayList<>();
+                int unseen = 0;
+                for (int id = 0; id < churn.probes(); id++) {
+                    if (arrivals[id] == 0) {
+                        unseen++;
+                    } else {
+                        lags.add(arrivals[id] - created[id]);
+                    }
+                }
+                Percentiles lag = new Percentiles(lags.stream().mapToLong(Long::longValue).toArray());
+                return new Figures(churn.heldRate(), churn.lateSlots(), churn.failed(), losses.get("overruns"),
+                        losses.get("lost"), diff.master(), diff.peer(), diff.missing(), diff.extra(), churn.probes(), unseen,
+                        ms(lag.at(50)), ms(lag.at(99)), ms(lag.max()), completeAfter, ownLagMax,
+                        (cpu1[0] - cpu0[0]) / 1e3, (cpu1[1] - cpu0[1]) / 1e3, rssMax[0], rssMax[1]);
+            }
+        } finally {
+            // keep the daemons' logs and statistics for a look afterwards
+            Path logs = Path.of("test-lab/target/bench/logs").toAbsolutePath();
+            Files.createDirectories(logs);
+            try (var outs = Files.list(dir)) {
+                for (Path p : outs.filter(p -> p.toString().endsWith(".out") || p.toString().endsWith(".log")).toList()) {
+                    Files.copy(p, logs.resolve("churn-" + system + "-" + rate + "-" + p.getFileName()),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static double ms(long nanos) {
+        return nanos < 0 ? -1 : nanos / 1e6;
+    }
+
+    /** hactl's own worst acknowledged lag of the last 10 s (a second source, hactl only); -1 otherwise. */
+    private static long ownLagMax(SyncDaemons d) {
+        try {
+            return d instanceof HactlDaemons h ? h.ownLagMaxMillisOfA() : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static long external(SyncDaemons d) {
+        try {
+            return d.externalOfB();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** a's table as original-tuple keys, without what both systems are told to ignore (the sync link, loopback). */
+    private static Set<String> masterKeys(Conntrack ct) throws Exception {
+        Set<String> keys = new HashSet<>();
+        ct.dump(Ctnl.AF_UNSPEC, (Flow f) -> {
+            String src = f.orig().src().getHostAddress();
+            String dst = f.orig().dst().getHostAddress();
+            if (!src.startsWith("127.") && !dst.startsWith("127.") && !src.startsWith("10.99.0.") && !dst.startsWith("10.99.0.")) {
+                keys.add(FlowSets.key(f.orig().toString()));
+            }
+        });
+        return keys;
+    }
+
+    /** Several runs of one system at one rate: medians, but the worst of what must be zero. */
+    static Figures combine(List<Figures> fs) {
+        if (fs.size() == 1) {
+            return fs.get(0);
+        }
+        java.util.function.ToDoubleFunction<java.util.function.ToDoubleFunction<Figures>> med = field -> {
+            double[] v = fs.stream().mapToDouble(field).sorted().toArray();
+            return v[v.length / 2];
+        };
+        java.util.function.ToLongFunction<java.util.function.ToLongFunction<Figures>> worst =
+                field -> fs.stream().mapToLong(field).max().orElse(0);
+        return new Figures(med.applyAsDouble(Figures::heldRate), worst.applyAsLong(Figures::lateSlots),
+                worst.applyAsLong(Figures::loadFailed), worst.applyAsLong(Figures::overruns), worst.applyAsLong(Figures::lost),
+                (long) med.applyAsDouble(Figures::masterFlows), (long) med.applyAsDouble(Figures::peerFlows),
+                worst.applyAsLong(Figures::missing),
+                worst.applyAsLong(Figures::extra), (long) med.applyAsDouble(Figures::probes),
+                worst.applyAsLong(Figures::probesUnseen), med.applyAsDouble(Figures::lagP50), med.applyAsDouble(Figures::lagP99),
+                med.applyAsDouble(Figures::lagMax), med.applyAsDouble(Figures::completeAfterMillis),
+                med.applyAsDouble(Figures::ownLagMax),
+                med.applyAsDouble(Figures::cpuA), med.applyAsDouble(Figures::cpuB),
+                (long) med.applyAsDouble(Figures::rssA), (long) med.applyAsDouble(Figures::rssB));
+    }
+
+    static String report(List<Integer> rates, List<String> systems, int seconds, int runs, Map<String, Figures> r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Churn benchmark: hactl and conntrackd side by side\n\n")
+                .append("Same lab, one system after the other: two namespaces joined by a veth sync link (kernel ")
+                .append(System.getProperty("os.version")).append("), ").append(String.format(Locale.ROOT, "%,d", BACKGROUND))
+                .append(" ESTABLISHED TCP flows in node a's table, then for ").append(seconds)
+                .append(" s a load generator creating and deleting flows there through batched ctnetlink CT_NEW / CT_DELETE, ")
+                .append("paced per 10 ms slot (85% TCP ESTABLISHED, 15% UDP; each lives 0.5-4.5 s, the steady population ")
+                .append("in place before the window). ")
+                .append("Lag: from a probe flow's creation (one per slot) to the first sync datagram carrying it at b, read by a ")
+                .append("packet socket in b's namespace, the same for both systems (hactl's own acknowledged lag, the worst of the last 10 s in its status, read from the window's 10th second on, only as a second source). Exact: a's table and b's external cache ")
+                .append("(`hactl cache external`, `conntrackd -e`) compared as sets of original tuples once b's cache holds ")
+                .append("as many flows as a's table (or after 60 s). Lost: kernel event overruns and sync messages lost, from the ")
+                .append("systems' own counters (`hactl stats`, `conntrackd -s`). CPU: user + system time of each daemon over ")
+                .append("the window and its tail. RSS: the highest seen. ")
+                .append(runs > 1 ? "Medians of " + runs + " runs, the worst for what must be zero. " : "One run each. ")
+                .append("Ratio = conntrackd / hactl (above 1: hactl lower).\n\n");
+        for (int rate : rates) {
+            Figures c = r.get("conntrackd " + rate);
+            Figures h = r.get("hactl " + rate);
+            sb.append(String.format(Locale.ROOT, "## %,d changes/s for %d s%n%n", rate, seconds))
+                    .append("| what | conntrackd | hactl | ratio |\n|---|---|---|---|\n");
+            row(sb, "changes/s the load held", c, h, Figures::heldRate, "%,.0f", false);
+            row(sb, "  slots that started over 10 ms late", c, h, f -> f.lateSlots, "%.0f", false);
+            row(sb, "  writes the kernel refused", c, h, f -> f.loadFailed, "%.0f", false);
+            row(sb, "kernel events lost (netlink overruns)", c, h, f -> f.overruns, "%.0f", false);
+            row(sb, "sync messages lost", c, h, f -> f.lost, "%.0f", false);
+            row(sb, "flows in a's table at the end", c, h, f -> f.masterFlows, "%,.0f", false);
+            row(sb, "flows listed in b's external cache", c, h, f -> f.peerFlows, "%,.0f", false);
+            row(sb, "  of a's missing there", c, h, f -> f.missing, "%.0f", false);
+            row(sb, "  there but no longer in a's table", c, h, f -> f.extra, "%.0f", false);
+            row(sb, "replication lag p50 (ms)", c, h, Figures::lagP50, "%.1f", true);
+            row(sb, "replication lag p99 (ms)", c, h, Figures::lagP99, "%.1f", true);
+            row(sb, "replication lag max (ms)", c, h, Figures::lagMax, "%.1f", true);
+            row(sb, "  probes never seen at b", c, h, f -> f.probesUnseen, "%.0f", false);
+            row(sb, "  hactl's own acked lag, worst, from the 10th second (ms)", c, h, Figures::ownLagMax, "%.0f", false);
+            row(sb, "b's cache count complete after the load (ms)", c, h, Figures::completeAfterMillis, "%.0f", true);
+            row(sb, "CPU of a's daemon (s)", c, h, Figures::cpuA, "%.2f", true);
+            row(sb, "CPU of b's daemon (s)", c, h, Figures::cpuB, "%.2f", true);
+            row(sb, "CPU of both per 100k changes (s)", c, h, f -> (f.cpuA + f.cpuB) / (f.heldRate * seconds / 1e5), "%.3f", true);
+            row(sb, "RSS of a's daemon, highest (MB)", c, h, f -> f.rssA / 1e6, "%.1f", true);
+            row(sb, "RSS of b's daemon, highest (MB)", c, h, f -> f.rssB / 1e6, "%.1f", true);
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The figure, or "n/a" where the system has none (negative: no probe seen, no own lag figure). */
+    private static String text(Figures f, java.util.function.ToDoubleFunction<Figures> field, String fmt) {
+        if (f == null) {
+            return "-";
+        }
+        double v = field.applyAsDouble(f);
+        return v < 0 ? "n/a" : String.format(Locale.ROOT, fmt, v);
+    }
+
+    private static void row(StringBuilder sb, String what, Figures c, Figures h,
+            java.util.function.ToDoubleFunction<Figures> field, String fmt, boolean ratio) {
+        String cs = text(c, field, fmt);
+        String hs = text(h, field, fmt);
+        String rs = "-";
+        if (ratio && c != null && h != null && field.applyAsDouble(h) > 0 && field.applyAsDouble(c) >= 0) {
+            rs = String.format(Locale.ROOT, "%.2fx", field.applyAsDouble(c) / field.applyAsDouble(h));
+        }
+        sb.append("| ").append(what).append(" | ").append(cs).append(" | ").append(hs).append(" | ").append(rs).append(" |\n");
+    }
+}

@@ -1,8 +1,8 @@
 package io.hactl.lab.bench;
 
+import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.ctnetlink.Conntrack;
-import io.hactl.sync.ctnetlink.Ctnl;
 import io.hactl.sync.lab.Netns;
 import io.hactl.sync.lab.SyncPair;
 import java.nio.file.Files;
@@ -255,7 +255,7 @@ public final class ChurnBench {
     /** a's table as original-tuple keys, without what both systems are told to ignore (the sync link, loopback). */
     private static Set<String> masterKeys(Conntrack ct) throws Exception {
         Set<String> keys = new HashSet<>();
-        ct.dump(Ctnl.AF_UNSPEC, (Flow f) -> {
+        ct.dump(Sockets.AF_UNSPEC, (Flow f) -> {
             String src = f.orig().src().getHostAddress();
             String dst = f.orig().dst().getHostAddress();
             if (!src.startsWith("127.") && !dst.startsWith("127.") && !src.startsWith("10.99.0.") && !dst.startsWith("10.99.0.")) {

@@ -7,22 +7,26 @@ import io.hactl.sync.mode.SyncStats;
 /**
  * The acknowledged replication lag (on the loop): from a flow's change in the internal cache to
  * the peer's acknowledgement of it, less half the round trip; smoothed, and the worst of the
- * last {@link #WINDOW_NANOS}.
+ * last {@link #WINDOW_NANOS}, kept as the maxima of one-second buckets so that the worst value
+ * of a busy window stays visible until it is older than the window.
  */
 final class ReplicationLag {
     static final long WINDOW_NANOS = 10_000_000_000L;
 
+    private static final int BUCKETS = 10;
+    private static final long BUCKET_NANOS = WINDOW_NANOS / BUCKETS;
+
     private final FlowStore internal;
     private final SyncStats stats;
     private double ewmaNanos = -1;
-    private long maxNanos = -1;
-    private long windowStart;
-    /** When the acknowledgement with the worst lag of the window arrived: older than the window, it is no longer reported. */
-    private long maxAt;
+    /** Worst lag per bucket (-1 none) and the bucket's number (monotonic nanos / BUCKET_NANOS). */
+    private final long[] bucketMax = new long[BUCKETS];
+    private final long[] bucketId = new long[BUCKETS];
 
     ReplicationLag(FlowStore internal, SyncStats stats) {
         this.internal = internal;
         this.stats = stats;
+        java.util.Arrays.fill(bucketMax, -1);
     }
 
     /** The FTFW mode's acknowledgement of {@code item} at {@code now}. */
@@ -37,12 +41,13 @@ final class ReplicationLag {
         long rtt = Math.max(0, stats.rttNanos.get());
         long lag = Math.max(0, now - internal.updatedAt(h) - rtt / 2);
         ewmaNanos = ewmaNanos < 0 ? lag : ewmaNanos * 0.9 + lag * 0.1;
-        if (now - windowStart > WINDOW_NANOS || lag >= maxNanos) {
-            if (now - windowStart > WINDOW_NANOS) {
-                windowStart = now;
-            }
-            maxNanos = lag;
-            maxAt = now;
+        long id = Math.floorDiv(now, BUCKET_NANOS);
+        int i = (int) Math.floorMod(id, (long) BUCKETS);
+        if (bucketId[i] != id || bucketMax[i] < 0) {
+            bucketId[i] = id;
+            bucketMax[i] = lag;
+        } else if (lag > bucketMax[i]) {
+            bucketMax[i] = lag;
         }
     }
 
@@ -53,6 +58,14 @@ final class ReplicationLag {
 
     /** Worst lag of the window ending {@code now}, -1 none. */
     long maxMillis(long now) {
-        return maxNanos < 0 || now - maxAt > WINDOW_NANOS ? -1 : maxNanos / 1_000_000;
+        long id = Math.floorDiv(now, BUCKET_NANOS);
+        long max = -1;
+        for (int i = 0; i < BUCKETS; i++) {
+            long age = id - bucketId[i];
+            if (bucketMax[i] >= 0 && age >= 0 && age < BUCKETS) {
+                max = Math.max(max, bucketMax[i]);
+            }
+        }
+        return max < 0 ? -1 : max / 1_000_000;
     }
 }

@@ -1,0 +1,81 @@
+package io.hactl.controller.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonParserDelegate;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The YAML parser as data binding reads it, noting in {@link Problems} where every key and value
+ * stands and reporting a key given twice in one mapping (binding would keep one silently).
+ */
+final class LocatingParser extends JsonParserDelegate {
+    private final Problems problems;
+    /** The keys seen so far in each mapping being read, innermost first. */
+    private final Deque<Set<String>> mappings = new ArrayDeque<>();
+
+    LocatingParser(JsonParser yaml, Problems problems) {
+        super(yaml);
+        this.problems = problems;
+    }
+
+    @Override
+    public JsonToken nextToken() throws IOException {
+        JsonToken t = delegate.nextToken();
+        if (t == null) {
+            return null;
+        }
+        switch (t) {
+            case FIELD_NAME -> {
+                String path = Problems.path(getParsingContext());
+                if (!mappings.isEmpty() && !mappings.peek().add(getCurrentName())) {
+                    problems.add(path, currentTokenLocation(), "appears twice (first at line "
+                            + problems.keyAt(path).getLineNr() + ")");
+                } else {
+                    problems.key(path, currentTokenLocation());
+                }
+            }
+            case END_OBJECT -> mappings.poll();
+            case END_ARRAY -> { }
+            default -> {
+                problems.value(Problems.path(getParsingContext()), currentTokenLocation());
+                if (t == JsonToken.START_OBJECT) {
+                    mappings.push(new HashSet<>());
+                }
+            }
+        }
+        return t;
+    }
+
+    // JsonParserDelegate hands these straight to the YAML parser: read through nextToken instead,
+    // so that what they pass over is accounted for too
+    @Override
+    public JsonToken nextValue() throws IOException {
+        JsonToken t = nextToken();
+        return t == JsonToken.FIELD_NAME ? nextToken() : t;
+    }
+
+    @Override
+    public JsonParser skipChildren() throws IOException {
+        if (currentToken() != JsonToken.START_OBJECT && currentToken() != JsonToken.START_ARRAY) {
+            return this;
+        }
+        int open = 1;
+        while (open > 0) {
+            JsonToken t = nextToken();
+            if (t == null) {
+                break;
+            }
+            if (t.isStructStart()) {
+                open++;
+            } else if (t.isStructEnd()) {
+                open--;
+            }
+        }
+        return this;
+    }
+}

@@ -11,12 +11,20 @@ import java.util.Set;
 
 /**
  * The YAML parser as data binding reads it, noting in {@link Problems} where every key and value
- * stands and reporting a key given twice in one mapping (binding would keep one silently).
+ * stands, and reporting a key given twice in one mapping (binding would keep one silently) and a
+ * key its record does not know, where it stands (binding sees unknown keys of a record only after
+ * it has set the record aside, without their place in the file).
  */
 final class LocatingParser extends JsonParserDelegate {
     private final Problems problems;
-    /** The keys seen so far in each mapping being read, innermost first. */
-    private final Deque<Set<String>> mappings = new ArrayDeque<>();
+    /** Each mapping being read, innermost first. */
+    private final Deque<Mapping> mappings = new ArrayDeque<>();
+
+    private static final class Mapping {
+        final Set<String> seen = new HashSet<>();
+        /** The record's keys, sorted; null while no record reads this mapping. */
+        Set<String> known;
+    }
 
     LocatingParser(JsonParser yaml, Problems problems) {
         super(yaml);
@@ -32,11 +40,15 @@ final class LocatingParser extends JsonParserDelegate {
         switch (t) {
             case FIELD_NAME -> {
                 String path = Problems.path(getParsingContext());
-                if (!mappings.isEmpty() && !mappings.peek().add(getCurrentName())) {
+                Mapping m = mappings.peek();
+                if (m != null && !m.seen.add(getCurrentName())) {
                     problems.add(path, currentTokenLocation(), "appears twice (first at line "
                             + problems.keyAt(path).getLineNr() + ")");
                 } else {
                     problems.key(path, currentTokenLocation());
+                    if (m != null && m.known != null && !m.known.contains(getCurrentName())) {
+                        problems.add(path, currentTokenLocation(), "unknown key (known: " + String.join(", ", m.known) + ")");
+                    }
                 }
             }
             case END_OBJECT -> mappings.poll();
@@ -44,11 +56,18 @@ final class LocatingParser extends JsonParserDelegate {
             default -> {
                 problems.value(Problems.path(getParsingContext()), currentTokenLocation());
                 if (t == JsonToken.START_OBJECT) {
-                    mappings.push(new HashSet<>());
+                    mappings.push(new Mapping());
                 }
             }
         }
         return t;
+    }
+
+    /** The keys of the record that reads the mapping just begun; any other is an error. */
+    void expectKeys(Set<String> known) {
+        if (!mappings.isEmpty()) {
+            mappings.peek().known = known;
+        }
     }
 
     // JsonParserDelegate hands these straight to the YAML parser: read through nextToken instead,

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
 import com.fasterxml.jackson.databind.deser.ValueInstantiator;
 import java.io.IOException;
-import java.util.Collection;
-import java.util.TreeSet;
 
 /**
  * Turns what data binding would stop at (an unknown key, a list where a mapping belongs, ...) into
@@ -17,18 +15,10 @@ import java.util.TreeSet;
  * go on, so that one reading reports every error of the file.
  */
 final class ProblemHandler extends DeserializationProblemHandler {
+    /** The parser reported it where it stands ({@link LocatingParser}); here it is only skipped. */
     @Override
     public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
                                          Object beanOrClass, String propertyName) throws IOException {
-        Problems problems = Problems.of(ctxt);
-        String path = Problems.path(p.getParsingContext());
-        TreeSet<String> known = new TreeSet<>();
-        Collection<Object> names = deserializer.getKnownPropertyNames();
-        if (names != null) {
-            names.forEach(n -> known.add(n.toString()));
-        }
-        problems.add(path, problems.keyAt(path) != null ? problems.keyAt(path) : p.currentTokenLocation(),
-                "unknown key (known: " + String.join(", ", known) + ")");
         p.skipChildren();
         return true;
     }

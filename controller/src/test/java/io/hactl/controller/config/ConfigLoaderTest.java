@@ -251,6 +251,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void unknownKeysAreNamedWhereTheyStandAtAnyDepthBeforeOrAfterTheRequiredOnes() {
+        // binding meets unknown keys of a record only after it has built the record, without their place
+        assertThat(errors("""
+                foo: 1
+                node: { name: fw1, x: { y: 1 } }
+                sync:
+                  local: 10.99.0.1
+                  peer: 10.99.0.2
+                  filter: { z: 1 }
+                role: { keepalived: { a: 1 } }
+                """).errors()).extracting(ConfigError::toString).containsExactly(
+                "line 1, column 1: foo: unknown key (known: control, metrics, node, role, sync)",
+                "line 2, column 20: node.x: unknown key (known: name)",
+                "line 6, column 13: sync.filter.z: unknown key (known: ignore-addresses, protocols, tcp-states)",
+                "line 7, column 23: role.keepalived.a: unknown key (known: notify-fifo, sync-group, track-file)");
+    }
+
+    @Test
     void aKeyGivenTwiceInOneMappingIsAnErrorAtItsSecondPlace() {
         assertThat(errors("""
                 node: { name: fw1 }

@@ -33,34 +33,40 @@ final class LocatingParser extends JsonParserDelegate {
 
     @Override
     public JsonToken nextToken() throws IOException {
-        JsonToken t = delegate.nextToken();
-        if (t == null) {
-            return null;
-        }
-        switch (t) {
-            case FIELD_NAME -> {
-                String path = Problems.path(getParsingContext());
-                Mapping m = mappings.peek();
-                if (m != null && !m.seen.add(getCurrentName())) {
-                    problems.add(path, currentTokenLocation(), "appears twice (first at line "
-                            + problems.keyAt(path).getLineNr() + ")");
-                } else {
+        while (true) {
+            JsonToken t = delegate.nextToken();
+            if (t == null) {
+                return null;
+            }
+            switch (t) {
+                case FIELD_NAME -> {
+                    String path = Problems.path(getParsingContext());
+                    Mapping m = mappings.peek();
+                    if (m != null && !m.seen.add(getCurrentName())) {
+                        problems.add(path, currentTokenLocation(), "appears twice (first at line "
+                                + problems.keyAt(path).getLineNr() + ")");
+                        // reported: binding does not see the second one (it would stop at a record's
+                        // key set twice), whichever it would have kept
+                        delegate.nextToken();
+                        delegate.skipChildren();
+                        continue;
+                    }
                     problems.key(path, currentTokenLocation());
                     if (m != null && m.known != null && !m.known.contains(getCurrentName())) {
                         problems.add(path, currentTokenLocation(), "unknown key (known: " + String.join(", ", m.known) + ")");
                     }
                 }
-            }
-            case END_OBJECT -> mappings.poll();
-            case END_ARRAY -> { }
-            default -> {
-                problems.value(Problems.path(getParsingContext()), currentTokenLocation());
-                if (t == JsonToken.START_OBJECT) {
-                    mappings.push(new Mapping());
+                case END_OBJECT -> mappings.poll();
+                case END_ARRAY -> { }
+                default -> {
+                    problems.value(Problems.path(getParsingContext()), currentTokenLocation());
+                    if (t == JsonToken.START_OBJECT) {
+                        mappings.push(new Mapping());
+                    }
                 }
             }
+            return t;
         }
-        return t;
     }
 
     /** The keys of the record that reads the mapping just begun; any other is an error. */

@@ -275,6 +275,14 @@ class ConfigLoaderTest {
                 sync: { local: 10.99.0.1, peer: 10.99.0.2, peer: 10.99.0.3 }
                 """).errors()).extracting(ConfigError::toString)
                 .containsExactly("line 2, column 44: sync.peer: appears twice (first at line 2)");
+        // a record whose every key is set already: binding alone would stop there with its own words
+        assertThat(errors("""
+                node:
+                  name: fw1
+                  name: fw2
+                sync: { local: 10.99.0.1, peer: 10.99.0.2 }
+                """).errors()).extracting(ConfigError::toString)
+                .containsExactly("line 3, column 3: node.name: appears twice (first at line 2)");
     }
 
     @Test

@@ -1,35 +1,49 @@
 package io.hactl.controller.config;
 
-import io.hactl.sync.conntrack.TcpInfo;
-import io.hactl.sync.conntrack.Tuple;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.hactl.sync.engine.OwnerMark;
 import io.hactl.sync.filter.Cidr;
 import io.hactl.sync.filter.FlowFilter;
 import io.hactl.sync.transport.LinkSpec;
-import io.hactl.sync.wire.Encryption;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Reads /etc/hactl/hactl.yaml into a {@link HactlConfig}: every key checked, every error collected
- * with its key path and line, unknown keys reported (they are usually typos).
+ * Reads /etc/hactl/hactl.yaml into a {@link HactlConfig}: the file is bound to {@link ConfigFile}'s
+ * records, then the keys that depend on one another are checked. Every error is collected with its
+ * key path, line and column and reported together; unknown keys are errors (usually typos).
  */
 public final class ConfigLoader {
     public static final Path DEFAULT_PATH = Path.of("/etc/hactl/hactl.yaml");
     public static final Path DEFAULT_SOCKET = Path.of("/run/hactl/hactl.sock");
     public static final int DEFAULT_PORT = 3780;
+    /** Most sync links: the link index is two bits of the wire header. */
+    private static final int MAX_LINKS = 4;
 
-    private static final Map<String, Integer> PROTOCOLS = Map.of("tcp", Tuple.TCP, "udp", Tuple.UDP, "icmp", Tuple.ICMP,
-            "icmpv6", Tuple.ICMPV6, "sctp", Tuple.SCTP, "dccp", Tuple.DCCP, "gre", Tuple.GRE, "udplite", Tuple.UDPLITE);
+    private static final ObjectReader READER = YAMLMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .addModule(Scalars.module())
+            .addHandler(new ProblemHandler())
+            .build()
+            .readerFor(ConfigFile.Root.class);
 
     private ConfigLoader() {}
 
@@ -48,254 +62,210 @@ public final class ConfigLoader {
     }
 
     public static HactlConfig parse(String text, Path file) throws ConfigException {
-        YamlTree tree;
-        try {
-            tree = YamlTree.parse(text);
+        Problems problems = new Problems();
+        ConfigFile.Root root;
+        try (JsonParser p = new LocatingParser(READER.getFactory().createParser(text), problems)) {
+            root = bind(p, problems);
+        } catch (JsonMappingException e) {
+            if (e.getCause() instanceof StreamReadException bad) {
+                // the YAML broke off while binding read it: what was read before is no evidence
+                throw new ConfigException(file.toString(), List.of(syntaxError(bad)));
+            }
+            // what the problem handler could not take up: still an error at its key and line
+            problems.add(path(e), e.getLocation(), e.getOriginalMessage().strip().replace('\n', ' '));
+            throw new ConfigException(file.toString(), sorted(problems));
         } catch (IOException e) {
-            throw new ConfigException(file.toString(), List.of(YamlTree.syntaxError(e)));
+            throw new ConfigException(file.toString(), List.of(syntaxError(e)));
         }
-        if (!tree.root().isObject()) {
-            throw new ConfigException(file.toString(), List.of(new ConfigError("(top)", 1, "must be a mapping of keys")));
+        if (root == null) {
+            throw new ConfigException(file.toString(), sorted(problems));
         }
-        ConfigReader r = new ConfigReader(tree);
-        r.onlyKeys("", Set.of("node", "sync", "role", "control", "metrics"));
-        r.onlyKeys("node", Set.of("name"));
-        String node = r.string("node.name", "hactl", true);
-        SyncConfig sync = sync(r);
-        RoleConfig role = role(r);
-        r.onlyKeys("control", Set.of("socket"));
-        Path socket = Path.of(r.string("control.socket", DEFAULT_SOCKET.toString(), false));
-        if (!socket.isAbsolute()) {
-            r.error("control.socket", "must be an absolute path");
+        HactlConfig config = check(root, problems, file);
+        if (!problems.errors().isEmpty()) {
+            throw new ConfigException(file.toString(), sorted(problems));
         }
-        r.onlyKeys("metrics", Set.of("listen"));
-        InetSocketAddress metrics = null;
-        String listen = r.string("metrics.listen", null, false);
-        if (listen != null) {
-            metrics = hostPort(r, "metrics.listen", listen);
-        }
-        if (!r.errors().isEmpty()) {
-            throw new ConfigException(file.toString(), r.errors());
-        }
-        return new HactlConfig(node, sync, role, socket, metrics, file);
+        return config;
     }
 
-    /** Both gateways must name the same one: the peer drops anything else as ENCRYPTION_MISMATCH. */
-    private static Encryption encryption(ConfigReader r) {
-        Set<String> names = new java.util.HashSet<>();
-        for (Encryption e : Encryption.values()) {
-            names.add(e.configName());
-        }
-        return Encryption.ofConfigName(r.oneOf("sync.encryption", Encryption.NONE.configName(), names));
+    /** In the order of the file, as one reads it while fixing. */
+    private static List<ConfigError> sorted(Problems problems) {
+        return problems.errors().stream()
+                .sorted(Comparator.comparingInt(ConfigError::line).thenComparingInt(ConfigError::column)).toList();
     }
 
-    private static SyncConfig sync(ConfigReader r) {
-        r.onlyKeys("sync", Set.of("mode", "transport", "local", "peer", "group", "port", "interface", "links",
-                "key-file", "direct-inject", "purge-timeout", "commit-timeout", "tcp-window-tracking", "startup-resync",
-                "heartbeat", "dead-after", "ack-window", "resend-queue", "cache-limit", "mtu", "socket-buffer",
-                "event-buffer", "event-buffer-max", "filter", "owner-mark", "owner-mark-mask", "encryption"));
-        if (r.node("sync") == null) {
-            r.error("sync", "is required");
+    private static ConfigFile.Root bind(JsonParser p, Problems problems) throws IOException {
+        JsonToken first = p.nextToken();
+        if (first == null) {
+            return new ConfigFile.Root(null, null, null, null, null);
         }
-        boolean reliable = "ftfw".equals(r.oneOf("sync.mode", "ftfw", Set.of("ftfw", "notrack")));
-        boolean multicast = "multicast".equals(r.oneOf("sync.transport", "udp", Set.of("udp", "multicast")));
+        if (first != JsonToken.START_OBJECT) {
+            problems.add("(top)", p.currentTokenLocation(), "must be a mapping of keys");
+            return null;
+        }
+        ConfigFile.Root root = READER.withAttribute(Problems.class, problems).readValue(p);
+        if (p.nextToken() != null) {
+            problems.add("(yaml)", p.currentTokenLocation(), "more than one YAML document");
+        }
+        return root;
+    }
+
+    /** What binding cannot see: the keys that depend on one another, and those required. */
+    private static HactlConfig check(ConfigFile.Root root, Problems problems, Path file) {
+        String node = root.node().name();
+        required(problems, node, "node.name");
+        SyncConfig sync = null;
+        if (root.sync() == null) {
+            required(problems, null, "sync");
+        } else {
+            sync = sync(root.sync(), problems);
+        }
+        ConfigFile.Keepalived k = root.role().keepalived();
+        RoleConfig role = new RoleConfig(root.role().source(), k.notifyFifo(), k.trackFile(), k.syncGroup());
+        return new HactlConfig(node, sync, role, root.control().socket(), root.metrics().listen(), file);
+    }
+
+    private static SyncConfig sync(ConfigFile.Sync s, Problems problems) {
+        boolean multicast = "multicast".equals(s.transport());
         List<LinkSpec> links = new ArrayList<>();
-        int n = r.size("sync.links");
-        if (n < 0) {
-            r.error("sync.links", "must be a list of links");
-        } else if (n > 0) {
-            for (String k : List.of("local", "peer", "group", "interface", "port")) {
-                if (r.node("sync." + k) != null) {
-                    r.error("sync." + k, "give it per link under sync.links, not both");
+        if (s.links().isEmpty()) {
+            link(s.link(), "sync", multicast, problems, links);
+        } else {
+            String[] single = {"local", "peer", "group", "interface", "port"};
+            Object[] given = {s.local(), s.peer(), s.group(), s.iface(), s.port()};
+            for (int i = 0; i < single.length; i++) {
+                if (given(problems, given[i], "sync." + single[i])) {
+                    problems.at("sync." + single[i], "give it per link under sync.links, not both");
                 }
             }
-            if (n > 4) {
-                r.error("sync.links", n + " links: at most 4 are supported");
+            if (s.links().size() > MAX_LINKS) {
+                problems.at("sync.links", s.links().size() + " links: at most " + MAX_LINKS + " are supported");
             }
-            for (int i = 0; i < Math.min(n, 4); i++) {
-                link(r, "sync.links[" + i + "]", multicast, links);
+            for (int i = 0; i < Math.min(s.links().size(), MAX_LINKS); i++) {
+                String at = "sync.links[" + i + "]";
+                if (s.links().get(i) == null) {
+                    required(problems, null, at);
+                } else {
+                    link(s.links().get(i), at, multicast, problems, links);
+                }
             }
-        } else {
-            link(r, "sync", multicast, links);
         }
-        Path keyFile = Path.of(r.string("sync.key-file", "/etc/hactl/sync.key", false));
-        if (!keyFile.isAbsolute()) {
-            r.error("sync.key-file", "must be an absolute path");
+        if (s.deadAfter().compareTo(s.heartbeat().multipliedBy(2)) < 0) {
+            problems.at("sync.dead-after", s.deadAfter().toMillis() + " ms must be at least twice the heartbeat ("
+                    + s.heartbeat().toMillis() + " ms)");
         }
-        Duration heartbeat = r.duration("sync.heartbeat", Duration.ofMillis(200), Duration.ofMillis(20), Duration.ofSeconds(10));
-        Duration deadAfter = r.duration("sync.dead-after", Duration.ofMillis(1200), Duration.ofMillis(40), Duration.ofSeconds(60));
-        if (deadAfter.compareTo(heartbeat.multipliedBy(2)) < 0) {
-            r.error("sync.dead-after", deadAfter.toMillis() + " ms must be at least twice the heartbeat ("
-                    + heartbeat.toMillis() + " ms)");
+        if (s.eventBufferMax() < s.eventBuffer()) {
+            problems.at("sync.event-buffer-max", "is below sync.event-buffer");
         }
-        int eventBuffer = r.size("sync.event-buffer", 128 << 20, 1 << 16, 1 << 30);
-        int eventBufferMax = r.size("sync.event-buffer-max", Math.max(512 << 20, eventBuffer), 1 << 16, 1 << 30);
-        if (eventBufferMax < eventBuffer) {
-            r.error("sync.event-buffer-max", "is below sync.event-buffer");
-        }
-        return new SyncConfig(reliable, multicast, links, keyFile,
-                r.bool("sync.direct-inject", false),
-                r.duration("sync.purge-timeout", Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(24)),
-                r.node("sync.commit-timeout") == null ? null
-                        : r.duration("sync.commit-timeout", null, Duration.ofSeconds(1), Duration.ofDays(5)),
-                r.bool("sync.tcp-window-tracking", false),
-                r.bool("sync.startup-resync", true),
-                heartbeat, deadAfter,
-                r.integer("sync.ack-window", 300, 1, 100_000),
-                r.integer("sync.resend-queue", 131_072, 16, 16_777_216),
-                r.integer("sync.cache-limit", 1 << 20, 1, 1 << 28),
-                r.integer("sync.mtu", 1500, 576, 65_535),
-                r.size("sync.socket-buffer", 4 << 20, 1 << 16, 1 << 30),
-                eventBuffer, eventBufferMax,
-                filter(r), ownerMark(r), encryption(r));
+        return new SyncConfig("ftfw".equals(s.mode()), multicast, links, s.keyFile(), s.directInject(),
+                s.purgeTimeout(), s.commitTimeout(), s.tcpWindowTracking(), s.startupResync(), s.heartbeat(),
+                s.deadAfter(), s.ackWindow(), s.resendQueue(), s.cacheLimit(), s.mtu(), s.socketBuffer(), s.eventBuffer(),
+                s.eventBufferMax(), filter(s.filter()), ownerMark(s, problems), s.encryption());
     }
 
-    /**
-     * {@code sync.owner-mark} (the conntrack mark bits set on flows written from the peer's cache)
-     * and {@code sync.owner-mark-mask} (the bits hactl owns; the mark's own bits when not given).
-     */
-    private static io.hactl.sync.engine.OwnerMark ownerMark(ConfigReader r) {
-        io.hactl.sync.engine.OwnerMark d = io.hactl.sync.engine.OwnerMark.DEFAULT;
-        long value = mark32(r, "sync.owner-mark", d.value());
-        long mask = mark32(r, "sync.owner-mark-mask", r.node("sync.owner-mark") == null ? d.mask() : value);
-        try {
-            return new io.hactl.sync.engine.OwnerMark(value, mask);
-        } catch (IllegalArgumentException e) {
-            r.error(r.node("sync.owner-mark") != null ? "sync.owner-mark" : "sync.owner-mark-mask", e.getMessage());
-            return d;
-        }
-    }
-
-    /** A 32-bit mark, hexadecimal (0x...) or decimal. */
-    private static long mark32(ConfigReader r, String path, long fallback) {
-        String v = r.string(path, null, false);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            long n = v.startsWith("0x") || v.startsWith("0X") ? Long.parseLong(v.substring(2), 16) : Long.parseLong(v);
-            if (n < 0 || n > 0xffff_ffffL) {
-                r.error(path, v + " is not a 32-bit mark");
-                return fallback;
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            r.error(path, "'" + v + "' is not a mark (0x40000000 or a decimal number)");
-            return fallback;
-        }
-    }
-
-    private static void link(ConfigReader r, String at, boolean multicast, List<LinkSpec> out) {
-        if (at.startsWith("sync.links")) {
-            r.onlyKeys(at, Set.of("local", "peer", "group", "interface", "port"));
-        }
-        InetAddress local = r.address(at + ".local", true);
+    private static void link(ConfigFile.Link l, String at, boolean multicast, Problems problems, List<LinkSpec> out) {
+        InetAddress local = required(problems, l.local(), at + ".local");
         InetAddress remote;
+        String remoteKey = at + (multicast ? ".group" : ".peer");
         if (multicast) {
-            remote = r.address(at + ".group", true);
-            if (r.node(at + ".peer") != null) {
-                r.error(at + ".peer", "a multicast link sends to its group; remove peer");
+            remote = required(problems, l.group(), remoteKey);
+            if (given(problems, l.peer(), at + ".peer")) {
+                problems.at(at + ".peer", "a multicast link sends to its group; remove peer");
             }
             if (remote != null && !remote.isMulticastAddress()) {
-                r.error(at + ".group", remote.getHostAddress() + " is not a multicast group");
+                problems.at(remoteKey, remote.getHostAddress() + " is not a multicast group");
                 remote = null;
             }
+            required(problems, l.iface(), at + ".interface");
         } else {
-            remote = r.address(at + ".peer", true);
-            if (r.node(at + ".group") != null) {
-                r.error(at + ".group", "a group needs transport: multicast");
+            remote = required(problems, l.peer(), remoteKey);
+            if (given(problems, l.group(), at + ".group")) {
+                problems.at(at + ".group", "a group needs transport: multicast");
             }
             if (remote != null && remote.isMulticastAddress()) {
-                r.error(at + ".peer", remote.getHostAddress() + " is a multicast group: use transport: multicast and group");
+                problems.at(remoteKey, remote.getHostAddress() + " is a multicast group: use transport: multicast and group");
                 remote = null;
             }
         }
-        int port = r.integer(at + ".port", DEFAULT_PORT, 1, 65_535);
-        String iface = r.string(at + ".interface", null, multicast);
-        if (local == null || remote == null || multicast && iface == null) {
+        if (local == null || remote == null || multicast && l.iface() == null) {
             return; // the errors are recorded; a LinkSpec would refuse the missing part by throwing
         }
         if (local.getClass() != remote.getClass()) {
-            r.error(at + (multicast ? ".group" : ".peer"), "mixes IPv4 and IPv6 with local "
-                    + local.getHostAddress());
+            problems.at(remoteKey, "mixes IPv4 and IPv6 with local " + local.getHostAddress());
             return;
         }
-        out.add(new LinkSpec(iface, new InetSocketAddress(local, port), new InetSocketAddress(remote, port), multicast));
+        out.add(new LinkSpec(l.iface(), new InetSocketAddress(local, l.port()), new InetSocketAddress(remote, l.port()),
+                multicast));
     }
 
-    private static FlowFilter filter(ConfigReader r) {
-        r.onlyKeys("sync.filter", Set.of("protocols", "ignore-addresses", "tcp-states"));
-        Set<Integer> protocols = new HashSet<>();
-        List<String> names = r.strings("sync.filter.protocols");
-        for (int i = 0; i < names.size(); i++) {
-            String p = names.get(i).toLowerCase();
-            Integer num = PROTOCOLS.get(p);
-            if (num == null && p.matches("\\d{1,3}") && Integer.parseInt(p) <= 255) {
-                num = Integer.parseInt(p);
-            }
-            if (num == null) {
-                r.error("sync.filter.protocols[" + i + "]", "'" + names.get(i) + "' is not a protocol name ("
-                        + String.join(", ", new java.util.TreeSet<>(PROTOCOLS.keySet())) + ") or number");
-            } else {
-                protocols.add(num);
-            }
-        }
-        List<Cidr> ignore = new ArrayList<>();
-        List<String> cidrs = r.strings("sync.filter.ignore-addresses");
-        for (int i = 0; i < cidrs.size(); i++) {
-            try {
-                ignore.add(Cidr.parse(cidrs.get(i)));
-            } catch (IllegalArgumentException e) {
-                r.error("sync.filter.ignore-addresses[" + i + "]", e.getMessage());
-            }
-        }
-        Set<Integer> states = new HashSet<>();
-        List<String> stateNames = r.strings("sync.filter.tcp-states");
-        for (int i = 0; i < stateNames.size(); i++) {
-            int s = TcpInfo.stateByName(stateNames.get(i));
-            if (s < 0) {
-                r.error("sync.filter.tcp-states[" + i + "]", "'" + stateNames.get(i) + "' is not a TCP state such as ESTABLISHED");
-            } else {
-                states.add(s);
-            }
-        }
+    private static FlowFilter filter(ConfigFile.Filter f) {
+        // an element that did not read is null here, its error recorded
+        Set<Integer> protocols = new HashSet<>(f.protocols());
+        protocols.remove(null);
+        List<Cidr> ignore = f.ignoreAddresses().stream().filter(Objects::nonNull).toList();
+        Set<Integer> states = new HashSet<>(f.tcpStates());
+        states.remove(null);
         return new FlowFilter(protocols, ignore, states);
     }
 
-    private static RoleConfig role(ConfigReader r) {
-        r.onlyKeys("role", Set.of("source", "keepalived"));
-        r.onlyKeys("role.keepalived", Set.of("notify-fifo", "track-file", "sync-group"));
-        String source = r.oneOf("role.source", "keepalived", Set.of("keepalived", "none"));
-        String fifo = r.string("role.keepalived.notify-fifo", null, false);
-        String track = r.string("role.keepalived.track-file", null, false);
-        for (String[] p : new String[][] {{"role.keepalived.notify-fifo", fifo}, {"role.keepalived.track-file", track}}) {
-            if (p[1] != null && !Path.of(p[1]).isAbsolute()) {
-                r.error(p[0], "must be an absolute path");
-            }
+    private static OwnerMark ownerMark(ConfigFile.Sync s, Problems problems) {
+        try {
+            return new OwnerMark(s.ownerMark(), s.ownerMarkMask());
+        } catch (IllegalArgumentException e) {
+            problems.at(given(problems, s.ownerMark(), "sync.owner-mark") ? "sync.owner-mark" : "sync.owner-mark-mask",
+                    e.getMessage());
+            return OwnerMark.DEFAULT;
         }
-        String group = r.string("role.keepalived.sync-group", null, false);
-        return new RoleConfig(source, fifo == null ? null : Path.of(fifo), track == null ? null : Path.of(track), group);
     }
 
-    private static InetSocketAddress hostPort(ConfigReader r, String path, String v) {
-        int colon = v.lastIndexOf(':');
-        if (colon <= 0) {
-            r.error(path, "'" + v + "' is not ADDRESS:PORT");
-            return null;
+    /** The value, or an error "is required" unless one already says why it or its parent did not read. */
+    private static <T> T required(Problems problems, T value, String path) {
+        if (value == null && !problems.hasAtOrAbove(path)) {
+            problems.at(path, "is required");
         }
-        String host = v.substring(0, colon).replace("[", "").replace("]", "");
-        InetAddress a = r.parseAddress(path, host);
-        int port;
-        try {
-            port = Integer.parseInt(v.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            r.error(path, "'" + v + "' has no valid port");
-            return null;
+        return value;
+    }
+
+    /** Whether the file gives this key: a value, or one that did not read. */
+    private static boolean given(Problems problems, Object value, String path) {
+        return value != null || problems.has(path);
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                sb.append(sb.length() > 0 ? "." : "").append(r.getFieldName().isEmpty() ? "\"\"" : r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
         }
-        if (port < 1 || port > 65_535) {
-            r.error(path, "port " + port + " is outside 1..65535");
-            return null;
+        return sb.length() > 0 ? sb.toString() : "(top)";
+    }
+
+    /**
+     * A parse failure as a configuration error: the line and column of the problem, the
+     * parser's whole description, and where the construct it was reading began.
+     */
+    static ConfigError syntaxError(IOException e) {
+        if (e.getCause() instanceof MarkedYAMLException m) {
+            Mark at = m.getProblemMark() != null ? m.getProblemMark() : m.getContextMark();
+            StringBuilder what = new StringBuilder();
+            what.append(m.getProblem() != null ? m.getProblem() : m.getContext());
+            if (m.getContext() != null && m.getProblem() != null) {
+                what.append(" (").append(m.getContext());
+                Mark c = m.getContextMark();
+                if (c != null && (at == null || c.getLine() != at.getLine() || c.getColumn() != at.getColumn())) {
+                    what.append(" that began at line ").append(c.getLine() + 1).append(", column ").append(c.getColumn() + 1);
+                }
+                what.append(")");
+            }
+            return new ConfigError("(yaml)", at == null ? 0 : at.getLine() + 1, at == null ? 0 : at.getColumn() + 1,
+                    what.toString());
         }
-        return a == null ? null : new InetSocketAddress(a, port);
+        if (e instanceof JsonProcessingException j && j.getLocation() != null) {
+            return new ConfigError("(yaml)", j.getLocation().getLineNr(), j.getLocation().getColumnNr(),
+                    j.getOriginalMessage().strip().replace('\n', ' '));
+        }
+        return new ConfigError("(yaml)", 0, String.valueOf(e.getMessage()).strip().replace('\n', ' '));
     }
 }

@@ -20,15 +20,16 @@ public record SyncConfig(boolean reliable, boolean multicast, List<LinkSpec> lin
         links = List.copyOf(links);
     }
 
-    /** The engine's settings, with the key read from {@link #keyFile}. */
+    /** The engine's settings, with the key read from {@link #keyFile}; what the file cannot set is the engine's default. */
     public EngineConfig toEngine(String node, byte[] key) {
         LinkSpec first = links.get(0);
         String peer = first.remote().getAddress().getHostAddress();
-        int ipOverhead = first.local().getAddress().getAddress().length == 16 ? 48 : 28;
+        boolean ipv6 = first.local().getAddress().getAddress().length == 16;
+        ModeConfig d = ModeConfig.DEFAULTS;
         return new EngineConfig(node, peer, reliable, links, key,
-                new ModeConfig(ackWindow, resendQueue, heartbeat, deadAfter, 50_000, Duration.ofMillis(20)),
+                new ModeConfig(ackWindow, resendQueue, heartbeat, deadAfter, d.maxPerPass(), d.ackDelay()),
                 filter, cacheLimit, directInject, commitTimeout, purgeTimeout, tcpWindowTracking, startupResync,
-                mtu - ipOverhead, socketBuffer, eventBuffer, eventBufferMax, Duration.ofSeconds(2), ownerMark,
-                encryption);
+                EngineConfig.maxDatagram(mtu, ipv6), socketBuffer, eventBuffer, eventBufferMax, EngineConfig.OVERRUN_RESYNC,
+                ownerMark, encryption);
     }
 }

@@ -83,8 +83,8 @@ class ClientCommandsTest {
         Files.writeString(bad, "node: { name: fw1 }\nsync:\n  local: 10.99.0.1\n  peer: 10.99.0.300\n  mode: fastest\n");
         HactlCommandTest.Run r = HactlCommandTest.run("config", "check", "--config", bad.toString());
         assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
-        assertThat(r.err()).contains("2 errors").contains("line 4: sync.peer: '10.99.0.300' is not an IP address")
-                .contains("line 5: sync.mode: 'fastest' is not one of ftfw, notrack");
+        assertThat(r.err()).contains("2 errors").contains("line 4, column 9: sync.peer: '10.99.0.300' is not an IP address")
+                .contains("line 5, column 9: sync.mode: 'fastest' is not one of ftfw, notrack");
 
         Path loose = dir.resolve("loose.key");
         Files.writeString(loose, Files.readString(key));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hactl.sync.conntrack.TcpInfo;
 import io.hactl.sync.conntrack.Tuple;
+import io.hactl.sync.engine.EngineConfig;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,19 +110,19 @@ class ConfigLoaderTest {
                 metrics: { listen: 127.0.0.1 }
                 """);
         assertThat(e.errors()).extracting(ConfigError::toString).containsExactlyInAnyOrder(
-                "line 13: sync.direct-injekt: unknown key (known: ack-window, cache-limit, commit-timeout, dead-after, "
+                "line 13, column 3: sync.direct-injekt: unknown key (known: ack-window, cache-limit, commit-timeout, dead-after, "
                         + "direct-inject, encryption, event-buffer, event-buffer-max, filter, group, heartbeat, interface, key-file, "
                         + "links, local, mode, mtu, owner-mark, owner-mark-mask, peer, port, purge-timeout, resend-queue, "
                         + "socket-buffer, startup-resync, "
                         + "tcp-window-tracking, transport)",
-                "line 3: sync.mode: 'fast' is not one of ftfw, notrack",
-                "line 5: sync.peer: 'gateway2.example' is not an IP address",
-                "line 6: sync.port: 70000 is outside 1..65535",
-                "line 9: sync.dead-after: 600 ms must be at least twice the heartbeat (500 ms)",
-                "line 7: sync.purge-timeout: 'soon' is not a duration such as 200ms, 60s, 5m or 1h",
-                "line 11: sync.filter.protocols[1]: 'quic' is not a protocol name (dccp, gre, icmp, icmpv6, sctp, tcp, udp, udplite) or number",
-                "line 12: sync.filter.ignore-addresses[0]: 10.99.0.1/24 has host bits set",
-                "line 14: metrics.listen: '127.0.0.1' is not ADDRESS:PORT");
+                "line 3, column 9: sync.mode: 'fast' is not one of ftfw, notrack",
+                "line 5, column 9: sync.peer: 'gateway2.example' is not an IP address",
+                "line 6, column 9: sync.port: 70000 is outside 1..65535",
+                "line 9, column 15: sync.dead-after: 600 ms must be at least twice the heartbeat (500 ms)",
+                "line 7, column 18: sync.purge-timeout: 'soon' is not a duration such as 200ms, 60s, 5m or 1h",
+                "line 11, column 22: sync.filter.protocols[1]: 'quic' is not a protocol name (dccp, gre, icmp, icmpv6, sctp, tcp, udp, udplite) or number",
+                "line 12, column 24: sync.filter.ignore-addresses[0]: 10.99.0.1/24 has host bits set",
+                "line 14, column 20: metrics.listen: '127.0.0.1' is not ADDRESS:PORT");
         assertThat(e.getMessage()).startsWith("/etc/hactl/hactl.yaml: 9 errors");
     }
 
@@ -155,7 +156,7 @@ class ConfigLoaderTest {
         assertThat(parse(base + "  encryption: chacha20-poly1305\n").sync().encryption())
                 .isEqualTo(io.hactl.sync.wire.Encryption.CHACHA20_POLY1305);
         assertThat(errors(base + "  encryption: aes-128-cbc\n").errors()).extracting(ConfigError::toString)
-                .containsExactly("line 5: sync.encryption: 'aes-128-cbc' is not one of aes-256-gcm, chacha20-poly1305, none");
+                .containsExactly("line 5, column 15: sync.encryption: 'aes-128-cbc' is not one of aes-256-gcm, chacha20-poly1305, none");
     }
 
     @Test
@@ -167,13 +168,13 @@ class ConfigLoaderTest {
         assertThat(parse(base + "  owner-mark: 0x2000\n  owner-mark-mask: 0x3000\n").sync().ownerMark())
                 .isEqualTo(new io.hactl.sync.engine.OwnerMark(0x2000, 0x3000));
         assertThat(errors(base + "  owner-mark: 0x1000\n  owner-mark-mask: 0x3\n").errors()).extracting(ConfigError::toString)
-                .containsExactly("line 5: sync.owner-mark: owner mark 0x1000 has bits outside its mask 0x3");
+                .containsExactly("line 5, column 15: sync.owner-mark: owner mark 0x1000 has bits outside its mask 0x3");
         assertThat(errors(base + "  owner-mark: 0\n").errors()).extracting(ConfigError::toString)
-                .containsExactly("line 5: sync.owner-mark: owner mark 0 cannot tell written flows from others");
+                .containsExactly("line 5, column 15: sync.owner-mark: owner mark 0 cannot tell written flows from others");
         assertThat(errors(base + "  owner-mark: bit30\n").errors()).extracting(ConfigError::toString)
-                .containsExactly("line 5: sync.owner-mark: 'bit30' is not a mark (0x40000000 or a decimal number)");
+                .containsExactly("line 5, column 15: sync.owner-mark: 'bit30' is not a mark (0x40000000 or a decimal number)");
         assertThat(errors(base + "  owner-mark-mask: 0x100000000\n").errors()).extracting(ConfigError::toString)
-                .containsExactly("line 5: sync.owner-mark-mask: 0x100000000 is not a 32-bit mark");
+                .containsExactly("line 5, column 20: sync.owner-mark-mask: 0x100000000 is not a 32-bit mark");
     }
 
     @Test
@@ -184,10 +185,10 @@ class ConfigLoaderTest {
                 sync: { local: 10.1, peer: cafe.be, filter: { ignore-addresses: [1.2.3.300/32] } }
                 metrics: { listen: "1e.2:9612" }
                 """).errors()).extracting(ConfigError::toString).containsExactlyInAnyOrder(
-                "line 2: sync.local: '10.1' is not an IP address",
-                "line 2: sync.peer: 'cafe.be' is not an IP address",
-                "line 2: sync.filter.ignore-addresses[0]: '1.2.3.300/32' is not an address or CIDR",
-                "line 3: metrics.listen: '1e.2' is not an IP address");
+                "line 2, column 16: sync.local: '10.1' is not an IP address",
+                "line 2, column 28: sync.peer: 'cafe.be' is not an IP address",
+                "line 2, column 66: sync.filter.ignore-addresses[0]: '1.2.3.300/32' is not an address or CIDR",
+                "line 3, column 20: metrics.listen: '1e.2' is not an IP address");
     }
 
     @Test
@@ -200,7 +201,7 @@ class ConfigLoaderTest {
                     - { interface: sync0, local: 10.99.0.1, group: 225.0.0.50 }
                     - { local: 10.98.0.1, group: 225.0.0.51 }
                 """).errors()).extracting(ConfigError::toString)
-                .containsExactly("line 6: sync.links[1].interface: is required");
+                .containsExactly("line 6, column 7: sync.links[1].interface: is required");
     }
 
     @Test
@@ -210,8 +211,94 @@ class ConfigLoaderTest {
                 "": y
                 sync: { local: 10.99.0.1, peer: 10.99.0.2 }
                 """).errors()).extracting(ConfigError::toString).containsExactlyInAnyOrder(
-                "line 1: node.\"\": unknown key (known: name)",
-                "line 2: \"\": unknown key (known: control, metrics, node, role, sync)");
+                "line 1, column 20: node.\"\": unknown key (known: name)",
+                "line 2, column 1: \"\": unknown key (known: control, metrics, node, role, sync)");
+    }
+
+    @Test
+    void keysLeftOutTakeTheEnginesDefaults() throws Exception {
+        HactlConfig c = parse("node: { name: fw1 }\nsync: { local: 10.99.0.1, peer: 10.99.0.2 }\n");
+        byte[] key = new byte[32];
+        // the filter is built from the (empty) lists; every other setting must be the engine's own default
+        assertThat(c.sync().toEngine(c.node(), key)).usingRecursiveComparison().ignoringFields("filter")
+                .isEqualTo(EngineConfig.defaults("fw1", "10.99.0.2", c.sync().links(), key));
+        assertThat(c.sync().links().get(0).local().getPort()).isEqualTo(ConfigLoader.DEFAULT_PORT);
+        assertThat(c.sync().keyFile()).isEqualTo(Path.of("/etc/hactl/sync.key"));
+        assertThat(c.role().source()).isEqualTo("keepalived");
+        assertThat(c.metricsListen()).isNull();
+    }
+
+    @Test
+    void theEventBufferMaximumIsNeverBelowAGivenStart() throws Exception {
+        String base = "node: { name: fw1 }\nsync:\n  local: 10.99.0.1\n  peer: 10.99.0.2\n";
+        assertThat(parse(base + "  event-buffer: 1G\n").sync().eventBufferMax()).isEqualTo(1 << 30);
+        assertThat(errors(base + "  event-buffer: 1G\n  event-buffer-max: 512M\n").errors()).extracting(ConfigError::toString)
+                .containsExactly("line 6, column 21: sync.event-buffer-max: is below sync.event-buffer");
+    }
+
+    @Test
+    void thePackagedExampleConfigurationLoads() throws Exception {
+        // the conffile the Debian package installs as /etc/hactl/hactl.yaml (tests run in controller/)
+        HactlConfig c = ConfigLoader.load(Path.of("../packaging/src/deb/hactl.yaml"));
+        assertThat(c.node()).isEqualTo("CHANGE-ME");
+        assertThat(c.sync().links()).singleElement().satisfies(l -> {
+            assertThat(l.local().getAddress()).isEqualTo(InetAddress.getByName("192.0.2.1"));
+            assertThat(l.remote().getAddress()).isEqualTo(InetAddress.getByName("192.0.2.2"));
+        });
+        assertThat(c.sync().filter().ignore()).hasSize(2);
+        assertThat(c.role().syncGroup()).isEqualTo("G1");
+        assertThat(c.controlSocket()).isEqualTo(ConfigLoader.DEFAULT_SOCKET);
+    }
+
+    @Test
+    void unknownKeysAreNamedWhereTheyStandAtAnyDepthBeforeOrAfterTheRequiredOnes() {
+        // binding meets unknown keys of a record only after it has built the record, without their place
+        assertThat(errors("""
+                foo: 1
+                node: { name: fw1, x: { y: 1 } }
+                sync:
+                  local: 10.99.0.1
+                  peer: 10.99.0.2
+                  filter: { z: 1 }
+                role: { keepalived: { a: 1 } }
+                """).errors()).extracting(ConfigError::toString).containsExactly(
+                "line 1, column 1: foo: unknown key (known: control, metrics, node, role, sync)",
+                "line 2, column 20: node.x: unknown key (known: name)",
+                "line 6, column 13: sync.filter.z: unknown key (known: ignore-addresses, protocols, tcp-states)",
+                "line 7, column 23: role.keepalived.a: unknown key (known: notify-fifo, sync-group, track-file)");
+    }
+
+    @Test
+    void aKeyGivenTwiceInOneMappingIsAnErrorAtItsSecondPlace() {
+        assertThat(errors("""
+                node: { name: fw1 }
+                sync: { local: 10.99.0.1, peer: 10.99.0.2, peer: 10.99.0.3 }
+                """).errors()).extracting(ConfigError::toString)
+                .containsExactly("line 2, column 44: sync.peer: appears twice (first at line 2)");
+        // a record whose every key is set already: binding alone would stop there with its own words
+        assertThat(errors("""
+                node:
+                  name: fw1
+                  name: fw2
+                sync: { local: 10.99.0.1, peer: 10.99.0.2 }
+                """).errors()).extracting(ConfigError::toString)
+                .containsExactly("line 3, column 3: node.name: appears twice (first at line 2)");
+    }
+
+    @Test
+    void aListOrAValueWhereAMappingBelongsIsNamedAndTheRestIsStillRead() {
+        assertThat(errors("""
+                node: [fw1, fw2]
+                sync: { local: 10.99.0.1, peer: 10.99.0.2, filter: tcp, links: { local: 10.99.0.1 } }
+                role: { source: [keepalived], keepalived: /run/hactl/keepalived.fifo }
+                control: { socket: hactl.sock }
+                """).errors()).extracting(ConfigError::toString).containsExactly(
+                "line 1, column 7: node: must be a mapping of keys",
+                "line 2, column 52: sync.filter: must be a mapping of keys",
+                "line 2, column 64: sync.links: must be a list",
+                "line 3, column 17: role.source: must be a single value, not a list or mapping",
+                "line 3, column 43: role.keepalived: must be a mapping of keys",
+                "line 4, column 20: control.socket: must be an absolute path");
     }
 
     @Test

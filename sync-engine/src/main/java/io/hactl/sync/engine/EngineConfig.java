@@ -64,11 +64,32 @@ public record EngineConfig(String node, String peer, boolean reliable, List<Link
         return key.clone();
     }
 
+    // The one place of the defaults: defaults() takes them, and so does hactl.yaml for every key it
+    // leaves out (the mode's tunables are ModeConfig.DEFAULTS, the owner mark OwnerMark.DEFAULT).
+    public static final int DEFAULT_CACHE_LIMIT = 1 << 20;
+    public static final boolean DEFAULT_DIRECT_INJECT = false;
+    public static final Duration DEFAULT_PURGE_TIMEOUT = Duration.ofSeconds(60);
+    public static final boolean DEFAULT_TCP_WINDOW_TRACKING = false;
+    public static final boolean DEFAULT_STARTUP_RESYNC = true;
+    /** Ethernet's; the largest datagram is this less the IP and UDP headers ({@link #maxDatagram}). */
+    public static final int DEFAULT_MTU = 1500;
+    public static final int DEFAULT_SOCKET_BUFFER = 4 << 20;
+    public static final int DEFAULT_EVENT_BUFFER = 128 << 20;
+    public static final int DEFAULT_EVENT_BUFFER_MAX = 512 << 20;
+    public static final Duration OVERRUN_RESYNC = Duration.ofSeconds(2);
+    public static final Encryption DEFAULT_ENCRYPTION = Encryption.NONE;
+
+    /** The largest UDP payload on a link of this MTU: less 20 + 8 header bytes on IPv4, 40 + 8 on IPv6. */
+    public static int maxDatagram(int mtu, boolean ipv6) {
+        return mtu - (ipv6 ? 48 : 28);
+    }
+
     /** Defaults for a pair on one sync link. */
     public static EngineConfig defaults(String node, String peer, List<LinkSpec> links, byte[] key) {
-        return new EngineConfig(node, peer, true, links, key, ModeConfig.DEFAULTS, FlowFilter.ACCEPT_ALL, 1 << 20,
-                false, null, Duration.ofSeconds(60), false, true, 1500 - 28, 4 << 20, 128 << 20, 512 << 20,
-                Duration.ofSeconds(2), OwnerMark.DEFAULT, Encryption.NONE);
+        return new EngineConfig(node, peer, true, links, key, ModeConfig.DEFAULTS, FlowFilter.ACCEPT_ALL,
+                DEFAULT_CACHE_LIMIT, DEFAULT_DIRECT_INJECT, null, DEFAULT_PURGE_TIMEOUT, DEFAULT_TCP_WINDOW_TRACKING,
+                DEFAULT_STARTUP_RESYNC, maxDatagram(DEFAULT_MTU, false), DEFAULT_SOCKET_BUFFER, DEFAULT_EVENT_BUFFER,
+                DEFAULT_EVENT_BUFFER_MAX, OVERRUN_RESYNC, OwnerMark.DEFAULT, DEFAULT_ENCRYPTION);
     }
 
     public EngineConfig withDirectInject(boolean on) {

@@ -41,6 +41,7 @@ for f in postinst prerm postrm; do
     install -m 0755 "$here/src/deb/$f" "$stage/DEBIAN/$f"
 done
 install -m 0644 "$here/src/deb/conffiles" "$stage/DEBIAN/conffiles"
+install -m 0644 "$here/src/deb/triggers" "$stage/DEBIAN/triggers"
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 sed -e "s/@VERSION@/$deb_version/" -e "s/@SIZE@/$size/" "$here/src/deb/control" > "$stage/DEBIAN/control"
 (cd "$stage" && find . -path ./DEBIAN -prune -o -type f -print | sed 's|^\./||' | sort | xargs md5sum > DEBIAN/md5sums)

@@ -31,6 +31,8 @@ step "install"
 dpkg -i "$deb"
 [ -x /usr/bin/hactl ] || fail "/usr/bin/hactl missing"
 hactl version | grep -q '^hactl ' || fail "hactl version"
+[ -s /var/cache/hactl/version.jsa ] || fail "the first hactl version wrote no class-data archive"
+hactl version | grep -q '^hactl ' || fail "hactl version with its class-data archive"
 stat -c '%U %a' /usr/lib/hactl/keepalived-notify | grep -q '^root 755$' || fail "hook not root-owned 0755"
 
 step "hactl config check refuses the unconfigured default (no key yet, a sync address not here)"
@@ -68,6 +70,7 @@ dpkg -i --force-confold target/hactl_0.1.0~snapshot+2_all.deb
 dpkg-query -W -f '${Version}' hactl | grep -q '+2' || fail "upgrade did not install the newer version"
 grep -q 'edited by the administrator' /etc/hactl/hactl.yaml || fail "upgrade lost the edited conffile"
 [ -f /etc/hactl/sync.key ] || fail "upgrade lost the key"
+ls /var/cache/hactl/*.jsa >/dev/null 2>&1 && fail "upgrade kept class-data archives of the previous version"
 
 step "remove keeps the configuration, purge removes everything, the enable link too"
 systemctl enable hactl.service 2>&1

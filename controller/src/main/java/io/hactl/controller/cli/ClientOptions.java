@@ -2,6 +2,7 @@ package io.hactl.controller.cli;
 
 import io.hactl.controller.config.ConfigException;
 import io.hactl.controller.config.ConfigLoader;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -19,18 +20,29 @@ public final class ClientOptions {
             defaultValue = "5")
     int timeoutSeconds;
 
-    /** The socket to talk to: --socket, else the configuration's, else the default. */
+    /**
+     * The socket to talk to: --socket, else the configuration's, else the default. A file that
+     * does not spell "socket" outside comments cannot set one: the default then, without loading
+     * the YAML parser, which is most of a short command's start.
+     */
     Path socket() {
         if (socket != null) {
             return socket;
         }
-        if (Files.isReadable(config)) {
-            try {
-                return ConfigLoader.load(config).controlSocket();
-            } catch (ConfigException e) {
-                // the daemon may still be reachable on the default socket
-            }
+        String text;
+        try {
+            text = Files.readString(config);
+        } catch (IOException e) {
+            return ConfigLoader.DEFAULT_SOCKET;
         }
-        return ConfigLoader.DEFAULT_SOCKET;
+        if (text.lines().map(String::strip).noneMatch(l -> !l.startsWith("#") && l.contains("socket"))) {
+            return ConfigLoader.DEFAULT_SOCKET;
+        }
+        try {
+            return ConfigLoader.load(config).controlSocket();
+        } catch (ConfigException e) {
+            // the daemon may still be reachable on the default socket
+            return ConfigLoader.DEFAULT_SOCKET;
+        }
     }
 }

@@ -11,7 +11,15 @@ class HactlCommandTest {
     record Run(int exit, String out, String err) {}
 
     static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
+        return run(Main.commandLine(), args);
+    }
+
+    /** As {@code main} runs it: only the named subcommand's model built. */
+    static Run runLean(String... args) {
+        return run(Main.commandLine(args), args);
+    }
+
+    private static Run run(CommandLine cl, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));
@@ -39,5 +47,23 @@ class HactlCommandTest {
         Run r = run("frobnicate");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("Unmatched argument").contains("Did you mean").contains("Usage: hactl");
+    }
+
+    @Test
+    void aSubcommandRunAloneAnswersAsInTheWholeTree() {
+        for (String[] args : new String[][] {{"version"}, {"status", "--help"}, {"status", "--bogus"},
+                {"config", "check", "--help"}, {"flush", "sideways"}, {"notify"}}) {
+            Run whole = run(args);
+            Run lean = runLean(args);
+            assertThat(lean).as(String.join(" ", args)).isEqualTo(whole);
+        }
+    }
+
+    @Test
+    void anythingButASubcommandNameGetsTheWholeTree() {
+        assertThat(runLean("frobnicate").err()).contains("Did you mean").contains("Usage: hactl");
+        assertThat(runLean("--help").out()).contains("Usage: hactl").contains("status").contains("daemon");
+        assertThat(runLean().exit()).isEqualTo(2);
+        assertThat(runLean("--version").out()).startsWith("hactl ");
     }
 }

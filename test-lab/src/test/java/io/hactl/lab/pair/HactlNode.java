@@ -16,7 +16,8 @@ public final class HactlNode implements AutoCloseable {
      * them by default; {@code LauncherOptionsTest} holds the two in step.
      */
     public static final List<String> LAUNCHER_JVM = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx512m",
-            "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps");
+            "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps",
+            "-XX:TrimNativeHeapInterval=5000");
     /** The launcher's environment for the daemon. */
     public static final String MALLOC_ARENA_MAX = "2";
 

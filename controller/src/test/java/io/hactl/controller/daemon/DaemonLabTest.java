@@ -200,10 +200,10 @@ class DaemonLabTest {
                 return new String(sock.getInputStream().readAllBytes());
             }
         });
-        assertThat(metrics).contains("200 OK").contains("hactl_role{node=\"fw2\",role=\"MASTER\"} 1")
-                .contains("hactl_peer_alive{node=\"fw2\"} 1").contains("hactl_cache_flows{node=\"fw2\",cache=\"internal\"} 5000")
-                .contains("hactl_drops_total{node=\"fw2\",reason=\"bad_mac\"} 0")
-                .contains("hactl_transition_step_seconds{node=\"fw2\",to=\"MASTER\",step=\"commit\",ok=\"true\"}");
+        assertThat(metrics).contains("200 OK").contains("hactl_role{node=\"fw2\",role=\"MASTER\"} 1.0")
+                .contains("hactl_peer_alive{node=\"fw2\"} 1.0").contains("hactl_cache_flows{cache=\"internal\",node=\"fw2\"} 5000.0")
+                .contains("hactl_drops_total{node=\"fw2\",reason=\"bad_mac\"} 0.0")
+                .contains("hactl_transition_step_seconds{node=\"fw2\",ok=\"true\",step=\"commit\",to=\"MASTER\"}");
 
         // fw2 leaves MASTER: it tells fw1 first, which loads fw2's flows into its kernel at once
         await().atMost(Duration.ofSeconds(30)).until(() -> ControlProtocol.JSON.readTree(

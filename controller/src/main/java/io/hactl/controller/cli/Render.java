@@ -1,18 +1,25 @@
 package io.hactl.controller.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hactl.controller.control.CommitReport;
+import io.hactl.controller.control.ControlProtocol;
 import java.io.PrintWriter;
 
 /** How the one-line operations print their results. */
 final class Render {
     private Render() {}
 
-    static int commit(JsonNode r, PrintWriter out) {
-        out.printf("committed %d of %d flows in %d ms%s%n", r.path("written").asLong() + r.path("replaced").asLong(),
-                r.path("flows").asLong(), r.path("millis").asLong(),
-                r.path("replaced").asLong() > 0 ? " (" + r.path("replaced").asLong() + " replaced)" : "");
-        if (!r.path("ok").asBoolean()) {
-            out.println("failed: " + r.path("failures"));
+    static int commit(JsonNode result, PrintWriter out) {
+        CommitReport r;
+        try {
+            r = ControlProtocol.JSON.treeToValue(result, CommitReport.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the daemon's commit answer does not read: " + e.getOriginalMessage(), e);
+        }
+        out.printf("committed %d of %d flows in %d ms%s%n", r.written() + r.replaced(), r.flows(), r.millis(),
+                r.replaced() > 0 ? " (" + r.replaced() + " replaced)" : "");
+        if (!r.ok()) {
+            out.println("failed: " + ControlProtocol.JSON.valueToTree(r.failures()));
             return ExitCodes.FAILED;
         }
         return ExitCodes.OK;

@@ -2,6 +2,10 @@ package io.hactl.controller.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hactl.controller.control.CommitReport;
+import io.hactl.controller.control.ControlProtocol;
+import io.hactl.controller.control.StatusReport;
+import io.hactl.controller.control.TransitionReport;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,95 +28,91 @@ public final class StatusCommand extends ClientCommand {
     }
 
     @Override
-    int render(JsonNode s, PrintWriter out) {
-        int exit = s.path("verdict").path("ok").asBoolean(false) ? ExitCodes.OK : ExitCodes.FAILED;
+    int render(JsonNode result, PrintWriter out) {
+        StatusReport s = StatusReport.of(result, ControlProtocol.JSON);
+        int exit = s.ok() ? ExitCodes.OK : ExitCodes.FAILED;
         if (json) {
-            out.println(s.toPrettyString());
+            // the daemon's JSON as it came: keys this client does not know are kept
+            out.println(result.toPrettyString());
             return exit;
         }
         out.println(verdict(s));
-        JsonNode peer = s.path("peer");
-        JsonNode sync = s.path("sync");
-        out.printf("hactl on %s: role %s for %s (source %s)%s, up %s%n", s.path("node").asText(), s.path("role").asText(),
-                duration(s.path("roleAgeMillis").asLong()), s.path("roleSource").asText(),
-                s.path("demoted").asBoolean() ? ", DEMOTED until the bulk from the peer completes" : "",
-                duration(s.path("uptimeSeconds").asLong() * 1000));
-        long heard = peer.path("lastHeardMillis").asLong();
-        out.printf("peer %-15s %s, last heard %s, rtt %s%n", peer.path("address").asText(),
-                peer.path("alive").asBoolean() ? "ALIVE" : "DEAD",
+        StatusReport.Peer peer = s.peer();
+        StatusReport.Sync sync = s.sync();
+        out.printf("hactl on %s: role %s for %s (source %s)%s, up %s%n", s.node(), s.role(), duration(s.roleAgeMillis()),
+                s.roleSource(), s.demoted() ? ", DEMOTED until the bulk from the peer completes" : "",
+                duration(s.uptimeSeconds() * 1000));
+        long heard = peer.lastHeardMillis();
+        out.printf("peer %-15s %s, last heard %s, rtt %s%n", peer.address(), peer.alive() ? "ALIVE" : "DEAD",
                 heard < 0 ? "never" : duration(heard) + " ago",
-                peer.path("rttMicros").asLong() < 0 ? "unknown" : String.format("%.2f ms", peer.path("rttMicros").asLong() / 1000.0));
-        out.printf("caches    internal %d flows (this node), external %d flows (from the peer)%n",
-                s.path("caches").path("internal").asLong(), s.path("caches").path("external").asLong());
-        out.printf("sync      %s, lag %s (max %s over 10 s), unacknowledged %d, waiting %d%s%n",
-                sync.path("mode").asText(), millis(sync.path("lagMillis").asLong()),
-                millis(sync.path("lagMaxMillis").asLong()), sync.path("resendQueue").asLong(),
-                sync.path("transmitQueue").asLong(), sync.path("bulkReceiving").asBoolean() ? ", BULK RESYNC RUNNING" : "");
-        out.printf("link      %s (%d configured), key %s%s%n", sync.path("activeLink").asText(), sync.path("links").asInt(),
-                sync.path("keyFingerprint").asText(), sync.path("directInject").asBoolean() ? ", direct-inject" : "");
+                peer.rttMicros() < 0 ? "unknown" : String.format("%.2f ms", peer.rttMicros() / 1000.0));
+        out.printf("caches    internal %d flows (this node), external %d flows (from the peer)%n", s.caches().internal(),
+                s.caches().external());
+        out.printf("sync      %s, lag %s (max %s over 10 s), unacknowledged %d, waiting %d%s%n", sync.mode(),
+                millis(sync.lagMillis()), millis(sync.lagMaxMillis()), sync.resendQueue(), sync.transmitQueue(),
+                sync.bulkReceiving() ? ", BULK RESYNC RUNNING" : "");
+        out.printf("link      %s (%d configured), key %s%s%n", sync.activeLink(), sync.links(), sync.keyFingerprint(),
+                sync.directInject() ? ", direct-inject" : "");
         List<String> drops = new ArrayList<>();
-        s.path("drops").fields().forEachRemaining(e -> {
-            if (e.getValue().asLong() > 0) {
-                drops.add(e.getKey() + " " + e.getValue().asLong());
+        s.drops().forEach((reason, n) -> {
+            if (n > 0) {
+                drops.add(reason + " " + n);
             }
         });
-        out.printf("losses    %d messages lost, %d resent; drops: %s%n", s.path("messagesLost").asLong(),
-                s.path("retransmissions").asLong(), drops.isEmpty() ? "none" : String.join(", ", drops));
-        JsonNode c = s.path("lastCommit");
-        out.printf("commit    %s%n", c.isNull() || c.isMissingNode() ? "none yet"
-                : String.format("%d of %d flows in %d ms%s%s", c.path("written").asLong() + c.path("replaced").asLong(),
-                        c.path("flows").asLong(), c.path("millis").asLong(), c.path("ok").asBoolean() ? "" : ", FAILURES "
-                                + c.path("failures"), c.path("sinceMillis").asLong(-1) < 0 ? ""
-                                : String.format(" (%d unchanged since the commit %d ms before)", c.path("unchanged").asLong(),
-                                        c.path("sinceMillis").asLong())));
-        JsonNode p = s.path("purge");
-        if (s.path("purgeInMillis").asLong() >= 0) {
-            out.printf("purge     of the peer's flows it no longer has, in %s, for %s%s%n",
-                    duration(s.path("purgeInMillis").asLong()), p.path("reason").asText("?"),
-                    p.path("waitingForPeer").asBoolean() ? "; the peer came back: waits for its bulk" : "");
+        out.printf("losses    %d messages lost, %d resent; drops: %s%n", s.messagesLost(), s.retransmissions(),
+                drops.isEmpty() ? "none" : String.join(", ", drops));
+        CommitReport c = s.lastCommit();
+        out.printf("commit    %s%n", c == null ? "none yet"
+                : String.format("%d of %d flows in %d ms%s%s", c.written() + c.replaced(), c.flows(), c.millis(),
+                        c.ok() ? "" : ", FAILURES " + ControlProtocol.JSON.valueToTree(c.failures()), c.sinceMillis() < 0 ? ""
+                                : String.format(" (%d unchanged since the commit %d ms before)", c.unchanged(),
+                                        c.sinceMillis())));
+        StatusReport.Purge p = s.purge();
+        if (s.purgeInMillis() >= 0) {
+            out.printf("purge     of the peer's flows it no longer has, in %s, for %s%s%n", duration(s.purgeInMillis()),
+                    p.reason() == null ? "?" : p.reason(),
+                    p.waitingForPeer() ? "; the peer came back: waits for its bulk" : "");
         }
-        if (!p.path("last").isMissingNode() && !p.path("last").isNull()) {
-            out.printf("purged    %s, %s ago%n", p.path("last").asText(), duration(p.path("lastMillisAgo").asLong()));
+        if (p.last() != null) {
+            out.printf("purged    %s, %s ago%n", p.last(), duration(p.lastMillisAgo()));
         }
-        JsonNode t = s.path("lastTransition");
-        if (t.isNull() || t.isMissingNode()) {
+        TransitionReport t = s.lastTransition();
+        if (t == null) {
             out.println("transition none yet");
         } else {
             StringBuilder steps = new StringBuilder();
-            for (JsonNode st : t.path("steps")) {
-                steps.append(steps.length() > 0 ? ", " : "").append(st.path("name").asText()).append(' ')
-                        .append(st.path("millis").asLong()).append(" ms").append(st.path("ok").asBoolean() ? "" : " FAILED");
+            for (TransitionReport.StepReport st : t.steps()) {
+                steps.append(steps.length() > 0 ? ", " : "").append(st.name()).append(' ').append(st.millis())
+                        .append(" ms").append(st.ok() ? "" : " FAILED");
             }
-            out.printf("transition %s -> %s at %s by %s in %d ms%s%n", t.path("from").asText(), t.path("to").asText(),
-                    t.path("at").asText(), t.path("source").asText(), t.path("millis").asLong(),
-                    t.path("ok").asBoolean() ? "" : " (STEPS FAILED)");
+            out.printf("transition %s -> %s at %s by %s in %d ms%s%n", t.from(), t.to(), t.at(), t.source(), t.millis(),
+                    t.ok() ? "" : " (STEPS FAILED)");
             if (steps.length() > 0) {
                 out.printf("           %s%n", steps);
             }
         }
-        JsonNode h = s.path("lastPreload");
-        if (!h.isNull() && !h.isMissingNode() && !h.path("at").asText().equals(t.path("at").asText())) {
-            JsonNode commit = h.path("steps").path(0);
-            out.printf("preload   at %s (%s): the peer's flows loaded in %d ms%s (%s)%n", h.path("at").asText(),
-                    h.path("source").asText(), h.path("millis").asLong(), h.path("ok").asBoolean() ? "" : " (STEPS FAILED)",
-                    commit.path("detail").asText());
+        TransitionReport h = s.lastPreload();
+        if (h != null && (t == null || !String.valueOf(h.at()).equals(t.at()))) {
+            String detail = h.steps().isEmpty() ? "" : h.steps().get(0).detail();
+            out.printf("preload   at %s (%s): the peer's flows loaded in %d ms%s (%s)%n", h.at(), h.source(), h.millis(),
+                    h.ok() ? "" : " (STEPS FAILED)", detail);
         }
         return exit;
     }
 
     /** The lines the person on call reads first: the daemon's verdict, each reason on its own line. */
-    static String verdict(JsonNode s) {
-        JsonNode v = s.path("verdict");
-        if (v.isMissingNode() || v.isNull()) {
+    static String verdict(StatusReport s) {
+        StatusReport.VerdictReport v = s.verdict();
+        if (v == null) {
             return "VERDICT   UNKNOWN: the daemon reports no verdict";
         }
-        if (v.path("ok").asBoolean(false)) {
-            return "VERDICT   OK: " + v.path("evidence").asText();
+        if (v.ok()) {
+            return "VERDICT   OK: " + v.evidence();
         }
         StringBuilder b = new StringBuilder("VERDICT   NOT OK");
         String sep = ": ";
-        for (JsonNode r : v.path("reasons")) {
-            b.append(sep).append(r.asText());
+        for (String r : v.reasons()) {
+            b.append(sep).append(r);
             sep = System.lineSeparator() + "          ";
         }
         return b.toString();

@@ -116,6 +116,11 @@ public final class ControlClient {
         return left;
     }
 
+    /** The daemon's {@code status}, read into the schema. */
+    public StatusReport status(Duration timeout) throws ControlException {
+        return StatusReport.of(call("status", timeout), ControlProtocol.JSON);
+    }
+
     public JsonNode call(String cmd, Duration timeout) throws ControlException {
         ObjectNode r = ControlProtocol.JSON.createObjectNode();
         r.put("cmd", cmd);

@@ -33,6 +33,37 @@ public sealed interface ControlRequest {
 
     Lane lane();
 
+    /** Calls the visitor's method for this request's type. */
+    <R> R accept(Visitor<R> visitor) throws Exception;
+
+    /**
+     * One method per request type: dispatch is checked by the compiler (a new record does not
+     * compile until every visitor answers it), not by matching names.
+     */
+    interface Visitor<R> {
+        R ping(Ping request) throws Exception;
+
+        R notify(Notify request) throws Exception;
+
+        R status(Status request) throws Exception;
+
+        R stats(Stats request) throws Exception;
+
+        R commit(Commit request) throws Exception;
+
+        R flush(Flush request) throws Exception;
+
+        R resync(Resync request) throws Exception;
+
+        R bulkSend(BulkSend request) throws Exception;
+
+        R requestResync(RequestResync request) throws Exception;
+
+        R purge(Purge request) throws Exception;
+
+        R listCache(ListCache request) throws Exception;
+    }
+
     /** A cache named by a request. */
     enum CacheName {
         @JsonProperty("internal") INTERNAL,
@@ -43,6 +74,10 @@ public sealed interface ControlRequest {
     record Ping() implements ControlRequest {
         public Lane lane() {
             return Lane.QUERY;
+        }
+
+        public <R> R accept(Visitor<R> visitor) throws Exception {
+            return visitor.ping(this);
         }
     }
 
@@ -58,11 +93,19 @@ public sealed interface ControlRequest {
         public Lane lane() {
             return Lane.NOTIFY;
         }
+
+        public <R> R accept(Visitor<R> visitor) throws Exception {
+            return visitor.notify(this);
+        }
     }
 
     record Status() implements ControlRequest {
         public Lane lane() {
             return Lane.QUERY;
+        }
+
+        public <R> R accept(Visitor<R> visitor) throws Exception {
+            return visitor.status(this);
         }
     }
 
@@ -70,11 +113,19 @@ public sealed interface ControlRequest {
         public Lane lane() {
             return Lane.QUERY;
         }
+
+        public <R> R accept(Visitor<R> visitor) throws Exception {
+            return visitor.stats(this);
+        }
     }
 
     record Commit() implements ControlRequest {
         public Lane lane() {
             return Lane.OPERATION;
+        }
+
+        public <R> R accept(Visitor<R> visitor) throws Exception {
+            return visitor.commit(this);
         }
     }
 
@@ -87,11 +138,19 @@ public sealed interface ControlRequest {
         public Lane lane() {
             return Lane.OPERATION;
         }
+
+        public <R> R accept(Visitor<R> visitor) throws Exception {
+            return visitor.flush(this);
+        }
     }
 
     record Resync() implements ControlRequest {
         public Lane lane() {
             return Lane.OPERATION;
+        }
+
+        public <R> R accept(Visitor<R> visitor) throws Exception {
+            return visitor.resync(this);
         }
     }
 
@@ -99,17 +158,29 @@ public sealed interface ControlRequest {
         public Lane lane() {
             return Lane.OPERATION;
         }
+
+        public <R> R accept(Visitor<R> visitor) throws Exception {
+            return visitor.bulkSend(this);
+        }
     }
 
     record RequestResync() implements ControlRequest {
         public Lane lane() {
             return Lane.OPERATION;
         }
+
+        public <R> R accept(Visitor<R> visitor) throws Exception {
+            return visitor.requestResync(this);
+        }
     }
 
     record Purge() implements ControlRequest {
         public Lane lane() {
             return Lane.OPERATION;
+        }
+
+        public <R> R accept(Visitor<R> visitor) throws Exception {
+            return visitor.purge(this);
         }
     }
 
@@ -124,6 +195,10 @@ public sealed interface ControlRequest {
 
         public Lane lane() {
             return Lane.OPERATION;
+        }
+
+        public <R> R accept(Visitor<R> visitor) throws Exception {
+            return visitor.listCache(this);
         }
     }
 }

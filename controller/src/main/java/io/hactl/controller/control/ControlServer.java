@@ -55,9 +55,9 @@ public final class ControlServer implements AutoCloseable {
     /** A reply stalled this long (the client does not read) is abandoned. */
     static final Duration WRITE_STALL = Duration.ofSeconds(10);
 
-    /** Answers a request; throws to answer an error. */
+    /** Answers a request with a value Jackson writes (a record, a map, a number...); throws to answer an error. */
     public interface Handler {
-        JsonNode handle(ControlRequest request) throws Exception;
+        Object handle(ControlRequest request) throws Exception;
     }
 
     /** A connection still sending its request. */
@@ -308,7 +308,7 @@ public final class ControlServer implements AutoCloseable {
             ObjectNode reply = ControlProtocol.JSON.createObjectNode();
             reply.put("v", ControlProtocol.VERSION);
             try {
-                JsonNode result = handler.handle(request);
+                JsonNode result = ControlProtocol.JSON.valueToTree(handler.handle(request));
                 reply.put("ok", true);
                 reply.set("result", result);
             } catch (Exception e) {

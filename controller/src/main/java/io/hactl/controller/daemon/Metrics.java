@@ -7,20 +7,34 @@ import io.hactl.controller.role.Transition;
 import io.hactl.controller.verdict.Reason;
 import io.hactl.controller.verdict.Verdict;
 import io.hactl.sync.engine.EngineStatus;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * Prometheus text exposition (version 0.0.4) on {@code GET /metrics}, served by the JDK's HTTP
- * server on the configured address (loopback by default in the example; off unless configured).
+ * server on the configured address (off unless configured). The Prometheus client builds and
+ * writes it, escaping label values (the node's name is the operator's). Every metric is read
+ * from one {@link Snapshot} taken at the scrape, so the numbers of one scrape agree.
  */
 public final class Metrics implements AutoCloseable {
+    private static final String DROPS = "drops_";
+    private static final String[] NONE = {};
+    private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
+
     /** What the exposition is made of, read at each scrape. */
     public record Snapshot(String node, Role role, boolean demoted, EngineStatus engine, Transition last,
                            Verdict verdict) {}
@@ -34,14 +48,16 @@ public final class Metrics implements AutoCloseable {
     public static Metrics start(InetSocketAddress listen, Supplier<Snapshot> source) throws IOException {
         HttpServer s = HttpServer.create(listen, 8);
         s.createContext("/metrics", ex -> {
-            byte[] body = render(source.get()).getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
+            try (ex) {
+                byte[] body = render(source.get()).getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", TEXT.getContentType());
+                ex.sendResponseHeaders(200, body.length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(body);
+                }
             }
         });
-        s.setExecutor(null);
+        s.setExecutor(null); // scrapes are answered one at a time on the server's own thread
         s.start();
         return new Metrics(s);
     }
@@ -51,76 +67,81 @@ public final class Metrics implements AutoCloseable {
     }
 
     static String render(Snapshot s) {
-        StringBuilder b = new StringBuilder();
-        String node = "node=\"" + s.node() + "\"";
-        help(b, "hactl_role", "gauge", "1 for the node's current role");
-        for (Role r : Role.values()) {
-            b.append("hactl_role{").append(node).append(",role=\"").append(r).append("\"} ")
-                    .append(r == s.role() ? 1 : 0).append('\n');
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try {
+            TEXT.write(out, collect(s));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The metrics of one snapshot, each labelled with the node. */
+    static MetricSnapshots collect(Snapshot s) {
+        PrometheusRegistry r = new PrometheusRegistry();
+        Labels node = Labels.of("node", s.node());
         EngineStatus e = s.engine();
-        gauge(b, "hactl_verdict_ok", "1 when the status verdict is OK (safe to fail over), else 0", node,
-                s.verdict().ok() ? 1 : 0);
-        help(b, "hactl_verdict_reason", "gauge", "1 for each reason the verdict is not OK");
-        for (Reason r : Reason.values()) {
-            b.append("hactl_verdict_reason{").append(node).append(",reason=\"").append(r.label()).append("\"} ")
-                    .append(s.verdict().findings().containsKey(r) ? 1 : 0).append('\n');
-        }
-        gauge(b, "hactl_demoted", "1 while demoted through keepalived's track_file", node, s.demoted() ? 1 : 0);
-        gauge(b, "hactl_peer_alive", "1 when the peer was heard within the dead interval", node, e.peerAlive() ? 1 : 0);
-        gauge(b, "hactl_peer_rtt_seconds", "round-trip time to the peer (-1 unknown)", node,
-                e.rttMicros() < 0 ? -1 : e.rttMicros() / 1e6);
-        help(b, "hactl_cache_flows", "gauge", "flows in each cache");
-        b.append("hactl_cache_flows{").append(node).append(",cache=\"internal\"} ").append(e.internalFlows()).append('\n');
-        b.append("hactl_cache_flows{").append(node).append(",cache=\"external\"} ").append(e.externalFlows()).append('\n');
-        help(b, "hactl_cache_bytes", "gauge", "heap each cache retains");
-        b.append("hactl_cache_bytes{").append(node).append(",cache=\"internal\"} ").append(e.internalBytes()).append('\n');
-        b.append("hactl_cache_bytes{").append(node).append(",cache=\"external\"} ").append(e.externalBytes()).append('\n');
-        gauge(b, "hactl_replication_lag_seconds", "acknowledged replication lag, smoothed (-1 unknown)", node,
-                e.lagMillis() < 0 ? -1 : e.lagMillis() / 1e3);
-        gauge(b, "hactl_resend_queue", "messages waiting for the peer's acknowledgement", node, e.resendQueue());
-        gauge(b, "hactl_transmit_queue", "flows and controls waiting to be sent", node, e.transmitQueue());
-        Map<String, Long> c = new TreeMap<>(e.counters());
-        help(b, "hactl_drops_total", "counter", "datagrams or messages dropped, by reason");
-        c.forEach((k, v) -> {
-            if (k.startsWith("drops_")) {
-                b.append("hactl_drops_total{").append(node).append(",reason=\"").append(k.substring(6)).append("\"} ")
-                        .append(v).append('\n');
+        gauge(r, node, "hactl_role", "1 for the node's current role", new String[] {"role"}, cb -> {
+            for (Role role : Role.values()) {
+                cb.call(role == s.role() ? 1 : 0, role.name());
             }
         });
-        help(b, "hactl_events_total", "counter", "every other counter of the engine, by name");
-        c.forEach((k, v) -> {
-            if (!k.startsWith("drops_")) {
-                b.append("hactl_events_total{").append(node).append(",name=\"").append(k).append("\"} ").append(v)
-                        .append('\n');
+        gauge(r, node, "hactl_verdict_ok", "1 when the status verdict is OK (safe to fail over), else 0", NONE,
+                cb -> cb.call(s.verdict().ok() ? 1 : 0));
+        gauge(r, node, "hactl_verdict_reason", "1 for each reason the verdict is not OK", new String[] {"reason"}, cb -> {
+            for (Reason reason : Reason.values()) {
+                cb.call(s.verdict().findings().containsKey(reason) ? 1 : 0, reason.label());
             }
         });
-        help(b, "hactl_transition_step_seconds", "gauge", "duration of each step of the last transition");
-        Transition t = s.last();
-        if (t != null) {
-            for (Step st : t.steps()) {
-                b.append("hactl_transition_step_seconds{").append(node).append(",to=\"").append(t.to()).append("\",step=\"")
-                        .append(st.name()).append("\",ok=\"").append(st.ok()).append("\"} ")
-                        .append(String.format(Locale.ROOT, "%.3f", st.millis() / 1e3)).append('\n');
+        gauge(r, node, "hactl_demoted", "1 while demoted through keepalived's track_file", NONE,
+                cb -> cb.call(s.demoted() ? 1 : 0));
+        gauge(r, node, "hactl_peer_alive", "1 when the peer was heard within the dead interval", NONE,
+                cb -> cb.call(e.peerAlive() ? 1 : 0));
+        gauge(r, node, "hactl_peer_rtt_seconds", "round-trip time to the peer (-1 unknown)", NONE,
+                cb -> cb.call(e.rttMicros() < 0 ? -1 : e.rttMicros() / 1e6));
+        gauge(r, node, "hactl_cache_flows", "flows in each cache", new String[] {"cache"}, cb -> {
+            cb.call(e.internalFlows(), "internal");
+            cb.call(e.externalFlows(), "external");
+        });
+        gauge(r, node, "hactl_cache_bytes", "heap each cache retains", new String[] {"cache"}, cb -> {
+            cb.call(e.internalBytes(), "internal");
+            cb.call(e.externalBytes(), "external");
+        });
+        gauge(r, node, "hactl_replication_lag_seconds", "acknowledged replication lag, smoothed (-1 unknown)", NONE,
+                cb -> cb.call(e.lagMillis() < 0 ? -1 : e.lagMillis() / 1e3));
+        gauge(r, node, "hactl_resend_queue", "messages waiting for the peer's acknowledgement", NONE,
+                cb -> cb.call(e.resendQueue()));
+        gauge(r, node, "hactl_transmit_queue", "flows and controls waiting to be sent", NONE,
+                cb -> cb.call(e.transmitQueue()));
+        Map<String, Long> counters = new TreeMap<>(e.counters());
+        CounterWithCallback.builder().name("hactl_drops_total").help("datagrams or messages dropped, by reason")
+                .constLabels(node).labelNames("reason").callback(cb -> counters.forEach((k, v) -> {
+                    if (k.startsWith(DROPS)) {
+                        cb.call(v, k.substring(DROPS.length()));
+                    }
+                })).register(r);
+        CounterWithCallback.builder().name("hactl_events_total").help("every other counter of the engine, by name")
+                .constLabels(node).labelNames("name").callback(cb -> counters.forEach((k, v) -> {
+                    if (!k.startsWith(DROPS)) {
+                        cb.call(v, k);
+                    }
+                })).register(r);
+        gauge(r, node, "hactl_transition_step_seconds", "duration of each step of the last transition",
+                new String[] {"to", "step", "ok"}, cb -> {
+            Transition t = s.last();
+            if (t != null) {
+                for (Step st : t.steps()) {
+                    cb.call(st.millis() / 1e3, t.to().name(), st.name(), String.valueOf(st.ok()));
+                }
             }
-        }
-        return b.toString();
+        });
+        return r.scrape();
     }
 
-    private static void help(StringBuilder b, String name, String type, String help) {
-        b.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    }
-
-    private static void gauge(StringBuilder b, String name, String help, String labels, double v) {
-        help(b, name, "gauge", help);
-        b.append(name).append('{').append(labels).append("} ");
-        if (v == Math.rint(v)) {
-            b.append((long) v);
-        } else {
-            b.append(String.format(Locale.ROOT, "%.6f", v));
-        }
-        b.append('\n');
+    /** A gauge whose values {@code values} gives at the scrape, one per set of label values. */
+    private static void gauge(PrometheusRegistry r, Labels node, String name, String help, String[] labels,
+                              Consumer<GaugeWithCallback.Callback> values) {
+        GaugeWithCallback.builder().name(name).help(help).constLabels(node).labelNames(labels).callback(values).register(r);
     }
 
     @Override

@@ -1,8 +1,5 @@
 package io.hactl.controller.verdict;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -25,15 +22,5 @@ public record Verdict(Map<Reason, String> findings, String evidence) {
     /** {@code "name: detail"} for each finding, in the order of {@link Reason}. */
     public List<String> reasons() {
         return findings.entrySet().stream().map(e -> e.getKey().label() + ": " + e.getValue()).toList();
-    }
-
-    /** {@code {ok, reasons[]}} as status --json carries it. */
-    public ObjectNode toJson() {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("ok", ok());
-        ArrayNode a = o.putArray("reasons");
-        reasons().forEach(a::add);
-        o.put("evidence", evidence);
-        return o;
     }
 }

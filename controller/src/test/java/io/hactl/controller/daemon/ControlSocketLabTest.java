@@ -106,7 +106,7 @@ class ControlSocketLabTest {
             // answered: 0 or 1 by the verdict (a lone daemon's peer is dead), never 3 (unreachable)
             assertThat(status.exit()).as("status with %d more idle clients: %s", n, status.err())
                     .isIn(ExitCodes.OK, ExitCodes.FAILED);
-            assertThat(ControlProtocol.JSON.readTree(status.out()).path("node").asText()).isEqualTo("fw1");
+            assertThat(DaemonLabTest.statusJson(status.out()).node()).isEqualTo("fw1");
             assertThat(new ControlClient(socket()).call("ping", Duration.ofSeconds(5)).asText()).isEqualTo("pong");
             Run notify = hactl("notify", "GROUP", "G1", "BACKUP", "100", "--socket", sock);
             assertThat(notify.exit()).as("notify with %d more idle clients: %s", n, notify.err()).isZero();
@@ -117,7 +117,7 @@ class ControlSocketLabTest {
             assertThat(stats.path("control_timed_out").asLong() + stats.path("control_evicted").asLong())
                     .isEqualTo(4 + 8 + 103);
         });
-        assertThat(ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock).out()).path("role").asText())
+        assertThat(DaemonLabTest.statusJson(hactl("status", "--json", "--socket", sock).out()).role())
                 .isEqualTo("BACKUP");
     }
 
@@ -126,15 +126,15 @@ class ControlSocketLabTest {
         try (var kernel = pair.a.call(io.hactl.sync.ctnetlink.Conntrack::open)) {
             kernel.batch(DaemonLabTest.flows(10), io.hactl.sync.ctnetlink.BatchMode.CREATE);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> new ControlClient(socket()).call("status", Duration.ofSeconds(5))
-                .path("caches").path("internal").asInt() == 10);
+        await().atMost(Duration.ofSeconds(10)).until(() -> new ControlClient(socket()).status(Duration.ofSeconds(5))
+                .caches().internal() == 10);
         var request = ControlProtocol.JSON.createObjectNode();
         request.put("cmd", "flush");
         request.put("which", "everything");
         var e = org.junit.jupiter.api.Assertions.assertThrows(io.hactl.controller.control.ControlException.class,
                 () -> new ControlClient(socket()).call(request, Duration.ofSeconds(5)));
         assertThat(e.getMessage()).isEqualTo("key 'which' is not known for command 'flush' (known: cache)");
-        assertThat(new ControlClient(socket()).call("status", Duration.ofSeconds(5)).path("caches").path("internal").asInt())
+        assertThat(new ControlClient(socket()).status(Duration.ofSeconds(5)).caches().internal())
                 .isEqualTo(10);
         assertThat(ControlProtocol.JSON.readTree(hactl("stats", "--json", "--socket", socket().toString()).out())
                 .path("control_bad_requests").asLong()).isEqualTo(1);

@@ -3,12 +3,13 @@ package io.hactl.controller.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.hactl.controller.cli.ExitCodes;
 import io.hactl.controller.cli.Main;
 import io.hactl.controller.config.ConfigLoader;
 import io.hactl.controller.config.HactlConfig;
 import io.hactl.controller.control.ControlProtocol;
+import io.hactl.controller.control.StatusReport;
+import io.hactl.controller.control.TransitionReport;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.TcpInfo;
 import io.hactl.sync.conntrack.Tuple;
@@ -121,6 +122,11 @@ class DaemonLabTest {
         return out;
     }
 
+    /** {@code hactl status --json} as printed, read into the schema. */
+    static StatusReport statusJson(String out) throws Exception {
+        return StatusReport.of(ControlProtocol.JSON.readTree(out), ControlProtocol.JSON);
+    }
+
     @Test
     void twoDaemonsReplicateAndTheCliDrivesThem() throws Exception {
         a = start(pair.a, config("fw1", "10.99.0.1", "10.99.0.2"));
@@ -130,14 +136,13 @@ class DaemonLabTest {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             Run r = hactl("status", "--json", "--socket", sock("fw2"));
-            return r.exit() == 0 && ControlProtocol.JSON.readTree(r.out()).path("caches").path("external").asInt() == 5000;
+            return r.exit() == 0 && statusJson(r.out()).caches().external() == 5000;
         });
-        JsonNode st = ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw2")).out());
-        assertThat(st.path("role").asText()).isNotEmpty();
-        assertThat(st.path("peer").path("alive").asBoolean()).isTrue();
-        assertThat(st.path("caches").path("internal").asInt()).isZero();
-        assertThat(st.has("lastTransition")).isTrue();
-        assertThat(st.path("sync").path("keyFingerprint").asText()).isEqualTo(KeyFile.fingerprint(KeyFile.load(key)));
+        StatusReport st = statusJson(hactl("status", "--json", "--socket", sock("fw2")).out());
+        assertThat(st.role()).isNotEmpty();
+        assertThat(st.peer().alive()).isTrue();
+        assertThat(st.caches().internal()).isZero();
+        assertThat(st.sync().keyFingerprint()).isEqualTo(KeyFile.fingerprint(KeyFile.load(key)));
 
         // the burst's acknowledged lag may stay above the lagging bound for its 10 s window
         await().atMost(Duration.ofSeconds(20)).until(() -> hactl("status", "--socket", sock("fw1")).exit() == 0);
@@ -158,32 +163,32 @@ class DaemonLabTest {
 
         assertThat(hactl("flush", "external", "--socket", sock("fw2")).out()).contains("5000 flows");
         assertThat(hactl("request-resync", "--socket", sock("fw2")).exit()).isZero();
-        await().atMost(Duration.ofSeconds(30)).until(() -> ControlProtocol.JSON.readTree(
-                hactl("status", "--json", "--socket", sock("fw2")).out()).path("caches").path("external").asInt() == 5000);
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusJson(
+                hactl("status", "--json", "--socket", sock("fw2")).out()).caches().external() == 5000);
         assertThat(hactl("purge", "--socket", sock("fw2")).out()).contains("scheduled in 60 s");
-        assertThat(ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw2")).out())
-                .path("purgeInMillis").asLong()).isPositive();
+        assertThat(statusJson(hactl("status", "--json", "--socket", sock("fw2")).out())
+                .purgeInMillis()).isPositive();
         hactl("commit", "--socket", sock("fw2"));
-        assertThat(ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw2")).out())
-                .path("purgeInMillis").asLong()).as("a commit cancels the purge").isEqualTo(-1);
+        assertThat(statusJson(hactl("status", "--json", "--socket", sock("fw2")).out())
+                .purgeInMillis()).as("a commit cancels the purge").isEqualTo(-1);
 
         // keepalived says fw2 is MASTER now: commit, flush, resync, bulk-send, each timed
         Run notify = hactl("notify", "INSTANCE", "VI_1", "MASTER", "100", "--socket", sock("fw2"));
         assertThat(notify.exit()).as(notify.err()).isZero();
         assertThat(notify.out()).contains("MASTER queued");
-        await().atMost(Duration.ofSeconds(30)).until(() -> ControlProtocol.JSON.readTree(
-                hactl("status", "--json", "--socket", sock("fw2")).out()).path("lastTransition").path("to").asText()
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusJson(
+                hactl("status", "--json", "--socket", sock("fw2")).out()).lastTransition().to()
                 .equals("MASTER"));
-        JsonNode tr = ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw2")).out());
-        assertThat(tr.path("role").asText()).isEqualTo("MASTER");
-        assertThat(tr.path("lastTransition").path("steps")).extracting(x -> x.path("name").asText())
+        StatusReport tr = statusJson(hactl("status", "--json", "--socket", sock("fw2")).out());
+        assertThat(tr.role()).isEqualTo("MASTER");
+        assertThat(tr.lastTransition().steps()).extracting(x -> x.name())
                 .containsExactly("commit", "flush-caches", "resync-internal", "bulk-send");
-        assertThat(tr.path("lastTransition").path("steps")).allSatisfy(x -> {
-            assertThat(x.path("ok").asBoolean()).isTrue();
-            assertThat(x.path("millis").asLong()).isNotNegative();
+        assertThat(tr.lastTransition().steps()).allSatisfy(x -> {
+            assertThat(x.ok()).isTrue();
+            assertThat(x.millis()).isNotNegative();
         });
         // after the resync from its own kernel, fw2's internal cache holds what it committed
-        assertThat(tr.path("caches").path("internal").asInt()).isEqualTo(5000);
+        assertThat(tr.caches().internal()).isEqualTo(5000);
         assertThat(hactl("status", "--socket", sock("fw2")).out()).contains("role MASTER").contains("commit ")
                 .contains("transition INIT -> MASTER");
         Run again = hactl("notify", "master", "--socket", sock("fw2"));
@@ -200,34 +205,34 @@ class DaemonLabTest {
                 return new String(sock.getInputStream().readAllBytes());
             }
         });
-        assertThat(metrics).contains("200 OK").contains("hactl_role{node=\"fw2\",role=\"MASTER\"} 1")
-                .contains("hactl_peer_alive{node=\"fw2\"} 1").contains("hactl_cache_flows{node=\"fw2\",cache=\"internal\"} 5000")
-                .contains("hactl_drops_total{node=\"fw2\",reason=\"bad_mac\"} 0")
-                .contains("hactl_transition_step_seconds{node=\"fw2\",to=\"MASTER\",step=\"commit\",ok=\"true\"}");
+        assertThat(metrics).contains("200 OK").contains("hactl_role{node=\"fw2\",role=\"MASTER\"} 1.0")
+                .contains("hactl_peer_alive{node=\"fw2\"} 1.0").contains("hactl_cache_flows{cache=\"internal\",node=\"fw2\"} 5000.0")
+                .contains("hactl_drops_total{node=\"fw2\",reason=\"bad_mac\"} 0.0")
+                .contains("hactl_transition_step_seconds{node=\"fw2\",ok=\"true\",step=\"commit\",to=\"MASTER\"}");
 
         // fw2 leaves MASTER: it tells fw1 first, which loads fw2's flows into its kernel at once
-        await().atMost(Duration.ofSeconds(30)).until(() -> ControlProtocol.JSON.readTree(
-                hactl("status", "--json", "--socket", sock("fw1")).out()).path("caches").path("external").asInt() == 5000);
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusJson(
+                hactl("status", "--json", "--socket", sock("fw1")).out()).caches().external() == 5000);
         assertThat(hactl("notify", "BACKUP", "--socket", sock("fw1")).exit()).isZero();
         kernelA.flush(0);
         assertThat(kernelA.count()).isZero();
         assertThat(hactl("notify", "BACKUP", "--socket", sock("fw2")).exit()).isZero();
-        await().atMost(Duration.ofSeconds(30)).until(() -> !ControlProtocol.JSON.readTree(
-                hactl("status", "--json", "--socket", sock("fw1")).out()).path("lastPreload").isNull());
-        JsonNode s1 = ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw1")).out());
-        assertThat(s1.path("lastPreload").path("ok").asBoolean()).as("%s", s1.path("lastPreload")).isTrue();
-        assertThat(s1.path("role").asText()).isEqualTo("BACKUP");
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusJson(
+                hactl("status", "--json", "--socket", sock("fw1")).out()).lastPreload() != null);
+        StatusReport s1 = statusJson(hactl("status", "--json", "--socket", sock("fw1")).out());
+        assertThat(s1.lastPreload().ok()).as("%s", s1.lastPreload()).isTrue();
+        assertThat(s1.role()).isEqualTo("BACKUP");
         assertThat(kernelA.count()).isEqualTo(5000);
-        JsonNode left = ControlProtocol.JSON.readTree(hactl("status", "--json", "--socket", sock("fw2")).out())
-                .path("lastTransition");
-        assertThat(left.path("steps")).extracting(x -> x.path("name").asText())
+        TransitionReport left = statusJson(hactl("status", "--json", "--socket", sock("fw2")).out())
+                .lastTransition();
+        assertThat(left.steps()).extracting(x -> x.name())
                 .containsExactly("hand-over", "schedule-purge", "request-resync");
         assertThat(hactl("status", "--socket", sock("fw1")).out())
                 .contains("transition BACKUP -> BACKUP").contains("by peer hand-over");
         // then keepalived makes fw1 MASTER: status still tells of the load on the hand-over before
         assertThat(hactl("notify", "MASTER", "--socket", sock("fw1")).exit()).isZero();
-        await().atMost(Duration.ofSeconds(30)).until(() -> ControlProtocol.JSON.readTree(
-                hactl("status", "--json", "--socket", sock("fw1")).out()).path("role").asText().equals("MASTER"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> statusJson(
+                hactl("status", "--json", "--socket", sock("fw1")).out()).role().equals("MASTER"));
         assertThat(hactl("status", "--socket", sock("fw1")).out()).contains("transition BACKUP -> MASTER")
                 .contains("preload   at ").contains("(peer hand-over): the peer's flows loaded in").contains("(committed 5000/5000 flows");
 

@@ -3,30 +3,64 @@ package io.hactl.controller.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hactl.controller.role.Role;
+import io.hactl.controller.role.Step;
+import io.hactl.controller.role.Transition;
 import io.hactl.controller.verdict.Reason;
 import io.hactl.controller.verdict.Verdict;
 import io.hactl.sync.engine.EngineStatus;
 import io.hactl.sync.engine.SyncEvidence;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The verdict in the Prometheus exposition: one gauge for it, one per reason. */
+/** The Prometheus exposition: names, labels, values, and a node name that needs escaping. */
 class MetricsTest {
     static EngineStatus status() {
-        return new EngineStatus(100, 0, 0, 0, true, 80, 300, 2, 5, 100, 0, false, 1, -1, null, 0, Map.of(),
+        return new EngineStatus(100, 0, 0, 0, true, 80, 300, 2, 5, 100, 0, false, 1, -1, null, 0,
+                Map.of("drops_bad_mac", 3L, "messages_lost", 7L),
                 new SyncEvidence(4200, 0, 0, 0, 0, 150, false, -1, null));
+    }
+
+    static Metrics.Snapshot snapshot(String node, Verdict v, Transition last) {
+        return new Metrics.Snapshot(node, Role.BACKUP, false, status(), last, v);
     }
 
     @Test
     void theVerdictAndEachOfItsReasonsAreGauges() {
         Verdict notOk = new Verdict(Map.of(Reason.UNACKNOWLEDGED, "100 messages, oldest 4.2 s (bound 1.2 s)"), "");
-        String m = Metrics.render(new Metrics.Snapshot("fw1", Role.BACKUP, false, status(), null, notOk));
-        assertThat(m).contains("# TYPE hactl_verdict_ok gauge\nhactl_verdict_ok{node=\"fw1\"} 0\n")
-                .contains("hactl_verdict_reason{node=\"fw1\",reason=\"unacknowledged\"} 1\n")
-                .contains("hactl_verdict_reason{node=\"fw1\",reason=\"peer-dead\"} 0\n")
-                .contains("hactl_verdict_reason{node=\"fw1\",reason=\"external-count\"} 0\n");
-        String ok = Metrics.render(new Metrics.Snapshot("fw1", Role.BACKUP, false, status(), null, new Verdict(Map.of(), "")));
-        assertThat(ok).contains("hactl_verdict_ok{node=\"fw1\"} 1\n")
+        String m = Metrics.render(snapshot("fw1", notOk, null));
+        assertThat(m).contains("# TYPE hactl_verdict_ok gauge\nhactl_verdict_ok{node=\"fw1\"} 0.0\n")
+                .contains("hactl_verdict_reason{node=\"fw1\",reason=\"unacknowledged\"} 1.0\n")
+                .contains("hactl_verdict_reason{node=\"fw1\",reason=\"peer-dead\"} 0.0\n")
+                .contains("hactl_verdict_reason{node=\"fw1\",reason=\"external-count\"} 0.0\n");
+        String ok = Metrics.render(snapshot("fw1", new Verdict(Map.of(), ""), null));
+        assertThat(ok).contains("hactl_verdict_ok{node=\"fw1\"} 1.0\n")
                 .doesNotContain("reason=\"unacknowledged\"} 1");
+    }
+
+    @Test
+    void rolesCachesCountersAndTheLastTransitionsStepsKeepTheirNames() {
+        Transition t = new Transition(Role.BACKUP, Role.MASTER, "notify", Instant.EPOCH,
+                List.of(new Step("commit", 41, true, "committed"), new Step("bulk-send", 2, false, "timed out")), 43);
+        String m = Metrics.render(snapshot("fw1", new Verdict(Map.of(), ""), t));
+        assertThat(m).contains("hactl_role{node=\"fw1\",role=\"BACKUP\"} 1.0\n")
+                .contains("hactl_role{node=\"fw1\",role=\"MASTER\"} 0.0\n")
+                .contains("hactl_cache_flows{cache=\"internal\",node=\"fw1\"} 100.0\n")
+                .contains("hactl_peer_rtt_seconds{node=\"fw1\"} 3.0E-4\n")
+                .contains("# TYPE hactl_drops_total counter\nhactl_drops_total{node=\"fw1\",reason=\"bad_mac\"} 3.0\n")
+                .contains("hactl_events_total{name=\"messages_lost\",node=\"fw1\"} 7.0\n")
+                .contains("hactl_transition_step_seconds{node=\"fw1\",ok=\"true\",step=\"commit\",to=\"MASTER\"} 0.041\n")
+                .contains("hactl_transition_step_seconds{node=\"fw1\",ok=\"false\",step=\"bulk-send\",to=\"MASTER\"} 0.002\n");
+    }
+
+    @Test
+    void aNodeNameWithQuotesBackslashesAndNewlinesIsEscapedInEveryLabel() {
+        String m = Metrics.render(snapshot("fw\"1\\a\nb", new Verdict(Map.of(), ""), null));
+        String escaped = "node=\"fw\\\"1\\\\a\\nb\"";
+        assertThat(m).contains("hactl_peer_alive{" + escaped + "} 1.0\n")
+                .contains("hactl_role{" + escaped + ",role=\"BACKUP\"} 1.0\n");
+        // every sample stays on one line: the newline in the name never starts a line of its own
+        assertThat(m.lines()).allSatisfy(line -> assertThat(line).matches("(# (HELP|TYPE) hactl_.*|hactl_[a-z_]+\\{.*\\} \\S+)"));
     }
 }

@@ -4,11 +4,11 @@ import static io.hactl.controller.daemon.DaemonLabTest.hactl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import io.hactl.controller.cli.ExitCodes;
 import io.hactl.controller.config.ConfigLoader;
 import io.hactl.controller.config.HactlConfig;
-import io.hactl.controller.control.ControlProtocol;
+import io.hactl.controller.control.StatusReport;
 import io.hactl.sync.ctnetlink.BatchMode;
 import io.hactl.sync.ctnetlink.Conntrack;
 import io.hactl.sync.lab.LabTest;
@@ -89,16 +89,16 @@ class VerdictLabTest {
         return dir.resolve(node + "-ctl").resolve("hactl.sock").toString();
     }
 
-    /** {@code hactl status --json}: its exit code and the JSON. */
-    record Status(int exit, JsonNode json) {
-        JsonNode reasons() {
-            return json.path("verdict").path("reasons");
+    /** {@code hactl status --json}: its exit code and the JSON, read into the schema. */
+    record Status(int exit, StatusReport json) {
+        List<String> reasons() {
+            return json.verdict().reasons();
         }
     }
 
     static Status status(String sock) throws Exception {
         DaemonLabTest.Run r = hactl("status", "--json", "--socket", sock);
-        return new Status(r.exit(), ControlProtocol.JSON.readTree(r.out()));
+        return new Status(r.exit(), DaemonLabTest.statusJson(r.out()));
     }
 
     /**
@@ -118,7 +118,7 @@ class VerdictLabTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             for (String node : new String[] {"fw1", "fw2"}) {
                 Status s = status(sock(node));
-                assertThat(s.exit()).as("%s: %s", node, s.json().path("verdict")).isEqualTo(ExitCodes.OK);
+                assertThat(s.exit()).as("%s: %s", node, s.json().verdict()).isEqualTo(ExitCodes.OK);
             }
         });
     }
@@ -138,32 +138,32 @@ class VerdictLabTest {
 
         awaitNotOk("fw1", "unacknowledged: 100 messages", 15);
         Status s = status(sock("fw1"));
-        assertThat(s.json().path("peer").path("alive").asBoolean()).as("fw1 hears fw2").isTrue();
-        assertThat(s.json().path("caches").path("internal").asInt()).isEqualTo(100);
-        assertThat(s.reasons()).extracting(JsonNode::asText)
+        assertThat(s.json().peer().alive()).as("fw1 hears fw2").isTrue();
+        assertThat(s.json().caches().internal()).isEqualTo(100);
+        assertThat(s.reasons())
                 .anySatisfy(r -> assertThat(r).matches("unacknowledged: 100 messages, oldest \\d+\\.\\d s \\(bound 1\\.2 s\\)"));
-        assertThat(s.json().path("verdict").path("ok").asBoolean()).isFalse();
+        assertThat(s.json().verdict().ok()).isFalse();
         DaemonLabTest.Run human = hactl("status", "--socket", sock("fw1"));
         assertThat(human.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(human.out()).startsWith("VERDICT   NOT OK: unacknowledged: 100 messages");
         // and it stays so while the block lasts (the old verdict said OK at 3, 10 and 30 s)
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6))
                 .until(() -> status(sock("fw1")).exit() == ExitCodes.FAILED);
-        assertThat(status(sock("fw2")).reasons()).extracting(JsonNode::asText)
+        assertThat(status(sock("fw2")).reasons())
                 .anySatisfy(r -> assertThat(r).startsWith("peer-dead: "));
 
         // the block lifted: the messages arrive, are acknowledged, and the verdict is OK again
         pair.b.exec("nft", "delete", "table", "inet", "hactl_block");
         bothOk();
-        assertThat(status(sock("fw2")).json().path("caches").path("external").asInt()).isEqualTo(100);
+        assertThat(status(sock("fw2")).json().caches().external()).isEqualTo(100);
     }
 
     @Test
     void aFlushedExternalCacheTurnsTheVerdictUntilAResyncRefillsIt() throws Exception {
         startBoth();
         kernelA.batch(DaemonLabTest.flows(2000), BatchMode.CREATE);
-        await().atMost(Duration.ofSeconds(20)).until(() -> status(sock("fw2")).json().path("caches").path("external")
-                .asInt() == 2000);
+        await().atMost(Duration.ofSeconds(20)).until(() -> status(sock("fw2")).json().caches().external()
+                == 2000);
         bothOk();
 
         assertThat(hactl("flush", "external", "--socket", sock("fw2")).exit()).isZero();
@@ -174,7 +174,7 @@ class VerdictLabTest {
 
         assertThat(hactl("request-resync", "--socket", sock("fw2")).exit()).isZero();
         await().atMost(Duration.ofSeconds(20)).until(() -> status(sock("fw2")).exit() == ExitCodes.OK);
-        assertThat(status(sock("fw2")).json().path("caches").path("external").asInt()).isEqualTo(2000);
+        assertThat(status(sock("fw2")).json().caches().external()).isEqualTo(2000);
         assertThat(hactl("status", "--socket", sock("fw2")).out())
                 .startsWith("VERDICT   OK: peer alive, external cache 2,000 flows, peer advertises 2,000");
     }
@@ -189,7 +189,7 @@ class VerdictLabTest {
         pair.a.exec("sysctl", "-qw", "net.netfilter.nf_conntrack_events=2");
         startBoth();
         bothOk();
-        assertThat(status(sock("fw1")).json().path("caches").path("internal").asInt()).isEqualTo(300);
+        assertThat(status(sock("fw1")).json().caches().internal()).isEqualTo(300);
 
         kernelA.batchDelete(kernelA.dump(0));
         assertThat(kernelA.count()).isZero();
@@ -197,12 +197,12 @@ class VerdictLabTest {
                 40);
         Status s = status(sock("fw1"));
         assertThat(s.exit()).isEqualTo(ExitCodes.FAILED);
-        assertThat(s.json().path("caches").path("internal").asInt()).as("no event told fw1").isEqualTo(300);
+        assertThat(s.json().caches().internal()).as("no event told fw1").isEqualTo(300);
         assertThat(hactl("status", "--socket", sock("fw1")).out()).startsWith("VERDICT   NOT OK: kernel-count: kernel 0 flows");
 
         assertThat(hactl("resync", "--socket", sock("fw1")).exit()).isZero();
         bothOk();
-        assertThat(status(sock("fw1")).json().path("caches").path("internal").asInt()).isZero();
+        assertThat(status(sock("fw1")).json().caches().internal()).isZero();
     }
 
     static io.hactl.sync.conntrack.Flow churnFlow(int i) throws Exception {
@@ -267,7 +267,7 @@ class VerdictLabTest {
             SyncPair.removeLoss(pair.b);
         }
         assertThat(changes.get()).as("flows changed under the checks").isGreaterThan(5000);
-        assertThat(status(sock("fw1")).json().path("verdict").path("evidence").asText()).contains("kernel ");
+        assertThat(status(sock("fw1")).json().verdict().evidence()).contains("kernel ");
         bothOk();
     }
 }

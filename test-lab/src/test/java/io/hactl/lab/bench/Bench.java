@@ -230,9 +230,9 @@ public final class Bench {
             var sa = hd.status("a");
             var sb = hd.status("b");
             System.out.printf("TRACE %s +%d ms a.internal=%d a.tx=%d a.unacked=%d b.external=%d%n", phase,
-                    (System.nanoTime() - t0) / 1_000_000, sa.path("caches").path("internal").asLong(),
-                    sa.path("sync").path("transmitQueue").asLong(), sa.path("sync").path("resendQueue").asLong(),
-                    sb.path("caches").path("external").asLong());
+                    (System.nanoTime() - t0) / 1_000_000, sa.caches().internal(),
+                    sa.sync().transmitQueue(), sa.sync().resendQueue(),
+                    sb.caches().external());
             Thread.sleep(10);
         }
         long[] cpu1 = hd.cpuMillis();

@@ -143,7 +143,7 @@ public final class FailoverBench {
                 Bench.await("flows echoing", 60_000, () -> live.allEchoingWithin(period * 10));
                 Path c2c = c2conf;
                 Bench.await("fw2 to hold the flows", 60_000, () -> system.equals("hactl")
-                        ? h2.statusOrNull() != null && h2.statusOrNull().path("caches").path("external").asInt() >= n
+                        ? h2.statusOrNull() != null && h2.statusOrNull().caches().external() >= n
                         : c2.external(c2c) >= n);
                 // a gateway in service: the flows keep echoing for a while before the failover, so
                 // that neither system is still busy with their opening (not a synchronisation)
@@ -173,7 +173,7 @@ public final class FailoverBench {
                         (live.worstStallBeganAt() - t0) / 1_000_000, before, live.stalledAtLeast(1000),
                         live.stalledAtLeast(5000), live.stalledAtLeast(10_000));
                 if (system.equals("hactl") && h2.statusOrNull() != null) {
-                    System.out.println("  fw2 transition: " + h2.statusOrNull().path("lastTransition"));
+                    System.out.println("  fw2 transition: " + h2.statusOrNull().lastTransition());
                 }
                 return new Failover(system, n, mode, live.report(10_000), vip, List.of(), live.stalledAtLeast(5000), List.of());
             }

@@ -2,8 +2,10 @@ package io.hactl.lab.bench;
 
 import io.hactl.lab.pair.ChildProcesses;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hactl.controller.control.CommitReport;
 import io.hactl.controller.control.ControlClient;
 import io.hactl.controller.control.ControlProtocol;
+import io.hactl.controller.control.StatusReport;
 import io.hactl.sync.lab.SyncPair;
 import io.hactl.sync.wire.KeyFile;
 import java.nio.file.Files;
@@ -100,7 +102,7 @@ final class HactlDaemons implements SyncDaemons {
         b = daemon(pair.b.name(), conf("b", "10.99.0.2", "10.99.0.1", key), "b");
         Bench.await("hactl daemons and their peer", 30_000, () -> {
             try {
-                return status("a").path("peer").path("alive").asBoolean() && status("b").path("peer").path("alive").asBoolean();
+                return status("a").peer().alive() && status("b").peer().alive();
             } catch (Exception e) {
                 return false;
             }
@@ -121,8 +123,8 @@ final class HactlDaemons implements SyncDaemons {
         return SyncDaemons.cpuMillisOf(pid);
     }
 
-    JsonNode status(String n) throws Exception {
-        return new ControlClient(sock(n)).call("status", Duration.ofSeconds(5));
+    StatusReport status(String n) throws Exception {
+        return new ControlClient(sock(n)).status(Duration.ofSeconds(5));
     }
 
     private JsonNode call(String n, String cmd, String cache) throws Exception {
@@ -191,7 +193,7 @@ final class HactlDaemons implements SyncDaemons {
 
     @Override
     public long externalOfB() throws Exception {
-        return status("b").path("caches").path("external").asLong();
+        return status("b").caches().external();
     }
 
     @Override
@@ -211,8 +213,8 @@ final class HactlDaemons implements SyncDaemons {
 
     @Override
     public void commitOnB() throws Exception {
-        JsonNode r = call("b", "commit", null);
-        if (!r.path("ok").asBoolean()) {
+        CommitReport r = ControlProtocol.JSON.treeToValue(call("b", "commit", null), CommitReport.class);
+        if (!r.ok()) {
             throw new IllegalStateException("hactl commit failed: " + r);
         }
     }
@@ -225,7 +227,7 @@ final class HactlDaemons implements SyncDaemons {
 
     @Override
     public long cacheBytesOfB() throws Exception {
-        return status("b").path("caches").path("externalBytes").asLong();
+        return status("b").caches().externalBytes();
     }
 
     @Override

@@ -73,12 +73,12 @@ public final class FailoverDemo {
 
     private static String role(HactlNode h) {
         var s = h.statusOrNull();
-        return s == null ? "?" : s.path("role").asText();
+        return s == null ? "?" : s.role();
     }
 
-    private static int external(HactlNode h) {
+    private static long external(HactlNode h) {
         var s = h.statusOrNull();
-        return s == null ? -1 : s.path("caches").path("external").asInt();
+        return s == null ? -1 : s.caches().external();
     }
 
     private static void status(HactlNode h) {

@@ -86,8 +86,8 @@ class FailoverLabTest {
         k2.start(k2.conf(100, fifo2, track2));
         await().atMost(Duration.ofSeconds(20)).until(() -> k1.holdsVip());
         if (withHactl) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> "MASTER".equals(h1.status().path("role").asText())
-                    && "BACKUP".equals(h2.status().path("role").asText()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> "MASTER".equals(h1.status().role())
+                    && "BACKUP".equals(h2.status().role()));
         }
     }
 
@@ -99,13 +99,13 @@ class FailoverLabTest {
         flows = LiveFlows.open(lab.server, lab.client, n, 50);
         await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
         if (withHactl) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> h2.status().path("caches").path("external").asInt() >= n);
+            await().atMost(Duration.ofSeconds(20)).until(() -> h2.status().caches().external() >= n);
         }
     }
 
     String role(HactlNode h) {
         var st = h.statusOrNull();
-        return st == null ? "?" : st.path("role").asText();
+        return st == null ? "?" : st.role();
     }
 
     @Test
@@ -116,7 +116,7 @@ class FailoverLabTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> k2.holdsVip() && role(h2).equals("MASTER"));
         await().atMost(Duration.ofSeconds(15)).until(() -> flows.allEchoingWithin(1000));
         // fw1 learns the flows back from fw2 (as its external cache) before it preempts
-        await().atMost(Duration.ofSeconds(20)).until(() -> h1.status().path("caches").path("external").asInt() >= 200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> h1.status().caches().external() >= 200);
 
         k1.start(dir.resolve("fw1-keepalived.conf"));
         await().atMost(Duration.ofSeconds(20)).until(() -> k1.holdsVip() && role(h1).equals("MASTER"));
@@ -138,8 +138,8 @@ class FailoverLabTest {
         LiveFlows.Report r = flows.report(5000);
         long dropped = io.hactl.sync.lab.SyncPair.lossDrops(lab.fw1) + io.hactl.sync.lab.SyncPair.lossDrops(lab.fw2);
         System.out.println("failover with 20% sync-link loss: " + r + ", sync datagrams dropped: " + dropped
-                + ", messages lost and recovered on fw2: " + h2.status().path("messagesLost") + ", on fw1: "
-                + h1.status().path("messagesLost"));
+                + ", messages lost and recovered on fw2: " + h2.status().messagesLost() + ", on fw1: "
+                + h1.status().messagesLost());
         assertThat(r.survived()).as("%s", r).isEqualTo(300);
         // the loss was real: nftables dropped sync datagrams (which ones, and whether they carried
         // flows or only acknowledgements and heartbeats, is chance)
@@ -155,7 +155,7 @@ class FailoverLabTest {
         h2.start(dir.resolve("fw2-hactl.yaml"));
         // the restarted daemon asks fw1 for everything at start
         await().atMost(Duration.ofSeconds(30)).until(() -> h2.statusOrNull() != null
-                && h2.status().path("caches").path("external").asInt() >= 300);
+                && h2.status().caches().external() >= 300);
         k1.stop();
         await().atMost(Duration.ofSeconds(15)).until(() -> k2.holdsVip() && role(h2).equals("MASTER"));
         await().atMost(Duration.ofSeconds(15)).until(() -> flows.allEchoingWithin(1000));
@@ -171,33 +171,33 @@ class FailoverLabTest {
 
         k1.stop();
         await().atMost(Duration.ofSeconds(10)).until(() -> k2.holdsVip());
-        await().atMost(Duration.ofSeconds(20)).until(() -> "MASTER".equals(h2.status().path("role").asText()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "MASTER".equals(h2.status().role()));
         await().atMost(Duration.ofSeconds(15)).until(() -> flows.allEchoingWithin(1000));
 
         LiveFlows.Report r = flows.report(5000);
-        var t = h2.status().path("lastTransition");
+        var t = h2.status().lastTransition();
         // keepalived's event reaches the daemon through the FIFO in well under a millisecond; from
         // its arrival the commit is the transition's first step
         System.out.println("graceful failover with hactl: " + r + "; keepalived event -> commit done "
-                + t.path("steps").get(0).path("millis").asLong() + " ms; fw2 transition " + t);
+                + t.steps().get(0).millis() + " ms; fw2 transition " + t);
         assertThat(r.survived()).as("%s", r).isEqualTo(FLOWS);
-        assertThat(h2.status().path("lastTransition").path("ok").asBoolean()).isTrue();
+        assertThat(h2.status().lastTransition().ok()).isTrue();
 
         // leaving MASTER, fw1 told fw2 first, and fw2 loaded the flows into its kernel before
         // keepalived made it MASTER (keepalived notifies only once the addresses are up)
-        var left = h1.status().path("lastTransition");
+        var left = h1.status().lastTransition();
         System.out.println("fw1 left MASTER: " + left);
-        assertThat(left.path("from").asText()).isEqualTo("MASTER");
-        assertThat(left.path("steps").get(0).path("name").asText()).isEqualTo("hand-over");
-        assertThat(left.path("steps").get(0).path("ok").asBoolean()).isTrue();
-        var handover = h2.status().path("lastPreload");
+        assertThat(left.from()).isEqualTo("MASTER");
+        assertThat(left.steps().get(0).name()).isEqualTo("hand-over");
+        assertThat(left.steps().get(0).ok()).isTrue();
+        var handover = h2.status().lastPreload();
         System.out.println("fw2 on fw1's hand-over: " + handover);
-        assertThat(handover.path("ok").asBoolean()).as("%s", handover).isTrue();
-        assertThat(handover.path("steps").get(0).path("detail").asText()).contains("committed " + FLOWS + "/" + FLOWS);
-        assertThat(java.time.Instant.parse(handover.path("at").asText()))
-                .isBefore(java.time.Instant.parse(t.path("at").asText()));
+        assertThat(handover.ok()).as("%s", handover).isTrue();
+        assertThat(handover.steps().get(0).detail()).contains("committed " + FLOWS + "/" + FLOWS);
+        assertThat(java.time.Instant.parse(handover.at()))
+                .isBefore(java.time.Instant.parse(t.at()));
         // and the MASTER transition's commit rewrote only what changed since that preload
-        assertThat(t.path("steps").get(0).path("detail").asText()).contains("unchanged since the commit");
+        assertThat(t.steps().get(0).detail()).contains("unchanged since the commit");
     }
 
     @Test
@@ -211,28 +211,28 @@ class FailoverLabTest {
         lab.unplug(lab.fw1);
         k1.kill();
         await().atMost(Duration.ofSeconds(15)).until(() -> k2.holdsVip());
-        await().atMost(Duration.ofSeconds(20)).until(() -> "MASTER".equals(h2.status().path("role").asText()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "MASTER".equals(h2.status().role()));
         await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
 
         LiveFlows.Report r = flows.report(10_000);
         System.out.println("crash failover with hactl: " + r);
         assertThat(r.survived()).as("%s", r).isEqualTo(FLOWS);
-        assertThat(h2.status().path("peer").path("alive").asBoolean()).as("fw1 is gone").isFalse();
+        assertThat(h2.status().peer().alive()).as("fw1 is gone").isFalse();
         // fw2 heard fw1 fall silent (dead-after 1.2 s) and preloaded the flows before VRRP's
         // master-down interval (about 3.6 s) made it MASTER
-        var preload = h2.status().path("lastPreload");
-        var took = h2.status().path("lastTransition");
-        System.out.println("fw2 preload: " + preload + "; then " + took.path("from").asText() + " -> "
-                + took.path("to").asText() + " at " + took.path("at").asText());
-        assertThat(preload.path("source").asText()).as("%s", preload).isEqualTo("peer silent");
-        assertThat(preload.path("ok").asBoolean()).isTrue();
+        var preload = h2.status().lastPreload();
+        var took = h2.status().lastTransition();
+        System.out.println("fw2 preload: " + preload + "; then " + took.from() + " -> "
+                + took.to() + " at " + took.at());
+        assertThat(preload.source()).as("%s", preload).isEqualTo("peer silent");
+        assertThat(preload.ok()).isTrue();
         // keepalived on fw1 may see its LAN go down first and go FAULT, and fw1 then hands over
         // before its sync link follows: the silence finds the flows loaded already
-        assertThat(preload.path("steps").get(0).path("detail").asText()).satisfiesAnyOf(
+        assertThat(preload.steps().get(0).detail()).satisfiesAnyOf(
                 d -> assertThat(d).contains("committed " + FLOWS + "/" + FLOWS),
                 d -> assertThat(d).contains(FLOWS + " unchanged since the commit"));
-        assertThat(java.time.Instant.parse(preload.path("at").asText()))
-                .isBefore(java.time.Instant.parse(took.path("at").asText()));
+        assertThat(java.time.Instant.parse(preload.at()))
+                .isBefore(java.time.Instant.parse(took.at()));
     }
 
     @Test
@@ -254,13 +254,13 @@ class FailoverLabTest {
         startPair(true);
         openFlows(true, 200);
         lab.fw1.exec("ip", "link", "set", "sync", "down");
-        await().atMost(Duration.ofSeconds(10)).until(() -> !h2.status().path("peer").path("alive").asBoolean());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !h2.status().peer().alive());
         // flows opened while the link is down are only on fw1
         try (LiveFlows more = LiveFlows.open(lab.server, lab.client, 50, 50, 7008)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> more.allEchoingWithin(1000));
             lab.fw1.exec("ip", "link", "set", "sync", "up");
-            await().atMost(Duration.ofSeconds(30)).until(() -> h2.status().path("peer").path("alive").asBoolean()
-                    && h2.status().path("caches").path("external").asInt() >= 250);
+            await().atMost(Duration.ofSeconds(30)).until(() -> h2.status().peer().alive()
+                    && h2.status().caches().external() >= 250);
             k1.stop();
             await().atMost(Duration.ofSeconds(15)).until(() -> k2.holdsVip() && role(h2).equals("MASTER"));
             await().atMost(Duration.ofSeconds(15)).until(() -> flows.allEchoingWithin(1000) && more.allEchoingWithin(1000));
@@ -294,23 +294,23 @@ class FailoverLabTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
         LiveFlows.Report r = flows.report(10_000);
         System.out.println("whole node restarted and took back: " + r + "; fw1 commit "
-                + h1.status().path("lastTransition").path("steps").get(0));
+                + h1.status().lastTransition().steps().get(0));
         assertThat(r.survived()).as("%s", r).isEqualTo(200);
         // fw1 wrote the 200 flows into its kernel: in its MASTER transition's commit or, when fw2's
         // hand-over (fw2 leaves MASTER on the preemption) arrived before keepalived's MASTER line,
         // in the preload it triggered, and the transition's commit then found them unchanged (the
         // two arrive on different paths, so either order occurs)
-        var took = h1.status().path("lastTransition");
-        var preload = h1.status().path("lastPreload");
-        assertThat(took.path("steps").get(0).path("detail").asText()).as("preload %s", preload).satisfiesAnyOf(
+        var took = h1.status().lastTransition();
+        var preload = h1.status().lastPreload();
+        assertThat(took.steps().get(0).detail()).as("preload %s", preload).satisfiesAnyOf(
                 d -> assertThat(d).startsWith("committed 200/200"),
                 d -> {
                     assertThat(d).contains("200 unchanged since the commit");
-                    assertThat(preload.path("source").asText()).isEqualTo("peer hand-over");
-                    assertThat(preload.path("ok").asBoolean()).isTrue();
-                    assertThat(preload.path("steps").get(0).path("detail").asText()).startsWith("committed 200/200");
-                    assertThat(java.time.Instant.parse(preload.path("at").asText()))
-                            .isBefore(java.time.Instant.parse(took.path("at").asText()));
+                    assertThat(preload.source()).isEqualTo("peer hand-over");
+                    assertThat(preload.ok()).isTrue();
+                    assertThat(preload.steps().get(0).detail()).startsWith("committed 200/200");
+                    assertThat(java.time.Instant.parse(preload.at()))
+                            .isBefore(java.time.Instant.parse(took.at()));
                 });
     }
 }

@@ -72,7 +72,7 @@ class GroupNotifyLabTest {
 
     String role(HactlNode h) {
         var st = h.statusOrNull();
-        return st == null ? "?" : st.path("role").asText();
+        return st == null ? "?" : st.role();
     }
 
     static String configCheck(Path conf) {
@@ -104,11 +104,11 @@ class GroupNotifyLabTest {
         k2.start(k2.confNotifyOnGroup(100, hookFor("fw2", h2.fifo()), h2.trackFile()));
         await().atMost(Duration.ofSeconds(30)).until(() -> k1.holdsVip() && role(h1).equals("MASTER")
                 && role(h2).equals("BACKUP"));
-        assertThat(h1.status().path("lastTransition").path("source").asText()).isEqualTo("keepalived group G1");
+        assertThat(h1.status().lastTransition().source()).isEqualTo("keepalived group G1");
 
         flows = LiveFlows.open(lab.server, lab.client, FLOWS, 50);
         await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
-        await().atMost(Duration.ofSeconds(20)).until(() -> h2.status().path("caches").path("external").asInt() >= FLOWS);
+        await().atMost(Duration.ofSeconds(20)).until(() -> h2.status().caches().external() >= FLOWS);
 
         k1.stop();
         await().atMost(Duration.ofSeconds(15)).until(() -> k2.holdsVip() && role(h2).equals("MASTER"));
@@ -116,6 +116,6 @@ class GroupNotifyLabTest {
         LiveFlows.Report r = flows.report(5000);
         System.out.println("failover driven by the sync group's notify: " + r);
         assertThat(r.survived()).as("%s", r).isEqualTo(FLOWS);
-        assertThat(h2.status().path("lastTransition").path("source").asText()).isEqualTo("keepalived group G1");
+        assertThat(h2.status().lastTransition().source()).isEqualTo("keepalived group G1");
     }
 }

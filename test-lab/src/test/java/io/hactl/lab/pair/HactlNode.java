@@ -1,7 +1,10 @@
 package io.hactl.lab.pair;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hactl.controller.control.CommitReport;
 import io.hactl.controller.control.ControlClient;
+import io.hactl.controller.control.ControlProtocol;
+import io.hactl.controller.control.StatusReport;
 import io.hactl.sync.lab.Netns;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,7 +116,7 @@ public final class HactlNode implements AutoCloseable {
 
     /** A control request, e.g. {@code call("notify", "state", "BACKUP")}. */
     public JsonNode call(String cmd, String... keyValues) throws Exception {
-        com.fasterxml.jackson.databind.node.ObjectNode r = io.hactl.controller.control.ControlProtocol.JSON.createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode r = ControlProtocol.JSON.createObjectNode();
         r.put("cmd", cmd);
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
             r.put(keyValues[i], keyValues[i + 1]);
@@ -121,12 +124,17 @@ public final class HactlNode implements AutoCloseable {
         return new ControlClient(socket()).call(r, Duration.ofSeconds(60));
     }
 
-    public JsonNode status() throws Exception {
-        return new ControlClient(socket()).call("status", Duration.ofSeconds(5));
+    public StatusReport status() throws Exception {
+        return new ControlClient(socket()).status(Duration.ofSeconds(5));
+    }
+
+    /** {@code commit}, waited for. */
+    public CommitReport commit() throws Exception {
+        return ControlProtocol.JSON.treeToValue(call("commit"), CommitReport.class);
     }
 
     /** Status, or null while the daemon does not answer (yet). */
-    public JsonNode statusOrNull() {
+    public StatusReport statusOrNull() {
         try {
             return status();
         } catch (Exception e) {

@@ -153,13 +153,13 @@ class KeepalivedHookLabTest {
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start().waitFor();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(code).as(Files.readString(out)).isZero();
-        await().atMost(Duration.ofSeconds(10)).until(() -> "MASTER".equals(h1.status().path("role").asText()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "MASTER".equals(h1.status().role()));
         System.out.println("hook returned in " + ms + " ms");
 
         code = new ProcessBuilder("env", "HACTL_NOTIFY_FIFO=" + fifo, hook.toString(), "backup")
                 .redirectErrorStream(true).redirectOutput(out.toFile()).start().waitFor();
         assertThat(code).isZero();
-        await().atMost(Duration.ofSeconds(10)).until(() -> "BACKUP".equals(h1.status().path("role").asText()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "BACKUP".equals(h1.status().role()));
         assertThat(new ProcessBuilder(hook.toString(), "sleeping").start().waitFor()).isEqualTo(2);
     }
 }

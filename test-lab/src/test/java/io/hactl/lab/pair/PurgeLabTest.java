@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hactl.controller.control.StatusReport;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.TcpInfo;
 import io.hactl.sync.conntrack.Tuple;
@@ -116,11 +117,11 @@ class PurgeLabTest {
         assertThat(count(lab.fw1, 70)).as("a's own flows").isEqualTo(N);
         assertThat(stat(h2, "purged")).isZero();
         assertThat(marked(lab.fw2)).as("b's preloaded copies stay while its role is unknown").isEqualTo(N);
-        long bulks = h1.status().path("sync").path("bulksReceived").asLong();
+        long bulks = h1.status().sync().bulksReceived();
         h1.call("request-resync");
-        await().atMost(Duration.ofSeconds(30)).until(() -> h1.status().path("sync").path("bulksReceived").asLong() > bulks);
-        assertThat(h2.status().path("caches").path("internal").asInt()).as("b adopted a's flows").isZero();
-        assertThat(h1.status().path("caches").path("external").asInt()).as("a got copies of its own flows").isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> h1.status().sync().bulksReceived() > bulks);
+        assertThat(h2.status().caches().internal()).as("b adopted a's flows").isZero();
+        assertThat(h1.status().caches().external()).as("a got copies of its own flows").isZero();
     }
 
     @Test
@@ -142,13 +143,13 @@ class PurgeLabTest {
         long before = stat(h2, "purges_run");
         h1.start(conf1);
         await().atMost(Duration.ofSeconds(30)).until(() -> h1.statusOrNull() != null
-                && h1.status().path("peer").path("alive").asBoolean());
+                && h1.status().peer().alive());
         assertThat(role(h1)).isEqualTo("INIT");
         // the backup's purge compared with a's flows: a still has them all
         awaitPurges(h2, "purges_run", before);
         assertThat(stat(h2, "purged")).isZero();
         assertThat(marked(lab.fw2)).as("b's preloaded copies of a's flows").isEqualTo(N);
-        assertThat(h1.status().path("caches").path("internal").asInt()).isEqualTo(N);
+        assertThat(h1.status().caches().internal()).isEqualTo(N);
 
         // then the upgrade of the backup: a, in INIT, sees b go silent
         awaitNoPurgePending(h1);
@@ -188,21 +189,21 @@ class PurgeLabTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> h2.statusOrNull() != null);
         JsonNode stats = h2.call("stats");
         assertThat(stats.path("kernel_flows_of_peer_at_start").asLong()).isEqualTo(left.size());
-        assertThat(h2.status().path("caches").path("internal").asInt()).isZero();
+        assertThat(h2.status().caches().internal()).isZero();
         // a asks the restarted b for its flows: none of its own come back
-        await().atMost(Duration.ofSeconds(30)).until(() -> h1.status().path("sync").path("bulksReceived").asLong() >= 1
-                && h2.status().path("caches").path("external").asInt() == N);
-        long bulks = h1.status().path("sync").path("bulksReceived").asLong();
+        await().atMost(Duration.ofSeconds(30)).until(() -> h1.status().sync().bulksReceived() >= 1
+                && h2.status().caches().external() == N);
+        long bulks = h1.status().sync().bulksReceived();
         h1.call("request-resync");
-        await().atMost(Duration.ofSeconds(30)).until(() -> h1.status().path("sync").path("bulksReceived").asLong() > bulks);
-        assertThat(h1.status().path("caches").path("external").asInt()).as("a holds copies of its own flows").isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> h1.status().sync().bulksReceived() > bulks);
+        assertThat(h1.status().caches().external()).as("a holds copies of its own flows").isZero();
 
         // a closes 2,000 flows; b, BACKUP, purges the leftovers among them and keeps the others
         List<Flow> closed = load.subList(0, 2000);
         try (Conntrack k = lab.fw1.call(Conntrack::open)) {
             assertThat(k.batchDelete(closed).succeeded()).isEqualTo(2000);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> h2.status().path("caches").path("external").asInt() == N - 2000);
+        await().atMost(Duration.ofSeconds(30)).until(() -> h2.status().caches().external() == N - 2000);
         Set<Tuple> gone = new HashSet<>();
         closed.forEach(f -> gone.add(f.orig()));
         Set<Tuple> expected = new HashSet<>(left);
@@ -224,12 +225,12 @@ class PurgeLabTest {
         try (Conntrack k = lab.fw2.call(Conntrack::open)) {
             assertThat(k.batch(own, BatchMode.CREATE).succeeded()).isEqualTo(2000);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> h2.status().path("caches").path("internal").asInt() == 2000);
-        assertThat(h2.call("commit").path("written").asInt()).isEqualTo(N);
+        await().atMost(Duration.ofSeconds(30)).until(() -> h2.status().caches().internal() == 2000);
+        assertThat(h2.commit().written()).isEqualTo(N);
         try (Conntrack k = lab.fw1.call(Conntrack::open)) {
             assertThat(k.batchDelete(load.subList(0, 5000)).succeeded()).isEqualTo(5000);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> h2.status().path("caches").path("external").asInt() == N - 5000);
+        await().atMost(Duration.ofSeconds(30)).until(() -> h2.status().caches().external() == N - 5000);
         assertThat(count(lab.fw2, 70)).as("without direct-inject b's kernel keeps them until a purge").isEqualTo(N);
 
         awaitNoPurgePending(h2);
@@ -240,7 +241,7 @@ class PurgeLabTest {
         assertThat(count(lab.fw2, 70)).isEqualTo(N - 5000);
         assertThat(count(lab.fw2, 80)).as("b's own flows").isEqualTo(2000);
         assertThat(stat(h2, "purged")).isEqualTo(5000);
-        assertThat(h2.status().path("purge").path("last").asText()).contains("removed 5000");
+        assertThat(h2.status().purge().last()).contains("removed 5000");
         assertThat(count(lab.fw1, 70)).isEqualTo(N - 5000);
     }
 
@@ -260,16 +261,16 @@ class PurgeLabTest {
         h2.start(conf2);
         awaitPurges(h1, "purges_skipped", before);
         assertThat(count(lab.fw1, 70)).as("a's own flows after the purge was due").isEqualTo(N);
-        System.out.println("a's purge: " + h1.status().path("purge"));
+        System.out.println("a's purge: " + h1.status().purge());
         assertThat(stat(h1, "purged")).isZero();
-        assertThat(h1.status().path("caches").path("internal").asInt()).isEqualTo(N);
+        assertThat(h1.status().caches().internal()).isEqualTo(N);
     }
 
     void startBoth() throws Exception {
         h1.start(conf1);
         h2.start(conf2);
         await().atMost(Duration.ofSeconds(30)).until(() -> h1.statusOrNull() != null && h2.statusOrNull() != null
-                && h1.status().path("peer").path("alive").asBoolean() && h2.status().path("peer").path("alive").asBoolean());
+                && h1.status().peer().alive() && h2.status().peer().alive());
     }
 
     /** a's own flows into a's kernel; b holds them in its external cache. */
@@ -278,8 +279,8 @@ class PurgeLabTest {
         try (Conntrack k = lab.fw1.call(Conntrack::open)) {
             assertThat(k.batch(load, BatchMode.CREATE).succeeded()).isEqualTo(N);
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> h1.status().path("caches").path("internal").asInt() == N
-                && h2.status().path("caches").path("external").asInt() == N);
+        await().atMost(Duration.ofSeconds(60)).until(() -> h1.status().caches().internal() == N
+                && h2.status().caches().external() == N);
         return load;
     }
 
@@ -306,7 +307,7 @@ class PurgeLabTest {
      */
     static void awaitPurges(HactlNode h, String counter, long before) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            JsonNode s = h.statusOrNull();
+            StatusReport s = h.statusOrNull();
             return s != null && stat(h, counter) > before;
         });
     }
@@ -314,9 +315,9 @@ class PurgeLabTest {
     /** No purge pending or running (one a passing silence under load caused is decided first). */
     static void awaitNoPurgePending(HactlNode h) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            JsonNode s = h.statusOrNull();
-            return s != null && s.path("purgeInMillis").asLong() == -1 && !s.path("purge").path("running").asBoolean()
-                    && s.path("transitionsPending").asInt() == 0;
+            StatusReport s = h.statusOrNull();
+            return s != null && s.purgeInMillis() == -1 && !s.purge().running()
+                    && s.transitionsPending() == 0;
         });
     }
 
@@ -326,14 +327,14 @@ class PurgeLabTest {
      */
     static void awaitPurgeScheduled(HactlNode h) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            JsonNode s = h.statusOrNull();
-            return s != null && s.path("purgeInMillis").asLong() >= 0;
+            StatusReport s = h.statusOrNull();
+            return s != null && s.purgeInMillis() >= 0;
         });
     }
 
     static String role(HactlNode h) {
-        JsonNode s = h.statusOrNull();
-        return s == null ? "?" : s.path("role").asText();
+        StatusReport s = h.statusOrNull();
+        return s == null ? "?" : s.role();
     }
 
     static long count(Netns ns, int net) throws Exception {

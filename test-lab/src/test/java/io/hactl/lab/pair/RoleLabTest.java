@@ -63,7 +63,7 @@ class RoleLabTest {
 
     String role(HactlNode h) {
         var s = h.statusOrNull();
-        return s == null ? "?" : s.path("role").asText();
+        return s == null ? "?" : s.role();
     }
 
     @Test
@@ -84,9 +84,9 @@ class RoleLabTest {
         // whoever holds the virtual addresses is MASTER in hactl too, and the other is not
         await().atMost(Duration.ofSeconds(30)).until(() -> k1.holdsVip() && role(h1).equals("MASTER")
                 && !k2.holdsVip() && role(h2).equals("BACKUP"));
-        var t = h1.status().path("lastTransition");
-        assertThat(t.path("to").asText()).isEqualTo("MASTER");
-        assertThat(t.path("ok").asBoolean()).isTrue();
+        var t = h1.status().lastTransition();
+        assertThat(t.to()).isEqualTo("MASTER");
+        assertThat(t.ok()).isTrue();
     }
 
     @Test
@@ -105,7 +105,7 @@ class RoleLabTest {
             }
             assertThat(kernel.batch(flows, BatchMode.CREATE).succeeded()).isEqualTo(n);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> h1.status().path("caches").path("internal").asInt() == n);
+        await().atMost(Duration.ofSeconds(30)).until(() -> h1.status().caches().internal() == n);
 
         // fw2 starts with the higher priority: undemoted it would preempt fw1 with an empty table.
         // Half of what fw1 sends it is lost, so its resync takes a while (heartbeats still pass).
@@ -124,13 +124,13 @@ class RoleLabTest {
             }
             return vip && role(h2).equals("MASTER");
         });
-        var commit = h2.status().path("lastTransition").path("steps").get(0);
+        var commit = h2.status().lastTransition().steps().get(0);
         System.out.println("fresh node: demoted seen " + sawDemoted[0] + "; took over: " + commit);
         assertThat(sawDemoted[0]).as("held back while its resync ran").isTrue();
         assertThat(vipWhileDemoted[0]).as("took the virtual addresses while demoted; fw2's log:\n%s",
                 h2.log().lines().filter(l -> l.matches(".*(DEMOT|demotion|bulk|keepalived|transition|peer).*"))
                         .collect(java.util.stream.Collectors.joining("\n"))).isFalse();
-        assertThat(commit.path("name").asText()).isEqualTo("commit");
-        assertThat(commit.path("detail").asText()).startsWith("committed " + n + "/" + n);
+        assertThat(commit.name()).isEqualTo("commit");
+        assertThat(commit.detail()).startsWith("committed " + n + "/" + n);
     }
 }

@@ -1,0 +1,78 @@
+package io.hactl.controller.control;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The answer to {@code status}: the one schema the daemon writes and {@code hactl status}, its
+ * {@code --json} readers and the lab read. Field names are the JSON keys scripts use; a reader
+ * ignores keys it does not know, so a newer daemon does not break an older client. Durations
+ * carry their unit in the name; -1 means unknown or not scheduled.
+ *
+ * @param verdict whether the pair is safe to fail over, with the evidence
+ * @param drops datagrams or messages dropped, by reason
+ * @param purgeInMillis the engine's scheduled purge (the same as {@code purge.inMillis})
+ * @param lastCommit the last commit into the kernel, null before the first
+ * @param lastTransition the role machine's last transition, null before the first
+ * @param lastPreload the last preload (the peer handed over or went silent), null if none
+ * @param transitions transitions kept in the history
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record StatusReport(VerdictReport verdict, String node, long uptimeSeconds, String role, String roleSource,
+                           String roleSince, long roleAgeMillis, boolean demoted, int transitionsPending, Peer peer,
+                           Caches caches, Sync sync, Map<String, Long> drops, long messagesLost, long retransmissions,
+                           long purgeInMillis, Purge purge, CommitReport lastCommit, TransitionReport lastTransition,
+                           TransitionReport lastPreload, int transitions) {
+    /** A report missing parts (an older or partial answer) reads as unknown, never as a null to trip on. */
+    public StatusReport {
+        peer = peer == null ? new Peer("", false, -1, -1) : peer;
+        caches = caches == null ? new Caches(0, 0, 0, 0) : caches;
+        sync = sync == null ? new Sync("", -1, -1, 0, 0, false, 0, "", 0, "", "", false) : sync;
+        drops = drops == null ? Map.of() : drops;
+        purge = purge == null ? new Purge(-1, null, false, null, 0, -1, false, 0) : purge;
+    }
+
+    /** Reads the daemon's answer. */
+    public static StatusReport of(JsonNode json, ObjectMapper mapper) {
+        try {
+            return mapper.treeToValue(json, StatusReport.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the daemon's status does not read: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** OK only when the daemon says so: a report without a verdict is not. */
+    public boolean ok() {
+        return verdict != null && verdict.ok();
+    }
+
+    /** {@code reasons} are {@code "name: detail"}, {@code evidence} says in one line what was checked. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record VerdictReport(boolean ok, List<String> reasons, String evidence) {
+        public VerdictReport {
+            reasons = reasons == null ? List.of() : List.copyOf(reasons);
+        }
+    }
+
+    /** The peer as the sync link sees it; {@code lastHeardMillis} and {@code rttMicros} are -1 when never. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Peer(String address, boolean alive, long lastHeardMillis, long rttMicros) {}
+
+    /** Flows in the internal cache (this node's) and the external one (the peer's), and the heap each retains. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Caches(long internal, long external, long internalBytes, long externalBytes) {}
+
+    /** Replication: mode, lag, queues, bulk, the active link and the key in use. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Sync(String mode, long lagMillis, long lagMaxMillis, long resendQueue, long transmitQueue,
+                       boolean bulkReceiving, long bulksReceived, String activeLink, int links, String keyFingerprint,
+                       String encryption, boolean directInject) {}
+
+    /** The purge of the peer's stale flows: when it is due and why, and its last outcome. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Purge(long inMillis, String reason, boolean waitingForPeer, String last, long lastRemoved,
+                        long lastMillisAgo, boolean running, long outcomes) {}
+}

@@ -151,11 +151,6 @@ final class KernelWriter {
         // nothing to forget: see above
     }
 
-    /** Whether the flow at external-cache handle {@code h} is in the kernel as last received (on the loop). */
-    boolean inKernel(int h) {
-        return ctx.external.isLive(h) && copies.current(h, ctx.external.updatedAt(h), ctx.now(), 0);
-    }
-
     // ------------------------------------------------------------ warm standby (direct inject)
 
     /** Whether the peer's flows go into this kernel as they arrive: direct-inject on a node certainly not MASTER. */

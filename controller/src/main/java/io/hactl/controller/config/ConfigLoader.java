@@ -134,7 +134,7 @@ public final class ConfigLoader {
             r.error("sync.event-buffer-max", "is below sync.event-buffer");
         }
         return new SyncConfig(reliable, multicast, links, keyFile,
-                r.bool("sync.direct-inject", false),
+                r.bool("sync.direct-inject", true),
                 r.duration("sync.purge-timeout", Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(24)),
                 r.node("sync.commit-timeout") == null ? null
                         : r.duration("sync.commit-timeout", null, Duration.ofSeconds(1), Duration.ofDays(5)),

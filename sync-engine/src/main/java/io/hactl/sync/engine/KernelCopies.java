@@ -40,6 +40,13 @@ final class KernelCopies {
         return h < updated.length && updated[h] == updatedAt && updatedAt != NONE && expires[h] - now > margin;
     }
 
+    /** The kernel no longer holds flow {@code h} as written. */
+    void forget(int h) {
+        if (h < updated.length) {
+            updated[h] = NONE;
+        }
+    }
+
     /** Nothing is known to be in the kernel any more. */
     void clear() {
         Arrays.fill(updated, NONE);

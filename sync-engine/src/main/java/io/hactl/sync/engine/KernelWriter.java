@@ -2,6 +2,7 @@ package io.hactl.sync.engine;
 
 import io.hactl.sync.cache.FlowStore;
 import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.conntrack.FlowEvent;
 import io.hactl.sync.ctnetlink.BatchMode;
 import io.hactl.sync.ctnetlink.BatchResult;
 import io.hactl.sync.ctnetlink.Conntrack;
@@ -149,6 +150,33 @@ final class KernelWriter {
      */
     void kernelTouched() {
         // nothing to forget: see above
+    }
+
+    /**
+     * Kernel events (on the loop): an entry carrying the owner mark that ended not by our own
+     * socket (its timeout ran out, someone flushed or deleted it) is no longer in the kernel as
+     * written, so the next commit of the changes writes it again.
+     */
+    void kernelEvents(List<FlowEvent> batch) {
+        OwnerMark mark = ctx.cfg.ownerMark();
+        int ownPort = kernel.socket().portId();
+        for (FlowEvent e : batch) {
+            Flow f = e.flow();
+            if (e.type() == FlowEvent.Type.DESTROY && e.originPort() != ownPort && mark.marks(f.mark())) {
+                int h = ctx.external.handleOf(f.orig(), f.zone());
+                if (h != FlowStore.NO_HANDLE) {
+                    copies.forget(h);
+                }
+            }
+        }
+    }
+
+    /** Kernel events were lost (on the loop): what the kernel still holds is not known any more. */
+    void kernelEventsLost() {
+        copies.clear();
+        if (ctx.cfg.directInject()) {
+            reconcile("kernel events lost");
+        }
     }
 
     // ------------------------------------------------------------ warm standby (direct inject)

@@ -127,8 +127,14 @@ public final class SyncEngine implements AutoCloseable {
         String node = cfg.node();
         ConntrackEvents events = kernelAccess.openEvents(cfg.eventBuffer(), decodeStats);
         kernelEvents = new KernelEvents(node, events, KernelAccess.EVENT_POLL, cfg.eventBufferMax(),
-                batch -> loop.execute(() -> resync.applyEvents(batch)),
-                () -> loop.execute(() -> resync.overrun()));
+                batch -> loop.execute(() -> {
+                    writer.kernelEvents(batch);
+                    resync.applyEvents(batch);
+                }),
+                () -> loop.execute(() -> {
+                    writer.kernelEventsLost();
+                    resync.overrun();
+                }));
         kernel = kernelAccess.openConntrack(decodeStats);
         int kernelPort = kernel.socket().portId();
         // our own commits and injections cause events: let the kernel drop them unseen

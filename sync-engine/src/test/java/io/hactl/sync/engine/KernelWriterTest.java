@@ -281,6 +281,7 @@ class KernelWriterTest {
         while (p.events.poll(l) > 0) {
             // one datagram each
         }
+        p.writer.kernelEvents(batch);
         p.resync.applyEvents(batch);
     }
 
@@ -326,5 +327,34 @@ class KernelWriterTest {
         p.internal.forEach((h, f, u) -> internal.add(f.orig()));
         assertThat(internal).containsExactlyInAnyOrderElementsOf(own);
         assertThat(p.announced).isNotEmpty().allSatisfy(k -> assertThat(k.bytes()[KEY_SRC_NET]).isEqualTo((byte) 20));
+    }
+
+    /**
+     * The kernel loses flows warm standby wrote, behind hactl's back: one expires, two are
+     * deleted by someone else (conntrack -D, a flush). Their DESTROY events tell, and the commit of
+     * the changes writes those three again; lost events make it write everything.
+     */
+    @Test
+    void flowsTheKernelLostAreWrittenAgainByTheCommitOfTheChanges() throws Exception {
+        EngineParts p = warm(Standing.STANDBY);
+        for (int i = 0; i < N; i++) {
+            send(p, flow(10, i, 0x11));
+        }
+        tick(p);
+        deliverEvents(p);
+        assertThat(p.kernel.size()).isEqualTo(N);
+        p.kernel.expire(flow(10, 1, 0).orig(), 0);
+        try (var other = new InMemoryKernelAccess(p.kernel).openConntrack(new io.hactl.sync.ctnetlink.DecodeStats())) {
+            assertThat(other.batchDelete(List.of(flow(10, 2, 0), flow(10, 3, 0))).succeeded()).isEqualTo(2);
+        }
+        deliverEvents(p);
+        p.loop.execute(() -> p.ctx.standing(Standing.ACTIVE));
+        CommitResult r = commit(p, true);
+        assertThat(r.flows()).as("%s", r).isEqualTo(3);
+        assertThat(r.unchanged()).isEqualTo(N - 3);
+        assertThat(p.kernel.size()).isEqualTo(N);
+
+        p.loop.execute(p.writer::kernelEventsLost);
+        assertThat(commit(p, true).flows()).as("events lost: everything").isEqualTo(N);
     }
 }

@@ -17,6 +17,8 @@ final class KernelCopies {
 
     private long[] updated = new long[0];
     private long[] expires = new long[0];
+    /** Whether anything was recorded since the last {@link #clear}. */
+    private boolean any;
 
     /** The kernel now holds the version of flow {@code h} updated at {@code updatedAt}, until {@code expiresAt}. */
     void written(int h, long updatedAt, long expiresAt) {
@@ -29,6 +31,12 @@ final class KernelCopies {
         }
         updated[h] = updatedAt;
         expires[h] = expiresAt;
+        any = true;
+    }
+
+    /** Whether no copy was recorded since the last {@link #clear}. */
+    boolean isEmpty() {
+        return !any;
     }
 
     /**
@@ -38,6 +46,19 @@ final class KernelCopies {
      */
     boolean current(int h, long updatedAt, long now, long margin) {
         return h < updated.length && updated[h] == updatedAt && updatedAt != NONE && expires[h] - now > margin;
+    }
+
+    /**
+     * Flow {@code h}, current as updated at {@code before}, arrived again unchanged at
+     * {@code after}: the kernel holds it as it is (its timeout runs on as written). Returns
+     * whether it was current, and so is now.
+     */
+    boolean carry(int h, long before, long after, long now, long margin) {
+        if (!current(h, before, now, margin)) {
+            return false;
+        }
+        updated[h] = after;
+        return true;
     }
 
     /** The kernel no longer holds flow {@code h} as written. */
@@ -50,6 +71,7 @@ final class KernelCopies {
     /** Nothing is known to be in the kernel any more. */
     void clear() {
         Arrays.fill(updated, NONE);
+        any = false;
     }
 
     /** Heap held, in bytes. */

@@ -179,6 +179,23 @@ final class KernelWriter {
         }
     }
 
+    /** Whether the peer's flows are tracked in the kernel: warm standby, or copies a commit wrote (on the loop). */
+    boolean tracksKernel() {
+        return ctx.cfg.directInject() || !copies.isEmpty();
+    }
+
+    /**
+     * Flow {@code h} arrived again with the same content at {@code after} (a bulk sends every
+     * flow): when the kernel held its version of {@code before}, it holds this one, and nothing
+     * needs writing. Returns whether so (on the loop).
+     */
+    boolean stillWritten(int h, long before, long after) {
+        if (copies.isEmpty()) {
+            return false;
+        }
+        return h != FlowStore.NO_HANDLE && copies.carry(h, before, after, ctx.now(), EXPIRY_MARGIN.toNanos());
+    }
+
     // ------------------------------------------------------------ warm standby (direct inject)
 
     /** Whether the peer's flows go into this kernel as they arrive: direct-inject on a node certainly not MASTER. */

@@ -91,12 +91,27 @@ final class PeerState implements SyncListener {
     public void onFlowUpdate(byte[] bytes, long arrivedNanos) {
         FlowStore external = ctx.external;
         // the datagram's arrival time: one clock read for its 35 or so flows, not one each
-        if (external.putEncoded(bytes, arrivedNanos) == FlowStore.Result.REFUSED_FULL) {
+        if (!writer.tracksKernel()) {
+            if (external.putEncoded(bytes, arrivedNanos) == FlowStore.Result.REFUSED_FULL) {
+                ctx.count("external_cache_refused");
+            }
+            return;
+        }
+        byte[] key = Arrays.copyOf(bytes, CompactFlow.keyLength(bytes));
+        int h = external.handleOfKey(key);
+        long before = h == FlowStore.NO_HANDLE ? 0 : external.updatedAt(h);
+        FlowStore.Result r = external.putEncoded(bytes, arrivedNanos);
+        if (r == FlowStore.Result.REFUSED_FULL) {
             ctx.count("external_cache_refused");
             return;
         }
+        if (r == FlowStore.Result.UNCHANGED && writer.stillWritten(h, before, arrivedNanos)) {
+            return; // sent again as it was (a bulk): the kernel holds it as it is
+        }
         if (ctx.cfg.directInject()) {
-            int h = external.handleOfKey(Arrays.copyOf(bytes, CompactFlow.keyLength(bytes)));
+            if (h == FlowStore.NO_HANDLE) {
+                h = external.handleOfKey(key);
+            }
             // the stored encoding (an unchanged flow keeps the one it had): what the writer checks against
             writer.inject(h, external.encodingAt(h), arrivedNanos);
         }

@@ -201,8 +201,8 @@ class KernelWriterTest {
 
     /**
      * After a restart nothing is known to be in the kernel: the peer's bulk end reconciles it with
-     * the external cache: what the kernel lacks or holds in an older version is written, the rest
-     * of what the bulk wrote as it arrived is not written again.
+     * the external cache: what the kernel lacks or holds in an older version is written; what the
+     * bulk sent unchanged is not written again.
      */
     @Test
     void theEndOfABulkReconcilesTheKernelWithTheExternalCache() throws Exception {
@@ -233,7 +233,7 @@ class KernelWriterTest {
         assertThat(p.kernel.flows()).filteredOn(f -> f.orig().src().getAddress()[1] == 10)
                 .extracting(f -> f.mark() & 0xff).containsOnly(0x11L, 0x12L)
                 .filteredOn(m -> m == 0x12L).hasSize(5);
-        assertThat(p.counter("injected")).as("the bulk's flows as they arrived").isEqualTo(N);
+        assertThat(p.counter("injected")).as("the bulk's changed flows as they arrived").isEqualTo(5);
         assertThat(p.counter("reconciled")).as("then only what those writes missed").isEqualTo(N + 5);
     }
 
@@ -356,5 +356,35 @@ class KernelWriterTest {
 
         p.loop.execute(p.writer::kernelEventsLost);
         assertThat(commit(p, true).flows()).as("events lost: everything").isEqualTo(N);
+    }
+
+    /**
+     * The peer sends its flows again unchanged (a bulk, or bulks repeated after losses): the
+     * kernel already holds them, so nothing is written again and the MASTER commit still finds
+     * them unchanged; a flow whose copy is about to expire is written again.
+     */
+    @Test
+    void flowsSentAgainUnchangedAreNotWrittenAgain() throws Exception {
+        EngineParts p = warm(Standing.STANDBY);
+        for (int i = 0; i < N; i++) {
+            send(p, flow(10, i, 0x11));
+        }
+        send(p, flow(10, N, 0x11).toBuilder().timeout(15).build());
+        tick(p);
+        assertThat(p.counter("injected")).isEqualTo(N + 1);
+        p.advance(Duration.ofSeconds(6));
+        p.peer.onBulkBegin(p.now);
+        for (int i = 0; i < N; i++) {
+            send(p, flow(10, i, i == 0 ? 0x12 : 0x11));
+        }
+        send(p, flow(10, N, 0x11).toBuilder().timeout(15).build()); // its copy ends in 9 s
+        p.peer.onBulkEnd(N + 1);
+        tick(p);
+        assertThat(p.counter("injected") + p.counter("reconciled")).as("the changed flow and the expiring one")
+                .isEqualTo(N + 3);
+        p.loop.execute(() -> p.ctx.standing(Standing.ACTIVE));
+        CommitResult r = commit(p, true);
+        assertThat(r.flows()).as("%s", r).isZero();
+        assertThat(r.unchanged()).isEqualTo(N + 1);
     }
 }

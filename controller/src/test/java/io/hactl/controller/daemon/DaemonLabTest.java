@@ -95,6 +95,7 @@ class DaemonLabTest {
                   peer: %s
                   interface: sync
                   key-file: %s
+                  direct-inject: false   # what each command and the hand-over write is seen one by one
                   filter: { ignore-addresses: [10.99.0.0/24, 127.0.0.0/8] }
                 role: { source: none }
                 control: { socket: %s }

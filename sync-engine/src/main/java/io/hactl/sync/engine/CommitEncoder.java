@@ -33,11 +33,15 @@ final class CommitEncoder {
         return enc[1] & 0xff;
     }
 
-    /** Writes the attributes of {@code enc} as updated at {@code updatedAt}, committed at {@code now}. */
-    void write(AttrWriter w, byte[] enc, long updatedAt, long now) throws CompactFlowException {
+    /**
+     * Writes the attributes of {@code enc} as updated at {@code updatedAt}, committed at {@code now};
+     * returns the timeout written, in seconds.
+     */
+    long write(AttrWriter w, byte[] enc, long updatedAt, long now) throws CompactFlowException {
         if (!CompactFlow.isCommonShape(enc)) {
-            FlowCodec.encode(w, planner.plan(CompactFlow.decode(enc), updatedAt, now));
-            return;
+            Flow planned = planner.plan(CompactFlow.decode(enc), updatedAt, now);
+            FlowCodec.encode(w, planned);
+            return planned.timeout();
         }
         int family = family(enc);
         int protocol = enc[2] & 0xff;
@@ -67,12 +71,14 @@ final class CommitEncoder {
             mark = u32(enc, at);
             at += 4;
         }
-        FlowCodec.encodeState(w, zone, status, planner.timeout(received, updatedAt, now), planner.mark(mark));
+        long timeout = planner.timeout(received, updatedAt, now);
+        FlowCodec.encodeState(w, zone, status, timeout, planner.mark(mark));
         if ((presence & PRESENT_PROTOINFO) != 0) {
             int liberal = planner.windowTracking() ? 0 : Ctnl.IP_CT_TCP_FLAG_BE_LIBERAL;
             FlowCodec.encodeTcpInfo(w, enc[at] & 0xff, enc[at + 1] & 0xff, enc[at + 2] & 0xff,
                     (enc[at + 3] & 0xff) | liberal, (enc[at + 4] & 0xff) | liberal);
         }
+        return timeout;
     }
 
     private static int u16(byte[] b, int at) {

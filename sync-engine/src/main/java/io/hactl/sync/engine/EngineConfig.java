@@ -67,7 +67,8 @@ public record EngineConfig(String node, String peer, boolean reliable, List<Link
     // The one place of the defaults: defaults() takes them, and so does hactl.yaml for every key it
     // leaves out (the mode's tunables are ModeConfig.DEFAULTS, the owner mark OwnerMark.DEFAULT).
     public static final int DEFAULT_CACHE_LIMIT = 1 << 20;
-    public static final boolean DEFAULT_DIRECT_INJECT = false;
+    /** Warm standby: the backup keeps the peer's flows in its kernel, so taking MASTER writes only what changed. */
+    public static final boolean DEFAULT_DIRECT_INJECT = true;
     public static final Duration DEFAULT_PURGE_TIMEOUT = Duration.ofSeconds(60);
     public static final boolean DEFAULT_TCP_WINDOW_TRACKING = false;
     public static final boolean DEFAULT_STARTUP_RESYNC = true;

@@ -33,7 +33,8 @@ public final class EngineCounters {
             "handovers_sent",
             "handovers_received",
             "injected",                 // flows written by warm standby (direct-inject)
-            "inject_errors",
+            "inject_errors",            // warm-standby writes that failed in part or whole: a reconcile follows
+            "reconciled",               // flows warm standby wrote to reconcile the kernel with the external cache
             "resyncs_from_kernel",
             "kernel_events_of_peer",    // events for flows written from the peer's cache, not claimed
             "kernel_flows_of_peer_at_start", // the peer's flows (owner mark) found in the kernel at start

@@ -1,14 +1,12 @@
 package io.hactl.sync.engine;
 
 import io.hactl.sync.cache.FlowStore;
-import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.mode.BulkSource;
 import io.hactl.sync.mode.SyncListener;
 import io.hactl.sync.mode.SyncStats;
 import io.hactl.sync.wire.CompactFlow;
-import io.hactl.sync.wire.CompactFlowException;
-import io.hactl.sync.wire.DropReason;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -91,22 +89,31 @@ final class PeerState implements SyncListener {
 
     @Override
     public void onFlowUpdate(byte[] bytes, long arrivedNanos) {
-        Flow f = null;
-        if (ctx.cfg.directInject()) {
-            try {
-                f = CompactFlow.decode(bytes);
-            } catch (CompactFlowException e) {
-                // unreachable: checked with its whole datagram before delivery (CompactFlowCheck)
-                stats.drop(DropReason.MALFORMED);
-                return;
-            }
-        }
+        FlowStore external = ctx.external;
         // the datagram's arrival time: one clock read for its 35 or so flows, not one each
-        if (ctx.external.putEncoded(bytes, arrivedNanos) == FlowStore.Result.REFUSED_FULL) {
-            ctx.count("external_cache_refused");
+        if (!writer.tracksKernel()) {
+            if (external.putEncoded(bytes, arrivedNanos) == FlowStore.Result.REFUSED_FULL) {
+                ctx.count("external_cache_refused");
+            }
+            return;
         }
-        if (f != null) {
-            writer.inject(f);
+        byte[] key = Arrays.copyOf(bytes, CompactFlow.keyLength(bytes));
+        int h = external.handleOfKey(key);
+        long before = h == FlowStore.NO_HANDLE ? 0 : external.updatedAt(h);
+        FlowStore.Result r = external.putEncoded(bytes, arrivedNanos);
+        if (r == FlowStore.Result.REFUSED_FULL) {
+            ctx.count("external_cache_refused");
+            return;
+        }
+        if (r == FlowStore.Result.UNCHANGED && writer.stillWritten(h, before, arrivedNanos)) {
+            return; // sent again as it was (a bulk): the kernel holds it as it is
+        }
+        if (ctx.cfg.directInject()) {
+            if (h == FlowStore.NO_HANDLE) {
+                h = external.handleOfKey(key);
+            }
+            // the stored encoding (an unchanged flow keeps the one it had): what the writer checks against
+            writer.inject(h, external.encodingAt(h), arrivedNanos);
         }
     }
 
@@ -116,11 +123,10 @@ final class PeerState implements SyncListener {
         if (h == FlowStore.NO_HANDLE) {
             return;
         }
-        Flow f = ctx.external.flowAt(h);
-        ctx.external.removeAt(h);
         if (ctx.cfg.directInject()) {
-            writer.injectDelete(f);
+            writer.injectDelete(h);
         }
+        ctx.external.removeAt(h);
     }
 
     @Override
@@ -152,7 +158,7 @@ final class PeerState implements SyncListener {
             });
             for (int h : stale) {
                 if (ctx.cfg.directInject()) {
-                    writer.injectDelete(external.flowAt(h));
+                    writer.injectDelete(h);
                 }
                 external.removeAt(h);
             }
@@ -161,6 +167,10 @@ final class PeerState implements SyncListener {
         bulkReceiving = false;
         bulksReceived++;
         purge.bulkReceived(clean);
+        if (ctx.cfg.directInject()) {
+            // what the bulk's own writes missed (a full table, an overrun, a restart in between)
+            writer.reconcile(clean ? "bulk received" : "bulk received with losses");
+        }
         LOG.info("{}: bulk from {} complete: {} flows, external cache {}", ctx.node(), ctx.cfg.peer(), flows,
                 ctx.external.size());
         listener.onBulkReceived(flows, clean);

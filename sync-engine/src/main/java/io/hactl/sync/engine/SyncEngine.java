@@ -47,8 +47,6 @@ public final class SyncEngine implements AutoCloseable {
     private static final long TICK_MILLIS = 10;
     /** How long the peer's summaries must show a count difference before it is evidence (PeerCountCheck). */
     static final Duration COUNT_PERSIST = Duration.ofSeconds(1);
-    /** How recent a clean commit must be for {@link #commitChanges} to write only what changed since. */
-    static final Duration CHANGES_WINDOW = KernelWriter.CHANGES_WINDOW;
 
     private final EngineConfig cfg;
     private final EngineListener engineListener;
@@ -129,8 +127,14 @@ public final class SyncEngine implements AutoCloseable {
         String node = cfg.node();
         ConntrackEvents events = kernelAccess.openEvents(cfg.eventBuffer(), decodeStats);
         kernelEvents = new KernelEvents(node, events, KernelAccess.EVENT_POLL, cfg.eventBufferMax(),
-                batch -> loop.execute(() -> resync.applyEvents(batch)),
-                () -> loop.execute(() -> resync.overrun()));
+                batch -> loop.execute(() -> {
+                    writer.kernelEvents(batch);
+                    resync.applyEvents(batch);
+                }),
+                () -> loop.execute(() -> {
+                    writer.kernelEventsLost();
+                    resync.overrun();
+                }));
         kernel = kernelAccess.openConntrack(decodeStats);
         int kernelPort = kernel.socket().portId();
         // our own commits and injections cause events: let the kernel drop them unseen
@@ -211,11 +215,11 @@ public final class SyncEngine implements AutoCloseable {
     }
 
     /**
-     * As {@link #commit}, but when the last commit wrote every flow, left the kernel untouched
-     * since (no purge) and is less than {@link #CHANGES_WINDOW} old, only the flows updated since
-     * its snapshot: the MASTER transition right after a preload then rewrites nothing the kernel
-     * already holds, at the moment the traffic arrives. (Older, and flows with short timeouts may
-     * have expired from the kernel meanwhile: then everything is written.)
+     * As {@link #commit}, but only the flows the kernel does not hold as last received: those a
+     * commit or warm standby (direct-inject) wrote and for which nothing arrived since are left
+     * out, unless their timeout in the kernel runs out within {@link KernelWriter#EXPIRY_MARGIN}.
+     * The MASTER transition after warm standby or a preload then writes only what changed, at the
+     * moment the traffic arrives.
      */
     public CompletableFuture<CommitResult> commitChanges() {
         return writer.commit(true);

@@ -306,6 +306,7 @@ class SyncEngineLabTest {
     @Test
     void directInjectPutsReceivedFlowsIntoTheBackupKernelWithoutACommit() throws Exception {
         startBoth(configA(), configB().withDirectInject(true));
+        b.setStanding(Standing.STANDBY).get(); // BACKUP: a MASTER's kernel is left alone
         List<Flow> load = flows(5_000, 0);
         kernelA.batch(load, BatchMode.CREATE);
 

@@ -162,12 +162,9 @@ public final class SyncEngine implements AutoCloseable {
         mode = link.mode();
 
         // subscribed first, so nothing changes unseen between the dump and the events
-        List<Flow> dumped = resync.dumpAtStart();
+        long dumped = resync.dumpAtStart();
         ctx.onLoop(() -> {
             long now = clock.getAsLong();
-            for (Flow f : dumped) {
-                internal.put(f, now);
-            }
             mode.start(now);
             // no bulk of our own here: a peer that wants our flows asks (its startup resync)
             if (cfg.startupResync()) {
@@ -183,7 +180,7 @@ public final class SyncEngine implements AutoCloseable {
                 clock, KernelCountCheck.MIN_INTERVAL_MILLIS);
         kernelCount.start();
         LOG.info("{}: sync engine started ({} mode, {} flows in the kernel table, links: {})", node,
-                cfg.reliable() ? "ftfw" : "notrack", dumped.size(), link.describe());
+                cfg.reliable() ? "ftfw" : "notrack", dumped, link.describe());
     }
 
     private void tick() {

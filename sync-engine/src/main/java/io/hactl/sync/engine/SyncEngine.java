@@ -129,8 +129,8 @@ public final class SyncEngine implements AutoCloseable {
         String node = cfg.node();
         ConntrackEvents events = kernelAccess.openEvents(cfg.eventBuffer(), decodeStats);
         kernelEvents = new KernelEvents(node, events, KernelAccess.EVENT_POLL, cfg.eventBufferMax(),
-                batch -> loop.execute(() -> resync.applyEvents(batch)),
-                () -> loop.execute(() -> resync.overrun()));
+                batch -> ctx.loop.execute(() -> resync.applyEvents(batch)),
+                () -> ctx.loop.execute(() -> resync.overrun()));
         kernel = kernelAccess.openConntrack(decodeStats);
         int kernelPort = kernel.socket().portId();
         // our own commits and injections cause events: let the kernel drop them unseen
@@ -145,8 +145,9 @@ public final class SyncEngine implements AutoCloseable {
                 EpollIoHandler.newFactory());
         loop = group.next();
 
-        ctx = new EngineContext(cfg, internal, external, counters, loop, kernelWorker, clock, initialStanding,
-                this::refreshStatus);
+        FatalErrors fatal = new FatalErrors(node, engineListener);
+        ctx = new EngineContext(cfg, internal, external, counters, fatal.guard("event loop", loop),
+                fatal.guard("kernel worker", kernelWorker), clock, initialStanding, this::refreshStatus, fatal);
         resync = new KernelResync(ctx, kernel, kernelPort, key -> mode.flowChanged(key), () -> mode.pump());
         purge = new KernelPurge(ctx, kernel, () -> {
             mode.control(new Message.ResyncRequest(0));
@@ -194,6 +195,9 @@ public final class SyncEngine implements AutoCloseable {
             snapshots.take(now);
         } catch (RuntimeException e) {
             LOG.error("{}: engine tick failed", cfg.node(), e); // never kill the scheduled tick
+        } catch (Error e) {
+            ctx.fatal.check("engine tick", e);
+            throw e;
         }
     }
 
@@ -204,7 +208,7 @@ public final class SyncEngine implements AutoCloseable {
      * {@link CommitPlanner} sets them, in batches. Cancels a scheduled purge.
      */
     public CompletableFuture<CommitResult> commit() {
-        return writer.commit(false);
+        return ctx.fatal.watch("commit", writer.commit(false));
     }
 
     /**
@@ -215,7 +219,7 @@ public final class SyncEngine implements AutoCloseable {
      * have expired from the kernel meanwhile: then everything is written.)
      */
     public CompletableFuture<CommitResult> commitChanges() {
-        return writer.commit(true);
+        return ctx.fatal.watch("commit", writer.commit(true));
     }
 
     /** Which cache a flush empties. */
@@ -242,7 +246,7 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Reloads the internal cache from a kernel dump; changes (and vanished flows) go to the peer. */
     public CompletableFuture<Integer> resyncInternal() {
-        return resync.resync(KernelResync.Announce.ALL);
+        return ctx.fatal.watch("resync from the kernel", resync.resync(KernelResync.Announce.ALL));
     }
 
     /**
@@ -252,7 +256,7 @@ public final class SyncEngine implements AutoCloseable {
      * the moment the traffic arrives.
      */
     public CompletableFuture<Integer> resyncInternalQuietly() {
-        return resync.resync(KernelResync.Announce.NONE);
+        return ctx.fatal.watch("resync from the kernel", resync.resync(KernelResync.Announce.NONE));
     }
 
     /** Sends the whole internal cache to the peer, framed by BULK_BEGIN / BULK_END. */

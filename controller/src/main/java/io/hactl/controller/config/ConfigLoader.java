@@ -143,7 +143,7 @@ public final class ConfigLoader {
                 heartbeat, deadAfter,
                 r.integer("sync.ack-window", 300, 1, 100_000),
                 r.integer("sync.resend-queue", 131_072, 16, 16_777_216),
-                r.integer("sync.cache-limit", 1 << 20, 1, 1 << 28),
+                r.integer("sync.cache-limit", io.hactl.sync.cache.CacheLimit.byDefault(), 1, 1 << 28),
                 r.integer("sync.mtu", 1500, 576, 65_535),
                 r.size("sync.socket-buffer", 4 << 20, 1 << 16, 1 << 30),
                 eventBuffer, eventBufferMax,

@@ -1,6 +1,7 @@
 package io.hactl.sync.engine;
 
 import io.hactl.sync.filter.FlowFilter;
+import io.hactl.sync.cache.CacheLimit;
 
 import io.hactl.sync.mode.ModeConfig;
 import io.hactl.sync.transport.LinkSpec;
@@ -66,7 +67,7 @@ public record EngineConfig(String node, String peer, boolean reliable, List<Link
 
     /** Defaults for a pair on one sync link. */
     public static EngineConfig defaults(String node, String peer, List<LinkSpec> links, byte[] key) {
-        return new EngineConfig(node, peer, true, links, key, ModeConfig.DEFAULTS, FlowFilter.ACCEPT_ALL, 1 << 20,
+        return new EngineConfig(node, peer, true, links, key, ModeConfig.DEFAULTS, FlowFilter.ACCEPT_ALL, CacheLimit.byDefault(),
                 false, null, Duration.ofSeconds(60), false, true, 1500 - 28, 4 << 20, 128 << 20, 512 << 20,
                 Duration.ofSeconds(2), OwnerMark.DEFAULT, Encryption.NONE);
     }

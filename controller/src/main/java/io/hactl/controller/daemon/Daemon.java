@@ -153,6 +153,14 @@ public final class Daemon implements AutoCloseable {
         }
 
         @Override
+        public void onFatalError(String where, Error error) {
+            // the engine logged it and can no longer be trusted: end now (no shutdown hooks,
+            // which would wait on the dead loop); systemd restarts the daemon on failure
+            System.err.println("hactl " + cfg.node() + ": fatal " + error + " in " + where + ", exiting");
+            Runtime.getRuntime().halt(70);
+        }
+
+        @Override
         public void onPeerHandover() {
             preload(RoleMachine.PEER_HANDOVER);
         }

@@ -261,6 +261,16 @@ public final class FlowStore {
         return slot < 0 ? NO_HANDLE : index[slot] - 1;
     }
 
+    /**
+     * The handle of the flow with the key of {@code enc}, a valid encoding ({@link CompactFlow#encode}),
+     * or {@link #NO_HANDLE}: a lookup without decoding or copying the key.
+     */
+    public int handleOfEncoded(byte[] enc) {
+        int klen = CompactFlow.keyLength(enc);
+        int slot = find(enc, klen, keyHash.hash(enc, klen));
+        return slot < 0 ? NO_HANDLE : index[slot] - 1;
+    }
+
     /** Removes the flow with this key prefix; false when not held. */
     public boolean removeKey(byte[] key) {
         int slot = slotOfKey(key);

@@ -101,6 +101,23 @@ public final class Conntrack implements AutoCloseable {
         writer.clear();
         int m = Nfgenmsg.begin(writer, ctMessageType(IPCTNL_MSG_CT_GET), NLM_F_REQUEST | NLM_F_DUMP, s, family, 0);
         writer.endMessage(m);
+        return receiveDump(s, sink);
+    }
+
+    /**
+     * As {@link #dump(int, Consumer)}, only the entries whose {@code mark & mask == value}: the
+     * kernel filters (CTA_MARK and CTA_MARK_MASK in the request), so the others never cross the socket.
+     */
+    public long dumpMarked(int family, long value, long mask, Consumer<Flow> sink) throws NetlinkException {
+        int s = nextSeq();
+        writer.clear();
+        int m = Nfgenmsg.begin(writer, ctMessageType(IPCTNL_MSG_CT_GET), NLM_F_REQUEST | NLM_F_DUMP, s, family, 0);
+        FlowCodec.encodeMarkFilter(writer, value, mask);
+        writer.endMessage(m);
+        return receiveDump(s, sink);
+    }
+
+    private long receiveDump(int s, Consumer<Flow> sink) throws NetlinkException {
         socket.send(writer.flipped());
         long n = 0;
         while (true) {

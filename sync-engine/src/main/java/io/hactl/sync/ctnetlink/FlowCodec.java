@@ -110,6 +110,20 @@ public final class FlowCodec {
         }
     }
 
+    /**
+     * The mark filter of a dump request (IPCTNL_MSG_CT_GET with NLM_F_DUMP): CTA_MARK and
+     * CTA_MARK_MASK, so that the kernel (ctnetlink_filter_match) sends only the entries whose
+     * {@code mark & mask == value}.
+     */
+    public static void encodeMarkFilter(AttrWriter w, long value, long mask) {
+        if ((value & ~mask) != 0 || mask == 0 || mask > 0xffff_ffffL || value < 0) {
+            throw new IllegalArgumentException("mark filter 0x" + Long.toHexString(value) + "/0x" + Long.toHexString(mask)
+                    + ": the value must lie within a 32-bit mask");
+        }
+        w.putU32(CTA_MARK, value);
+        w.putU32(CTA_MARK_MASK, mask);
+    }
+
     /** CTA_PROTOINFO holding CTA_PROTOINFO_TCP, the TCP state and window tracking flags. */
     public static void encodeTcpInfo(AttrWriter w, int state, int wscaleOrig, int wscaleReply, int flagsOrig,
                                      int flagsReply) {

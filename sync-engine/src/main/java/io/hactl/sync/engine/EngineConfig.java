@@ -1,5 +1,6 @@
 package io.hactl.sync.engine;
 
+import io.hactl.sync.cache.CacheLimit;
 import io.hactl.sync.filter.FlowFilter;
 
 import io.hactl.sync.mode.ModeConfig;
@@ -66,7 +67,8 @@ public record EngineConfig(String node, String peer, boolean reliable, List<Link
 
     // The one place of the defaults: defaults() takes them, and so does hactl.yaml for every key it
     // leaves out (the mode's tunables are ModeConfig.DEFAULTS, the owner mark OwnerMark.DEFAULT).
-    public static final int DEFAULT_CACHE_LIMIT = 1 << 20;
+    /** The kernel's table size, at least 2M flows ({@link CacheLimit}), read once at start. */
+    public static final int DEFAULT_CACHE_LIMIT = CacheLimit.byDefault();
     /** Warm standby: the backup keeps the peer's flows in its kernel, so taking MASTER writes only what changed. */
     public static final boolean DEFAULT_DIRECT_INJECT = true;
     public static final Duration DEFAULT_PURGE_TIMEOUT = Duration.ofSeconds(60);

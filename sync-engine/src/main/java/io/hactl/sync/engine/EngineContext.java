@@ -23,6 +23,8 @@ final class EngineContext {
     final Executor loop;
     final Executor worker;
     final LongSupplier clock;
+    /** Where an Error met on the loop or the worker goes. */
+    final FatalErrors fatal;
     /** Runs after every task {@link #onLoop} ran (the engine takes its status then). */
     private final Runnable afterLoopTask;
     /** Whose the kernel's marked flows are, and whether a purge may run. */
@@ -30,6 +32,14 @@ final class EngineContext {
 
     EngineContext(EngineConfig cfg, FlowStore internal, FlowStore external, EngineCounters counters, Executor loop,
                   Executor worker, LongSupplier clock, Standing standing, Runnable afterLoopTask) {
+        this(cfg, internal, external, counters, loop, worker, clock, standing, afterLoopTask,
+                new FatalErrors(cfg.node(), EngineListener.NONE));
+    }
+
+    /** With Errors reported to {@code fatal}; {@code loop} and {@code worker} are expected to be guarded by it. */
+    EngineContext(EngineConfig cfg, FlowStore internal, FlowStore external, EngineCounters counters, Executor loop,
+                  Executor worker, LongSupplier clock, Standing standing, Runnable afterLoopTask, FatalErrors fatal) {
+        this.fatal = fatal;
         this.cfg = cfg;
         this.internal = internal;
         this.external = external;
@@ -79,6 +89,10 @@ final class EngineContext {
             try {
                 result = work.get();
             } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+                return;
+            } catch (Error e) {
+                fatal.check("event loop", e);
                 f.completeExceptionally(e);
                 return;
             }

@@ -23,5 +23,14 @@ public interface EngineListener {
     default void onPeerHandover() {
     }
 
+    /**
+     * An Error (OutOfMemoryError, ...) ended a task on the engine's thread or operation {@code where}:
+     * the engine can no longer be trusted to replicate or answer, and the process should end so
+     * that its supervisor restarts it (the daemon exits). Called once, on the failing thread,
+     * after the engine logged it.
+     */
+    default void onFatalError(String where, Error error) {
+    }
+
     EngineListener NONE = new EngineListener() { };
 }

@@ -3,15 +3,18 @@ package io.hactl.sync.engine;
 import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.cache.FlowStore;
 import io.hactl.sync.conntrack.Flow;
-import io.hactl.sync.ctnetlink.BatchResult;
 import io.hactl.sync.ctnetlink.Conntrack;
 import io.hactl.sync.ctnetlink.Ctnl;
 import io.hactl.sync.netlink.NetlinkException;
+import io.hactl.sync.wire.CompactFlow;
+import io.hactl.sync.wire.CompactFlowException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +27,18 @@ import org.slf4j.LoggerFactory;
 final class KernelPurge {
     private static final Logger LOG = LoggerFactory.getLogger(KernelPurge.class);
 
-    /** A purge's victims (marked, not in the external cache) and how many marked flows it keeps. */
-    private record Victims(List<Flow> victims, int kept) {}
+    /** Flows per batched delete: the victims are decoded from their encodings one batch at a time. */
+    static final int DELETE_BATCH = 4096;
+
+    /**
+     * A purge's victims (marked, not in the external cache) as compact encodings, and how many
+     * marked flows it keeps; filled on the loop, read by the worker after the last chunk.
+     */
+    private static final class Pick {
+        final List<byte[]> victims = new ArrayList<>();
+        final Semaphore inFlight = new Semaphore(KernelResync.CHUNKS_IN_FLIGHT);
+        int kept;
+    }
 
     private final EngineContext ctx;
     private final Conntrack kernel;
@@ -96,39 +109,46 @@ final class KernelPurge {
         return p != null ? p : new PurgeStatus(-1, null, false, null, -1, -1, false, 0);
     }
 
+    /**
+     * Runs the purge: the kernel dumps only the marked flows (a mark-filtered dump), which reach
+     * the loop in chunks of {@link KernelResync#CHUNK_FLOWS} (at most {@link KernelResync#CHUNKS_IN_FLIGHT}
+     * waiting); the loop keeps the compact encodings of those the external cache lacks, and the
+     * worker deletes them in batches of {@link #DELETE_BATCH}, decoding one batch at a time.
+     */
     private void run() {
         kernelTouched.run();
         OwnerMark m = ctx.cfg.ownerMark();
-        CompletableFuture.supplyAsync(() -> {
-            List<Flow> marked = new ArrayList<>();
+        Pick pick = new Pick();
+        CompletableFuture<int[]> done = new CompletableFuture<>();
+        ctx.worker.execute(() -> {
             try {
-                kernel.dump(Sockets.AF_UNSPEC, f -> {
-                    if (m.marks(f.mark())) {
-                        marked.add(f);
+                List<Flow> chunk = new ArrayList<>();
+                kernel.dumpMarked(Sockets.AF_UNSPEC, m.value(), m.mask(), f -> {
+                    if (m.marks(f.mark())) { // the kernel filtered already: a check, not a sweep
+                        chunk.add(f);
+                        if (chunk.size() == KernelResync.CHUNK_FLOWS) {
+                            hand(pick, List.copyOf(chunk));
+                            chunk.clear();
+                        }
                     }
                 });
-            } catch (NetlinkException e) {
-                throw new IllegalStateException("dump: " + e.getMessage(), e);
-            }
-            return marked;
-        }, ctx.worker).thenCompose(marked -> ctx.onLoop(() -> {
-            List<Flow> victims = new ArrayList<>();
-            for (Flow f : marked) {
-                if (ctx.external.handleOf(f.orig(), f.zone()) == FlowStore.NO_HANDLE) {
-                    victims.add(f);
+                if (!chunk.isEmpty()) {
+                    hand(pick, List.copyOf(chunk));
                 }
-            }
-            return new Victims(victims, marked.size() - victims.size());
-        })).thenApplyAsync(run -> {
-            try {
-                BatchResult r = run.victims().isEmpty() ? null : kernel.batchDelete(run.victims());
-                return new int[] {r == null ? 0 : r.succeeded(), run.kept()};
             } catch (NetlinkException e) {
-                throw new IllegalStateException("delete: " + e.getMessage(), e);
+                done.completeExceptionally(new IllegalStateException("dump: " + e.getMessage(), e));
+                return;
+            } catch (RuntimeException | Error e) {
+                done.completeExceptionally(e);
+                throw e;
             }
-        }, ctx.worker).whenComplete((r, e) -> ctx.loop.execute(() -> {
+            // queued after the last chunk's pick: every victim is known when it runs
+            ctx.loop.execute(() -> ctx.worker.execute(() -> delete(pick, done)));
+        });
+        done.whenComplete((r, e) -> ctx.loop.execute(() -> {
             long now = ctx.now();
             if (e != null) {
+                ctx.fatal.check("purge", e);
                 Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 plan.failed(now, c.getMessage());
                 ctx.count("purges_failed");
@@ -142,5 +162,56 @@ final class KernelPurge {
             }
             ctx.afterLoopTask();
         }));
+    }
+
+    /** Hands a chunk of marked flows to the loop, once fewer than the bound wait there (or a second went by). */
+    private void hand(Pick pick, List<Flow> chunk) {
+        boolean held;
+        try {
+            held = pick.inFlight.tryAcquire(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("purge interrupted", e);
+        }
+        ctx.loop.execute(() -> {
+            try {
+                for (Flow f : chunk) {
+                    if (ctx.external.handleOf(f.orig(), f.zone()) == FlowStore.NO_HANDLE) {
+                        pick.victims.add(CompactFlow.encode(f));
+                    } else {
+                        pick.kept++;
+                    }
+                }
+            } finally {
+                if (held) {
+                    pick.inFlight.release();
+                }
+            }
+        });
+    }
+
+    /** Deletes the victims (on the worker), {@link #DELETE_BATCH} at a time; completes with {deleted, kept}. */
+    private void delete(Pick pick, CompletableFuture<int[]> done) {
+        try {
+            int deleted = 0;
+            List<Flow> batch = new ArrayList<>(DELETE_BATCH);
+            for (int i = 0; i < pick.victims.size(); i += DELETE_BATCH) {
+                batch.clear();
+                int end = Math.min(pick.victims.size(), i + DELETE_BATCH);
+                for (int j = i; j < end; j++) {
+                    batch.add(CompactFlow.decode(pick.victims.get(j)));
+                    pick.victims.set(j, null); // what was deleted is not held any longer
+                }
+                deleted += kernel.batchDelete(batch).succeeded();
+            }
+            done.complete(new int[] {deleted, pick.kept});
+        } catch (NetlinkException e) {
+            done.completeExceptionally(new IllegalStateException("delete: " + e.getMessage(), e));
+        } catch (CompactFlowException e) {
+            done.completeExceptionally(new IllegalStateException("delete: " + e.getMessage(), e)); // encoded here
+        } catch (RuntimeException | Error e) {
+            done.completeExceptionally(e);
+            throw e;
+        }
     }
 }

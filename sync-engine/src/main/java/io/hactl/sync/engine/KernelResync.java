@@ -10,8 +10,11 @@ import io.hactl.sync.mode.FlowKey;
 import io.hactl.sync.netlink.NetlinkException;
 import io.hactl.sync.wire.CompactFlow;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,11 +35,43 @@ final class KernelResync {
      */
     enum Announce { ALL, NONE, LOCAL }
 
+    /** Flows per chunk a dump hands to the loop: a few milliseconds of loop work, so status keeps answering. */
+    static final int CHUNK_FLOWS = 4096;
     /**
-     * A resync from the kernel under way: when its dump began (what has not changed since and is
-     * not in it has vanished), the snapshots of the commits it catches up after, and the dump.
+     * Chunks handed to the loop and not yet applied, at most: what a dump holds beyond the cache
+     * is bounded by this, not by the table's size.
      */
-    private record Run(long stamp, List<byte[][]> committed, List<Flow> dumped, Standing standing) {}
+    static final int CHUNKS_IN_FLIGHT = 8;
+    /** How long a dump waits for the loop to take a chunk before handing it over anyway. */
+    private static final long IN_FLIGHT_WAIT_MILLIS = 1000;
+    /** Live handles the sweep for vanished flows visits per loop task. */
+    static final int SWEEP_SLICE = 65_536;
+
+    /**
+     * A resync from the kernel under way: when its dump began (what has not been put since has
+     * vanished), whose marked flows are ours, and (the catch-up) what the commits it follows
+     * wrote. Its counts are loop-owned; {@link #inFlight} is shared with the dumping thread.
+     */
+    private static final class Run {
+        final long stamp;
+        final Standing standing;
+        final Announce announce;
+        /** What the commits wrote (LOCAL only), looked up by key. */
+        final FlowStore written;
+        final Semaphore inFlight = new Semaphore(CHUNKS_IN_FLIGHT);
+        final CompletableFuture<Integer> done = new CompletableFuture<>();
+        long peersMarked; // dumping thread
+        int skipped;
+        int announced;
+        int gone;
+
+        Run(long stamp, Standing standing, Announce announce, FlowStore written) {
+            this.stamp = stamp;
+            this.standing = standing;
+            this.announce = announce;
+            this.written = written;
+        }
+    }
 
     private final EngineContext ctx;
     private final Conntrack kernel;
@@ -61,30 +96,22 @@ final class KernelResync {
     }
 
     /**
-     * Dumps the kernel at the start (on the calling thread): the flows the filter accepts that
-     * are this node's under the standing; the peer's marked ones are counted and left out.
+     * Dumps the kernel into the internal cache at the start (the dump on the calling thread, the
+     * puts on the loop, chunk by chunk): the flows the filter accepts that are this node's under
+     * the standing; the peer's marked ones are counted and left out. Returns how many flows the
+     * dump gave the cache; they are all in it once a task queued on the loop after this runs.
      */
-    List<Flow> dumpAtStart() throws NetlinkException {
-        List<Flow> dumped = new ArrayList<>();
-        long[] peers = {0};
+    long dumpAtStart() throws NetlinkException {
         Standing atStart = ctx.standing();
-        kernel.dump(Sockets.AF_UNSPEC, f -> {
-            if (ctx.cfg.filter().accepts(f)) {
-                Flow own = own(f, atStart);
-                if (own != null) {
-                    dumped.add(own);
-                } else {
-                    peers[0]++;
-                }
-            }
-        });
-        if (peers[0] > 0) {
+        Run run = new Run(Long.MIN_VALUE, atStart, Announce.NONE, null);
+        long n = dump(run);
+        if (run.peersMarked > 0) {
             // a commit or an inject before the restart wrote them: the peer's, not to be sent back as ours
-            LOG.info("{}: {} flows in the kernel carry the owner mark {} and stay the peer's ({})", ctx.node(), peers[0],
-                    ctx.cfg.ownerMark(), atStart);
-            ctx.count("kernel_flows_of_peer_at_start", peers[0]);
+            LOG.info("{}: {} flows in the kernel carry the owner mark {} and stay the peer's ({})", ctx.node(),
+                    run.peersMarked, ctx.cfg.ownerMark(), atStart);
+            ctx.count("kernel_flows_of_peer_at_start", run.peersMarked);
         }
-        return dumped;
+        return n;
     }
 
     /** A batch of kernel events (on the loop); its changes leave at once. */
@@ -174,7 +201,12 @@ final class KernelResync {
         }
     }
 
-    /** Reloads the internal cache from a dump (on the worker); returns its size after. */
+    /**
+     * Reloads the internal cache from a dump (the dump on the worker, the puts on the loop in
+     * chunks of {@link #CHUNK_FLOWS}, then the vanished flows removed in slices); returns its size
+     * after. No flow object of the dump outlives its chunk's encoding: at most
+     * {@link #CHUNKS_IN_FLIGHT} chunks wait for the loop.
+     */
     CompletableFuture<Integer> resync(Announce announce) {
         // a scheduled resync (overrun, catch-up after a commit) is done by any that dumps after it
         return ctx.onLoop(() -> {
@@ -183,66 +215,136 @@ final class KernelResync {
             // this resync does the catch-up, whichever kind it is
             List<byte[][]> committed = catchUpCommitted;
             catchUpCommitted = new ArrayList<>();
-            return new Run(ctx.now(), committed, new ArrayList<>(), ctx.standing());
-        }).thenApplyAsync(run -> {
-            try {
-                kernel.dump(Sockets.AF_UNSPEC, f -> {
-                    Flow own;
-                    if (ctx.cfg.filter().accepts(f) && (own = own(f, run.standing())) != null) {
-                        run.dumped().add(own); // the peer's marked flows vanish from it as from the kernel
-                    }
-                });
-            } catch (NetlinkException e) {
-                throw new IllegalStateException("resync from the kernel failed: " + e.getMessage(), e);
-            }
-            return run;
-        }, ctx.worker).thenCompose(run -> ctx.onLoop(() -> apply(run, announce)));
+            // the catch-up: what the commits wrote, or earlier ones (still in the external cache),
+            // is the peer's, not ours to hold or send (their events, dropped by our own port, would
+            // not have made it ours); the rest is news. What the commits wrote is looked up in
+            // their snapshots: the external cache may have been flushed since (the MASTER
+            // transition flushes right after its commit)
+            FlowStore written = announce == Announce.LOCAL ? committedFlows(committed) : null;
+            return new Run(ctx.now(), ctx.standing(), announce, written);
+        }).thenCompose(run -> {
+            ctx.worker.execute(() -> {
+                try {
+                    dump(run);
+                } catch (NetlinkException e) {
+                    run.done.completeExceptionally(
+                            new IllegalStateException("resync from the kernel failed: " + e.getMessage(), e));
+                    return;
+                } catch (RuntimeException | Error e) {
+                    run.done.completeExceptionally(e);
+                    throw e;
+                }
+                // queued after the last chunk: the loop has applied them all when it runs
+                ctx.loop.execute(() -> sweep(run, 0));
+            });
+            return run.done;
+        });
     }
 
-    /** The dump into the internal cache (on the loop); returns the cache's size. */
-    private int apply(Run run, Announce announce) {
-        FlowStore internal = ctx.internal;
-        long stamp = run.stamp();
-        int announced = 0;
-        // the catch-up: what the commits wrote, or earlier ones (still in the external cache),
-        // is the peer's, not ours to hold or send (their events, dropped by our own port, would
-        // not have made it ours); the rest is news. What the commits wrote is looked up in
-        // their snapshots: the external cache may have been flushed since (the MASTER
-        // transition flushes right after its commit)
-        FlowStore written = announce == Announce.LOCAL ? committedFlows(run.committed()) : null;
-        int skipped = 0;
-        for (Flow f : run.dumped()) {
-            boolean peers = written != null && (written.handleOf(f.orig(), f.zone()) != FlowStore.NO_HANDLE
-                    || ctx.external.handleOf(f.orig(), f.zone()) != FlowStore.NO_HANDLE);
-            if (peers && internal.handleOf(f.orig(), f.zone()) == FlowStore.NO_HANDLE) {
-                skipped++;
-                continue;
+    /**
+     * Streams the kernel's table into chunks of compact encodings for the loop (on the calling
+     * thread); returns how many flows it handed over.
+     */
+    private long dump(Run run) throws NetlinkException {
+        long[] n = {0};
+        byte[][][] chunk = {new byte[CHUNK_FLOWS][]};
+        int[] fill = {0};
+        kernel.dump(Sockets.AF_UNSPEC, f -> {
+            if (!ctx.cfg.filter().accepts(f)) {
+                return;
             }
-            FlowStore.Result r = internal.put(f, stamp);
-            if (announce != Announce.NONE && !peers && (r == FlowStore.Result.NEW || r == FlowStore.Result.UPDATED)) {
-                changed.accept(new FlowKey(CompactFlow.encodeKey(f.orig(), f.zone())));
-                announced++;
+            Flow own = own(f, run.standing);
+            if (own == null) {
+                run.peersMarked++; // the peer's marked flows vanish from the cache as from the kernel
+                return;
             }
-        }
-        List<Integer> gone = new ArrayList<>();
-        internal.forEachEncoded((h, enc, updated) -> { // no decoding: only the times matter
-            if (updated < stamp) {
-                gone.add(h);
+            chunk[0][fill[0]++] = CompactFlow.encode(own);
+            n[0]++;
+            if (fill[0] == CHUNK_FLOWS) {
+                hand(run, chunk[0], fill[0]);
+                chunk[0] = new byte[CHUNK_FLOWS][];
+                fill[0] = 0;
             }
         });
-        for (int h : gone) {
-            FlowKey key = new FlowKey(internal.keyAt(h));
-            internal.removeAt(h);
-            if (announce != Announce.NONE) {
-                changed.accept(key);
-                announced++;
+        if (fill[0] > 0) {
+            hand(run, chunk[0], fill[0]);
+        }
+        return n[0];
+    }
+
+    /** Queues a chunk on the loop, once fewer than {@link #CHUNKS_IN_FLIGHT} wait there (or a second went by). */
+    private void hand(Run run, byte[][] encs, int n) {
+        boolean held;
+        try {
+            held = run.inFlight.tryAcquire(IN_FLIGHT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("resync from the kernel interrupted", e);
+        }
+        ctx.loop.execute(() -> {
+            try {
+                apply(run, encs, n);
+            } finally {
+                if (held) {
+                    run.inFlight.release();
+                }
             }
+        });
+    }
+
+    /** A chunk of the dump into the internal cache (on the loop). */
+    private void apply(Run run, byte[][] encs, int n) {
+        FlowStore internal = ctx.internal;
+        long stamp = run.stamp == Long.MIN_VALUE ? ctx.now() : run.stamp;
+        for (int i = 0; i < n; i++) {
+            byte[] enc = encs[i];
+            boolean peers = run.written != null && (run.written.handleOfEncoded(enc) != FlowStore.NO_HANDLE
+                    || ctx.external.handleOfEncoded(enc) != FlowStore.NO_HANDLE);
+            if (peers && internal.handleOfEncoded(enc) == FlowStore.NO_HANDLE) {
+                run.skipped++;
+                continue;
+            }
+            FlowStore.Result r = internal.putEncoded(enc, stamp);
+            if (r == FlowStore.Result.REFUSED_FULL) {
+                ctx.count("internal_cache_refused");
+            } else if (run.announce != Announce.NONE && !peers
+                    && (r == FlowStore.Result.NEW || r == FlowStore.Result.UPDATED)) {
+                changed.accept(new FlowKey(Arrays.copyOf(enc, CompactFlow.keyLength(enc))));
+                run.announced++;
+            }
+        }
+    }
+
+    /**
+     * Removes, from handle {@code from} on, the flows no put stamped since the dump began (on the
+     * loop), {@link #SWEEP_SLICE} handles per task; the last slice completes the run.
+     */
+    private void sweep(Run run, int from) {
+        FlowStore internal = ctx.internal;
+        int h = internal.nextHandle(from);
+        for (int visited = 0; h != FlowStore.NO_HANDLE && visited < SWEEP_SLICE; visited++) {
+            if (internal.updatedAt(h) < run.stamp) { // no decoding: only the times matter
+                byte[] key = run.announce != Announce.NONE ? internal.keyAt(h) : null;
+                internal.removeAt(h);
+                run.gone++;
+                if (key != null) {
+                    changed.accept(new FlowKey(key));
+                    run.announced++;
+                }
+            }
+            h = internal.nextHandle(h + 1);
+        }
+        if (h != FlowStore.NO_HANDLE) {
+            int next = h;
+            ctx.loop.execute(() -> sweep(run, next));
+            return;
         }
         ctx.count("resyncs_from_kernel");
         LOG.info("{}: internal cache resynced from the kernel{}: {} flows ({} vanished, {} changes for the peer{})",
-                ctx.node(), announce == Announce.LOCAL ? " after the commit" : "", internal.size(), gone.size(),
-                announced, skipped > 0 ? ", " + skipped + " committed flows of the peer left out" : "");
-        return internal.size();
+                ctx.node(), run.announce == Announce.LOCAL ? " after the commit" : "", internal.size(), run.gone,
+                run.announced, run.skipped > 0 ? ", " + run.skipped + " committed flows of the peer left out" : "");
+        ctx.afterLoopTask();
+        run.done.complete(internal.size());
     }
 
     /** An index of what the commits wrote (the arrays are the snapshots', not copies). */

@@ -127,11 +127,11 @@ public final class SyncEngine implements AutoCloseable {
         String node = cfg.node();
         ConntrackEvents events = kernelAccess.openEvents(cfg.eventBuffer(), decodeStats);
         kernelEvents = new KernelEvents(node, events, KernelAccess.EVENT_POLL, cfg.eventBufferMax(),
-                batch -> loop.execute(() -> {
+                batch -> ctx.loop.execute(() -> {
                     writer.kernelEvents(batch);
                     resync.applyEvents(batch);
                 }),
-                () -> loop.execute(() -> {
+                () -> ctx.loop.execute(() -> {
                     writer.kernelEventsLost();
                     resync.overrun();
                 }));
@@ -149,8 +149,9 @@ public final class SyncEngine implements AutoCloseable {
                 EpollIoHandler.newFactory());
         loop = group.next();
 
-        ctx = new EngineContext(cfg, internal, external, counters, loop, kernelWorker, clock, initialStanding,
-                this::refreshStatus);
+        FatalErrors fatal = new FatalErrors(node, engineListener);
+        ctx = new EngineContext(cfg, internal, external, counters, fatal.guard("event loop", loop),
+                fatal.guard("kernel worker", kernelWorker), clock, initialStanding, this::refreshStatus, fatal);
         resync = new KernelResync(ctx, kernel, kernelPort, key -> mode.flowChanged(key), () -> mode.pump());
         purge = new KernelPurge(ctx, kernel, () -> {
             mode.control(new Message.ResyncRequest(0));
@@ -166,12 +167,9 @@ public final class SyncEngine implements AutoCloseable {
         mode = link.mode();
 
         // subscribed first, so nothing changes unseen between the dump and the events
-        List<Flow> dumped = resync.dumpAtStart();
+        long dumped = resync.dumpAtStart();
         ctx.onLoop(() -> {
             long now = clock.getAsLong();
-            for (Flow f : dumped) {
-                internal.put(f, now);
-            }
             mode.start(now);
             // no bulk of our own here: a peer that wants our flows asks (its startup resync)
             if (cfg.startupResync()) {
@@ -187,7 +185,7 @@ public final class SyncEngine implements AutoCloseable {
                 clock, KernelCountCheck.MIN_INTERVAL_MILLIS);
         kernelCount.start();
         LOG.info("{}: sync engine started ({} mode, {} flows in the kernel table, links: {})", node,
-                cfg.reliable() ? "ftfw" : "notrack", dumped.size(), link.describe());
+                cfg.reliable() ? "ftfw" : "notrack", dumped, link.describe());
     }
 
     private void tick() {
@@ -201,6 +199,9 @@ public final class SyncEngine implements AutoCloseable {
             snapshots.take(now);
         } catch (RuntimeException e) {
             LOG.error("{}: engine tick failed", cfg.node(), e); // never kill the scheduled tick
+        } catch (Error e) {
+            ctx.fatal.check("engine tick", e);
+            throw e;
         }
     }
 
@@ -211,7 +212,7 @@ public final class SyncEngine implements AutoCloseable {
      * {@link CommitPlanner} sets them, in batches. Cancels a scheduled purge.
      */
     public CompletableFuture<CommitResult> commit() {
-        return writer.commit(false);
+        return ctx.fatal.watch("commit", writer.commit(false));
     }
 
     /**
@@ -222,7 +223,7 @@ public final class SyncEngine implements AutoCloseable {
      * moment the traffic arrives.
      */
     public CompletableFuture<CommitResult> commitChanges() {
-        return writer.commit(true);
+        return ctx.fatal.watch("commit", writer.commit(true));
     }
 
     /** Which cache a flush empties. */
@@ -249,7 +250,7 @@ public final class SyncEngine implements AutoCloseable {
 
     /** Reloads the internal cache from a kernel dump; changes (and vanished flows) go to the peer. */
     public CompletableFuture<Integer> resyncInternal() {
-        return resync.resync(KernelResync.Announce.ALL);
+        return ctx.fatal.watch("resync from the kernel", resync.resync(KernelResync.Announce.ALL));
     }
 
     /**
@@ -259,7 +260,7 @@ public final class SyncEngine implements AutoCloseable {
      * the moment the traffic arrives.
      */
     public CompletableFuture<Integer> resyncInternalQuietly() {
-        return resync.resync(KernelResync.Announce.NONE);
+        return ctx.fatal.watch("resync from the kernel", resync.resync(KernelResync.Announce.NONE));
     }
 
     /** Sends the whole internal cache to the peer, framed by BULK_BEGIN / BULK_END. */

@@ -302,6 +302,32 @@ abstract class ConntrackContract {
                 flows.stream().map(Flow::orig).toList());
     }
 
+    /**
+     * A dump with CTA_MARK and CTA_MARK_MASK in its request gets only the entries whose masked
+     * mark equals the value, of either family; the bits outside the mask do not matter.
+     */
+    @Test
+    void dumpWithAMarkFilterReturnsOnlyTheEntriesWhoseMaskedMarkMatches() throws Exception {
+        Flow owned = tcpEstablished("10.7.0.1", "10.7.0.2", 1001, 80).toBuilder().mark(0x4000_0000L).build();
+        Flow ownedLowBits = tcpEstablished("10.7.0.1", "10.7.0.2", 1002, 80).toBuilder().mark(0x4000_0005L).build();
+        Flow ownedV6 = tcpEstablished("fd00::1", "fd00::2", 1003, 80).toBuilder().mark(0xc000_0000L).build();
+        Flow lowBits = tcpEstablished("10.7.0.1", "10.7.0.2", 1004, 80).toBuilder().mark(0x5).build();
+        Flow none = tcpEstablished("10.7.0.1", "10.7.0.2", 1005, 80).toBuilder().mark(0).build();
+        for (Flow f : List.of(owned, ownedLowBits, ownedV6, lowBits, none)) {
+            ct.create(f);
+        }
+        List<Flow> dumped = new ArrayList<>();
+        long n = ct.dumpMarked(Sockets.AF_UNSPEC, 0x4000_0000L, 0x4000_0000L, dumped::add);
+
+        assertThat(dumped).extracting(Flow::orig).containsExactlyInAnyOrder(owned.orig(), ownedLowBits.orig(),
+                ownedV6.orig());
+        assertThat(n).isEqualTo(3);
+        List<Flow> exact = new ArrayList<>();
+        ct.dumpMarked(Sockets.AF_UNSPEC, 0x5, 0xffff_ffffL, exact::add);
+        assertThat(exact).extracting(Flow::orig).containsExactly(lowBits.orig());
+        assertThat(ct.stats().malformedMessages.get()).isZero();
+    }
+
     // ---------------------------------------------------------------- batches
 
     @Test

@@ -283,7 +283,16 @@ final class FakeCtnetlink {
 
     private int getConntrack(FakeNetlinkSocket from, ByteBuffer buf, NlMsg msg, int family) {
         if ((msg.flags() & NLM_F_DUMP) != 0) {
-            dump(from, msg.seq(), family);
+            long[] markFilter;
+            try {
+                markFilter = markFilter(buf, msg);
+            } catch (DecodeException e) {
+                return malformed();
+            }
+            if (markFilter == null) {
+                return Errno.EINVAL;
+            }
+            dump(from, msg.seq(), family, markFilter[0], markFilter[1]);
             return DUMP_STARTED;
         }
         Lookup l;
@@ -311,14 +320,41 @@ final class FakeCtnetlink {
     }
 
     /**
-     * ctnetlink_dump_table(): every entry of the family (AF_UNSPEC: all), several per datagram,
-     * then NLMSG_DONE in the last one when it fits.
+     * ctnetlink_filter_parse_mark(): {value, mask} of a dump request; CTA_MARK alone filters on
+     * the whole mark, neither filters nothing ({0, 0}), CTA_MARK_MASK alone is refused (null).
      */
-    private void dump(FakeNetlinkSocket from, int seq, int family) {
+    private static long[] markFilter(ByteBuffer buf, NlMsg msg) throws DecodeException {
+        AttrReader r = new AttrReader(buf, msg.attrStart(), msg.end(), "ctnetlink dump request");
+        long value = -1;
+        long mask = -1;
+        while (r.next()) {
+            switch (r.type()) {
+                case CTA_MARK -> value = r.u32("CTA_MARK");
+                case CTA_MARK_MASK -> mask = r.u32("CTA_MARK_MASK");
+                default -> { /* other filters (CTA_FILTER, CTA_STATUS, zone) are not modelled */ }
+            }
+        }
+        if (r.error() != null) {
+            throw new DecodeException(r.error());
+        }
+        if (value < 0) {
+            return mask < 0 ? new long[] {0, 0} : null;
+        }
+        return new long[] {value, mask < 0 ? 0xffff_ffffL : mask};
+    }
+
+    /**
+     * ctnetlink_dump_table(): every entry of the family (AF_UNSPEC: all) whose {@code mark & mask}
+     * is {@code markValue}, several per datagram, then NLMSG_DONE in the last one when it fits.
+     */
+    private void dump(FakeNetlinkSocket from, int seq, int family, long markValue, long markMask) {
         ByteArrayOutputStream datagram = new ByteArrayOutputStream(DUMP_DATAGRAM_BYTES);
         AttrWriter w = new AttrWriter(512);
         for (Flow e : table.snapshot()) {
             if (family != AF_UNSPEC && e.family() != family) {
+                continue;
+            }
+            if (((e.mark() == Flow.ABSENT ? 0 : e.mark()) & markMask) != markValue) {
                 continue;
             }
             w.clear();

@@ -175,4 +175,51 @@ class KernelResyncTest {
         assertThat(p.internal.size()).isZero();
         assertThat(p.announced).containsExactly(key(f), key(f));
     }
+
+    /**
+     * A resync of a table larger than a chunk: the dump reaches the loop as one task per chunk,
+     * so whatever else the loop has to do (status, peer datagrams) runs between them; the run
+     * ends only after the last chunk and the sweep for vanished flows.
+     */
+    @Test
+    void aResyncHandsTheDumpToTheLoopInChunks() throws Exception {
+        EngineParts p = new EngineParts(EngineParts.config(), Standing.STANDBY);
+        int n = 2 * KernelResync.CHUNK_FLOWS + 5;
+        for (int i = 0; i < n; i++) {
+            p.kernel.inject(flow(10 + i / 60_000, i % 60_000, 0));
+        }
+        p.internal.put(flow(99, 1, 0), p.now); // no longer in the kernel
+        p.advance(Duration.ofMillis(1));
+        CompletableFuture<Integer> run = p.resync.resync(KernelResync.Announce.ALL);
+        assertThat(p.loop.runOne()).as("the run begins on the loop").isTrue();
+        assertThat(p.worker.runOne()).as("the dump").isTrue();
+        List<Integer> sizes = new ArrayList<>();
+        while (p.loop.runOne()) {
+            sizes.add(p.internal.size());
+        }
+        assertThat(sizes).as("one loop task per chunk, then the sweep").containsExactly(
+                1 + KernelResync.CHUNK_FLOWS, 1 + 2 * KernelResync.CHUNK_FLOWS, 1 + n, n);
+        assertThat(run).isCompletedWithValue(n);
+        assertThat(p.announced).hasSize(n + 1).contains(key(flow(99, 1, 0)));
+    }
+
+    /**
+     * At the start the dump fills the internal cache through the loop: this node's flows go in,
+     * the peer's marked ones are counted and stay out.
+     */
+    @Test
+    void theStartDumpFillsTheInternalCacheWithThisNodesFlowsOnly() throws Exception {
+        EngineParts p = new EngineParts(EngineParts.config(), Standing.STANDBY);
+        for (int i = 0; i < KernelResync.CHUNK_FLOWS + 3; i++) {
+            p.kernel.inject(flow(10, i, 0));
+        }
+        p.kernel.inject(flow(20, 1, 0x4000_0000L));
+        assertThat(p.resync.dumpAtStart()).isEqualTo(KernelResync.CHUNK_FLOWS + 3);
+        assertThat(p.internal.size()).as("the puts wait for the loop").isZero();
+        p.drain();
+        assertThat(p.internal.size()).isEqualTo(KernelResync.CHUNK_FLOWS + 3);
+        assertThat(p.internal.handleOf(flow(20, 1, 0).orig(), 0)).isEqualTo(-1);
+        assertThat(p.counter("kernel_flows_of_peer_at_start")).isEqualTo(1);
+        assertThat(p.announced).isEmpty();
+    }
 }

@@ -141,7 +141,7 @@ final class HactlDaemons implements SyncDaemons {
      * peer's ack) of the last 10 s, in ms; -1 when it has none.
      */
     long ownLagMaxMillisOfA() throws Exception {
-        return status("a").path("sync").path("lagMaxMillis").asLong(-1);
+        return status("a").sync().lagMaxMillis();
     }
 
     /** Every counter of node n's daemon (the CLI's {@code stats --json}). */

@@ -3,7 +3,8 @@ package io.hactl.lab.pair;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.hactl.controller.control.StatusReport;
+import io.hactl.controller.control.TransitionReport;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.TcpInfo;
 import io.hactl.sync.conntrack.Tuple;
@@ -53,15 +54,15 @@ class WarmStandbyLabTest {
         private static final Pattern UNCHANGED = Pattern.compile("(\\d+) unchanged");
 
         /** The commit step of {@code transition} (lastTransition or lastPreload of the status). */
-        static CommitStep of(JsonNode transition) {
-            for (JsonNode step : transition.path("steps")) {
-                if (step.path("name").asText().equals("commit")) {
-                    String d = step.path("detail").asText();
+        static CommitStep of(TransitionReport transition) {
+            for (TransitionReport.StepReport step : transition.steps()) {
+                if (step.name().equals("commit")) {
+                    String d = step.detail();
                     Matcher c = COMMITTED.matcher(d);
                     assertThat(c.find()).as("commit step %s", step).isTrue();
                     Matcher u = UNCHANGED.matcher(d);
                     return new CommitStep(Integer.parseInt(c.group(1)), Integer.parseInt(c.group(2)),
-                            u.find() ? Integer.parseInt(u.group(1)) : 0, step.path("millis").asLong());
+                            u.find() ? Integer.parseInt(u.group(1)) : 0, step.millis());
                 }
             }
             throw new AssertionError("no commit step in " + transition);
@@ -111,7 +112,7 @@ class WarmStandbyLabTest {
         // the backup's kernel holds them all, written as they arrived: no commit needed
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> marked(lab.fw2) >= FLOWS + BACKGROUND);
-        assertThat(h2.status().path("caches").path("internal").asInt()).as("nothing sent back").isLessThan(FLOWS);
+        assertThat(h2.status().caches().internal()).as("nothing sent back").isLessThan(FLOWS);
 
         lab.unplug(lab.fw1);
         k1.kill();
@@ -119,15 +120,15 @@ class WarmStandbyLabTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> role(h2).equals("MASTER"));
         await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
         LiveFlows.Report r = flows.report(10_000);
-        JsonNode took = h2.status().path("lastTransition");
-        JsonNode preload = h2.status().path("lastPreload");
+        TransitionReport took = h2.status().lastTransition();
+        TransitionReport preload = h2.status().lastPreload();
         CommitStep commit = CommitStep.of(took);
         System.out.println("crash failover in warm standby with " + BACKGROUND + " background flows: " + r
-                + "; MASTER transition " + took.path("millis").asLong() + " ms, its commit " + commit
+                + "; MASTER transition " + took.millis() + " ms, its commit " + commit
                 + "; preload " + preload);
         assertThat(r.survived()).as("%s", r).isEqualTo(FLOWS);
-        assertThat(took.path("to").asText()).isEqualTo("MASTER");
-        assertThat(took.path("ok").asBoolean()).as("%s", took).isTrue();
+        assertThat(took.to()).isEqualTo("MASTER");
+        assertThat(took.ok()).as("%s", took).isTrue();
         // the background flows never changed: only the live connections may have
         assertThat(commit.written()).as("%s", commit).isEqualTo(commit.flows()).isLessThanOrEqualTo(FLOWS);
         assertThat(commit.unchanged()).as("%s", commit).isGreaterThanOrEqualTo(BACKGROUND);
@@ -158,7 +159,7 @@ class WarmStandbyLabTest {
     }
 
     static String role(HactlNode h) {
-        JsonNode st = h.statusOrNull();
-        return st == null ? "?" : st.path("role").asText();
+        StatusReport st = h.statusOrNull();
+        return st == null ? "?" : st.role();
     }
 }

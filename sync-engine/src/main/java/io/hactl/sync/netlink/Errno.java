@@ -1,6 +1,6 @@
 package io.hactl.sync.netlink;
 
-/** The errno values ctnetlink answers with (asm-generic/errno-base.h, asm-generic/errno.h). */
+/** The errno values the kernel answers hactl with (asm-generic/errno-base.h, asm-generic/errno.h). */
 public final class Errno {
     private Errno() {}
 
@@ -15,6 +15,7 @@ public final class Errno {
     public static final int EFAULT = 14;        // EFAULT
     public static final int EBUSY = 16;         // EBUSY
     public static final int EEXIST = 17;        // EEXIST
+    public static final int ENODEV = 19;        // ENODEV
     public static final int EINVAL = 22;        // EINVAL
     public static final int ENOSPC = 28;        // ENOSPC
     public static final int ERANGE = 34;        // ERANGE
@@ -22,6 +23,8 @@ public final class Errno {
     public static final int EPROTONOSUPPORT = 93; // EPROTONOSUPPORT
     public static final int EOPNOTSUPP = 95;    // EOPNOTSUPP
     public static final int EAFNOSUPPORT = 97;  // EAFNOSUPPORT
+    public static final int EADDRNOTAVAIL = 99; // EADDRNOTAVAIL
+    public static final int ENETDOWN = 100;     // ENETDOWN
     public static final int ENOBUFS = 105;      // ENOBUFS
     public static final int ETIMEDOUT = 110;    // ETIMEDOUT
 
@@ -39,6 +42,7 @@ public final class Errno {
             case EFAULT -> "EFAULT";
             case EBUSY -> "EBUSY";
             case EEXIST -> "EEXIST";
+            case ENODEV -> "ENODEV";
             case EINVAL -> "EINVAL";
             case ENOSPC -> "ENOSPC";
             case ERANGE -> "ERANGE";
@@ -46,6 +50,8 @@ public final class Errno {
             case EPROTONOSUPPORT -> "EPROTONOSUPPORT";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case EAFNOSUPPORT -> "EAFNOSUPPORT";
+            case EADDRNOTAVAIL -> "EADDRNOTAVAIL";
+            case ENETDOWN -> "ENETDOWN";
             case ENOBUFS -> "ENOBUFS";
             case ETIMEDOUT -> "ETIMEDOUT";
             default -> "errno " + errno;
@@ -61,11 +67,14 @@ public final class Errno {
             case ENOMEM -> "out of memory";
             case EBUSY -> "busy or unchangeable field";
             case EEXIST -> "entry exists";
+            case ENODEV -> "no such interface";
             case EINVAL -> "invalid argument";
             case ENOSPC -> "table full";
             case EOPNOTSUPP -> "not supported (module or helper missing?)";
             case EPROTONOSUPPORT -> "protocol not supported";
             case EAFNOSUPPORT -> "address family not supported";
+            case EADDRNOTAVAIL -> "address not available on this host";
+            case ENETDOWN -> "network is down";
             case ENOBUFS -> "netlink buffer overrun: messages were lost";
             default -> null;
         };

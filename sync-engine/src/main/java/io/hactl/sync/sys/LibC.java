@@ -43,6 +43,15 @@ public final class LibC {
 
     public static native int close(int fd) throws LastErrorException;
 
+    /** recvmsg(2) into a {@code struct msghdr} the caller laid out in native memory. */
+    public static native long recvmsg(int fd, Pointer msghdr, int flags) throws LastErrorException;
+
+    /**
+     * poll(2) over an array of {@code struct pollfd} (8 bytes each: int fd, short events, short
+     * revents, native order); {@code timeoutMillis} -1 waits forever, 0 not at all.
+     */
+    public static native int poll(byte[] fds, long nfds, int timeoutMillis) throws LastErrorException;
+
     /** setsockopt of an int option (the value in native byte order, as the kernel reads it). */
     public static void setIntSockopt(int fd, int level, int option, int value) throws LastErrorException {
         byte[] v = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(value).array();

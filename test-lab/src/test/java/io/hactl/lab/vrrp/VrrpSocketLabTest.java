@@ -1,0 +1,170 @@
+package io.hactl.lab.vrrp;
+
+import static io.hactl.lab.vrrp.VnLink.A_IF;
+import static io.hactl.lab.vrrp.VnLink.A_LL;
+import static io.hactl.lab.vrrp.VnLink.A_V4;
+import static io.hactl.lab.vrrp.VnLink.B_IF;
+import static io.hactl.lab.vrrp.VnLink.B_LL;
+import static io.hactl.lab.vrrp.VnLink.B_V4;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hactl.controller.vrrp.ChecksumMode;
+import io.hactl.controller.vrrp.InstanceConfig;
+import io.hactl.controller.vrrp.IpFamily;
+import io.hactl.controller.vrrp.ReceiveCheck;
+import io.hactl.controller.vrrp.ReceiveCounters;
+import io.hactl.controller.vrrp.ReceiveVerdict;
+import io.hactl.controller.vrrp.net.Addresses;
+import io.hactl.controller.vrrp.net.Datagram;
+import io.hactl.controller.vrrp.net.Link;
+import io.hactl.controller.vrrp.net.VrrpSocket;
+import io.hactl.sync.lab.LabTest;
+import io.hactl.sync.lab.Netns;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Advertisements sent by a {@link VrrpSocket} in one namespace arrive at the {@link VrrpSocket}
+ * of the other, over a veth pair, and pass {@link ReceiveCheck}: IPv4 to 224.0.0.18 in both
+ * checksum variants, IPv4 unicast, IPv6 to ff02::12 with the hop limit from ancillary data. A
+ * node does not hear itself, and a receive with nothing to read waits, bounded, without spinning.
+ */
+@LabTest
+class VrrpSocketLabTest {
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private VnLink net;
+
+    @BeforeEach
+    void setUp() {
+        net = VnLink.create();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    private static InetAddress ip(String literal) throws Exception {
+        return InetAddress.getByName(literal);
+    }
+
+    private static Link link(Netns ns, String name) throws Exception {
+        return ns.call(() -> {
+            try (Addresses a = Addresses.open()) {
+                return a.link(name);
+            }
+        });
+    }
+
+    private static VrrpSocket open(Netns ns, String ifname, String source, List<InetAddress> peers, ChecksumMode mode)
+            throws Exception {
+        Link l = link(ns, ifname);
+        return ns.call(() -> VrrpSocket.open(l, ip(source), peers, mode));
+    }
+
+    private static InstanceConfig instance(String name, int priority, String primary, String... vips) throws Exception {
+        List<InetAddress> addresses = new java.util.ArrayList<>();
+        for (String v : vips) {
+            addresses.add(ip(v));
+        }
+        return new InstanceConfig(name, 51, priority, 100, true, Duration.ZERO, ip(primary), addresses);
+    }
+
+    @Test
+    void ipv4AdvertisementToTheGroupArrivesWithTtl255AndPassesTheReceiveChecksInBothChecksumVariants() throws Exception {
+        InstanceConfig onA = instance("VI_A", 150, A_V4, "10.77.0.100");
+        InstanceConfig onB = instance("VI_B", 100, B_V4, "10.77.0.100");
+        ReceiveCheck check = new ReceiveCheck(B_IF, IpFamily.IPV4, List.of(onB), new ReceiveCounters(), System::nanoTime);
+        try (VrrpSocket rfc = open(net.a, A_IF, A_V4, List.of(), ChecksumMode.RFC);
+                VrrpSocket b = open(net.b, B_IF, B_V4, List.of(), ChecksumMode.RFC)) {
+            rfc.send(onA.advertisement(150));
+            Datagram d = b.receive(WAIT);
+            assertThat(d).isNotNull();
+            assertThat(d.header().source()).isEqualTo(ip(A_V4));
+            assertThat(d.header().destination()).isEqualTo(ip("224.0.0.18"));
+            assertThat(d.header().ttl()).isEqualTo(255);
+            ReceiveVerdict v = check.check(d.header(), d.message());
+            assertThat(v.accepted()).as("verdict %s", v).isTrue();
+            assertThat(v.advert().priority()).isEqualTo(150);
+            assertThat(v.advert().addresses()).containsExactly(ip("10.77.0.100"));
+            assertThat(v.checksum()).isEqualTo(ChecksumMode.RFC);
+        }
+        try (VrrpSocket v2 = open(net.a, A_IF, A_V4, List.of(), ChecksumMode.KEEPALIVED_V2);
+                VrrpSocket b = open(net.b, B_IF, B_V4, List.of(), ChecksumMode.RFC)) {
+            v2.send(onA.advertisement(150));
+            Datagram d = b.receive(WAIT);
+            assertThat(d).isNotNull();
+            ReceiveVerdict v = check.check(d.header(), d.message());
+            assertThat(v.accepted()).as("verdict %s", v).isTrue();
+            assertThat(v.checksum()).isEqualTo(ChecksumMode.KEEPALIVED_V2);
+        }
+        assertThat(check.counters().accepted()).isEqualTo(2);
+    }
+
+    @Test
+    void ipv4AdvertisementToAUnicastPeerArrivesAddressedToThePeer() throws Exception {
+        InstanceConfig onA = instance("VI_A", 120, A_V4, "10.77.0.100");
+        InstanceConfig onB = instance("VI_B", 100, B_V4, "10.77.0.100");
+        ReceiveCheck check = new ReceiveCheck(B_IF, IpFamily.IPV4, List.of(onB), new ReceiveCounters(), System::nanoTime);
+        try (VrrpSocket a = open(net.a, A_IF, A_V4, List.of(ip(B_V4)), ChecksumMode.RFC);
+                VrrpSocket b = open(net.b, B_IF, B_V4, List.of(ip(A_V4)), ChecksumMode.RFC)) {
+            assertThat(a.destinations()).containsExactly(ip(B_V4));
+            a.send(onA.advertisement(120));
+            Datagram d = b.receive(WAIT);
+            assertThat(d).isNotNull();
+            assertThat(d.header().destination()).isEqualTo(ip(B_V4));
+            assertThat(d.header().ttl()).isEqualTo(255);
+            ReceiveVerdict v = check.check(d.header(), d.message());
+            assertThat(v.accepted()).as("verdict %s", v).isTrue();
+            assertThat(v.advert().priority()).isEqualTo(120);
+        }
+    }
+
+    @Test
+    void ipv6AdvertisementToTheGroupArrivesWithHopLimit255FromAncillaryDataAndPassesTheReceiveChecks() throws Exception {
+        InstanceConfig onA = instance("VI6_A", 200, A_LL, "fe80::100", "2001:db8::100");
+        InstanceConfig onB = instance("VI6_B", 100, B_LL, "fe80::100", "2001:db8::100");
+        ReceiveCheck check = new ReceiveCheck(B_IF, IpFamily.IPV6, List.of(onB), new ReceiveCounters(), System::nanoTime);
+        try (VrrpSocket a = open(net.a, A_IF, A_LL, List.of(), ChecksumMode.RFC);
+                VrrpSocket b = open(net.b, B_IF, B_LL, List.of(), ChecksumMode.RFC)) {
+            a.send(onA.advertisement(200));
+            Datagram d = b.receive(WAIT);
+            assertThat(d).isNotNull();
+            assertThat(d.header().family()).isEqualTo(IpFamily.IPV6);
+            assertThat(d.header().source()).isEqualTo(ip(A_LL));
+            assertThat(d.header().destination()).isEqualTo(ip("ff02::12"));
+            assertThat(d.header().ttl()).isEqualTo(255);
+            ReceiveVerdict v = check.check(d.header(), d.message());
+            assertThat(v.accepted()).as("verdict %s", v).isTrue();
+            assertThat(v.advert().priority()).isEqualTo(200);
+            assertThat(v.advert().addresses()).containsExactly(ip("fe80::100"), ip("2001:db8::100"));
+            assertThat(b.malformed()).isZero();
+        }
+    }
+
+    @Test
+    void aNodeDoesNotHearItsOwnAdvertisementsAndAnIdleReceiveWaitsBoundedWithoutSpinning() throws Exception {
+        InstanceConfig onA = instance("VI_A", 150, A_V4, "10.77.0.100");
+        try (VrrpSocket a = open(net.a, A_IF, A_V4, List.of(), ChecksumMode.RFC)) {
+            a.send(onA.advertisement(150));
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            long wall0 = System.nanoTime();
+            Datagram d = a.receive(Duration.ofMillis(500));
+            long wall = System.nanoTime() - wall0;
+            long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+            assertThat(d).isNull();
+            assertThat(wall).isBetween(450_000_000L, 3_000_000_000L);
+            assertThat(cpu).as("CPU time of a 500 ms idle receive").isLessThan(100_000_000L);
+        }
+    }
+}

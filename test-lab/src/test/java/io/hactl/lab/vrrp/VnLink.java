@@ -6,8 +6,8 @@ import io.hactl.sync.lab.Netns;
  * The lab topology of the VRRP network tests: two nodes, each a fresh network namespace, on one
  * veth pair. Addresses are fixed and usable at once (duplicate address detection off, the
  * link-local addresses set by hand); B takes gratuitous ARP and unsolicited neighbor
- * advertisements for addresses it has never seen (arp_accept, accept_untracked_na), so that an
- * announcement shows in its neighbour table.
+ * advertisements for addresses it has never seen (arp_accept; accept_untracked_na, which needs
+ * IPv6 forwarding on), so that an announcement shows in its neighbour table.
  *
  * <pre>
  * A vna0 02:00:00:77:00:0a  10.77.0.1/24  fe80::a/64  ---  vnb0 02:00:00:77:00:0b  10.77.0.2/24  fe80::b/64 B
@@ -41,6 +41,8 @@ final class VnLink implements AutoCloseable {
             configure(a, A_IF, A_V4, A_LL);
             configure(b, B_IF, B_V4, B_LL);
             b.exec("sysctl", "-qw", "net.ipv4.conf." + B_IF + ".arp_accept=1");
+            // the kernel creates an entry from an untracked NA only on a router (RFC 9131)
+            b.exec("sysctl", "-qw", "net.ipv6.conf." + B_IF + ".forwarding=1");
             b.exec("sysctl", "-qw", "net.ipv6.conf." + B_IF + ".accept_untracked_na=1");
             return new VnLink(a, b);
         } catch (RuntimeException e) {

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * keepalived 2.2.7 as the peer (VRRPv3 over IPv4, its default checksum with the pseudo-header):
+ * keepalived 2.2.7 as the peer, VRRPv3 over IPv4 (its default checksum, which includes the
+ * pseudo-header) and over IPv6:
  * hactl's socket in B receives the adverts of keepalived, MASTER in A, and they pass
  * {@link ReceiveCheck}; adverts hactl then sends with a higher priority make keepalived go
  * BACKUP and remove its virtual address.
@@ -41,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 @LabTest(tools = "keepalived")
 class KeepalivedInteropLabTest {
     private static final String VIP = "10.77.0.100";
+    private static final String VIP6_LL = "fe80::100";
+    private static final String VIP6 = "2001:db8::100";
 
     @TempDir
     Path dir;
@@ -61,7 +64,7 @@ class KeepalivedInteropLabTest {
         }
     }
 
-    private void startKeepalived() throws Exception {
+    private void startKeepalived(String instance) throws Exception {
         Path conf = dir.resolve("keepalived.conf");
         Files.writeString(conf, """
                 global_defs {
@@ -70,17 +73,7 @@ class KeepalivedInteropLabTest {
                     enable_script_security
                     script_user root
                 }
-                vrrp_instance VI_VN {
-                    state BACKUP
-                    interface %s
-                    virtual_router_id 51
-                    priority 100
-                    advert_int 1
-                    virtual_ipaddress {
-                        %s/24
-                    }
-                }
-                """.formatted(A_IF, VIP));
+                """ + instance);
         keepalived = new ProcessBuilder("ip", "netns", "exec", net.a.name(), "keepalived", "-n", "-l", "-P",
                 "-f", conf.toString(), "-p", dir.resolve("keepalived.pid").toString(),
                 "-r", dir.resolve("vrrp.pid").toString(), "-i", "vnka")
@@ -108,25 +101,66 @@ class KeepalivedInteropLabTest {
         return Files.exists(p) ? Files.readString(p) : "";
     }
 
-    private boolean keepalivedHoldsVip() {
-        return net.a.execRaw("ip", "-o", "addr", "show", "dev", A_IF).output().contains(VIP + "/");
+    private boolean keepalivedHolds(String address) {
+        return net.a.execRaw("ip", "-o", "addr", "show", "dev", A_IF).output().contains(" " + address + "/");
     }
 
     @Test
-    void keepalivedAdvertsPassTheReceiveChecksAndAHigherPriorityFromHactlMakesItYield() throws Exception {
-        InetAddress vip = InetAddress.getByName(VIP);
+    void ipv4KeepalivedAdvertsPassTheReceiveChecksAndAHigherPriorityFromHactlMakesItYield() throws Exception {
         InstanceConfig onB = new InstanceConfig("VI_HACTL", 51, 200, 100, true, Duration.ZERO,
-                InetAddress.getByName(B_V4), List.of(vip));
-        ReceiveCheck check = new ReceiveCheck(B_IF, IpFamily.IPV4, List.of(onB), new ReceiveCounters(), System::nanoTime);
+                InetAddress.getByName(B_V4), List.of(InetAddress.getByName(VIP)));
+        interoperate(onB, B_V4, A_V4, """
+                vrrp_instance VI_VN {
+                    state BACKUP
+                    interface %s
+                    virtual_router_id 51
+                    priority 100
+                    advert_int 1
+                    virtual_ipaddress {
+                        %s/24
+                    }
+                }
+                """.formatted(A_IF, VIP), VIP);
+    }
+
+    @Test
+    void ipv6KeepalivedAdvertsPassTheReceiveChecksAndAHigherPriorityFromHactlMakesItYield() throws Exception {
+        InstanceConfig onB = new InstanceConfig("VI_HACTL", 51, 200, 100, true, Duration.ZERO,
+                InetAddress.getByName(VnLink.B_LL),
+                List.of(InetAddress.getByName(VIP6_LL), InetAddress.getByName(VIP6)));
+        interoperate(onB, VnLink.B_LL, VnLink.A_LL, """
+                vrrp_instance VI_VN {
+                    state BACKUP
+                    interface %s
+                    virtual_router_id 51
+                    priority 100
+                    advert_int 1
+                    virtual_ipaddress {
+                        %s/64
+                        %s/64
+                    }
+                }
+                """.formatted(A_IF, VIP6_LL, VIP6), VIP6);
+    }
+
+    /**
+     * Starts keepalived in A with {@code instance} (VRID 51, priority 100, advert_int 1), waits
+     * for one of its adverts at hactl's socket in B and checks it, then advertises {@code onB}
+     * (from {@code hactlSource}, written as keepalived logs it) at priority 200 until keepalived
+     * has removed {@code shownVip}.
+     */
+    private void interoperate(InstanceConfig onB, String hactlSource, String keepalivedSource, String instance,
+            String shownVip) throws Exception {
+        ReceiveCheck check = new ReceiveCheck(B_IF, onB.family(), List.of(onB), new ReceiveCounters(), System::nanoTime);
         Link b = net.b.call(() -> {
             try (Addresses a = Addresses.open()) {
                 return a.link(B_IF);
             }
         });
         ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
-        try (VrrpSocket socket = net.b.call(() -> VrrpSocket.open(b, InetAddress.getByName(B_V4), List.of(),
+        try (VrrpSocket socket = net.b.call(() -> VrrpSocket.open(b, onB.primaryAddress(), List.of(),
                 ChecksumMode.RFC))) {
-            startKeepalived();
+            startKeepalived(instance);
 
             // keepalived becomes MASTER after its master-down interval, then advertises every second
             ReceiveVerdict verdict = null;
@@ -139,15 +173,15 @@ class KeepalivedInteropLabTest {
             }
             assertThat(verdict).as("an advert from keepalived; its log:\n%s", log()).isNotNull();
             assertThat(verdict.accepted()).as("verdict %s", verdict).isTrue();
-            assertThat(verdict.header().source()).isEqualTo(InetAddress.getByName(A_V4));
+            assertThat(verdict.header().source()).isEqualTo(InetAddress.getByName(keepalivedSource));
             assertThat(verdict.header().ttl()).isEqualTo(255);
             assertThat(verdict.checksum()).isEqualTo(ChecksumMode.RFC);
             assertThat(verdict.advert().vrid()).isEqualTo(51);
             assertThat(verdict.advert().priority()).isEqualTo(100);
             assertThat(verdict.advert().maxAdverInterval()).isEqualTo(100);
-            assertThat(verdict.advert().addresses()).containsExactly(vip);
+            assertThat(verdict.advert().addresses()).containsExactlyInAnyOrderElementsOf(onB.addresses());
             assertThat(verdict.mismatches()).isEmpty();
-            await().atMost(Duration.ofSeconds(10)).until(this::keepalivedHoldsVip);
+            await().atMost(Duration.ofSeconds(10)).until(() -> keepalivedHolds(shownVip));
 
             // hactl advertises priority 200 once a second, as a master would
             AtomicReference<Exception> failure = new AtomicReference<>();
@@ -158,9 +192,10 @@ class KeepalivedInteropLabTest {
                     failure.compareAndSet(null, e);
                 }
             }, 0, 1, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(10)).until(() -> !keepalivedHoldsVip());
+            await().atMost(Duration.ofSeconds(10)).until(() -> !keepalivedHolds(shownVip));
             assertThat(failure.get()).isNull();
-            assertThat(log()).contains("(VI_VN) Master received advert from " + B_V4 + " with higher priority 200, ours 100");
+            assertThat(log()).contains("(VI_VN) Master received advert from " + hactlSource
+                    + " with higher priority 200, ours 100");
         } finally {
             sender.shutdownNow();
             sender.awaitTermination(5, TimeUnit.SECONDS);

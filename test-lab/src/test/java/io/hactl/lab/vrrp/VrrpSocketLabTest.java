@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * Advertisements sent by a {@link VrrpSocket} in one namespace arrive at the {@link VrrpSocket}
  * of the other, over a veth pair, and pass {@link ReceiveCheck}: IPv4 to 224.0.0.18 in both
  * checksum variants, IPv4 unicast, IPv6 to ff02::12 with the hop limit from ancillary data. A
- * node does not hear itself, and a receive with nothing to read waits, bounded, without spinning.
+ * node does not hear itself, a receive with nothing to read waits, bounded, without spinning, and
+ * one thread can wait on several sockets.
  */
 @LabTest
 class VrrpSocketLabTest {
@@ -165,6 +166,22 @@ class VrrpSocketLabTest {
             assertThat(d).isNull();
             assertThat(wall).isBetween(450_000_000L, 3_000_000_000L);
             assertThat(cpu).as("CPU time of a 500 ms idle receive").isLessThan(100_000_000L);
+        }
+    }
+
+    @Test
+    void oneThreadWaitsOnTheSocketsOfBothFamiliesAndLearnsWhichHasADatagram() throws Exception {
+        InstanceConfig onA = instance("VI6_A", 200, A_LL, "fe80::100");
+        try (VrrpSocket a6 = open(net.a, A_IF, A_LL, List.of(), ChecksumMode.RFC);
+                VrrpSocket b4 = open(net.b, B_IF, B_V4, List.of(), ChecksumMode.RFC);
+                VrrpSocket b6 = open(net.b, B_IF, B_LL, List.of(), ChecksumMode.RFC)) {
+            a6.send(onA.advertisement(200));
+            assertThat(VrrpSocket.awaitAny(List.of(b4, b6), WAIT)).containsExactly(b6);
+            assertThat(b6.receive(Duration.ZERO)).isNotNull();
+            assertThat(b4.receive(Duration.ZERO)).isNull();
+            long t0 = System.nanoTime();
+            assertThat(VrrpSocket.awaitAny(List.of(b4, b6), Duration.ofMillis(200))).isEmpty();
+            assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(190_000_000L);
         }
     }
 }

@@ -128,6 +128,43 @@ final class RawSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits at most {@code timeout} until at least one of {@code sockets} has a datagram queued;
+     * returns a flag per socket, in order (all false on timeout). Does not read.
+     */
+    static boolean[] awaitReadable(RawSocket[] sockets, Duration timeout) throws NetException {
+        byte[] fds = new byte[8 * sockets.length];
+        ByteBuffer p = ByteBuffer.wrap(fds).order(ByteOrder.nativeOrder());
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+        while (true) {
+            for (int i = 0; i < sockets.length; i++) {
+                p.putInt(8 * i, sockets[i].fd).putShort(8 * i + 4, Sockets.POLLIN).putShort(8 * i + 6, (short) 0);
+            }
+            long left = Math.max(0, deadline - System.nanoTime());
+            int millis = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
+            int n;
+            try {
+                n = LibC.poll(fds, sockets.length, millis);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new NetException("poll of " + sockets.length + " VRRP sockets", e.getErrorCode());
+                }
+                n = 0;
+            }
+            boolean[] ready = new boolean[sockets.length];
+            for (int i = 0; i < sockets.length; i++) {
+                short revents = p.getShort(8 * i + 6);
+                if ((revents & Sockets.POLLNVAL) != 0) {
+                    throw new NetException(sockets[i].what + ": poll", Errno.EBADF);
+                }
+                ready[i] = revents != 0;
+            }
+            if (n > 0 || deadline - System.nanoTime() <= 0) {
+                return ready;
+            }
+        }
+    }
+
     private boolean poll(int millis) throws NetException {
         ByteBuffer p = ByteBuffer.wrap(pollfd).order(ByteOrder.nativeOrder());
         p.putInt(0, fd).putShort(4, Sockets.POLLIN).putShort(6, (short) 0);

@@ -217,6 +217,26 @@ public final class VrrpSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits at most {@code timeout} until one of {@code sockets} has a datagram to read, so that
+     * one thread can serve the sockets of several interfaces and families; returns those that
+     * have (empty on timeout), each then read with {@code receive(Duration.ZERO)}.
+     */
+    public static List<VrrpSocket> awaitAny(List<VrrpSocket> sockets, Duration timeout) throws NetException {
+        RawSocket[] raw = new RawSocket[sockets.size()];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = sockets.get(i).rx;
+        }
+        boolean[] ready = RawSocket.awaitReadable(raw, timeout);
+        List<VrrpSocket> out = new java.util.ArrayList<>();
+        for (int i = 0; i < ready.length; i++) {
+            if (ready[i]) {
+                out.add(sockets.get(i));
+            }
+        }
+        return out;
+    }
+
     /** A datagram of an IPv4 raw socket: header then payload. Null when the header is unreadable. */
     static Datagram parseIpv4(byte[] packet) {
         if (packet.length < 20 || (packet[0] & 0xF0) != 0x40) {

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@link #receive} waits in poll(2) at most the given time, so the caller's thread can also run
  * the state machine's timers. A datagram too broken to carry an IP header is counted in
  * {@link #malformed()} and skipped, never thrown; judging the VRRP message is
- * {@link io.hactl.controller.vrrp.ReceiveCheck}'s. One thread sends and receives.
+ * {@link io.hactl.controller.vrrp.ReceiveCheck}'s. Every socket gets every VRRP packet of its
+ * interface and family, whatever the VRID: open one per interface and family, shared by the
+ * virtual routers there, as one {@code ReceiveCheck} serves them. One thread sends and receives.
  */
 public final class VrrpSocket implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VrrpSocket.class);

@@ -1,5 +1,10 @@
 package io.hactl.sync.netlink;
 
+import static io.hactl.sync.netlink.Rtnetlink.IFINFOMSG_LEN;
+import static io.hactl.sync.netlink.Rtnetlink.IFLA_IFNAME;
+import static io.hactl.sync.netlink.Rtnetlink.IFLA_MTU;
+import static io.hactl.sync.netlink.Rtnetlink.RTM_GETLINK;
+import static io.hactl.sync.netlink.Rtnetlink.RTM_NEWLINK;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hactl.sync.lab.LabTest;
@@ -20,13 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 @LabTest
 class RouteSocketLabTest {
-    // linux/rtnetlink.h, linux/if_link.h: only what this test needs (rtnetlink's holder comes with VRRP)
-    private static final int RTM_NEWLINK = 16;        // RTM_NEWLINK
-    private static final int RTM_GETLINK = 18;        // RTM_GETLINK
-    private static final int IFINFOMSG_LEN = 16;      // sizeof(struct ifinfomsg)
-    private static final int IFLA_IFNAME = 3;         // IFLA_IFNAME
-    private static final int IFLA_MTU = 4;            // IFLA_MTU
-
     private Netns ns;
 
     @BeforeEach

@@ -9,7 +9,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.hactl.controller.vrrp.ChecksumMode;
 import io.hactl.controller.vrrp.InstanceConfig;
-import io.hactl.controller.vrrp.IpFamily;
 import io.hactl.controller.vrrp.ReceiveCheck;
 import io.hactl.controller.vrrp.ReceiveCounters;
 import io.hactl.controller.vrrp.ReceiveVerdict;

@@ -8,7 +8,10 @@ import static io.hactl.lab.vrrp.VnLink.B_LL;
 import static io.hactl.lab.vrrp.VnLink.B_V4;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.jna.NativeLong;
+import io.hactl.controller.vrrp.AdvertCodec;
 import io.hactl.controller.vrrp.ChecksumMode;
+import io.hactl.controller.vrrp.DropReason;
 import io.hactl.controller.vrrp.InstanceConfig;
 import io.hactl.controller.vrrp.IpFamily;
 import io.hactl.controller.vrrp.ReceiveCheck;
@@ -20,9 +23,13 @@ import io.hactl.controller.vrrp.net.Link;
 import io.hactl.controller.vrrp.net.VrrpSocket;
 import io.hactl.sync.lab.LabTest;
 import io.hactl.sync.lab.Netns;
+import io.hactl.sync.sys.LibC;
+import io.hactl.sync.sys.Sockets;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -182,6 +189,64 @@ class VrrpSocketLabTest {
             long t0 = System.nanoTime();
             assertThat(VrrpSocket.awaitAny(List.of(b4, b6), Duration.ofMillis(200))).isEmpty();
             assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(190_000_000L);
+        }
+    }
+
+    /**
+     * Sends {@code octets} to {@code group} from a raw socket of protocol 112 in {@code ns} with a
+     * multicast TTL / hop limit of {@code hops}, as a misconfigured or routed peer would.
+     */
+    private static void sendWithHops(Netns ns, Link link, InetAddress group, byte[] octets, int hops) throws Exception {
+        boolean v4 = group.getAddress().length == 4;
+        int fd = ns.call(() -> LibC.socket(v4 ? Sockets.AF_INET : Sockets.AF_INET6, Sockets.SOCK_RAW, 112));
+        try {
+            LibC.setsockopt(fd, Sockets.SOL_SOCKET, Sockets.SO_BINDTODEVICE, (link.name() + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII), link.name().length() + 1);
+            LibC.setIntSockopt(fd, v4 ? Sockets.IPPROTO_IP : Sockets.IPPROTO_IPV6,
+                    v4 ? Sockets.IP_MULTICAST_TTL : Sockets.IPV6_MULTICAST_HOPS, hops);
+            ByteBuffer to = ByteBuffer.allocate(v4 ? Sockets.SOCKADDR_IN_LEN : Sockets.SOCKADDR_IN6_LEN)
+                    .order(ByteOrder.nativeOrder());
+            to.putShort((short) (v4 ? Sockets.AF_INET : Sockets.AF_INET6)).putShort((short) 0);
+            if (v4) {
+                to.put(group.getAddress());
+            } else {
+                to.putInt(0).put(group.getAddress()).putInt(link.index());
+            }
+            LibC.sendto(fd, octets, new NativeLong(octets.length), 0, to.array(), to.capacity());
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
+    @Test
+    void ttlAndHopLimitAreThoseOfThePacketSoAnAdvertThatIsNot255IsDroppedAsBadTtl() throws Exception {
+        InstanceConfig onA4 = instance("VI_A", 150, A_V4, "10.77.0.100");
+        InstanceConfig onB4 = instance("VI_B", 100, B_V4, "10.77.0.100");
+        InstanceConfig onA6 = instance("VI6_A", 150, A_LL, "fe80::100");
+        InstanceConfig onB6 = instance("VI6_B", 100, B_LL, "fe80::100");
+        ReceiveCounters counters4 = new ReceiveCounters();
+        ReceiveCounters counters6 = new ReceiveCounters();
+        ReceiveCheck check4 = new ReceiveCheck(B_IF, IpFamily.IPV4, List.of(onB4), counters4, System::nanoTime);
+        ReceiveCheck check6 = new ReceiveCheck(B_IF, IpFamily.IPV6, List.of(onB6), counters6, System::nanoTime);
+        Link a = link(net.a, A_IF);
+        InetAddress group4 = VrrpSocket.group(IpFamily.IPV4);
+        InetAddress group6 = VrrpSocket.group(IpFamily.IPV6);
+        try (VrrpSocket b4 = open(net.b, B_IF, B_V4, List.of(), ChecksumMode.RFC);
+                VrrpSocket b6 = open(net.b, B_IF, B_LL, List.of(), ChecksumMode.RFC)) {
+            // the kernel picks the source: A's only address of each family on the link
+            sendWithHops(net.a, a, group4, AdvertCodec.encodeSealed(onA4.advertisement(150), ip(A_V4), group4,
+                    ChecksumMode.RFC), 64);
+            sendWithHops(net.a, a, group6, AdvertCodec.encodeSealed(onA6.advertisement(150), ip(A_LL), group6,
+                    ChecksumMode.RFC), 1);
+            Datagram d4 = b4.receive(WAIT);
+            Datagram d6 = b6.receive(WAIT);
+            assertThat(d4).isNotNull();
+            assertThat(d6).isNotNull();
+            assertThat(d4.header().ttl()).isEqualTo(64);
+            assertThat(d6.header().ttl()).isEqualTo(1);
+            assertThat(check4.check(d4.header(), d4.message()).drop()).isEqualTo(DropReason.BAD_TTL);
+            assertThat(check6.check(d6.header(), d6.message()).drop()).isEqualTo(DropReason.BAD_TTL);
+            assertThat(counters4.dropped(DropReason.BAD_TTL)).isEqualTo(1);
+            assertThat(counters6.dropped(DropReason.BAD_TTL)).isEqualTo(1);
         }
     }
 }

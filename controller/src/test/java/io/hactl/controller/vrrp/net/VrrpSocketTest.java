@@ -31,6 +31,13 @@ class VrrpSocketTest {
     }
 
     @Test
+    void ttlIsReadFromTheHeader() {
+        byte[] routed = IPV4_DATAGRAM.clone();
+        routed[8] = 64;
+        assertThat(VrrpSocket.parseIpv4(routed).header().ttl()).isEqualTo(64);
+    }
+
+    @Test
     void ipv4OptionsAreSkippedByTheHeaderLength() {
         byte[] withOption = new byte[IPV4_DATAGRAM.length + 4];
         System.arraycopy(IPV4_DATAGRAM, 0, withOption, 0, 20);

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -212,8 +213,17 @@ public final class VrrpController implements AutoCloseable {
         return status;
     }
 
+    /** {@code task} on the loop, unless the controller has stopped (events after that change nothing). */
     private void run(Runnable task) {
-        loop.execute(guarded(task));
+        try {
+            loop.execute(guarded(() -> {
+                if (!stopped) {
+                    task.run();
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("{}: the VRRP loop is closed, event dropped", name);
+        }
     }
 
     /** {@code task} on the loop: nothing it throws stops the loop; then timers and status follow. */
@@ -279,7 +289,7 @@ public final class VrrpController implements AutoCloseable {
         cancel(budget);
         budget = null;
         generation++;
-        last = new Transition(to, why, loop.nanoTime());
+        last = new Transition(name, to, why, loop::nanoTime);
         if (to == VrrpState.MASTER) {
             takeOver(last, generation);
         } else {
@@ -288,7 +298,7 @@ public final class VrrpController implements AutoCloseable {
     }
 
     private void takeOver(Transition t, int gen) {
-        LOG.info("{}: MASTER ({}): state steps first, addresses after them or in {} ms", name, why(t),
+        LOG.info("{}: MASTER ({}): state steps first, addresses after them or in {} ms", name, t.why,
                 config.commitBudget().toMillis());
         int state = t.begin(StepTime.STATE);
         CompletableFuture<?> done = enter(t);
@@ -310,7 +320,7 @@ public final class VrrpController implements AutoCloseable {
                 addAddresses(t, gen);
             } else if (t.overBudget) {
                 LOG.info("{}: the MASTER state steps finished {} ms after the takeover began", name,
-                        t.millisSince(t.began));
+                        t.millisSinceStart());
             }
         })));
     }
@@ -346,7 +356,7 @@ public final class VrrpController implements AutoCloseable {
         if (step >= 0) {
             t.end(step, error);
             LOG.info("{}: addresses up {} ms after the takeover began{}", name,
-                    t.steps.get(step - 1).atMillis(), t.overBudget ? " (commit budget exceeded)" : "");
+                    t.step(step - 1).atMillis(), t.overBudget ? " (commit budget exceeded)" : "");
         }
         if (round < config.garpRepeat()) {
             loop.at(loop.nanoTime() + config.garpInterval().toNanos(), guarded(() -> announce(t, gen, round + 1)));
@@ -354,7 +364,7 @@ public final class VrrpController implements AutoCloseable {
     }
 
     private void leave(Transition t) {
-        LOG.info("{}: {} ({}): addresses down, then the state steps", name, t.to, why(t));
+        LOG.info("{}: {} ({}): addresses down, then the state steps", name, t.to, t.why);
         int step = t.begin(StepTime.ADDRESSES);
         String error = null;
         for (Member m : members) {
@@ -377,10 +387,6 @@ public final class VrrpController implements AutoCloseable {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    private static String why(Transition t) {
-        return t.why;
     }
 
     /** Counts and logs (at a limited rate) a failed network call; returns the step's error text. */
@@ -479,49 +485,4 @@ public final class VrrpController implements AutoCloseable {
         }
     }
 
-    /** A group transition being carried out: its steps, timed on the loop's clock. */
-    private final class Transition {
-        final VrrpState to;
-        final String why;
-        final long began;
-        final List<StepTime> steps = new ArrayList<>();
-        boolean addressesUp;
-        boolean overBudget;
-
-        Transition(VrrpState to, String why, long began) {
-            this.to = to;
-            this.why = why;
-            this.began = began;
-        }
-
-        int begin(String step) {
-            steps.add(new StepTime(step, millisSince(began), -1, null));
-            return steps.size() - 1;
-        }
-
-        void end(int index, Throwable error) {
-            end(index, error == null ? null : String.valueOf(unwrap(error).getMessage()));
-        }
-
-        void end(int index, String error) {
-            StepTime s = steps.get(index);
-            long took = millisSince(began) - s.atMillis();
-            steps.set(index, new StepTime(s.step(), s.atMillis(), took, error));
-            if (error != null && s.step().equals(StepTime.STATE)) {
-                LOG.warn("{}: the {} state steps failed: {}", name, to, error);
-            }
-        }
-
-        long millisSince(long at) {
-            return (loop.nanoTime() - at) / NANOS_PER_MILLI;
-        }
-
-        GroupTransition snapshot() {
-            return new GroupTransition(to, why, steps, overBudget);
-        }
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-    }
 }

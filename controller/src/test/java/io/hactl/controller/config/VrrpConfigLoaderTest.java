@@ -218,4 +218,29 @@ class VrrpConfigLoaderTest {
         assertThat(e.errors()).filteredOn(x -> x.path().equals("role.vrrp.bogus")).singleElement()
                 .extracting(ConfigError::message).asString().contains(String.join(", ", keys.stream().sorted().toList()));
     }
+
+    @Test
+    void thePackagedExampleLoadsWithItsVrrpBlockUncommented() throws Exception {
+        // the conffile's commented role.vrrp block, taken as its comment says (tests run in controller/)
+        StringBuilder text = new StringBuilder();
+        boolean keepalived = false;
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("../packaging/src/deb/hactl.yaml"))) {
+            if (line.startsWith("  keepalived:")) {
+                keepalived = true;
+                continue;
+            }
+            if (keepalived && line.startsWith("    ")) {
+                continue;
+            }
+            keepalived = false;
+            line = line.replace("source: keepalived", "source: vrrp");
+            text.append(line.startsWith("  #vrrp:") || line.startsWith("  #  ") ? "  " + line.substring(3) : line)
+                    .append('\n');
+        }
+        HactlConfig c = parse(text.toString());
+        assertThat(c.role().source()).isEqualTo("vrrp");
+        assertThat(c.role().vrrp().instances()).extracting(RouterConfig::name).containsExactly("LAN", "WAN");
+        assertThat(c.role().vrrp().commitBudget()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.role().vrrp().instances().get(1).unicastPeers()).isEmpty();
+    }
 }

@@ -166,7 +166,22 @@ public final class VrrpController implements AutoCloseable {
      * the controller's from now on.
      */
     public void onDatagram(String iface, InetAddress source, InetAddress destination, int ttl, byte[] message) {
-        run(() -> receive(iface, source, destination, ttl, message));
+        run(() -> {
+            IpHeader header;
+            try {
+                header = new IpHeader(IpFamily.of(source), source, destination, ttl);
+            } catch (IllegalArgumentException e) {
+                unmatched++;
+                return;
+            }
+            receive(iface, header, message);
+        });
+    }
+
+    /** {@link #onDatagram(String, InetAddress, InetAddress, int, byte[])} with the IP header read already. */
+    public void onDatagram(String iface, IpHeader header, byte[] message) {
+        Objects.requireNonNull(header, "header");
+        run(() -> receive(iface, header, message));
     }
 
     /** The link of {@code iface} went up or down: its instances, and so the group, leave or end FAULT. */
@@ -240,14 +255,7 @@ public final class VrrpController implements AutoCloseable {
         };
     }
 
-    private void receive(String iface, InetAddress source, InetAddress destination, int ttl, byte[] message) {
-        IpHeader header;
-        try {
-            header = new IpHeader(IpFamily.of(source), source, destination, ttl);
-        } catch (IllegalArgumentException e) {
-            unmatched++;
-            return;
-        }
+    private void receive(String iface, IpHeader header, byte[] message) {
         ReceiveCheck check = checks.get(link(iface, header.family()));
         if (check == null) {
             unmatched++;
@@ -255,7 +263,8 @@ public final class VrrpController implements AutoCloseable {
         }
         ReceiveVerdict v = check.check(header, message);
         if (v.accepted()) {
-            routers.get(link(iface, header.family()) + " " + v.advert().vrid()).vrrp.onAdvert(v.advert(), source);
+            routers.get(link(iface, header.family()) + " " + v.advert().vrid()).vrrp.onAdvert(v.advert(),
+                    header.source());
         }
     }
 
@@ -431,14 +440,11 @@ public final class VrrpController implements AutoCloseable {
         final RouterConfig router;
         final InstanceConfig instance;
         final VrrpInstance vrrp;
-        final List<InetAddress> destinations;
 
         Member(RouterConfig router, InstanceConfig instance) {
             this.router = router;
             this.instance = instance;
             this.vrrp = new VrrpInstance(instance, this, loop::nanoTime);
-            this.destinations = router.unicastPeers().isEmpty() ? List.of(groupAddress(router.family()))
-                    : router.unicastPeers();
         }
 
         ReceiveCheck check() {
@@ -447,14 +453,10 @@ public final class VrrpController implements AutoCloseable {
 
         @Override
         public void sendAdvert(int priority) {
-            Advertisement advert = instance.advertisement(priority);
-            for (InetAddress to : destinations) {
-                byte[] bytes = AdvertCodec.encodeSealed(advert, instance.primaryAddress(), to, config.checksum());
-                try {
-                    io.send(router, to, bytes);
-                } catch (IOException | RuntimeException e) {
-                    failed(router.name() + ": sending to " + to.getHostAddress(), e, null);
-                }
+            try {
+                io.send(router, instance.advertisement(priority));
+            } catch (IOException | RuntimeException e) {
+                failed(router.name() + ": sending priority " + priority, e, null);
             }
         }
 
@@ -475,14 +477,4 @@ public final class VrrpController implements AutoCloseable {
         public void stopped() {
         }
     }
-
-    private static InetAddress groupAddress(IpFamily family) {
-        try {
-            // literals: no lookup
-            return InetAddress.getByName(family == IpFamily.IPV4 ? VrrpConstants.IPV4_GROUP : VrrpConstants.IPV6_GROUP);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
 }

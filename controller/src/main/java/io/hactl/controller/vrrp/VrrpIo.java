@@ -23,11 +23,12 @@ public interface VrrpIo extends AutoCloseable {
     InetAddress primaryAddress(RouterConfig router) throws IOException;
 
     /**
-     * Sends one encoded advertisement on {@code router}'s interface to {@code destination}: the
-     * family's multicast group, or one of the router's unicast peers (the checksum's
-     * pseudo-header names the destination, so each gets its own encoding).
+     * Sends {@code advert} on {@code router}'s interface from its primary address to the
+     * family's multicast group, or to each of the router's unicast peers, sealing its checksum
+     * for each destination (the pseudo-header names it) in the configured
+     * {@link VrrpConfig#checksum} mode.
      */
-    void send(RouterConfig router, InetAddress destination, byte[] advert) throws IOException;
+    void send(RouterConfig router, Advertisement advert) throws IOException;
 
     /** Puts the router's virtual addresses on its interface; idempotent. */
     void addAddresses(RouterConfig router) throws IOException;

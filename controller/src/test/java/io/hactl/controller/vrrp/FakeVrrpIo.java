@@ -53,10 +53,13 @@ final class FakeVrrpIo implements VrrpIo {
     }
 
     @Override
-    public void send(RouterConfig router, InetAddress destination, byte[] advert) {
-        record("send " + router.name() + " " + (advert[2] & 0xFF));
+    public void send(RouterConfig router, Advertisement advert) {
+        record("send " + router.name() + " " + advert.priority());
         if (peer != null && linkCarries) {
-            peer.onDatagram(router.interfaceName(), primary.get(router.interfaceName()), destination, 255, advert.clone());
+            InetAddress source = primary.get(router.interfaceName());
+            InetAddress group = Fixtures.ip(VrrpConstants.IPV4_GROUP);
+            peer.onDatagram(router.interfaceName(), source, group, 255,
+                    AdvertCodec.encodeSealed(advert, source, group, ChecksumMode.RFC));
         }
     }
 

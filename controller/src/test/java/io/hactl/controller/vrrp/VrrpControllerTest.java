@@ -236,7 +236,7 @@ class VrrpControllerTest {
         byte[] badSum = good.clone();
         badSum[7] ^= 1;
 
-        fw.ctl.onDatagram("lan", OTHER, GROUP, 64, good);
+        fw.ctl.onDatagram("lan", new IpHeader(IpFamily.IPV4, OTHER, GROUP, 64), good);
         fw.ctl.onDatagram("lan", OTHER, GROUP, 255, badSum);
         fw.ctl.onDatagram("lan", OTHER, GROUP, 255, advert(99, 250, "10.10.0.1"));
         fw.ctl.onDatagram("lan", OTHER, GROUP, 255, new byte[] {0x31, 61, 1});

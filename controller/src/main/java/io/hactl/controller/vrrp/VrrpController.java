@@ -132,19 +132,25 @@ public final class VrrpController implements AutoCloseable {
         if (!stopping.compareAndSet(null, done)) {
             return stopping.get();
         }
-        loop.execute(guarded(() -> {
-            try {
-                if (!stopped) {
-                    group.shutdown();
-                    stopped = true;
-                    cancel(wakeup);
-                    wakeup = null;
-                    cancel(budget);
+        Runnable shutdown = guarded(() -> {
+            group.shutdown();
+            stopped = true;
+            cancel(wakeup);
+            wakeup = null;
+            cancel(budget);
+        });
+        try {
+            // completed once the status shows it
+            loop.execute(() -> {
+                try {
+                    shutdown.run();
+                } finally {
+                    done.complete(null);
                 }
-            } finally {
-                done.complete(null);
-            }
-        }));
+            });
+        } catch (RejectedExecutionException e) {
+            done.complete(null); // the loop is closed: nothing runs any more
+        }
         return done;
     }
 

@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,11 @@ public final class VrrpController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VrrpController.class);
     private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
     private static final long NANOS_PER_MILLI = 1_000_000L;
+    /**
+     * Datagrams waiting for the loop at most: a VRRP link carries a few per advertisement
+     * interval and instance; far more is a flood, dropped before it fills the heap.
+     */
+    static final int MAX_QUEUED = 4096;
 
     private final String name;
     private final VrrpConfig config;
@@ -79,6 +86,8 @@ public final class VrrpController implements AutoCloseable {
 
     private volatile VrrpStatus status;
     private final AtomicReference<CompletableFuture<Void>> stopping = new AtomicReference<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong overruns = new AtomicLong();
 
     /**
      * A controller for {@code config}, named {@code name} in its log lines; asks {@code io} for
@@ -172,7 +181,7 @@ public final class VrrpController implements AutoCloseable {
      * the controller's from now on.
      */
     public void onDatagram(String iface, InetAddress source, InetAddress destination, int ttl, byte[] message) {
-        run(() -> {
+        receiveLater(() -> {
             IpHeader header;
             try {
                 header = new IpHeader(IpFamily.of(source), source, destination, ttl);
@@ -187,7 +196,29 @@ public final class VrrpController implements AutoCloseable {
     /** {@link #onDatagram(String, InetAddress, InetAddress, int, byte[])} with the IP header read already. */
     public void onDatagram(String iface, IpHeader header, byte[] message) {
         Objects.requireNonNull(header, "header");
-        run(() -> receive(iface, header, message));
+        receiveLater(() -> receive(iface, header, message));
+    }
+
+    /**
+     * Hands a received datagram to the loop, unless {@link #MAX_QUEUED} wait already (a flood
+     * the loop cannot keep up with): then it is dropped and counted, and the queue stays bounded.
+     */
+    private void receiveLater(Runnable receive) {
+        if (queued.incrementAndGet() > MAX_QUEUED) {
+            queued.decrementAndGet();
+            overruns.incrementAndGet();
+            return;
+        }
+        try {
+            loop.execute(guarded(() -> {
+                queued.decrementAndGet();
+                if (!stopped) {
+                    receive.run();
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            queued.decrementAndGet(); // the loop is closed
+        }
     }
 
     /** The link of {@code iface} went up or down: its instances, and so the group, leave or end FAULT. */
@@ -438,7 +469,8 @@ public final class VrrpController implements AutoCloseable {
                     v.advertsSent(), v.advertsReceived(), down, drops, group.holdBackReason(), t));
         }
         status = new VrrpStatus(group == null ? VrrpState.INITIALIZE : group.state(),
-                group == null ? null : group.holdBackReason(), withinBudget, overBudget, ioErrors, unmatched, t, list);
+                group == null ? null : group.holdBackReason(), withinBudget, overBudget, ioErrors, unmatched,
+                overruns.get(), t, list);
     }
 
     /** One member: its configuration, state machine, and the {@link Actions} that send its advertisements. */

@@ -11,11 +11,12 @@ import java.util.List;
  * @param takeoverOverBudget   takeovers whose addresses went up when the commit budget ran out
  * @param ioErrors             calls to the network that failed (send, addresses, announce)
  * @param unmatched            datagrams received on an interface or family without instances
+ * @param overruns             datagrams dropped because the loop had too many waiting (a flood)
  * @param lastTransition       the group's last transition; null before the first
  * @param instances            every instance, in configuration order
  */
 public record VrrpStatus(VrrpState state, String holdBack, long takeoverWithinBudget, long takeoverOverBudget,
-        long ioErrors, long unmatched, GroupTransition lastTransition, List<VrrpInstanceStatus> instances) {
+        long ioErrors, long unmatched, long overruns, GroupTransition lastTransition, List<VrrpInstanceStatus> instances) {
     public VrrpStatus {
         instances = List.copyOf(instances);
     }

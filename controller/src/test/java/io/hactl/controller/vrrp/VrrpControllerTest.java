@@ -260,6 +260,27 @@ class VrrpControllerTest {
     }
 
     @Test
+    void aFloodTheLoopCannotKeepUpWithIsDroppedAndCountedWithABoundedQueue() throws Exception {
+        Node fw = new Node("fw1", 200, 1);
+        fw.ctl.start();
+        loop.runPending();
+        byte[] bad = advert(61, 250, "10.10.0.1");
+        bad[7] ^= 1;
+
+        for (int i = 0; i < VrrpController.MAX_QUEUED + 100; i++) {
+            fw.ctl.onDatagram("lan", OTHER, GROUP, 255, bad);
+        }
+        loop.runPending();
+
+        assertThat(fw.ctl.status().overruns()).isEqualTo(100);
+        assertThat(fw.lan().drops()).containsEntry(DropReason.BAD_CHECKSUM, (long) VrrpController.MAX_QUEUED);
+        fw.ctl.onDatagram("lan", OTHER, GROUP, 255, bad);
+        loop.runPending();
+        assertThat(fw.ctl.status().overruns()).as("the queue drained").isEqualTo(100);
+        assertThat(fw.lan().drops()).containsEntry(DropReason.BAD_CHECKSUM, VrrpController.MAX_QUEUED + 1L);
+    }
+
+    @Test
     void aLinkDownPutsTheWholeGroupInFaultAndItsReturnStartsItOver() throws Exception {
         Node fw = new Node("fw1", 200, 1).master();
 

@@ -305,8 +305,9 @@ public final class ConfigLoader {
                     problems.at(key, a + ": the first IPv6 address must be link-local, fe80::/10 (RFC 9568 5.2.9)");
                 }
             } else if (a.family() != family) {
-                problems.at(key, a + " is " + a.family() + " but " + addresses.get(0) + " is " + family
-                        + ": one family per instance (RFC 9568 1.2); give the other family an instance of its own");
+                problems.at(key, a + " is " + a.family().displayName() + " but " + addresses.get(0) + " is "
+                        + family.displayName() + ": one family per instance (RFC 9568 1.2); give the other family"
+                        + " an instance of its own");
                 continue;
             }
             Integer first = owners.putIfAbsent(a.address(), index);
@@ -319,14 +320,14 @@ public final class ConfigLoader {
         if (vrid != null && iface != null && family != null) {
             Integer first = vrids.putIfAbsent(iface + " " + family + " " + vrid, index);
             if (first != null) {
-                problems.at(at + ".vrid", vrid + " on " + iface + " (" + family + ") is already role.vrrp.instances["
-                        + first + "]'s: one VRID per interface and family");
+                problems.at(at + ".vrid", vrid + " on " + iface + " (" + family.displayName()
+                        + ") is already role.vrrp.instances[" + first + "]'s: one VRID per interface and family");
             }
         }
         for (int j = 0; j < r.unicastPeers().size(); j++) {
             InetAddress p = r.unicastPeers().get(j);
             if (p != null && family != null && (!family.holds(p) || p.isMulticastAddress())) {
-                problems.at(at + ".unicast-peers[" + j + "]", p.getHostAddress() + " is not an " + family
+                problems.at(at + ".unicast-peers[" + j + "]", p.getHostAddress() + " is not an " + family.displayName()
                         + " unicast address like the instance's addresses");
             }
         }

@@ -105,8 +105,8 @@ public final class VrrpController implements AutoCloseable {
         for (RouterConfig r : config.instances()) {
             InetAddress primary = io.primaryAddress(r);
             if (primary == null || !r.family().holds(primary)) {
-                throw new IOException(r.name() + ": no " + r.family() + " address on " + r.interfaceName()
-                        + " to advertise from");
+                throw new IOException(r.name() + ": no " + r.family().displayName() + " address on "
+                        + r.interfaceName() + " to advertise from");
             }
             Member m = new Member(r, r.instance(config, primary));
             members.add(m);

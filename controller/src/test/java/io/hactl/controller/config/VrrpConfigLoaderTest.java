@@ -156,15 +156,15 @@ class VrrpConfigLoaderTest {
                 "line 12, column 19: role.vrrp.instances[0].priority: 255 is for the owner of the addresses"
                         + " (RFC 9568 5.2.4), which a firewall pair does not have: the addresses move between the"
                         + " gateways; use 1..254",
-                "line 13, column 35: role.vrrp.instances[0].addresses[1]: fe80:0:0:0:0:0:0:1/64 is IPV6 but"
-                        + " 10.10.0.1/24 is IPV4: one family per instance (RFC 9568 1.2); give the other family an"
+                "line 13, column 35: role.vrrp.instances[0].addresses[1]: fe80:0:0:0:0:0:0:1/64 is IPv6 but"
+                        + " 10.10.0.1/24 is IPv4: one family per instance (RFC 9568 1.2); give the other family an"
                         + " instance of its own",
                 "line 13, column 49: role.vrrp.instances[0].addresses[2]: '10.10.0.300' is not an IP address",
                 "line 13, column 62: role.vrrp.instances[0].addresses[3]: '10.10.0.2/33' has no valid prefix"
                         + " length (0..32)",
-                "line 14, column 25: role.vrrp.instances[0].unicast-peers[0]: fd00:0:0:0:0:0:0:2 is not an IPV4"
+                "line 14, column 25: role.vrrp.instances[0].unicast-peers[0]: fd00:0:0:0:0:0:0:2 is not an IPv4"
                         + " unicast address like the instance's addresses",
-                "line 14, column 36: role.vrrp.instances[0].unicast-peers[1]: 224.0.0.18 is not an IPV4 unicast"
+                "line 14, column 36: role.vrrp.instances[0].unicast-peers[1]: 224.0.0.18 is not an IPv4 unicast"
                         + " address like the instance's addresses",
                 "line 15, column 15: role.vrrp.instances[1].name: 'LAN' is already the name of"
                         + " role.vrrp.instances[0]",
@@ -174,7 +174,7 @@ class VrrpConfigLoaderTest {
                         + " role.vrrp.instances[0]",
                 "line 19, column 60: role.vrrp.instances[2].addresses[0]: fd00:0:0:0:0:0:0:1/64: the first IPv6"
                         + " address must be link-local, fe80::/10 (RFC 9568 5.2.9)",
-                "line 20, column 44: role.vrrp.instances[3].vrid: 62 on wan (IPV6) is already"
+                "line 20, column 44: role.vrrp.instances[3].vrid: 62 on wan (IPv6) is already"
                         + " role.vrrp.instances[2]'s: one VRID per interface and family",
                 "line 21, column 9: role.vrrp.instances[4].interface: is required",
                 "line 21, column 9: role.vrrp.instances[4].addresses: is required: at least one address");

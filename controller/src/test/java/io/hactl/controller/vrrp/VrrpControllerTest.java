@@ -372,6 +372,6 @@ class VrrpControllerTest {
                 new ArrayList<>());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new VrrpController("fw1", config(200,
                 Duration.ofSeconds(2)), io, loop, (s, w) -> CompletableFuture.completedFuture(null)))
-                .hasMessage("WAN: no IPV4 address on wan to advertise from");
+                .hasMessage("WAN: no IPv4 address on wan to advertise from");
     }
 }

@@ -67,6 +67,9 @@ public final class ConfigCommand implements Runnable {
             out.printf("%s: OK (node %s, %d sync link%s, %s, encryption %s, key fingerprint %s)%n", config, c.node(),
                     c.sync().links().size(), c.sync().links().size() == 1 ? "" : "s",
                     c.sync().reliable() ? "ftfw" : "notrack", c.sync().encryption().configName(), fingerprint);
+            if (c.role().vrrp() != null) {
+                out.println(c.role().vrrp().describe());
+            }
             if ("keepalived".equals(c.role().source()) && c.role().notifyFifo() != null && c.role().syncGroup() == null) {
                 out.println("role: no role.keepalived.sync-group: the first vrrp_sync_group whose GROUP line reaches "
                         + c.role().notifyFifo() + " drives the role (INSTANCE lines only until then); name the group"

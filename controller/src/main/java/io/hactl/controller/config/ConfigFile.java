@@ -3,6 +3,10 @@ package io.hactl.controller.config;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.hactl.controller.vrrp.ChecksumMode;
+import io.hactl.controller.vrrp.VirtualAddress;
+import io.hactl.controller.vrrp.VrrpConfig;
+import io.hactl.controller.vrrp.VrrpConstants;
 import io.hactl.sync.engine.EngineConfig;
 import io.hactl.sync.engine.OwnerMark;
 import io.hactl.sync.filter.Cidr;
@@ -31,7 +35,7 @@ final class ConfigFile {
     record Root(Node node, Sync sync, Role role, Control control, Metrics metrics) {
         Root {
             node = or(node, new Node(null));
-            role = or(role, new Role(null, null));
+            role = or(role, new Role(null, null, null));
             control = or(control, new Control(null));
             metrics = or(metrics, new Metrics(null));
         }
@@ -123,10 +127,58 @@ final class ConfigFile {
         }
     }
 
-    record Role(@Limits.OneOf({"keepalived", "none"}) String source, Keepalived keepalived) {
+    /** @param vrrp read only with source: vrrp (null when left out) */
+    record Role(@Limits.OneOf({"keepalived", "vrrp", "none"}) String source, Keepalived keepalived, Vrrp vrrp) {
         Role {
             source = or(source, "keepalived");
             keepalived = or(keepalived, new Keepalived(null, null, null));
+        }
+    }
+
+    /**
+     * hactl's own VRRP: one sync group of instances. The advertisement interval is 12 bits of
+     * centiseconds on the wire (RFC 9568 5.2.7): whole centiseconds are checked by the loader.
+     */
+    record Vrrp(@Limits.Time(min = "10ms", max = "40950ms") Duration advertInterval,
+                Boolean preempt,
+                @Limits.Time(min = "0ms", max = "1000s") Duration preemptDelay,
+                @Limits.OneOf({"rfc", "keepalived-v2"}) String checksum,
+                Garp garp,
+                @Limits.Time(min = "0ms", max = "60s") Duration commitBudget,
+                List<VrrpInstance> instances) {
+        Vrrp {
+            advertInterval = or(advertInterval, VrrpConfig.DEFAULT_ADVERT_INTERVAL);
+            preempt = or(preempt, true);
+            preemptDelay = or(preemptDelay, Duration.ZERO);
+            checksum = or(checksum, ChecksumMode.RFC.configName());
+            garp = or(garp, new Garp(null, null));
+            commitBudget = or(commitBudget, VrrpConfig.DEFAULT_COMMIT_BUDGET);
+            instances = or(instances, List.of());
+        }
+    }
+
+    /** Rounds of gratuitous ARP / unsolicited NA after a takeover, and the time between two. */
+    record Garp(@Limits.Count(min = 1, max = 100) Integer repeat,
+                @Limits.Time(min = "10ms", max = "60s") Duration interval) {
+        Garp {
+            repeat = or(repeat, VrrpConfig.DEFAULT_GARP_REPEAT);
+            interval = or(interval, VrrpConfig.DEFAULT_GARP_INTERVAL);
+        }
+    }
+
+    /**
+     * One virtual router. Priority reads up to 255 so that 255 gets its own explanation from the
+     * loader (a firewall pair has no address owner).
+     */
+    record VrrpInstance(String name, @JsonProperty("interface") String iface,
+                        @Limits.Count(min = 1, max = 255) Integer vrid,
+                        @Limits.Count(min = 1, max = 255) Integer priority,
+                        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<VirtualAddress> addresses,
+                        @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY) List<InetAddress> unicastPeers) {
+        VrrpInstance {
+            priority = or(priority, VrrpConstants.PRIORITY_DEFAULT);
+            addresses = or(addresses, List.of());
+            unicastPeers = or(unicastPeers, List.of());
         }
     }
 

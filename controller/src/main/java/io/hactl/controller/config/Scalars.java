@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.deser.BeanDeserializerModifier;
 import com.fasterxml.jackson.databind.deser.ContextualDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import io.hactl.controller.vrrp.VirtualAddress;
 import io.hactl.sync.conntrack.TcpInfo;
 import io.hactl.sync.conntrack.Tuple;
 import io.hactl.sync.filter.Cidr;
@@ -52,11 +53,14 @@ final class Scalars {
         m.addDeserializer(Path.class, new Scalar<>(Path.class, Scalars::absolutePath));
         m.addDeserializer(Cidr.class, new Scalar<>(Cidr.class, Cidr::parse));
         m.addDeserializer(Encryption.class, new Scalar<>(Encryption.class, Scalars::encryption));
+        m.addDeserializer(VirtualAddress.class, new Scalar<>(VirtualAddress.class, Scalars::virtualAddress));
         m.setDeserializerModifier(new BeanDeserializerModifier() {
             @Override
             public JsonDeserializer<?> modifyDeserializer(DeserializationConfig config, BeanDescription beanDesc,
                                                           JsonDeserializer<?> deserializer) {
-                return beanDesc.getType().isRecordType() ? new MappingOnly(deserializer) : deserializer;
+                // a record read from one scalar (VirtualAddress) has its own reader above
+                return beanDesc.getType().isRecordType() && !(deserializer instanceof Scalar)
+                        ? new MappingOnly(deserializer) : deserializer;
             }
         });
         return m;
@@ -158,8 +162,8 @@ final class Scalars {
                     Duration min = duration(limits.min());
                     Duration max = duration(limits.max());
                     if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-                        throw new IllegalArgumentException(text + " is outside " + min.toMillis() + " ms .. " + max.toSeconds()
-                                + " s");
+                        throw new IllegalArgumentException(text + " is outside " + min.toMillis() + " ms .. "
+                                + (max.toMillis() % 1000 == 0 ? max.toSeconds() + " s" : max.toMillis() + " ms"));
                     }
                 }
                 return d;
@@ -285,6 +289,21 @@ final class Scalars {
             names.add(e.configName());
         }
         throw new IllegalArgumentException("'" + v + "' is not one of " + String.join(", ", names));
+    }
+
+    /** A virtual address: ADDRESS/PREFIX, or ADDRESS alone for a host address (/32, /128). */
+    static VirtualAddress virtualAddress(String v) {
+        int slash = v.indexOf('/');
+        InetAddress a = IpLiteral.parse(slash < 0 ? v : v.substring(0, slash));
+        if (slash < 0) {
+            return VirtualAddress.host(a);
+        }
+        String len = v.substring(slash + 1);
+        int bits = a.getAddress().length * 8;
+        if (!len.matches("\\d{1,3}") || Integer.parseInt(len) > bits) {
+            throw new IllegalArgumentException("'" + v + "' has no valid prefix length (0.." + bits + ")");
+        }
+        return new VirtualAddress(a, Integer.parseInt(len));
     }
 
     /** ADDRESS:PORT, an IPv6 address in brackets. */

@@ -18,6 +18,11 @@ public enum IpFamily {
         this.addressLength = addressLength;
     }
 
+    /** "IPv4" or "IPv6", as messages to people write it. */
+    public String displayName() {
+        return this == IPV4 ? "IPv4" : "IPv6";
+    }
+
     /** Octets of one address of this family. */
     public int addressLength() {
         return addressLength;

@@ -13,12 +13,19 @@
  *     injected monotonic clock, with explicit deadlines and its effects behind
  *     {@link io.hactl.controller.vrrp.Actions};</li>
  * <li>{@link io.hactl.controller.vrrp.SyncGroup}: instances that move together, and the hold-back
- *     of a node not yet in sync with its peer.</li>
+ *     of a node not yet in sync with its peer;</li>
+ * <li>{@link io.hactl.controller.vrrp.VrrpController}: the loop that runs the group from
+ *     {@link io.hactl.controller.vrrp.VrrpConfig} ({@code role.vrrp}) on one
+ *     {@link io.hactl.controller.vrrp.VrrpLoop} over a {@link io.hactl.controller.vrrp.VrrpIo} (the
+ *     sockets, addresses and announcements of the network half): a takeover runs the
+ *     {@link io.hactl.controller.vrrp.GroupSteps} (the commit) first, then adds the addresses,
+ *     then announces them; its status is {@link io.hactl.controller.vrrp.VrrpStatus}.</li>
  * </ul>
  * It knows nothing of conntrack: the role machine joins the two.
  *
  * <p>Tested by unit tests only: byte fixtures recorded from keepalived 2.2.7 (IPv4 and IPv6),
  * table cases per drop reason, round trips and random input for the codec; state-machine
- * scenarios on a fake clock that runs the deadlines in order, as an event loop would.
+ * scenarios on a fake clock that runs the deadlines in order, as an event loop would; the
+ * controller on a virtual-time loop over a fake network, two controllers wired back to back.
  */
 package io.hactl.controller.vrrp;

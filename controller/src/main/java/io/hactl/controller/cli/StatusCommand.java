@@ -30,12 +30,22 @@ public final class StatusCommand extends ClientCommand {
     @Override
     int render(JsonNode result, PrintWriter out) {
         StatusReport s = StatusReport.of(result, ControlProtocol.JSON);
-        int exit = s.ok() ? ExitCodes.OK : ExitCodes.FAILED;
         if (json) {
             // the daemon's JSON as it came: keys this client does not know are kept
             out.println(result.toPrettyString());
-            return exit;
+            return exitCode(s);
         }
+        return print(s, out);
+    }
+
+    /** 0 when the daemon's verdict is OK, else 1. */
+    static int exitCode(StatusReport s) {
+        return s.ok() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /** The screen; returns the exit code. */
+    static int print(StatusReport s, PrintWriter out) {
+        int exit = exitCode(s);
         out.println(verdict(s));
         StatusReport.Peer peer = s.peer();
         StatusReport.Sync sync = s.sync();
@@ -64,7 +74,7 @@ public final class StatusCommand extends ClientCommand {
         CommitReport c = s.lastCommit();
         out.printf("commit    %s%n", c == null ? "none yet"
                 : String.format("%d of %d flows in %d ms%s%s", c.written() + c.replaced(), c.flows(), c.millis(),
-                        c.ok() ? "" : ", FAILURES " + ControlProtocol.JSON.valueToTree(c.failures()), c.sinceMillis() < 0 ? ""
+                        c.ok() ? "" : ", FAILURES " + Render.failures(c.failures()), c.sinceMillis() < 0 ? ""
                                 : String.format(" (%d unchanged since the commit %d ms before)", c.unchanged(),
                                         c.sinceMillis())));
         StatusReport.Purge p = s.purge();

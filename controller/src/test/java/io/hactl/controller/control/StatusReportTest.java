@@ -9,8 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The status schema as the daemon writes it and its readers read it: the keys scripts rely on stay. */
-class StatusReportTest {
-    static StatusReport full() {
+public class StatusReportTest {
+    public static StatusReport full() {
         TransitionReport t = new TransitionReport("BACKUP", "MASTER", "keepalived group G1", "2026-01-02T03:04:05Z", 41, true,
                 List.of(new TransitionReport.StepReport("commit", 30, true, "committed 5000/5000 flows in 30 ms"),
                         new TransitionReport.StepReport("flush-caches", 1, false, "timed out")));

@@ -58,6 +58,10 @@ public final class StatusCommand extends ClientCommand {
                 peer.rttMicros() < 0 ? "unknown" : String.format("%.2f ms", peer.rttMicros() / 1000.0));
         out.printf("caches    internal %d flows (this node), external %d flows (from the peer)%n", s.caches().internal(),
                 s.caches().external());
+        String hash = hashWarning(s);
+        if (hash != null) {
+            out.println(hash);
+        }
         out.printf("sync      %s, lag %s (max %s over 10 s), unacknowledged %d, waiting %d%s%n", sync.mode(),
                 millis(sync.lagMillis()), millis(sync.lagMaxMillis()), sync.resendQueue(), sync.transmitQueue(),
                 sync.bulkReceiving() ? ", BULK RESYNC RUNNING" : "");
@@ -126,6 +130,24 @@ public final class StatusCommand extends ClientCommand {
             sep = System.lineSeparator() + "          ";
         }
         return b.toString();
+    }
+
+    /**
+     * A warning with its fix when the kernel's conntrack hash is too small for the flows the
+     * table must hold ({@link StatusReport.Conntrack#hashTooSmall}); null when it is not. Not a
+     * verdict: failing over still works, each flow's insert and lookup is only slower.
+     */
+    static String hashWarning(StatusReport s) {
+        StatusReport.Conntrack ct = s.conntrack();
+        long cached = s.caches().internal() + s.caches().external();
+        if (!ct.hashTooSmall(cached)) {
+            return null;
+        }
+        long flows = ct.flowsToHold(cached);
+        return String.format("WARNING   conntrack hash of %d buckets for %d flows (%d per bucket, more than %d slows every"
+                + " insert and lookup): sysctl -w net.netfilter.nf_conntrack_buckets=%d (initial namespace) or the"
+                + " module option nf_conntrack hashsize=%d", ct.buckets(), flows, flows / ct.buckets(),
+                StatusReport.Conntrack.MAX_FLOWS_PER_BUCKET, flows, flows);
     }
 
     private static String millis(long ms) {

@@ -93,7 +93,8 @@ class LeanCliTest {
         StatusReport full = StatusReportTest.full();
         StatusReport failedCommit = new StatusReport(new StatusReport.VerdictReport(true, List.of(), "all fine"), "fw1", 12,
                 "BACKUP", "keepalived", "", 3000, false, 0, null, null, null, null, 0, 0, -1, null,
-                new CommitReport(10, 7, 1, 2, 30, 0, 5000, Map.of("EEXIST", 1, "ENOMEM \"x\"", 1), false), null, null, 0);
+                new CommitReport(10, 7, 1, 2, 30, 0, 5000, Map.of("EEXIST", 1, "ENOMEM \"x\"", 1), false), null, null, 0,
+                new StatusReport.Conntrack(1024, 65536));
         for (StatusReport s : List.of(full, failedCommit)) {
             Path socket = daemon(ok(ControlProtocol.JSON.valueToTree(s)));
             sameAsPicocli("status", "--socket", socket.toString());
@@ -103,7 +104,7 @@ class LeanCliTest {
         }
         Path socket = daemon(ok(ControlProtocol.JSON.valueToTree(failedCommit)));
         assertThat(lean("status", "--socket", socket.toString()).out()).startsWith("VERDICT   OK: all fine")
-                .contains("FAILURES {\"EEXIST\":1,\"ENOMEM \\\"x\\\"\":1}");
+                .contains("FAILURES {\"EEXIST\":1,\"ENOMEM \\\"x\\\"\":1}").contains("WARNING   conntrack hash");
     }
 
     @Test

@@ -22,7 +22,8 @@ public class StatusReportTest {
                         "none", false),
                 Map.of("bad_mac", 1L), 7, 9, 60_000,
                 new StatusReport.Purge(60_000, "BACKUP (keepalived)", true, "removed 3 flows", 3, 2000, false, 1),
-                new CommitReport(5000, 4990, 10, 0, 30, 0, -1, Map.of(), true), t, t, 2);
+                new CommitReport(5000, 4990, 10, 0, 30, 0, -1, Map.of(), true), t, t, 2,
+                new StatusReport.Conntrack(262144, 262144));
     }
 
     static List<String> keys(JsonNode n, String prefix) {
@@ -56,7 +57,7 @@ public class StatusReportTest {
                 "lastTransition.millis", "lastTransition.ok", "lastTransition.steps",
                 "lastPreload", "lastPreload.from", "lastPreload.to", "lastPreload.source", "lastPreload.at",
                 "lastPreload.millis", "lastPreload.ok", "lastPreload.steps",
-                "transitions");
+                "transitions", "conntrack", "conntrack.buckets", "conntrack.max");
         assertThat(json.path("lastTransition").path("steps").get(1).path("detail").asText()).isEqualTo("timed out");
         assertThat(json.path("drops").path("bad_mac").asLong()).isEqualTo(1);
     }
@@ -70,7 +71,7 @@ public class StatusReportTest {
     @Test
     void nothingYetIsWrittenAsNullAndReadBackAsNull() {
         StatusReport none = new StatusReport(full().verdict(), "fw1", 0, "INIT", "none", "", 0, false, 0, null, null, null,
-                null, 0, 0, -1, null, null, null, null, 0);
+                null, 0, 0, -1, null, null, null, null, 0, null);
         JsonNode json = ControlProtocol.JSON.valueToTree(none);
         assertThat(json.path("lastCommit").isNull()).isTrue();
         assertThat(json.path("lastTransition").isNull()).isTrue();
@@ -88,5 +89,23 @@ public class StatusReportTest {
         assertThat(r.node()).isEqualTo("fw1");
         assertThat(r.peer().alive()).isTrue();
         assertThat(r.ok()).isFalse();
+    }
+
+    @Test
+    void theHashIsTooSmallAboveEightFlowsPerBucketOfTheLimitOrOfTheCachedFlows() {
+        StatusReport.Conntrack ct = new StatusReport.Conntrack(1000, 8000);
+        assertThat(ct.hashTooSmall(0)).isFalse();
+        assertThat(ct.hashTooSmall(8000)).isFalse();
+        assertThat(ct.hashTooSmall(8001)).as("the caches hold more than the limit").isTrue();
+        assertThat(new StatusReport.Conntrack(1000, 8001).hashTooSmall(0)).isTrue();
+        assertThat(new StatusReport.Conntrack(-1, 1_000_000).hashTooSmall(1_000_000)).as("unknown").isFalse();
+        assertThat(new StatusReport.Conntrack(262144, 262144).hashTooSmall(500_000)).isFalse();
+        assertThat(new StatusReport.Conntrack(262144, 4_200_000).hashTooSmall(0)).isTrue();
+    }
+
+    @Test
+    void aReportWithoutConntrackReadsAsUnknown() throws Exception {
+        StatusReport r = StatusReport.of(ControlProtocol.JSON.readTree("{\"node\": \"fw1\"}"), ControlProtocol.JSON);
+        assertThat(r.conntrack()).isEqualTo(new StatusReport.Conntrack(-1, -1));
     }
 }

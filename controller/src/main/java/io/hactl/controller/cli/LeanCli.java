@@ -14,22 +14,26 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code hactl version} and {@code hactl status}, the commands monitoring runs every few seconds,
- * without picocli and without an object mapper: building picocli's model of a command and an
+ * {@code hactl version}, {@code hactl status} and {@code hactl stats}, the commands monitoring runs
+ * every few seconds, without picocli and without an object mapper: building picocli's model of a command and an
  * object mapper costs several times the rest of such a command (picocli's classes, Java 5 class
  * files, cannot be kept in the class-data archive). Only a command line made of options these
  * commands know, each given once with a plain value, is run here; anything else (--help, a typo,
  * a value picocli would refuse) is left to the picocli tree, which prints the usage and exit code
- * it always did. Output and exit codes are those of {@link StatusCommand} and {@link VersionCommand}.
+ * it always did. Output and exit codes are those of {@link StatusCommand}, {@link StatsCommand} and
+ * {@link VersionCommand}.
  */
 final class LeanCli {
     /** Not a command line run here: picocli runs it. */
     static final int NOT_MINE = -1;
 
     private static final byte[] STATUS_REQUEST = "{\"cmd\":\"status\",\"v\":1}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STATS_REQUEST = "{\"cmd\":\"stats\",\"v\":1}".getBytes(StandardCharsets.US_ASCII);
 
     private LeanCli() {}
 
@@ -39,15 +43,38 @@ final class LeanCli {
             out.println(VersionCommand.line());
             return ExitCodes.OK;
         }
-        if (args.length == 0 || !args[0].equals("status")) {
+        if (args.length == 0 || !args[0].equals("status") && !args[0].equals("stats")) {
             return NOT_MINE;
         }
         Options o = Options.parse(args);
         if (o == null) {
             return NOT_MINE;
         }
-        return status(o.socket != null ? o.socket : ClientOptions.configuredSocket(o.config),
-                Duration.ofSeconds(o.timeoutSeconds), o.json, out, err);
+        Path socket = o.socket != null ? o.socket : ClientOptions.configuredSocket(o.config);
+        Duration timeout = Duration.ofSeconds(o.timeoutSeconds);
+        return args[0].equals("status") ? status(socket, timeout, o.json, out, err) : stats(socket, timeout, o.json, out, err);
+    }
+
+    /** As {@link StatsCommand}: every counter, one per line, or the JSON. */
+    static int stats(Path socket, Duration timeout, boolean json, PrintWriter out, PrintWriter err) {
+        try {
+            byte[] answer = new ControlClient(socket).exchange(STATS_REQUEST, timeout);
+            try {
+                Map<String, Long> counters = result(answer, LeanCli::counters);
+                if (json) {
+                    out.println(prettyResult(answer));
+                } else {
+                    counters.forEach((name, n) -> out.printf("%-32s %d%n", name, n));
+                }
+                return ExitCodes.OK;
+            } catch (IllegalArgumentException e) {
+                err.println("hactl: the daemon's stats do not read: " + e.getMessage());
+                return ExitCodes.FAILED;
+            }
+        } catch (ControlException e) {
+            err.println("hactl: " + e.getMessage());
+            return e.unreachable() ? ExitCodes.UNREACHABLE : ExitCodes.FAILED;
+        }
     }
 
     /** As {@link StatusCommand}: the screen or the JSON, exit 0 or 1 by the verdict, 3 when unreachable. */
@@ -57,7 +84,7 @@ final class LeanCli {
             StatusReport s;
             String pretty = null;
             try {
-                s = result(answer, StatusReport.class);
+                s = result(answer, p -> RecordReader.record(p, StatusReport.class));
                 if (json) {
                     pretty = prettyResult(answer);
                 }
@@ -78,9 +105,9 @@ final class LeanCli {
 
     /**
      * The {@code result} of the daemon's answer {@code {"v":1,"ok":true,"result":...}}, bound to
-     * {@code type}; {@code "ok":false} is the daemon's refusal with its {@code error}.
+     * {@code reader}; {@code "ok":false} is the daemon's refusal with its {@code error}.
      */
-    static <R> R result(byte[] answer, Class<R> type) throws ControlException {
+    static <R> R result(byte[] answer, ResultReader<R> reader) throws ControlException {
         try (JsonParser p = Render.JSON_FACTORY.createParser(answer)) {
             boolean ok = false;
             String error = "the daemon refused the request";
@@ -94,7 +121,7 @@ final class LeanCli {
                     } else if (key.equals("error") && t.isScalarValue() && t != JsonToken.VALUE_NULL) {
                         error = p.getValueAsString();
                     } else if (key.equals("result") && t == JsonToken.START_OBJECT) {
-                        result = RecordReader.record(p, type);
+                        result = reader.read(p);
                     } else {
                         p.skipChildren();
                     }
@@ -110,6 +137,23 @@ final class LeanCli {
         } catch (IOException e) {
             throw new ControlException("talking to the hactl daemon failed: " + e.getMessage(), false);
         }
+    }
+
+    /** Reads a result object, the parser at its start. */
+    interface ResultReader<R> {
+        R read(JsonParser p) throws IOException;
+    }
+
+    /** The counters of {@code stats}, in the daemon's order, each as {@code JsonNode.asLong()} reads it. */
+    private static Map<String, Long> counters(JsonParser p) throws IOException {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            counters.put(name, p.currentToken().isScalarValue() ? p.getValueAsLong(0) : 0L);
+            p.skipChildren();
+        }
+        return counters;
     }
 
     /** The answer's {@code result} as {@code JsonNode.toPrettyString()} prints it. */

@@ -108,6 +108,17 @@ class LeanCliTest {
     }
 
     @Test
+    void statsPrintsTheSameCountersAndJsonAsThePicocliCommand() throws Exception {
+        Path socket = daemon("{\"v\":1,\"ok\":true,\"result\":{\"messages_sent\":12,\"drops_bad_mac\":0,"
+                + "\"a_very_long_counter_name_beyond_32_columns\":9007199254740993,\"text\":\"7\",\"odd\":{\"x\":1}}}");
+        sameAsPicocli("stats", "--socket", socket.toString());
+        sameAsPicocli("stats", "--json", "--socket", socket.toString());
+        assertThat(lean("stats", "--socket", socket.toString()).out()).startsWith(
+                "messages_sent                    12\ndrops_bad_mac                    0\n");
+        sameAsPicocli("stats", "--socket", dir.resolve("none.sock").toString());
+    }
+
+    @Test
     void keysANewerDaemonAddsAreKeptByJsonAndSkippedByTheScreen() throws Exception {
         String answer = ok(ControlProtocol.JSON.valueToTree(StatusReportTest.full())).replace("\"node\":",
                 "\"fromANewerDaemon\":{\"list\":[1,2.5,null,{\"x\":[]}],\"empty\":{}},\"node\":");
@@ -140,7 +151,7 @@ class LeanCliTest {
 
     @Test
     void anythingButPlainKnownOptionsIsLeftToPicocli() {
-        for (String[] args : new String[][] {{}, {"--help"}, {"-h"}, {"version", "--help"}, {"version", "x"}, {"stats"},
+        for (String[] args : new String[][] {{}, {"--help"}, {"-h"}, {"version", "--help"}, {"version", "x"}, {"stats", "--bogus"}, {"stats", "internal"},
                 {"status", "--help"}, {"status", "-h"}, {"status", "--bogus"}, {"status", "extra"}, {"status", "--socket"},
                 {"status", "--socket", "--json"}, {"status", "--socket="}, {"status", "--json", "--json"},
                 {"status", "--json=false"}, {"status", "--socket", "/a", "--socket", "/b"}, {"status", "--timeout", "-1"},

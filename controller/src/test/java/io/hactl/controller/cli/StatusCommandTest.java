@@ -3,6 +3,7 @@ package io.hactl.controller.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hactl.controller.control.ControlProtocol;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -57,5 +58,24 @@ class StatusCommandTest {
         Out o = render(s, false);
         assertThat(o.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(o.text()).startsWith("VERDICT   UNKNOWN");
+    }
+
+    @Test
+    void aConntrackHashTooSmallIsAWarningWithTheFixNotAVerdict() throws Exception {
+        ObjectNode s = (ObjectNode) status("{\"ok\": true, \"reasons\": [], \"evidence\": \"fine\"}");
+        s.putObject("conntrack").put("buckets", 262144).put("max", 4_200_000);
+        Out o = render(s, false);
+        assertThat(o.exit()).isEqualTo(ExitCodes.OK);
+        assertThat(o.text().lines().filter(l -> l.startsWith("WARNING"))).containsExactly("WARNING   conntrack hash of 262144"
+                + " buckets for 4200000 flows (16 per bucket, more than 8 slows every insert and lookup):"
+                + " sysctl -w net.netfilter.nf_conntrack_buckets=4200000 (initial namespace) or the module option"
+                + " nf_conntrack hashsize=4200000");
+        s.putObject("conntrack").put("buckets", 262144).put("max", 262144);
+        assertThat(render(s, false).text()).doesNotContain("WARNING");
+        s.remove("conntrack");
+        assertThat(render(s, false).text()).as("an older daemon").doesNotContain("WARNING");
+        // the peer's flows in the caches count too: 15,300 external flows in 1,024 buckets
+        s.putObject("conntrack").put("buckets", 1024).put("max", 1024);
+        assertThat(render(s, false).text()).contains("WARNING   conntrack hash of 1024 buckets for 15300 flows (14 per bucket");
     }
 }

@@ -58,7 +58,7 @@ public final class ScaleBench {
      * transition completed every step.
      */
     record Figures(double loadS, double cacheS, double kernelS, double resyncS, double transitionS, double kernelAllS,
-                   long statusMaxMs, int statusPolls, double cpuBS, long rssA, long rssB, long hwmB, long heapB,
+                   long statusMaxMs, double statusMaxAtS, int statusPolls, double cpuBS, long rssA, long rssB, long hwmB, long heapB,
                    long heapPeakB, String steps, String failure) {}
 
     public static void main(String[] args) throws Exception {
@@ -165,6 +165,7 @@ public final class ScaleBench {
             AtomicBoolean done = new AtomicBoolean();
             AtomicLong statusMax = new AtomicLong();
             AtomicLong statusPolls = new AtomicLong();
+            AtomicLong statusMaxAt = new AtomicLong();
             AtomicLong kernelAllAt = new AtomicLong();
             long cpu0 = SyncDaemons.cpuMillisOf(d.pids()[1]);
             long tm = System.nanoTime();
@@ -180,7 +181,11 @@ public final class ScaleBench {
                     } catch (Exception e) {
                         // a timed-out or refused answer counts with its wait below
                     }
-                    statusMax.accumulateAndGet((System.nanoTime() - s0) / 1_000_000, Math::max);
+                    long took = (System.nanoTime() - s0) / 1_000_000;
+                    if (took > statusMax.get()) {
+                        statusMax.set(took);
+                        statusMaxAt.set(s0 - tm);
+                    }
                     statusPolls.incrementAndGet();
                     sleepQuietly(STATUS_POLL_MS);
                 }
@@ -240,7 +245,7 @@ public final class ScaleBench {
                 failure = (failure == null ? "" : failure + "; ") + "b's daemon ended";
             }
             return new Figures(Bench.s(t1 - t0), cacheS, kernelS, resyncS, transitionS, kernelAllS, statusMax.get(),
-                    (int) statusPolls.get(), cpuB, rss[0], rss[1], hwmB, heapB, peakHeap(dir, d.pids()[1]), steps, failure);
+                    Bench.s(statusMaxAt.get()), (int) statusPolls.get(), cpuB, rss[0], rss[1], hwmB, heapB, peakHeap(dir, d.pids()[1]), steps, failure);
         } finally {
             if (d != null) {
                 d.close();
@@ -412,9 +417,9 @@ public final class ScaleBench {
                 }
                 Figures f = median(fs);
                 sb.append(String.format(Locale.ROOT,
-                        "| %s | %,d | %s | %s | %s | %s | %s | %s | %d ms | %.2f s | %s | %s | %s | %s | %s | %s | %s |%n",
+                        "| %s | %,d | %s | %s | %s | %s | %s | %s | %d ms (at +%.1f s) | %.2f s | %s | %s | %s | %s | %s | %s | %s |%n",
                         s.label, n, sec(f.loadS), sec(f.cacheS), sec(f.kernelS), sec(f.resyncS), sec(f.transitionS),
-                        sec(f.kernelAllS), f.statusMaxMs, f.cpuBS, mb(f.rssA), mb(f.rssB), mb(f.hwmB), mb(f.heapB),
+                        sec(f.kernelAllS), f.statusMaxMs, f.statusMaxAtS, f.cpuBS, mb(f.rssA), mb(f.rssB), mb(f.hwmB), mb(f.heapB),
                         mb(f.heapPeakB), f.steps, f.failure == null ? "ok" : f.failure.replace('|', '/')));
             }
         }

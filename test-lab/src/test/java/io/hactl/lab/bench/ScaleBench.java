@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * the MASTER event to b's kernel holding every flow, the longest status answer while the
  * transition runs (polled every {@value #STATUS_POLL_MS} ms; conntrackd's {@code -s} includes
  * starting the process), b's CPU seconds during the transition, RSS (now and peak) and heap
- * (live after a full collection, and the largest heap left after any collection of the run).
+ * (live after a full collection, and the largest live heap any full collection of the run found).
  * <p>Node a's daemon keeps running through b's transition, as with the issue's reporter: the lab's
  * nodes share one kernel whose netlink listener set is one for all namespaces, so b's writes
  * also build events for a's listener; both systems pay it alike.
@@ -327,7 +327,8 @@ public final class ScaleBench {
     }
 
     private static final Pattern USED = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K");
-    private static final Pattern AFTER_GC = Pattern.compile("->(\\d+)M\\(");
+    /** A full collection's heap after it: what was live then (a young one may leave garbage behind). */
+    private static final Pattern AFTER_FULL_GC = Pattern.compile("Pause Full .*->(\\d+)M\\(");
 
     /** Heap the daemon uses after a full collection (jcmd GC.run, then GC.heap_info), bytes; -1 when unknown. */
     static long liveHeap(long pid) {
@@ -357,11 +358,11 @@ public final class ScaleBench {
         return out;
     }
 
-    /** The largest heap any collection of daemon {@code pid} left (its -Xlog:gc file), bytes; -1 when none. */
+    /** The largest heap a full collection of daemon {@code pid} left (its -Xlog:gc file), bytes; -1 when none. */
     static long peakHeap(Path dir, long pid) {
         Path log = dir.resolve("gc-" + pid + ".log");
         try {
-            Matcher m = AFTER_GC.matcher(Files.readString(log));
+            Matcher m = AFTER_FULL_GC.matcher(Files.readString(log));
             long max = -1;
             while (m.find()) {
                 max = Math.max(max, Long.parseLong(m.group(1)));
@@ -404,7 +405,7 @@ public final class ScaleBench {
                 .append("are several (all runs listed below). Times in seconds; status max: the longest status ")
                 .append("answer while the transition ran, polled every ").append(STATUS_POLL_MS)
                 .append(" ms (conntrackd: `conntrackd -s`, its process start included). Heap: live after a full ")
-                .append("collection with the flows held / the largest heap any collection left in the run. ")
+                .append("collection with the flows held / the largest live heap any full collection of the run found. ")
                 .append("Ratio columns: conntrackd / hactl (above 1: hactl faster or smaller).\n\n");
         sb.append("| system | flows | load | b's cache | b's kernel | resync | MASTER: all steps | MASTER event to kernel "
                   + "holding all | status max | b CPU in transition | RSS a | RSS b | RSS peak b | heap b | heap peak b | steps "

@@ -89,7 +89,14 @@ public final class ScaleBench {
         for (int n : sizes) {
             for (int r = 0; r < runs; r++) {
                 for (Setup s : systems) {
-                    Figures f = run(s, n);
+                    Figures f;
+                    try {
+                        f = run(s, n);
+                    } catch (Exception e) {
+                        // a run that could not complete is a row too (the load refused, a daemon gone)
+                        f = new Figures(-1, -1, -1, -1, -1, -1, 0, 0, 0, -1, -1, -1, -1, -1, -1, "-",
+                                e.getClass().getSimpleName() + ": " + e.getMessage());
+                    }
                     System.out.printf(Locale.ROOT, "%s %,d, run %d of %d: %s%n", s.label, n, r + 1, runs, f);
                     all.computeIfAbsent(s.label + " " + n, k -> new ArrayList<>()).add(f);
                 }

@@ -44,6 +44,12 @@ final class KernelResync {
     static final int CHUNKS_IN_FLIGHT = 8;
     /** How long a dump waits for the loop to take a chunk before handing it over anyway. */
     private static final long IN_FLIGHT_WAIT_MILLIS = 1000;
+    /**
+     * How long the catch-up after a commit waits for a resync from the kernel that does it: long
+     * enough for the steps between a MASTER transition's commit and its resync, short against
+     * the commit's own time (the changes it picks up were made while the commit ran).
+     */
+    static final java.time.Duration CATCH_UP_DELAY = java.time.Duration.ofSeconds(1);
     /** Live handles the sweep for vanished flows visits per loop task. */
     static final int SWEEP_SLICE = 65_536;
 
@@ -175,14 +181,20 @@ final class KernelResync {
 
     /**
      * A commit that paused the events wrote {@code written} (on the loop): changes by packets
-     * during it were not seen, so a dump picks them up at the next tick, unless a resync from the
-     * kernel starts before (the MASTER transition's).
+     * during it were not seen, so a dump picks them up {@link #CATCH_UP_DELAY} later, unless a
+     * resync from the kernel starts before and does it in its own dump: the MASTER transition's,
+     * which follows its commit within a step or two. Started at once, the catch-up's dump (and its
+     * index of what the commit wrote) would run first and the transition's full dump after it,
+     * two table-sized dumps where one does.
      */
     void afterCommit(byte[][] written) {
+        long due = ctx.now() + CATCH_UP_DELAY.toNanos();
         if (resyncAt < 0) {
             catchUpOnly = true;
+            resyncAt = due;
+        } else {
+            resyncAt = Math.min(resyncAt, due);
         }
-        resyncAt = ctx.now();
         catchUpCommitted.add(written);
     }
 

@@ -46,11 +46,26 @@ final class HactlDaemons implements SyncDaemons {
                   key-file: %s
                   encryption: %s
                   socket-buffer: 24MiB
-                  filter: { ignore-addresses: [127.0.0.0/8, 10.99.0.0/24] }
+                  filter: { ignore-addresses: [127.0.0.0/8, 10.99.0.0/24] }%s
                 role: { source: none }
                 control: { socket: %s }
-                """.formatted(n, me, peer, key, System.getProperty("bench.encryption", "none"), sock(n)));
+                """.formatted(n, me, peer, key, System.getProperty("bench.encryption", "none"), directInject(), sock(n)));
         return f;
+    }
+
+    /**
+     * {@code -Dbench.directInject=true|false} sets sync.direct-inject (warm standby: b writes every
+     * received flow into its kernel, which conntrackd's external cache does not); unset, the default.
+     */
+    private static String directInject() {
+        String v = System.getProperty("bench.directInject");
+        if (v == null) {
+            return "";
+        }
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("bench.directInject takes true or false, not " + v);
+        }
+        return "\n  direct-inject: " + v;
     }
 
     private Path sock(String n) {

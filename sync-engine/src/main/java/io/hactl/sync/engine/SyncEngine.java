@@ -126,7 +126,7 @@ public final class SyncEngine implements AutoCloseable {
     private void open(KernelAccess kernelAccess) throws NetlinkException, TransportException {
         String node = cfg.node();
         ConntrackEvents events = kernelAccess.openEvents(cfg.eventBuffer(), decodeStats);
-        kernelEvents = new KernelEvents(node, events, KernelAccess.EVENT_POLL, cfg.eventBufferMax(),
+        kernelEvents = new KernelEvents(node, events, cfg.eventBufferMax(),
                 batch -> ctx.loop.execute(() -> {
                     writer.kernelEvents(batch);
                     resync.applyEvents(batch);

@@ -151,7 +151,7 @@ final class KernelResync {
         ctx.count("kernel_events_filtered", filtered);
         ctx.count("kernel_events_of_peer", ofPeer);
         ctx.count("internal_cache_refused", refused);
-        pump.run(); // the batch's changes leave now, not at the next tick
+        pump.run(); // the batch's changes leave now (or with the batches queued behind it), not at the next tick
     }
 
     /**

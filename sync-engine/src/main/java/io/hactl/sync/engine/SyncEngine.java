@@ -152,7 +152,7 @@ public final class SyncEngine implements AutoCloseable {
         FatalErrors fatal = new FatalErrors(node, engineListener);
         ctx = new EngineContext(cfg, internal, external, counters, fatal.guard("event loop", loop),
                 fatal.guard("kernel worker", kernelWorker), clock, initialStanding, this::refreshStatus, fatal);
-        resync = new KernelResync(ctx, kernel, kernelPort, key -> mode.flowChanged(key), () -> mode.pump());
+        resync = new KernelResync(ctx, kernel, kernelPort, key -> mode.flowChanged(key), new CoalescedTask(ctx.loop, () -> mode.pump()));
         purge = new KernelPurge(ctx, kernel, () -> {
             mode.control(new Message.ResyncRequest(0));
             mode.pump();

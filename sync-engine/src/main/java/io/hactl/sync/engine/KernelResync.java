@@ -120,32 +120,44 @@ final class KernelResync {
         return n;
     }
 
-    /** A batch of kernel events (on the loop); its changes leave at once. */
+    /**
+     * A batch of kernel events (on the loop); its changes leave at once. Each flow is encoded
+     * once: the cache keeps the encoding and the transmit queue its key prefix (a copy), so
+     * neither the tuple nor the key is encoded a second time. Counted once per batch.
+     */
     void applyEvents(List<FlowEvent> batch) {
         long now = ctx.now();
+        long own = 0, taken = 0, filtered = 0, ofPeer = 0, refused = 0;
         for (FlowEvent e : batch) {
             if (e.originPort() == ownPort && ownPort != 0) {
-                ctx.count("kernel_events_own");
+                own++;
                 continue; // our own commit or injection: not re-sent
             }
-            ctx.count("kernel_events");
+            taken++;
             Flow f = e.flow();
             if (e.type() == FlowEvent.Type.DESTROY) {
                 removeInternal(f);
             } else if (!ctx.cfg.filter().accepts(f)) {
-                ctx.count("kernel_events_filtered");
+                filtered++;
                 removeInternal(f);
             } else if ((f = own(f, ctx.standing())) == null) {
-                ctx.count("kernel_events_of_peer"); // a flow written from the peer's cache, not claimed
+                ofPeer++; // a flow written from the peer's cache, not claimed
             } else {
-                switch (ctx.internal.put(f, now)) {
-                    case NEW, UPDATED -> changed.accept(new FlowKey(CompactFlow.encodeKey(f.orig(), f.zone())));
-                    case REFUSED_FULL -> ctx.count("internal_cache_refused");
+                byte[] enc = CompactFlow.encode(f);
+                switch (ctx.internal.putEncoded(enc, now)) {
+                    case NEW, UPDATED -> changed.accept(new FlowKey(Arrays.copyOf(enc, CompactFlow.keyLength(enc))));
+                    case REFUSED_FULL -> refused++;
                     case UNCHANGED -> { }
                 }
             }
         }
-        pump.run(); // the batch's changes leave now, not at the next tick
+        // once per batch, not per event
+        ctx.count("kernel_events_own", own);
+        ctx.count("kernel_events", taken);
+        ctx.count("kernel_events_filtered", filtered);
+        ctx.count("kernel_events_of_peer", ofPeer);
+        ctx.count("internal_cache_refused", refused);
+        pump.run(); // the batch's changes leave now (or with the batches queued behind it), not at the next tick
     }
 
     /**

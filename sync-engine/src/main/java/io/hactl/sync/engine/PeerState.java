@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the peer tells, as the sync mode delivers it (on the loop): its flows into the external
- * cache (and, with direct-inject, to the kernel writer), the bookkeeping of its bulks (a clean
+ * cache (and, with direct-inject, to warm standby), the bookkeeping of its bulks (a clean
  * bulk's end removes what it no longer carried), its hand-over, restarts and liveness; and our
  * bulks towards it.
  */
@@ -27,6 +27,7 @@ final class PeerState implements SyncListener {
     private final PeerCountCheck peerCount;
     private final PurgePlan purge;
     private final KernelWriter writer;
+    private final WarmStandby standby;
     /** Queues a bulk towards the peer (the sync mode's bulk). */
     private final Consumer<BulkSource> bulk;
 
@@ -38,13 +39,14 @@ final class PeerState implements SyncListener {
     private boolean bulkRestart;
 
     PeerState(EngineContext ctx, EngineListener listener, SyncStats stats, PeerCountCheck peerCount, PurgePlan purge,
-              KernelWriter writer, Consumer<BulkSource> bulk) {
+              KernelWriter writer, WarmStandby standby, Consumer<BulkSource> bulk) {
         this.ctx = ctx;
         this.listener = listener;
         this.stats = stats;
         this.peerCount = peerCount;
         this.purge = purge;
         this.writer = writer;
+        this.standby = standby;
         this.bulk = bulk;
     }
 
@@ -113,7 +115,7 @@ final class PeerState implements SyncListener {
                 h = external.lastPutHandle(); // the new flow's: no second lookup
             }
             // the stored encoding (an unchanged flow keeps the one it had): what the writer checks against
-            writer.inject(h, external.encodingAt(h), arrivedNanos);
+            standby.inject(h, external.encodingAt(h), arrivedNanos);
         }
     }
 
@@ -124,7 +126,7 @@ final class PeerState implements SyncListener {
             return;
         }
         if (ctx.cfg.directInject()) {
-            writer.injectDelete(h);
+            standby.injectDelete(h);
         }
         ctx.external.removeAt(h);
     }
@@ -158,7 +160,7 @@ final class PeerState implements SyncListener {
             });
             for (int h : stale) {
                 if (ctx.cfg.directInject()) {
-                    writer.injectDelete(h);
+                    standby.injectDelete(h);
                 }
                 external.removeAt(h);
             }
@@ -169,7 +171,7 @@ final class PeerState implements SyncListener {
         purge.bulkReceived(clean);
         if (ctx.cfg.directInject()) {
             // what the bulk's own writes missed (a full table, an overrun, a restart in between)
-            writer.reconcile(clean ? "bulk received" : "bulk received with losses");
+            standby.reconcile(clean ? "bulk received" : "bulk received with losses");
         }
         LOG.info("{}: bulk from {} complete: {} flows, external cache {}", ctx.node(), ctx.cfg.peer(), flows,
                 ctx.external.size());

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * the kernel (or, with direct-inject, every received flow goes straight into it).
  *
  * <p>A facade that wires the parts: {@link KernelResync} (kernel events and dumps into the
- * internal cache), {@link PeerState} (the peer's flows and bulks), {@link KernelWriter} (commit
- * and direct inject), {@link KernelPurge}, and {@link StatusSnapshot}; they share an
+ * internal cache), {@link PeerState} (the peer's flows and bulks), {@link KernelWriter} (commit),
+ * {@link WarmStandby} (direct inject), both writing through {@link BatchWriter}, {@link KernelPurge}, and {@link StatusSnapshot}; they share an
  * {@link EngineContext}.
  *
  * <p>Threads: one event loop owns the caches, the mode and the sync links; one thread reads
@@ -73,6 +73,7 @@ public final class SyncEngine implements AutoCloseable {
     private KernelResync resync;
     private KernelPurge purge;
     private KernelWriter writer;
+    private WarmStandby standby;
     private PeerState peer;
     private StatusSnapshot snapshots;
 
@@ -157,8 +158,11 @@ public final class SyncEngine implements AutoCloseable {
             mode.control(new Message.ResyncRequest(0));
             mode.pump();
         }, () -> writer.kernelTouched());
-        writer = new KernelWriter(ctx, kernel, events, purge, resync);
-        peer = new PeerState(ctx, engineListener, syncStats, peerCount, purge.plan(), writer, s -> mode.bulk(s));
+        BatchWriter batches = new BatchWriter(ctx, kernel);
+        standby = new WarmStandby(ctx, kernel, batches);
+        writer = new KernelWriter(ctx, kernel, events, purge, resync, batches, standby);
+        peer = new PeerState(ctx, engineListener, syncStats, peerCount, purge.plan(), writer, standby,
+                s -> mode.bulk(s));
         ReplicationLag lag = new ReplicationLag(internal, syncStats);
         snapshots = new StatusSnapshot(ctx, syncStats, transportStats, decodeStats, lag, peer, purge, writer, peerCount,
                 () -> kernelCount == null ? null : kernelCount.latest());
@@ -195,7 +199,7 @@ public final class SyncEngine implements AutoCloseable {
             purge.tick(now);
             resync.tick(now);
             peer.tick();
-            writer.flushInjections();
+            standby.flushInjections();
             snapshots.take(now);
         } catch (RuntimeException e) {
             LOG.error("{}: engine tick failed", cfg.node(), e); // never kill the scheduled tick
@@ -218,7 +222,7 @@ public final class SyncEngine implements AutoCloseable {
     /**
      * As {@link #commit}, but only the flows the kernel does not hold as last received: those a
      * commit or warm standby (direct-inject) wrote and for which nothing arrived since are left
-     * out, unless their timeout in the kernel runs out within {@link KernelWriter#EXPIRY_MARGIN}.
+     * out, unless their timeout in the kernel runs out within {@link BatchWriter#EXPIRY_MARGIN}.
      * The MASTER transition after warm standby or a preload then writes only what changed, at the
      * moment the traffic arrives.
      */

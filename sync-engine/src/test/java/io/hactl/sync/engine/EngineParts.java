@@ -65,6 +65,8 @@ final class EngineParts {
     final ConntrackEvents events;
     final KernelResync resync;
     final KernelPurge purge;
+    final BatchWriter batches;
+    final WarmStandby standby;
     final KernelWriter writer;
     final PeerState peer;
     final List<FlowKey> announced = new ArrayList<>();
@@ -84,13 +86,15 @@ final class EngineParts {
         events.socket().dropMessagesFromPort(conntrack.socket().portId());
         resync = new KernelResync(ctx, conntrack, conntrack.socket().portId(), announced::add, () -> pumps++);
         purge = new KernelPurge(ctx, conntrack, () -> bulkAsks++, () -> writer().kernelTouched());
-        writer = new KernelWriter(ctx, conntrack, events, purge, resync);
+        batches = new BatchWriter(ctx, conntrack);
+        standby = new WarmStandby(ctx, conntrack, batches);
+        writer = new KernelWriter(ctx, conntrack, events, purge, resync, batches, standby);
         peer = new PeerState(ctx, new EngineListener() {
             @Override
             public void onBulkReceived(long flows, boolean clean) {
                 heard.add("bulk " + flows + (clean ? " clean" : " unclean"));
             }
-        }, stats, new PeerCountCheck(SyncEngine.COUNT_PERSIST.toNanos()), purge.plan(), writer, bulks::add);
+        }, stats, new PeerCountCheck(SyncEngine.COUNT_PERSIST.toNanos()), purge.plan(), writer, standby, bulks::add);
     }
 
     private KernelWriter writer() {

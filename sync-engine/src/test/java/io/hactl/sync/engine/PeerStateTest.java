@@ -61,14 +61,14 @@ class PeerStateTest {
         for (int i = 0; i < 4; i++) {
             p.peer.onFlowUpdate(CompactFlow.encode(flow(10, i, 0)), p.now);
         }
-        p.writer.flushInjections();
+        p.standby.flushInjections();
         p.drain();
         assertThat(p.kernel.size()).isEqualTo(4);
         p.advance(Duration.ofSeconds(1));
         p.peer.onBulkBegin(p.now);
         p.peer.onFlowUpdate(CompactFlow.encode(flow(10, 0, 0)), p.now);
         p.peer.onBulkEnd(1);
-        p.writer.flushInjections();
+        p.standby.flushInjections();
         p.drain();
         assertThat(p.kernel.flows()).extracting(Flow::orig).containsExactly(flow(10, 0, 0).orig());
     }

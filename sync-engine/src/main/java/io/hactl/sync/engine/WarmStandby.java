@@ -1,0 +1,187 @@
+package io.hactl.sync.engine;
+
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.ctnetlink.Conntrack;
+import io.hactl.sync.engine.BatchWriter.Batch;
+import io.hactl.sync.engine.BatchWriter.Outcome;
+import io.hactl.sync.engine.BatchWriter.Pending;
+import io.hactl.sync.netlink.NetlinkException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Warm standby (direct-inject): on a node that is certainly not MASTER ({@link Standing#STANDBY})
+ * the flows the peer sends are written into the kernel as they arrive, in one batch a tick, and
+ * the flows it deletes are deleted. The kernel is reconciled with the external cache (the source
+ * of truth) after the peer's bulks, failed writes, lost kernel events and on taking the standby
+ * standing. Queues and the standing are loop-owned; the writes run on the worker through the
+ * shared {@link BatchWriter}, and their outcome is recorded back on the loop. Also notes each
+ * change of standing: leaving MASTER forgets the kernel copies, with or without direct-inject.
+ */
+final class WarmStandby {
+    private static final Logger LOG = LoggerFactory.getLogger(WarmStandby.class);
+    /** How often at most a reconcile after failed writes runs (a full table would fail every time). */
+    static final Duration RECONCILE_INTERVAL = Duration.ofSeconds(1);
+
+    private final EngineContext ctx;
+    private final Conntrack kernel;
+    private final BatchWriter batches;
+
+    // loop-owned
+    private final Pending injectQueue = new Pending();
+    private final List<Flow> injectDeletes = new ArrayList<>();
+    /** The standing as last seen: leaving MASTER forgets the copies, taking STANDBY reconciles. */
+    private Standing seen;
+    private boolean reconcileDue;
+    private String reconcileWhy;
+    /** Warm-standby batches handed to the worker whose outcome is not recorded yet. */
+    private int inFlight;
+    private long lastReconcileAt = Long.MIN_VALUE;
+
+    WarmStandby(EngineContext ctx, Conntrack kernel, BatchWriter batches) {
+        this.ctx = ctx;
+        this.kernel = kernel;
+        this.batches = batches;
+    }
+
+    /** Whether the peer's flows go into this kernel as they arrive: direct-inject on a node certainly not MASTER. */
+    private boolean standby() {
+        return ctx.cfg.directInject() && ctx.standing() == Standing.STANDBY;
+    }
+
+    /**
+     * The flow the external cache now holds at {@code h} (encoding {@code enc}, updated at
+     * {@code updated}), to write at the next {@link #flushInjections} (on the loop).
+     */
+    void inject(int h, byte[] enc, long updated) {
+        if (standby()) {
+            injectQueue.add(h, enc, updated);
+        }
+    }
+
+    /** The flow at {@code h}, about to leave the external cache, to delete at the next {@link #flushInjections} (on the loop). */
+    void injectDelete(int h) {
+        if (standby()) {
+            injectDeletes.add(ctx.external.flowAt(h));
+        }
+    }
+
+    /**
+     * Has the kernel reconciled with the external cache at the next {@link #flushInjections} that
+     * finds no warm-standby write in flight: every flow the kernel does not hold as last received,
+     * or holds with a timeout about to run out, is written (on the loop). Marked flows the cache
+     * lacks are left to the purge.
+     */
+    void reconcile(String why) {
+        reconcileDue = true;
+        reconcileWhy = why;
+    }
+
+    /**
+     * Hands what was queued since the last call to the worker, deletes first, or a due reconcile
+     * (on the loop, at each tick).
+     */
+    void flushInjections() {
+        noteStanding();
+        if (!standby()) {
+            injectQueue.clear();
+            injectDeletes.clear();
+            return;
+        }
+        long now = ctx.now();
+        boolean reconciling = reconcileDue && inFlight == 0
+                && (lastReconcileAt == Long.MIN_VALUE || now - lastReconcileAt >= RECONCILE_INTERVAL.toNanos());
+        Batch writes = reconciling ? staleFlows(now) : latestQueued(now);
+        if (writes.size() == 0 && injectDeletes.isEmpty()) {
+            return;
+        }
+        List<Flow> deletes = new ArrayList<>(injectDeletes);
+        injectDeletes.clear();
+        inFlight++;
+        ctx.worker.execute(() -> {
+            Outcome o = null;
+            try {
+                // a flow deleted and sent again within the tick is written after its delete
+                if (!deletes.isEmpty()) {
+                    kernel.batchDelete(deletes);
+                }
+                o = batches.write(writes);
+                if (reconciling) {
+                    ctx.count("reconciled", o.written() + o.replaced());
+                } else {
+                    ctx.count("injected", o.written() + o.replaced());
+                }
+            } catch (NetlinkException e) {
+                ctx.count("inject_errors");
+                LOG.warn("{}: warm standby write failed: {}", ctx.node(), e.getMessage());
+            }
+            Outcome done = o;
+            ctx.loop.execute(() -> {
+                inFlight--;
+                if (done == null) {
+                    reconcile("write failed");
+                } else {
+                    recordWritten(writes, done);
+                }
+            });
+        });
+    }
+
+    /** The queued flows still in the cache in the version queued: each flow's latest only (on the loop). */
+    private Batch latestQueued(long now) {
+        Batch queued = injectQueue.take(now);
+        Pending latest = new Pending();
+        for (int i = 0; i < queued.size(); i++) {
+            int h = queued.handles()[i];
+            if (ctx.external.isLive(h) && ctx.external.updatedAt(h) == queued.updated()[i]
+                    && ctx.external.encodingAt(h) == queued.encodings()[i]) {
+                latest.add(h, queued.encodings()[i], queued.updated()[i]);
+            }
+        }
+        return latest.take(now);
+    }
+
+    /** Every flow of the cache not current in the kernel, the queued ones included (on the loop). */
+    private Batch staleFlows(long now) {
+        injectQueue.clear(); // all of them are among the stale ones
+        reconcileDue = false;
+        lastReconcileAt = now;
+        Pending stale = new Pending();
+        long margin = BatchWriter.EXPIRY_MARGIN.toNanos();
+        KernelCopies copies = batches.copies();
+        ctx.external.forEachEncodedMastersFirst((h, enc, u) -> {
+            if (!copies.current(h, u, now, margin)) {
+                stale.add(h, enc, u);
+            }
+        });
+        LOG.info("{}: warm standby: reconciling the kernel with the external cache ({}): {} of {} flows to write",
+                ctx.node(), reconcileWhy, stale.size(), ctx.external.size());
+        return stale.take(now);
+    }
+
+    /** Leaving MASTER forgets the copies (its traffic changed them); taking STANDBY reconciles (on the loop). */
+    private void noteStanding() {
+        Standing s = ctx.standing();
+        if (s == seen) {
+            return;
+        }
+        if (seen != null && seen.claimsMarked() && !s.claimsMarked()) {
+            batches.copies().clear();
+        }
+        if (s == Standing.STANDBY) {
+            reconcile("standby taken");
+        }
+        seen = s;
+    }
+
+    /** Records what the kernel took (on the loop); a write that failed in part has the kernel reconciled. */
+    private void recordWritten(Batch b, Outcome o) {
+        if (batches.record(b, o) > 0) {
+            ctx.count("inject_errors");
+            reconcile("failed writes");
+        }
+    }
+}

@@ -53,9 +53,9 @@ public final class Daemon implements AutoCloseable {
     private final StatusAssembler status;
     private FifoReader fifo;
     /** hactl's own VRRP with role.source vrrp; null otherwise. */
-    private VrrpController vrrp;
+    private volatile VrrpController vrrp;
     private ExecutorLoop vrrpLoop;
-    /** Whether the VRRP group was last told to hold back (written by the role worker only). */
+    /** Whether the VRRP group was last told to hold back (guarded by {@link #holdBack}). */
     private boolean heldBack;
     private final SystemdNotify systemd = SystemdNotify.fromEnvironment();
     private Metrics metrics;
@@ -92,7 +92,7 @@ public final class Daemon implements AutoCloseable {
         this.dispatch = new RequestDispatch(engine, status, roles, roleWorker, control::counters);
         roleWorker.scheduleWithFixedDelay(() -> {
             EngineStatus st = engine.status();
-            boolean demoted = demotion.update(st.peerAlive(), roles.role(), st.externalFlows());
+            boolean demoted = demotion.update(st.peerAlive(), vrrpRole(), st.externalFlows());
             holdBack(demoted);
         }, 0, 200, TimeUnit.MILLISECONDS);
         if ("keepalived".equals(cfg.role().source()) && cfg.role().notifyFifo() != null) {
@@ -141,15 +141,28 @@ public final class Daemon implements AutoCloseable {
         }
         status.vrrp(vrrp);
         io.start(vrrp);
+        // before the group starts: held back until in sync, not only from the first tick on
+        EngineStatus st = engine.status();
+        holdBack(demotion.update(st.peerAlive(), vrrpRole(), st.externalFlows()));
         vrrp.start();
         LOG.info("{}: hactl VRRP started: {}", cfg.node(), cfg.role().vrrp().describe());
+    }
+
+    /**
+     * The role as the demotion judges it. hactl's VRRP starts its group as BACKUP (never as an
+     * address owner), so with it INIT, the moment before that first transition ran, is BACKUP:
+     * a node that just started is held back from preempting from its first advertisement on.
+     */
+    private Role vrrpRole() {
+        Role r = roles.role();
+        return vrrp != null && r == Role.INIT ? Role.BACKUP : r;
     }
 
     /**
      * The demotion's verdict, given to hactl's VRRP (keepalived reads the track_file instead):
      * held back, the group does not preempt, yet still takes over a silent master.
      */
-    private void holdBack(boolean demoted) {
+    private synchronized void holdBack(boolean demoted) {
         VrrpController v = vrrp;
         if (v == null || demoted == heldBack) {
             return;

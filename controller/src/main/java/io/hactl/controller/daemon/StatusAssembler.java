@@ -80,6 +80,7 @@ final class StatusAssembler {
         // a preload (the peer handed over or went silent), which a MASTER transition right after hides
         TransitionReport lastPreload = history.stream().filter(RoleMachine::isPreload).reduce((x, y) -> y)
                 .map(TransitionReport::of).orElse(null);
+        VrrpStatus vs = vrrpStatus();
         return new StatusReport(
                 new StatusReport.VerdictReport(v.ok(), v.reasons(), v.evidence()),
                 cfg.node(),
@@ -106,7 +107,7 @@ final class StatusAssembler {
                 history.isEmpty() ? null : TransitionReport.of(history.get(history.size() - 1)),
                 lastPreload,
                 history.size(),
-                vrrpStatus() == null ? null : VrrpReport.of(vrrpStatus()));
+                vs == null ? null : VrrpReport.of(vs));
     }
 
     /** What {@code systemctl status} shows. */
@@ -115,7 +116,7 @@ final class StatusAssembler {
         Verdict v = verdict(s);
         return "role " + roles.role() + ", peer " + (s.peerAlive() ? "alive" : "DEAD") + ", internal " + s.internalFlows()
                 + " / external " + s.externalFlows() + " flows" + (demotion.demoted() ? ", demoted" : "")
-                + (vrrpStatus() == null ? "" : ", vrrp " + vrrpStatus().state())
+                + (vrrp == null ? "" : ", vrrp " + vrrp.status().state())
                 + (v.ok() ? ", verdict OK" : ", verdict NOT OK (" + String.join(", ", v.findings().keySet().stream()
                         .map(Reason::label).toList()) + ")");
     }

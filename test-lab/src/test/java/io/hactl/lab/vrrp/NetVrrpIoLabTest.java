@@ -117,6 +117,18 @@ class NetVrrpIoLabTest {
                 assertThat(d).isNotNull();
                 assertThat(d.header().source()).isEqualTo(InetAddress.getByName(A_V4));
 
+                // what the receive thread costs while MASTER: a poll wake-up and a link read per interval
+                java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+                long rxId = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(NetVrrpIo.THREAD))
+                        .findFirst().orElseThrow().getId();
+                long cpu0 = mx.getThreadCpuTime(rxId);
+                long wall0 = System.nanoTime();
+                await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
+                double cpuShare = (mx.getThreadCpuTime(rxId) - cpu0) / (double) (System.nanoTime() - wall0);
+                System.out.printf("%s thread CPU while MASTER, 100 ms adverts: %.3f%% of %d ms%n", NetVrrpIo.THREAD,
+                        100 * cpuShare, (System.nanoTime() - wall0) / 1_000_000);
+                assertThat(cpuShare).as("receive thread CPU share").isLessThan(0.05);
+
                 // B claims VRID 51 with a higher priority: A's receive thread hears it, A steps back
                 Advertisement higher = Advertisement.of(51, 200, 10, List.of(InetAddress.getByName(VIP4)));
                 await().atMost(WAIT).until(() -> {

@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code hactl daemon}: the lifecycle of one gateway's daemon. It starts, in this order, the
  * control socket (a second daemon for the same socket stops there), the sync engine, the role
- * worker, the role source (keepalived's notify_fifo reader, or hactl's own VRRP) and the metrics
- * endpoint, then tells systemd READY; it closes them in reverse. What it answers is {@link RequestDispatch}'s, what it reports
- * {@link StatusAssembler}'s, the role steps {@link EngineActions}'.
+ * worker, the role source (keepalived's notify_fifo reader, or hactl's own VRRP) and the
+ * metrics endpoint, then tells systemd READY; it closes them in reverse. What it answers is
+ * {@link RequestDispatch}'s, what it reports {@link StatusAssembler}'s, the role steps
+ * {@link EngineActions}' (with hactl's VRRP, run through {@link RoleSteps}).
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
@@ -57,6 +58,7 @@ public final class Daemon implements AutoCloseable {
     private ExecutorLoop vrrpLoop;
     /** Whether the VRRP group was last told to hold back (guarded by {@link #holdBack}). */
     private boolean heldBack;
+    private final java.util.concurrent.atomic.AtomicBoolean vrrpClosed = new java.util.concurrent.atomic.AtomicBoolean();
     private final SystemdNotify systemd = SystemdNotify.fromEnvironment();
     private Metrics metrics;
     private final ScheduledExecutorService roleWorker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -182,7 +184,12 @@ public final class Daemon implements AutoCloseable {
      * machine, whose steps are waited for here, each wait bounded.
      */
     private void closeVrrp() {
+        if (vrrpClosed.getAndSet(true)) {
+            return; // close() ran already
+        }
+        // not holding a lock: the role worker's tick (holdBack) may still run and is waited for
         VrrpController v = vrrp;
+        vrrp = null;
         if (v != null) {
             try {
                 v.stop().get(5, TimeUnit.SECONDS);
@@ -201,9 +208,11 @@ public final class Daemon implements AutoCloseable {
                 LOG.warn("{}: closing VRRP sockets: {}", cfg.node(), e.toString());
             }
         }
-        if (vrrpLoop != null) {
+        ExecutorLoop loop = vrrpLoop;
+        vrrpLoop = null;
+        if (loop != null) {
             try {
-                vrrpLoop.close();
+                loop.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

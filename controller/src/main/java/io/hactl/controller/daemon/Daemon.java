@@ -50,6 +50,7 @@ public final class Daemon implements AutoCloseable {
     private volatile RequestDispatch dispatch;
     private final ControlServer control;
     private final RoleMachine roles;
+    private final EngineActions engineActions;
     private final Demotion demotion;
     private final StatusAssembler status;
     private FifoReader fifo;
@@ -72,8 +73,8 @@ public final class Daemon implements AutoCloseable {
         this.cfg = cfg;
         String keyFingerprint = KeyFile.fingerprint(key);
         RoleFile roleFile = new RoleFile(cfg.controlSocket().getParent());
-        this.roles = new RoleMachine(cfg.node(), new EngineActions(() -> engine, roleFile), System::nanoTime,
-                Clock.systemUTC());
+        this.engineActions = new EngineActions(() -> engine, roleFile);
+        this.roles = new RoleMachine(cfg.node(), engineActions, System::nanoTime, Clock.systemUTC());
         this.demotion = new Demotion(cfg.node(), cfg.role().trackFile(), System::nanoTime,
                 cfg.sync().deadAfter().multipliedBy(3));
         // the control socket first: a second daemon for the same socket stops here, before touching
@@ -136,7 +137,9 @@ public final class Daemon implements AutoCloseable {
         vrrpLoop = new ExecutorLoop("hactl-vrrp");
         NetVrrpIo io = NetVrrpIo.open(cfg.node(), cfg.role().vrrp());
         try {
-            vrrp = new VrrpController(cfg.node(), cfg.role().vrrp(), io, vrrpLoop, new RoleSteps(roles, roleWorker));
+            RoleSteps steps = new RoleSteps(roles, roleWorker);
+            engineActions.onMasterCommitted(steps::masterCommitted);
+            vrrp = new VrrpController(cfg.node(), cfg.role().vrrp(), io, vrrpLoop, steps);
         } catch (Exception e) {
             io.close();
             throw e;

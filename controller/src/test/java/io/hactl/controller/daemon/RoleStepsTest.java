@@ -21,6 +21,11 @@ import org.junit.jupiter.api.Test;
 class RoleStepsTest {
     final List<String> ran = new ArrayList<>();
     boolean commitFails;
+    /** As EngineActions does with hactl's VRRP: the end of a MASTER commit is told to the steps. */
+    boolean tellCommit;
+    /** Whether the MASTER future was done when the flush began. */
+    Boolean doneAtFlush;
+    CompletableFuture<?> master;
 
     final StateActions actions = new StateActions() {
         private String run(String step) {
@@ -32,13 +37,21 @@ class RoleStepsTest {
         public String commit() throws Exception {
             ran.add("commit");
             if (commitFails) {
-                throw new IllegalStateException("netlink refused");
+                IllegalStateException e = new IllegalStateException("netlink refused");
+                if (tellCommit) {
+                    steps.masterCommitted(e);
+                }
+                throw e;
+            }
+            if (tellCommit) {
+                steps.masterCommitted(null);
             }
             return "ok";
         }
 
         @Override
         public String flushCaches() {
+            doneAtFlush = master == null ? null : master.isDone();
             return run("flush");
         }
 
@@ -89,6 +102,27 @@ class RoleStepsTest {
         assertThat(ran).containsExactly("commit", "flush", "resync", "bulk");
         assertThat(roles.role()).isEqualTo(Role.MASTER);
         assertThat(roles.last().source()).isEqualTo("hactl vrrp (master down)");
+    }
+
+    @Test
+    void toldOfTheCommitMasterCompletesBeforeTheFlushResyncAndBulkSend() {
+        tellCommit = true;
+        master = steps.enter(VrrpState.MASTER, "master down");
+        runWorker();
+        assertThat(doneAtFlush).isTrue();
+        assertThat(master).isCompleted();
+        assertThat(ran).containsExactly("commit", "flush", "resync", "bulk");
+    }
+
+    @Test
+    void toldOfAFailedCommitMasterFailsAtOnceNamingIt() {
+        tellCommit = true;
+        commitFails = true;
+        master = steps.enter(VrrpState.MASTER, "master down");
+        runWorker();
+        assertThat(doneAtFlush).isTrue();
+        assertThat(master).failsWithin(java.time.Duration.ZERO).withThrowableOfType(ExecutionException.class)
+                .withMessageContaining("commit (netlink refused)");
     }
 
     @Test

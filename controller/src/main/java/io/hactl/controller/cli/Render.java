@@ -1,12 +1,21 @@
 package io.hactl.controller.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hactl.controller.control.CommitReport;
 import io.hactl.controller.control.ControlProtocol;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.Map;
 
 /** How the one-line operations print their results. */
 final class Render {
+    /** Plain JSON reading and writing: an object mapper costs a short command more than its work. */
+    static final JsonFactory JSON_FACTORY = new JsonFactory();
+
     private Render() {}
 
     static int commit(JsonNode result, PrintWriter out) {
@@ -19,10 +28,30 @@ final class Render {
         out.printf("committed %d of %d flows in %d ms%s%n", r.written() + r.replaced(), r.flows(), r.millis(),
                 r.replaced() > 0 ? " (" + r.replaced() + " replaced)" : "");
         if (!r.ok()) {
-            out.println("failed: " + ControlProtocol.JSON.valueToTree(r.failures()));
+            out.println("failed: " + failures(r.failures()));
             return ExitCodes.FAILED;
         }
         return ExitCodes.OK;
+    }
+
+    /** The kernel's refusals by error, as one line of JSON: {@code {"EEXIST":3}}. */
+    static String failures(Map<String, Integer> failures) {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = JSON_FACTORY.createGenerator(w)) {
+            g.writeStartObject();
+            for (Map.Entry<String, Integer> e : failures.entrySet()) {
+                g.writeFieldName(e.getKey());
+                if (e.getValue() == null) {
+                    g.writeNull();
+                } else {
+                    g.writeNumber(e.getValue());
+                }
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
     }
 
     static int resync(JsonNode r, PrintWriter out) {

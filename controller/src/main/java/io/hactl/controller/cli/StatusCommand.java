@@ -31,12 +31,22 @@ public final class StatusCommand extends ClientCommand {
     @Override
     int render(JsonNode result, PrintWriter out) {
         StatusReport s = StatusReport.of(result, ControlProtocol.JSON);
-        int exit = s.ok() ? ExitCodes.OK : ExitCodes.FAILED;
         if (json) {
             // the daemon's JSON as it came: keys this client does not know are kept
             out.println(result.toPrettyString());
-            return exit;
+            return exitCode(s);
         }
+        return print(s, out);
+    }
+
+    /** 0 when the daemon's verdict is OK, else 1. */
+    static int exitCode(StatusReport s) {
+        return s.ok() ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /** The screen; returns the exit code. */
+    static int print(StatusReport s, PrintWriter out) {
+        int exit = exitCode(s);
         out.println(verdict(s));
         StatusReport.Peer peer = s.peer();
         StatusReport.Sync sync = s.sync();
@@ -49,6 +59,10 @@ public final class StatusCommand extends ClientCommand {
                 peer.rttMicros() < 0 ? "unknown" : String.format("%.2f ms", peer.rttMicros() / 1000.0));
         out.printf("caches    internal %d flows (this node), external %d flows (from the peer)%n", s.caches().internal(),
                 s.caches().external());
+        String hash = hashWarning(s);
+        if (hash != null) {
+            out.println(hash);
+        }
         out.printf("sync      %s, lag %s (max %s over 10 s), unacknowledged %d, waiting %d%s%n", sync.mode(),
                 millis(sync.lagMillis()), millis(sync.lagMaxMillis()), sync.resendQueue(), sync.transmitQueue(),
                 sync.bulkReceiving() ? ", BULK RESYNC RUNNING" : "");
@@ -65,7 +79,7 @@ public final class StatusCommand extends ClientCommand {
         CommitReport c = s.lastCommit();
         out.printf("commit    %s%n", c == null ? "none yet"
                 : String.format("%d of %d flows in %d ms%s%s", c.written() + c.replaced(), c.flows(), c.millis(),
-                        c.ok() ? "" : ", FAILURES " + ControlProtocol.JSON.valueToTree(c.failures()), c.sinceMillis() < 0 ? ""
+                        c.ok() ? "" : ", FAILURES " + Render.failures(c.failures()), c.sinceMillis() < 0 ? ""
                                 : String.format(" (%d unchanged since the commit %d ms before)", c.unchanged(),
                                         c.sinceMillis())));
         StatusReport.Purge p = s.purge();
@@ -146,6 +160,24 @@ public final class StatusCommand extends ClientCommand {
             sep = System.lineSeparator() + "          ";
         }
         return b.toString();
+    }
+
+    /**
+     * A warning with its fix when the kernel's conntrack hash is too small for the flows the
+     * table must hold ({@link StatusReport.Conntrack#hashTooSmall}); null when it is not. Not a
+     * verdict: failing over still works, each flow's insert and lookup is only slower.
+     */
+    static String hashWarning(StatusReport s) {
+        StatusReport.Conntrack ct = s.conntrack();
+        long cached = s.caches().internal() + s.caches().external();
+        if (!ct.hashTooSmall(cached)) {
+            return null;
+        }
+        long flows = ct.flowsToHold(cached);
+        return String.format("WARNING   conntrack hash of %d buckets for %d flows (%d per bucket, more than %d slows every"
+                + " insert and lookup): sysctl -w net.netfilter.nf_conntrack_buckets=%d (initial namespace) or the"
+                + " module option nf_conntrack hashsize=%d", ct.buckets(), flows, flows / ct.buckets(),
+                StatusReport.Conntrack.MAX_FLOWS_PER_BUCKET, flows, flows);
     }
 
     private static String millis(long ms) {

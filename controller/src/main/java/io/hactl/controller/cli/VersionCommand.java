@@ -16,7 +16,12 @@ public final class VersionCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().getOut().println("hactl " + version() + " (Java " + Runtime.version() + ")");
+        spec.commandLine().getOut().println(line());
+    }
+
+    /** What {@code hactl version} prints. */
+    static String line() {
+        return "hactl " + version() + " (Java " + Runtime.version() + ")";
     }
 
     static String version() {

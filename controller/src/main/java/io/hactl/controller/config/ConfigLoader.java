@@ -42,7 +42,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public final class ConfigLoader {
     public static final Path DEFAULT_PATH = Path.of("/etc/hactl/hactl.yaml");
-    public static final Path DEFAULT_SOCKET = Path.of("/run/hactl/hactl.sock");
+    public static final Path DEFAULT_SOCKET = io.hactl.controller.control.ControlClient.DEFAULT_SOCKET;
     public static final int DEFAULT_PORT = 3780;
     /** Most sync links: the link index is two bits of the wire header. */
     private static final int MAX_LINKS = 4;

@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +17,9 @@ import java.time.Duration;
 
 /** Sends one request to the daemon and waits, at most a bounded time, for its answer. */
 public final class ControlClient {
+    /** Where the daemon listens unless control.socket says otherwise. */
+    public static final Path DEFAULT_SOCKET = Path.of("/run/hactl/hactl.sock");
+
     private final Path socket;
 
     public ControlClient(Path socket) {
@@ -26,6 +28,24 @@ public final class ControlClient {
 
     public JsonNode call(ObjectNode request, Duration timeout) throws ControlException {
         request.put("v", ControlProtocol.VERSION);
+        try {
+            byte[] answer = exchange(ControlProtocol.JSON.writeValueAsBytes(request), timeout);
+            JsonNode reply = ControlProtocol.JSON.readTree(answer);
+            if (!reply.path("ok").asBoolean(false)) {
+                throw new ControlException(reply.path("error").asText("the daemon refused the request"), false);
+            }
+            return reply.path("result");
+        } catch (IOException e) {
+            throw new ControlException("talking to the hactl daemon failed: " + e.getMessage(), false);
+        }
+    }
+
+    /**
+     * Sends one request line (JSON without the newline) and returns the answer line as it came,
+     * not empty. Touches no object mapper, so a short command can read the answer with the
+     * streaming parser alone.
+     */
+    public byte[] exchange(byte[] request, Duration timeout) throws ControlException {
         if (!Files.exists(socket)) {
             throw new ControlException("hactl daemon is not running (no control socket " + socket + ")", true);
         }
@@ -35,8 +55,7 @@ public final class ControlClient {
             // costs at most the timeout, never a hang
             ch.configureBlocking(false);
             connect(ch, deadline, timeout);
-            ByteBuffer out = ByteBuffer.wrap((ControlProtocol.JSON.writeValueAsString(request) + "\n")
-                    .getBytes(StandardCharsets.UTF_8));
+            ByteBuffer out = ByteBuffer.allocate(request.length + 1).put(request).put((byte) '\n').flip();
             ByteArrayOutputStream answer = new ByteArrayOutputStream();
             ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
             try (Selector sel = Selector.open()) {
@@ -54,23 +73,19 @@ public final class ControlClient {
                     if (n < 0) {
                         break;
                     }
-                    buf.flip();
-                    answer.write(buf.array(), 0, buf.limit());
-                    buf.clear();
-                    byte[] sofar = answer.toByteArray();
-                    if (sofar.length > 0 && sofar[sofar.length - 1] == '\n') {
-                        break;
+                    if (n > 0) {
+                        answer.write(buf.array(), 0, n);
+                        buf.clear();
+                        if (buf.get(n - 1) == '\n') {
+                            break;
+                        }
                     }
                 }
             }
             if (answer.size() == 0) {
                 throw new ControlException("hactl daemon closed the connection without answering", true);
             }
-            JsonNode reply = ControlProtocol.JSON.readTree(answer.toByteArray());
-            if (!reply.path("ok").asBoolean(false)) {
-                throw new ControlException(reply.path("error").asText("the daemon refused the request"), false);
-            }
-            return reply.path("result");
+            return answer.toByteArray();
         } catch (IOException e) {
             throw new ControlException("talking to the hactl daemon failed: " + e.getMessage(), false);
         }

@@ -19,6 +19,7 @@ import java.util.Map;
  * @param lastTransition the role machine's last transition, null before the first
  * @param lastPreload the last preload (the peer handed over or went silent), null if none
  * @param transitions transitions kept in the history
+ * @param conntrack the kernel's conntrack table size and hash size, as the daemon's network namespace sees them
  * @param vrrp hactl's own VRRP with role.source vrrp; null otherwise
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -26,7 +27,7 @@ public record StatusReport(VerdictReport verdict, String node, long uptimeSecond
                            String roleSince, long roleAgeMillis, boolean demoted, int transitionsPending, Peer peer,
                            Caches caches, Sync sync, Map<String, Long> drops, long messagesLost, long retransmissions,
                            long purgeInMillis, Purge purge, CommitReport lastCommit, TransitionReport lastTransition,
-                           TransitionReport lastPreload, int transitions, VrrpReport vrrp) {
+                           TransitionReport lastPreload, int transitions, Conntrack conntrack, VrrpReport vrrp) {
     /** A report missing parts (an older or partial answer) reads as unknown, never as a null to trip on. */
     public StatusReport {
         peer = peer == null ? new Peer("", false, -1, -1) : peer;
@@ -34,6 +35,7 @@ public record StatusReport(VerdictReport verdict, String node, long uptimeSecond
         sync = sync == null ? new Sync("", -1, -1, 0, 0, false, 0, "", 0, "", "", false) : sync;
         drops = drops == null ? Map.of() : drops;
         purge = purge == null ? new Purge(-1, null, false, null, 0, -1, false, 0) : purge;
+        conntrack = conntrack == null ? new Conntrack(-1, -1) : conntrack;
     }
 
     /** A report without the {@code vrrp} section (role.source other than vrrp). */
@@ -41,10 +43,10 @@ public record StatusReport(VerdictReport verdict, String node, long uptimeSecond
                         String roleSince, long roleAgeMillis, boolean demoted, int transitionsPending, Peer peer,
                         Caches caches, Sync sync, Map<String, Long> drops, long messagesLost, long retransmissions,
                         long purgeInMillis, Purge purge, CommitReport lastCommit, TransitionReport lastTransition,
-                        TransitionReport lastPreload, int transitions) {
+                        TransitionReport lastPreload, int transitions, Conntrack conntrack) {
         this(verdict, node, uptimeSeconds, role, roleSource, roleSince, roleAgeMillis, demoted, transitionsPending, peer,
                 caches, sync, drops, messagesLost, retransmissions, purgeInMillis, purge, lastCommit, lastTransition,
-                lastPreload, transitions, null);
+                lastPreload, transitions, conntrack, null);
     }
 
     /** Reads the daemon's answer. */
@@ -87,4 +89,34 @@ public record StatusReport(VerdictReport verdict, String node, long uptimeSecond
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Purge(long inMillis, String reason, boolean waitingForPeer, String last, long lastRemoved,
                         long lastMillisAgo, boolean running, long outcomes) {}
+
+    /**
+     * The kernel's conntrack table: {@code max} flows at most ({@code net.netfilter.nf_conntrack_max})
+     * in a hash of {@code buckets} chains ({@code nf_conntrack_buckets}); -1 when not known (no
+     * nf_conntrack module). Each flow is hashed twice, by its original and its reply tuple.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Conntrack(long buckets, long max) {
+        /**
+         * Flows per bucket above which the hash is too small. Linux before 5.15 sized the table at 8
+         * flows per bucket by default (16 entries per chain, both directions hashed); since 5.15
+         * (netfilter: conntrack: sanitize table size default settings) at 1. More than 8 is worse
+         * than either default: every insert and lookup walks long chains, which a commit of the
+         * peer's flows on a hand-over pays once per flow.
+         */
+        public static final long MAX_FLOWS_PER_BUCKET = 8;
+
+        /**
+         * The flows the table must hold well: its limit, or more when the caches (this node's
+         * flows and the peer's, which a hand-over loads into the kernel) already hold more.
+         */
+        public long flowsToHold(long cachedFlows) {
+            return Math.max(max, cachedFlows);
+        }
+
+        /** Whether the hash is too small for the flows it must hold; false when not known. */
+        public boolean hashTooSmall(long cachedFlows) {
+            return buckets > 0 && flowsToHold(cachedFlows) > MAX_FLOWS_PER_BUCKET * buckets;
+        }
+    }
 }

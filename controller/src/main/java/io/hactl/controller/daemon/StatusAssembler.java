@@ -17,6 +17,9 @@ import io.hactl.sync.engine.EngineStatus;
 import io.hactl.sync.engine.PurgeStatus;
 import io.hactl.sync.engine.SyncEngine;
 import io.hactl.sync.transport.LinkSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,6 +32,7 @@ import java.util.TreeMap;
  */
 final class StatusAssembler {
     private static final String DROPS = "drops_";
+    private static final Path NETFILTER = Path.of("/proc/sys/net/netfilter");
 
     private final HactlConfig cfg;
     private final String keyFingerprint;
@@ -107,7 +111,27 @@ final class StatusAssembler {
                 history.isEmpty() ? null : TransitionReport.of(history.get(history.size() - 1)),
                 lastPreload,
                 history.size(),
+                conntrack(NETFILTER),
                 vs == null ? null : VrrpReport.of(vs));
+    }
+
+    /**
+     * The conntrack table's limit and hash size, read at each status so that a fix with sysctl
+     * shows at once. /proc/sys/net answers for the reading thread's network namespace: the
+     * daemon's. Outside the initial namespace both files are read-only and show the host's values
+     * (one hash table serves every namespace); -1 for a file missing (no nf_conntrack) or unreadable.
+     */
+    static StatusReport.Conntrack conntrack(Path netfilter) {
+        return new StatusReport.Conntrack(number(netfilter.resolve("nf_conntrack_buckets")),
+                number(netfilter.resolve("nf_conntrack_max")));
+    }
+
+    private static long number(Path file) {
+        try {
+            return Long.parseLong(Files.readString(file).strip());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** What {@code systemctl status} shows. */

@@ -46,4 +46,14 @@ class ClientOptionsTest {
         assertThat(options(null).socket()).isEqualTo(ConfigLoader.DEFAULT_SOCKET);
         assertThat(options("control: { socket: [unclosed\n").socket()).isEqualTo(ConfigLoader.DEFAULT_SOCKET);
     }
+
+    @Test
+    void onlyControlSocketIsReadAndOnlyAnAbsolutePathCounts() throws Exception {
+        // the rest of the file is not checked here: `hactl config check` does that
+        assertThat(options("control: { socket: /run/c/hactl.sock }\nsync: [not, a, mapping]\n").socket())
+                .isEqualTo(Path.of("/run/c/hactl.sock"));
+        assertThat(options("metrics: { socket: /run/m.sock }\n").socket()).isEqualTo(ConfigLoader.DEFAULT_SOCKET);
+        assertThat(options("control: { socket: run/hactl.sock }\n").socket()).isEqualTo(ConfigLoader.DEFAULT_SOCKET);
+        assertThat(options("control: { socket: [/run/a.sock] }\n").socket()).isEqualTo(ConfigLoader.DEFAULT_SOCKET);
+    }
 }

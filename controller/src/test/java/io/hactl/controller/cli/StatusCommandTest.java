@@ -3,7 +3,9 @@ package io.hactl.controller.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hactl.controller.control.ControlProtocol;
+import io.hactl.controller.control.StatusReport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -59,8 +61,9 @@ class StatusCommandTest {
         assertThat(o.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(o.text()).startsWith("VERDICT   UNKNOWN");
     }
-    @Test
-    void hactlsOwnVrrpShowsTheGroupsStepsInOrderAndOneLinePerInstance() throws Exception {
+
+    /** A status with hactl's own VRRP: two instances, the last takeover's three steps. */
+    static JsonNode withVrrp() throws Exception {
         JsonNode s = status("{\"ok\": true, \"reasons\": [], \"evidence\": \"\"}");
         ((com.fasterxml.jackson.databind.node.ObjectNode) s).set("vrrp", ControlProtocol.JSON.readTree("""
                 {"state": "MASTER", "holdBack": null, "lastTransition": {"to": "MASTER", "why": "master down",
@@ -72,7 +75,22 @@ class StatusCommandTest {
                   {"name": "VI_2", "iface": "eth2", "vrid": 52, "state": "MASTER", "priority": 150,
                   "masterAddress": null, "masterDownMillis": -1}]}
                 """));
-        Out o = render(s, false);
+        return s;
+    }
+
+    @Test
+    void theLeanReaderBindsTheVrrpSectionAsTheObjectMapperDoes() throws Exception {
+        JsonNode s = withVrrp();
+        try (com.fasterxml.jackson.core.JsonParser p = Render.JSON_FACTORY.createParser(s.toString())) {
+            p.nextToken();
+            StatusReport lean = RecordReader.record(p, StatusReport.class);
+            assertThat(lean.vrrp()).isNotNull().isEqualTo(StatusReport.of(s, ControlProtocol.JSON).vrrp());
+        }
+    }
+
+    @Test
+    void hactlsOwnVrrpShowsTheGroupsStepsInOrderAndOneLinePerInstance() throws Exception {
+        Out o = render(withVrrp(), false);
         List<String> lines = o.text().lines().toList();
         int at = lines.indexOf(lines.stream().filter(l -> l.startsWith("vrrp ")).findFirst().orElseThrow());
         assertThat(lines.get(at)).isEqualTo(
@@ -87,5 +105,24 @@ class StatusCommandTest {
     void withoutHactlsVrrpThereIsNoVrrpLine() throws Exception {
         Out o = render(status("{\"ok\": true, \"reasons\": [], \"evidence\": \"\"}"), false);
         assertThat(o.text()).doesNotContain("vrrp ");
+    }
+
+    @Test
+    void aConntrackHashTooSmallIsAWarningWithTheFixNotAVerdict() throws Exception {
+        ObjectNode s = (ObjectNode) status("{\"ok\": true, \"reasons\": [], \"evidence\": \"fine\"}");
+        s.putObject("conntrack").put("buckets", 262144).put("max", 4_200_000);
+        Out o = render(s, false);
+        assertThat(o.exit()).isEqualTo(ExitCodes.OK);
+        assertThat(o.text().lines().filter(l -> l.startsWith("WARNING"))).containsExactly("WARNING   conntrack hash of 262144"
+                + " buckets for 4200000 flows (16 per bucket, more than 8 slows every insert and lookup):"
+                + " sysctl -w net.netfilter.nf_conntrack_buckets=4200000 (initial namespace) or the module option"
+                + " nf_conntrack hashsize=4200000");
+        s.putObject("conntrack").put("buckets", 262144).put("max", 262144);
+        assertThat(render(s, false).text()).doesNotContain("WARNING");
+        s.remove("conntrack");
+        assertThat(render(s, false).text()).as("an older daemon").doesNotContain("WARNING");
+        // the peer's flows in the caches count too: 15,300 external flows in 1,024 buckets
+        s.putObject("conntrack").put("buckets", 1024).put("max", 1024);
+        assertThat(render(s, false).text()).contains("WARNING   conntrack hash of 1024 buckets for 15300 flows (14 per bucket");
     }
 }

@@ -9,8 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The status schema as the daemon writes it and its readers read it: the keys scripts rely on stay. */
-class StatusReportTest {
-    static StatusReport full() {
+public class StatusReportTest {
+    public static StatusReport full() {
         TransitionReport t = new TransitionReport("BACKUP", "MASTER", "keepalived group G1", "2026-01-02T03:04:05Z", 41, true,
                 List.of(new TransitionReport.StepReport("commit", 30, true, "committed 5000/5000 flows in 30 ms"),
                         new TransitionReport.StepReport("flush-caches", 1, false, "timed out")));
@@ -22,7 +22,8 @@ class StatusReportTest {
                         "none", false),
                 Map.of("bad_mac", 1L), 7, 9, 60_000,
                 new StatusReport.Purge(60_000, "BACKUP (keepalived)", true, "removed 3 flows", 3, 2000, false, 1),
-                new CommitReport(5000, 4990, 10, 0, 30, 0, -1, Map.of(), true), t, t, 2);
+                new CommitReport(5000, 4990, 10, 0, 30, 0, -1, Map.of(), true), t, t, 2,
+                new StatusReport.Conntrack(262144, 262144));
     }
 
     static List<String> keys(JsonNode n, String prefix) {
@@ -56,7 +57,7 @@ class StatusReportTest {
                 "lastTransition.millis", "lastTransition.ok", "lastTransition.steps",
                 "lastPreload", "lastPreload.from", "lastPreload.to", "lastPreload.source", "lastPreload.at",
                 "lastPreload.millis", "lastPreload.ok", "lastPreload.steps",
-                "transitions", "vrrp");
+                "transitions", "conntrack", "conntrack.buckets", "conntrack.max", "vrrp");
         assertThat(json.path("vrrp").isNull()).isTrue();
         assertThat(json.path("lastTransition").path("steps").get(1).path("detail").asText()).isEqualTo("timed out");
         assertThat(json.path("drops").path("bad_mac").asLong()).isEqualTo(1);
@@ -74,7 +75,7 @@ class StatusReportTest {
         return new StatusReport(f.verdict(), f.node(), f.uptimeSeconds(), f.role(), "vrrp", f.roleSince(),
                 f.roleAgeMillis(), f.demoted(), f.transitionsPending(), f.peer(), f.caches(), f.sync(), f.drops(),
                 f.messagesLost(), f.retransmissions(), f.purgeInMillis(), f.purge(), f.lastCommit(), f.lastTransition(),
-                f.lastPreload(), f.transitions(), v);
+                f.lastPreload(), f.transitions(), f.conntrack(), v);
     }
 
     @Test
@@ -100,7 +101,7 @@ class StatusReportTest {
     @Test
     void nothingYetIsWrittenAsNullAndReadBackAsNull() {
         StatusReport none = new StatusReport(full().verdict(), "fw1", 0, "INIT", "none", "", 0, false, 0, null, null, null,
-                null, 0, 0, -1, null, null, null, null, 0);
+                null, 0, 0, -1, null, null, null, null, 0, null);
         JsonNode json = ControlProtocol.JSON.valueToTree(none);
         assertThat(json.path("lastCommit").isNull()).isTrue();
         assertThat(json.path("lastTransition").isNull()).isTrue();
@@ -118,5 +119,23 @@ class StatusReportTest {
         assertThat(r.node()).isEqualTo("fw1");
         assertThat(r.peer().alive()).isTrue();
         assertThat(r.ok()).isFalse();
+    }
+
+    @Test
+    void theHashIsTooSmallAboveEightFlowsPerBucketOfTheLimitOrOfTheCachedFlows() {
+        StatusReport.Conntrack ct = new StatusReport.Conntrack(1000, 8000);
+        assertThat(ct.hashTooSmall(0)).isFalse();
+        assertThat(ct.hashTooSmall(8000)).isFalse();
+        assertThat(ct.hashTooSmall(8001)).as("the caches hold more than the limit").isTrue();
+        assertThat(new StatusReport.Conntrack(1000, 8001).hashTooSmall(0)).isTrue();
+        assertThat(new StatusReport.Conntrack(-1, 1_000_000).hashTooSmall(1_000_000)).as("unknown").isFalse();
+        assertThat(new StatusReport.Conntrack(262144, 262144).hashTooSmall(500_000)).isFalse();
+        assertThat(new StatusReport.Conntrack(262144, 4_200_000).hashTooSmall(0)).isTrue();
+    }
+
+    @Test
+    void aReportWithoutConntrackReadsAsUnknown() throws Exception {
+        StatusReport r = StatusReport.of(ControlProtocol.JSON.readTree("{\"node\": \"fw1\"}"), ControlProtocol.JSON);
+        assertThat(r.conntrack()).isEqualTo(new StatusReport.Conntrack(-1, -1));
     }
 }

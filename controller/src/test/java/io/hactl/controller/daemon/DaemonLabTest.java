@@ -144,6 +144,12 @@ class DaemonLabTest {
         assertThat(st.peer().alive()).isTrue();
         assertThat(st.caches().internal()).isZero();
         assertThat(st.sync().keyFingerprint()).isEqualTo(KeyFile.fingerprint(KeyFile.load(key)));
+        // the conntrack sizes as the daemon's network namespace reads them
+        Path netfilter = Path.of("/proc/sys/net/netfilter");
+        long buckets = pair.b.call(() -> Long.parseLong(Files.readString(netfilter.resolve("nf_conntrack_buckets")).strip()));
+        long max = pair.b.call(() -> Long.parseLong(Files.readString(netfilter.resolve("nf_conntrack_max")).strip()));
+        assertThat(st.conntrack()).isEqualTo(new StatusReport.Conntrack(buckets, max));
+        assertThat(buckets).isPositive();
 
         // the burst's acknowledged lag may stay above the lagging bound for its 10 s window
         await().atMost(Duration.ofSeconds(20)).until(() -> hactl("status", "--socket", sock("fw1")).exit() == 0);
@@ -177,9 +183,10 @@ class DaemonLabTest {
         Run notify = hactl("notify", "INSTANCE", "VI_1", "MASTER", "100", "--socket", sock("fw2"));
         assertThat(notify.exit()).as(notify.err()).isZero();
         assertThat(notify.out()).contains("MASTER queued");
-        await().atMost(Duration.ofSeconds(30)).until(() -> statusJson(
-                hactl("status", "--json", "--socket", sock("fw2")).out()).lastTransition().to()
-                .equals("MASTER"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            TransitionReport last = statusJson(hactl("status", "--json", "--socket", sock("fw2")).out()).lastTransition();
+            return last != null && last.to().equals("MASTER"); // null until the queued notify has run
+        });
         StatusReport tr = statusJson(hactl("status", "--json", "--socket", sock("fw2")).out());
         assertThat(tr.role()).isEqualTo("MASTER");
         assertThat(tr.lastTransition().steps()).extracting(x -> x.name())

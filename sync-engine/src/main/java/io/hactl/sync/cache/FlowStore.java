@@ -92,6 +92,7 @@ public final class FlowStore {
     private int freeHead;      // most recently freed handle, -1 when none
     private int size;
     private long entryBytes;   // heap taken by the byte[] encodings
+    private int lastPutHandle = NO_HANDLE; // the flow the latest put stored or found
 
     // ---- index: handle + 1 per slot, 0 = empty; length is a power of two ----
     private int[] index;
@@ -170,6 +171,7 @@ public final class FlowStore {
         int slot = find(enc, klen, h);
         if (slot >= 0) {
             int e = index[slot] - 1;
+            lastPutHandle = e;
             updatedAt[e] = nowNanos;
             if (Arrays.equals(data[e], enc)) {
                 unchanged++;
@@ -181,6 +183,7 @@ public final class FlowStore {
             return Result.UPDATED;
         }
         if (size >= limit) {
+            lastPutHandle = NO_HANDLE;
             refusedFull++;
             if (!refusing) {
                 refusing = true;
@@ -193,6 +196,7 @@ public final class FlowStore {
             slot = find(enc, klen, h);
         }
         int e = allocateHandle();
+        lastPutHandle = e;
         data[e] = enc;
         hashes[e] = h;
         updatedAt[e] = nowNanos;
@@ -201,6 +205,15 @@ public final class FlowStore {
         inserted++;
         entryBytes += arrayBytes(enc.length, 1);
         return Result.NEW;
+    }
+
+    /**
+     * The handle of the flow the latest {@link #put} or {@link #putEncoded} stored, updated or
+     * found unchanged (not refused), saving the caller a second lookup; {@link #NO_HANDLE} before
+     * any. Valid until the next write.
+     */
+    public int lastPutHandle() {
+        return lastPutHandle;
     }
 
     /** Removes the flow with original tuple {@code orig} in {@code zone}; false when not held. */

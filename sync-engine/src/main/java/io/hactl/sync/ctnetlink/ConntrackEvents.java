@@ -89,8 +89,24 @@ public final class ConntrackEvents implements AutoCloseable {
      * poll timeout passed or after an overrun (which the listener has been told of).
      */
     public int poll(Listener listener) throws NetlinkException {
+        return poll(listener, true);
+    }
+
+    /**
+     * As {@link #poll} but never waits: returns 0 at once when nothing is queued. For draining
+     * what has arrived since a blocking poll woke up, without holding events back for more.
+     */
+    public int pollNow(Listener listener) throws NetlinkException {
+        return poll(listener, false);
+    }
+
+    private int poll(Listener listener, boolean wait) throws NetlinkException {
         try {
-            socket.receive(rx);
+            if (wait) {
+                socket.receive(rx);
+            } else {
+                socket.receiveNow(rx);
+            }
         } catch (NetlinkException e) {
             if (e.isOverrun()) {
                 overruns++;

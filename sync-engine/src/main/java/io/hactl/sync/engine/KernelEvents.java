@@ -16,12 +16,8 @@ import org.slf4j.LoggerFactory;
  */
 final class KernelEvents implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(KernelEvents.class);
+    /** Most events handed to the loop at once, so that one batch is a few milliseconds of loop work. */
     private static final int MAX_BATCH = 4096;
-    /**
-     * How long the reader waits for more once it has events: long enough for a burst to go in
-     * large batches, short enough that a lone event is not held back.
-     */
-    static final java.time.Duration GATHER = java.time.Duration.ofMillis(1);
 
     private final String node;
     private final ConntrackEvents events;
@@ -31,13 +27,13 @@ final class KernelEvents implements Runnable {
     private volatile boolean running = true;
     private final Thread thread;
 
-    private final java.time.Duration idlePoll;
-
-    /** {@code idlePoll}: the events socket's receive timeout, restored after each batch. */
-    KernelEvents(String node, ConntrackEvents events, java.time.Duration idlePoll, int maxBuffer,
-                 Consumer<List<FlowEvent>> batches, Runnable overrun) {
+    /**
+     * {@code events}: its socket's receive timeout bounds how long a poll waits when nothing comes
+     * (so that {@link #stop} is noticed).
+     */
+    KernelEvents(String node, ConntrackEvents events, int maxBuffer, Consumer<List<FlowEvent>> batches,
+                 Runnable overrun) {
         this.node = node;
-        this.idlePoll = idlePoll;
         this.events = events;
         this.maxBuffer = maxBuffer;
         this.batches = batches;
@@ -68,18 +64,12 @@ final class KernelEvents implements Runnable {
         while (running) {
             try {
                 int n = events.poll(listener);
-                if (n > 0) {
-                    // keep reading, up to a batch, before waking the loop, but wait for more only
-                    // briefly: with the idle poll timeout a burst's last events (or a lone event)
-                    // would sit out the whole of it (SO_RCVTIMEO, switched per batch)
-                    events.socket().setReceiveTimeout(GATHER);
-                    try {
-                        while (n > 0 && batch.size() < MAX_BATCH && running) {
-                            n = events.poll(listener);
-                        }
-                    } finally {
-                        events.socket().setReceiveTimeout(idlePoll);
-                    }
+                // then what is queued already, without waiting for more: the batch leaves as soon
+                // as the socket is empty. While the loop works on it the next events queue up, so
+                // batches grow with the load by themselves; a wait for stragglers would hold every
+                // batch back by a timer tick (SO_RCVTIMEO counts in jiffies: 4 ms at HZ=250).
+                while (n > 0 && batch.size() < MAX_BATCH && running) {
+                    n = events.pollNow(listener);
                 }
             } catch (NetlinkException e) {
                 if (running) {

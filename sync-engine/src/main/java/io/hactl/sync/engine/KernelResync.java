@@ -44,6 +44,12 @@ final class KernelResync {
     static final int CHUNKS_IN_FLIGHT = 8;
     /** How long a dump waits for the loop to take a chunk before handing it over anyway. */
     private static final long IN_FLIGHT_WAIT_MILLIS = 1000;
+    /**
+     * How long the catch-up after a commit waits for a resync from the kernel that does it: long
+     * enough for the steps between a MASTER transition's commit and its resync, short against
+     * the commit's own time (the changes it picks up were made while the commit ran).
+     */
+    static final java.time.Duration CATCH_UP_DELAY = java.time.Duration.ofSeconds(1);
     /** Live handles the sweep for vanished flows visits per loop task. */
     static final int SWEEP_SLICE = 65_536;
 
@@ -114,32 +120,44 @@ final class KernelResync {
         return n;
     }
 
-    /** A batch of kernel events (on the loop); its changes leave at once. */
+    /**
+     * A batch of kernel events (on the loop); its changes leave at once. Each flow is encoded
+     * once: the cache keeps the encoding and the transmit queue its key prefix (a copy), so
+     * neither the tuple nor the key is encoded a second time. Counted once per batch.
+     */
     void applyEvents(List<FlowEvent> batch) {
         long now = ctx.now();
+        long own = 0, taken = 0, filtered = 0, ofPeer = 0, refused = 0;
         for (FlowEvent e : batch) {
             if (e.originPort() == ownPort && ownPort != 0) {
-                ctx.count("kernel_events_own");
+                own++;
                 continue; // our own commit or injection: not re-sent
             }
-            ctx.count("kernel_events");
+            taken++;
             Flow f = e.flow();
             if (e.type() == FlowEvent.Type.DESTROY) {
                 removeInternal(f);
             } else if (!ctx.cfg.filter().accepts(f)) {
-                ctx.count("kernel_events_filtered");
+                filtered++;
                 removeInternal(f);
             } else if ((f = own(f, ctx.standing())) == null) {
-                ctx.count("kernel_events_of_peer"); // a flow written from the peer's cache, not claimed
+                ofPeer++; // a flow written from the peer's cache, not claimed
             } else {
-                switch (ctx.internal.put(f, now)) {
-                    case NEW, UPDATED -> changed.accept(new FlowKey(CompactFlow.encodeKey(f.orig(), f.zone())));
-                    case REFUSED_FULL -> ctx.count("internal_cache_refused");
+                byte[] enc = CompactFlow.encode(f);
+                switch (ctx.internal.putEncoded(enc, now)) {
+                    case NEW, UPDATED -> changed.accept(new FlowKey(Arrays.copyOf(enc, CompactFlow.keyLength(enc))));
+                    case REFUSED_FULL -> refused++;
                     case UNCHANGED -> { }
                 }
             }
         }
-        pump.run(); // the batch's changes leave now, not at the next tick
+        // once per batch, not per event
+        ctx.count("kernel_events_own", own);
+        ctx.count("kernel_events", taken);
+        ctx.count("kernel_events_filtered", filtered);
+        ctx.count("kernel_events_of_peer", ofPeer);
+        ctx.count("internal_cache_refused", refused);
+        pump.run(); // the batch's changes leave now (or with the batches queued behind it), not at the next tick
     }
 
     /**
@@ -175,14 +193,20 @@ final class KernelResync {
 
     /**
      * A commit that paused the events wrote {@code written} (on the loop): changes by packets
-     * during it were not seen, so a dump picks them up at the next tick, unless a resync from the
-     * kernel starts before (the MASTER transition's).
+     * during it were not seen, so a dump picks them up {@link #CATCH_UP_DELAY} later, unless a
+     * resync from the kernel starts before and does it in its own dump: the MASTER transition's,
+     * which follows its commit within a step or two. Started at once, the catch-up's dump (and its
+     * index of what the commit wrote) would run first and the transition's full dump after it,
+     * two table-sized dumps where one does.
      */
     void afterCommit(byte[][] written) {
+        long due = ctx.now() + CATCH_UP_DELAY.toNanos();
         if (resyncAt < 0) {
             catchUpOnly = true;
+            resyncAt = due;
+        } else {
+            resyncAt = Math.min(resyncAt, due);
         }
-        resyncAt = ctx.now();
         catchUpCommitted.add(written);
     }
 

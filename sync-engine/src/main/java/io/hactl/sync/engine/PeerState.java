@@ -97,8 +97,8 @@ final class PeerState implements SyncListener {
             }
             return;
         }
-        byte[] key = Arrays.copyOf(bytes, CompactFlow.keyLength(bytes));
-        int h = external.handleOfKey(key);
+        // checked by the receiver (CompactFlowCheck): looked up by its key prefix in place, no copy
+        int h = external.handleOfEncoded(bytes);
         long before = h == FlowStore.NO_HANDLE ? 0 : external.updatedAt(h);
         FlowStore.Result r = external.putEncoded(bytes, arrivedNanos);
         if (r == FlowStore.Result.REFUSED_FULL) {
@@ -110,7 +110,7 @@ final class PeerState implements SyncListener {
         }
         if (ctx.cfg.directInject()) {
             if (h == FlowStore.NO_HANDLE) {
-                h = external.handleOfKey(key);
+                h = external.lastPutHandle(); // the new flow's: no second lookup
             }
             // the stored encoding (an unchanged flow keeps the one it had): what the writer checks against
             writer.inject(h, external.encodingAt(h), arrivedNanos);

@@ -126,7 +126,7 @@ public final class SyncEngine implements AutoCloseable {
     private void open(KernelAccess kernelAccess) throws NetlinkException, TransportException {
         String node = cfg.node();
         ConntrackEvents events = kernelAccess.openEvents(cfg.eventBuffer(), decodeStats);
-        kernelEvents = new KernelEvents(node, events, KernelAccess.EVENT_POLL, cfg.eventBufferMax(),
+        kernelEvents = new KernelEvents(node, events, cfg.eventBufferMax(),
                 batch -> ctx.loop.execute(() -> {
                     writer.kernelEvents(batch);
                     resync.applyEvents(batch);
@@ -152,7 +152,7 @@ public final class SyncEngine implements AutoCloseable {
         FatalErrors fatal = new FatalErrors(node, engineListener);
         ctx = new EngineContext(cfg, internal, external, counters, fatal.guard("event loop", loop),
                 fatal.guard("kernel worker", kernelWorker), clock, initialStanding, this::refreshStatus, fatal);
-        resync = new KernelResync(ctx, kernel, kernelPort, key -> mode.flowChanged(key), () -> mode.pump());
+        resync = new KernelResync(ctx, kernel, kernelPort, key -> mode.flowChanged(key), new CoalescedTask(ctx.loop, () -> mode.pump()));
         purge = new KernelPurge(ctx, kernel, () -> {
             mode.control(new Message.ResyncRequest(0));
             mode.pump();

@@ -41,6 +41,25 @@ class FlowStoreTest {
     }
 
     @Test
+    void lastPutHandleNamesTheFlowEachPutStoredOrFound() {
+        FlowStore s = new FlowStore("external", 2);
+        assertThat(s.lastPutHandle()).isEqualTo(FlowStore.NO_HANDLE);
+        byte[] one = CompactFlow.encode(TestFlows.tcp4(1));
+        byte[] two = CompactFlow.encode(TestFlows.tcp4(2));
+        assertThat(s.putEncoded(one, 1)).isEqualTo(Result.NEW);
+        int h1 = s.lastPutHandle();
+        assertThat(s.putEncoded(two, 2)).isEqualTo(Result.NEW);
+        int h2 = s.lastPutHandle();
+        assertThat(h1).isEqualTo(s.handleOfEncoded(one)).isNotEqualTo(h2);
+        assertThat(h2).isEqualTo(s.handleOfEncoded(two));
+        assertThat(s.putEncoded(one.clone(), 3)).isEqualTo(Result.UNCHANGED);
+        assertThat(s.lastPutHandle()).isEqualTo(h1);
+        // full: a refused flow has no handle, and the previous one is not reported as its
+        assertThat(s.putEncoded(CompactFlow.encode(TestFlows.tcp4(3)), 4)).isEqualTo(Result.REFUSED_FULL);
+        assertThat(s.lastPutHandle()).isEqualTo(FlowStore.NO_HANDLE);
+    }
+
+    @Test
     void samePutIsUnchangedButRefreshesTheTimestamp() {
         FlowStore s = new FlowStore("internal", 100);
         Flow f = TestFlows.tcp4(1);

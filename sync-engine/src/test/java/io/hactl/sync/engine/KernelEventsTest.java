@@ -27,8 +27,7 @@ class KernelEventsTest {
         s.setReceiveTimeout(Duration.ofSeconds(20));
         s.setBlocking(true);
         List<FlowEvent> got = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), Duration.ofSeconds(20), 1 << 20,
-                got::addAll, () -> { });
+        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, got::addAll, () -> { });
         reader.start();
         try {
             for (int i = 0; i < 3; i++) {
@@ -40,6 +39,32 @@ class KernelEventsTest {
             assertThat(got).extracting(FlowEvent::type).containsOnly(FlowEvent.Type.NEW);
         } finally {
             s.close(); // wakes the reader
+            reader.stop();
+        }
+    }
+
+    @Test
+    void whatIsQueuedWhenTheReaderWakesLeavesInOneBatchWithoutWaitingForMore() throws Exception {
+        InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
+        FakeNetlinkSocket s = kernel.openSocket();
+        s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
+        s.setReceiveTimeout(Duration.ofSeconds(20));
+        s.setBlocking(true);
+        for (int i = 0; i < 5; i++) {
+            kernel.inject(TestFlows.tcp4(i)); // queued before the reader starts
+        }
+        List<List<FlowEvent>> batches = Collections.synchronizedList(new ArrayList<>());
+        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, batches::add,
+                () -> { });
+        reader.start();
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> !batches.isEmpty());
+            // drained without a wait: one batch of all five, and the socket's poll timeout is left
+            // as it is (no per-batch receive-timeout switch, which the kernel rounds up to a tick)
+            assertThat(batches.get(0)).hasSize(5);
+            assertThat(s.receiveTimeout()).isEqualTo(Duration.ofSeconds(20));
+        } finally {
+            s.close();
             reader.stop();
         }
     }

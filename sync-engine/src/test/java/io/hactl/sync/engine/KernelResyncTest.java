@@ -61,13 +61,51 @@ class KernelResyncTest {
             p.external.clear();
         }
         assertThat(p.resync.scheduled()).isTrue();
-        p.advance(Duration.ofMillis(10));
+        p.advance(KernelResync.CATCH_UP_DELAY.minusMillis(1));
+        p.resync.tick(p.now);
+        p.drain();
+        assertThat(p.counter("resyncs_from_kernel")).as("not yet due").isZero();
+        p.advance(Duration.ofMillis(1));
         p.resync.tick(p.now);
         p.drain();
         assertThat(p.resync.scheduled()).isFalse();
         assertThat(p.internal.size()).isEqualTo(5);
         assertThat(p.announced).containsExactlyInAnyOrderElementsOf(keys(20, 0, 5));
         assertThat(p.counter("resyncs_from_kernel")).isEqualTo(1);
+    }
+
+    /**
+     * The MASTER transition's steps after its commit (events paused): flush, then a resync from
+     * the kernel, a tick or two later. The resync does the catch-up in its own dump, so the
+     * kernel's table is dumped once, not by the catch-up first and by the resync after it; it
+     * takes in the peer's committed flows (ACTIVE claims them) and this node's alike.
+     */
+    @Test
+    void theResyncThatFollowsACommitDoesItsCatchUpInTheSameDump() throws Exception {
+        EngineParts p = new EngineParts(EngineParts.config(), Standing.ACTIVE);
+        for (int i = 0; i < 30; i++) {
+            p.external.put(flow(10, i, 0), p.now);
+        }
+        p.advance(Duration.ofMillis(1));
+        CompletableFuture<CommitResult> commit = p.writer.commit(false);
+        p.drain();
+        assertThat(commit.join().written()).isEqualTo(30);
+        for (int i = 0; i < 5; i++) {
+            p.kernel.inject(flow(20, i, 0));
+        }
+        p.advance(Duration.ofMillis(20)); // the flush step, a couple of ticks
+        p.resync.tick(p.now);
+        p.drain();
+        assertThat(p.counter("resyncs_from_kernel")).as("the catch-up waits for the resync").isZero();
+        p.external.clear();
+        p.internal.clear();
+
+        assertThat(resync(p, KernelResync.Announce.NONE)).isEqualTo(35);
+        assertThat(p.resync.scheduled()).isFalse();
+        p.advance(KernelResync.CATCH_UP_DELAY);
+        p.resync.tick(p.now);
+        p.drain();
+        assertThat(p.counter("resyncs_from_kernel")).as("one dump").isEqualTo(1);
     }
 
     /** Internal holds net 10 flows 0..9 as the kernel did; the kernel now holds 5..14: 5 vanished, 5 new. */

@@ -14,10 +14,15 @@ public final class SyncPair implements AutoCloseable {
     }
 
     public static SyncPair create() {
-        Netns a = Netns.create("a");
+        return create("");
+    }
+
+    /** As {@link #create()}, the namespaces named {@code hactl-<prefix>a-...} and {@code hactl-<prefix>b-...}. */
+    public static SyncPair create(String prefix) {
+        Netns a = Netns.create(prefix + "a");
         Netns b = null;
         try {
-            b = Netns.create("b");
+            b = Netns.create(prefix + "b");
             String peer = "hb" + Long.toHexString(System.nanoTime() & 0xffffff);
             a.exec("ip", "link", "add", "sync", "type", "veth", "peer", "name", peer);
             a.exec("ip", "link", "set", peer, "netns", b.name());

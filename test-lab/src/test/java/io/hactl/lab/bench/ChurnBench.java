@@ -25,7 +25,8 @@ import java.util.Set;
  * as a's table after the window; then a's table and b's external cache (the system's own listing)
  * compared as sets of original tuples; events and messages lost (the systems' own counters); CPU
  * time of each daemon over the window and the tail (/proc/PID/stat); the highest RSS of each.
- * <p>Usage: ChurnBench [--runs N] [--only hactl|conntrackd] [--seconds S] [--out FILE] [--load-only] [RATE...]
+ * <p>Usage: ChurnBench [--runs N] [--only hactl|conntrackd] [--seconds S] [--out FILE] [--load-only]
+ * [--direct-inject true|false] [RATE...]
  * (rates in changes per second, creates + deletes; default 5000 20000 50000). {@code --load-only}
  * runs the load generator alone and prints the rate it held.
  */
@@ -53,6 +54,8 @@ public final class ChurnBench {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--load-only" -> loadOnly = true;
+                // hactl's warm standby on b (default: the product's default); conntrackd keeps an external cache
+                case "--direct-inject" -> System.setProperty("bench.directInject", args[++i]);
                 default -> rates.add(Integer.parseInt(args[i]));
             }
         }
@@ -302,7 +305,9 @@ public final class ChurnBench {
                 .append("(`hactl cache external`, `conntrackd -e`) compared as sets of original tuples once b's cache holds ")
                 .append("as many flows as a's table (or after 60 s). Lost: kernel event overruns and sync messages lost, from the ")
                 .append("systems' own counters (`hactl stats`, `conntrackd -s`). CPU: user + system time of each daemon over ")
-                .append("the window and its tail. RSS: the highest seen. ")
+                .append("the window and its tail. RSS: the highest seen. hactl's warm standby (sync.direct-inject, b writing ")
+                .append("every received flow into its own kernel, which conntrackd's external cache does not): ")
+                .append(System.getProperty("bench.directInject", "the default")).append(". ")
                 .append(runs > 1 ? "Medians of " + runs + " runs, the worst for what must be zero. " : "One run each. ")
                 .append("Ratio = conntrackd / hactl (above 1: hactl lower).\n\n");
         for (int rate : rates) {

@@ -16,12 +16,19 @@ final class Conntrackd implements SyncDaemons {
 
     private final SyncPair pair;
     private final Path dir;
+    private final int hashLimit;
     private Process a;
     private Process b;
 
     Conntrackd(SyncPair pair, Path dir) {
+        this(pair, dir, 0);
+    }
+
+    /** {@code hashLimit}: the caches' HashLimit (most flows each holds) when above the lab's 524288. */
+    Conntrackd(SyncPair pair, Path dir, int hashLimit) {
         this.pair = pair;
         this.dir = dir;
+        this.hashLimit = hashLimit;
     }
 
     @Override
@@ -31,8 +38,14 @@ final class Conntrackd implements SyncDaemons {
 
     private Path conf(String n, String me, String peer) throws Exception {
         Path f = dir.resolve("conntrackd-" + n + ".conf");
-        Files.writeString(f, io.hactl.lab.pair.ConntrackdNode.configText(me, peer, dir.resolve(n + ".log"),
-                dir.resolve(n + ".lock"), dir.resolve(n + ".ctl"), java.util.List.of("127.0.0.1", "10.99.0.0/24")));
+        String text = io.hactl.lab.pair.ConntrackdNode.configText(me, peer, dir.resolve(n + ".log"),
+                dir.resolve(n + ".lock"), dir.resolve(n + ".ctl"), java.util.List.of("127.0.0.1", "10.99.0.0/24"));
+        if (hashLimit > 524_288) {
+            // and buckets in proportion, as for the lab's limit, so that chains stay as short
+            text = text.replace("HashLimit 524288", "HashLimit " + hashLimit)
+                    .replace("HashSize 262144", "HashSize " + Integer.highestOneBit(hashLimit / 2));
+        }
+        Files.writeString(f, text);
         return f;
     }
 
@@ -58,6 +71,17 @@ final class Conntrackd implements SyncDaemons {
             throw new IllegalStateException("conntrackd " + String.join(" ", args) + ": " + r.errors() + r.output());
         }
         return r.output();
+    }
+
+    /** Runs {@code conntrackd -C <b's config> ARGS} on node b; returns its output, fails on a non-zero exit. */
+    String ctlB(String... args) throws Exception {
+        return ctl(pair.b, "b", args);
+    }
+
+    /** Whether node n's daemon still runs. */
+    boolean alive(String n) {
+        Process p = n.equals("a") ? a : b;
+        return p != null && p.isAlive();
     }
 
     @Override

@@ -22,12 +22,19 @@ final class HactlDaemons implements SyncDaemons {
 
     private final SyncPair pair;
     private final Path dir;
+    private final String syncExtra;
     private Process a;
     private Process b;
 
     HactlDaemons(SyncPair pair, Path dir) {
+        this(pair, dir, directInject());
+    }
+
+    /** {@code syncExtra}: more keys of the {@code sync} section, one per line (e.g. {@code direct-inject: false}). */
+    HactlDaemons(SyncPair pair, Path dir, String syncExtra) {
         this.pair = pair;
         this.dir = dir;
+        this.syncExtra = syncExtra.lines().map(l -> "  " + l.strip() + "\n").reduce("", String::concat);
     }
 
     @Override
@@ -47,10 +54,26 @@ final class HactlDaemons implements SyncDaemons {
                   encryption: %s
                   socket-buffer: 24MiB
                   filter: { ignore-addresses: [127.0.0.0/8, 10.99.0.0/24] }
-                role: { source: none }
+                %srole: { source: none }
                 control: { socket: %s }
-                """.formatted(n, me, peer, key, System.getProperty("bench.encryption", "none"), sock(n)));
+                """.formatted(n, me, peer, key, System.getProperty("bench.encryption", "none"), syncExtra, sock(n)));
         return f;
+    }
+
+    /**
+     * {@code -Dbench.directInject=true|false} sets sync.direct-inject (warm standby: b writes every
+     * received flow into its kernel, which conntrackd's external cache does not); unset, the default.
+     * A bench that names its own sync keys ({@link #HactlDaemons(SyncPair, Path, String)}) ignores it.
+     */
+    private static String directInject() {
+        String v = System.getProperty("bench.directInject");
+        if (v == null) {
+            return "";
+        }
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("bench.directInject takes true or false, not " + v);
+        }
+        return "direct-inject: " + v;
     }
 
     private Path sock(String n) {
@@ -121,6 +144,30 @@ final class HactlDaemons implements SyncDaemons {
 
     private static long cpuOf(long pid) throws Exception {
         return SyncDaemons.cpuMillisOf(pid);
+    }
+
+    /** Tells node n's daemon its new role, as {@code hactl notify STATE} does; returns once queued. */
+    io.hactl.controller.control.NotifyReply notify(String n, String state) throws Exception {
+        var r = ControlProtocol.JSON.createObjectNode();
+        r.put("cmd", "notify");
+        r.put("state", state);
+        return ControlProtocol.JSON.treeToValue(new ControlClient(sock(n)).call(r, Duration.ofSeconds(5)),
+                io.hactl.controller.control.NotifyReply.class);
+    }
+
+    /** Whether node n's daemon still runs. */
+    boolean alive(String n) {
+        Process p = n.equals("a") ? a : b;
+        return p != null && p.isAlive();
+    }
+
+    /** The daemon's output of node n (its log). */
+    Path log(String n) {
+        return dir.resolve("hactl-" + n + ".out");
+    }
+
+    StatusReport status(String n, Duration timeout) throws Exception {
+        return new ControlClient(sock(n)).status(timeout);
     }
 
     StatusReport status(String n) throws Exception {

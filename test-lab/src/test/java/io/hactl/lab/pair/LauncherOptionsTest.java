@@ -44,7 +44,7 @@ class LauncherOptionsTest {
         Path cache = Files.createDirectory(dir.resolve("cache"));
         assertThat(java("status", "--json")).contains("-XX:ArchiveClassesAtExit=" + cache + "/status.jsa")
                 .doesNotContain("-XX:SharedArchiveFile=" + cache + "/status.jsa")
-                .containsSequence("-cp", "/usr/share/hactl/lib/*", "io.hactl.controller.cli.Main", "status", "--json");
+                .containsSequence("-cp", "/usr/share/hactl/lib/*", "io.hactl.controller.cli.HactlMain", "status", "--json");
         Files.writeString(cache.resolve("status.jsa"), "");
         assertThat(java("status")).contains("-XX:SharedArchiveFile=" + cache + "/status.jsa", "-Xshare:auto")
                 .noneMatch(a -> a.startsWith("-XX:ArchiveClassesAtExit"));

@@ -6,6 +6,7 @@ import io.hactl.controller.control.CommitReport;
 import io.hactl.controller.control.ControlProtocol;
 import io.hactl.controller.control.StatusReport;
 import io.hactl.controller.control.TransitionReport;
+import io.hactl.controller.control.VrrpReport;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,7 +112,36 @@ public final class StatusCommand extends ClientCommand {
             out.printf("preload   at %s (%s): the peer's flows loaded in %d ms%s (%s)%n", h.at(), h.source(), h.millis(),
                     h.ok() ? "" : " (STEPS FAILED)", detail);
         }
+        vrrp(s.vrrp(), out);
         return exit;
+    }
+
+    /** hactl's own VRRP: the group with its last transition's steps, then one line per instance. */
+    static void vrrp(VrrpReport v, PrintWriter out) {
+        if (v == null) {
+            return;
+        }
+        StringBuilder steps = new StringBuilder();
+        VrrpReport.Transition t = v.lastTransition();
+        if (t != null) {
+            for (VrrpReport.Step st : t.steps()) {
+                steps.append(steps.length() > 0 ? ", " : "").append(st.step()).append(" +").append(st.atMillis())
+                        .append(' ').append(st.millis() < 0 ? "running" : st.millis() + " ms")
+                        .append(st.error() == null ? "" : " FAILED");
+            }
+        }
+        out.printf("vrrp      %s%s%s%s%n", v.state(), t == null ? "" : " (" + t.why() + "): " + steps,
+                t != null && t.overBudget() ? ", COMMIT BUDGET EXCEEDED" : "",
+                v.holdBack() == null ? "" : "; held back: " + v.holdBack());
+        for (VrrpReport.Instance i : v.instances()) {
+            List<String> drops = new ArrayList<>();
+            i.drops().forEach((reason, n) -> drops.add(reason + " " + n));
+            out.printf("  %s %s vrid %d %s prio %d, master %s, adverts %d out %d in%s%s%n", i.name(), i.iface(), i.vrid(),
+                    i.state(), i.priority(), i.masterAddress() == null ? "unknown" : i.masterAddress() + " prio "
+                            + i.masterPriority(), i.advertsSent(), i.advertsReceived(),
+                    i.masterDownMillis() < 0 ? "" : ", master down in " + i.masterDownMillis() + " ms",
+                    drops.isEmpty() ? "" : ", drops " + String.join(", ", drops));
+        }
     }
 
     /** The lines the person on call reads first: the daemon's verdict, each reason on its own line. */

@@ -20,13 +20,14 @@ import java.util.Map;
  * @param lastPreload the last preload (the peer handed over or went silent), null if none
  * @param transitions transitions kept in the history
  * @param conntrack the kernel's conntrack table size and hash size, as the daemon's network namespace sees them
+ * @param vrrp hactl's own VRRP with role.source vrrp; null otherwise
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record StatusReport(VerdictReport verdict, String node, long uptimeSeconds, String role, String roleSource,
                            String roleSince, long roleAgeMillis, boolean demoted, int transitionsPending, Peer peer,
                            Caches caches, Sync sync, Map<String, Long> drops, long messagesLost, long retransmissions,
                            long purgeInMillis, Purge purge, CommitReport lastCommit, TransitionReport lastTransition,
-                           TransitionReport lastPreload, int transitions, Conntrack conntrack) {
+                           TransitionReport lastPreload, int transitions, Conntrack conntrack, VrrpReport vrrp) {
     /** A report missing parts (an older or partial answer) reads as unknown, never as a null to trip on. */
     public StatusReport {
         peer = peer == null ? new Peer("", false, -1, -1) : peer;
@@ -35,6 +36,17 @@ public record StatusReport(VerdictReport verdict, String node, long uptimeSecond
         drops = drops == null ? Map.of() : drops;
         purge = purge == null ? new Purge(-1, null, false, null, 0, -1, false, 0) : purge;
         conntrack = conntrack == null ? new Conntrack(-1, -1) : conntrack;
+    }
+
+    /** A report without the {@code vrrp} section (role.source other than vrrp). */
+    public StatusReport(VerdictReport verdict, String node, long uptimeSeconds, String role, String roleSource,
+                        String roleSince, long roleAgeMillis, boolean demoted, int transitionsPending, Peer peer,
+                        Caches caches, Sync sync, Map<String, Long> drops, long messagesLost, long retransmissions,
+                        long purgeInMillis, Purge purge, CommitReport lastCommit, TransitionReport lastTransition,
+                        TransitionReport lastPreload, int transitions, Conntrack conntrack) {
+        this(verdict, node, uptimeSeconds, role, roleSource, roleSince, roleAgeMillis, demoted, transitionsPending, peer,
+                caches, sync, drops, messagesLost, retransmissions, purgeInMillis, purge, lastCommit, lastTransition,
+                lastPreload, transitions, conntrack, null);
     }
 
     /** Reads the daemon's answer. */

@@ -6,6 +6,9 @@ import io.hactl.controller.role.Step;
 import io.hactl.controller.role.Transition;
 import io.hactl.controller.verdict.Reason;
 import io.hactl.controller.verdict.Verdict;
+import io.hactl.controller.vrrp.VrrpInstanceStatus;
+import io.hactl.controller.vrrp.VrrpState;
+import io.hactl.controller.vrrp.VrrpStatus;
 import io.hactl.sync.engine.EngineStatus;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -35,9 +38,18 @@ public final class Metrics implements AutoCloseable {
     private static final String[] NONE = {};
     private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
 
-    /** What the exposition is made of, read at each scrape. */
+    /**
+     * What the exposition is made of, read at each scrape.
+     *
+     * @param vrrp hactl's own VRRP with role.source vrrp; null otherwise
+     */
     public record Snapshot(String node, Role role, boolean demoted, EngineStatus engine, Transition last,
-                           Verdict verdict) {}
+                           Verdict verdict, VrrpStatus vrrp) {
+        /** Without hactl's VRRP. */
+        public Snapshot(String node, Role role, boolean demoted, EngineStatus engine, Transition last, Verdict verdict) {
+            this(node, role, demoted, engine, last, verdict, null);
+        }
+    }
 
     private final HttpServer server;
 
@@ -135,7 +147,41 @@ public final class Metrics implements AutoCloseable {
                 }
             }
         });
+        if (s.vrrp() != null) {
+            vrrp(r, node, s.vrrp());
+        }
         return r.scrape();
+    }
+
+    /** hactl's own VRRP: each instance's state, adverts and drops; the takeovers by budget outcome. */
+    private static void vrrp(PrometheusRegistry r, Labels node, VrrpStatus v) {
+        gauge(r, node, "hactl_vrrp_state", "1 for each VRRP instance's current state", new String[] {"instance", "state"},
+                cb -> {
+            for (VrrpInstanceStatus i : v.instances()) {
+                for (VrrpState st : VrrpState.values()) {
+                    cb.call(st == i.state() ? 1 : 0, i.name(), st.name());
+                }
+            }
+        });
+        CounterWithCallback.builder().name("hactl_vrrp_adverts_total").help("VRRP advertisements sent and accepted")
+                .constLabels(node).labelNames("instance", "direction").callback(cb -> {
+                    for (VrrpInstanceStatus i : v.instances()) {
+                        cb.call(i.advertsSent(), i.name(), "sent");
+                        cb.call(i.advertsReceived(), i.name(), "received");
+                    }
+                }).register(r);
+        CounterWithCallback.builder().name("hactl_vrrp_drops_total").help("VRRP packets dropped by the receive checks")
+                .constLabels(node).labelNames("instance", "reason").callback(cb -> {
+                    for (VrrpInstanceStatus i : v.instances()) {
+                        i.drops().forEach((reason, n) -> cb.call(n, i.name(), reason.name().toLowerCase(java.util.Locale.ROOT)));
+                    }
+                }).register(r);
+        CounterWithCallback.builder().name("hactl_vrrp_takeovers_total")
+                .help("takeovers whose state steps finished within the commit budget, or not").constLabels(node)
+                .labelNames("budget").callback(cb -> {
+                    cb.call(v.takeoverWithinBudget(), "within");
+                    cb.call(v.takeoverOverBudget(), "over");
+                }).register(r);
     }
 
     /** A gauge whose values {@code values} gives at the scrape, one per set of label values. */

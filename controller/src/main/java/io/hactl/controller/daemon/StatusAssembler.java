@@ -4,12 +4,15 @@ import io.hactl.controller.config.HactlConfig;
 import io.hactl.controller.control.CommitReport;
 import io.hactl.controller.control.StatusReport;
 import io.hactl.controller.control.TransitionReport;
+import io.hactl.controller.control.VrrpReport;
 import io.hactl.controller.role.Demotion;
 import io.hactl.controller.role.RoleMachine;
 import io.hactl.controller.role.Transition;
 import io.hactl.controller.verdict.Judge;
 import io.hactl.controller.verdict.Reason;
 import io.hactl.controller.verdict.Verdict;
+import io.hactl.controller.vrrp.VrrpController;
+import io.hactl.controller.vrrp.VrrpStatus;
 import io.hactl.sync.engine.EngineStatus;
 import io.hactl.sync.engine.PurgeStatus;
 import io.hactl.sync.engine.SyncEngine;
@@ -37,6 +40,8 @@ final class StatusAssembler {
     private final SyncEngine engine;
     private final RoleMachine roles;
     private final Demotion demotion;
+    /** hactl's own VRRP with role.source vrrp, once it runs; null otherwise. */
+    private volatile VrrpController vrrp;
 
     StatusAssembler(HactlConfig cfg, String keyFingerprint, Instant started, SyncEngine engine, RoleMachine roles,
                     Demotion demotion) {
@@ -46,6 +51,16 @@ final class StatusAssembler {
         this.engine = engine;
         this.roles = roles;
         this.demotion = demotion;
+    }
+
+    /** Reports {@code controller}'s state from now on. */
+    void vrrp(VrrpController controller) {
+        this.vrrp = controller;
+    }
+
+    private VrrpStatus vrrpStatus() {
+        VrrpController v = vrrp;
+        return v == null ? null : v.status();
     }
 
     /** The verdict on this snapshot of the engine, with the role machine's record. */
@@ -69,6 +84,7 @@ final class StatusAssembler {
         // a preload (the peer handed over or went silent), which a MASTER transition right after hides
         TransitionReport lastPreload = history.stream().filter(RoleMachine::isPreload).reduce((x, y) -> y)
                 .map(TransitionReport::of).orElse(null);
+        VrrpStatus vs = vrrpStatus();
         return new StatusReport(
                 new StatusReport.VerdictReport(v.ok(), v.reasons(), v.evidence()),
                 cfg.node(),
@@ -95,7 +111,8 @@ final class StatusAssembler {
                 history.isEmpty() ? null : TransitionReport.of(history.get(history.size() - 1)),
                 lastPreload,
                 history.size(),
-                conntrack(NETFILTER));
+                conntrack(NETFILTER),
+                vs == null ? null : VrrpReport.of(vs));
     }
 
     /**
@@ -123,6 +140,7 @@ final class StatusAssembler {
         Verdict v = verdict(s);
         return "role " + roles.role() + ", peer " + (s.peerAlive() ? "alive" : "DEAD") + ", internal " + s.internalFlows()
                 + " / external " + s.externalFlows() + " flows" + (demotion.demoted() ? ", demoted" : "")
+                + (vrrp == null ? "" : ", vrrp " + vrrp.status().state())
                 + (v.ok() ? ", verdict OK" : ", verdict NOT OK (" + String.join(", ", v.findings().keySet().stream()
                         .map(Reason::label).toList()) + ")");
     }
@@ -130,6 +148,6 @@ final class StatusAssembler {
     /** What a metrics scrape reads. */
     Metrics.Snapshot metrics() {
         EngineStatus s = engine.status();
-        return new Metrics.Snapshot(cfg.node(), roles.role(), demotion.demoted(), s, roles.last(), verdict(s));
+        return new Metrics.Snapshot(cfg.node(), roles.role(), demotion.demoted(), s, roles.last(), verdict(s), vrrpStatus());
     }
 }

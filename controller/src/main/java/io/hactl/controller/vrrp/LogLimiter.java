@@ -2,15 +2,16 @@ package io.hactl.controller.vrrp;
 
 /**
  * Lets a log line through at most once per interval and counts the ones it held back, so that
- * a flood of bad packets costs a counter increment each and one line now and then.
+ * a flood of bad packets costs a counter increment each and one line now and then. Not
+ * thread-safe: one per thread that logs.
  */
-final class LogLimiter {
+public final class LogLimiter {
     private final long intervalNanos;
     private boolean logged;
     private long last;
     private long suppressed;
 
-    LogLimiter(long intervalNanos) {
+    public LogLimiter(long intervalNanos) {
         this.intervalNanos = intervalNanos;
     }
 
@@ -18,7 +19,7 @@ final class LogLimiter {
      * At {@code now}: -1 when the line is to be held back, else the number held back since the
      * last one let through.
      */
-    long pass(long now) {
+    public long pass(long now) {
         if (logged && now - last < intervalNanos) {
             suppressed++;
             return -1;

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hactl.controller.control.ControlProtocol;
+import io.hactl.controller.control.StatusReport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** How {@code hactl status} renders the daemon's verdict, and the exit code monitoring reads. */
@@ -58,6 +60,51 @@ class StatusCommandTest {
         Out o = render(s, false);
         assertThat(o.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(o.text()).startsWith("VERDICT   UNKNOWN");
+    }
+
+    /** A status with hactl's own VRRP: two instances, the last takeover's three steps. */
+    static JsonNode withVrrp() throws Exception {
+        JsonNode s = status("{\"ok\": true, \"reasons\": [], \"evidence\": \"\"}");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) s).set("vrrp", ControlProtocol.JSON.readTree("""
+                {"state": "MASTER", "holdBack": null, "lastTransition": {"to": "MASTER", "why": "master down",
+                  "overBudget": false, "steps": [{"step": "state", "atMillis": 0, "millis": 42},
+                  {"step": "addresses", "atMillis": 42, "millis": 1}, {"step": "announce", "atMillis": 43, "millis": 0}]},
+                 "instances": [{"name": "VI_1", "iface": "eth1", "vrid": 51, "state": "MASTER", "priority": 150,
+                  "masterAddress": "10.0.0.1", "masterPriority": 150, "advertsSent": 20, "advertsReceived": 7,
+                  "masterDownMillis": -1, "drops": {"ttl": 2}},
+                  {"name": "VI_2", "iface": "eth2", "vrid": 52, "state": "MASTER", "priority": 150,
+                  "masterAddress": null, "masterDownMillis": -1}]}
+                """));
+        return s;
+    }
+
+    @Test
+    void theLeanReaderBindsTheVrrpSectionAsTheObjectMapperDoes() throws Exception {
+        JsonNode s = withVrrp();
+        try (com.fasterxml.jackson.core.JsonParser p = Render.JSON_FACTORY.createParser(s.toString())) {
+            p.nextToken();
+            StatusReport lean = RecordReader.record(p, StatusReport.class);
+            assertThat(lean.vrrp()).isNotNull().isEqualTo(StatusReport.of(s, ControlProtocol.JSON).vrrp());
+        }
+    }
+
+    @Test
+    void hactlsOwnVrrpShowsTheGroupsStepsInOrderAndOneLinePerInstance() throws Exception {
+        Out o = render(withVrrp(), false);
+        List<String> lines = o.text().lines().toList();
+        int at = lines.indexOf(lines.stream().filter(l -> l.startsWith("vrrp ")).findFirst().orElseThrow());
+        assertThat(lines.get(at)).isEqualTo(
+                "vrrp      MASTER (master down): state +0 42 ms, addresses +42 1 ms, announce +43 0 ms");
+        assertThat(lines.get(at + 1)).isEqualTo(
+                "  VI_1 eth1 vrid 51 MASTER prio 150, master 10.0.0.1 prio 150, adverts 20 out 7 in, drops ttl 2");
+        assertThat(lines.get(at + 2)).startsWith("  VI_2 eth2 vrid 52 MASTER prio 150, master unknown");
+        assertThat(lines).hasSize(at + 3);
+    }
+
+    @Test
+    void withoutHactlsVrrpThereIsNoVrrpLine() throws Exception {
+        Out o = render(status("{\"ok\": true, \"reasons\": [], \"evidence\": \"\"}"), false);
+        assertThat(o.text()).doesNotContain("vrrp ");
     }
 
     @Test

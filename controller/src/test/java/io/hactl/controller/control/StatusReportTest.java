@@ -57,9 +57,39 @@ public class StatusReportTest {
                 "lastTransition.millis", "lastTransition.ok", "lastTransition.steps",
                 "lastPreload", "lastPreload.from", "lastPreload.to", "lastPreload.source", "lastPreload.at",
                 "lastPreload.millis", "lastPreload.ok", "lastPreload.steps",
-                "transitions", "conntrack", "conntrack.buckets", "conntrack.max");
+                "transitions", "conntrack", "conntrack.buckets", "conntrack.max", "vrrp");
+        assertThat(json.path("vrrp").isNull()).isTrue();
         assertThat(json.path("lastTransition").path("steps").get(1).path("detail").asText()).isEqualTo("timed out");
         assertThat(json.path("drops").path("bad_mac").asLong()).isEqualTo(1);
+    }
+
+    static StatusReport withVrrp() {
+        StatusReport f = full();
+        VrrpReport v = new VrrpReport("MASTER", null, 1, 0, 0, 0, 0,
+                new VrrpReport.Transition("MASTER", "master down", false, List.of(
+                        new VrrpReport.Step("state", 0, 42, null),
+                        new VrrpReport.Step("addresses", 42, 1, null),
+                        new VrrpReport.Step("announce", 43, 0, null))),
+                List.of(new VrrpReport.Instance("VI_1", "eth1", 51, "MASTER", "master down", 150, "10.0.0.1", 150, 20, 7,
+                        -1, Map.of("ttl", 2L))));
+        return new StatusReport(f.verdict(), f.node(), f.uptimeSeconds(), f.role(), "vrrp", f.roleSince(),
+                f.roleAgeMillis(), f.demoted(), f.transitionsPending(), f.peer(), f.caches(), f.sync(), f.drops(),
+                f.messagesLost(), f.retransmissions(), f.purgeInMillis(), f.purge(), f.lastCommit(), f.lastTransition(),
+                f.lastPreload(), f.transitions(), f.conntrack(), v);
+    }
+
+    @Test
+    void theVrrpSectionCarriesTheGroupItsStepsInOrderAndEachInstance() {
+        JsonNode json = ControlProtocol.JSON.valueToTree(withVrrp());
+        assertThat(keys(json.path("vrrp"), "")).contains("state", "holdBack", "takeoverWithinBudget",
+                "takeoverOverBudget", "lastTransition", "lastTransition.steps", "instances");
+        JsonNode steps = json.path("vrrp").path("lastTransition").path("steps");
+        assertThat(List.of(steps.get(0).path("step").asText(), steps.get(1).path("step").asText(),
+                steps.get(2).path("step").asText())).containsExactly("state", "addresses", "announce");
+        JsonNode i = json.path("vrrp").path("instances").get(0);
+        assertThat(i.path("masterDownMillis").asLong()).isEqualTo(-1);
+        assertThat(i.path("drops").path("ttl").asLong()).isEqualTo(2);
+        assertThat(StatusReport.of(json, ControlProtocol.JSON)).isEqualTo(withVrrp());
     }
 
     @Test

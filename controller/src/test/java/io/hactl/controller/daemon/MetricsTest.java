@@ -7,6 +7,10 @@ import io.hactl.controller.role.Step;
 import io.hactl.controller.role.Transition;
 import io.hactl.controller.verdict.Reason;
 import io.hactl.controller.verdict.Verdict;
+import io.hactl.controller.vrrp.DropReason;
+import io.hactl.controller.vrrp.VrrpInstanceStatus;
+import io.hactl.controller.vrrp.VrrpState;
+import io.hactl.controller.vrrp.VrrpStatus;
 import io.hactl.sync.engine.EngineStatus;
 import io.hactl.sync.engine.SyncEvidence;
 import java.time.Instant;
@@ -62,5 +66,20 @@ class MetricsTest {
                 .contains("hactl_role{" + escaped + ",role=\"BACKUP\"} 1.0\n");
         // every sample stays on one line: the newline in the name never starts a line of its own
         assertThat(m.lines()).allSatisfy(line -> assertThat(line).matches("(# (HELP|TYPE) hactl_.*|hactl_[a-z_]+\\{.*\\} \\S+)"));
+    }
+    @Test
+    void hactlsOwnVrrpShowsEachInstancesStateAdvertsDropsAndTheTakeoversByBudget() {
+        VrrpInstanceStatus lan = new VrrpInstanceStatus("VI_LAN", "lan", 51, VrrpState.MASTER, "master down", 150,
+                "10.50.0.2", 150, 40, 3, -1, Map.of(DropReason.BAD_TTL, 2L), null, null);
+        VrrpStatus v = new VrrpStatus(VrrpState.MASTER, null, 1, 0, 0, 0, 0, null, List.of(lan));
+        String m = Metrics.render(new Metrics.Snapshot("fw1", Role.MASTER, false, status(), null,
+                new Verdict(Map.of(), ""), v));
+        assertThat(m).contains("hactl_vrrp_state{instance=\"VI_LAN\",node=\"fw1\",state=\"MASTER\"} 1.0\n")
+                .contains("hactl_vrrp_state{instance=\"VI_LAN\",node=\"fw1\",state=\"BACKUP\"} 0.0\n")
+                .contains("hactl_vrrp_adverts_total{direction=\"sent\",instance=\"VI_LAN\",node=\"fw1\"} 40.0\n")
+                .contains("hactl_vrrp_adverts_total{direction=\"received\",instance=\"VI_LAN\",node=\"fw1\"} 3.0\n")
+                .contains("hactl_vrrp_drops_total{instance=\"VI_LAN\",node=\"fw1\",reason=\"bad_ttl\"} 2.0\n")
+                .contains("hactl_vrrp_takeovers_total{budget=\"within\",node=\"fw1\"} 1.0\n");
+        assertThat(Metrics.render(snapshot("fw1", new Verdict(Map.of(), ""), null))).doesNotContain("hactl_vrrp");
     }
 }

@@ -87,6 +87,40 @@ public final class HactlNode implements AutoCloseable {
         return f;
     }
 
+    /**
+     * A configuration with hactl's own VRRP as the role source (no keepalived): the LAN and WAN
+     * instances of {@link FirewallPair}'s virtual addresses (VRIDs 51 and 52, as keepalived's in
+     * {@link Keepalived}) at {@code priority}, advertising every {@code advertInterval}.
+     */
+    public Path confVrrp(String local, String peer, Path key, int priority, String advertInterval) throws Exception {
+        Path f = dir.resolve(name + "-hactl.yaml");
+        Files.writeString(f, """
+                node: { name: %s }
+                sync:
+                  local: %s
+                  peer: %s
+                  interface: sync
+                  key-file: %s
+                  filter:
+                    ignore-addresses: [127.0.0.0/8, 10.99.0.0/24, 10.50.0.2, 10.50.0.3, 10.60.0.2, 10.60.0.3]
+                role:
+                  source: vrrp
+                  vrrp:
+                    advert-interval: %s
+                    instances:
+                      - { name: VI_LAN, interface: lan, vrid: 51, priority: %d, addresses: [%s/24] }
+                      - { name: VI_WAN, interface: wan, vrid: 52, priority: %d, addresses: [%s/24] }
+                control: { socket: %s }
+                """.formatted(name, local, peer, key, advertInterval, priority, FirewallPair.LAN_VIP, priority,
+                FirewallPair.WAN_VIP, socket()));
+        return f;
+    }
+
+    /** Whether this node's namespace holds the LAN virtual address. */
+    public boolean holdsLanVip() {
+        return ns.execRaw("ip", "-o", "addr", "show", "dev", "lan").output().contains(FirewallPair.LAN_VIP + "/");
+    }
+
     public void start(Path conf) throws Exception {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns.name(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));

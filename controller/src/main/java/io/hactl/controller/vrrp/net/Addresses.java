@@ -12,6 +12,8 @@ import io.hactl.sync.netlink.Rtnetlink;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -66,6 +68,58 @@ public final class Addresses implements AutoCloseable {
                     throw new NetException(what + ": " + e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * Every address of {@code family} ({@code Sockets.AF_INET} or {@code AF_INET6}) on interface
+     * {@code index}, in the kernel's order (IPv4: the primary address first).
+     */
+    public List<IfAddress> addresses(int index, int family) throws NetException {
+        writer.clear();
+        int s = ++seq;
+        RtnlCodec.getAddresses(writer, s, family);
+        String what = "RTM_GETADDR family " + family;
+        send(what);
+        List<IfAddress> out = new ArrayList<>();
+        while (true) {
+            NlMsg msg = answer(what, s, Rtnetlink.IFADDRMSG_LEN);
+            if (msg.type() == Netlink.NLMSG_DONE) {
+                return out;
+            }
+            if (msg.type() == Netlink.NLMSG_ERROR) {
+                int errno = msg.errno(rx);
+                if (errno != 0) {
+                    drainDump(what, s);
+                    throw new NetException(what, errno);
+                }
+                continue;
+            }
+            if (msg.type() == Rtnetlink.RTM_NEWADDR) {
+                try {
+                    IfAddress a = RtnlCodec.decodeAddress(rx, msg);
+                    if (a.index() == index) {
+                        out.add(a);
+                    }
+                } catch (DecodeException e) {
+                    drainDump(what, s);
+                    throw new NetException(what + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Reads the rest of dump {@code s} after a failure, so the next request starts clean. */
+    private void drainDump(String what, int s) {
+        try {
+            while (true) {
+                NlMsg msg = answer(what, s, Rtnetlink.IFADDRMSG_LEN);
+                if (msg.type() == Netlink.NLMSG_DONE || msg.type() == Netlink.NLMSG_ERROR) {
+                    return;
+                }
+            }
+        } catch (NetException e) {
+            // the answer() of the next request skips what is left of this one by its seq
         }
     }
 

@@ -14,7 +14,7 @@ import java.nio.ByteBuffer;
 /**
  * The rtnetlink messages {@link Addresses} exchanges with the kernel, encode and decode side by
  * side and stateless: RTM_GETLINK by name and its RTM_NEWLINK answer, RTM_NEWADDR and
- * RTM_DELADDR of one address. Headers and host-order attributes are in native byte order, as the
+ * RTM_DELADDR of one address, the RTM_GETADDR dump and its RTM_NEWADDR answers. Headers and host-order attributes are in native byte order, as the
  * kernel reads them; addresses are in network order.
  */
 public final class RtnlCodec {
@@ -68,6 +68,56 @@ public final class RtnlCodec {
             w.putHostU32(Rtnetlink.IFA_FLAGS, Rtnetlink.IFA_F_NODAD);
         }
         w.endMessage(m);
+    }
+
+    /** RTM_GETADDR dump of every address of {@code family} (AF_INET or AF_INET6), ended by NLMSG_DONE. */
+    public static void getAddresses(AttrWriter w, int seq, int family) {
+        int m = w.beginMessage(Rtnetlink.RTM_GETADDR, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, seq);
+        w.putStructU8(family);  // ifa_family
+        w.putStructU8(0);       // ifa_prefixlen
+        w.putStructU8(0);       // ifa_flags
+        w.putStructU8(0);       // ifa_scope
+        w.putStructU32(0);      // ifa_index: 0, every interface (filtered by the caller)
+        w.endMessage(m);
+    }
+
+    /**
+     * The address an RTM_NEWADDR message describes: IFA_LOCAL, or IFA_ADDRESS without it (IPv6
+     * sends only that); IFA_FLAGS, when present, extends the 8-bit ifa_flags. Unknown attributes
+     * are skipped.
+     */
+    public static IfAddress decodeAddress(ByteBuffer buf, NlMsg msg) throws DecodeException {
+        if (msg.type() != Rtnetlink.RTM_NEWADDR) {
+            throw new DecodeException("rtnetlink: message type " + msg.type() + ", expected RTM_NEWADDR");
+        }
+        int p = msg.payloadStart();
+        int prefixLength = buf.get(p + 1) & 0xFF;         // ifa_prefixlen
+        long flags = buf.get(p + 2) & 0xFF;               // ifa_flags
+        int scope = buf.get(p + 3) & 0xFF;                // ifa_scope
+        int index = buf.getInt(p + 4);                    // ifa_index
+        AttrReader r = new AttrReader(buf, msg.attrStart(), msg.end(), "RTM_NEWADDR");
+        byte[] local = null;
+        byte[] address = null;
+        while (r.next()) {
+            switch (r.type()) {
+                case Rtnetlink.IFA_LOCAL -> local = r.raw();
+                case Rtnetlink.IFA_ADDRESS -> address = r.raw();
+                case Rtnetlink.IFA_FLAGS -> flags = r.hostU32("IFA_FLAGS");
+                default -> { }
+            }
+        }
+        if (r.error() != null) {
+            throw new DecodeException(r.error());
+        }
+        byte[] raw = local != null ? local : address;
+        if (raw == null || (raw.length != 4 && raw.length != 16)) {
+            throw new DecodeException("RTM_NEWADDR: interface index " + index + " without a 4- or 16-octet address");
+        }
+        try {
+            return new IfAddress(index, InetAddress.getByAddress(raw), prefixLength, (int) flags, scope);
+        } catch (java.net.UnknownHostException e) {
+            throw new DecodeException("RTM_NEWADDR: " + raw.length + " octets refused as an address");
+        }
     }
 
     /** The link an RTM_NEWLINK message describes; unknown attributes are skipped. */

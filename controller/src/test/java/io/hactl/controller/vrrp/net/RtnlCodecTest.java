@@ -163,6 +163,63 @@ class RtnlCodecTest {
                 .isInstanceOf(DecodeException.class).hasMessageContaining("without IFLA_IFNAME");
     }
 
+    @Test
+    void getAddressesDumpsOneFamily() {
+        assertThat(encode(w -> RtnlCodec.getAddresses(w, 8, 2))).isEqualTo(hex(
+                "18000000",      // nlmsg_len 24
+                "1600",          // RTM_GETADDR
+                "0103",          // NLM_F_REQUEST | NLM_F_DUMP
+                "08000000",      // seq
+                "00000000",      // pid
+                "02 00 00 00",   // ifa_family AF_INET, prefixlen, flags, scope
+                "00000000"));    // ifa_index 0: every interface
+    }
+
+    /** An IPv6 RTM_NEWADDR of the dump: IFA_ADDRESS only, a cache-info attribute to skip, IFA_FLAGS. */
+    private static final byte[] NEWADDR6 = hex(
+            "48000000",          // nlmsg_len 72
+            "1400",              // RTM_NEWADDR
+            "0200",              // NLM_F_MULTI
+            "08000000",
+            "00000000",
+            "0a 40 c0 fd",       // AF_INET6, /64, IFA_F_TENTATIVE | IFA_F_PERMANENT, RT_SCOPE_LINK
+            "05000000",          // ifa_index 5
+            "1400 0100",         // IFA_ADDRESS, 16 octets
+            "fe800000000000000000000000770001",
+            "1400 0600",         // IFA_CACHEINFO: skipped
+            "ffffffff ffffffff 00000000 00000000",
+            "0800 0800", "c0000000"); // IFA_FLAGS
+
+    @Test
+    void decodeAddressReadsIndexAddressPrefixScopeAndFlags() throws Exception {
+        ByteBuffer b = ByteBuffer.wrap(NEWADDR6).order(ByteOrder.nativeOrder());
+        IfAddress a = RtnlCodec.decodeAddress(b, NlMsg.read(b, 0, Rtnetlink.IFADDRMSG_LEN));
+        assertThat(a).isEqualTo(new IfAddress(5, ip("fe80::77:1"), 64, 0xc0, Rtnetlink.RT_SCOPE_LINK));
+        assertThat(a.tentative()).isTrue();
+    }
+
+    @Test
+    void decodeAddressPrefersLocalOverThePeerAddress() throws Exception {
+        byte[] m = hex(
+                "28000000", "1400", "0200", "08000000", "00000000",
+                "02 20 80 00",       // AF_INET, /32, IFA_F_PERMANENT, universe
+                "03000000",
+                "0800 0100", "0a000002",   // IFA_ADDRESS: the point-to-point peer
+                "0800 0200", "0a000001");  // IFA_LOCAL: this node's
+        ByteBuffer b = ByteBuffer.wrap(m).order(ByteOrder.nativeOrder());
+        IfAddress a = RtnlCodec.decodeAddress(b, NlMsg.read(b, 0, Rtnetlink.IFADDRMSG_LEN));
+        assertThat(a.address()).isEqualTo(ip("10.0.0.1"));
+        assertThat(a.tentative()).isFalse();
+    }
+
+    @Test
+    void decodeAddressWithoutAnAddressNamesTheInterface() throws Exception {
+        byte[] m = hex("18000000", "1400", "0200", "08000000", "00000000", "02 18 00 00", "07000000");
+        ByteBuffer b = ByteBuffer.wrap(m).order(ByteOrder.nativeOrder());
+        assertThatThrownBy(() -> RtnlCodec.decodeAddress(b, NlMsg.read(b, 0, Rtnetlink.IFADDRMSG_LEN)))
+                .isInstanceOf(DecodeException.class).hasMessageContaining("interface index 7");
+    }
+
     private static InetAddress ip(String literal) {
         try {
             return InetAddress.getByName(literal);

@@ -230,6 +230,11 @@ final class HactlDaemons implements SyncDaemons {
                 "lost", counter(sa, "messages_lost") + counter(sb, "messages_lost"));
     }
 
+    /** Counter {@code name} of node n's daemon ({@code stats}); fails when it is not there. */
+    long counter(String n, String name) throws Exception {
+        return counter(stats(n), name);
+    }
+
     /** A counter of {@code stats}; fails when it is not there rather than read it as 0. */
     private static long counter(JsonNode stats, String name) {
         if (!stats.path(name).isNumber()) {

@@ -81,6 +81,11 @@ class MasterAtScaleLabTest {
         await("b's cache and kernel holding every flow").atMost(Duration.ofSeconds(180))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> daemons.externalOfB() >= FLOWS && kernelB.count() >= FLOWS);
+        // and b's warm standby has recorded its writes (the kernel holds a batch before the worker
+        // is done with it): a flow still in flight would be written again by the commit
+        await("b's warm-standby writes counted").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> daemons.counter("b", "injected") + daemons.counter("b", "reconciled") >= FLOWS);
 
         long t0 = System.nanoTime();
         daemons.notify("b", "MASTER");

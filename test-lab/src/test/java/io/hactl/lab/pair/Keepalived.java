@@ -156,17 +156,24 @@ public final class Keepalived implements AutoCloseable {
         if (process == null) {
             return;
         }
+        // the VRRP child by its pid file and by descent: a child killed before it wrote the file
+        // would otherwise outlive the test, orphaned, once its parent is gone
+        java.util.List<ProcessHandle> children = new java.util.ArrayList<>(process.toHandle().descendants().toList());
         Path vrrpPid = dir.resolve(name + "-vrrp.pid");
-        String child = Files.exists(vrrpPid) ? Files.readString(vrrpPid).strip() : null;
-        if (child != null) {
-            new ProcessBuilder("kill", "-9", child).start().waitFor();
+        try {
+            ProcessHandle.of(Long.parseLong(Files.readString(vrrpPid).strip())).ifPresent(children::add);
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not written (yet): the child, if any, is among the descendants
         }
+        children.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
         ChildProcesses.ended(process.toHandle());
         // the VRRP child is not ours to wait for: poll, bounded, until it is gone
-        for (int i = 0; child != null && i < 100 && Files.exists(Path.of("/proc", child)); i++) {
-            Thread.sleep(50);
+        for (ProcessHandle child : children) {
+            for (int i = 0; i < 100 && child.isAlive(); i++) {
+                Thread.sleep(50);
+            }
         }
     }
 

@@ -39,6 +39,25 @@ public final class StatusCommand extends ClientCommand {
         return print(s, out);
     }
 
+    /**
+     * The kernel work still to do, one line; null when there is nothing to say (not a warm
+     * standby and no resync from the kernel pending).
+     */
+    static String kernelWork(StatusReport.Sync sync) {
+        String resync = sync.kernelResync() ? "internal cache to be reloaded from the kernel (events lost)" : null;
+        if (sync.standbyBacklog() < 0) {
+            return resync == null ? null : "kernel    " + resync;
+        }
+        String standby;
+        if (sync.standbyCurrent()) {
+            standby = "warm standby current: a takeover writes nothing";
+        } else {
+            standby = "warm standby writing " + sync.standbyBacklog() + " flows"
+                    + (sync.standbyReconcile() == null ? "" : ", reconcile due (" + sync.standbyReconcile() + ")");
+        }
+        return "kernel    " + standby + (resync == null ? "" : "; " + resync);
+    }
+
     /** 0 when the daemon's verdict is OK, else 1. */
     static int exitCode(StatusReport s) {
         return s.ok() ? ExitCodes.OK : ExitCodes.FAILED;
@@ -68,6 +87,10 @@ public final class StatusCommand extends ClientCommand {
                 sync.bulkReceiving() ? ", BULK RESYNC RUNNING" : "");
         out.printf("link      %s (%d configured), key %s%s%n", sync.activeLink(), sync.links(), sync.keyFingerprint(),
                 sync.directInject() ? ", direct-inject" : "");
+        String kernel = kernelWork(sync);
+        if (kernel != null) {
+            out.println(kernel);
+        }
         List<String> drops = new ArrayList<>();
         s.drops().forEach((reason, n) -> {
             if (n > 0) {

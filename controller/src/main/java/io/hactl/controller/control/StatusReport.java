@@ -32,7 +32,7 @@ public record StatusReport(VerdictReport verdict, String node, long uptimeSecond
     public StatusReport {
         peer = peer == null ? new Peer("", false, -1, -1) : peer;
         caches = caches == null ? new Caches(0, 0, 0, 0) : caches;
-        sync = sync == null ? new Sync("", -1, -1, 0, 0, false, 0, "", 0, "", "", false) : sync;
+        sync = sync == null ? new Sync("", -1, -1, 0, 0, false, 0, "", 0, "", "", false, -1L, null, false) : sync;
         drops = drops == null ? Map.of() : drops;
         purge = purge == null ? new Purge(-1, null, false, null, 0, -1, false, 0) : purge;
         conntrack = conntrack == null ? new Conntrack(-1, -1) : conntrack;
@@ -79,11 +79,28 @@ public record StatusReport(VerdictReport verdict, String node, long uptimeSecond
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Caches(long internal, long external, long internalBytes, long externalBytes) {}
 
-    /** Replication: mode, lag, queues, bulk, the active link and the key in use. */
+    /**
+     * Replication: mode, lag, queues, bulk, the active link and the key in use, and the kernel
+     * work still to do: {@code standbyBacklog} flows warm standby has yet to write into the kernel
+     * (-1: not a warm standby), {@code standbyReconcile} why a reconcile of the kernel with the
+     * external cache is due (null: none), {@code kernelResync} whether the internal cache is to be
+     * reloaded from the kernel (events were lost) or is being reloaded.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Sync(String mode, long lagMillis, long lagMaxMillis, long resendQueue, long transmitQueue,
                        boolean bulkReceiving, long bulksReceived, String activeLink, int links, String keyFingerprint,
-                       String encryption, boolean directInject) {}
+                       String encryption, boolean directInject, Long standbyBacklog, String standbyReconcile,
+                       boolean kernelResync) {
+        /** An older daemon's answer, without the key, reads as not a warm standby (boxed: 0 would read as current). */
+        public Sync {
+            standbyBacklog = standbyBacklog == null ? -1L : standbyBacklog;
+        }
+
+        /** Whether this node is a warm standby whose kernel holds the peer's flows as received. */
+        public boolean standbyCurrent() {
+            return standbyBacklog == 0 && standbyReconcile == null;
+        }
+    }
 
     /** The purge of the peer's stale flows: when it is due and why, and its last outcome. */
     @JsonIgnoreProperties(ignoreUnknown = true)

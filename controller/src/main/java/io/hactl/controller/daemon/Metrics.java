@@ -125,6 +125,9 @@ public final class Metrics implements AutoCloseable {
                 cb -> cb.call(e.resendQueue()));
         gauge(r, node, "hactl_transmit_queue", "flows and controls waiting to be sent", NONE,
                 cb -> cb.call(e.transmitQueue()));
+        gauge(r, node, "hactl_standby_backlog_flows",
+                "flows warm standby still has to write into the kernel (-1 not a warm standby)", NONE,
+                cb -> cb.call(e.kernelWork().standbyBacklog()));
         Map<String, Long> counters = new TreeMap<>(e.counters());
         CounterWithCallback.builder().name("hactl_drops_total").help("datagrams or messages dropped, by reason")
                 .constLabels(node).labelNames("reason").callback(cb -> counters.forEach((k, v) -> {

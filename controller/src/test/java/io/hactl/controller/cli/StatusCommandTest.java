@@ -125,4 +125,24 @@ class StatusCommandTest {
         s.putObject("conntrack").put("buckets", 1024).put("max", 1024);
         assertThat(render(s, false).text()).contains("WARNING   conntrack hash of 1024 buckets for 15300 flows (14 per bucket");
     }
+
+    @Test
+    void aWarmStandbySaysWhetherItsKernelIsCurrentAndAnOlderDaemonSaysNothing() throws Exception {
+        ObjectNode s = (ObjectNode) status("{\"ok\": true, \"reasons\": [], \"evidence\": \"fine\"}");
+        assertThat(render(s, false).text()).as("an older daemon").doesNotContain("kernel    ");
+        ObjectNode sync = s.putObject("sync").put("mode", "ftfw").put("directInject", true).put("standbyBacklog", 0);
+        assertThat(render(s, false).text()).contains("kernel    warm standby current: a takeover writes nothing\n");
+        sync.put("standbyBacklog", 4096).put("standbyReconcile", "kernel events lost");
+        assertThat(render(s, false).text())
+                .contains("kernel    warm standby writing 4096 flows, reconcile due (kernel events lost)\n");
+        sync.put("standbyBacklog", -1).putNull("standbyReconcile").put("kernelResync", true);
+        assertThat(render(s, false).text())
+                .contains("kernel    internal cache to be reloaded from the kernel (events lost)\n");
+        // the lean reader (hactl status without picocli) reads the same
+        try (com.fasterxml.jackson.core.JsonParser p = Render.JSON_FACTORY.createParser(s.toString())) {
+            p.nextToken();
+            assertThat(RecordReader.record(p, StatusReport.class).sync())
+                    .isEqualTo(StatusReport.of(s, ControlProtocol.JSON).sync());
+        }
+    }
 }

@@ -93,6 +93,7 @@ public final class FlowStore {
     private int size;
     private long entryBytes;   // heap taken by the byte[] encodings
     private int lastPutHandle = NO_HANDLE; // the flow the latest put stored or found
+    private byte[] lastReplaced; // the encoding the latest put replaced (UPDATED), else null
 
     // ---- index: handle + 1 per slot, 0 = empty; length is a power of two ----
     private int[] index;
@@ -174,14 +175,17 @@ public final class FlowStore {
             lastPutHandle = e;
             updatedAt[e] = nowNanos;
             if (Arrays.equals(data[e], enc)) {
+                lastReplaced = null;
                 unchanged++;
                 return Result.UNCHANGED;
             }
             entryBytes += arrayBytes(enc.length, 1) - arrayBytes(data[e].length, 1);
+            lastReplaced = data[e];
             data[e] = enc;
             updated++;
             return Result.UPDATED;
         }
+        lastReplaced = null;
         if (size >= limit) {
             lastPutHandle = NO_HANDLE;
             refusedFull++;
@@ -214,6 +218,14 @@ public final class FlowStore {
      */
     public int lastPutHandle() {
         return lastPutHandle;
+    }
+
+    /**
+     * The encoding the latest {@link #put} or {@link #putEncoded} replaced when it returned
+     * {@link Result#UPDATED}; null after any other outcome. Valid until the next write.
+     */
+    public byte[] lastReplaced() {
+        return lastReplaced;
     }
 
     /** Removes the flow with original tuple {@code orig} in {@code zone}; false when not held. */

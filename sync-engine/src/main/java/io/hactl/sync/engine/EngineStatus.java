@@ -23,13 +23,15 @@ import java.util.Map;
  * @param lastCommit           null before the first commit
  * @param counters             every counter by name (messages, drops per reason, events, ...)
  * @param evidence             what tells whether the caches are in sync (unacknowledged age, counts)
+ * @param kernelWork           what is still to be written into the kernel or read from it
  */
 public record EngineStatus(int internalFlows, int externalFlows, long internalBytes, long externalBytes, boolean peerAlive, long lastHeardMillisAgo,
                            long rttMicros, long lagMillis, long lagMaxMillis, long resendQueue, long transmitQueue,
                            boolean bulkReceiving, long bulksReceived, long purgeScheduledInMillis,
                            CommitResult lastCommit, int activeLink, Map<String, Long> counters,
-                           SyncEvidence evidence) {
+                           SyncEvidence evidence, KernelWork kernelWork) {
     public EngineStatus {
         counters = Map.copyOf(counters);
+        kernelWork = kernelWork == null ? KernelWork.NONE : kernelWork;
     }
 }

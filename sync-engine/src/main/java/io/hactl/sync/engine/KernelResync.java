@@ -70,6 +70,8 @@ final class KernelResync {
         int skipped;
         int announced;
         int gone;
+        /** Flows the dump found changed in their timeout only: not news for the peer. */
+        int timeoutOnly;
 
         Run(long stamp, Standing standing, Announce announce, FlowStore written) {
             this.stamp = stamp;
@@ -92,6 +94,8 @@ final class KernelResync {
     private boolean catchUpOnly;
     /** What the commits the scheduled catch-up follows wrote (their snapshots' encodings). */
     private List<byte[][]> catchUpCommitted = new ArrayList<>();
+    /** Resyncs from the kernel begun and not yet done. */
+    private int running;
 
     KernelResync(EngineContext ctx, Conntrack kernel, int ownPort, Consumer<FlowKey> changed, Runnable pump) {
         this.ctx = ctx;
@@ -215,6 +219,11 @@ final class KernelResync {
         return resyncAt >= 0;
     }
 
+    /** Whether a resync from the kernel is scheduled or under way (on the loop). */
+    boolean pending() {
+        return resyncAt >= 0 || running > 0;
+    }
+
     /** At a tick (on the loop): starts the scheduled resync once it is due. */
     void tick(long now) {
         if (resyncAt >= 0 && now >= resyncAt) {
@@ -245,7 +254,10 @@ final class KernelResync {
             // their snapshots: the external cache may have been flushed since (the MASTER
             // transition flushes right after its commit)
             FlowStore written = announce == Announce.LOCAL ? committedFlows(committed) : null;
-            return new Run(ctx.now(), ctx.standing(), announce, written);
+            Run run = new Run(ctx.now(), ctx.standing(), announce, written);
+            running++;
+            run.done.whenComplete((n, e) -> ctx.loop.execute(() -> running--));
+            return run;
         }).thenCompose(run -> {
             ctx.worker.execute(() -> {
                 try {
@@ -331,6 +343,10 @@ final class KernelResync {
             FlowStore.Result r = internal.putEncoded(enc, stamp);
             if (r == FlowStore.Result.REFUSED_FULL) {
                 ctx.count("internal_cache_refused");
+            } else if (r == FlowStore.Result.UPDATED && CompactFlow.sameButTimeout(internal.lastReplaced(), enc)) {
+                // only its time ran on: the peer already counts that down from when it was sent
+                // (no event reports it either); announcing it would send the whole table again
+                run.timeoutOnly++;
             } else if (run.announce != Announce.NONE && !peers
                     && (r == FlowStore.Result.NEW || r == FlowStore.Result.UPDATED)) {
                 changed.accept(new FlowKey(Arrays.copyOf(enc, CompactFlow.keyLength(enc))));
@@ -364,9 +380,12 @@ final class KernelResync {
             return;
         }
         ctx.count("resyncs_from_kernel");
-        LOG.info("{}: internal cache resynced from the kernel{}: {} flows ({} vanished, {} changes for the peer{})",
+        ctx.count("resync_timeout_only", run.timeoutOnly);
+        LOG.info("{}: internal cache resynced from the kernel{}: {} flows ({} vanished, {} changes for the peer,"
+                        + " {} with only their timeout run on{})",
                 ctx.node(), run.announce == Announce.LOCAL ? " after the commit" : "", internal.size(), run.gone,
-                run.announced, run.skipped > 0 ? ", " + run.skipped + " committed flows of the peer left out" : "");
+                run.announced, run.timeoutOnly,
+                run.skipped > 0 ? ", " + run.skipped + " committed flows of the peer left out" : "");
         ctx.afterLoopTask();
         run.done.complete(internal.size());
     }

@@ -37,6 +37,13 @@ final class PeerState implements SyncListener {
     private long lostAtBulkBegin;
     private long bulksReceived;
     private boolean bulkRestart;
+    /**
+     * Whether the internal cache holds the kernel's table: the start dump reaches the loop in
+     * chunks, and the peer (alive before us) may ask for our bulk between them. A bulk of part of
+     * the table would be taken for all of it: the peer's clean bulk end drops the rest.
+     */
+    private boolean tableRead;
+    private boolean bulkAfterTableRead;
 
     PeerState(EngineContext ctx, EngineListener listener, SyncStats stats, PeerCountCheck peerCount, PurgePlan purge,
               KernelWriter writer, WarmStandby standby, Consumer<BulkSource> bulk) {
@@ -80,9 +87,20 @@ final class PeerState implements SyncListener {
         return internal.size();
     }
 
+    /** The start dump is all in the internal cache (on the loop): a bulk the peer asked for meanwhile goes now. */
+    void tableRead() {
+        tableRead = true;
+        if (bulkAfterTableRead) {
+            bulkAfterTableRead = false;
+            LOG.info("{}: the kernel's table is read: bulk-sending the {} flows {} asked for", ctx.node(),
+                    ctx.internal.size(), ctx.cfg.peer());
+            sendBulk();
+        }
+    }
+
     /** At a tick: a bulk whose marker the peer lost goes again, once however many were lost. */
     void tick() {
-        if (bulkRestart) {
+        if (bulkRestart && tableRead) {
             bulkRestart = false;
             LOG.info("{}: a bulk marker to {} was lost: sending the bulk again", ctx.node(), ctx.cfg.peer());
             sendBulk();
@@ -180,6 +198,12 @@ final class PeerState implements SyncListener {
 
     @Override
     public void onResyncRequest() {
+        if (!tableRead) {
+            LOG.info("{}: {} asked for a resync while the kernel's table is being read: the bulk follows", ctx.node(),
+                    ctx.cfg.peer());
+            bulkAfterTableRead = true;
+            return;
+        }
         LOG.info("{}: {} asked for a resync: bulk-sending {} flows", ctx.node(), ctx.cfg.peer(), ctx.internal.size());
         sendBulk();
     }

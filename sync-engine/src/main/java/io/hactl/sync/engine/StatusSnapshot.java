@@ -27,12 +27,13 @@ final class StatusSnapshot {
     private final PeerCountCheck peerCount;
     /** The kernel's latest count, null until there is one. */
     private final Supplier<KernelCount> kernelCount;
+    private final Supplier<KernelWork> kernelWork;
     private volatile EngineStatus latest;
     private volatile long latestAt;
 
     StatusSnapshot(EngineContext ctx, SyncStats sync, TransportStats transport, DecodeStats decode, ReplicationLag lag,
                    PeerState peer, KernelPurge purge, KernelWriter writer, PeerCountCheck peerCount,
-                   Supplier<KernelCount> kernelCount) {
+                   Supplier<KernelCount> kernelCount, Supplier<KernelWork> kernelWork) {
         this.ctx = ctx;
         this.sync = sync;
         this.transport = transport;
@@ -43,6 +44,7 @@ final class StatusSnapshot {
         this.writer = writer;
         this.peerCount = peerCount;
         this.kernelCount = kernelCount;
+        this.kernelWork = kernelWork;
         this.latestAt = ctx.now();
     }
 
@@ -73,7 +75,7 @@ final class StatusSnapshot {
                 lag.millis(), lag.maxMillis(now),
                 sync.resendQueueDepth.get(), sync.transmitQueueDepth.get(), peer.bulkReceiving(), peer.bulksReceived(),
                 purge.plan().status(now).dueInMillis(), writer.lastCommit(), transport.activeLink, counters(),
-                evidence(now));
+                evidence(now), kernelWork.get());
     }
 
     private Map<String, Long> counters() {

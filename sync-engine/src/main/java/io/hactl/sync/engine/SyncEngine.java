@@ -165,7 +165,8 @@ public final class SyncEngine implements AutoCloseable {
                 s -> mode.bulk(s));
         ReplicationLag lag = new ReplicationLag(internal, syncStats);
         snapshots = new StatusSnapshot(ctx, syncStats, transportStats, decodeStats, lag, peer, purge, writer, peerCount,
-                () -> kernelCount == null ? null : kernelCount.latest());
+                () -> kernelCount == null ? null : kernelCount.latest(),
+                () -> new KernelWork(standby.backlog(), standby.reconcileDue(), resync.pending()));
 
         link = new PeerLink(cfg, group, new InternalState(internal), peer, syncStats, transportStats, clock, lag::acked);
         mode = link.mode();
@@ -175,6 +176,7 @@ public final class SyncEngine implements AutoCloseable {
         ctx.onLoop(() -> {
             long now = clock.getAsLong();
             mode.start(now);
+            peer.tableRead(); // after every chunk of the dump: a bulk asked for meanwhile goes now, whole
             // no bulk of our own here: a peer that wants our flows asks (its startup resync)
             if (cfg.startupResync()) {
                 mode.control(new Message.ResyncRequest(0));

@@ -39,6 +39,8 @@ final class WarmStandby {
     private String reconcileWhy;
     /** Warm-standby batches handed to the worker whose outcome is not recorded yet. */
     private int inFlight;
+    /** The flows (writes and deletes) of those batches. */
+    private long inFlightFlows;
     private long lastReconcileAt = Long.MIN_VALUE;
 
     WarmStandby(EngineContext ctx, Conntrack kernel, BatchWriter batches) {
@@ -100,7 +102,9 @@ final class WarmStandby {
         }
         List<Flow> deletes = new ArrayList<>(injectDeletes);
         injectDeletes.clear();
+        long flows = writes.size() + deletes.size();
         inFlight++;
+        inFlightFlows += flows;
         ctx.worker.execute(() -> {
             Outcome o = null;
             try {
@@ -121,6 +125,7 @@ final class WarmStandby {
             Outcome done = o;
             ctx.loop.execute(() -> {
                 inFlight--;
+                inFlightFlows -= flows;
                 if (done == null) {
                     reconcile("write failed");
                 } else {
@@ -128,6 +133,23 @@ final class WarmStandby {
                 }
             });
         });
+    }
+
+    /**
+     * The flows the standby kernel is still to be written with or cleared of: queued for the next
+     * tick or handed to the worker and not yet done; -1 when this node is not a warm standby
+     * (on the loop). Zero with no reconcile due: the kernel holds the external cache as received.
+     */
+    long backlog() {
+        if (!standby()) {
+            return -1;
+        }
+        return injectQueue.size() + injectDeletes.size() + inFlightFlows;
+    }
+
+    /** Why a reconcile of the kernel with the external cache is due, null when none is (on the loop). */
+    String reconcileDue() {
+        return standby() && reconcileDue ? reconcileWhy : null;
     }
 
     /** The queued flows still in the cache in the version queued: each flow's latest only (on the loop). */

@@ -19,6 +19,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.BitSet;
 
 /**
@@ -231,6 +232,25 @@ public final class CompactFlow {
         }
         int addr = addressBytes(Byte.toUnsignedInt(key[1]));
         return addr > 0 && key.length == KEY_HEADER_BYTES + 2 * addr + idBytes(Byte.toUnsignedInt(key[2]));
+    }
+
+    /**
+     * Whether two encodings produced by {@link #encode} of the same key differ at most in their
+     * timeout: the flow is the same, only its time ran on (or traffic refreshed it). Both must
+     * carry a timeout; anything else that differs (state, status, mark, NAT) is a change.
+     */
+    public static boolean sameButTimeout(byte[] a, byte[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        int k = keyLength(a);
+        int presence = (Byte.toUnsignedInt(a[k]) << 8) | Byte.toUnsignedInt(a[k + 1]);
+        if ((presence & PRESENT_TIMEOUT) == 0 || k + 1 >= b.length
+                || presence != ((Byte.toUnsignedInt(b[k]) << 8) | Byte.toUnsignedInt(b[k + 1]))) {
+            return false;
+        }
+        int at = k + STATE_HEADER_BYTES + ((presence & PRESENT_REPLY) != 0 ? k - KEY_HEADER_BYTES : 0);
+        return Arrays.equals(a, 0, at, b, 0, at) && Arrays.equals(a, at + 4, a.length, b, at + 4, b.length);
     }
 
     /** Whether an encoding produced by {@link #encode} carries a master tuple (a related flow). */

@@ -60,6 +60,23 @@ class FlowStoreTest {
     }
 
     @Test
+    void lastReplacedIsTheEncodingAnUpdateReplacedAndNullAfterAnyOtherPut() {
+        FlowStore s = new FlowStore("internal", 2);
+        byte[] one = CompactFlow.encode(TestFlows.tcp4(1));
+        byte[] changed = CompactFlow.encode(TestFlows.tcp4(1).toBuilder().timeout(7).build());
+        assertThat(s.putEncoded(one, 1)).isEqualTo(Result.NEW);
+        assertThat(s.lastReplaced()).isNull();
+        assertThat(s.putEncoded(changed, 2)).isEqualTo(Result.UPDATED);
+        assertThat(s.lastReplaced()).isSameAs(one);
+        assertThat(s.putEncoded(changed.clone(), 3)).isEqualTo(Result.UNCHANGED);
+        assertThat(s.lastReplaced()).isNull();
+        s.putEncoded(one, 4);
+        s.putEncoded(CompactFlow.encode(TestFlows.tcp4(2)), 5);
+        assertThat(s.putEncoded(CompactFlow.encode(TestFlows.tcp4(3)), 6)).isEqualTo(Result.REFUSED_FULL);
+        assertThat(s.lastReplaced()).isNull();
+    }
+
+    @Test
     void samePutIsUnchangedButRefreshesTheTimestamp() {
         FlowStore s = new FlowStore("internal", 100);
         Flow f = TestFlows.tcp4(1);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.FlowEvent;
 import io.hactl.sync.conntrack.Tuple;
+import io.hactl.sync.ctnetlink.Ctnl;
 import io.hactl.sync.filter.FlowFilter;
 import io.hactl.sync.mode.FlowKey;
 import java.net.InetAddress;
@@ -151,13 +152,18 @@ class KernelResyncTest {
         p.loop.execute(p.resync::overrun);
         p.drain();
         assertThat(p.counter("kernel_event_overruns")).isEqualTo(1);
+        assertThat(p.resync.pending()).as("scheduled").isTrue();
         p.advance(delay.minusMillis(1));
         p.resync.tick(p.now);
         p.drain();
         assertThat(p.counter("resyncs_from_kernel")).as("not yet due").isZero();
         p.advance(Duration.ofMillis(1));
         p.resync.tick(p.now);
+        p.loop.runOne(); // begun: its dump is queued on the worker
+        assertThat(p.resync.scheduled()).isFalse();
+        assertThat(p.resync.pending()).as("under way").isTrue();
         p.drain();
+        assertThat(p.resync.pending()).as("done").isFalse();
         assertThat(p.counter("resyncs_from_kernel")).isEqualTo(1);
         assertThat(p.announced).as("a full resync announces").containsExactly(key(flow(10, 1, 0)));
     }
@@ -215,6 +221,31 @@ class KernelResyncTest {
     }
 
     /**
+     * A resync after lost events finds every flow's timeout run on since its event: that is not
+     * news for the peer, which counts the timeout down itself; only the flow whose state changed
+     * is announced, and the internal cache holds the dump's version of each.
+     */
+    @Test
+    void aResyncDoesNotAnnounceFlowsWhoseTimeoutOnlyRanOn() throws Exception {
+        EngineParts p = new EngineParts(EngineParts.config(), Standing.ACTIVE);
+        for (int i = 0; i < 10; i++) {
+            p.kernel.inject(flow(10, i, 0));
+        }
+        resync(p, KernelResync.Announce.ALL);
+        p.announced.clear();
+        for (int i = 0; i < 10; i++) {
+            Flow f = flow(10, i, 0);
+            p.kernel.inject(f.toBuilder().timeout(3600 - 40).status(i == 3 ? f.status() & ~Ctnl.IPS_ASSURED
+                    : f.status()).build());
+        }
+        p.advance(Duration.ofSeconds(40));
+        resync(p, KernelResync.Announce.ALL);
+        assertThat(p.announced).containsExactly(key(flow(10, 3, 0)));
+        assertThat(p.counter("resync_timeout_only")).isEqualTo(9);
+        assertThat(p.internal.get(flow(10, 5, 0).orig(), 0).timeout()).isEqualTo(3600 - 40);
+    }
+
+    /**
      * A resync of a table larger than a chunk: the dump reaches the loop as one task per chunk,
      * so whatever else the loop has to do (status, peer datagrams) runs between them; the run
      * ends only after the last chunk and the sweep for vanished flows.
@@ -235,8 +266,9 @@ class KernelResyncTest {
         while (p.loop.runOne()) {
             sizes.add(p.internal.size());
         }
-        assertThat(sizes).as("one loop task per chunk, then the sweep").containsExactly(
-                1 + KernelResync.CHUNK_FLOWS, 1 + 2 * KernelResync.CHUNK_FLOWS, 1 + n, n);
+        assertThat(sizes).as("one loop task per chunk, then the sweep, then the run noted done").containsExactly(
+                1 + KernelResync.CHUNK_FLOWS, 1 + 2 * KernelResync.CHUNK_FLOWS, 1 + n, n, n);
+        assertThat(p.resync.pending()).isFalse();
         assertThat(run).isCompletedWithValue(n);
         assertThat(p.announced).hasSize(n + 1).contains(key(flow(99, 1, 0)));
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.Tuple;
+import io.hactl.sync.mode.BulkSource;
 import io.hactl.sync.wire.CompactFlow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,5 +110,33 @@ class PeerStateTest {
         assertThat(p.bulks.get(0).next()).isEqualTo(CompactFlow.encode(flow(10, 1, 0)));
         assertThat(p.bulks.get(0).next()).isNull();
         assertThat(p.counter("bulks_sent")).isEqualTo(1);
+    }
+
+    /**
+     * The peer, alive before this node started, asks for its bulk while the start dump still
+     * reaches the loop chunk by chunk: the bulk waits for the whole table. Sent at once it would
+     * carry the chunks read so far, and the peer's clean bulk end would drop the rest.
+     */
+    @Test
+    void aResyncAskedForWhileTheTableIsReadGetsTheWholeTableOnceItIsRead() throws Exception {
+        EngineParts p = new EngineParts(EngineParts.config(), Standing.UNKNOWN);
+        List<BulkSource> bulks = new ArrayList<>();
+        PeerState starting = new PeerState(p.ctx, new EngineListener() { }, p.stats,
+                new PeerCountCheck(SyncEngine.COUNT_PERSIST.toNanos()), p.purge.plan(), p.writer, p.standby, bulks::add);
+        p.internal.put(flow(10, 1, 0), p.now); // the first chunk
+        starting.onResyncRequest();
+        starting.onOwnBulkLost();
+        starting.tick();
+        assertThat(bulks).as("nothing while the table is read").isEmpty();
+        p.internal.put(flow(10, 2, 0), p.now); // the last chunk
+        starting.tableRead();
+        assertThat(bulks).hasSize(1);
+        List<byte[]> sent = new ArrayList<>();
+        for (byte[] e = bulks.get(0).next(); e != null; e = bulks.get(0).next()) {
+            sent.add(e);
+        }
+        assertThat(sent).containsExactlyInAnyOrder(CompactFlow.encode(flow(10, 1, 0)), CompactFlow.encode(flow(10, 2, 0)));
+        starting.onResyncRequest();
+        assertThat(bulks).as("once read, at once").hasSize(2);
     }
 }

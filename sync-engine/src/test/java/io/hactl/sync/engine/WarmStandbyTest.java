@@ -75,6 +75,46 @@ class WarmStandbyTest {
         assertThat(p.kernel.flows()).allSatisfy(f -> assertThat(f.timeout()).isEqualTo(3600 - 100));
     }
 
+    /**
+     * The backlog status reports counts what is queued and what the worker still writes; it is
+     * zero only once the outcome is recorded, and a due reconcile says why.
+     */
+    @Test
+    void theBacklogCountsQueuedAndInFlightWritesUntilTheirOutcomeIsRecorded() throws Exception {
+        EngineParts p = warm(Standing.STANDBY);
+        assertThat(p.standby.backlog()).isZero();
+        assertThat(p.standby.reconcileDue()).isNull();
+        send(p, flow(10, 1, 0));
+        send(p, flow(10, 2, 0));
+        p.drain();
+        delete(p, flow(10, 2, 0));
+        assertThat(p.standby.backlog()).as("queued: two writes, one delete").isEqualTo(3);
+        p.advance(Duration.ofMillis(10));
+        p.standby.flushInjections(); // handed to the worker, not yet written
+        // the deleted flow's write is dropped: one write, one delete
+        assertThat(p.standby.backlog()).as("in flight").isEqualTo(2);
+        assertThat(p.worker.runOne()).isTrue(); // written; the outcome goes back to the loop
+        assertThat(p.standby.backlog()).as("written, outcome not recorded").isEqualTo(2);
+        p.drain();
+        assertThat(p.standby.backlog()).isZero();
+        p.writer.kernelEventsLost();
+        assertThat(p.standby.reconcileDue()).isEqualTo("kernel events lost");
+        p.advance(WarmStandby.RECONCILE_INTERVAL);
+        tick(p);
+        assertThat(p.standby.reconcileDue()).isNull();
+        assertThat(p.standby.backlog()).isZero();
+    }
+
+    @ParameterizedTest(name = "not a warm standby when {0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = Standing.class, names = {"ACTIVE", "UNKNOWN"})
+    void onANodeThatMayBeMasterThereIsNoBacklog(Standing standing) throws Exception {
+        EngineParts p = warm(standing);
+        send(p, flow(10, 1, 0));
+        p.drain();
+        assertThat(p.standby.backlog()).isEqualTo(-1);
+        assertThat(p.standby.reconcileDue()).isNull();
+    }
+
     /** Warm standby writes only on a node certainly not MASTER: on the master the kernel is its traffic's. */
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.EnumSource(value = Standing.class, names = {"ACTIVE", "UNKNOWN", "UNKNOWN_WAS_ACTIVE"})

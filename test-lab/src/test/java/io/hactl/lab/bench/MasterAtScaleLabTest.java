@@ -81,12 +81,12 @@ class MasterAtScaleLabTest {
         await("b's cache and kernel holding every flow").atMost(Duration.ofSeconds(180))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> daemons.externalOfB() >= FLOWS && kernelB.count() >= FLOWS);
-        // and b's warm standby has recorded its writes (the kernel holds a batch before the worker
-        // is done with it): a flow still in flight would be written again by the commit
-        await("b's warm-standby writes counted").atMost(Duration.ofSeconds(60))
+        // and settled: a has sent everything and has no resync from its kernel to come (1M creates
+        // overrun its event socket, and its resync sends the table again), and b's warm standby has
+        // written all it received (a batch the kernel holds may still be in flight on b's worker)
+        await("a done sending, b's warm standby current").atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                .until(() -> daemons.counter("b", "injected") + daemons.counter("b", "reconciled") >= FLOWS);
-
+                .until(this::settled);
         long t0 = System.nanoTime();
         daemons.notify("b", "MASTER");
         await("b MASTER").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100))
@@ -105,6 +105,17 @@ class MasterAtScaleLabTest {
         assertThat(kernelB.count()).isGreaterThanOrEqualTo(FLOWS);
         assertThat(s.caches().internal()).isGreaterThanOrEqualTo(FLOWS);
         assertThat(daemons.alive("a") && daemons.alive("b")).as("both daemons alive").isTrue();
+    }
+
+    /** Whether a has nothing more to send b and b's kernel holds all it received. */
+    private boolean settled() throws Exception {
+        StatusReport a = daemons.status("a");
+        if (a.caches().internal() < FLOWS || a.sync().kernelResync() || a.sync().transmitQueue() > 0
+                || a.sync().resendQueue() > 0) {
+            return false;
+        }
+        StatusReport b = daemons.status("b");
+        return b.caches().external() >= FLOWS && !b.sync().bulkReceiving() && b.sync().standbyCurrent();
     }
 
     /** FLOWS ESTABLISHED TCP flows into a's kernel, in batches (as Bench.writeLoad's, without conntrack -R's cost). */

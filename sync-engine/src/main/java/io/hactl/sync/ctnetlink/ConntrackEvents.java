@@ -39,6 +39,7 @@ public final class ConntrackEvents implements AutoCloseable {
     private final ByteBuffer rx = ByteBuffer.allocate(256 * 1024).order(ByteOrder.nativeOrder());
     private long overruns;
     private long events;
+    private boolean foundEmpty;
 
     public ConntrackEvents(NetlinkSocket socket, DecodeStats stats) {
         this.socket = Objects.requireNonNull(socket, "socket");
@@ -100,7 +101,18 @@ public final class ConntrackEvents implements AutoCloseable {
         return poll(listener, false);
     }
 
+    /**
+     * Whether the last poll found nothing queued. After an overrun the kernel reports the next
+     * one only once the queue has drained (netlink_overrun reports while the socket is not yet
+     * congested; netlink_rcv_wake clears that when a receive leaves the queue empty): until then
+     * further events are lost silently, so a resync must not begin before this is true.
+     */
+    public boolean foundEmpty() {
+        return foundEmpty;
+    }
+
     private int poll(Listener listener, boolean wait) throws NetlinkException {
+        foundEmpty = false;
         try {
             if (wait) {
                 socket.receive(rx);
@@ -114,6 +126,7 @@ public final class ConntrackEvents implements AutoCloseable {
                 return 0;
             }
             if (e.isTimeout()) {
+                foundEmpty = true;
                 return 0;
             }
             throw e;

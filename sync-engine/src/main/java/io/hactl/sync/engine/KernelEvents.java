@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The thread that reads the kernel's conntrack events and hands them, in batches, to the engine's
- * event loop. On an overrun it grows the socket buffer (up to a limit) and reports it, so the
- * engine schedules a resync from the kernel.
+ * event loop. On an overrun it grows the socket buffer (up to a limit) and reports it once the
+ * queue has drained ({@link EventOverruns}), so the engine schedules a resync from the kernel.
  */
 final class KernelEvents implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(KernelEvents.class);
@@ -24,6 +24,8 @@ final class KernelEvents implements Runnable {
     private final int maxBuffer;
     private final Consumer<List<FlowEvent>> batches;
     private final Runnable overrun;
+    private final java.util.function.LongSupplier clock;
+    private final EventOverruns overruns = new EventOverruns();
     private volatile boolean running = true;
     private final Thread thread;
 
@@ -32,8 +34,9 @@ final class KernelEvents implements Runnable {
      * (so that {@link #stop} is noticed).
      */
     KernelEvents(String node, ConntrackEvents events, int maxBuffer, Consumer<List<FlowEvent>> batches,
-                 Runnable overrun) {
+                 Runnable overrun, java.util.function.LongSupplier clock) {
         this.node = node;
+        this.clock = clock;
         this.events = events;
         this.maxBuffer = maxBuffer;
         this.batches = batches;
@@ -83,12 +86,19 @@ final class KernelEvents implements Runnable {
             }
             if (lost[0]) {
                 lost[0] = false;
+                overruns.lost(clock.getAsLong());
                 try {
                     int size = events.growReceiveBuffer(maxBuffer);
-                    LOG.warn("{}: kernel events lost (netlink overrun); event buffer now {} bytes, resync scheduled",
-                            node, size);
+                    LOG.warn("{}: kernel events lost (netlink overrun); event buffer now {} bytes, a resync follows"
+                            + " once the queue has drained", node, size);
                 } catch (NetlinkException e) {
                     LOG.warn("{}: kernel events lost; cannot grow the event buffer: {}", node, e.getMessage());
+                }
+            }
+            if (overruns.reportNow(events.foundEmpty(), clock.getAsLong())) {
+                if (overruns.reportedWhileCongested()) {
+                    LOG.warn("{}: the event queue has not drained for {} s: resync now, and again once it has",
+                            node, EventOverruns.CONGESTED_MAX.toSeconds());
                 }
                 overrun.run();
             }

@@ -135,7 +135,7 @@ public final class SyncEngine implements AutoCloseable {
                 () -> ctx.loop.execute(() -> {
                     writer.kernelEventsLost();
                     resync.overrun();
-                }));
+                }), clock);
         kernel = kernelAccess.openConntrack(decodeStats);
         int kernelPort = kernel.socket().portId();
         // our own commits and injections cause events: let the kernel drop them unseen

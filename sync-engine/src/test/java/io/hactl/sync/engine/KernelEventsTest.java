@@ -27,7 +27,8 @@ class KernelEventsTest {
         s.setReceiveTimeout(Duration.ofSeconds(20));
         s.setBlocking(true);
         List<FlowEvent> got = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, got::addAll, () -> { });
+        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, got::addAll, () -> { },
+                System::nanoTime);
         reader.start();
         try {
             for (int i = 0; i < 3; i++) {
@@ -55,7 +56,7 @@ class KernelEventsTest {
         }
         List<List<FlowEvent>> batches = Collections.synchronizedList(new ArrayList<>());
         KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, batches::add,
-                () -> { });
+                () -> { }, System::nanoTime);
         reader.start();
         try {
             await().atMost(Duration.ofSeconds(5)).until(() -> !batches.isEmpty());
@@ -63,6 +64,39 @@ class KernelEventsTest {
             // as it is (no per-batch receive-timeout switch, which the kernel rounds up to a tick)
             assertThat(batches.get(0)).hasSize(5);
             assertThat(s.receiveTimeout()).isEqualTo(Duration.ofSeconds(20));
+        } finally {
+            s.close();
+            reader.stop();
+        }
+    }
+
+    /**
+     * Events lost: the kernel drops every event behind the overrun until the queue has drained,
+     * without reporting it again; the overrun goes to the engine (whose resync dumps the table)
+     * only after the reader handed over what was queued and found the queue empty.
+     */
+    @Test
+    void anOverrunIsReportedOnlyOnceTheQueuedEventsAreHandedOverAndTheQueueIsEmpty() throws Exception {
+        InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
+        FakeNetlinkSocket s = kernel.openSocket();
+        s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
+        s.setReceiveTimeout(Duration.ofMillis(50));
+        s.setBlocking(true);
+        s.setQueueLimit(4);
+        for (int i = 0; i < 10; i++) {
+            kernel.inject(TestFlows.tcp4(i)); // 4 queued, 6 dropped: congested
+        }
+        List<FlowEvent> got = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> handedAtReport = Collections.synchronizedList(new ArrayList<>());
+        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, got::addAll,
+                () -> handedAtReport.add(got.size()), System::nanoTime);
+        reader.start();
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> !handedAtReport.isEmpty());
+            assertThat(handedAtReport).containsExactly(4);
+            kernel.inject(TestFlows.tcp4(10)); // drained: events flow again
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 5);
+            assertThat(handedAtReport).as("one report").hasSize(1);
         } finally {
             s.close();
             reader.stop();

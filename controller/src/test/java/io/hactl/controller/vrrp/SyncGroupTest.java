@@ -77,6 +77,49 @@ class SyncGroupTest {
     }
 
     @Test
+    void aMemberThatLostTheMasterStaysBackupWhileAnotherStillHearsIt() {
+        group.start();
+        record.take();
+        // the master (priority 200) is alive: WAN hears it every second; LAN's network lost it
+        lan.onAdvert(advert(61, 200), HIGHER_PEER);
+        for (int i = 0; i <= 20; i++) {
+            runUntil(i * SECOND);
+            wan.onAdvert(advert(62, 200), HIGHER_PEER);
+        }
+
+        // LAN's timer ran out again and again; the group never took over, so never yielded back
+        assertThat(record.take()).isEmpty();
+        assertThat(lan.state()).isEqualTo(VrrpState.BACKUP);
+        assertThat(wan.state()).isEqualTo(VrrpState.BACKUP);
+        assertThat(groupStates).containsExactly("BACKUP: started");
+        assertThat(lan.why()).isEqualTo("master down, held BACKUP: sync group: WAN hears master 192.0.2.30 at priority 200");
+        assertThat(wan.hearsMaster()).isTrue();
+        assertThat(lan.hearsMaster()).isFalse();
+
+        // the master dies: WAN's timer runs out too, and the group takes over at once
+        runUntil(20 * SECOND + wan.masterDownNanos());
+
+        assertThat(lan.state()).isEqualTo(VrrpState.MASTER);
+        assertThat(wan.state()).isEqualTo(VrrpState.MASTER);
+        assertThat(groupStates).containsExactly("BACKUP: started", "MASTER: WAN MASTER (master down)");
+    }
+
+    @Test
+    void aMasterStoppingOnEveryMemberIsTakenOverAfterTheSkewTime() {
+        group.start();
+        runUntil(SECOND);
+        lan.onAdvert(advert(61, 200), HIGHER_PEER);
+        wan.onAdvert(advert(62, 200), HIGHER_PEER);
+        runUntil(2 * SECOND);
+        lan.onAdvert(advert(61, 0), HIGHER_PEER);
+        wan.onAdvert(advert(62, 0), HIGHER_PEER);
+
+        runUntil(2 * SECOND + Math.max(lan.skewNanos(), wan.skewNanos()));
+
+        assertThat(group.state()).isEqualTo(VrrpState.MASTER);
+    }
+
+    @Test
     void oneMemberInFaultPutsTheGroupInFaultAndMastersSendPriorityZero() {
         group.start();
         runUntil(wan.masterDownNanos());

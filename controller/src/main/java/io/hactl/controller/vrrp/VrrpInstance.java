@@ -232,6 +232,11 @@ public final class VrrpInstance {
             masterAddress = source;
             masterPriority = advert.priority();
             hearsMaster = true;
+            if (gatedBy != null) {
+                gatedBy = null;
+                why = "master " + source.getHostAddress() + " heard again";
+                LOG.info("{}: {}", config.name(), why);
+            }
             return;
         }
         // Preempt_Mode and a lower priority: discard, so the down timer runs out (6.4.2).

@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * skew keeps its fraction of a centisecond. A backup learns Master_Adver_Interval from the
  * advertisements it accepts.
  *
- * <p>Beyond the RFC: a preempt delay (keepalived's {@code preempt_delay}), and a hold-back
+ * <p>Beyond the RFC: a preempt delay (keepalived's {@code preempt_delay}); a hold-back
  * ({@link #holdBack}) under which the instance neither preempts nor starts as master when it
- * owns the addresses, but still takes over when the master falls silent.
+ * owns the addresses, but still takes over when the master falls silent; and its sync group's
+ * {@link Gate}, which keeps it BACKUP when its master falls silent while another member still
+ * hears one.
  */
 public final class VrrpInstance {
     private static final Logger LOG = LoggerFactory.getLogger(VrrpInstance.class);
@@ -240,6 +242,7 @@ public final class VrrpInstance {
             return;
         }
         // Preempt_Mode and a lower priority: discard, so the down timer runs out (6.4.2).
+        hearsMaster = false; // a master this node is about to preempt holds no member back
         LOG.debug("{}: lower priority {} from {} discarded, preempting", config.name(), advert.priority(),
                 source.getHostAddress());
     }

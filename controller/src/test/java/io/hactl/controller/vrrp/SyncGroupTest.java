@@ -111,6 +111,21 @@ class SyncGroupTest {
     }
 
     @Test
+    void aLowerMasterAboutToBePreemptedHoldsNoMemberBack() {
+        group.holdBack("no bulk from the live peer yet");
+        group.start();
+        runUntil(SECOND);
+        lan.onAdvert(advert(61, 100), LOWER_PEER);
+        wan.onAdvert(advert(62, 100), LOWER_PEER);
+        assertThat(wan.hearsMaster()).isTrue();
+
+        group.holdBack(null);
+        wan.onAdvert(advert(62, 100), LOWER_PEER);
+
+        assertThat(wan.hearsMaster()).isFalse();
+    }
+
+    @Test
     void aMasterStoppingOnEveryMemberIsTakenOverAfterTheSkewTime() {
         group.start();
         runUntil(SECOND);

@@ -15,6 +15,12 @@ import java.util.OptionalLong;
  *     once no member has a fault of its own left;</li>
  * <li>one member becoming MASTER makes every member MASTER; one yielding MASTER to a higher
  *     priority makes every member BACKUP;</li>
+ * <li>a member whose master fell silent takes the group to MASTER only when no other member
+ *     still hears a master: while one does, the master is alive and only this member's network
+ *     lost it (a partition on one side), and taking over would put the addresses of the other
+ *     side on both nodes, then yield them to the higher priority there, again at every
+ *     Master_Down_Interval. keepalived's sync groups likewise prefer BACKUP to thrashing. The
+ *     member stays BACKUP and asks again when its timer next runs out;</li>
  * <li>{@link #holdBack}: while this node is not in sync with a live peer, no member preempts
  *     (nor starts as master as the address owner); a member still takes over when the master
  *     falls silent, and the group follows it.</li>
@@ -45,6 +51,7 @@ public final class SyncGroup {
         }
         for (VrrpInstance m : this.members) {
             m.listener(this::memberChanged);
+            m.gate(this::holdsBack);
         }
     }
 
@@ -129,6 +136,18 @@ public final class SyncGroup {
     /** Why the group is held back from preempting; null when it is not. */
     public String holdBackReason() {
         return holdBackReason;
+    }
+
+    /** Why {@code member} may not take the group to MASTER: another member still hears a master. */
+    private String holdsBack(VrrpInstance member) {
+        for (VrrpInstance m : members) {
+            if (m != member && m.hearsMaster()) {
+                return "sync group: " + m.config().name() + " hears master "
+                        + (m.masterAddress() == null ? "?" : m.masterAddress().getHostAddress()) + " at priority "
+                        + m.masterPriority();
+            }
+        }
+        return null;
     }
 
     private void memberChanged(VrrpInstance member, VrrpState from, VrrpState to, String why) {

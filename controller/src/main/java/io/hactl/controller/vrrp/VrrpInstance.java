@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * skew keeps its fraction of a centisecond. A backup learns Master_Adver_Interval from the
  * advertisements it accepts.
  *
- * <p>Beyond the RFC: a preempt delay (keepalived's {@code preempt_delay}), and a hold-back
+ * <p>Beyond the RFC: a preempt delay (keepalived's {@code preempt_delay}); a hold-back
  * ({@link #holdBack}) under which the instance neither preempts nor starts as master when it
- * owns the addresses, but still takes over when the master falls silent.
+ * owns the addresses, but still takes over when the master falls silent; and its sync group's
+ * {@link Gate}, which keeps it BACKUP when its master falls silent while another member still
+ * hears one.
  */
 public final class VrrpInstance {
     private static final Logger LOG = LoggerFactory.getLogger(VrrpInstance.class);
@@ -31,12 +33,19 @@ public final class VrrpInstance {
         void stateChanged(VrrpInstance instance, VrrpState from, VrrpState to, String why);
     }
 
+    /** Asked before the silence of the master makes this instance MASTER (a sync group's). */
+    interface Gate {
+        /** Why {@code instance} must stay BACKUP for now; null when it may take over. */
+        String holdsBack(VrrpInstance instance);
+    }
+
     private static final long NONE = Long.MAX_VALUE;
 
     private final InstanceConfig config;
     private final Actions actions;
     private final LongSupplier nanos;
     private Listener listener = (i, from, to, why) -> { };
+    private Gate gate = i -> null;
 
     private VrrpState state = VrrpState.INITIALIZE;
     private String why = "not started";
@@ -45,6 +54,10 @@ public final class VrrpInstance {
     private long masterDownTimer = NONE;
     private long preemptAt = NONE;
     private boolean holdBack;
+    /** BACKUP and accepting a master's advertisements: its Master_Down_Timer has not run out. */
+    private boolean hearsMaster;
+    /** Why the gate last kept this instance BACKUP; null once it did not. */
+    private String gatedBy;
     private InetAddress masterAddress;
     private int masterPriority;
     private long advertsSent;
@@ -59,6 +72,10 @@ public final class VrrpInstance {
 
     public void listener(Listener value) {
         this.listener = Objects.requireNonNull(value);
+    }
+
+    void gate(Gate value) {
+        this.gate = Objects.requireNonNull(value);
     }
 
     /** Initialize's Startup event (6.4.1): the owner becomes MASTER at once, any other BACKUP. */
@@ -133,8 +150,20 @@ public final class VrrpInstance {
     /** Fires what is due at {@code now}. */
     public void onTimer(long now) {
         if (state == VrrpState.BACKUP && due(masterDownTimer, now)) {
-            // Master_Down_Timer fired (6.4.2): take over.
-            toMaster("master down");
+            // Master_Down_Timer fired (6.4.2): take over, unless the gate holds this BACKUP
+            hearsMaster = false;
+            String held = gate.holdsBack(this);
+            if (held == null) {
+                gatedBy = null;
+                toMaster("master down");
+            } else {
+                masterDownTimer = now + masterDownNanos();
+                if (!held.equals(gatedBy)) {
+                    LOG.info("{}: master down, staying BACKUP: {}", config.name(), held);
+                }
+                gatedBy = held;
+                why = "master down, held BACKUP: " + held;
+            }
         } else if (state == VrrpState.MASTER && due(adverTimer, now)) {
             // Adver_Timer fired (6.4.3).
             send(config.priority());
@@ -175,6 +204,8 @@ public final class VrrpInstance {
         masterAddress = null;
         masterPriority = 0;
         preemptAt = NONE;
+        hearsMaster = false;
+        gatedBy = null;
         if (config.owner() && !holdBack) {
             toMaster(reason + ", address owner");
         } else {
@@ -187,6 +218,7 @@ public final class VrrpInstance {
         if (advert.priority() == VrrpConstants.PRIORITY_SHUTDOWN) {
             // The master is stopping: take over after Skew_Time only (6.4.2).
             masterDownTimer = now + skewNanos();
+            hearsMaster = false;
             LOG.info("{}: master {} is stopping, taking over in {} ms", config.name(),
                     source.getHostAddress(), skewNanos() / 1_000_000);
             return;
@@ -201,9 +233,16 @@ public final class VrrpInstance {
             masterDownTimer = now + masterDownNanos();
             masterAddress = source;
             masterPriority = advert.priority();
+            hearsMaster = true;
+            if (gatedBy != null) {
+                gatedBy = null;
+                why = "master " + source.getHostAddress() + " heard again";
+                LOG.info("{}: {}", config.name(), why);
+            }
             return;
         }
         // Preempt_Mode and a lower priority: discard, so the down timer runs out (6.4.2).
+        hearsMaster = false; // a master this node is about to preempt holds no member back
         LOG.debug("{}: lower priority {} from {} discarded, preempting", config.name(), advert.priority(),
                 source.getHostAddress());
     }
@@ -223,6 +262,7 @@ public final class VrrpInstance {
             masterAddress = source;
             masterPriority = advert.priority();
             toBackup(now, "higher priority " + advert.priority() + " from " + source.getHostAddress());
+            hearsMaster = state == VrrpState.BACKUP;
             return;
         }
         // A lower master: discard its advertisement, and advertise now so it yields (6.4.3).
@@ -260,6 +300,7 @@ public final class VrrpInstance {
 
     private void toBackup(long now, String reason) {
         adverTimer = NONE;
+        hearsMaster = false;
         masterDownTimer = now + masterDownNanos();
         move(VrrpState.BACKUP, reason, actions::becomeBackup);
     }
@@ -338,6 +379,11 @@ public final class VrrpInstance {
 
     public boolean heldBack() {
         return holdBack;
+    }
+
+    /** True while BACKUP and a master's advertisements keep its Master_Down_Timer from running out. */
+    public boolean hearsMaster() {
+        return state == VrrpState.BACKUP && hearsMaster;
     }
 
     public long advertsSent() {

@@ -77,6 +77,70 @@ class SyncGroupTest {
     }
 
     @Test
+    void aMemberThatLostTheMasterStaysBackupWhileAnotherStillHearsIt() {
+        group.start();
+        record.take();
+        // the master (priority 200) is alive: WAN hears it every second; LAN's network lost it
+        lan.onAdvert(advert(61, 200), HIGHER_PEER);
+        for (int i = 0; i <= 20; i++) {
+            runUntil(i * SECOND);
+            wan.onAdvert(advert(62, 200), HIGHER_PEER);
+        }
+
+        // LAN's timer ran out again and again; the group never took over, so never yielded back
+        assertThat(record.take()).isEmpty();
+        assertThat(lan.state()).isEqualTo(VrrpState.BACKUP);
+        assertThat(wan.state()).isEqualTo(VrrpState.BACKUP);
+        assertThat(groupStates).containsExactly("BACKUP: started");
+        assertThat(lan.why()).isEqualTo("master down, held BACKUP: sync group: WAN hears master 192.0.2.30 at priority 200");
+        assertThat(wan.hearsMaster()).isTrue();
+        assertThat(lan.hearsMaster()).isFalse();
+        // LAN hears the master again, and status says so
+        lan.onAdvert(advert(61, 200), HIGHER_PEER);
+        assertThat(lan.why()).isEqualTo("master 192.0.2.30 heard again");
+        assertThat(lan.hearsMaster()).isTrue();
+        lan.onAdvert(advert(61, 200), HIGHER_PEER);
+        assertThat(lan.why()).isEqualTo("master 192.0.2.30 heard again");
+
+        // the master dies: both timers run out, and the group takes over
+        runUntil(20 * SECOND + Math.max(lan.masterDownNanos(), wan.masterDownNanos()));
+
+        assertThat(lan.state()).isEqualTo(VrrpState.MASTER);
+        assertThat(wan.state()).isEqualTo(VrrpState.MASTER);
+        assertThat(groupStates).hasSize(2).element(1).asString().startsWith("MASTER: ");
+    }
+
+    @Test
+    void aLowerMasterAboutToBePreemptedHoldsNoMemberBack() {
+        group.holdBack("no bulk from the live peer yet");
+        group.start();
+        runUntil(SECOND);
+        lan.onAdvert(advert(61, 100), LOWER_PEER);
+        wan.onAdvert(advert(62, 100), LOWER_PEER);
+        assertThat(wan.hearsMaster()).isTrue();
+
+        group.holdBack(null);
+        wan.onAdvert(advert(62, 100), LOWER_PEER);
+
+        assertThat(wan.hearsMaster()).isFalse();
+    }
+
+    @Test
+    void aMasterStoppingOnEveryMemberIsTakenOverAfterTheSkewTime() {
+        group.start();
+        runUntil(SECOND);
+        lan.onAdvert(advert(61, 200), HIGHER_PEER);
+        wan.onAdvert(advert(62, 200), HIGHER_PEER);
+        runUntil(2 * SECOND);
+        lan.onAdvert(advert(61, 0), HIGHER_PEER);
+        wan.onAdvert(advert(62, 0), HIGHER_PEER);
+
+        runUntil(2 * SECOND + Math.max(lan.skewNanos(), wan.skewNanos()));
+
+        assertThat(group.state()).isEqualTo(VrrpState.MASTER);
+    }
+
+    @Test
     void oneMemberInFaultPutsTheGroupInFaultAndMastersSendPriorityZero() {
         group.start();
         runUntil(wan.masterDownNanos());

@@ -36,7 +36,7 @@ class FailoverLabTest {
 
     @AfterEach
     void tearDown(org.junit.jupiter.api.TestInfo test) {
-        keepLogs(test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("test"));
+        LabLogs.keep(dir, LabLogs.method(test));
         for (AutoCloseable c : new AutoCloseable[] {flows, k1, k2, h1, h2}) {
             try {
                 if (c != null) {
@@ -47,19 +47,6 @@ class FailoverLabTest {
             }
         }
         lab.close();
-    }
-
-    /** The daemons' and keepalived's logs of the last run of each test, in test-lab/target/lab-logs (for a look after a failure). */
-    private void keepLogs(String test) {
-        try (var logs = java.nio.file.Files.list(dir)) {
-            Path to = Path.of("target", "lab-logs", test).toAbsolutePath();
-            java.nio.file.Files.createDirectories(to);
-            for (Path p : logs.filter(p -> p.toString().endsWith(".log")).toList()) {
-                java.nio.file.Files.copy(p, to.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (java.io.IOException e) {
-            System.out.println("could not keep the logs of " + test + ": " + e);
-        }
     }
 
     void startPair(boolean withHactl) throws Exception {
@@ -256,12 +243,12 @@ class FailoverLabTest {
     void aCutSyncLinkIsReportedAndAfterItHealsAFailoverLosesNoFlow() throws Exception {
         startPair(true);
         openFlows(true, 200);
-        lab.fw1.exec("ip", "link", "set", "sync", "down");
+        lab.cutSync();
         await().atMost(Duration.ofSeconds(10)).until(() -> !h2.status().peer().alive());
         // flows opened while the link is down are only on fw1
         try (LiveFlows more = LiveFlows.open(lab.server, lab.client, 50, 50, 7008)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> more.allEchoingWithin(1000));
-            lab.fw1.exec("ip", "link", "set", "sync", "up");
+            lab.healSync();
             await().atMost(Duration.ofSeconds(30)).until(() -> h2.status().peer().alive()
                     && h2.status().caches().external() >= 250);
             k1.stop();

@@ -30,6 +30,8 @@ public final class FirewallPair implements AutoCloseable {
     public final Netns fw2;
     public final Netns server;
     private final List<Netns> all = new ArrayList<>();
+    /** The switch side of each gateway port, by "namespace/interface". */
+    private final java.util.Map<String, String> switchPorts = new java.util.HashMap<>();
 
     private FirewallPair(Netns sw, Netns client, Netns fw1, Netns fw2, Netns server) {
         this.sw = sw;
@@ -111,6 +113,7 @@ public final class FirewallPair implements AutoCloseable {
         sw.exec("ip", "link", "set", ifname, "netns", ns.name());
         sw.exec("ip", "link", "set", outer, "master", bridge);
         sw.exec("ip", "link", "set", outer, "up");
+        switchPorts.put(ns.name() + "/" + ifname, outer);
     }
 
     private static void addr(Netns ns, String ifname, String cidr) {
@@ -123,6 +126,45 @@ public final class FirewallPair implements AutoCloseable {
         for (String ifname : List.of("lan", "wan", "sync")) {
             fw.execRaw("ip", "link", "set", ifname, "down");
         }
+    }
+
+    /** Brings an {@link #unplug}ged gateway's links back up. */
+    public void plug(Netns fw) {
+        for (String ifname : List.of("lan", "wan", "sync")) {
+            fw.exec("ip", "link", "set", ifname, "up");
+        }
+    }
+
+    /**
+     * Takes a gateway's port off its switch ({@code lan} or {@code wan}): the gateway's link
+     * stays up with its carrier (so its VRRP sees no fault), but it hears nobody there and nobody
+     * hears it, as behind a broken switch or VLAN.
+     */
+    public void partition(Netns fw, String ifname) {
+        sw.exec("ip", "link", "set", switchPort(fw, ifname), "nomaster");
+    }
+
+    /** Puts a port {@link #partition}ed back on its switch. */
+    public void heal(Netns fw, String ifname) {
+        sw.exec("ip", "link", "set", switchPort(fw, ifname), "master", "br-" + ifname);
+    }
+
+    private String switchPort(Netns fw, String ifname) {
+        String outer = switchPorts.get(fw.name() + "/" + ifname);
+        if (outer == null) {
+            throw new IllegalArgumentException(fw.name() + " has no switch port " + ifname);
+        }
+        return outer;
+    }
+
+    /** Cuts the sync link (its end on fw1 goes down: both ends lose the carrier). */
+    public void cutSync() {
+        fw1.exec("ip", "link", "set", "sync", "down");
+    }
+
+    /** Brings the sync link {@link #cutSync cut} back. */
+    public void healSync() {
+        fw1.exec("ip", "link", "set", "sync", "up");
     }
 
     @Override

@@ -93,14 +93,27 @@ public final class HactlNode implements AutoCloseable {
      * {@link Keepalived}) at {@code priority}, advertising every {@code advertInterval}.
      */
     public Path confVrrp(String local, String peer, Path key, int priority, String advertInterval) throws Exception {
+        return confVrrp(local, peer, key, advertInterval, "", List.of(
+                vrrpInstance("VI_LAN", "lan", 51, priority, FirewallPair.LAN_VIP + "/24", ""),
+                vrrpInstance("VI_WAN", "wan", 52, priority, FirewallPair.WAN_VIP + "/24", "")));
+    }
+
+    /**
+     * As {@link #confVrrp(String, String, Path, int, String)}, with the given instances (see
+     * {@link #vrrpInstance}) and more keys of the sync section ({@code moreSync}, e.g.
+     * "purge-timeout: 3s").
+     */
+    public Path confVrrp(String local, String peer, Path key, String advertInterval, String moreSync,
+            List<String> instances) throws Exception {
         Path f = dir.resolve(name + "-hactl.yaml");
+        String more = moreSync.isEmpty() ? "" : "\n  " + moreSync.strip().replace("\n", "\n  ");
         Files.writeString(f, """
                 node: { name: %s }
                 sync:
                   local: %s
                   peer: %s
                   interface: sync
-                  key-file: %s
+                  key-file: %s%s
                   filter:
                     ignore-addresses: [127.0.0.0/8, 10.99.0.0/24, 10.50.0.2, 10.50.0.3, 10.60.0.2, 10.60.0.3]
                 role:
@@ -108,17 +121,34 @@ public final class HactlNode implements AutoCloseable {
                   vrrp:
                     advert-interval: %s
                     instances:
-                      - { name: VI_LAN, interface: lan, vrid: 51, priority: %d, addresses: [%s/24] }
-                      - { name: VI_WAN, interface: wan, vrid: 52, priority: %d, addresses: [%s/24] }
+                %s
                 control: { socket: %s }
-                """.formatted(name, local, peer, key, advertInterval, priority, FirewallPair.LAN_VIP, priority,
-                FirewallPair.WAN_VIP, socket()));
+                """.formatted(name, local, peer, key, more, advertInterval,
+                instances.stream().map(i -> "      - " + i).collect(java.util.stream.Collectors.joining("\n")),
+                socket()));
         return f;
+    }
+
+    /** One entry of role.vrrp.instances; {@code unicastPeers} empty: multicast. */
+    public static String vrrpInstance(String name, String ifname, int vrid, int priority, String addresses,
+            String unicastPeers) {
+        return "{ name: %s, interface: %s, vrid: %d, priority: %d, addresses: [%s]%s }".formatted(name, ifname, vrid,
+                priority, addresses, unicastPeers.isEmpty() ? "" : ", unicast-peers: [" + unicastPeers + "]");
     }
 
     /** Whether this node's namespace holds the LAN virtual address. */
     public boolean holdsLanVip() {
-        return ns.execRaw("ip", "-o", "addr", "show", "dev", "lan").output().contains(FirewallPair.LAN_VIP + "/");
+        return holds("lan", FirewallPair.LAN_VIP);
+    }
+
+    /** Whether this node's namespace holds the WAN virtual address. */
+    public boolean holdsWanVip() {
+        return holds("wan", FirewallPair.WAN_VIP);
+    }
+
+    /** Whether {@code address} (IPv4 or IPv6, as {@code ip} prints it) is on {@code ifname} in this node's namespace. */
+    public boolean holds(String ifname, String address) {
+        return ns.execRaw("ip", "-o", "addr", "show", "dev", ifname).output().contains(" " + address + "/");
     }
 
     public void start(Path conf) throws Exception {

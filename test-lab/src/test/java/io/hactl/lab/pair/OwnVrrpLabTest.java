@@ -6,116 +6,28 @@ import static org.awaitility.Awaitility.await;
 import io.hactl.controller.control.StatusReport;
 import io.hactl.controller.control.VrrpReport;
 import io.hactl.sync.lab.LabTest;
-import io.hactl.sync.wire.KeyFile;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Failover of the firewall pair with hactl's own VRRP as the role source, no keepalived: two
  * daemons advertise every 100 ms on the LAN and the WAN; the MASTER holds the virtual addresses.
  * When it crashes the other takes over, with the conntrack state in its kernel before the
- * addresses go up, and every live flow goes on.
+ * addresses go up, and every live flow goes on; so when the first comes back and takes over
+ * again, and when the sync link was cut and healed before the crash.
  */
 @LabTest(tools = {"nft", "conntrack"})
-class OwnVrrpLabTest {
+class OwnVrrpLabTest extends OwnVrrpLab {
     static final int FLOWS = 300;
-    static final String ADVERT = "100ms";
-    @TempDir
-    Path dir;
-    FirewallPair lab;
-    HactlNode h1;
-    HactlNode h2;
-    LiveFlows flows;
-
-    @BeforeEach
-    void setUp() {
-        lab = FirewallPair.create();
-    }
-
-    @AfterEach
-    void tearDown(org.junit.jupiter.api.TestInfo test) {
-        keepLogs(test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("test"));
-        for (AutoCloseable c : new AutoCloseable[] {flows, h1, h2}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
-        lab.close();
-    }
-
-    /** The daemons' logs of the last run of each test, in test-lab/target/lab-logs. */
-    private void keepLogs(String test) {
-        try (var logs = java.nio.file.Files.list(dir)) {
-            Path to = Path.of("target", "lab-logs", "OwnVrrpLabTest-" + test).toAbsolutePath();
-            java.nio.file.Files.createDirectories(to);
-            for (Path p : logs.filter(p -> p.toString().endsWith(".log")).toList()) {
-                java.nio.file.Files.copy(p, to.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (java.io.IOException e) {
-            System.out.println("could not keep the logs of " + test + ": " + e);
-        }
-    }
-
-    /** fw1 (priority 150) starts alone and takes the addresses; then fw2 (100) joins as BACKUP. */
-    void startPair() throws Exception {
-        Path key = dir.resolve("sync.key");
-        KeyFile.generate(key);
-        h1 = new HactlNode(lab.fw1, dir, "fw1");
-        h2 = new HactlNode(lab.fw2, dir, "fw2");
-        h1.start(h1.confVrrp("10.99.0.1", "10.99.0.2", key, 150, ADVERT));
-        await().atMost(Duration.ofSeconds(30)).until(() -> vrrpState(h1).equals("MASTER") && h1.holdsLanVip());
-        h2.start(h2.confVrrp("10.99.0.2", "10.99.0.1", key, 100, ADVERT));
-        await().atMost(Duration.ofSeconds(30)).until(() -> vrrpState(h2).equals("BACKUP")
-                && "BACKUP".equals(h2.status().role()) && h2.status().peer().alive());
-        assertThat(h2.holdsLanVip()).isFalse();
-        assertThat(h1.status().role()).isEqualTo("MASTER");
-        assertThat(h1.status().roleSource()).isEqualTo("vrrp");
-    }
-
-    void openFlows(int n) throws Exception {
-        flows = LiveFlows.open(lab.server, lab.client, n, 50);
-        await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
-        await().atMost(Duration.ofSeconds(20)).until(() -> h2.status().caches().external() >= n);
-    }
-
-    static String vrrpState(HactlNode h) {
-        StatusReport s = h.statusOrNull();
-        return s == null || s.vrrp() == null ? "?" : s.vrrp().state();
-    }
-
-    /** The MASTER takeover's steps: the state steps done before the addresses went up, then the announcement. */
-    static void assertTakeoverInOrder(VrrpReport v) {
-        VrrpReport.Transition t = v.lastTransition();
-        assertThat(t.to()).isEqualTo("MASTER");
-        assertThat(t.overBudget()).as("%s", t).isFalse();
-        assertThat(t.steps().stream().map(VrrpReport.Step::step).toList())
-                .containsExactly("state", "addresses", "announce");
-        VrrpReport.Step state = t.steps().get(0);
-        VrrpReport.Step addresses = t.steps().get(1);
-        assertThat(state.error()).as("%s", t).isNull();
-        assertThat(addresses.error()).as("%s", t).isNull();
-        assertThat(state.millis()).isNotNegative();
-        assertThat(addresses.atMillis()).isGreaterThanOrEqualTo(state.atMillis() + state.millis());
-    }
 
     @Test
     void crashOfTheMasterMovesTheAddressesAfterTheStateAndKeepsEveryFlow() throws Exception {
         startPair();
         openFlows(FLOWS);
 
-        // fw1 dies: its links go down, its daemon is killed; fw2 hears no advert for the
-        // master-down interval (3 x 100 ms plus skew) and takes over
-        lab.unplug(lab.fw1);
-        h1.kill();
+        // fw2 hears no advert for the master-down interval (3 x 100 ms plus skew) and takes over
+        crash(lab.fw1, h1);
         await().atMost(Duration.ofSeconds(15)).until(() -> vrrpState(h2).equals("MASTER") && h2.holdsLanVip());
         await().atMost(Duration.ofSeconds(20)).until(() -> "MASTER".equals(h2.status().role()));
         await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
@@ -140,6 +52,8 @@ class OwnVrrpLabTest {
         // SIGTERM: fw1 advertises priority 0, takes its addresses down and hands over
         h1.stop();
         await().atMost(Duration.ofSeconds(15)).until(() -> vrrpState(h2).equals("MASTER") && h2.holdsLanVip());
+        // the role transition is recorded once its flush, resync and bulk-send ran too, behind the addresses
+        await().atMost(Duration.ofSeconds(20)).until(() -> "MASTER".equals(h2.status().role()));
         await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
         assertThat(h1.holdsLanVip()).isFalse();
 
@@ -151,5 +65,80 @@ class OwnVrrpLabTest {
         assertTakeoverInOrder(s.vrrp());
         assertThat(s.vrrp().lastTransition().why()).as("%s", s.vrrp().lastTransition()).isNotBlank();
         assertThat(List.of(s.lastTransition().from(), s.lastTransition().to())).containsExactly("BACKUP", "MASTER");
+    }
+
+    @Test
+    void fw1BackFromACrashPreemptsWithTheStateFirstAndEveryFlowSurvivesBothMoves() throws Exception {
+        startPair();
+        openFlows(FLOWS);
+        crash(lab.fw1, h1);
+        await().atMost(Duration.ofSeconds(15)).until(() -> vrrpState(h2).equals("MASTER")
+                && "MASTER".equals(h2.status().role()) && h2.holdsLanVip() && h2.holdsWanVip());
+        await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
+        LiveFlows.Report first = flows.report(10_000);
+        assertThat(first.survived()).as("%s", first).isEqualTo(FLOWS);
+
+        // fw1 reboots: neither its virtual addresses (unless its daemon, seeing the links go down,
+        // removed them already) nor its conntrack table survive that; its daemon, held back until
+        // it holds fw2's flows, then preempts (priority 150 over 100)
+        for (String vip : List.of(FirewallPair.LAN_VIP + "/24 dev lan", FirewallPair.WAN_VIP + "/24 dev wan")) {
+            lab.fw1.execRaw(("ip addr del " + vip).split(" "));
+        }
+        assertThat(h1.holdsLanVip() || h1.holdsWanVip()).isFalse();
+        lab.fw1.exec("conntrack", "-F");
+        lab.plug(lab.fw1);
+        h1 = new HactlNode(lab.fw1, dir, "fw1");
+        h1.start(dir.resolve("fw1-hactl.yaml"));
+        await().atMost(Duration.ofSeconds(40)).until(() -> oneMaster(h1, h2));
+        await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
+
+        LiveFlows.Report r = flows.report(10_000);
+        StatusReport s = h1.status();
+        System.out.println("crash, then failback with hactl's own VRRP: " + r + "; fw1 vrrp " + s.vrrp().lastTransition()
+                + "; role transition " + s.lastTransition());
+        assertThat(r.survived()).as("%s", r).isEqualTo(FLOWS);
+        assertTakeoverInOrder(s.vrrp());
+        assertThat(s.lastTransition().ok()).as("%s", s.lastTransition()).isTrue();
+        // the flows reached fw1's flushed kernel from fw2: the commit or, earlier, warm standby wrote them
+        assertThat(s.lastTransition().steps().get(0).detail()).satisfiesAnyOf(
+                d -> assertThat(d).contains("committed " + FLOWS + "/" + FLOWS),
+                d -> assertThat(d).contains(FLOWS + " unchanged since the commit"));
+        assertThat(h2.status().vrrp().instances()).extracting(VrrpReport.Instance::state).containsOnly("BACKUP");
+    }
+
+    @Test
+    void aCutSyncLinkIsReportedOnBothAndAfterItHealsACrashLosesNoFlow() throws Exception {
+        startPair();
+        openFlows(200);
+        lab.cutSync();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            StatusReport s1 = h1.status();
+            StatusReport s2 = h2.status();
+            return !s1.peer().alive() && !s2.peer().alive() && !s1.ok() && !s2.ok();
+        });
+        System.out.println("sync link cut: fw1 " + h1.status().verdict() + "; fw2 " + h2.status().verdict());
+        // VRRP runs on the LAN and WAN, not on the sync link: the roles stay
+        assertThat(oneMaster(h1, h2)).isTrue();
+        // flows opened while the link is down are only on fw1
+        try (LiveFlows more = LiveFlows.open(lab.server, lab.client, 50, 50, 7008)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> more.allEchoingWithin(1000));
+            lab.healSync();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                StatusReport s1 = h1.status();
+                StatusReport s2 = h2.status();
+                return s1.peer().alive() && s2.peer().alive() && s1.ok() && s2.ok()
+                        && s1.caches().internal() >= 250 && s2.caches().external() >= s1.caches().internal();
+            });
+            crash(lab.fw1, h1);
+            await().atMost(Duration.ofSeconds(15)).until(() -> vrrpState(h2).equals("MASTER") && h2.holdsLanVip()
+                    && "MASTER".equals(h2.status().role()));
+            await().atMost(Duration.ofSeconds(15)).until(() -> flows.allEchoingWithin(1000) && more.allEchoingWithin(1000));
+            LiveFlows.Report r = flows.report(5000);
+            LiveFlows.Report r2 = more.report(5000);
+            System.out.println("own VRRP, sync link cut and healed, then a crash: " + r + "; opened during the cut: " + r2);
+            assertThat(r.survived()).as("%s", r).isEqualTo(200);
+            assertThat(r2.survived()).as("%s", r2).isEqualTo(50);
+            assertTakeoverInOrder(h2.status().vrrp());
+        }
     }
 }

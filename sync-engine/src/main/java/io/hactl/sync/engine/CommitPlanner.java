@@ -21,7 +21,9 @@ import java.time.Duration;
  * tuple or the status. Without them the new master would forward the flow untranslated. As
  * conntrackd does, the mapping is read off the reply tuple: where its destination differs from
  * the original source, source NAT to it; where its source differs from the original
- * destination, destination NAT to it (ports included when they differ).
+ * destination, destination NAT to it (ports included when they differ). The reply tuple is then
+ * written as the inverse of the original: the kernel maps that inverse, and one already mapped
+ * would leave it nothing to translate (IPS_SRC_NAT_DONE without IPS_SRC_NAT).
  */
 public final class CommitPlanner {
     /** Timeout given when the received one has run out since (conntrackd uses the same). */
@@ -46,9 +48,11 @@ public final class CommitPlanner {
             boolean ports = Tuple.hasPorts(o.protocol());
             if (!r.dst().equals(o.src()) || ports && r.dstPort() != o.srcPort()) {
                 b.snat(ports && r.dstPort() != o.srcPort() ? NatRange.to(r.dst(), r.dstPort()) : NatRange.to(r.dst()));
+                b.reply(null);
             }
             if (!r.src().equals(o.dst()) || ports && r.srcPort() != o.dstPort()) {
                 b.dnat(ports && r.srcPort() != o.dstPort() ? NatRange.to(r.src(), r.srcPort()) : NatRange.to(r.src()));
+                b.reply(null);
             }
         }
         if (!windowTracking && received.protoInfo() instanceof TcpInfo t) {

@@ -61,6 +61,7 @@ class CommitPlannerTest {
         Flow snat = p.plan(translated("203.0.113.5", 443, "10.60.0.1", 40000), 0, 0);
         assertThat(snat.snat()).as("source NAT, port kept").isEqualTo(NatRange.to(vip));
         assertThat(snat.dnat()).isNull();
+        assertThat(snat.reply()).as("written as the inverse of the original, which the kernel maps").isNull();
 
         Flow snatPort = p.plan(translated("203.0.113.5", 443, "10.60.0.1", 61000), 0, 0);
         assertThat(snatPort.snat()).as("source NAT to another port").isEqualTo(NatRange.to(vip, 61000));

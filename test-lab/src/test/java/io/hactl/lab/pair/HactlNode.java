@@ -93,14 +93,21 @@ public final class HactlNode implements AutoCloseable {
      * {@link Keepalived}) at {@code priority}, advertising every {@code advertInterval}.
      */
     public Path confVrrp(String local, String peer, Path key, int priority, String advertInterval) throws Exception {
+        return confVrrp(local, peer, key, priority, advertInterval, "");
+    }
+
+    /** As {@link #confVrrp(String, String, Path, int, String)}, with more keys of the sync section (e.g. "direct-inject: false"). */
+    public Path confVrrp(String local, String peer, Path key, int priority, String advertInterval, String moreSync)
+            throws Exception {
         Path f = dir.resolve(name + "-hactl.yaml");
+        String more = moreSync.isEmpty() ? "" : "\n  " + moreSync.strip().replace("\n", "\n  ");
         Files.writeString(f, """
                 node: { name: %s }
                 sync:
                   local: %s
                   peer: %s
                   interface: sync
-                  key-file: %s
+                  key-file: %s%s
                   filter:
                     ignore-addresses: [127.0.0.0/8, 10.99.0.0/24, 10.50.0.2, 10.50.0.3, 10.60.0.2, 10.60.0.3]
                 role:
@@ -111,7 +118,7 @@ public final class HactlNode implements AutoCloseable {
                       - { name: VI_LAN, interface: lan, vrid: 51, priority: %d, addresses: [%s/24] }
                       - { name: VI_WAN, interface: wan, vrid: 52, priority: %d, addresses: [%s/24] }
                 control: { socket: %s }
-                """.formatted(name, local, peer, key, advertInterval, priority, FirewallPair.LAN_VIP, priority,
+                """.formatted(name, local, peer, key, more, advertInterval, priority, FirewallPair.LAN_VIP, priority,
                 FirewallPair.WAN_VIP, socket()));
         return f;
     }
@@ -125,6 +132,11 @@ public final class HactlNode implements AutoCloseable {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns.name(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         argv.addAll(LAUNCHER_JVM);
+        // more options for a look into a run (e.g. -Xlog:gc, log timestamps); none by default
+        String more = System.getProperty("lab.jvm", "").strip();
+        if (!more.isEmpty()) {
+            argv.addAll(List.of(more.split("\\s+")));
+        }
         argv.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hactl.controller.cli.Main", "daemon", "--config",
                 conf.toString()));
         ProcessBuilder pb = new ProcessBuilder(argv);

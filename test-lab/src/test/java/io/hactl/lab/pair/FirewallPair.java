@@ -160,6 +160,17 @@ public final class FirewallPair implements AutoCloseable {
         }
     }
 
+    /**
+     * Cuts a gateway off as a power loss would: the sync link first, so that what the gateway
+     * does on seeing its LAN or WAN go down (keepalived's FAULT, hactl's hand-over to the peer)
+     * no longer reaches the peer.
+     */
+    public void cutOffSyncFirst(Netns fw) {
+        for (String ifname : List.of("sync", "lan", "wan")) {
+            fw.execRaw("ip", "link", "set", ifname, "down");
+        }
+    }
+
     @Override
     public void close() {
         for (Netns n : all) {

@@ -179,24 +179,46 @@ final class BatchWriter {
 
     /**
      * After a batched write: the flows the kernel refused as unchangeable (EBUSY: an entry whose
-     * fixed bits differ) are deleted and created again; every other failure is counted by errno.
-     * Runs on the worker.
+     * fixed bits differ) are deleted and created again; a translated flow that exists already
+     * (EOPNOTSUPP: the kernel sets NAT only on create) is updated without its NAT, which the entry
+     * has; every other failure is counted by errno. Runs on the worker.
      */
     private Outcome replaceBusy(BatchResult r, IntFunction<Flow> flowAt, long[] timeouts) throws NetlinkException {
         BitSet ok = new BitSet(r.size());
         List<Flow> retry = new ArrayList<>();
         List<Integer> retried = new ArrayList<>();
+        List<Flow> natUpdates = new ArrayList<>();
+        List<Integer> natUpdated = new ArrayList<>();
         for (int i = 0; i < r.size(); i++) {
             if (r.ok(i)) {
                 ok.set(i);
             } else if (r.errno(i) == Errno.EBUSY) {
                 retry.add(flowAt.apply(i));
                 retried.add(i);
+            } else if (r.errno(i) == Errno.EOPNOTSUPP) {
+                Flow f = flowAt.apply(i);
+                if (f.snat() != null || f.dnat() != null) {
+                    natUpdates.add(f.toBuilder().snat(null).dnat(null).build());
+                    natUpdated.add(i);
+                }
             }
         }
         int replaced = 0;
         Map<String, Integer> failures = new HashMap<>(r.failures());
         failures.remove("EBUSY");
+        int written = r.succeeded();
+        if (!natUpdates.isEmpty()) {
+            failures.computeIfPresent("EOPNOTSUPP", (k, v) -> v == natUpdates.size() ? null : v - natUpdates.size());
+            BatchResult updated = kernel.batch(natUpdates, BatchMode.UPDATE);
+            for (int j = 0; j < updated.size(); j++) {
+                if (updated.ok(j)) {
+                    ok.set(natUpdated.get(j));
+                    timeouts[natUpdated.get(j)] = natUpdates.get(j).timeout();
+                }
+            }
+            written += updated.succeeded();
+            updated.failures().forEach((k, v) -> failures.merge(k, v, Integer::sum));
+        }
         if (!retry.isEmpty()) {
             kernel.batchDelete(retry);
             BatchResult again = kernel.batch(retry, BatchMode.CREATE);
@@ -213,6 +235,6 @@ final class BatchWriter {
             ctx.count("kernel_write_" + k, v);
             ctx.count("kernel_write_failed", v);
         });
-        return new Outcome(r.succeeded(), replaced, ok, timeouts, failures);
+        return new Outcome(written, replaced, ok, timeouts, failures);
     }
 }

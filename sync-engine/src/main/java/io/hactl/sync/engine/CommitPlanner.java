@@ -1,7 +1,9 @@
 package io.hactl.sync.engine;
 
 import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.conntrack.NatRange;
 import io.hactl.sync.conntrack.TcpInfo;
+import io.hactl.sync.conntrack.Tuple;
 import io.hactl.sync.ctnetlink.Ctnl;
 import java.time.Duration;
 
@@ -12,6 +14,16 @@ import java.time.Duration;
  * BE_LIBERAL in both directions unless window tracking is kept, because the new master never saw
  * the window and would otherwise drop in-window packets as invalid. Every written flow carries
  * the {@link OwnerMark}: it is the peer's until this node claims it by taking MASTER.
+ *
+ * <p>A translated flow gets its NAT back: the kernel reports NAT only as a reply tuple that is not
+ * the inverse of the original, and sets a new entry's translation (the IPS_SRC_NAT / IPS_DST_NAT
+ * bits the packets are rewritten by) only from CTA_NAT_SRC / CTA_NAT_DST, never from the reply
+ * tuple or the status. Without them the new master would forward the flow untranslated. As
+ * conntrackd does, the mapping is read off the reply tuple: where its destination differs from
+ * the original source, source NAT to it; where its source differs from the original
+ * destination, destination NAT to it (ports included when they differ). The reply tuple is then
+ * written as the inverse of the original: the kernel maps that inverse, and one already mapped
+ * would leave it nothing to translate (IPS_SRC_NAT_DONE without IPS_SRC_NAT).
  */
 public final class CommitPlanner {
     /** Timeout given when the received one has run out since (conntrackd uses the same). */
@@ -30,6 +42,19 @@ public final class CommitPlanner {
     public Flow plan(Flow received, long updatedAtNanos, long nowNanos) {
         Flow.Builder b = received.toBuilder().id(Flow.ABSENT).mark(ownerMark.apply(received.mark()));
         b.timeout(timeout(received.timeout() == Flow.ABSENT ? -1 : received.timeout(), updatedAtNanos, nowNanos));
+        Tuple o = received.orig();
+        Tuple r = received.reply();
+        if (r != null && received.snat() == null && received.dnat() == null) {
+            boolean ports = Tuple.hasPorts(o.protocol());
+            if (!r.dst().equals(o.src()) || ports && r.dstPort() != o.srcPort()) {
+                b.snat(ports && r.dstPort() != o.srcPort() ? NatRange.to(r.dst(), r.dstPort()) : NatRange.to(r.dst()));
+                b.reply(null);
+            }
+            if (!r.src().equals(o.dst()) || ports && r.srcPort() != o.dstPort()) {
+                b.dnat(ports && r.srcPort() != o.dstPort() ? NatRange.to(r.src(), r.srcPort()) : NatRange.to(r.src()));
+                b.reply(null);
+            }
+        }
         if (!windowTracking && received.protoInfo() instanceof TcpInfo t) {
             b.protoInfo(t.withFlags(t.flagsOrig() | Ctnl.IP_CT_TCP_FLAG_BE_LIBERAL,
                     t.flagsReply() | Ctnl.IP_CT_TCP_FLAG_BE_LIBERAL));

@@ -156,19 +156,22 @@ final class FakeCtnetlink {
             if (natFamilyDiffers(req.snat(), req.orig())) {
                 return Errno.EINVAL;
             }
-            // source NAT rewrites where the reply goes
-            reply = new Tuple(reply.src(), req.snat().minIp(), reply.protocol(), reply.srcPort(),
+            // source NAT rewrites where the reply goes; nf_nat_setup_info() maps the inverse of the
+            // reply tuple given, and sets IPS_SRC_NAT only when that changes it
+            Tuple mapped = new Tuple(reply.src(), req.snat().minIp(), reply.protocol(), reply.srcPort(),
                     natPort(reply, req.snat(), reply.dstPort()), reply.icmpType(), reply.icmpCode(), reply.icmpId());
-            status |= IPS_SRC_NAT | IPS_SRC_NAT_DONE;
+            status |= (mapped.equals(reply) ? 0 : IPS_SRC_NAT) | IPS_SRC_NAT_DONE;
+            reply = mapped;
         }
         if (req.dnat() != null) {
             if (natFamilyDiffers(req.dnat(), req.orig())) {
                 return Errno.EINVAL;
             }
-            reply = new Tuple(req.dnat().minIp(), reply.dst(), reply.protocol(),
+            Tuple mapped = new Tuple(req.dnat().minIp(), reply.dst(), reply.protocol(),
                     natPort(reply, req.dnat(), reply.srcPort()), reply.dstPort(), reply.icmpType(), reply.icmpCode(),
                     reply.icmpId());
-            status |= IPS_DST_NAT | IPS_DST_NAT_DONE;
+            status |= (mapped.equals(reply) ? 0 : IPS_DST_NAT) | IPS_DST_NAT_DONE;
+            reply = mapped;
         }
         status |= IPS_CONFIRMED; // set before the requested status is applied, hence EBUSY without it
         if (present.get(CTA_STATUS)) {

@@ -126,6 +126,31 @@ class KernelWriterTest {
     }
 
     /**
+     * A source-NATed flow is created with its NAT (the kernel translates by it), and written
+     * again over the entry that has it (an update may not carry NAT): no failure either time.
+     */
+    @Test
+    void aTranslatedFlowIsCreatedWithItsNatAndUpdatedWithoutIt() throws Exception {
+        EngineParts p = parts(EngineParts.config());
+        Flow f = flow(10, 3, 0x11);
+        java.net.InetAddress vip = java.net.InetAddress.getByName("10.60.0.1");
+        Flow translated = f.toBuilder().reply(io.hactl.sync.conntrack.Tuple.tcp(f.orig().dst(), vip, 443, 20000))
+                .status(f.status() | Ctnl.IPS_SRC_NAT | Ctnl.IPS_SRC_NAT_DONE).build();
+        p.external.put(translated, p.now);
+        for (int round = 0; round < 2; round++) {
+            CommitResult r = commit(p, false);
+            assertThat(r.written()).as("round %d: %s", round, r).isEqualTo(N);
+            assertThat(r.ok()).as("round %d: %s", round, r).isTrue();
+            assertThat(p.kernel.get(f.orig(), 0)).get().satisfies(k -> {
+                assertThat(k.reply().dst()).isEqualTo(vip);
+                assertThat(k.hasStatus(Ctnl.IPS_SRC_NAT | Ctnl.IPS_SRC_NAT_DONE)).as("%s", k).isTrue();
+            });
+            p.advance(Duration.ofSeconds(1));
+        }
+        assertThat(p.counter("kernel_write_failed")).isZero();
+    }
+
+    /**
      * The MASTER transition after warm standby writes only what arrived since the flows were
      * written: here the 3 flows of the last tick before the role changed.
      */

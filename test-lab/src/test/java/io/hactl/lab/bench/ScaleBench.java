@@ -126,7 +126,7 @@ public final class ScaleBench {
         }
     }
 
-    static void raiseConntrackMax() throws Exception {
+    public static void raiseConntrackMax() throws Exception {
         Path max = Path.of("/proc/sys/net/netfilter/nf_conntrack_max");
         // read as a stream: procfs reports no size, and Files.readString then reads short
         long now = Long.parseLong(Files.readAllLines(max).get(0).strip());

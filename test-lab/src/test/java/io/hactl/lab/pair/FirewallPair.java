@@ -121,6 +121,41 @@ public final class FirewallPair implements AutoCloseable {
         ns.exec("ip", "link", "set", ifname, "up");
     }
 
+    /**
+     * Sets a gateway's {@code nf_conntrack_tcp_loose} (a sysctl of the namespace): 1, the
+     * kernel's and Debian's default, lets a mid-stream TCP packet without state start a new
+     * conntrack entry; 0 (this lab's default) leaves it invalid.
+     */
+    public static void tcpLoose(Netns fw, boolean loose) {
+        fw.exec("sysctl", "-q", "-w", "net.netfilter.nf_conntrack_tcp_loose=" + (loose ? 1 : 0));
+    }
+
+    /** A gateway's {@code nf_conntrack_tcp_loose}. */
+    public static boolean tcpLoose(Netns fw) {
+        return fw.exec("sysctl", "-n", "net.netfilter.nf_conntrack_tcp_loose").strip().equals("1");
+    }
+
+    /**
+     * Source NAT on both gateways of what the LAN sends out of the WAN to the WAN virtual
+     * address: the server sees the pair's address, not the client's. A pair translates to its
+     * virtual address rather than masquerading to each gateway's own: the server answers the
+     * address a flow was translated to, and after a failover only the virtual one still leads to
+     * the master. Only traffic from the LAN is translated: the gateways' own packets out of the
+     * WAN (VRRP adverts, whose checksum covers their source address) keep their address.
+     */
+    public void snatLanToWanVip() {
+        for (Netns fw : List.of(fw1, fw2)) {
+            fw.nft("""
+                    table ip hactl_lab_nat {
+                      chain postrouting {
+                        type nat hook postrouting priority srcnat; policy accept;
+                        oifname "wan" ip saddr 10.50.0.0/16 snat to %s
+                      }
+                    }
+                    """.formatted(WAN_VIP));
+        }
+    }
+
     /** Cuts a gateway off both switches and the sync link (a crash, seen from the network). */
     public void unplug(Netns fw) {
         for (String ifname : List.of("lan", "wan", "sync")) {
@@ -165,6 +200,17 @@ public final class FirewallPair implements AutoCloseable {
     /** Brings the sync link {@link #cutSync cut} back. */
     public void healSync() {
         fw1.exec("ip", "link", "set", "sync", "up");
+    }
+
+    /**
+     * Cuts a gateway off as a power loss would: the sync link first, so that what the gateway
+     * does on seeing its LAN or WAN go down (keepalived's FAULT, hactl's hand-over to the peer)
+     * no longer reaches the peer.
+     */
+    public void cutOffSyncFirst(Netns fw) {
+        for (String ifname : List.of("sync", "lan", "wan")) {
+            fw.execRaw("ip", "link", "set", ifname, "down");
+        }
     }
 
     @Override

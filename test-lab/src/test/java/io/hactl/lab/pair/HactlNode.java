@@ -93,7 +93,13 @@ public final class HactlNode implements AutoCloseable {
      * {@link Keepalived}) at {@code priority}, advertising every {@code advertInterval}.
      */
     public Path confVrrp(String local, String peer, Path key, int priority, String advertInterval) throws Exception {
-        return confVrrp(local, peer, key, advertInterval, "", List.of(
+        return confVrrp(local, peer, key, priority, advertInterval, "");
+    }
+
+    /** As {@link #confVrrp(String, String, Path, int, String)}, with more keys of the sync section (e.g. "direct-inject: false"). */
+    public Path confVrrp(String local, String peer, Path key, int priority, String advertInterval, String moreSync)
+            throws Exception {
+        return confVrrp(local, peer, key, advertInterval, moreSync, List.of(
                 vrrpInstance("VI_LAN", "lan", 51, priority, FirewallPair.LAN_VIP + "/24", ""),
                 vrrpInstance("VI_WAN", "wan", 52, priority, FirewallPair.WAN_VIP + "/24", "")));
     }
@@ -155,6 +161,11 @@ public final class HactlNode implements AutoCloseable {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns.name(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         argv.addAll(LAUNCHER_JVM);
+        // more options for a look into a run (e.g. -Xlog:gc, log timestamps); none by default
+        String more = System.getProperty("lab.jvm", "").strip();
+        if (!more.isEmpty()) {
+            argv.addAll(List.of(more.split("\\s+")));
+        }
         argv.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hactl.controller.cli.Main", "daemon", "--config",
                 conf.toString()));
         ProcessBuilder pb = new ProcessBuilder(argv);

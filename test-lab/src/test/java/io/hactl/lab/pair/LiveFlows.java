@@ -231,6 +231,11 @@ public final class LiveFlows implements AutoCloseable {
         return true;
     }
 
+    /** Flows ended by the network: reset, or closed by the other side (a live flow never is). */
+    public long resetOrClosed() {
+        return flows.stream().filter(f -> f.dead).count();
+    }
+
     /** Flows count as dead when reset, or when silent for longer than {@code deadMillis} now. */
     public Report report(long deadMillis) {
         long now = System.nanoTime();

@@ -37,8 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
  * A packet that reaches the new master before its flow's state would either be picked up as a
  * new flow or, sent by the server to the virtual address, be answered by the gateway's own TCP
  * stack with a reset. With hactl's VRRP the state is in the kernel before the addresses move:
- * no connection may break. With keepalived moving the addresses, both at 100 ms adverts, the test
- * prints what happens.
+ * no connection may break. With keepalived moving the addresses (both at 100 ms adverts) and warm
+ * standby none may break either: the backup's kernel holds every flow before. Keepalived with the
+ * external cache only is the race itself: the addresses go up while the commit of 101,000 flows
+ * runs, and how many connections break depends on how far the commit got (110-124 of 1,000 in
+ * three runs, none in a fourth): not a test, a figure for the bench.
  */
 @LabTest(tools = {"keepalived", "nft", "conntrack"})
 class LooseMasqueradeLabTest {
@@ -120,17 +123,6 @@ class LooseMasqueradeLabTest {
         Outcome o = crashWithKeepalived(WARM_STANDBY);
         assertThat(o.report().survived()).as("%s", o).isEqualTo(LIVE);
         assertThat(o.resetOrClosed()).as("%s", o).isZero();
-    }
-
-    /**
-     * Without warm standby, keepalived puts the addresses up at the master-down interval (about
-     * 0.35 s) while hactl's commit of 101,000 flows is still to come or under way: packets reach
-     * a kernel without their state, and connections break.
-     */
-    @Test
-    void crashWithKeepalivedAndHactlWithTheExternalCacheOnlyBreaksConnections() throws Exception {
-        Outcome o = crashWithKeepalived(EXTERNAL_CACHE_ONLY);
-        assertThat(o.report().died()).as("%s", o).isPositive();
     }
 
     /** Sync keys: warm standby (the default: the backup's kernel holds the peer's flows all along), or the commit on MASTER. */

@@ -69,24 +69,24 @@ public final class StatusCommand extends ClientCommand {
         out.println(verdict(s));
         StatusReport.Peer peer = s.peer();
         StatusReport.Sync sync = s.sync();
-        out.printf("hactl on %s: role %s for %s (source %s)%s, up %s%n", s.node(), s.role(), duration(s.roleAgeMillis()),
-                s.roleSource(), s.demoted() ? ", DEMOTED until the bulk from the peer completes" : "",
-                duration(s.uptimeSeconds() * 1000));
+        out.println("hactl on " + s.node() + ": role " + s.role() + " for " + duration(s.roleAgeMillis()) + " (source "
+                + s.roleSource() + ")" + (s.demoted() ? ", DEMOTED until the bulk from the peer completes" : "") + ", up "
+                + duration(s.uptimeSeconds() * 1000));
         long heard = peer.lastHeardMillis();
-        out.printf("peer %-15s %s, last heard %s, rtt %s%n", peer.address(), peer.alive() ? "ALIVE" : "DEAD",
-                heard < 0 ? "never" : duration(heard) + " ago",
-                peer.rttMicros() < 0 ? "unknown" : String.format("%.2f ms", peer.rttMicros() / 1000.0));
-        out.printf("caches    internal %d flows (this node), external %d flows (from the peer)%n", s.caches().internal(),
-                s.caches().external());
+        out.println("peer " + padRight(peer.address(), 15) + " " + (peer.alive() ? "ALIVE" : "DEAD") + ", last heard "
+                + (heard < 0 ? "never" : duration(heard) + " ago") + ", rtt "
+                + (peer.rttMicros() < 0 ? "unknown" : hundredths(peer.rttMicros(), 10) + " ms"));
+        out.println("caches    internal " + s.caches().internal() + " flows (this node), external "
+                + s.caches().external() + " flows (from the peer)");
         String hash = hashWarning(s);
         if (hash != null) {
             out.println(hash);
         }
-        out.printf("sync      %s, lag %s (max %s over 10 s), unacknowledged %d, waiting %d%s%n", sync.mode(),
-                millis(sync.lagMillis()), millis(sync.lagMaxMillis()), sync.resendQueue(), sync.transmitQueue(),
-                sync.bulkReceiving() ? ", BULK RESYNC RUNNING" : "");
-        out.printf("link      %s (%d configured), key %s%s%n", sync.activeLink(), sync.links(), sync.keyFingerprint(),
-                sync.directInject() ? ", direct-inject" : "");
+        out.println("sync      " + sync.mode() + ", lag " + millis(sync.lagMillis()) + " (max " + millis(sync.lagMaxMillis())
+                + " over 10 s), unacknowledged " + sync.resendQueue() + ", waiting " + sync.transmitQueue()
+                + (sync.bulkReceiving() ? ", BULK RESYNC RUNNING" : ""));
+        out.println("link      " + sync.activeLink() + " (" + sync.links() + " configured), key " + sync.keyFingerprint()
+                + (sync.directInject() ? ", direct-inject" : ""));
         String kernel = kernelWork(sync);
         if (kernel != null) {
             out.println(kernel);
@@ -97,22 +97,21 @@ public final class StatusCommand extends ClientCommand {
                 drops.add(reason + " " + n);
             }
         });
-        out.printf("losses    %d messages lost, %d resent; drops: %s%n", s.messagesLost(), s.retransmissions(),
-                drops.isEmpty() ? "none" : String.join(", ", drops));
+        out.println("losses    " + s.messagesLost() + " messages lost, " + s.retransmissions() + " resent; drops: "
+                + (drops.isEmpty() ? "none" : String.join(", ", drops)));
         CommitReport c = s.lastCommit();
-        out.printf("commit    %s%n", c == null ? "none yet"
-                : String.format("%d of %d flows in %d ms%s%s", c.written() + c.replaced(), c.flows(), c.millis(),
-                        c.ok() ? "" : ", FAILURES " + Render.failures(c.failures()), c.sinceMillis() < 0 ? ""
-                                : String.format(" (%d unchanged since the commit %d ms before)", c.unchanged(),
-                                        c.sinceMillis())));
+        out.println("commit    " + (c == null ? "none yet"
+                : (c.written() + c.replaced()) + " of " + c.flows() + " flows in " + c.millis() + " ms"
+                        + (c.ok() ? "" : ", FAILURES " + Render.failures(c.failures())) + (c.sinceMillis() < 0 ? ""
+                                : " (" + c.unchanged() + " unchanged since the commit " + c.sinceMillis() + " ms before)")));
         StatusReport.Purge p = s.purge();
         if (s.purgeInMillis() >= 0) {
-            out.printf("purge     of the peer's flows it no longer has, in %s, for %s%s%n", duration(s.purgeInMillis()),
-                    p.reason() == null ? "?" : p.reason(),
-                    p.waitingForPeer() ? "; the peer came back: waits for its bulk" : "");
+            out.println("purge     of the peer's flows it no longer has, in " + duration(s.purgeInMillis()) + ", for "
+                    + (p.reason() == null ? "?" : p.reason())
+                    + (p.waitingForPeer() ? "; the peer came back: waits for its bulk" : ""));
         }
         if (p.last() != null) {
-            out.printf("purged    %s, %s ago%n", p.last(), duration(p.lastMillisAgo()));
+            out.println("purged    " + p.last() + ", " + duration(p.lastMillisAgo()) + " ago");
         }
         TransitionReport t = s.lastTransition();
         if (t == null) {
@@ -123,17 +122,17 @@ public final class StatusCommand extends ClientCommand {
                 steps.append(steps.length() > 0 ? ", " : "").append(st.name()).append(' ').append(st.millis())
                         .append(" ms").append(st.ok() ? "" : " FAILED");
             }
-            out.printf("transition %s -> %s at %s by %s in %d ms%s%n", t.from(), t.to(), t.at(), t.source(), t.millis(),
-                    t.ok() ? "" : " (STEPS FAILED)");
+            out.println("transition " + t.from() + " -> " + t.to() + " at " + t.at() + " by " + t.source() + " in "
+                    + t.millis() + " ms" + (t.ok() ? "" : " (STEPS FAILED)"));
             if (steps.length() > 0) {
-                out.printf("           %s%n", steps);
+                out.println("           " + steps);
             }
         }
         TransitionReport h = s.lastPreload();
         if (h != null && (t == null || !String.valueOf(h.at()).equals(t.at()))) {
             String detail = h.steps().isEmpty() ? "" : h.steps().get(0).detail();
-            out.printf("preload   at %s (%s): the peer's flows loaded in %d ms%s (%s)%n", h.at(), h.source(), h.millis(),
-                    h.ok() ? "" : " (STEPS FAILED)", detail);
+            out.println("preload   at " + h.at() + " (" + h.source() + "): the peer's flows loaded in " + h.millis() + " ms"
+                    + (h.ok() ? "" : " (STEPS FAILED)") + " (" + detail + ")");
         }
         vrrp(s.vrrp(), out);
         return exit;
@@ -153,17 +152,17 @@ public final class StatusCommand extends ClientCommand {
                         .append(st.error() == null ? "" : " FAILED");
             }
         }
-        out.printf("vrrp      %s%s%s%s%n", v.state(), t == null ? "" : " (" + t.why() + "): " + steps,
-                t != null && t.overBudget() ? ", COMMIT BUDGET EXCEEDED" : "",
-                v.holdBack() == null ? "" : "; held back: " + v.holdBack());
+        out.println("vrrp      " + v.state() + (t == null ? "" : " (" + t.why() + "): " + steps)
+                + (t != null && t.overBudget() ? ", COMMIT BUDGET EXCEEDED" : "")
+                + (v.holdBack() == null ? "" : "; held back: " + v.holdBack()));
         for (VrrpReport.Instance i : v.instances()) {
             List<String> drops = new ArrayList<>();
             i.drops().forEach((reason, n) -> drops.add(reason + " " + n));
-            out.printf("  %s %s vrid %d %s prio %d, master %s, adverts %d out %d in%s%s%n", i.name(), i.iface(), i.vrid(),
-                    i.state(), i.priority(), i.masterAddress() == null ? "unknown" : i.masterAddress() + " prio "
-                            + i.masterPriority(), i.advertsSent(), i.advertsReceived(),
-                    i.masterDownMillis() < 0 ? "" : ", master down in " + i.masterDownMillis() + " ms",
-                    drops.isEmpty() ? "" : ", drops " + String.join(", ", drops));
+            out.println("  " + i.name() + " " + i.iface() + " vrid " + i.vrid() + " " + i.state() + " prio " + i.priority()
+                    + ", master " + (i.masterAddress() == null ? "unknown" : i.masterAddress() + " prio " + i.masterPriority())
+                    + ", adverts " + i.advertsSent() + " out " + i.advertsReceived() + " in"
+                    + (i.masterDownMillis() < 0 ? "" : ", master down in " + i.masterDownMillis() + " ms")
+                    + (drops.isEmpty() ? "" : ", drops " + String.join(", ", drops)));
         }
     }
 
@@ -197,10 +196,33 @@ public final class StatusCommand extends ClientCommand {
             return null;
         }
         long flows = ct.flowsToHold(cached);
-        return String.format("WARNING   conntrack hash of %d buckets for %d flows (%d per bucket, more than %d slows every"
-                + " insert and lookup): sysctl -w net.netfilter.nf_conntrack_buckets=%d (initial namespace) or the"
-                + " module option nf_conntrack hashsize=%d", ct.buckets(), flows, flows / ct.buckets(),
-                StatusReport.Conntrack.MAX_FLOWS_PER_BUCKET, flows, flows);
+        return "WARNING   conntrack hash of " + ct.buckets() + " buckets for " + flows + " flows (" + flows / ct.buckets()
+                + " per bucket, more than " + StatusReport.Conntrack.MAX_FLOWS_PER_BUCKET + " slows every insert and"
+                + " lookup): sysctl -w net.netfilter.nf_conntrack_buckets=" + flows + " (initial namespace) or the"
+                + " module option nf_conntrack hashsize=" + flows;
+    }
+
+    /** {@code s} padded with spaces to {@code width} characters, as {@code %-15s} does. */
+    static String padRight(String s, int width) {
+        String v = String.valueOf(s);
+        if (v.length() >= width) {
+            return v;
+        }
+        StringBuilder b = new StringBuilder(width).append(v);
+        while (b.length() < width) {
+            b.append(' ');
+        }
+        return b.toString();
+    }
+
+    /**
+     * {@code value / (divisor * 100)} with two decimals, rounded half up as {@code %.2f} rounds
+     * (e.g. microseconds to milliseconds with divisor 10); not negative.
+     */
+    static String hundredths(long value, long divisor) {
+        long h = (value + divisor / 2) / divisor;
+        long frac = h % 100;
+        return (h / 100) + (frac < 10 ? ".0" : ".") + frac;
     }
 
     private static String millis(long ms) {

@@ -145,4 +145,16 @@ class StatusCommandTest {
                     .isEqualTo(StatusReport.of(s, ControlProtocol.JSON).sync());
         }
     }
+
+    /** The screen is built without java.util.Formatter (its patterns and locale data cost a short command); same text. */
+    @Test
+    void theNumbersAndPaddingReadAsPrintfWroteThem() {
+        for (long us = 0; us < 300_000; us += 7) {
+            assertThat(StatusCommand.hundredths(us, 10)).as("%d us", us)
+                    .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", us / 1000.0));
+        }
+        for (String a : new String[] {"", "10.0.0.2", "2001:db8::1234:5678", null}) {
+            assertThat(StatusCommand.padRight(a, 15)).isEqualTo(String.format("%-15s", a));
+        }
+    }
 }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its cache and its kernel, then b is told MASTER; every step must complete, the commit must write
  * nothing the kernel already held, b's kernel must hold every flow and both daemons must live on.
  */
+@Tag("heavy") // both cores: run alone, after the others (test-lab/pom.xml)
 @LabTest(tools = {"conntrack"})
 class MasterAtScaleLabTest {
     static final int FLOWS = 1_000_000;

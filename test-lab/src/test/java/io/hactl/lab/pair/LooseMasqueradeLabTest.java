@@ -26,6 +26,7 @@ import java.util.List;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * runs, and how many connections break depends on how far the commit got (110-124 of 1,000 in
  * three runs, none in a fourth): not a test, a figure for the bench.
  */
+@Tag("heavy") // both cores: run alone, after the others (test-lab/pom.xml)
 @LabTest(tools = {"keepalived", "nft", "conntrack"})
 class LooseMasqueradeLabTest {
     static final int IDLE = 100_000;

@@ -11,11 +11,21 @@ public final class Keepalived implements AutoCloseable {
     private final Path dir;
     private final String name;
     private Process process;
+    private String advertInt = "1";
 
     public Keepalived(Netns ns, Path dir, String name) {
         this.ns = ns;
         this.dir = dir;
         this.name = name;
+    }
+
+    /**
+     * The instances' {@code advert_int} in seconds, e.g. "0.1" (VRRPv3 takes centiseconds); 1 s
+     * unless set (before {@link #conf} and the other configurations).
+     */
+    public Keepalived advertInterval(String seconds) {
+        this.advertInt = seconds;
+        return this;
     }
 
     public Path conf(int priority, Path fifo, Path trackFile) throws Exception {
@@ -109,14 +119,14 @@ public final class Keepalived implements AutoCloseable {
     }
 
     /** The LAN and WAN instances of the sync group, with this node's priority. */
-    private static String instances(int priority) {
+    private String instances(int priority) {
         return """
                 vrrp_instance VI_LAN {
                     state BACKUP
                     interface lan
                     virtual_router_id 51
                     priority %d
-                    advert_int 1
+                    advert_int %s
                     virtual_ipaddress {
                         %s/24
                     }
@@ -126,12 +136,12 @@ public final class Keepalived implements AutoCloseable {
                     interface wan
                     virtual_router_id 52
                     priority %d
-                    advert_int 1
+                    advert_int %s
                     virtual_ipaddress {
                         %s/24
                     }
                 }
-                """.formatted(priority, FirewallPair.LAN_VIP, priority, FirewallPair.WAN_VIP);
+                """.formatted(priority, advertInt, FirewallPair.LAN_VIP, priority, advertInt, FirewallPair.WAN_VIP);
     }
 
     public void start(Path conf) throws Exception {

@@ -16,9 +16,11 @@ import java.util.List;
  * The VRRP takeover as the network sees it, the same for keepalived and hactl's own VRRP: a
  * packet socket (AF_PACKET, raw, every protocol, a BPF filter keeping ARP and IP protocol 112) in
  * the switches' namespace, which sees every frame on both the LAN and the WAN. It notes the last
- * VRRP advertisement from the old master's addresses and, once {@link #arm armed} at the crash,
- * the first ARP whose sender is a virtual address: the new master sends it right after adding the
- * address. The times are the kernel's receive timestamps (SIOCGSTAMPNS), not the reader thread's
+ * VRRP advertisement from each of the old master's addresses and, once {@link #arm armed} at the
+ * crash, the first ARP whose sender is a virtual address: the new master sends it right after
+ * adding the addresses. The takeover counts from the link that fell silent first: a sync group's
+ * instances advertise out of phase and a crash cuts the links one after the other, so the
+ * instance whose master-down timer fires first is the one that stopped hearing first. The times are the kernel's receive timestamps (SIOCGSTAMPNS), not the reader thread's
  * wake-ups, which on a busy machine lag by tens of milliseconds.
  */
 final class TakeoverCapture implements AutoCloseable {
@@ -41,7 +43,7 @@ final class TakeoverCapture implements AutoCloseable {
     private final Memory filter;
     private volatile boolean stopped;
     private volatile long armedAt;
-    private volatile long lastAdvert;
+    private final long[] lastAdvert;
     private volatile long firstArp;
 
     private TakeoverCapture(int fd, byte[][] oldMaster, byte[][] vips, Memory filter) {
@@ -49,6 +51,7 @@ final class TakeoverCapture implements AutoCloseable {
         this.oldMaster = oldMaster;
         this.vips = vips;
         this.filter = filter;
+        this.lastAdvert = new long[oldMaster.length];
         reader = new Thread(this::read, "takeover-capture");
         reader.setDaemon(true);
     }
@@ -121,15 +124,25 @@ final class TakeoverCapture implements AutoCloseable {
      * From the old master's last advertisement to the new master's first ARP, ms; -1 when either
      * was not seen.
      */
-    long takeoverMillis() {
-        long a = lastAdvert;
+    synchronized long takeoverMillis() {
+        long a = silentSince();
         long b = firstArp;
         return a == 0 || b == 0 ? -1 : (b - a) / 1_000_000;
     }
 
-    /** From {@link #arm} to the old master's last advertisement (negative: before), ms; 0 if none. */
-    long lastAdvertFromArmMillis() {
-        return lastAdvert == 0 ? 0 : (lastAdvert - armedAt) / 1_000_000;
+    /** From {@link #arm} to the first link's last advertisement (negative: before), ms; 0 if none. */
+    synchronized long lastAdvertFromArmMillis() {
+        long a = silentSince();
+        return a == 0 ? 0 : (a - armedAt) / 1_000_000;
+    }
+
+    /** The earliest of the old master's last advertisements, per address; 0 when one was never seen. */
+    private long silentSince() {
+        long min = Long.MAX_VALUE;
+        for (long t : lastAdvert) {
+            min = Math.min(min, t);
+        }
+        return min == Long.MAX_VALUE ? 0 : min;
     }
 
     private static long realtimeNanos() {
@@ -160,14 +173,15 @@ final class TakeoverCapture implements AutoCloseable {
         }
     }
 
-    private void look(byte[] f, int n, long at) {
+    private synchronized void look(byte[] f, int n, long at) {
         if (n < ETH + 20) {
             return;
         }
         int type = ((f[12] & 0xff) << 8) | (f[13] & 0xff);
-        if (type == ETH_P_IP && (f[ETH + 9] & 0xff) == IPPROTO_VRRP && any(f, ETH + 12, oldMaster)) {
-            if (firstArp == 0 && at > lastAdvert) {
-                lastAdvert = at;
+        int from = type == ETH_P_IP && (f[ETH + 9] & 0xff) == IPPROTO_VRRP ? indexOf(f, ETH + 12, oldMaster) : -1;
+        if (from >= 0) {
+            if (firstArp == 0 && at > lastAdvert[from]) {
+                lastAdvert[from] = at;
             }
         } else if (type == ETH_P_ARP && n >= ETH + 28 && armedAt != 0 && at >= armedAt && any(f, ETH + 14, vips)) {
             if (firstArp == 0 || at < firstArp) {
@@ -177,12 +191,16 @@ final class TakeoverCapture implements AutoCloseable {
     }
 
     private static boolean any(byte[] f, int at, byte[][] addresses) {
-        for (byte[] a : addresses) {
-            if (equal(f, at, a)) {
-                return true;
+        return indexOf(f, at, addresses) >= 0;
+    }
+
+    private static int indexOf(byte[] f, int at, byte[][] addresses) {
+        for (int i = 0; i < addresses.length; i++) {
+            if (equal(f, at, addresses[i])) {
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 
     private static boolean equal(byte[] f, int at, byte[] address) {

@@ -174,7 +174,7 @@ final class VrrpCrashBench {
                 long daemon = hactl ? SyncDaemons.cpuMillisOf(h2.pid()) - daemon0 : -1;
                 int busy = (int) Math.round(100.0 * (cpu1[0] - cpu0[0]) / Math.max(1, cpu1[1] - cpu0[1]));
                 String steps = hactl ? steps(system, h2.statusOrNull()) : "";
-                System.out.printf(Locale.ROOT, "  last advert from fw1 %+d ms from the crash; worst stall began %+d ms from it;"
+                System.out.printf(Locale.ROOT, "  fw1's first link silent %+d ms from the crash; worst stall began %+d ms from it;"
                         + " connections stalled 1 s or more: %d; fw2 took over %d times before the crash; %s%n",
                         capture.lastAdvertFromArmMillis(),
                         (live.worstStallBeganAt() - t0) / 1_000_000, live.stalledAtLeast(1000), flaps, steps);
@@ -291,7 +291,9 @@ final class VrrpCrashBench {
                 + "3 x 100 ms + skew 61 ms. Background flows: idle ESTABLISHED flows in the master's kernel, replicated "
                 + "(hactl: warm standby, in the backup's kernel before the crash; conntrackd: its external cache, "
                 + "committed by primary-backup.sh). **Takeover**: the old master's last advert to the new master's first "
-                + "gratuitous ARP, on the LAN or the WAN, by the kernel's receive timestamps in the switches' namespace (the same measure for every system). **VIP after crash**: "
+                + "gratuitous ARP, by the kernel's receive timestamps in the switches' namespace (the same measure for every system), "
+                + "counted from the link whose adverts stopped first (the crash takes the links down one after the other, and "
+                + "that instance's master-down timer fires first). **VIP after crash**: "
                 + "the virtual address in the new master's namespace, polled. **Broken**: connections reset or silent 10 s. "
                 + "Medians over the runs, each run's value in brackets. The machine was shared with other builds: "
                 + "CPU busy is the whole machine's use from the crash to the judgement (2 cores, 100%% = both), "

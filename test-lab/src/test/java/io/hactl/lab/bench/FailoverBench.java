@@ -23,7 +23,7 @@ import java.util.Map;
  * replication, resync, commit and memory. Writes test-lab/target/bench/report.md and report.png;
  * with {@code --only vrrp-crash} the crash at 100 ms adverts alone, into vrrp-crash-report.md.
  * Usage: FailoverBench [--flows N,N] [--sync N,N] [--runs N] [--failover-runs N] [--crash-runs N]
- * [--background N,N] [--only vrrp-crash]
+ * [--background N,N] [--crash-systems S,S] [--only vrrp-crash]
  */
 public final class FailoverBench {
     /**
@@ -50,6 +50,7 @@ public final class FailoverBench {
         int crashRuns = 3;
         List<Integer> backgrounds = List.of(0, 100_000);
         boolean onlyVrrpCrash = false;
+        List<String> crashSystems = VrrpCrashBench.SYSTEMS;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--flows")) {
                 flows = parse(args[++i]);
@@ -63,19 +64,21 @@ public final class FailoverBench {
                 crashRuns = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--background")) {
                 backgrounds = parse(args[++i]);
+            } else if (args[i].equals("--crash-systems")) {
+                crashSystems = List.of(args[++i].split(","));
             } else if (args[i].equals("--only") && args[i + 1].equals("vrrp-crash")) {
                 onlyVrrpCrash = true;
                 i++;
             } else {
                 throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: [--flows N,N] [--sync N,N] [--runs N]"
-                        + " [--failover-runs N] [--crash-runs N] [--background N,N] [--only vrrp-crash]");
+                        + " [--failover-runs N] [--crash-runs N] [--background N,N] [--crash-systems S,S] [--only vrrp-crash]");
             }
         }
         Path dir = Path.of("test-lab/target/bench");
         Files.createDirectories(dir);
         if (onlyVrrpCrash) {
             String md = "# hactl benchmark report: crash failover at 100 ms adverts\n\nKernel " + System.getProperty("os.version")
-                    + ".\n\n" + VrrpCrashBench.report(VrrpCrashBench.runAll(backgrounds, crashRuns));
+                    + ".\n\n" + VrrpCrashBench.report(VrrpCrashBench.runAll(backgrounds, crashRuns, crashSystems));
             Files.writeString(dir.resolve("vrrp-crash-report.md"), md);
             System.out.println(md);
             System.out.println("written to " + dir.resolve("vrrp-crash-report.md"));
@@ -97,7 +100,7 @@ public final class FailoverBench {
                 bySystem.values().forEach(runs1 -> failovers.add(combine(runs1)));
             }
         }
-        List<VrrpCrashBench.Run> crashes = crashRuns > 0 ? VrrpCrashBench.runAll(backgrounds, crashRuns) : List.of();
+        List<VrrpCrashBench.Run> crashes = crashRuns > 0 ? VrrpCrashBench.runAll(backgrounds, crashRuns, crashSystems) : List.of();
         Map<String, Bench.Figures> figures = new LinkedHashMap<>();
         for (int n : sync) {
             figures.putAll(Bench.medians(List.of("conntrackd", "hactl"), n, runs));

@@ -56,10 +56,20 @@ final class VrrpCrashBench {
 
     /** {@code runs} rounds over {@code backgrounds}, the systems alternating within each. */
     static List<Run> runAll(List<Integer> backgrounds, int runs) throws Exception {
+        return runAll(backgrounds, runs, SYSTEMS);
+    }
+
+    /** As {@link #runAll(List, int)}, for some of the {@link #SYSTEMS} only. */
+    static List<Run> runAll(List<Integer> backgrounds, int runs, List<String> systems) throws Exception {
+        for (String s : systems) {
+            if (!SYSTEMS.contains(s)) {
+                throw new IllegalArgumentException("unknown system " + s + ": one of " + SYSTEMS);
+            }
+        }
         List<Run> out = new ArrayList<>();
         for (int background : backgrounds) {
             for (int run = 1; run <= runs; run++) {
-                for (String system : SYSTEMS) {
+                for (String system : systems) {
                     Run r = runOnce(system, background);
                     out.add(r);
                     System.out.printf(Locale.ROOT, "crash at 100 ms adverts, %s, %,d background flows, run %d of %d: %s%n",

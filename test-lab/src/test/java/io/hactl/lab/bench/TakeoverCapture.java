@@ -130,6 +130,11 @@ final class TakeoverCapture implements AutoCloseable {
         return a == 0 || b == 0 ? -1 : (b - a) / 1_000_000;
     }
 
+    /** From {@link #arm} (the crash) to the new master's first ARP, ms; -1 when none was seen. */
+    synchronized long firstArpFromArmMillis() {
+        return firstArp == 0 ? -1 : (firstArp - armedAt) / 1_000_000;
+    }
+
     /** From {@link #arm} to the first link's last advertisement (negative: before), ms; 0 if none. */
     synchronized long lastAdvertFromArmMillis() {
         long a = silentSince();

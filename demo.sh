@@ -1,9 +1,19 @@
 #!/bin/sh
-# The hactl demo: a firewall pair in network namespaces on this machine, keepalived and hactl on
-# both gateways, live TCP connections through the pair, a failover, and the connections going on.
-# Run as root on Debian 12 with a JDK 17 and Maven:  ./demo.sh [CONNECTIONS]
+# The hactl demo: a firewall pair in network namespaces on this machine, hactl on both gateways
+# running its own VRRPv3 (no keepalived), live TCP connections through the pair, a crash of the
+# master, and the connections going on through the other gateway.
+# Run as root on Debian 12 with a JDK 17 and Maven:  ./demo.sh [--keepalived] [CONNECTIONS]
+#   --keepalived  keepalived runs VRRP on both gateways and hactl follows it (notify_fifo)
+#   CONNECTIONS   live TCP connections through the pair (default 30)
 set -eu
 cd "$(dirname "$0")"
+for arg in "$@"; do
+    case "$arg" in
+        --keepalived|[1-9]|[1-9][0-9]|[1-9][0-9][0-9]|[1-9][0-9][0-9][0-9]|[1-9][0-9][0-9][0-9][0-9]) ;;
+        -h|--help) sed -n '2,7s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        *) echo "demo.sh: unknown argument: $arg (usage: ./demo.sh [--keepalived] [CONNECTIONS])" >&2; exit 2 ;;
+    esac
+done
 . scripts/lib.sh
 need_root ./demo.sh
 ensure_packages

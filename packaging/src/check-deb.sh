@@ -13,6 +13,7 @@ ns=hactl-debcheck-$$
 cleanup() {
     dpkg -P hactl >/dev/null 2>&1 || true
     ip netns del "$ns" 2>/dev/null || true
+    rm -f /tmp/hactl-vrrp.yaml
 }
 trap cleanup EXIT INT TERM
 step() { printf '\n== package check: %s\n' "$*"; }
@@ -53,8 +54,18 @@ step "systemd-analyze verify hactl.service"
 systemd-analyze verify /lib/systemd/system/hactl.service 2>&1 | grep -v "Command 'man " | tee /tmp/hactl-verify.out
 grep -qi 'error\|not executable\|unknown' /tmp/hactl-verify.out && fail "systemd-analyze verify complains"
 
-step "keepalived -t accepts the example configuration with the installed hook"
+step "nothing requires keepalived: hactl's own VRRP needs none"
+dpkg-deb -f "$deb" Depends Pre-Depends | grep -q keepalived && fail "the package depends on keepalived"
+grep -Eq '^(Requires|BindsTo|Requisite|PartOf|Wants|Upholds)=.*keepalived' /lib/systemd/system/hactl.service \
+    && fail "the unit requires keepalived"
 for ifname in lan wan; do ip -n "$ns" link add "$ifname" type veth peer name "$ifname-p"; ip -n "$ns" link set "$ifname" up; done
+# the example's role.vrrp block uncommented and its keepalived block removed, as its comment says
+sed -e '/^  keepalived:/,/^  [^ ]/{/^  keepalived:/d;/^    /d;}' -e 's/^  source: keepalived /  source: vrrp       /' \
+    -e 's/^  #\(vrrp:\|  \)/  \1/' /etc/hactl/hactl.yaml > /tmp/hactl-vrrp.yaml
+grep -q '^  source: vrrp' /tmp/hactl-vrrp.yaml && grep -q '^  vrrp:' /tmp/hactl-vrrp.yaml || fail "the example has no role.vrrp block to uncomment"
+ip netns exec "$ns" hactl config check --config /tmp/hactl-vrrp.yaml || fail "config check refused the example's role.vrrp"
+
+step "keepalived -t accepts the example configuration with the installed hook"
 sed 's|^    # notify /usr/lib/hactl/keepalived-notify|    notify /usr/lib/hactl/keepalived-notify|' \
     /usr/share/doc/hactl/examples/keepalived.conf > /tmp/hactl-keepalived.conf
 grep -q '^    notify /usr/lib/hactl/keepalived-notify' /tmp/hactl-keepalived.conf || fail "example has no hook line to enable"

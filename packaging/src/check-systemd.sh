@@ -4,7 +4,8 @@
 # meets: an unconfigured or bad configuration refused with the config check's reason and no
 # endless restarts; start to READY with its STATUS line; hactl status; a stop that is not a
 # failure; keepalived's notify_fifo and track_file working across stop + start and restart; the
-# watchdog killing a stopped daemon and systemd bringing it back; purge leaving nothing.
+# watchdog killing a stopped daemon and systemd bringing it back; keepalived removed and hactl's
+# own VRRP taking the address under the unit's sandbox; purge leaving nothing.
 # The root file system is made once and cached (src/systemd-test/rootfs.sh). Every wait is
 # bounded; the container goes away also on failure.
 # Run as root: packaging/src/check-systemd.sh [DEB]   (default: the package in packaging/target)
@@ -244,6 +245,34 @@ wait_for 120 came_back || fail "the watchdog did not replace the stopped daemon 
 journal_has "Watchdog timeout" || fail "no watchdog timeout in the journal"
 [ "$(prop NRestarts)" -gt "$restarts" ] || fail "NRestarts did not grow"
 pass "a SIGSTOPped daemon is killed by the watchdog and restarted (MainPID $main -> $(prop MainPID))"
+
+# hactl's own VRRP, keepalived gone: the unit needs nothing of it, and its sandbox lets the
+# daemon add the virtual address (netlink) and send the gratuitous ARPs (packet socket)
+in_ct timeout 60 systemctl stop keepalived.service || fail "keepalived does not stop"
+in_ct dpkg -P keepalived >"$logs/remove-keepalived.txt" 2>&1 || { cat "$logs/remove-keepalived.txt"; fail "dpkg -P keepalived"; }
+in_ct sh -c 'cat > /etc/hactl/hactl.yaml' <<'EOF'
+node: { name: fw1 }
+sync:
+  local: 10.88.0.1
+  peer: 10.88.0.2
+  interface: sync
+role:
+  source: vrrp
+  vrrp:
+    advert-interval: 100ms
+    instances:
+      - { name: VI_1, interface: vrrp0, vrid: 61, priority: 150, addresses: [10.77.0.100/24] }
+EOF
+in_ct hactl config check >/dev/null || fail "config check of the role.vrrp configuration"
+reset_failed
+in_ct timeout 90 systemctl restart hactl.service || fail "restart with role.source vrrp and no keepalived"
+vrrp_json() { in_ct hactl status --json 2>/dev/null | tr -d ' \n'; }
+announced() { vrrp_json | grep -q '"step":"announce"' && vrrp_json | grep -q '"ioErrors":0'; }
+wait_for 30 master_with_vip || fail "hactl's VRRP without keepalived: not MASTER with 10.77.0.100 on vrrp0 (hactl: $(role))"
+wait_for 10 announced || fail "hactl's VRRP sent no announcement or counted I/O errors: $(vrrp_json | grep -o '"vrrp":{.*' | head -c 600)"
+in_ct sh -c 'command -v keepalived' >/dev/null && fail "keepalived is still installed"
+unit_is active || fail "hactl not active with its own VRRP ($(prop ActiveState))"
+pass "keepalived purged, hactl's own VRRP: active, MASTER with the virtual address, announced without I/O errors"
 
 score=$(in_ct systemd-analyze security --no-pager hactl.service | sed -n 's/.*Overall exposure level for hactl.service: \([0-9.]*\).*/\1/p')
 [ -n "$score" ] || fail "systemd-analyze security gave no score"

@@ -18,9 +18,12 @@ import java.util.Map;
 /**
  * The benchmark report (not a test): conntrackd + keepalived +
  * primary-backup.sh against hactl + keepalived in the same lab, one after the other in one run:
- * flows surviving and worst stall for graceful and crash failover, then (through {@link Bench})
- * replication, resync, commit and memory. Writes test-lab/target/bench/report.md and report.png.
- * Usage: FailoverBench [--flows N,N] [--sync N,N] [--runs N] [--failover-runs N]
+ * flows surviving and worst stall for graceful and crash failover; the crash at 100 ms adverts
+ * with hactl's own VRRP as a third system ({@link VrrpCrashBench}); then (through {@link Bench})
+ * replication, resync, commit and memory. Writes test-lab/target/bench/report.md and report.png;
+ * with {@code --only vrrp-crash} the crash at 100 ms adverts alone, into vrrp-crash-report.md.
+ * Usage: FailoverBench [--flows N,N] [--sync N,N] [--runs N] [--failover-runs N] [--crash-runs N]
+ * [--background N,N] [--crash-systems S,S] [--only vrrp-crash]
  */
 public final class FailoverBench {
     /**
@@ -44,6 +47,10 @@ public final class FailoverBench {
         int runs = 3; // the sync figures are medians: single runs vary by a third
         // a stall moves by whole TCP retransmission steps with the moment packets meet the switch
         int failoverRuns = 3;
+        int crashRuns = 3;
+        List<Integer> backgrounds = List.of(0, 100_000);
+        boolean onlyVrrpCrash = false;
+        List<String> crashSystems = VrrpCrashBench.SYSTEMS;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--flows")) {
                 flows = parse(args[++i]);
@@ -53,7 +60,29 @@ public final class FailoverBench {
                 failoverRuns = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--sync")) {
                 sync = parse(args[++i]);
+            } else if (args[i].equals("--crash-runs")) {
+                crashRuns = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--background")) {
+                backgrounds = parse(args[++i]);
+            } else if (args[i].equals("--crash-systems")) {
+                crashSystems = List.of(args[++i].split(","));
+            } else if (args[i].equals("--only") && args[i + 1].equals("vrrp-crash")) {
+                onlyVrrpCrash = true;
+                i++;
+            } else {
+                throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: [--flows N,N] [--sync N,N] [--runs N]"
+                        + " [--failover-runs N] [--crash-runs N] [--background N,N] [--crash-systems S,S] [--only vrrp-crash]");
             }
+        }
+        Path dir = Path.of("test-lab/target/bench");
+        Files.createDirectories(dir);
+        if (onlyVrrpCrash) {
+            String md = "# hactl benchmark report: crash failover at 100 ms adverts\n\nKernel " + System.getProperty("os.version")
+                    + ".\n\n" + VrrpCrashBench.report(VrrpCrashBench.runAll(backgrounds, crashRuns, crashSystems));
+            Files.writeString(dir.resolve("vrrp-crash-report.md"), md);
+            System.out.println(md);
+            System.out.println("written to " + dir.resolve("vrrp-crash-report.md"));
+            return;
         }
         List<Failover> failovers = new ArrayList<>();
         for (int n : flows) {
@@ -71,13 +100,12 @@ public final class FailoverBench {
                 bySystem.values().forEach(runs1 -> failovers.add(combine(runs1)));
             }
         }
+        List<VrrpCrashBench.Run> crashes = crashRuns > 0 ? VrrpCrashBench.runAll(backgrounds, crashRuns, crashSystems) : List.of();
         Map<String, Bench.Figures> figures = new LinkedHashMap<>();
         for (int n : sync) {
             figures.putAll(Bench.medians(List.of("conntrackd", "hactl"), n, runs));
         }
-        Path dir = Path.of("test-lab/target/bench");
-        Files.createDirectories(dir);
-        String md = report(failovers, sync, figures);
+        String md = report(failovers, crashes, sync, figures);
         Files.writeString(dir.resolve("report.md"), md);
         ReportChart.write(dir.resolve("report.png"), failovers, sync, figures);
         System.out.println(md);
@@ -196,7 +224,8 @@ public final class FailoverBench {
         }
     }
 
-    static String report(List<Failover> failovers, List<Integer> sync, Map<String, Bench.Figures> figures) {
+    static String report(List<Failover> failovers, List<VrrpCrashBench.Run> crashes, List<Integer> sync,
+                         Map<String, Bench.Figures> figures) {
         StringBuilder sb = new StringBuilder("# hactl benchmark report\n\n");
         sb.append("One lab (client -- fw1/fw2 -- server in network namespaces, stateful nftables, ")
                 .append("nf_conntrack_tcp_loose=0, keepalived VRRPv3 with a LAN + WAN sync group, kernel ")
@@ -225,6 +254,9 @@ public final class FailoverBench {
                     c.report().worstStallMillis(), c.stalls(), h.report().worstStallMillis(), h.stalls(),
                     h.report().worstStallMillis() > 0 ? (double) c.report().worstStallMillis() / h.report().worstStallMillis()
                             : Double.NaN, c.longStalls(), c.longStallsOfRuns(), h.longStalls(), h.longStallsOfRuns()));
+        }
+        if (!crashes.isEmpty()) {
+            sb.append('\n').append(VrrpCrashBench.report(crashes));
         }
         sb.append("\n## Replication, resync, commit, memory\n\n");
         String sync2 = Bench.report(sync, figures);

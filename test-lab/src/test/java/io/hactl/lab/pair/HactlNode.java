@@ -174,6 +174,11 @@ public final class HactlNode implements AutoCloseable {
         ChildProcesses.started(process.toHandle());
     }
 
+    /** The daemon's process id (the JVM: ip netns exec replaces itself with it), -1 when not running. */
+    public long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     /** Graceful stop (SIGTERM), waited for. */
     public void stop() {
         ChildProcesses.stop(process, 10);

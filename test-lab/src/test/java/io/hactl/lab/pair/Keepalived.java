@@ -19,7 +19,10 @@ public final class Keepalived implements AutoCloseable {
         this.name = name;
     }
 
-    /** Adverts every {@code seconds} (keepalived's advert_int, e.g. "0.1"; VRRPv3 allows centiseconds) instead of 1 s, before {@link #conf}. */
+    /**
+     * The instances' {@code advert_int} in seconds, e.g. "0.1" (VRRPv3 takes centiseconds); 1 s
+     * unless set (before {@link #conf} and the other configurations).
+     */
     public Keepalived advertInterval(String seconds) {
         this.advertInt = seconds;
         return this;

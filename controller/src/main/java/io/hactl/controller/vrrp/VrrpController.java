@@ -320,8 +320,23 @@ public final class VrrpController implements AutoCloseable {
         wakeupAt = next.getAsLong();
         wakeup = loop.at(wakeupAt, guarded(() -> {
             wakeup = null;
+            receivePending();
             group.onTimer(loop.nanoTime());
         }));
+    }
+
+    /**
+     * Before a timer acts, the advertisements already waiting in the sockets: after a pause of
+     * the process (a garbage collection, a starved CPU) the timer and the receive thread wake
+     * together, and a master whose advertisements sat in the socket all along must not be taken
+     * for silent because the timer ran first.
+     */
+    private void receivePending() {
+        try {
+            io.receivePending(this::receive);
+        } catch (IOException | RuntimeException e) {
+            failed("receiving the waiting VRRP datagrams", e, null);
+        }
     }
 
     private static void cancel(VrrpLoop.Timer timer) {

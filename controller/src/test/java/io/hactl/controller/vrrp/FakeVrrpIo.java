@@ -22,6 +22,10 @@ final class FakeVrrpIo implements VrrpIo {
     boolean linkCarries = true;
     boolean failAdd;
     boolean closed;
+    /** Datagrams waiting in the sockets, unread by the receive thread (a paused process): {@link #receivePending}'s. */
+    final List<Waiting> waiting = new ArrayList<>();
+
+    record Waiting(String iface, IpHeader header, byte[] message) {}
 
     /** {@code primary}: this node's address per interface; {@code calls} may be shared with others. */
     FakeVrrpIo(String node, ManualLoop loop, Map<String, InetAddress> primary, List<String> calls) {
@@ -79,6 +83,15 @@ final class FakeVrrpIo implements VrrpIo {
     @Override
     public void announce(RouterConfig router) {
         record("announce " + router.name());
+    }
+
+    @Override
+    public void receivePending(Receiver to) {
+        List<Waiting> now = List.copyOf(waiting);
+        waiting.clear();
+        for (Waiting w : now) {
+            to.datagram(w.iface(), w.header(), w.message());
+        }
     }
 
     @Override

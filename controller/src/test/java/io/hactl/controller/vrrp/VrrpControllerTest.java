@@ -118,6 +118,33 @@ class VrrpControllerTest {
         assertThat(fw2.calls).containsSubsequence("state MASTER", "add LAN", "add WAN", "announce LAN");
     }
 
+    /**
+     * The process paused (a garbage collection): the master's advertisements waited in the
+     * sockets, and the timer wakes before the receive thread. The controller reads what waits
+     * before it acts: a master that went on advertising is not taken for silent. Once it stops,
+     * the backup takes over at its Master_Down_Interval as ever.
+     */
+    @Test
+    void advertisementsWaitingInTheSocketsCountBeforeTheMasterIsTakenForSilent() throws Exception {
+        Node fw = new Node("fw2", 100, 2);
+        fw.ctl.start();
+        loop.runPending();
+        IpHeader header = new IpHeader(IpFamily.IPV4, OTHER, GROUP, 255);
+        for (int i = 0; i < 10; i++) { // one second: far past the Master_Down_Interval of 360 ms
+            fw.io.waiting.add(new FakeVrrpIo.Waiting("lan", header, advert(61, 200, "10.10.0.1")));
+            fw.io.waiting.add(new FakeVrrpIo.Waiting("wan", header, advert(62, 200, "10.20.0.1")));
+            loop.runForMillis(100);
+        }
+        assertThat(fw.ctl.status().state()).isEqualTo(VrrpState.BACKUP);
+        assertThat(fw.io.only("add")).isEmpty();
+        assertThat(fw.lan().masterAddress()).isEqualTo("192.0.2.9");
+
+        loop.runForMillis(1000); // the master fell silent: what still waited is read, then nothing comes
+        assertThat(fw.io.waiting).isEmpty();
+        assertThat(fw.ctl.status().state()).isEqualTo(VrrpState.MASTER);
+        assertThat(fw.io.only("add")).containsExactly("add LAN", "add WAN");
+    }
+
     @Test
     void theTakeoverRunsTheStateStepsThenAddsTheAddressesThenAnnouncesAndAdvertisesMeanwhile() throws Exception {
         Node fw = new Node("fw1", 200, 1);

@@ -218,6 +218,16 @@ public final class NetVrrpIo implements VrrpIo {
         }
     }
 
+    @Override
+    public void receivePending(Receiver to) throws IOException {
+        for (VrrpSocket s : sockets.values()) {
+            Datagram d;
+            for (int n = 0; n < PENDING_MAX && (d = s.receive(Duration.ZERO)) != null; n++) {
+                to.datagram(s.link().name(), d.header(), d.message());
+            }
+        }
+    }
+
     /** Reads every interface's state; tells the controller of each change (at the first read, of each link down). */
     private void readLinks(VrrpController controller) {
         for (String iface : links.keySet()) {

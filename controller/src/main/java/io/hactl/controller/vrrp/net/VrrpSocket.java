@@ -203,9 +203,10 @@ public final class VrrpSocket implements AutoCloseable {
 
     /**
      * The next VRRP datagram, waiting at most {@code timeout}; null when none came in time.
-     * Datagrams without a readable IP header are counted and skipped.
+     * Datagrams without a readable IP header are counted and skipped. One caller at a time (the
+     * receive thread, and the loop reading what waits before a timer acts).
      */
-    public Datagram receive(Duration timeout) throws NetException {
+    public synchronized Datagram receive(Duration timeout) throws NetException {
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         while (true) {
             if (!rx.receive(Duration.ofNanos(deadline - System.nanoTime()))) {

@@ -16,9 +16,8 @@ import io.hactl.controller.vrrp.VrrpStatus;
 import io.hactl.sync.engine.EngineStatus;
 import io.hactl.sync.engine.PurgeStatus;
 import io.hactl.sync.engine.SyncEngine;
+import io.hactl.sync.sys.Sysctl;
 import io.hactl.sync.transport.LinkSpec;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -128,11 +127,7 @@ final class StatusAssembler {
     }
 
     private static long number(Path file) {
-        try {
-            return Long.parseLong(Files.readString(file).strip());
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
+        return Sysctl.readLong(file);
     }
 
     /** What {@code systemctl status} shows. */

@@ -1,7 +1,6 @@
 package io.hactl.sync.cache;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import io.hactl.sync.sys.Sysctl;
 import java.nio.file.Path;
 
 /**
@@ -33,10 +32,6 @@ public final class CacheLimit {
 
     /** The number in {@code file}, or -1 when it cannot be read (no conntrack module loaded, not Linux). */
     static long kernelMax(Path file) {
-        try {
-            return Long.parseLong(Files.readString(file).trim());
-        } catch (IOException | NumberFormatException | SecurityException e) {
-            return -1;
-        }
+        return Sysctl.readLong(file);
     }
 }

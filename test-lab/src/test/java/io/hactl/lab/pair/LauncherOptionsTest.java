@@ -35,8 +35,8 @@ class LauncherOptionsTest {
                 .contains("#HACTL_DAEMON_JAVA_OPTS=\"" + String.join(" ", HactlNode.LAUNCHER_JVM) + "\"");
         Matcher client = Pattern.compile("opts=\\$\\{HACTL_JAVA_OPTS:-([^}]*)}").matcher(launcher);
         assertThat(client.find()).as("the commands' default options in hactl.launcher").isTrue();
-        assertThat(defaults).as("hactl.default shows the commands' defaults")
-                .contains("#HACTL_JAVA_OPTS=\"" + client.group(1).trim() + "\"");
+        assertThat(defaults).as("hactl.default shows the commands' defaults (C1 for all but status, version, stats)")
+                .contains("#HACTL_JAVA_OPTS=\"" + client.group(1).trim().replace("$jit", "-XX:TieredStopAtLevel=1") + "\"");
     }
 
     @Test
@@ -48,6 +48,10 @@ class LauncherOptionsTest {
         Files.writeString(cache.resolve("status.jsa"), "");
         assertThat(java("status")).contains("-XX:SharedArchiveFile=" + cache + "/status.jsa", "-Xshare:auto")
                 .noneMatch(a -> a.startsWith("-XX:ArchiveClassesAtExit"));
+        // the short commands interpreted only, the others with C1
+        assertThat(java("status")).contains("-Xint", "-XX:-UsePerfData").doesNotContain("-XX:TieredStopAtLevel=1");
+        assertThat(java("version")).contains("-Xint");
+        assertThat(java("cache", "--json")).contains("-XX:TieredStopAtLevel=1").doesNotContain("-Xint");
         assertThat(java("daemon", "--config", "/etc/hactl/hactl.yaml")).contains("-XX:ArchiveClassesAtExit=" + cache + "/daemon.jsa")
                 .containsAll(HactlNode.LAUNCHER_JVM).contains("MALLOC_ARENA_MAX=" + HactlNode.MALLOC_ARENA_MAX);
         // options and odd words share one archive: no file named after what a user typed

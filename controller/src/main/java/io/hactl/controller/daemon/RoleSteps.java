@@ -9,6 +9,7 @@ import io.hactl.controller.vrrp.VrrpState;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -20,7 +21,8 @@ import java.util.stream.Collectors;
  * when {@link #masterCommitted} is called: the peer's flows are in the kernel, which is all the
  * traffic needs before the addresses go up; the flush, the resync of the internal cache and the
  * bulk-send follow, as they do after keepalived's notification (which comes once its addresses
- * are up).
+ * are up). A warm standby whose kernel already holds every flow the peer sent, as received,
+ * completes at once: the commit has nothing to write, and runs behind the addresses.
  */
 final class RoleSteps implements GroupSteps {
     /** The source of the transitions, as status and the role history show it. */
@@ -28,12 +30,20 @@ final class RoleSteps implements GroupSteps {
 
     private final RoleMachine roles;
     private final Executor roleWorker;
+    /** Whether the kernel holds the peer's flows as received already (warm standby, nothing left to write). */
+    private final Supplier<CompletableFuture<Boolean>> standbyCurrent;
     /** The MASTER transition's future waiting for its commit; completed by {@link #masterCommitted}. */
     private volatile CompletableFuture<Void> awaitingCommit;
 
-    RoleSteps(RoleMachine roles, Executor roleWorker) {
+    RoleSteps(RoleMachine roles, Executor roleWorker, Supplier<CompletableFuture<Boolean>> standbyCurrent) {
         this.roles = roles;
         this.roleWorker = roleWorker;
+        this.standbyCurrent = standbyCurrent;
+    }
+
+    /** Without warm standby: MASTER always waits for its commit. */
+    RoleSteps(RoleMachine roles, Executor roleWorker) {
+        this(roles, roleWorker, () -> CompletableFuture.completedFuture(false));
     }
 
     static Role role(VrrpState state) {
@@ -51,6 +61,12 @@ final class RoleSteps implements GroupSteps {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (to == Role.MASTER) {
             awaitingCommit = done;
+            // asked before the transition begins: once it has, this node is no standby any more
+            standbyCurrent.get().thenAccept(current -> {
+                if (current) {
+                    done.complete(null);
+                }
+            });
         }
         // coalesced (the role is reached or queued already): the task below still waits for the queue
         roles.submit(to, SOURCE + " (" + why + ")");

@@ -104,6 +104,23 @@ class RoleStepsTest {
         assertThat(roles.last().source()).isEqualTo("hactl vrrp (master down)");
     }
 
+    /** Warm standby with nothing left to write: the addresses need not wait for a commit of nothing. */
+    @Test
+    void aCurrentWarmStandbyCompletesMasterAtOnceAndTheStepsFollow() {
+        RoleSteps warm = new RoleSteps(roles, worker::add, () -> CompletableFuture.completedFuture(true));
+        CompletableFuture<?> f = warm.enter(VrrpState.MASTER, "master down");
+        assertThat(f).isCompleted();
+        assertThat(ran).as("nothing ran yet").isEmpty();
+        runWorker();
+        assertThat(ran).containsExactly("commit", "flush", "resync", "bulk");
+        assertThat(roles.role()).isEqualTo(Role.MASTER);
+        // one not current waits for the commit as ever
+        RoleSteps behind = new RoleSteps(roles, worker::add, () -> CompletableFuture.completedFuture(false));
+        assertThat(behind.enter(VrrpState.BACKUP, "higher priority")).isNotDone();
+        runWorker();
+        assertThat(behind.enter(VrrpState.MASTER, "master down")).isNotDone();
+    }
+
     @Test
     void toldOfTheCommitMasterCompletesBeforeTheFlushResyncAndBulkSend() {
         tellCommit = true;

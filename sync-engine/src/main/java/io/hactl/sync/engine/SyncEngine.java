@@ -232,6 +232,15 @@ public final class SyncEngine implements AutoCloseable {
         return ctx.fatal.watch("commit", writer.commit(true));
     }
 
+    /**
+     * Whether this node is a warm standby whose kernel holds every flow of the external cache as
+     * received, nothing queued or being written and no reconcile due: a MASTER commit now would
+     * write nothing (asked on the loop, so a flow that arrived a moment ago counts).
+     */
+    public CompletableFuture<Boolean> standbyCurrent() {
+        return ctx.onLoop(() -> new KernelWork(standby.backlog(), standby.reconcileDue(), false).standbyCurrent());
+    }
+
     /** Which cache a flush empties. */
     public enum Cache { INTERNAL, EXTERNAL, BOTH }
 

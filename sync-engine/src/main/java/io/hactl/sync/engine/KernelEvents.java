@@ -6,6 +6,7 @@ import io.hactl.sync.netlink.NetlinkException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ final class KernelEvents implements Runnable {
     private final int maxBuffer;
     private final Consumer<List<FlowEvent>> batches;
     private final Runnable overrun;
-    private final java.util.function.LongSupplier clock;
+    private final LongSupplier clock;
     private final EventOverruns overruns = new EventOverruns();
     private volatile boolean running = true;
     private final Thread thread;
@@ -34,7 +35,7 @@ final class KernelEvents implements Runnable {
      * (so that {@link #stop} is noticed).
      */
     KernelEvents(String node, ConntrackEvents events, int maxBuffer, Consumer<List<FlowEvent>> batches,
-                 Runnable overrun, java.util.function.LongSupplier clock) {
+                 Runnable overrun, LongSupplier clock) {
         this.node = node;
         this.clock = clock;
         this.events = events;

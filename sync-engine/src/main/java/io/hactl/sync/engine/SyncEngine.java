@@ -166,7 +166,7 @@ public final class SyncEngine implements AutoCloseable {
         ReplicationLag lag = new ReplicationLag(internal, syncStats);
         snapshots = new StatusSnapshot(ctx, syncStats, transportStats, decodeStats, lag, peer, purge, writer, peerCount,
                 () -> kernelCount == null ? null : kernelCount.latest(),
-                () -> new KernelWork(standby.backlog(), standby.reconcileDue(), resync.pending()));
+                this::kernelWork);
 
         link = new PeerLink(cfg, group, new InternalState(internal), peer, syncStats, transportStats, clock, lag::acked);
         mode = link.mode();
@@ -238,7 +238,12 @@ public final class SyncEngine implements AutoCloseable {
      * write nothing (asked on the loop, so a flow that arrived a moment ago counts).
      */
     public CompletableFuture<Boolean> standbyCurrent() {
-        return ctx.onLoop(() -> new KernelWork(standby.backlog(), standby.reconcileDue(), false).standbyCurrent());
+        return ctx.onLoop(() -> kernelWork().standbyCurrent());
+    }
+
+    /** Warm standby's backlog and a pending resync from the kernel, as they are now (on the loop). */
+    private KernelWork kernelWork() {
+        return new KernelWork(standby.backlog(), standby.reconcileDue(), resync.pending());
     }
 
     /** Which cache a flush empties. */

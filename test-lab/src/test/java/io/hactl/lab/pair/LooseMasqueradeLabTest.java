@@ -82,7 +82,7 @@ class LooseMasqueradeLabTest {
 
     @AfterEach
     void tearDown(TestInfo test) {
-        keepLogs(test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("test"));
+        LabLogs.keep(dir, "LooseMasqueradeLabTest-" + LabLogs.method(test));
         for (AutoCloseable c : new AutoCloseable[] {flows, k1, k2, h1, h2}) {
             try {
                 if (c != null) {
@@ -93,19 +93,6 @@ class LooseMasqueradeLabTest {
             }
         }
         lab.close();
-    }
-
-    /** The daemons' and keepalived's logs of the last run of each test, in test-lab/target/lab-logs. */
-    private void keepLogs(String test) {
-        try (var logs = Files.list(dir)) {
-            Path to = Path.of("target", "lab-logs", "LooseMasqueradeLabTest-" + test).toAbsolutePath();
-            Files.createDirectories(to);
-            for (Path p : logs.filter(p -> p.toString().endsWith(".log")).toList()) {
-                Files.copy(p, to.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (java.io.IOException e) {
-            System.out.println("could not keep the logs of " + test + ": " + e);
-        }
     }
 
     @Test

@@ -17,7 +17,6 @@ import io.hactl.sync.lab.LabTest;
 import io.hactl.sync.lab.Netns;
 import io.hactl.sync.wire.KeyFile;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +63,7 @@ class PurgeLabTest {
 
     @AfterEach
     void tearDown(org.junit.jupiter.api.TestInfo test) {
-        keepLogs(test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("test"));
+        LabLogs.keep(dir, LabLogs.method(test));
         for (AutoCloseable c : new AutoCloseable[] {k1, k2, h1, h2}) {
             try {
                 if (c != null) {
@@ -75,18 +74,6 @@ class PurgeLabTest {
             }
         }
         lab.close();
-    }
-
-    private void keepLogs(String test) {
-        try (var logs = Files.list(dir)) {
-            Path to = Path.of("target", "lab-logs", test).toAbsolutePath();
-            Files.createDirectories(to);
-            for (Path p : logs.filter(p -> p.toString().endsWith(".log")).toList()) {
-                Files.copy(p, to.resolve(p.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (java.io.IOException e) {
-            System.out.println("could not keep the logs of " + test + ": " + e);
-        }
     }
 
     // ------------------------------------------------------------ scenarios

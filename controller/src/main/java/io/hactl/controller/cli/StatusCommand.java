@@ -58,6 +58,14 @@ public final class StatusCommand extends ClientCommand {
         return "kernel    " + standby + (resync == null ? "" : "; " + resync);
     }
 
+    /** The transition running now: where it goes, its step and for how long, so a slow step shows while it runs. */
+    static String running(StatusReport.Running r) {
+        String what = r.from().equals(r.to()) ? "PRELOADING the peer's flows into the kernel, still " + r.to()
+                : "BECOMING " + r.to() + " (from " + r.from() + ")";
+        return "          " + what + ": " + (r.step().isEmpty() ? "starting" : "step " + r.step()) + ", "
+                + duration(r.millis()) + " so far (" + r.source() + ")";
+    }
+
     /** 0 when the daemon's verdict is OK, else 1. */
     static int exitCode(StatusReport s) {
         return s.ok() ? ExitCodes.OK : ExitCodes.FAILED;
@@ -72,6 +80,9 @@ public final class StatusCommand extends ClientCommand {
         out.println("hactl on " + s.node() + ": role " + s.role() + " for " + duration(s.roleAgeMillis()) + " (source "
                 + s.roleSource() + ")" + (s.demoted() ? ", DEMOTED until the bulk from the peer completes" : "") + ", up "
                 + duration(s.uptimeSeconds() * 1000));
+        if (s.running() != null) {
+            out.println(running(s.running()));
+        }
         long heard = peer.lastHeardMillis();
         out.println("peer " + padRight(peer.address(), 15) + " " + (peer.alive() ? "ALIVE" : "DEAD") + ", last heard "
                 + (heard < 0 ? "never" : duration(heard) + " ago") + ", rtt "

@@ -21,13 +21,15 @@ import java.util.Map;
  * @param transitions transitions kept in the history
  * @param conntrack the kernel's conntrack table size and hash size, as the daemon's network namespace sees them
  * @param vrrp hactl's own VRRP with role.source vrrp; null otherwise
+ * @param running the transition or preload running now (role still shows where it comes from), null when none is
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record StatusReport(VerdictReport verdict, String node, long uptimeSeconds, String role, String roleSource,
                            String roleSince, long roleAgeMillis, boolean demoted, int transitionsPending, Peer peer,
                            Caches caches, Sync sync, Map<String, Long> drops, long messagesLost, long retransmissions,
                            long purgeInMillis, Purge purge, CommitReport lastCommit, TransitionReport lastTransition,
-                           TransitionReport lastPreload, int transitions, Conntrack conntrack, VrrpReport vrrp) {
+                           TransitionReport lastPreload, int transitions, Conntrack conntrack, VrrpReport vrrp,
+                           Running running) {
     /** A report missing parts (an older or partial answer) reads as unknown, never as a null to trip on. */
     public StatusReport {
         peer = peer == null ? new Peer("", false, -1, -1) : peer;
@@ -46,8 +48,26 @@ public record StatusReport(VerdictReport verdict, String node, long uptimeSecond
                         TransitionReport lastPreload, int transitions, Conntrack conntrack) {
         this(verdict, node, uptimeSeconds, role, roleSource, roleSince, roleAgeMillis, demoted, transitionsPending, peer,
                 caches, sync, drops, messagesLost, retransmissions, purgeInMillis, purge, lastCommit, lastTransition,
-                lastPreload, transitions, conntrack, null);
+                lastPreload, transitions, conntrack, null, null);
     }
+
+    /** A report with no transition running. */
+    public StatusReport(VerdictReport verdict, String node, long uptimeSeconds, String role, String roleSource,
+                        String roleSince, long roleAgeMillis, boolean demoted, int transitionsPending, Peer peer,
+                        Caches caches, Sync sync, Map<String, Long> drops, long messagesLost, long retransmissions,
+                        long purgeInMillis, Purge purge, CommitReport lastCommit, TransitionReport lastTransition,
+                        TransitionReport lastPreload, int transitions, Conntrack conntrack, VrrpReport vrrp) {
+        this(verdict, node, uptimeSeconds, role, roleSource, roleSince, roleAgeMillis, demoted, transitionsPending, peer,
+                caches, sync, drops, messagesLost, retransmissions, purgeInMillis, purge, lastCommit, lastTransition,
+                lastPreload, transitions, conntrack, vrrp, null);
+    }
+
+    /**
+     * A transition (or a preload: {@code from} equals {@code to}) still running: the step it is in
+     * (empty before the first) and the milliseconds since it began.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Running(String from, String to, String source, String step, long millis) {}
 
     /** Reads the daemon's answer. */
     public static StatusReport of(JsonNode json, ObjectMapper mapper) {

@@ -84,6 +84,7 @@ final class StatusAssembler {
         TransitionReport lastPreload = history.stream().filter(RoleMachine::isPreload).reduce((x, y) -> y)
                 .map(TransitionReport::of).orElse(null);
         VrrpStatus vs = vrrpStatus();
+        RoleMachine.InProgress running = roles.inProgress();
         return new StatusReport(
                 new StatusReport.VerdictReport(v.ok(), v.reasons(), v.evidence()),
                 cfg.node(),
@@ -112,7 +113,9 @@ final class StatusAssembler {
                 lastPreload,
                 history.size(),
                 conntrack(NETFILTER),
-                vs == null ? null : VrrpReport.of(vs));
+                vs == null ? null : VrrpReport.of(vs),
+                running == null ? null : new StatusReport.Running(running.from().name(), running.to().name(),
+                        running.source(), running.step(), running.millis()));
     }
 
     /**

@@ -59,6 +59,15 @@ public final class RoleMachine {
     private long roleSinceNanos;
     private java.time.Instant roleSince;
     private boolean running;
+    /** The transition or preload running now, with its step; null between them. */
+    private InProgress current; // its millis field unused: currentSinceNanos says when it began
+    private long currentSinceNanos;
+
+    /**
+     * A transition (or a preload: {@code from} equals {@code to}) still running: its current step
+     * and how long it has run, so that status says "becoming MASTER" rather than the old role alone.
+     */
+    public record InProgress(Role from, Role to, String source, String step, long millis) {}
 
     /** A queued role change, or (preload) a load of the external cache that keeps the role. */
     private record Pending(Role to, String source, boolean preload) {}
@@ -143,6 +152,7 @@ public final class RoleMachine {
         java.time.Instant at = wall.instant();
         long t0 = nanos.getAsLong();
         LOG.info("{}: transition {} -> {} ({})", node, from, p.to(), p.source());
+        started(from, p.to(), p.source(), t0);
         List<Step> steps = new ArrayList<>();
         begin(from, p.to(), p.source());
         if (from == Role.MASTER && p.to() != Role.MASTER) {
@@ -163,6 +173,7 @@ public final class RoleMachine {
             case STOP, INIT -> { }
         }
         long ms = (nanos.getAsLong() - t0) / 1_000_000;
+        finished();
         Transition t = new Transition(from, p.to(), p.source(), at, steps, ms);
         LOG.info("{}: now {} after {} ms{}", node, p.to(), ms, t.ok() ? "" : " (some steps FAILED, see status)");
         return t;
@@ -184,8 +195,10 @@ public final class RoleMachine {
         java.time.Instant at = wall.instant();
         long t0 = nanos.getAsLong();
         LOG.info("{}: {}: preloading its flows into the kernel, still {}", node, source, role);
+        started(role, role, source, t0);
         begin(role, role, source);
         List<Step> steps = List.of(step(COMMIT, actions::commit), step(PURGE, actions::schedulePurge));
+        finished();
         return new Transition(role, role, source, at, steps, (nanos.getAsLong() - t0) / 1_000_000);
     }
 
@@ -206,8 +219,22 @@ public final class RoleMachine {
         String run() throws Exception;
     }
 
+    private synchronized void started(Role from, Role to, String source, long t0) {
+        current = new InProgress(from, to, source, "", 0);
+        currentSinceNanos = t0;
+    }
+
+    private synchronized void finished() {
+        current = null;
+    }
+
     private Step step(String name, Action a) {
         long t0 = nanos.getAsLong();
+        synchronized (this) {
+            if (current != null) {
+                current = new InProgress(current.from(), current.to(), current.source(), name, 0);
+            }
+        }
         try {
             String detail = a.run();
             long ms = (nanos.getAsLong() - t0) / 1_000_000;
@@ -245,6 +272,16 @@ public final class RoleMachine {
 
     public long coalesced() {
         return coalesced.get();
+    }
+
+    /**
+     * The transition or preload running now, {@code millis} since it began; null when none is.
+     * A transition whose steps have not started yet shows an empty step.
+     */
+    public synchronized InProgress inProgress() {
+        InProgress c = current;
+        return c == null ? null
+                : new InProgress(c.from(), c.to(), c.source(), c.step(), (nanos.getAsLong() - currentSinceNanos) / 1_000_000);
     }
 
     public synchronized int pending() {

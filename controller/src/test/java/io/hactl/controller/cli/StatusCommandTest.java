@@ -157,4 +157,22 @@ class StatusCommandTest {
             assertThat(StatusCommand.padRight(a, 15)).isEqualTo(String.format("%-15s", a));
         }
     }
+
+    @Test
+    void aTransitionStillRunningShowsUnderTheRoleWithItsStepAndTimeAndAPreloadSaysSo() throws Exception {
+        JsonNode s = status("{\"ok\": true, \"reasons\": [], \"evidence\": \"\"}");
+        assertThat(render(s, false).text()).as("none running").doesNotContain("BECOMING").doesNotContain("PRELOADING");
+        ((ObjectNode) s).set("running", ControlProtocol.JSON.readTree("""
+                {"from": "BACKUP", "to": "MASTER", "source": "keepalived group G1", "step": "resync-internal", "millis": 2300}
+                """));
+        List<String> lines = render(s, false).text().lines().toList();
+        assertThat(lines.get(1)).startsWith("hactl on fw1: role BACKUP");
+        assertThat(lines.get(2)).isEqualTo(
+                "          BECOMING MASTER (from BACKUP): step resync-internal, 2 s so far (keepalived group G1)");
+        ((ObjectNode) s).set("running", ControlProtocol.JSON.readTree("""
+                {"from": "BACKUP", "to": "BACKUP", "source": "peer silent", "step": "", "millis": 40}
+                """));
+        assertThat(render(s, false).text().lines().toList().get(2)).isEqualTo(
+                "          PRELOADING the peer's flows into the kernel, still BACKUP: starting, 40 ms so far (peer silent)");
+    }
 }

@@ -58,7 +58,7 @@ public class StatusReportTest {
                 "lastTransition.millis", "lastTransition.ok", "lastTransition.steps",
                 "lastPreload", "lastPreload.from", "lastPreload.to", "lastPreload.source", "lastPreload.at",
                 "lastPreload.millis", "lastPreload.ok", "lastPreload.steps",
-                "transitions", "conntrack", "conntrack.buckets", "conntrack.max", "vrrp");
+                "transitions", "conntrack", "conntrack.buckets", "conntrack.max", "vrrp", "running");
         assertThat(json.path("vrrp").isNull()).isTrue();
         assertThat(json.path("lastTransition").path("steps").get(1).path("detail").asText()).isEqualTo("timed out");
         assertThat(json.path("drops").path("bad_mac").asLong()).isEqualTo(1);

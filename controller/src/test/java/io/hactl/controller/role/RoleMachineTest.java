@@ -16,11 +16,17 @@ class RoleMachineTest {
     /** What {@link StateActions#beginning} was told, in order. */
     final List<String> begun = new ArrayList<>();
     String failing = "";
+    /** When set, each action records what it sees of the running transition before it acts. */
+    RoleMachine observed;
+    final List<RoleMachine.InProgress> seen = new ArrayList<>();
 
     /** Each action advances the fake clock by a known amount, so step durations are exact. */
     final StateActions actions = new StateActions() {
         String act(String name, long millis) throws Exception {
             calls.add(name);
+            if (observed != null) {
+                seen.add(observed.inProgress());
+            }
             now.addAndGet(millis * 1_000_000);
             if (failing.equals(name)) {
                 throw new IllegalStateException(name + " broke");
@@ -98,6 +104,37 @@ class RoleMachineTest {
         assertThat(t.millis()).isEqualTo(167);
         assertThat(t.ok()).isTrue();
         assertThat(m.role()).isEqualTo(Role.MASTER);
+    }
+
+    @Test
+    void theRunningTransitionShowsItsStepAndHowLongItHasRun() {
+        RoleMachine m = machineIn(Role.BACKUP);
+        assertThat(m.inProgress()).isNull();
+        observed = m;
+        m.submit(Role.MASTER, "keepalived group G1");
+        m.runPending();
+
+        assertThat(seen).containsExactly(
+                new RoleMachine.InProgress(Role.BACKUP, Role.MASTER, "keepalived group G1", RoleMachine.COMMIT, 0),
+                new RoleMachine.InProgress(Role.BACKUP, Role.MASTER, "keepalived group G1", RoleMachine.FLUSH, 120),
+                new RoleMachine.InProgress(Role.BACKUP, Role.MASTER, "keepalived group G1", RoleMachine.RESYNC, 122),
+                new RoleMachine.InProgress(Role.BACKUP, Role.MASTER, "keepalived group G1", RoleMachine.BULK, 162));
+        assertThat(m.inProgress()).as("after the last step").isNull();
+        assertThat(m.role()).isEqualTo(Role.MASTER);
+
+        seen.clear();
+        m.submitPreload(RoleMachine.PEER_SILENT);
+        m.submit(Role.BACKUP, "keepalived group G1");
+        m.runPending();
+        m.submitPreload(RoleMachine.PEER_SILENT);
+        m.runPending();
+        assertThat(seen).extracting(RoleMachine.InProgress::source, RoleMachine.InProgress::step).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("keepalived group G1", RoleMachine.HANDOVER),
+                org.assertj.core.groups.Tuple.tuple("keepalived group G1", RoleMachine.PURGE),
+                org.assertj.core.groups.Tuple.tuple("keepalived group G1", RoleMachine.REQUEST),
+                org.assertj.core.groups.Tuple.tuple(RoleMachine.PEER_SILENT, RoleMachine.COMMIT),
+                org.assertj.core.groups.Tuple.tuple(RoleMachine.PEER_SILENT, RoleMachine.PURGE));
+        assertThat(m.inProgress()).isNull();
     }
 
     @Test

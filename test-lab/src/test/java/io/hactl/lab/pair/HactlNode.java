@@ -50,6 +50,10 @@ public final class HactlNode implements AutoCloseable {
         return this;
     }
 
+    public String name() {
+        return name;
+    }
+
     public Path socket() {
         return dir.resolve(name + "-ctl").resolve("hactl.sock");
     }

@@ -8,12 +8,6 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.hactl.controller.vrrp.ChecksumMode;
-import io.hactl.controller.vrrp.IpFamily;
-import io.hactl.controller.vrrp.RouterConfig;
-import io.hactl.controller.vrrp.VirtualAddress;
-import io.hactl.controller.vrrp.VrrpConfig;
-import io.hactl.controller.vrrp.VrrpConstants;
 import io.hactl.sync.engine.OwnerMark;
 import io.hactl.sync.filter.Cidr;
 import io.hactl.sync.filter.FlowFilter;
@@ -25,13 +19,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -46,8 +37,6 @@ public final class ConfigLoader {
     public static final int DEFAULT_PORT = 3780;
     /** Most sync links: the link index is two bits of the wire header. */
     private static final int MAX_LINKS = 4;
-    /** A Linux interface name: IFNAMSIZ - 1 characters, none that the kernel refuses ("/", ":", blanks). */
-    private static final Pattern IFACE = Pattern.compile("[^/:\\s]{1,15}");
 
     private static final ObjectReader READER = YAMLMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
@@ -123,16 +112,16 @@ public final class ConfigLoader {
     /** What binding cannot see: the keys that depend on one another, and those required. */
     private static HactlConfig check(ConfigFile.Root root, Problems problems, Path file) {
         String node = root.node().name();
-        required(problems, node, "node.name");
+        problems.required(node, "node.name");
         SyncConfig sync = null;
         if (root.sync() == null) {
-            required(problems, null, "sync");
+            problems.required(null, "sync");
         } else {
             sync = sync(root.sync(), problems);
         }
         ConfigFile.Keepalived k = root.role().keepalived();
         RoleConfig role = new RoleConfig(root.role().source(), k.notifyFifo(), k.trackFile(), k.syncGroup(),
-                vrrp(root.role(), problems));
+                VrrpSection.read(root.role(), problems));
         return new HactlConfig(node, sync, role, root.control().socket(), root.metrics().listen(), file);
     }
 
@@ -145,7 +134,7 @@ public final class ConfigLoader {
             String[] single = {"local", "peer", "group", "interface", "port"};
             Object[] given = {s.local(), s.peer(), s.group(), s.iface(), s.port()};
             for (int i = 0; i < single.length; i++) {
-                if (given(problems, given[i], "sync." + single[i])) {
+                if (problems.given(given[i], "sync." + single[i])) {
                     problems.at("sync." + single[i], "give it per link under sync.links, not both");
                 }
             }
@@ -155,7 +144,7 @@ public final class ConfigLoader {
             for (int i = 0; i < Math.min(s.links().size(), MAX_LINKS); i++) {
                 String at = "sync.links[" + i + "]";
                 if (s.links().get(i) == null) {
-                    required(problems, null, at);
+                    problems.required(null, at);
                 } else {
                     link(s.links().get(i), at, multicast, problems, links);
                 }
@@ -175,22 +164,22 @@ public final class ConfigLoader {
     }
 
     private static void link(ConfigFile.Link l, String at, boolean multicast, Problems problems, List<LinkSpec> out) {
-        InetAddress local = required(problems, l.local(), at + ".local");
+        InetAddress local = problems.required(l.local(), at + ".local");
         InetAddress remote;
         String remoteKey = at + (multicast ? ".group" : ".peer");
         if (multicast) {
-            remote = required(problems, l.group(), remoteKey);
-            if (given(problems, l.peer(), at + ".peer")) {
+            remote = problems.required(l.group(), remoteKey);
+            if (problems.given(l.peer(), at + ".peer")) {
                 problems.at(at + ".peer", "a multicast link sends to its group; remove peer");
             }
             if (remote != null && !remote.isMulticastAddress()) {
                 problems.at(remoteKey, remote.getHostAddress() + " is not a multicast group");
                 remote = null;
             }
-            required(problems, l.iface(), at + ".interface");
+            problems.required(l.iface(), at + ".interface");
         } else {
-            remote = required(problems, l.peer(), remoteKey);
-            if (given(problems, l.group(), at + ".group")) {
+            remote = problems.required(l.peer(), remoteKey);
+            if (problems.given(l.group(), at + ".group")) {
                 problems.at(at + ".group", "a group needs transport: multicast");
             }
             if (remote != null && remote.isMulticastAddress()) {
@@ -209,141 +198,6 @@ public final class ConfigLoader {
                 multicast));
     }
 
-    /** role.vrrp, read with role.source: vrrp only; null otherwise. */
-    private static VrrpConfig vrrp(ConfigFile.Role r, Problems problems) {
-        if (!"vrrp".equals(r.source())) {
-            if (given(problems, r.vrrp(), "role.vrrp") && !problems.has("role.source")) {
-                problems.at("role.vrrp", "is read only with role.source: vrrp (role.source is " + r.source() + ")");
-            }
-            return null;
-        }
-        ConfigFile.Keepalived k = r.keepalived();
-        if (k.notifyFifo() != null || k.trackFile() != null || k.syncGroup() != null) {
-            problems.at("role.keepalived", "is read only with role.source: keepalived (role.source is vrrp)");
-        }
-        ConfigFile.Vrrp v = required(problems, r.vrrp(), "role.vrrp");
-        if (v == null) {
-            return null;
-        }
-        int errors = problems.errors().size();
-        if (v.advertInterval().toNanos() % VrrpConstants.NANOS_PER_CENTISECOND != 0) {
-            problems.at("role.vrrp.advert-interval", v.advertInterval().toMillis() + " ms is not a whole number of"
-                    + " centiseconds, as advertisements carry it (RFC 9568 5.2.7): use a multiple of 10ms");
-        }
-        if (v.instances().isEmpty() && !problems.hasAtOrAbove("role.vrrp.instances")) {
-            problems.at("role.vrrp.instances", "is required: at least one instance");
-        }
-        List<RouterConfig> routers = new ArrayList<>();
-        Map<String, Integer> names = new HashMap<>();
-        Map<String, Integer> vrids = new HashMap<>();
-        Map<InetAddress, Integer> owners = new HashMap<>();
-        for (int i = 0; i < v.instances().size(); i++) {
-            RouterConfig router = router(v.instances().get(i), i, names, vrids, owners, problems);
-            if (router != null) {
-                routers.add(router);
-            }
-        }
-        if (problems.errors().size() > errors || routers.isEmpty()) {
-            return null;
-        }
-        try {
-            return new VrrpConfig(v.advertInterval(), v.preempt(), v.preemptDelay(), ChecksumMode.parse(v.checksum()),
-                    v.garp().repeat(), v.garp().interval(), v.commitBudget(), routers);
-        } catch (IllegalArgumentException e) {
-            problems.at("role.vrrp", e.getMessage());
-            return null;
-        }
-    }
-
-    /**
-     * One of role.vrrp.instances; null when it has an error. {@code names}, {@code vrids} and
-     * {@code owners} remember the instances before it, to name the first of a clash.
-     */
-    private static RouterConfig router(ConfigFile.VrrpInstance r, int index, Map<String, Integer> names,
-            Map<String, Integer> vrids, Map<InetAddress, Integer> owners, Problems problems) {
-        String at = "role.vrrp.instances[" + index + "]";
-        if (r == null) {
-            required(problems, null, at);
-            return null;
-        }
-        int errors = problems.errors().size();
-        String name = required(problems, r.name(), at + ".name");
-        String iface = required(problems, r.iface(), at + ".interface");
-        Integer vrid = required(problems, r.vrid(), at + ".vrid");
-        if (name != null) {
-            Integer first = names.putIfAbsent(name, index);
-            if (first != null) {
-                problems.at(at + ".name", "'" + name + "' is already the name of role.vrrp.instances[" + first + "]");
-            }
-        }
-        if (iface != null && !IFACE.matcher(iface).matches()) {
-            problems.at(at + ".interface", "'" + iface + "' is not an interface name (1 to 15 characters, no '/', ':'"
-                    + " or blanks)");
-        }
-        if (r.priority() != null && r.priority() == VrrpConstants.PRIORITY_OWNER) {
-            problems.at(at + ".priority", "255 is for the owner of the addresses (RFC 9568 5.2.4), which a firewall"
-                    + " pair does not have: the addresses move between the gateways; use 1..254");
-        }
-        IpFamily family = null;
-        List<VirtualAddress> addresses = new ArrayList<>();
-        if (r.addresses().isEmpty() && !problems.hasAtOrAbove(at + ".addresses")) {
-            problems.at(at + ".addresses", "is required: at least one address");
-        }
-        if (r.addresses().size() > VrrpConstants.MAX_ADDRESSES) {
-            problems.at(at + ".addresses", r.addresses().size() + " addresses: at most "
-                    + VrrpConstants.MAX_ADDRESSES + " fit in an advertisement (RFC 9568 5.2.5)");
-        }
-        for (int j = 0; j < r.addresses().size(); j++) {
-            VirtualAddress a = r.addresses().get(j);
-            String key = at + ".addresses[" + j + "]";
-            if (a == null) {
-                continue; // its error is recorded
-            }
-            if (family == null) {
-                family = a.family();
-                if (j == 0 && family == IpFamily.IPV6 && !a.address().isLinkLocalAddress()) {
-                    problems.at(key, a + ": the first IPv6 address must be link-local, fe80::/10 (RFC 9568 5.2.9)");
-                }
-            } else if (a.family() != family) {
-                problems.at(key, a + " is " + a.family().displayName() + " but " + addresses.get(0) + " is "
-                        + family.displayName() + ": one family per instance (RFC 9568 1.2); give the other family"
-                        + " an instance of its own");
-                continue;
-            }
-            Integer first = owners.putIfAbsent(a.address(), index);
-            if (first != null) {
-                problems.at(key, a.address().getHostAddress() + " is already an address of "
-                        + (first == index ? "this instance" : "role.vrrp.instances[" + first + "]"));
-            }
-            addresses.add(a);
-        }
-        if (vrid != null && iface != null && family != null) {
-            Integer first = vrids.putIfAbsent(iface + " " + family + " " + vrid, index);
-            if (first != null) {
-                problems.at(at + ".vrid", vrid + " on " + iface + " (" + family.displayName()
-                        + ") is already role.vrrp.instances[" + first + "]'s: one VRID per interface and family");
-            }
-        }
-        for (int j = 0; j < r.unicastPeers().size(); j++) {
-            InetAddress p = r.unicastPeers().get(j);
-            if (p != null && family != null && (!family.holds(p) || p.isMulticastAddress())) {
-                problems.at(at + ".unicast-peers[" + j + "]", p.getHostAddress() + " is not an " + family.displayName()
-                        + " unicast address like the instance's addresses");
-            }
-        }
-        if (problems.errors().size() > errors || name == null || iface == null || vrid == null || r.priority() == null
-                || addresses.isEmpty()) {
-            return null;
-        }
-        try {
-            return new RouterConfig(name, iface, vrid, r.priority(), addresses,
-                    r.unicastPeers().stream().filter(Objects::nonNull).toList());
-        } catch (IllegalArgumentException e) {
-            problems.at(at, e.getMessage());
-            return null;
-        }
-    }
-
     private static FlowFilter filter(ConfigFile.Filter f) {
         // an element that did not read is null here, its error recorded
         Set<Integer> protocols = new HashSet<>(f.protocols());
@@ -358,23 +212,10 @@ public final class ConfigLoader {
         try {
             return new OwnerMark(s.ownerMark(), s.ownerMarkMask());
         } catch (IllegalArgumentException e) {
-            problems.at(given(problems, s.ownerMark(), "sync.owner-mark") ? "sync.owner-mark" : "sync.owner-mark-mask",
+            problems.at(problems.given(s.ownerMark(), "sync.owner-mark") ? "sync.owner-mark" : "sync.owner-mark-mask",
                     e.getMessage());
             return OwnerMark.DEFAULT;
         }
-    }
-
-    /** The value, or an error "is required" unless one already says why it or its parent did not read. */
-    private static <T> T required(Problems problems, T value, String path) {
-        if (value == null && !problems.hasAtOrAbove(path)) {
-            problems.at(path, "is required");
-        }
-        return value;
-    }
-
-    /** Whether the file gives this key: a value, or one that did not read. */
-    private static boolean given(Problems problems, Object value, String path) {
-        return value != null || problems.has(path);
     }
 
     private static String path(JsonMappingException e) {

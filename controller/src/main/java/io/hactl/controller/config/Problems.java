@@ -63,6 +63,19 @@ final class Problems {
         return false;
     }
 
+    /** The value, or an error "is required" unless one already says why it or its parent did not read. */
+    <T> T required(T value, String path) {
+        if (value == null && !hasAtOrAbove(path)) {
+            at(path, "is required");
+        }
+        return value;
+    }
+
+    /** Whether the file gives this key: a value, or one that did not read. */
+    boolean given(Object value, String path) {
+        return value != null || has(path);
+    }
+
     /** Where a key stands (its first place, when given twice). */
     void key(String path, JsonLocation at) {
         keys.putIfAbsent(path, at);

@@ -1,32 +1,20 @@
 package io.hactl.controller.control;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -44,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * clients never keep others out. A complete request goes to its lane ({@link ControlRequest.Lane}):
  * keepalived's notify, quick questions (status, ping, stats) and table-sized operations (commit,
  * resync, cache) each have threads of their own, so none waits behind another kind.
+ *
+ * <p>The server keeps the socket and the reading of requests; {@link SocketFile} prepares the
+ * socket's path and modes, {@link RequestLanes} answers the requests, {@link Replies} writes the
+ * answers and refusals.
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlServer.class);
@@ -52,8 +44,6 @@ public final class ControlServer implements AutoCloseable {
     public static final int MAX_CONNECTIONS = 64;
     /** Time a client has, from connecting, to send its request line (the CLI sends it at once). */
     public static final Duration READ_DEADLINE = Duration.ofSeconds(2);
-    /** A reply stalled this long (the client does not read) is abandoned. */
-    static final Duration WRITE_STALL = Duration.ofSeconds(10);
 
     /** Answers a request with a value Jackson writes (a record, a map, a number...); throws to answer an error. */
     public interface Handler {
@@ -75,14 +65,12 @@ public final class ControlServer implements AutoCloseable {
     private final Path path;
     private final ServerSocketChannel server;
     private final Selector selector;
-    private final Handler handler;
+    private final RequestLanes lanes;
     private final boolean requireRoot;
     private final long readDeadlineNanos;
     private final Thread io;
-    private final Map<ControlRequest.Lane, ExecutorService> lanes = new EnumMap<>(ControlRequest.Lane.class);
     /** Oldest first: the first to make room. Touched only by the io thread. */
     private final Map<SocketChannel, Reading> reading = new LinkedHashMap<>();
-    private final AtomicInteger answering = new AtomicInteger();
     private final ByteBuffer readBuf = ByteBuffer.allocate(4096);
     private volatile boolean open = true;
 
@@ -96,25 +84,14 @@ public final class ControlServer implements AutoCloseable {
             throws IOException {
         this.path = path;
         this.server = server;
-        this.handler = handler;
+        this.lanes = new RequestLanes(handler);
         this.requireRoot = requireRoot;
         this.readDeadlineNanos = readDeadline.toNanos();
         this.selector = Selector.open();
-        lanes.put(ControlRequest.Lane.NOTIFY, lane("hactl-control-notify", 1));
-        lanes.put(ControlRequest.Lane.QUERY, lane("hactl-control-query", 2));
-        lanes.put(ControlRequest.Lane.OPERATION, lane("hactl-control-op", 2));
         server.configureBlocking(false);
         server.register(selector, SelectionKey.OP_ACCEPT);
         this.io = new Thread(this::ioLoop, "hactl-control-io");
         this.io.setDaemon(true);
-    }
-
-    private static ExecutorService lane(String name, int threads) {
-        return Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /**
@@ -126,29 +103,7 @@ public final class ControlServer implements AutoCloseable {
     }
 
     static ControlServer start(Path path, Handler handler, boolean requireRoot, Duration readDeadline) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
-        Set<PosixFilePermission> dirPerms = Files.getPosixFilePermissions(dir);
-        if (dirPerms.contains(PosixFilePermission.GROUP_WRITE) || dirPerms.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new IOException("control socket directory " + dir + " is writable by others ("
-                    + PosixFilePermissions.toString(dirPerms) + ")");
-        }
-        if (Files.exists(path)) {
-            try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                probe.connect(UnixDomainSocketAddress.of(path));
-                throw new IOException("another hactl daemon is running on " + path);
-            } catch (IOException stale) {
-                if (stale.getMessage() != null && stale.getMessage().startsWith("another hactl daemon")) {
-                    throw stale;
-                }
-                Files.delete(path);
-            }
-        }
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(path), 128);
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        ServerSocketChannel server = SocketFile.bind(path);
         ControlServer s = new ControlServer(path, server, handler, requireRoot, readDeadline);
         s.io.start();
         return s;
@@ -200,20 +155,20 @@ public final class ControlServer implements AutoCloseable {
             if (requireRoot) {
                 UnixDomainPrincipal who = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
                 if (!"root".equals(who.user().getName())) {
-                    refuse(ch, "only root may control hactl (you are " + who.user().getName() + ")");
+                    Replies.refuse(ch, "only root may control hactl (you are " + who.user().getName() + ")");
                     continue;
                 }
             }
-            if (reading.size() + answering.get() >= MAX_CONNECTIONS) {
+            if (reading.size() + lanes.answering() >= MAX_CONNECTIONS) {
                 Iterator<Reading> oldest = reading.values().iterator();
                 if (oldest.hasNext()) {
                     Reading r = oldest.next();
                     oldest.remove();
                     evicted.incrementAndGet();
-                    closeQuietly(r.ch);
+                    Replies.closeQuietly(r.ch);
                 } else {
                     refused.incrementAndGet();
-                    refuse(ch, "too many control requests in progress (" + MAX_CONNECTIONS + "); try again");
+                    Replies.refuse(ch, "too many control requests in progress (" + MAX_CONNECTIONS + "); try again");
                     continue;
                 }
             }
@@ -245,18 +200,18 @@ public final class ControlServer implements AutoCloseable {
             if (r.line.size() > ControlProtocol.MAX_REQUEST) {
                 badRequests.incrementAndGet();
                 drop(k, r);
-                refuse(ch, "request longer than " + ControlProtocol.MAX_REQUEST + " bytes");
+                Replies.refuse(ch, "request longer than " + ControlProtocol.MAX_REQUEST + " bytes");
             } else if (eof) {
                 if (r.line.size() > 0) {
                     dispatch(k, r);
                 } else {
                     drop(k, r);
-                    closeQuietly(ch);
+                    Replies.closeQuietly(ch);
                 }
             }
         } catch (IOException e) {
             drop(k, r);
-            closeQuietly(ch);
+            Replies.closeQuietly(ch);
         }
     }
 
@@ -272,16 +227,10 @@ public final class ControlServer implements AutoCloseable {
             request = RequestCodec.decode(r.line.toByteArray());
         } catch (IllegalArgumentException e) {
             badRequests.incrementAndGet();
-            refuse(r.ch, e.getMessage());
+            Replies.refuse(r.ch, e.getMessage());
             return;
         }
-        answering.incrementAndGet();
-        try {
-            lanes.get(request.lane()).execute(() -> answer(r.ch, request));
-        } catch (RuntimeException e) { // shut down
-            answering.decrementAndGet();
-            closeQuietly(r.ch);
-        }
+        lanes.submit(r.ch, request);
     }
 
     /** Cuts off clients that did not send their request in time (the oldest come first). */
@@ -299,76 +248,7 @@ public final class ControlServer implements AutoCloseable {
             if (k != null) {
                 k.cancel();
             }
-            closeQuietly(r.ch);
-        }
-    }
-
-    private void answer(SocketChannel ch, ControlRequest request) {
-        try {
-            ObjectNode reply = ControlProtocol.JSON.createObjectNode();
-            reply.put("v", ControlProtocol.VERSION);
-            try {
-                JsonNode result = ControlProtocol.JSON.valueToTree(handler.handle(request));
-                reply.put("ok", true);
-                reply.set("result", result);
-            } catch (Exception e) {
-                reply.removeAll();
-                reply.put("v", ControlProtocol.VERSION);
-                reply.put("ok", false);
-                reply.put("error", e.getMessage() == null ? e.toString() : e.getMessage());
-            }
-            write(ch, encode(reply));
-        } catch (IOException e) {
-            LOG.debug("control socket: client went away: {}", e.getMessage());
-        } finally {
-            answering.decrementAndGet();
-            closeQuietly(ch);
-        }
-    }
-
-    private static byte[] encode(ObjectNode reply) throws IOException {
-        return (ControlProtocol.JSON.writeValueAsString(reply) + "\n").getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Writes the whole reply, giving up when the client takes no bytes for {@link #WRITE_STALL}. */
-    private static void write(SocketChannel ch, byte[] bytes) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        ch.write(b);
-        if (!b.hasRemaining()) {
-            return;
-        }
-        try (Selector s = Selector.open()) {
-            ch.register(s, SelectionKey.OP_WRITE);
-            while (b.hasRemaining()) {
-                if (s.select(WRITE_STALL.toMillis()) == 0) {
-                    throw new IOException("client read nothing for " + WRITE_STALL.toSeconds() + " s");
-                }
-                s.selectedKeys().clear();
-                ch.write(b);
-            }
-        }
-    }
-
-    /** Answers an error without blocking (a short line fits any socket buffer) and closes. */
-    private void refuse(SocketChannel ch, String error) {
-        try {
-            ObjectNode reply = ControlProtocol.JSON.createObjectNode();
-            reply.put("v", ControlProtocol.VERSION);
-            reply.put("ok", false);
-            reply.put("error", error);
-            ch.write(ByteBuffer.wrap(encode(reply)));
-        } catch (IOException e) {
-            LOG.debug("control socket: refusing a client: {}", e.getMessage());
-        } finally {
-            closeQuietly(ch);
-        }
-    }
-
-    private static void closeQuietly(SocketChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // nothing to do
+            Replies.closeQuietly(r.ch);
         }
     }
 
@@ -405,8 +285,8 @@ public final class ControlServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        new ArrayDeque<>(reading.values()).forEach(r -> closeQuietly(r.ch));
-        lanes.values().forEach(ExecutorService::shutdownNow);
+        new ArrayDeque<>(reading.values()).forEach(r -> Replies.closeQuietly(r.ch));
+        lanes.shutdownNow();
         try {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {

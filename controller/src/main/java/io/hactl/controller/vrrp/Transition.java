@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A transition of the sync group being carried out by {@link VrrpController}: its steps in the
+ * A transition of the sync group being carried out by {@link TransitionRunner}: its steps in the
  * order they began, timed on the loop's clock. Owned by the loop thread; status sees
  * {@link #snapshot}s.
  */

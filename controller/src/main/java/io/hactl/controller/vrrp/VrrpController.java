@@ -3,11 +3,7 @@ package io.hactl.controller.vrrp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -48,11 +44,16 @@ import org.slf4j.LoggerFactory;
  * <p>Every public method may be called from any thread: it hands its work to the loop. Received
  * datagrams go through {@link ReceiveCheck} (drops counted by reason, never thrown); a failing
  * network call is counted and logged at a limited rate; nothing stops the loop.
+ *
+ * <p>The controller keeps the loop: what runs on it, the group's timer, the bounded queue of
+ * received datagrams, start and stop. The rest is its parts': {@link Member} (one instance and
+ * its advertisements), {@link ReceiveDispatch} (received datagrams to their instance),
+ * {@link TransitionRunner} (the takeover and leave order, the commit budget) over
+ * {@link GroupAddresses} (the addresses and their announcements), {@link IoFailures} (failed
+ * network calls) and {@link StatusSnapshot} (what status shows).
  */
 public final class VrrpController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VrrpController.class);
-    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
-    private static final long NANOS_PER_MILLI = 1_000_000L;
     /**
      * Datagrams waiting for the loop at most: a VRRP link carries a few per advertisement
      * interval and instance; far more is a flood, dropped before it fills the heap.
@@ -60,28 +61,18 @@ public final class VrrpController implements AutoCloseable {
     static final int MAX_QUEUED = 4096;
 
     private final String name;
-    private final VrrpConfig config;
     private final VrrpIo io;
     private final VrrpLoop loop;
-    private final GroupSteps steps;
     private final List<Member> members = new ArrayList<>();
-    /** Receive checks by interface and family. */
-    private final Map<String, ReceiveCheck> checks = new LinkedHashMap<>();
-    /** Members by interface, family and VRID. */
-    private final Map<String, Member> routers = new HashMap<>();
+    private final IoFailures failures;
+    private final ReceiveDispatch dispatch;
+    private final TransitionRunner runner;
     private final SyncGroup group;
-    private final LogLimiter ioLog = new LogLimiter(LOG_INTERVAL_NANOS);
+    private final StatusSnapshot snapshot;
 
     // owned by the loop thread
-    private int generation;
-    private Transition last;
     private VrrpLoop.Timer wakeup;
     private long wakeupAt;
-    private VrrpLoop.Timer budget;
-    private long withinBudget;
-    private long overBudget;
-    private long ioErrors;
-    private long unmatched;
     private boolean stopped;
 
     private volatile VrrpStatus status;
@@ -97,33 +88,25 @@ public final class VrrpController implements AutoCloseable {
     public VrrpController(String name, VrrpConfig config, VrrpIo io, VrrpLoop loop, GroupSteps steps)
             throws IOException {
         this.name = Objects.requireNonNull(name);
-        this.config = Objects.requireNonNull(config);
+        Objects.requireNonNull(config);
         this.io = Objects.requireNonNull(io);
         this.loop = Objects.requireNonNull(loop);
-        this.steps = Objects.requireNonNull(steps);
-        Map<String, List<InstanceConfig>> byLink = new LinkedHashMap<>();
+        Objects.requireNonNull(steps);
+        failures = new IoFailures(name, loop::nanoTime);
         for (RouterConfig r : config.instances()) {
             InetAddress primary = io.primaryAddress(r);
             if (primary == null || !r.family().holds(primary)) {
                 throw new IOException(r.name() + ": no " + r.family().displayName() + " address on "
                         + r.interfaceName() + " to advertise from");
             }
-            Member m = new Member(r, r.instance(config, primary));
-            members.add(m);
-            routers.put(link(r.interfaceName(), r.family()) + " " + r.vrid(), m);
-            byLink.computeIfAbsent(link(r.interfaceName(), r.family()), k -> new ArrayList<>()).add(m.instance);
+            members.add(new Member(r, r.instance(config, primary), io, failures, loop::nanoTime));
         }
-        for (Map.Entry<String, List<InstanceConfig>> e : byLink.entrySet()) {
-            RouterConfig first = routers.get(e.getKey() + " " + e.getValue().get(0).vrid()).router;
-            checks.put(e.getKey(), new ReceiveCheck(first.interfaceName(), first.family(), e.getValue(),
-                    new ReceiveCounters(), loop::nanoTime));
-        }
-        group = new SyncGroup(name, members.stream().map(m -> m.vrrp).toList(), this::groupState);
+        dispatch = new ReceiveDispatch(members, loop::nanoTime);
+        runner = new TransitionRunner(name, config, loop, steps, new GroupAddresses(members, io, failures),
+                this::guarded);
+        group = new SyncGroup(name, members.stream().map(m -> m.vrrp).toList(), runner::groupState);
+        snapshot = new StatusSnapshot(group, members, dispatch, runner, failures, overruns::get, loop::nanoTime);
         publish();
-    }
-
-    private static String link(String iface, IpFamily family) {
-        return iface + " " + family;
     }
 
     /** Starts the group: every member as BACKUP (none is an address owner), addresses down. */
@@ -146,7 +129,7 @@ public final class VrrpController implements AutoCloseable {
             stopped = true;
             cancel(wakeup);
             wakeup = null;
-            cancel(budget);
+            runner.stop();
         });
         try {
             // completed once the status shows it
@@ -186,17 +169,17 @@ public final class VrrpController implements AutoCloseable {
             try {
                 header = new IpHeader(IpFamily.of(source), source, destination, ttl);
             } catch (IllegalArgumentException e) {
-                unmatched++;
+                dispatch.unmatched();
                 return;
             }
-            receive(iface, header, message);
+            dispatch.receive(iface, header, message);
         });
     }
 
     /** {@link #onDatagram(String, InetAddress, InetAddress, int, byte[])} with the IP header read already. */
     public void onDatagram(String iface, IpHeader header, byte[] message) {
         Objects.requireNonNull(header, "header");
-        receiveLater(() -> receive(iface, header, message));
+        receiveLater(() -> dispatch.receive(iface, header, message));
     }
 
     /**
@@ -292,19 +275,6 @@ public final class VrrpController implements AutoCloseable {
         };
     }
 
-    private void receive(String iface, IpHeader header, byte[] message) {
-        ReceiveCheck check = checks.get(link(iface, header.family()));
-        if (check == null) {
-            unmatched++;
-            return;
-        }
-        ReceiveVerdict v = check.check(header, message);
-        if (v.accepted()) {
-            routers.get(link(iface, header.family()) + " " + v.advert().vrid()).vrrp.onAdvert(v.advert(),
-                    header.source());
-        }
-    }
-
     /** One wake-up at the group's earliest deadline. */
     private void reschedule() {
         OptionalLong next = stopped ? OptionalLong.empty() : group.nextDeadline();
@@ -333,9 +303,9 @@ public final class VrrpController implements AutoCloseable {
      */
     private void receivePending() {
         try {
-            io.receivePending(this::receive);
+            io.receivePending(dispatch::receive);
         } catch (IOException | RuntimeException e) {
-            failed("receiving the waiting VRRP datagrams", e, null);
+            failures.failed("receiving the waiting VRRP datagrams", e, null);
         }
     }
 
@@ -345,189 +315,7 @@ public final class VrrpController implements AutoCloseable {
         }
     }
 
-    /** The group changed state: take over, or leave. */
-    private void groupState(VrrpState to, String why) {
-        cancel(budget);
-        budget = null;
-        generation++;
-        last = new Transition(name, to, why, loop::nanoTime);
-        if (to == VrrpState.MASTER) {
-            takeOver(last, generation);
-        } else {
-            leave(last);
-        }
-    }
-
-    private void takeOver(Transition t, int gen) {
-        LOG.info("{}: MASTER ({}): state steps first, addresses after them or in {} ms", name, t.why,
-                config.commitBudget().toMillis());
-        int state = t.begin(StepTime.STATE);
-        CompletableFuture<?> done = enter(t);
-        budget = loop.at(t.began + config.commitBudget().toNanos(), guarded(() -> {
-            if (gen == generation && !t.addressesUp) {
-                t.overBudget = true;
-                overBudget++;
-                LOG.warn("{}: the MASTER state steps are still running after the commit budget of {} ms:"
-                        + " taking the addresses now, the steps finish behind them", name, config.commitBudget().toMillis());
-                addAddresses(t, gen);
-            }
-        }));
-        done.whenComplete((r, e) -> loop.execute(guarded(() -> {
-            t.end(state, e);
-            if (gen == generation && !t.addressesUp) {
-                cancel(budget);
-                budget = null;
-                withinBudget++;
-                addAddresses(t, gen);
-            } else if (t.overBudget) {
-                LOG.info("{}: the MASTER state steps finished {} ms after the takeover began", name,
-                        t.millisSinceStart());
-            }
-        })));
-    }
-
-    private void addAddresses(Transition t, int gen) {
-        t.addressesUp = true;
-        int step = t.begin(StepTime.ADDRESSES);
-        String error = null;
-        for (Member m : members) {
-            try {
-                io.addAddresses(m.router);
-            } catch (IOException | RuntimeException e) {
-                error = failed(m.router.name() + ": adding " + m.router.addresses(), e, error);
-            }
-        }
-        t.end(step, error);
-        announce(t, gen, 1);
-    }
-
-    private void announce(Transition t, int gen, int round) {
-        if (gen != generation) {
-            return; // the group left MASTER: its addresses are gone
-        }
-        int step = round == 1 ? t.begin(StepTime.ANNOUNCE) : -1;
-        String error = null;
-        for (Member m : members) {
-            try {
-                io.announce(m.router);
-            } catch (IOException | RuntimeException e) {
-                error = failed(m.router.name() + ": announcing " + m.router.addresses(), e, error);
-            }
-        }
-        if (step >= 0) {
-            t.end(step, error);
-            LOG.info("{}: addresses up {} ms after the takeover began{}", name,
-                    t.step(step - 1).atMillis(), t.overBudget ? " (commit budget exceeded)" : "");
-        }
-        if (round < config.garpRepeat()) {
-            loop.at(loop.nanoTime() + config.garpInterval().toNanos(), guarded(() -> announce(t, gen, round + 1)));
-        }
-    }
-
-    private void leave(Transition t) {
-        LOG.info("{}: {} ({}): addresses down, then the state steps", name, t.to, t.why);
-        int step = t.begin(StepTime.ADDRESSES);
-        String error = null;
-        for (Member m : members) {
-            try {
-                io.removeAddresses(m.router);
-            } catch (IOException | RuntimeException e) {
-                error = failed(m.router.name() + ": removing " + m.router.addresses(), e, error);
-            }
-        }
-        t.end(step, error);
-        int state = t.begin(StepTime.STATE);
-        enter(t).whenComplete((r, e) -> loop.execute(guarded(() -> t.end(state, e))));
-    }
-
-    /** The group's steps for {@code t}; one that throws instead of failing its future fails the same. */
-    private CompletableFuture<?> enter(Transition t) {
-        try {
-            CompletableFuture<?> f = steps.enter(t.to, t.why);
-            return f != null ? f : CompletableFuture.completedFuture(null);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /** Counts and logs (at a limited rate) a failed network call; returns the step's error text. */
-    private String failed(String what, Exception e, String before) {
-        ioErrors++;
-        long held = ioLog.pass(loop.nanoTime());
-        if (held >= 0) {
-            LOG.warn("{}: {} failed: {}{}", name, what, e.toString(),
-                    held > 0 ? " (" + held + " more failures since the last report)" : "");
-        }
-        String text = what + ": " + e.getMessage();
-        return before == null ? text : before + "; " + text;
-    }
-
     private void publish() {
-        GroupTransition t = last == null ? null : last.snapshot();
-        long now = loop.nanoTime();
-        List<VrrpInstanceStatus> list = new ArrayList<>(members.size());
-        for (Member m : members) {
-            VrrpInstance v = m.vrrp;
-            long down = -1;
-            if (v.state() == VrrpState.BACKUP && v.nextDeadline().isPresent()) {
-                down = Math.max(0, (v.nextDeadline().getAsLong() - now) / NANOS_PER_MILLI);
-            }
-            Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
-            m.check().counters().drops().forEach((reason, n) -> {
-                if (n > 0) {
-                    drops.put(reason, n);
-                }
-            });
-            list.add(new VrrpInstanceStatus(m.router.name(), m.router.interfaceName(), m.router.vrid(), v.state(),
-                    v.why(), m.router.priority(),
-                    v.masterAddress() == null ? null : v.masterAddress().getHostAddress(), v.masterPriority(),
-                    v.advertsSent(), v.advertsReceived(), down, drops, group.holdBackReason(), t));
-        }
-        status = new VrrpStatus(group == null ? VrrpState.INITIALIZE : group.state(),
-                group == null ? null : group.holdBackReason(), withinBudget, overBudget, ioErrors, unmatched,
-                overruns.get(), t, list);
-    }
-
-    /** One member: its configuration, state machine, and the {@link Actions} that send its advertisements. */
-    private final class Member implements Actions {
-        final RouterConfig router;
-        final InstanceConfig instance;
-        final VrrpInstance vrrp;
-
-        Member(RouterConfig router, InstanceConfig instance) {
-            this.router = router;
-            this.instance = instance;
-            this.vrrp = new VrrpInstance(instance, this, loop::nanoTime);
-        }
-
-        ReceiveCheck check() {
-            return checks.get(link(router.interfaceName(), router.family()));
-        }
-
-        @Override
-        public void sendAdvert(int priority) {
-            try {
-                io.send(router, instance.advertisement(priority));
-            } catch (IOException | RuntimeException e) {
-                failed(router.name() + ": sending priority " + priority, e, null);
-            }
-        }
-
-        // the group's transitions act for every member at once (VrrpController#groupState)
-        @Override
-        public void becomeMaster() {
-        }
-
-        @Override
-        public void becomeBackup() {
-        }
-
-        @Override
-        public void becomeFault() {
-        }
-
-        @Override
-        public void stopped() {
-        }
+        status = snapshot.take();
     }
 }

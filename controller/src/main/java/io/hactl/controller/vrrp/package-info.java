@@ -19,13 +19,21 @@
  *     {@link io.hactl.controller.vrrp.VrrpLoop} over a {@link io.hactl.controller.vrrp.VrrpIo} (the
  *     sockets, addresses and announcements of the network half): a takeover runs the
  *     {@link io.hactl.controller.vrrp.GroupSteps} (the commit) first, then adds the addresses,
- *     then announces them; its status is {@link io.hactl.controller.vrrp.VrrpStatus}.</li>
+ *     then announces them; its status is {@link io.hactl.controller.vrrp.VrrpStatus}. Its parts:
+ *     {@link io.hactl.controller.vrrp.Member} (one instance and its advertisements),
+ *     {@link io.hactl.controller.vrrp.ReceiveDispatch} (received advertisements to their instance),
+ *     {@link io.hactl.controller.vrrp.TransitionRunner} (the takeover and leave order, the commit
+ *     budget) over {@link io.hactl.controller.vrrp.GroupAddresses} (the addresses, added, removed
+ *     and announced), {@link io.hactl.controller.vrrp.IoFailures} (failed network calls, counted
+ *     and logged at a limited rate) and {@link io.hactl.controller.vrrp.StatusSnapshot} (what
+ *     status shows).</li>
  * </ul>
  * It knows nothing of conntrack: the role machine joins the two.
  *
  * <p>Tested by unit tests only: byte fixtures recorded from keepalived 2.2.7 (IPv4 and IPv6),
  * table cases per drop reason, round trips and random input for the codec; state-machine
  * scenarios on a fake clock that runs the deadlines in order, as an event loop would; the
- * controller on a virtual-time loop over a fake network, two controllers wired back to back.
+ * controller on a virtual-time loop over a fake network, two controllers wired back to back, and
+ * each of its parts on its own over the same fake network.
  */
 package io.hactl.controller.vrrp;

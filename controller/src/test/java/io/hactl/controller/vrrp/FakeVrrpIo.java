@@ -3,8 +3,10 @@ package io.hactl.controller.vrrp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The network of one node, written down: every call as a line ("send LAN 200", "add LAN",
@@ -21,6 +23,8 @@ final class FakeVrrpIo implements VrrpIo {
     VrrpController peer;
     boolean linkCarries = true;
     boolean failAdd;
+    /** Calls that fail after they are recorded, as written down ("remove WAN", "send LAN 200"). */
+    final Set<String> failing = new HashSet<>();
     boolean closed;
     /** Datagrams waiting in the sockets, unread by the receive thread (a paused process): {@link #receivePending}'s. */
     final List<Waiting> waiting = new ArrayList<>();
@@ -40,6 +44,13 @@ final class FakeVrrpIo implements VrrpIo {
         callTimes.add(loop.nanoTime());
     }
 
+    private void recordOrFail(String call) throws IOException {
+        record(call);
+        if (failing.contains(call)) {
+            throw new IOException(call + ": No such device");
+        }
+    }
+
     /** Forgets the calls so far. */
     void forget() {
         calls.clear();
@@ -57,8 +68,8 @@ final class FakeVrrpIo implements VrrpIo {
     }
 
     @Override
-    public void send(RouterConfig router, Advertisement advert) {
-        record("send " + router.name() + " " + advert.priority());
+    public void send(RouterConfig router, Advertisement advert) throws IOException {
+        recordOrFail("send " + router.name() + " " + advert.priority());
         if (peer != null && linkCarries) {
             InetAddress source = primary.get(router.interfaceName());
             InetAddress group = Fixtures.ip(VrrpConstants.IPV4_GROUP);
@@ -69,20 +80,20 @@ final class FakeVrrpIo implements VrrpIo {
 
     @Override
     public void addAddresses(RouterConfig router) throws IOException {
-        record("add " + router.name());
+        recordOrFail("add " + router.name());
         if (failAdd) {
             throw new IOException("RTM_NEWADDR: Operation not permitted");
         }
     }
 
     @Override
-    public void removeAddresses(RouterConfig router) {
-        record("remove " + router.name());
+    public void removeAddresses(RouterConfig router) throws IOException {
+        recordOrFail("remove " + router.name());
     }
 
     @Override
-    public void announce(RouterConfig router) {
-        record("announce " + router.name());
+    public void announce(RouterConfig router) throws IOException {
+        recordOrFail("announce " + router.name());
     }
 
     @Override

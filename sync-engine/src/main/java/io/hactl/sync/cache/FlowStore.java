@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Layout</h2>
  * Each flow is held as its {@link CompactFlow} encoding (one {@code byte[]}, typically 36 bytes
  * for IPv4 TCP), with its metadata in parallel primitive arrays indexed by an int <em>handle</em>:
- * the time of the last put and the hash of its key. An open-addressing index (linear probing,
- * at most 3/4 full, backward-shift deletion so there are no tombstones) maps the key prefix of
- * the encoding to the handle. No object is kept per flow besides the encoding: with 250,000
+ * the time of the last put and the hash of its key ({@link FlowSlab}). An open-addressing index
+ * (linear probing, at most 3/4 full, backward-shift deletion so there are no tombstones) maps the
+ * key prefix of the encoding to the handle ({@link FlowIndex}). This class is the cache API over
+ * both: puts and their outcomes, lookups by tuple, key or encoding, walks, the limit, counters. No object is kept per flow besides the encoding: with 250,000
  * flows the store retains 80 bytes of heap per IPv4 TCP flow and 104 per IPv6 TCP flow by the
  * object layout, 89 and 113 under G1 (measured by FlowStoreMemoryTest; conntrackd takes 450-520
  * bytes of RSS per flow); see {@link #estimatedHeapBytes()}. The key hash is SipHash with a random key per cache, because
@@ -73,9 +74,6 @@ public final class FlowStore {
     public static final int MAX_LIMIT = 1 << 28;
 
     private static final int DEFAULT_INITIAL_CAPACITY = 1024;
-    // JVM layout with compressed oops (any heap under 32 GiB): 16-byte array header, 4-byte references
-    private static final int ARRAY_HEADER_BYTES = 16;
-    private static final int REFERENCE_BYTES = 4;
     private static final int SELF_BYTES = 128; // this object, the hash key and the scratch key
 
     private final String name;
@@ -83,22 +81,12 @@ public final class FlowStore {
     private final int initialCapacity;
     private final KeyHash keyHash;
     private final byte[] keyScratch = new byte[CompactFormat.MAX_KEY_BYTES];
+    private final FlowSlab slab;
+    private final FlowIndex index;
 
-    // ---- entries, indexed by handle ----
-    private byte[][] data;     // the CompactFlow encoding; null while the handle is free
-    private long[] updatedAt;  // caller's monotonic nanos of the last put
-    private int[] hashes;      // live handle: hash of its key; free handle: next free handle or -1
-    private int used;          // handles [0, used) have been handed out at least once
-    private int freeHead;      // most recently freed handle, -1 when none
     private int size;
-    private long entryBytes;   // heap taken by the byte[] encodings
     private int lastPutHandle = NO_HANDLE; // the flow the latest put stored or found
     private byte[] lastReplaced; // the encoding the latest put replaced (UPDATED), else null
-
-    // ---- index: handle + 1 per slot, 0 = empty; length is a power of two ----
-    private int[] index;
-    private int indexMask;
-    private int indexThreshold;
 
     // ---- counters ----
     private long inserted;
@@ -130,25 +118,8 @@ public final class FlowStore {
         this.limit = limit;
         this.initialCapacity = Math.min(initialCapacity, limit);
         this.keyHash = new KeyHash(k0, k1);
-        allocate();
-    }
-
-    private void allocate() {
-        data = new byte[initialCapacity][];
-        updatedAt = new long[initialCapacity];
-        hashes = new int[initialCapacity];
-        used = 0;
-        freeHead = -1;
-        size = 0;
-        entryBytes = 0;
-        int slots = Integer.highestOneBit(Math.max(4, initialCapacity + initialCapacity / 3) - 1) << 1;
-        setIndex(new int[slots]);
-    }
-
-    private void setIndex(int[] newIndex) {
-        index = newIndex;
-        indexMask = newIndex.length - 1;
-        indexThreshold = newIndex.length / 4 * 3;
+        this.slab = new FlowSlab(this.initialCapacity, limit);
+        this.index = new FlowIndex(slab, this.initialCapacity);
     }
 
     // ---- writes ----
@@ -169,19 +140,17 @@ public final class FlowStore {
     public Result putEncoded(byte[] enc, long nowNanos) {
         int klen = CompactFlow.keyLength(enc);
         int h = keyHash.hash(enc, klen);
-        int slot = find(enc, klen, h);
+        int slot = index.find(enc, klen, h);
         if (slot >= 0) {
-            int e = index[slot] - 1;
+            int e = index.handleAt(slot);
             lastPutHandle = e;
-            updatedAt[e] = nowNanos;
-            if (Arrays.equals(data[e], enc)) {
+            slab.setUpdatedAt(e, nowNanos);
+            if (Arrays.equals(slab.encoding(e), enc)) {
                 lastReplaced = null;
                 unchanged++;
                 return Result.UNCHANGED;
             }
-            entryBytes += arrayBytes(enc.length, 1) - arrayBytes(data[e].length, 1);
-            lastReplaced = data[e];
-            data[e] = enc;
+            lastReplaced = slab.replace(e, enc);
             updated++;
             return Result.UPDATED;
         }
@@ -195,19 +164,15 @@ public final class FlowStore {
             }
             return Result.REFUSED_FULL;
         }
-        if (size + 1 > indexThreshold) {
-            growIndex();
-            slot = find(enc, klen, h);
+        if (index.needsGrowthFor(size + 1)) {
+            index.grow();
+            slot = index.find(enc, klen, h);
         }
-        int e = allocateHandle();
+        int e = slab.add(enc, h, nowNanos);
         lastPutHandle = e;
-        data[e] = enc;
-        hashes[e] = h;
-        updatedAt[e] = nowNanos;
-        index[~slot] = e + 1;
+        index.insert(~slot, e);
         size++;
         inserted++;
-        entryBytes += arrayBytes(enc.length, 1);
         return Result.NEW;
     }
 
@@ -241,11 +206,7 @@ public final class FlowStore {
     /** Removes the flow a live handle names. */
     public void removeAt(int handle) {
         checkLive(handle);
-        int i = hashes[handle] & indexMask;
-        while (index[i] != handle + 1) {
-            i = (i + 1) & indexMask;
-        }
-        removeSlot(i);
+        removeSlot(index.slotOf(handle));
     }
 
     /**
@@ -254,12 +215,9 @@ public final class FlowStore {
      * next bulk from the peer), which would otherwise grow and rehash the index all over again.
      */
     public void clear() {
-        java.util.Arrays.fill(data, 0, used, null);
-        java.util.Arrays.fill(index, 0);
-        used = 0;
-        freeHead = -1;
+        slab.clear();
+        index.clear();
         size = 0;
-        entryBytes = 0;
         noteSpace();
     }
 
@@ -274,7 +232,7 @@ public final class FlowStore {
     /** The handle of the flow with original tuple {@code orig} in {@code zone}, or {@link #NO_HANDLE}. */
     public int handleOf(Tuple orig, int zone) {
         int slot = findKey(orig, zone);
-        return slot < 0 ? NO_HANDLE : index[slot] - 1;
+        return slot < 0 ? NO_HANDLE : index.handleAt(slot);
     }
 
     /**
@@ -283,7 +241,7 @@ public final class FlowStore {
      */
     public int handleOfKey(byte[] key) {
         int slot = slotOfKey(key);
-        return slot < 0 ? NO_HANDLE : index[slot] - 1;
+        return slot < 0 ? NO_HANDLE : index.handleAt(slot);
     }
 
     /**
@@ -292,8 +250,8 @@ public final class FlowStore {
      */
     public int handleOfEncoded(byte[] enc) {
         int klen = CompactFlow.keyLength(enc);
-        int slot = find(enc, klen, keyHash.hash(enc, klen));
-        return slot < 0 ? NO_HANDLE : index[slot] - 1;
+        int slot = index.find(enc, klen, keyHash.hash(enc, klen));
+        return slot < 0 ? NO_HANDLE : index.handleAt(slot);
     }
 
     /** Removes the flow with this key prefix; false when not held. */
@@ -308,7 +266,7 @@ public final class FlowStore {
 
     /** The index slot holding the flow with this key prefix; negative when malformed or not held. */
     private int slotOfKey(byte[] key) {
-        return wellFormedKey(key) ? find(key, key.length, keyHash.hash(key, key.length)) : -1;
+        return wellFormedKey(key) ? index.find(key, key.length, keyHash.hash(key, key.length)) : -1;
     }
 
     /** A key prefix of the current format with exactly the length its family and protocol give. */
@@ -319,19 +277,20 @@ public final class FlowStore {
     /** The key prefix of the flow a live handle names (a copy). */
     public byte[] keyAt(int handle) {
         checkLive(handle);
-        return Arrays.copyOf(data[handle], CompactFlow.keyLength(data[handle]));
+        byte[] enc = slab.encoding(handle);
+        return Arrays.copyOf(enc, CompactFlow.keyLength(enc));
     }
 
     /** Whether {@code handle} currently names a flow. */
     public boolean isLive(int handle) {
-        return handle >= 0 && handle < used && data[handle] != null;
+        return slab.isLive(handle);
     }
 
     /** The flow a live handle names (decoded afresh; its id is {@link Flow#ABSENT}). */
     public Flow flowAt(int handle) {
         checkLive(handle);
         try {
-            return CompactFlow.decode(data[handle]);
+            return CompactFlow.decode(slab.encoding(handle));
         } catch (CompactFlowException e) {
             throw new IllegalStateException(name + " cache: entry " + handle + " does not decode", e); // encoded by us
         }
@@ -340,7 +299,7 @@ public final class FlowStore {
     /** The {@code nowNanos} of the last put of the flow a live handle names. */
     public long updatedAt(int handle) {
         checkLive(handle);
-        return updatedAt[handle];
+        return slab.updatedAt(handle);
     }
 
     /**
@@ -349,7 +308,7 @@ public final class FlowStore {
      */
     public ByteBuffer encodedAt(int handle) {
         checkLive(handle);
-        return ByteBuffer.wrap(data[handle]).asReadOnlyBuffer();
+        return ByteBuffer.wrap(slab.encoding(handle)).asReadOnlyBuffer();
     }
 
     /**
@@ -359,13 +318,13 @@ public final class FlowStore {
      */
     public byte[] encodingAt(int handle) {
         checkLive(handle);
-        return data[handle];
+        return slab.encoding(handle);
     }
 
     /** Whether the flow a live handle names is a related flow (has a master tuple). */
     public boolean hasMaster(int handle) {
         checkLive(handle);
-        return CompactFlow.hasMaster(data[handle]);
+        return CompactFlow.hasMaster(slab.encoding(handle));
     }
 
     // ---- walks ----
@@ -376,12 +335,7 @@ public final class FlowStore {
      * meanwhile are skipped; flows added meanwhile may or may not be met.
      */
     public int nextHandle(int from) {
-        for (int h = Math.max(from, 0); h < used; h++) {
-            if (data[h] != null) {
-                return h;
-            }
-        }
-        return NO_HANDLE;
+        return slab.nextHandle(from);
     }
 
     /**
@@ -389,9 +343,7 @@ public final class FlowStore {
      * flows it adds may or may not be visited.
      */
     public void forEach(Visitor visitor) {
-        for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
-            visitor.visit(h, flowAt(h), updatedAt[h]);
-        }
+        forEachEncoded((h, enc, updatedAtNanos) -> visitor.visit(h, flowAt(h), updatedAtNanos));
     }
 
     /**
@@ -400,14 +352,7 @@ public final class FlowStore {
      * {@link #forEach}; a visitor should not put flows during this walk.
      */
     public void forEachMastersFirst(Visitor visitor) {
-        for (int pass = 0; pass < 2; pass++) {
-            boolean related = pass == 1;
-            for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
-                if (CompactFlow.hasMaster(data[h]) == related) {
-                    visitor.visit(h, flowAt(h), updatedAt[h]);
-                }
-            }
-        }
+        forEachEncodedMastersFirst((h, enc, updatedAtNanos) -> visitor.visit(h, flowAt(h), updatedAtNanos));
     }
 
     /** Receives the stored encodings of a walk (not copies: do not modify them). */
@@ -419,7 +364,7 @@ public final class FlowStore {
     /** As {@link #forEach} without decoding: the stored encodings themselves, in handle order. */
     public void forEachEncoded(EncodedVisitor visitor) {
         for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
-            visitor.visit(h, data[h], updatedAt[h]);
+            visitor.visit(h, slab.encoding(h), slab.updatedAt(h));
         }
     }
 
@@ -428,8 +373,8 @@ public final class FlowStore {
         for (int pass = 0; pass < 2; pass++) {
             boolean related = pass == 1;
             for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
-                if (CompactFlow.hasMaster(data[h]) == related) {
-                    visitor.visit(h, data[h], updatedAt[h]);
+                if (CompactFlow.hasMaster(slab.encoding(h)) == related) {
+                    visitor.visit(h, slab.encoding(h), slab.updatedAt(h));
                 }
             }
         }
@@ -464,8 +409,7 @@ public final class FlowStore {
      * encodings, the per-handle arrays and the index, including their unused capacity.
      */
     public long estimatedHeapBytes() {
-        return SELF_BYTES + arrayBytes(data.length, REFERENCE_BYTES) + arrayBytes(updatedAt.length, 8)
-                + arrayBytes(hashes.length, 4) + arrayBytes(index.length, 4) + entryBytes;
+        return SELF_BYTES + slab.heapBytes() + index.heapBytes();
     }
 
     @Override
@@ -477,94 +421,16 @@ public final class FlowStore {
 
     private int findKey(Tuple orig, int zone) {
         int klen = CompactFlow.encodeKey(orig, zone, keyScratch);
-        return find(keyScratch, klen, keyHash.hash(keyScratch, klen));
-    }
-
-    /** The index slot holding the key {@code key[0..klen)}, or {@code ~slot} of the empty slot where it would go. */
-    private int find(byte[] key, int klen, int h) {
-        int i = h & indexMask;
-        while (true) {
-            int v = index[i];
-            if (v == 0) {
-                return ~i;
-            }
-            int e = v - 1;
-            if (hashes[e] == h) {
-                byte[] d = data[e];
-                // family and protocol are in the key, so equal prefixes mean equal key lengths
-                if (d.length >= klen && Arrays.equals(d, 0, klen, key, 0, klen)) {
-                    return i;
-                }
-            }
-            i = (i + 1) & indexMask;
-        }
+        return index.find(keyScratch, klen, keyHash.hash(keyScratch, klen));
     }
 
     private void removeSlot(int slot) {
-        int e = index[slot] - 1;
-        unlink(slot);
-        entryBytes -= arrayBytes(data[e].length, 1);
-        data[e] = null;
-        updatedAt[e] = 0;
-        hashes[e] = freeHead;
-        freeHead = e;
+        int e = index.handleAt(slot);
+        index.unlink(slot);
+        slab.free(e);
         size--;
         removed++;
         noteSpace();
-    }
-
-    /**
-     * Empties index slot {@code i}, then moves later entries of the same probe run back so that
-     * every entry stays reachable from its home slot (no tombstones).
-     */
-    private void unlink(int i) {
-        index[i] = 0;
-        int j = i;
-        while (true) {
-            j = (j + 1) & indexMask;
-            int v = index[j];
-            if (v == 0) {
-                return;
-            }
-            int home = hashes[v - 1] & indexMask;
-            // the entry at j may stay only if its home lies cyclically in (i, j]
-            boolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-            if (!stays) {
-                index[i] = v;
-                index[j] = 0;
-                i = j;
-            }
-        }
-    }
-
-    private int allocateHandle() {
-        if (freeHead >= 0) {
-            int e = freeHead;
-            freeHead = hashes[e];
-            return e;
-        }
-        if (used == data.length) {
-            // size < limit here and no handle is free, so used < limit: there is room to grow
-            int capacity = (int) Math.min(limit, Math.max(16L, data.length + (long) data.length / 2));
-            data = Arrays.copyOf(data, capacity);
-            updatedAt = Arrays.copyOf(updatedAt, capacity);
-            hashes = Arrays.copyOf(hashes, capacity);
-        }
-        return used++;
-    }
-
-    private void growIndex() {
-        int[] old = index;
-        setIndex(new int[old.length * 2]);
-        for (int v : old) {
-            if (v != 0) {
-                int i = hashes[v - 1] & indexMask;
-                while (index[i] != 0) {
-                    i = (i + 1) & indexMask;
-                }
-                index[i] = v;
-            }
-        }
     }
 
     private void noteSpace() {
@@ -579,9 +445,5 @@ public final class FlowStore {
         if (!isLive(handle)) {
             throw new IllegalArgumentException(name + " cache: handle " + handle + " names no flow");
         }
-    }
-
-    private static long arrayBytes(int length, int elementBytes) {
-        return (ARRAY_HEADER_BYTES + (long) length * elementBytes + 7) & ~7L;
     }
 }

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -53,34 +52,6 @@ final class KernelResync {
     /** Live handles the sweep for vanished flows visits per loop task. */
     static final int SWEEP_SLICE = 65_536;
 
-    /**
-     * A resync from the kernel under way: when its dump began (what has not been put since has
-     * vanished), whose marked flows are ours, and (the catch-up) what the commits it follows
-     * wrote. Its counts are loop-owned; {@link #inFlight} is shared with the dumping thread.
-     */
-    private static final class Run {
-        final long stamp;
-        final Standing standing;
-        final Announce announce;
-        /** What the commits wrote (LOCAL only), looked up by key. */
-        final FlowStore written;
-        final Semaphore inFlight = new Semaphore(CHUNKS_IN_FLIGHT);
-        final CompletableFuture<Integer> done = new CompletableFuture<>();
-        long peersMarked; // dumping thread
-        int skipped;
-        int announced;
-        int gone;
-        /** Flows the dump found changed in their timeout only: not news for the peer. */
-        int timeoutOnly;
-
-        Run(long stamp, Standing standing, Announce announce, FlowStore written) {
-            this.stamp = stamp;
-            this.standing = standing;
-            this.announce = announce;
-            this.written = written;
-        }
-    }
-
     private final EngineContext ctx;
     private final Conntrack kernel;
     /** The port of our own writes: their events are not news. */
@@ -113,7 +84,7 @@ final class KernelResync {
      */
     long dumpAtStart() throws NetlinkException {
         Standing atStart = ctx.standing();
-        Run run = new Run(Long.MIN_VALUE, atStart, Announce.NONE, null);
+        ResyncRun run = new ResyncRun(Long.MIN_VALUE, atStart, Announce.NONE, null);
         long n = dump(run);
         if (run.peersMarked > 0) {
             // a commit or an inject before the restart wrote them: the peer's, not to be sent back as ours
@@ -254,7 +225,7 @@ final class KernelResync {
             // their snapshots: the external cache may have been flushed since (the MASTER
             // transition flushes right after its commit)
             FlowStore written = announce == Announce.LOCAL ? committedFlows(committed) : null;
-            Run run = new Run(ctx.now(), ctx.standing(), announce, written);
+            ResyncRun run = new ResyncRun(ctx.now(), ctx.standing(), announce, written);
             running++;
             run.done.whenComplete((n, e) -> ctx.loop.execute(() -> running--));
             return run;
@@ -281,7 +252,7 @@ final class KernelResync {
      * Streams the kernel's table into chunks of compact encodings for the loop (on the calling
      * thread); returns how many flows it handed over.
      */
-    private long dump(Run run) throws NetlinkException {
+    private long dump(ResyncRun run) throws NetlinkException {
         long[] n = {0};
         byte[][][] chunk = {new byte[CHUNK_FLOWS][]};
         int[] fill = {0};
@@ -309,7 +280,7 @@ final class KernelResync {
     }
 
     /** Queues a chunk on the loop, once fewer than {@link #CHUNKS_IN_FLIGHT} wait there (or a second went by). */
-    private void hand(Run run, byte[][] encs, int n) {
+    private void hand(ResyncRun run, byte[][] encs, int n) {
         boolean held;
         try {
             held = run.inFlight.tryAcquire(IN_FLIGHT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
@@ -329,7 +300,7 @@ final class KernelResync {
     }
 
     /** A chunk of the dump into the internal cache (on the loop). */
-    private void apply(Run run, byte[][] encs, int n) {
+    private void apply(ResyncRun run, byte[][] encs, int n) {
         FlowStore internal = ctx.internal;
         long stamp = run.stamp == Long.MIN_VALUE ? ctx.now() : run.stamp;
         for (int i = 0; i < n; i++) {
@@ -359,7 +330,7 @@ final class KernelResync {
      * Removes, from handle {@code from} on, the flows no put stamped since the dump began (on the
      * loop), {@link #SWEEP_SLICE} handles per task; the last slice completes the run.
      */
-    private void sweep(Run run, int from) {
+    private void sweep(ResyncRun run, int from) {
         FlowStore internal = ctx.internal;
         int h = internal.nextHandle(from);
         for (int visited = 0; h != FlowStore.NO_HANDLE && visited < SWEEP_SLICE; visited++) {

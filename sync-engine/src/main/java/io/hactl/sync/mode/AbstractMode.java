@@ -5,27 +5,20 @@ import io.hactl.sync.wire.DropReason;
 import io.hactl.sync.wire.Message;
 import io.hactl.sync.wire.ReplayWindow;
 import io.hactl.sync.wire.Wire;
+import io.hactl.sync.mode.TransmitQueue.BulkCursor;
+import io.hactl.sync.mode.TransmitQueue.Ctl;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.Objects;
 
 /**
- * What both modes share: the transmit queue (an ordered set, so a flow queued twice is sent once
- * with its latest state), sequence numbers, the session handshake ({@link PeerSession}: HELLO
- * challenges and HELLO_BACK answers), bounds on how far the peer's numbers may jump, heartbeats
- * with round-trip time, peer liveness and delivery to the listener. Subclasses decide reliability.
+ * What both modes share: the transmit queue ({@link TransmitQueue}: an ordered set, so a flow
+ * queued twice is sent once with its latest state), sequence numbers, the session handshake
+ * ({@link PeerSession}: HELLO challenges and HELLO_BACK answers), bounds on how far the peer's
+ * numbers may jump, heartbeats with round-trip time and peer liveness ({@link Heartbeats}) and
+ * delivery to the listener. Subclasses decide reliability.
  */
 abstract class AbstractMode implements SyncMode {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AbstractMode.class);
-
-    /** A control message waiting in the transmit queue; identity equality keeps each one. */
-    static final class Ctl {
-        final Message message;
-
-        Ctl(Message message) {
-            this.message = message;
-        }
-    }
 
     protected final ModeConfig config;
     protected final StateSource source;
@@ -34,10 +27,8 @@ abstract class AbstractMode implements SyncMode {
     protected final SyncStats stats;
     protected final String peerName;
 
-    /** FlowKey or Ctl, in the order they were first queued. */
-    protected final LinkedHashSet<Object> transmit = new LinkedHashSet<>();
-    /** Bulk cursors in {@link #transmit}: while one waits, the pending count is unknown. */
-    private int bulksQueued;
+    /** What waits to be sent: FlowKey, Ctl or BulkCursor, in the order they were first queued. */
+    private final TransmitQueue transmit;
     protected int nextSeq = 1;
 
     // receive side: the peer's sequence
@@ -47,14 +38,7 @@ abstract class AbstractMode implements SyncMode {
     protected final PeerSession session;
     /** Numbers jumped ahead since the last adoption: the answer to the challenge restarts the sequence. */
     private boolean sequenceJumped;
-    private long lastHelloSent = Long.MIN_VALUE;
-    private long lastHeartbeatSent = Long.MIN_VALUE;
-    private long lastHeard = Long.MIN_VALUE;
-    private boolean alive;
-    private boolean everHeard;
-    private long peerHeartbeatSent;
-    private long peerHeartbeatArrived;
-    private boolean havePeerHeartbeat;
+    private final Heartbeats heartbeats;
 
     AbstractMode(ModeConfig config, StateSource source, Outbox outbox, SyncListener listener, SyncStats stats,
                  String peerName) {
@@ -65,6 +49,8 @@ abstract class AbstractMode implements SyncMode {
         this.stats = Objects.requireNonNull(stats);
         this.peerName = peerName;
         this.session = new PeerSession(outbox.epoch());
+        this.transmit = new TransmitQueue(source, stats);
+        this.heartbeats = new Heartbeats(config.heartbeat().toNanos(), config.deadAfter().toNanos());
     }
 
     @Override
@@ -77,38 +63,23 @@ abstract class AbstractMode implements SyncMode {
         if (session.challenging()) { // not when the transport's first datagrams made a session already
             sendHello(now);
         }
-        lastHeartbeatSent = now;
+        heartbeats.skipHeartbeat(now);
         outbox.flush();
     }
 
     private void sendHello(long now) {
         outbox.add(new Message.Hello(session.nonce()));
-        lastHelloSent = now;
+        heartbeats.helloSent(now);
     }
 
     @Override
     public void flowChanged(FlowKey key) {
         transmit.add(key);
-        stats.transmitQueueDepth.set(transmit.size());
-    }
-
-    /** A bulk send in progress in the transmit queue: drained from its source as sending allows. */
-    static final class BulkCursor {
-        final BulkSource source;
-        long sent;
-        boolean exhausted;
-
-        BulkCursor(BulkSource source) {
-            this.source = source;
-        }
     }
 
     @Override
     public void bulk(BulkSource source) {
-        transmit.add(new Ctl(new Message.BulkBegin(0)));
-        transmit.add(new BulkCursor(source));
-        bulksQueued++;
-        stats.transmitQueueDepth.set(transmit.size());
+        transmit.addBulk(source);
     }
 
     @Override
@@ -121,43 +92,32 @@ abstract class AbstractMode implements SyncMode {
             return;
         }
         transmit.add(new Ctl(message));
-        stats.transmitQueueDepth.set(transmit.size());
     }
-
-    /** A resync request waiting in the transmit queue: a second one would only fetch a second bulk. */
-    private Ctl queuedResync;
 
     /** Queues a resync request unless one is already waiting to be sent. */
     protected void queueResyncRequest(Ctl request) {
-        if (queuedResync == null || !transmit.contains(queuedResync)) {
-            queuedResync = request;
-            transmit.add(request);
-            stats.transmitQueueDepth.set(transmit.size());
-        }
+        transmit.addResyncRequest(request);
     }
 
     @Override
     public void clearQueues() {
         transmit.clear();
-        bulksQueued = 0;
-        stats.transmitQueueDepth.set(0);
     }
 
     @Override
     public void tick(long now) {
-        if (lastHeartbeatSent == Long.MIN_VALUE || now - lastHeartbeatSent >= config.heartbeat().toNanos()) {
+        if (heartbeats.heartbeatDue(now)) {
             if (session.challenging()) {
                 sendHello(now);
             }
             if (session.established()) {
                 sendHeartbeat(now);
             } else {
-                lastHeartbeatSent = now; // nothing to beat for before a session
+                heartbeats.skipHeartbeat(now); // nothing to beat for before a session
             }
         }
-        boolean nowAlive = everHeard && now - lastHeard < config.deadAfter().toNanos();
-        if (nowAlive != alive) {
-            alive = nowAlive;
+        if (heartbeats.livenessChanged(now)) {
+            boolean nowAlive = heartbeats.alive();
             stats.peerAlive = nowAlive;
             listener.onPeerAlive(nowAlive);
             if (!nowAlive) {
@@ -218,7 +178,7 @@ abstract class AbstractMode implements SyncMode {
             case RESTART -> {
                 LOG.info("peer {}: restarted (new instance {})", peerName, Long.toHexString(d.epoch()));
                 stats.peerRestarts.incrementAndGet();
-                havePeerHeartbeat = false;
+                heartbeats.forgetPeerHeartbeat();
                 peerRestarted();
                 listener.onPeerRestart();
             }
@@ -264,17 +224,15 @@ abstract class AbstractMode implements SyncMode {
             sequenceJumped = true;
             // a peer that really moved on that far answers a challenge from where it is
             session.challenge();
-            if (lastHelloSent == Long.MIN_VALUE || now - lastHelloSent >= config.heartbeat().toNanos()) {
+            if (heartbeats.helloAllowed(now)) {
                 sendHello(now);
             }
             return DropReason.SEQUENCE_JUMP;
         }
         session.accepted(d);
-        lastHeard = now;
-        everHeard = true;
+        boolean cameAlive = heartbeats.heard(now);
         stats.lastHeardNanos.set(now);
-        if (!alive) {
-            alive = true;
+        if (cameAlive) {
             stats.peerAlive = true;
             listener.onPeerAlive(true);
         }
@@ -299,11 +257,9 @@ abstract class AbstractMode implements SyncMode {
                 }
                 case HEARTBEAT -> {
                     Message.Heartbeat h = (Message.Heartbeat) m;
-                    peerHeartbeatSent = h.sentNanos();
-                    peerHeartbeatArrived = now;
-                    havePeerHeartbeat = true;
-                    if (h.heldNanos() >= 0) {
-                        stats.rttNanos.set(Math.max(0, now - h.echoNanos() - h.heldNanos()));
+                    long rtt = heartbeats.peerHeartbeat(h, now);
+                    if (rtt >= 0) {
+                        stats.rttNanos.set(rtt);
                     }
                     if (!expectedKnown) {
                         learnSequence(h.nextSeq());
@@ -331,14 +287,10 @@ abstract class AbstractMode implements SyncMode {
     }
 
     private void sendHeartbeat(long now) {
-        long held = havePeerHeartbeat ? now - peerHeartbeatArrived : -1;
-        outbox.add(new Message.Heartbeat(nextSeq, now, havePeerHeartbeat ? peerHeartbeatSent : 0, held));
-        lastHeartbeatSent = now;
+        outbox.add(heartbeats.heartbeat(nextSeq, now));
         // alone in its datagram, so that a peer which predates it drops nothing else (PROTOCOL.md)
         outbox.flush();
-        long pending = bulksQueued > 0 ? Message.CacheSummary.PENDING_UNKNOWN
-                : Math.min(Message.CacheSummary.PENDING_UNKNOWN - 1, (long) transmit.size() + unacknowledged());
-        outbox.add(new Message.CacheSummary(nextSeq, source.flows(), pending));
+        outbox.add(new Message.CacheSummary(nextSeq, source.flows(), transmit.pending(unacknowledged())));
         outbox.flush();
     }
 
@@ -361,7 +313,7 @@ abstract class AbstractMode implements SyncMode {
                     break; // budget or resend queue full: the cursor stays at the head for the next pass
                 }
                 it.remove();
-                bulksQueued--;
+                transmit.bulkDone();
                 LOG.debug("bulk to {}: all {} flows sent", peerName, cursor.sent);
                 // the bulk's end, in place right behind its flows
                 emit(new Message.BulkEnd(nextSeq++, cursor.sent), new Ctl(new Message.BulkEnd(0, cursor.sent)));
@@ -369,10 +321,10 @@ abstract class AbstractMode implements SyncMode {
                 continue;
             }
             it.remove();
-            emit(build(item, nextSeq++), item);
+            emit(transmit.build(item, nextSeq++), item);
             sent++;
         }
-        stats.transmitQueueDepth.set(transmit.size());
+        transmit.updateDepth();
         publishStats();
     }
 
@@ -410,22 +362,6 @@ abstract class AbstractMode implements SyncMode {
         return n;
     }
 
-    /** The message for a queued item, with the flow's state as it is now. */
-    protected Message build(Object item, int seq) {
-        if (item instanceof FlowKey key) {
-            byte[] flow = source.current(key);
-            return flow != null ? new Message.FlowUpdate(seq, flow) : new Message.FlowDelete(seq, key.bytes());
-        }
-        Message m = ((Ctl) item).message;
-        return switch (m.type()) {
-            case BULK_BEGIN -> new Message.BulkBegin(seq);
-            case BULK_END -> new Message.BulkEnd(seq, ((Message.BulkEnd) m).flows());
-            case RESYNC_REQUEST -> new Message.ResyncRequest(seq);
-            case HANDOVER -> new Message.Handover(seq);
-            default -> throw new IllegalStateException("not a queued control message: " + m.type());
-        };
-    }
-
     private void deliver(Message m, long now) {
         switch (m.type()) {
             case FLOW_UPDATE -> listener.onFlowUpdate(((Message.FlowUpdate) m).flow(), now);
@@ -445,20 +381,9 @@ abstract class AbstractMode implements SyncMode {
 
     /** Requeues a previously sent item for transmission (coalesces with a queued one). */
     protected void requeue(Object item) {
-        if (item instanceof byte[] flow) {
-            // a flow sent by a bulk: resend its current state by key
-            transmit.add(source.keyOf(flow));
-            stats.retransmissions.incrementAndGet();
-            return;
-        }
-        if (item instanceof Ctl c && (c.message.type() == io.hactl.sync.wire.MessageType.BULK_BEGIN
-                || c.message.type() == io.hactl.sync.wire.MessageType.BULK_END)) {
-            stats.bulkMarkersLost.incrementAndGet();
+        if (!transmit.requeue(item)) {
             listener.onOwnBulkLost();
-            return;
         }
-        transmit.add(item);
-        stats.retransmissions.incrementAndGet();
     }
 
     // ---- what the modes decide

@@ -1,5 +1,6 @@
 package io.hactl.sync.mode;
 
+import io.hactl.sync.mode.TransmitQueue.Ctl;
 import io.hactl.sync.wire.Message;
 import java.util.ArrayDeque;
 import java.util.Iterator;

@@ -1,0 +1,97 @@
+package io.hactl.sync.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The index on its own, with chosen hashes so that probe runs and their wrap-around are laid out
+ * on purpose. A key here is a one-byte encoding whose byte is the key.
+ */
+class FlowIndexTest {
+    private final FlowSlab slab = new FlowSlab(16, 1000);
+    private final FlowIndex index = new FlowIndex(slab, 6); // 8 slots, at most 6 entries
+
+    private int put(int key, int hash) {
+        byte[] enc = {(byte) key};
+        int slot = index.find(enc, 1, hash);
+        assertThat(slot).as("key %d is new", key).isNegative();
+        int handle = slab.add(enc, hash, 0);
+        index.insert(~slot, handle);
+        return handle;
+    }
+
+    private int slotOfKey(int key, int hash) {
+        return index.find(new byte[] {(byte) key}, 1, hash);
+    }
+
+    @Test
+    void findsEachKeyInItsProbeRunAndTellsWhereAMissingOneWouldGo() {
+        int a = put(1, 3);
+        int b = put(2, 3); // same home: goes to the next slot
+        int c = put(3, 11); // home 3 too (11 & 7), a different hash
+        assertThat(index.handleAt(slotOfKey(1, 3))).isEqualTo(a);
+        assertThat(slotOfKey(2, 3)).isEqualTo(4);
+        assertThat(index.handleAt(slotOfKey(2, 3))).isEqualTo(b);
+        assertThat(slotOfKey(3, 11)).isEqualTo(5);
+        assertThat(index.handleAt(5)).isEqualTo(c);
+        assertThat(slotOfKey(4, 3)).as("missing: the first empty slot of the run").isEqualTo(~6);
+        assertThat(index.slotOf(c)).isEqualTo(5);
+    }
+
+    @Test
+    void removalShiftsTheRestOfTheRunBackSoEveryKeyStaysReachable() {
+        put(1, 6);
+        put(2, 6); // slot 7
+        int c = put(3, 6); // wraps to slot 0
+        int d = put(4, 1); // home 1, free
+        index.unlink(slotOfKey(1, 6));
+        assertThat(slotOfKey(2, 6)).isEqualTo(6);
+        assertThat(slotOfKey(3, 6)).as("moved back across the wrap").isEqualTo(7);
+        assertThat(index.slotOf(c)).isEqualTo(7);
+        assertThat(slotOfKey(4, 1)).as("not part of the run: stays home").isEqualTo(1);
+        assertThat(index.handleAt(1)).isEqualTo(d);
+        assertThat(slotOfKey(1, 6)).isNegative();
+    }
+
+    @Test
+    void anEntryAlreadyAtItsHomeIsNotMovedBackIntoAnotherRun() {
+        put(1, 2);
+        put(2, 3); // its own home, right after
+        index.unlink(slotOfKey(1, 2));
+        assertThat(slotOfKey(2, 3)).isEqualTo(3);
+        assertThat(slotOfKey(1, 2)).isEqualTo(~2);
+    }
+
+    @Test
+    void growthDoublesTheSlotsAndKeepsEveryKey() {
+        assertThat(index.slots()).isEqualTo(8);
+        for (int k = 0; k < 6; k++) {
+            put(k, k * 5);
+        }
+        assertThat(index.needsGrowthFor(6)).isFalse();
+        assertThat(index.needsGrowthFor(7)).isTrue();
+        index.grow();
+        assertThat(index.slots()).isEqualTo(16);
+        assertThat(index.needsGrowthFor(12)).isFalse();
+        for (int k = 0; k < 6; k++) {
+            assertThat(index.handleAt(slotOfKey(k, k * 5))).isEqualTo(k);
+        }
+    }
+
+    @Test
+    void aKeyIsFoundOnlyByItsFullPrefixNotByAnEqualHash() {
+        put(1, 5);
+        assertThat(slotOfKey(2, 5)).isNegative();
+        assertThat(index.find(new byte[] {1, 0}, 2, 5)).as("longer than the stored encoding").isNegative();
+    }
+
+    @Test
+    void clearEmptiesEverySlotAndKeepsTheSize() {
+        put(1, 1);
+        index.grow();
+        index.clear();
+        assertThat(index.slots()).isEqualTo(16);
+        assertThat(slotOfKey(1, 1)).isEqualTo(~1);
+    }
+}

@@ -229,6 +229,9 @@ public final class Bench {
         }
         long t0 = System.nanoTime();
         long[] cpu0 = hd.cpuMillis();
+        long[] pids = hd.pids();
+        var kindsA0 = SyncDaemons.cpuMillisByKind(pids[0]);
+        var kindsB0 = SyncDaemons.cpuMillisByKind(pids[1]);
         while (external(d) < n && System.nanoTime() - t0 < 60_000_000_000L) {
             var sa = hd.status("a");
             var sb = hd.status("b");
@@ -239,8 +242,20 @@ public final class Bench {
             Thread.sleep(10);
         }
         long[] cpu1 = hd.cpuMillis();
-        System.out.printf("TRACE %s done after %d ms: cpu of a %d ms, of b %d ms%n", phase, (System.nanoTime() - t0) / 1_000_000,
-                cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]);
+        System.out.printf("TRACE %s done after %d ms: cpu of a %d ms (%s), of b %d ms (%s)%n", phase,
+                (System.nanoTime() - t0) / 1_000_000, cpu1[0] - cpu0[0],
+                kindsSince(kindsA0, SyncDaemons.cpuMillisByKind(pids[0])), cpu1[1] - cpu0[1],
+                kindsSince(kindsB0, SyncDaemons.cpuMillisByKind(pids[1])));
+    }
+
+    /** "jit 80, vm 10, hactl 60, other 0": each kind's CPU ms between two readings. */
+    private static String kindsSince(Map<String, Long> before, Map<String, Long> after) {
+        StringBuilder sb = new StringBuilder();
+        for (var e : after.entrySet()) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
+                    .append(e.getValue() - before.getOrDefault(e.getKey(), 0L));
+        }
+        return sb.toString();
     }
 
     static void writeLoad(Path file, int n) throws IOException {

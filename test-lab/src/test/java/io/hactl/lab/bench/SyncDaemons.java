@@ -56,6 +56,33 @@ interface SyncDaemons extends AutoCloseable {
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
     }
 
+    /**
+     * CPU time (user + system, ms) of a process's threads so far, summed by kind: {@code jit} (the
+     * JIT's compiler threads), {@code vm} (the VM thread and the collector's), {@code hactl} (the
+     * daemon's own threads, named hactl-*) and {@code other}; threads that ended are not counted.
+     */
+    static java.util.Map<String, Long> cpuMillisByKind(long pid) throws Exception {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        try (var tasks = java.nio.file.Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = java.nio.file.Files.readString(t.resolve("stat"));
+                } catch (java.nio.file.NoSuchFileException ended) {
+                    continue;
+                }
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] f = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
+                long ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                String kind = comm.contains("CompilerThre") ? "jit"
+                        : comm.startsWith("VM Thread") || comm.startsWith("GC Thread") ? "vm"
+                        : comm.startsWith("hactl-") ? "hactl" : "other";
+                out.merge(kind, ms, Long::sum);
+            }
+        }
+        return out;
+    }
+
     static long rssOf(long pid) throws Exception {
         for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {

@@ -1,5 +1,8 @@
 package io.hactl.controller.keepalived;
 
+import com.sun.jna.LastErrorException;
+import io.hactl.sync.netlink.Errno;
+import io.hactl.sync.sys.LibC;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,16 +63,13 @@ public final class FifoReader implements AutoCloseable {
     static void ensureFifo(Path fifo) throws IOException {
         int mode = NotifyFifoCheck.modeOf(fifo);
         if (mode < 0) {
-            Process p = new ProcessBuilder("mkfifo", "-m", "0600", fifo.toString()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
             try {
-                int exit = p.waitFor();
-                if (exit != 0 && !NotifyFifoCheck.isFifo(NotifyFifoCheck.modeOf(fifo))) {
-                    throw new IOException("mkfifo " + fifo + " failed: " + out);
+                LibC.mkfifo(fifo.toString(), 0600);
+            } catch (LastErrorException e) {
+                // EEXIST: keepalived made it meanwhile; the check below judges what is there
+                if (!NotifyFifoCheck.isFifo(NotifyFifoCheck.modeOf(fifo))) {
+                    throw new IOException("mkfifo " + fifo + " failed: " + Errno.describe(e.getErrorCode()));
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted creating " + fifo);
             }
         }
         NotifyFifoCheck.require(fifo, null);

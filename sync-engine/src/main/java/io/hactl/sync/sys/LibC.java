@@ -11,13 +11,20 @@ import com.sun.jna.Pointer;
  */
 public final class LibC {
     static {
+        // JNA's NativeLibrary learns the system's library directories at class initialisation by
+        // running "ldconfig -p" in a child process, unless this property names them: a daemon
+        // that starts a program it does not need, and a thread to reap it. libc is opened by its
+        // soname below, which the dynamic linker finds without a search path.
+        if (System.getProperty("jna.platform.library.path") == null) {
+            System.setProperty("jna.platform.library.path", "");
+        }
         // send and recv take and return size_t / ssize_t as Java longs: a NativeLong result is
         // built by reflection on every call, and the event reader calls recv once per event
         if (Native.SIZE_T_SIZE != 8) {
             throw new ExceptionInInitializerError("hactl needs a 64-bit system (size_t of 8 bytes, found "
                     + Native.SIZE_T_SIZE + ")");
         }
-        Native.register(LibC.class, "c");
+        Native.register(LibC.class, "libc.so.6");
     }
 
     private LibC() {}
@@ -64,6 +71,9 @@ public final class LibC {
     public static native int setns(int fd, int nstype) throws LastErrorException;
 
     public static native int geteuid();
+
+    /** mkfifo(3): a FIFO at {@code path} with {@code mode} less the umask. */
+    public static native int mkfifo(String path, int mode) throws LastErrorException;
 
     public static native int ioctl(int fd, NativeLong request, byte[] arg) throws LastErrorException;
 

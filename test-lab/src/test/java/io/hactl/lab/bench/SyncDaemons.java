@@ -52,7 +52,12 @@ interface SyncDaemons extends AutoCloseable {
 
     /** CPU time (user + system) of a process so far, ms. */
     static long cpuMillisOf(long pid) throws Exception {
-        String[] f = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat")).replaceAll(".*\\) ", "").split(" ");
+        return cpuMillisOfStat(java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat")));
+    }
+
+    /** utime + stime of a /proc/.../stat line (a process's or a thread's), ms. */
+    private static long cpuMillisOfStat(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
     }
 
@@ -72,8 +77,7 @@ interface SyncDaemons extends AutoCloseable {
                     continue;
                 }
                 String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                String[] f = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
-                long ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+                long ms = cpuMillisOfStat(stat);
                 String kind = comm.contains("CompilerThre") ? "jit"
                         : comm.startsWith("VM Thread") || comm.startsWith("GC Thread") ? "vm"
                         : comm.startsWith("hactl-") ? "hactl" : "other";

@@ -22,40 +22,34 @@ final class GroupAddresses {
 
     /** Puts every member's addresses on its interface; the error text, or null. */
     String add() {
-        String error = null;
-        for (Member m : members) {
-            try {
-                io.addAddresses(m.router);
-            } catch (IOException | RuntimeException e) {
-                error = failures.failed(m.router.name() + ": adding " + m.router.addresses(), e, error);
-            }
-        }
-        return error;
+        return eachMember("adding", io::addAddresses);
     }
 
     /** One round of gratuitous ARP / unsolicited NA for every member; the error text, or null. */
     String announce() {
+        return eachMember("announcing", io::announce);
+    }
+
+    /** Takes every member's addresses off its interface; the error text, or null. */
+    String remove() {
+        return eachMember("removing", io::removeAddresses);
+    }
+
+    /** One network call per member, every member tried; the error text of those that failed, or null. */
+    private String eachMember(String doing, Call call) {
         String error = null;
         for (Member m : members) {
             try {
-                io.announce(m.router);
+                call.on(m.router);
             } catch (IOException | RuntimeException e) {
-                error = failures.failed(m.router.name() + ": announcing " + m.router.addresses(), e, error);
+                error = failures.failed(m.router.name() + ": " + doing + " " + m.router.addresses(), e, error);
             }
         }
         return error;
     }
 
-    /** Takes every member's addresses off its interface; the error text, or null. */
-    String remove() {
-        String error = null;
-        for (Member m : members) {
-            try {
-                io.removeAddresses(m.router);
-            } catch (IOException | RuntimeException e) {
-                error = failures.failed(m.router.name() + ": removing " + m.router.addresses(), e, error);
-            }
-        }
-        return error;
+    @FunctionalInterface
+    private interface Call {
+        void on(RouterConfig router) throws IOException;
     }
 }

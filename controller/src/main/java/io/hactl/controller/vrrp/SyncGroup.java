@@ -21,6 +21,10 @@ import java.util.OptionalLong;
  *     side on both nodes, then yield them to the higher priority there, again at every
  *     Master_Down_Interval. keepalived's sync groups likewise prefer BACKUP to thrashing. The
  *     member stays BACKUP and asks again when its timer next runs out;</li>
+ * <li>while MASTER, the members advertise in step: each Adver_Timer is moved up to the
+ *     earliest of the members' with the same interval. A master that dies silences every member at once, and the backup's
+ *     members time out together, not up to an advertisement interval apart (the later one holds
+ *     the group back, as above);</li>
  * <li>{@link #holdBack}: while this node is not in sync with a live peer, no member preempts
  *     (nor starts as master as the address owner); a member still takes over when the master
  *     falls silent, and the group follows it.</li>
@@ -99,6 +103,30 @@ public final class SyncGroup {
     public void onTimer(long now) {
         for (VrrpInstance m : members) {
             m.onTimer(now);
+        }
+        advertiseInStep();
+    }
+
+    /**
+     * While MASTER: every member's next advertisement at the earliest of those that advertise
+     * at the same interval (the group's configuration gives them all one).
+     */
+    private void advertiseInStep() {
+        if (state != VrrpState.MASTER) {
+            return;
+        }
+        for (VrrpInstance m : members) {
+            OptionalLong first = OptionalLong.empty();
+            for (VrrpInstance o : members) {
+                OptionalLong d = o.adverDeadline();
+                if (o.config().adverInterval() == m.config().adverInterval() && d.isPresent()
+                        && (first.isEmpty() || d.getAsLong() - first.getAsLong() < 0)) {
+                    first = d;
+                }
+            }
+            if (first.isPresent()) {
+                m.advertiseBy(first.getAsLong());
+            }
         }
     }
 
@@ -201,6 +229,7 @@ public final class SyncGroup {
         }
         if (now != state) {
             state = now;
+            advertiseInStep();
             listener.groupState(now, why);
         }
     }

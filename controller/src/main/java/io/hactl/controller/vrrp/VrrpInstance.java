@@ -165,9 +165,14 @@ public final class VrrpInstance {
                 why = "master down, held BACKUP: " + held;
             }
         } else if (state == VrrpState.MASTER && due(adverTimer, now)) {
-            // Adver_Timer fired (6.4.3).
+            // Adver_Timer fired (6.4.3). The next one counts from this one's deadline, not from
+            // the moment the timer ran, so that a late wake-up does not shift every advertisement
+            // after it (and the sync group's members, once aligned, stay in step).
             send(config.priority());
-            adverTimer = now + adverIntervalNanos();
+            adverTimer += adverIntervalNanos();
+            if (due(adverTimer, now)) {
+                adverTimer = now + adverIntervalNanos(); // the process stood still: no burst to catch up
+            }
         }
     }
 
@@ -190,6 +195,22 @@ public final class VrrpInstance {
         if (state == VrrpState.BACKUP) {
             toMaster(reason);
         }
+    }
+
+    /**
+     * Sync group: while MASTER, advertise next at {@code deadline} if that comes before this
+     * instance's own Adver_Timer. Never later than its own: the interval it advertises stays a
+     * bound, only the phase moves.
+     */
+    void advertiseBy(long deadline) {
+        if (state == VrrpState.MASTER && deadline - adverTimer < 0) {
+            adverTimer = deadline;
+        }
+    }
+
+    /** Sync group: this instance's Adver_Timer while MASTER, else empty. */
+    OptionalLong adverDeadline() {
+        return state == VrrpState.MASTER ? OptionalLong.of(adverTimer) : OptionalLong.empty();
     }
 
     /** Sync group: become BACKUP with the rest of the group. */

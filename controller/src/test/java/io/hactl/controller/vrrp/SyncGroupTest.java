@@ -63,6 +63,52 @@ class SyncGroupTest {
     }
 
     @Test
+    void theMastersMembersAdvertiseInStepAfterOneWasPutOutOfIt() {
+        VrrpInstance a = member("A", 71, 150, 100);
+        VrrpInstance b = member("B", 72, 150, 100);
+        SyncGroup g = new SyncGroup("fw", List.of(a, b), (to, why) -> { });
+        g.start();
+        now.set(START + a.masterDownNanos());
+        g.onTimer(now.get());
+        assertThat(g.state()).isEqualTo(VrrpState.MASTER);
+        long tick = a.adverDeadline().getAsLong();
+        assertThat(b.adverDeadline()).hasValue(tick);
+
+        // a stopping master shows up on B's link 0.3 s into the interval: B asserts itself at once
+        // (6.4.3), which restarts its own Adver_Timer out of step with A's
+        now.addAndGet(300_000_000L);
+        b.onAdvert(advert(72, VrrpConstants.PRIORITY_SHUTDOWN), LOWER_PEER);
+        assertThat(b.adverDeadline()).hasValue(now.get() + SECOND);
+
+        // A advertises at its tick; its next comes up to B's, the earlier: in step again, and
+        // neither advertises later than its own timer says
+        long bNext = now.get() + SECOND;
+        now.set(tick);
+        g.onTimer(now.get());
+        assertThat(a.adverDeadline()).hasValue(bNext);
+        assertThat(b.adverDeadline()).hasValue(bNext);
+        assertThat(g.nextDeadline()).hasValue(bNext);
+    }
+
+    @Test
+    void anAdvertisementTimerThatFiredLateKeepsItsCadence() {
+        VrrpInstance a = member("A", 71, 150, 100);
+        SyncGroup g = new SyncGroup("fw", List.of(a), (to, why) -> { });
+        g.start();
+        now.set(START + a.masterDownNanos());
+        g.onTimer(now.get());
+        long tick = a.adverDeadline().getAsLong();
+
+        now.set(tick + 7_000_000L); // the wake-up came 7 ms late
+        g.onTimer(now.get());
+        assertThat(a.adverDeadline()).hasValue(tick + SECOND);
+
+        now.set(tick + 5 * SECOND); // the process stood still for seconds: one advertisement, no burst
+        g.onTimer(now.get());
+        assertThat(a.adverDeadline()).hasValue(now.get() + SECOND);
+    }
+
+    @Test
     void whenOneMemberYieldsToAHigherPriorityTheOthersYieldToo() {
         group.start();
         runUntil(wan.masterDownNanos());

@@ -137,7 +137,7 @@ public final class Daemon implements AutoCloseable {
         vrrpLoop = new ExecutorLoop("hactl-vrrp");
         NetVrrpIo io = NetVrrpIo.open(cfg.node(), cfg.role().vrrp());
         try {
-            RoleSteps steps = new RoleSteps(roles, roleWorker, engine::standbyCurrent);
+            RoleSteps steps = new RoleSteps(roles, roleWorker, engine::standbyCurrent, engine::standbyCurrentNow);
             engineActions.onMasterCommitted(steps::masterCommitted);
             vrrp = new VrrpController(cfg.node(), cfg.role().vrrp(), io, vrrpLoop, steps);
         } catch (Exception e) {

@@ -9,6 +9,7 @@ import io.hactl.controller.vrrp.VrrpState;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -22,7 +23,9 @@ import java.util.stream.Collectors;
  * traffic needs before the addresses go up; the flush, the resync of the internal cache and the
  * bulk-send follow, as they do after keepalived's notification (which comes once its addresses
  * are up). A warm standby whose kernel already holds every flow the peer sent, as received,
- * completes at once: the commit has nothing to write, and runs behind the addresses.
+ * says so in {@link #stateInKernel} before the transition is submitted, and the addresses go up
+ * first; asked on the engine's loop instead, the future completes as soon as the loop answers.
+ * Either way the commit has nothing to write, and runs behind the addresses.
  */
 final class RoleSteps implements GroupSteps {
     /** The source of the transitions, as status and the role history show it. */
@@ -32,18 +35,31 @@ final class RoleSteps implements GroupSteps {
     private final Executor roleWorker;
     /** Whether the kernel holds the peer's flows as received already (warm standby, nothing left to write). */
     private final Supplier<CompletableFuture<Boolean>> standbyCurrent;
+    /** The same, answered at once from what the engine's loop last recorded. */
+    private final BooleanSupplier standbyCurrentNow;
     /** The MASTER transition's future waiting for its commit; completed by {@link #masterCommitted}. */
     private volatile CompletableFuture<Void> awaitingCommit;
 
-    RoleSteps(RoleMachine roles, Executor roleWorker, Supplier<CompletableFuture<Boolean>> standbyCurrent) {
+    RoleSteps(RoleMachine roles, Executor roleWorker, Supplier<CompletableFuture<Boolean>> standbyCurrent,
+              BooleanSupplier standbyCurrentNow) {
         this.roles = roles;
         this.roleWorker = roleWorker;
         this.standbyCurrent = standbyCurrent;
+        this.standbyCurrentNow = standbyCurrentNow;
     }
 
     /** Without warm standby: MASTER always waits for its commit. */
     RoleSteps(RoleMachine roles, Executor roleWorker) {
-        this(roles, roleWorker, () -> CompletableFuture.completedFuture(false));
+        this(roles, roleWorker, () -> CompletableFuture.completedFuture(false), () -> false);
+    }
+
+    /**
+     * A warm standby whose kernel holds every flow the peer sent, as the engine's loop last
+     * recorded it: the MASTER commit would write nothing, so the addresses need not wait for it.
+     */
+    @Override
+    public boolean stateInKernel() {
+        return standbyCurrentNow.getAsBoolean();
     }
 
     static Role role(VrrpState state) {

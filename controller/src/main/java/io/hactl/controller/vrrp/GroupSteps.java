@@ -16,4 +16,13 @@ public interface GroupSteps {
      * commit budget runs out, whichever comes first; for the other states they are already down.
      */
     CompletableFuture<?> enter(VrrpState state, String why);
+
+    /**
+     * Whether the kernel holds, at this moment, every flow the MASTER steps would write (a warm
+     * standby in step with its peer): the addresses may then go up before the steps start, as
+     * nothing the traffic needs is missing. Called on the loop; answers at once.
+     */
+    default boolean stateInKernel() {
+        return false;
+    }
 }

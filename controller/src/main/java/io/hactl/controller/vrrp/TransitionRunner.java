@@ -11,7 +11,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Taking over:</b> the {@link GroupSteps} for MASTER (the commit) start; when they are done,
  * or when {@link VrrpConfig#commitBudget} has run out, the addresses go up, then
  * {@link VrrpConfig#garpRepeat} rounds of announcements at {@link VrrpConfig#garpInterval}. Both
- * outcomes are counted. <b>Leaving MASTER</b> (or never having held it): the addresses go down,
+ * outcomes are counted. When the kernel holds the peer's flows already
+ * ({@link GroupSteps#stateInKernel}, a warm standby in step), the addresses and the first
+ * announcement go out at once, in the task that decided the takeover, and the steps run behind
+ * them: nothing waits for another thread, and nothing else competes for the CPU before them. <b>Leaving MASTER</b> (or never having held it): the addresses go down,
  * then the group's steps for the new state start. A transition overtaken by the next one does
  * nothing more that would touch the addresses (its generation is past).
  *
@@ -78,6 +81,15 @@ final class TransitionRunner {
     }
 
     private void takeOver(Transition t, int gen) {
+        if (steps.stateInKernel()) {
+            withinBudget++;
+            addAddresses(t, gen);
+            LOG.info("{}: MASTER ({}): the kernel held the peer's flows already (warm standby): addresses first,"
+                    + " the state steps behind them", name, t.why);
+            int state = t.begin(StepTime.STATE);
+            enter(t).whenComplete((r, e) -> loop.execute(guard.apply(() -> t.end(state, e))));
+            return;
+        }
         LOG.info("{}: MASTER ({}): state steps first, addresses after them or in {} ms", name, t.why,
                 config.commitBudget().toMillis());
         int state = t.begin(StepTime.STATE);

@@ -107,7 +107,8 @@ class RoleStepsTest {
     /** Warm standby with nothing left to write: the addresses need not wait for a commit of nothing. */
     @Test
     void aCurrentWarmStandbyCompletesMasterAtOnceAndTheStepsFollow() {
-        RoleSteps warm = new RoleSteps(roles, worker::add, () -> CompletableFuture.completedFuture(true));
+        RoleSteps warm = new RoleSteps(roles, worker::add, () -> CompletableFuture.completedFuture(true), () -> true);
+        assertThat(warm.stateInKernel()).isTrue();
         CompletableFuture<?> f = warm.enter(VrrpState.MASTER, "master down");
         assertThat(f).isCompleted();
         assertThat(ran).as("nothing ran yet").isEmpty();
@@ -115,7 +116,9 @@ class RoleStepsTest {
         assertThat(ran).containsExactly("commit", "flush", "resync", "bulk");
         assertThat(roles.role()).isEqualTo(Role.MASTER);
         // one not current waits for the commit as ever
-        RoleSteps behind = new RoleSteps(roles, worker::add, () -> CompletableFuture.completedFuture(false));
+        RoleSteps behind = new RoleSteps(roles, worker::add, () -> CompletableFuture.completedFuture(false), () -> false);
+        assertThat(behind.stateInKernel()).isFalse();
+        assertThat(steps.stateInKernel()).as("without warm standby").isFalse();
         assertThat(behind.enter(VrrpState.BACKUP, "higher priority")).isNotDone();
         runWorker();
         assertThat(behind.enter(VrrpState.MASTER, "master down")).isNotDone();

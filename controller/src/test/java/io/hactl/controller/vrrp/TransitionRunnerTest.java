@@ -51,6 +51,38 @@ class TransitionRunnerTest {
     }
 
     @Test
+    void aKernelHoldingThePeersFlowsHasTheAddressesUpAndAnnouncedBeforeTheStateSteps() {
+        commit = new CompletableFuture<>();
+        TransitionRunner warm = new TransitionRunner("fw1", Parts.CONFIG, loop, new GroupSteps() {
+            @Override
+            public CompletableFuture<?> enter(VrrpState state, String why) {
+                parts.io.record("state " + state);
+                return commit;
+            }
+
+            @Override
+            public boolean stateInKernel() {
+                return true;
+            }
+        }, new GroupAddresses(parts.members, parts.io, parts.failures), task -> task);
+
+        warm.groupState(VrrpState.MASTER, "master down");
+        assertThat(parts.calls).as("in the task that decided it, nothing left on the loop before them")
+                .containsExactly("add LAN", "add WAN", "announce LAN", "announce WAN", "state MASTER");
+
+        loop.runForMillis(50);
+        commit.complete(null);
+        loop.runPending();
+        assertThat(warm.last().snapshot().steps()).containsExactly(new StepTime("addresses", 0, 0, null),
+                new StepTime("announce", 0, 0, null), new StepTime("state", 0, 50, null));
+        loop.runForMillis(5000);
+        assertThat(parts.io.only("add")).as("no budget adds them again").hasSize(2);
+        assertThat(parts.io.only("announce")).as("3 rounds").hasSize(6);
+        assertThat(warm.withinBudget()).isEqualTo(1);
+        assertThat(warm.overBudget()).isZero();
+    }
+
+    @Test
     void theBudgetRunningOutPutsTheAddressesUpAndTheStepsFinishBehind() {
         commit = new CompletableFuture<>();
         runner.groupState(VrrpState.MASTER, "master down");

@@ -102,6 +102,26 @@ final class EngineContext {
         return f;
     }
 
+    /**
+     * Runs {@code work}, which only reads, on the loop and completes with its result at once:
+     * the after-task hook (a status snapshot) does not stand between a question asked in a
+     * hurry, such as a takeover's, and its answer.
+     */
+    <T> CompletableFuture<T> askLoop(Supplier<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                f.complete(work.get());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            } catch (Error e) {
+                fatal.check("event loop", e);
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
     /** Runs the after-task hook now (on the loop), as an operation's last stage does. */
     void afterLoopTask() {
         afterLoopTask.run();

@@ -238,7 +238,16 @@ public final class SyncEngine implements AutoCloseable {
      * write nothing (asked on the loop, so a flow that arrived a moment ago counts).
      */
     public CompletableFuture<Boolean> standbyCurrent() {
-        return ctx.onLoop(() -> kernelWork().standbyCurrent());
+        return ctx.askLoop(() -> kernelWork().standbyCurrent());
+    }
+
+    /**
+     * As {@link #standbyCurrent}, answered at once on the caller's thread from what the loop last
+     * recorded: a flow it has read from the peer and not yet written counts, one still in the
+     * socket does not (nor would it for the loop). For a takeover that must not wait for the loop.
+     */
+    public boolean standbyCurrentNow() {
+        return standby.currentNow();
     }
 
     /** Warm standby's backlog and a pending resync from the kernel, as they are now (on the loop). */
@@ -344,6 +353,7 @@ public final class SyncEngine implements AutoCloseable {
     public CompletableFuture<Standing> setStanding(Standing s) {
         return ctx.onLoop(() -> {
             Standing was = ctx.standing(s);
+            standby.standingChanged();
             if (was != s) {
                 LOG.info("{}: standing {} -> {}", cfg.node(), was, s);
             }

@@ -42,6 +42,12 @@ final class WarmStandby {
     /** The flows (writes and deletes) of those batches. */
     private long inFlightFlows;
     private long lastReconcileAt = Long.MIN_VALUE;
+    /**
+     * {@link #backlog} zero and no reconcile due, as of the loop's last change to either: read
+     * from other threads by a takeover, which must not wait for the loop. A flow read from the
+     * peer clears it at once; only the loop sets it again.
+     */
+    private volatile boolean current;
 
     WarmStandby(EngineContext ctx, Conntrack kernel, BatchWriter batches) {
         this.ctx = ctx;
@@ -61,6 +67,7 @@ final class WarmStandby {
     void inject(int h, byte[] enc, long updated) {
         if (standby()) {
             injectQueue.add(h, enc, updated);
+            notCurrent();
         }
     }
 
@@ -68,6 +75,7 @@ final class WarmStandby {
     void injectDelete(int h) {
         if (standby()) {
             injectDeletes.add(ctx.external.flowAt(h));
+            notCurrent();
         }
     }
 
@@ -80,6 +88,7 @@ final class WarmStandby {
     void reconcile(String why) {
         reconcileDue = true;
         reconcileWhy = why;
+        current = false;
     }
 
     /**
@@ -87,6 +96,14 @@ final class WarmStandby {
      * (on the loop, at each tick).
      */
     void flushInjections() {
+        try {
+            flush();
+        } finally {
+            publish();
+        }
+    }
+
+    private void flush() {
         noteStanding();
         if (!standby()) {
             injectQueue.clear();
@@ -131,6 +148,7 @@ final class WarmStandby {
                 } else {
                     recordWritten(writes, done);
                 }
+                publish();
             });
         });
     }
@@ -145,6 +163,33 @@ final class WarmStandby {
             return -1;
         }
         return injectQueue.size() + injectDeletes.size() + inFlightFlows;
+    }
+
+    /**
+     * Whether the kernel held the external cache as received at the loop's last change (any
+     * thread; see {@link #current}). False when this node is not a warm standby.
+     */
+    boolean currentNow() {
+        return current;
+    }
+
+    /**
+     * The standing changed (on the loop): a node that left STANDBY is no warm standby any more,
+     * one that took it has its kernel reconciled first.
+     */
+    void standingChanged() {
+        noteStanding();
+        publish();
+    }
+
+    private void notCurrent() {
+        if (current) {
+            current = false;
+        }
+    }
+
+    private void publish() {
+        current = backlog() == 0 && reconcileDue() == null;
     }
 
     /** Why a reconcile of the kernel with the external cache is due, null when none is (on the loop). */

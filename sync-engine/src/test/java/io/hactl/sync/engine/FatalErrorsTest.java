@@ -63,4 +63,22 @@ class FatalErrorsTest {
         assertThat(f).isCompletedExceptionally();
         assertThat(heard).containsExactly("event loop: OutOfMemoryError");
     }
+
+    @Test
+    void aQuestionToTheLoopIsAnsweredWithoutTheAfterTaskHookAndItsErrorsAreReported() {
+        EngineConfig cfg = EngineParts.config();
+        List<String> hooks = new ArrayList<>();
+        EngineContext ctx = new EngineContext(cfg, new FlowStore("internal", 16), new FlowStore("external", 16),
+                new EngineCounters(), Runnable::run, Runnable::run, () -> 0L, Standing.UNKNOWN,
+                () -> hooks.add("status"), fatal);
+
+        assertThat(ctx.askLoop(() -> 42)).isCompletedWithValue(42);
+        assertThat(ctx.onLoop(() -> 43)).isCompletedWithValue(43);
+        assertThat(hooks).containsExactly("status"); // from onLoop alone
+
+        assertThat(ctx.askLoop(() -> {
+            throw new OutOfMemoryError("Java heap space");
+        })).isCompletedExceptionally();
+        assertThat(heard).containsExactly("event loop: OutOfMemoryError");
+    }
 }

@@ -84,25 +84,43 @@ class WarmStandbyTest {
         EngineParts p = warm(Standing.STANDBY);
         assertThat(p.standby.backlog()).isZero();
         assertThat(p.standby.reconcileDue()).isNull();
+        assertThat(p.standby.currentNow()).isTrue();
         send(p, flow(10, 1, 0));
         send(p, flow(10, 2, 0));
         p.drain();
         delete(p, flow(10, 2, 0));
         assertThat(p.standby.backlog()).as("queued: two writes, one delete").isEqualTo(3);
+        assertThat(p.standby.currentNow()).as("a flow read from the peer clears it at once").isFalse();
         p.advance(Duration.ofMillis(10));
         p.standby.flushInjections(); // handed to the worker, not yet written
         // the deleted flow's write is dropped: one write, one delete
         assertThat(p.standby.backlog()).as("in flight").isEqualTo(2);
         assertThat(p.worker.runOne()).isTrue(); // written; the outcome goes back to the loop
         assertThat(p.standby.backlog()).as("written, outcome not recorded").isEqualTo(2);
+        assertThat(p.standby.currentNow()).isFalse();
         p.drain();
         assertThat(p.standby.backlog()).isZero();
+        assertThat(p.standby.currentNow()).as("set again once the loop recorded the outcome").isTrue();
         p.writer.kernelEventsLost();
         assertThat(p.standby.reconcileDue()).isEqualTo("kernel events lost");
+        assertThat(p.standby.currentNow()).isFalse();
         p.advance(WarmStandby.RECONCILE_INTERVAL);
         tick(p);
         assertThat(p.standby.reconcileDue()).isNull();
         assertThat(p.standby.backlog()).isZero();
+        assertThat(p.standby.currentNow()).isTrue();
+
+        // leaving STANDBY: no warm standby any more, at once; taking it again: current only once reconciled
+        p.ctx.standing(Standing.ACTIVE);
+        p.standby.standingChanged();
+        assertThat(p.standby.currentNow()).isFalse();
+        p.ctx.standing(Standing.STANDBY);
+        p.standby.standingChanged();
+        assertThat(p.standby.reconcileDue()).isEqualTo("standby taken");
+        assertThat(p.standby.currentNow()).isFalse();
+        p.advance(WarmStandby.RECONCILE_INTERVAL);
+        tick(p);
+        assertThat(p.standby.currentNow()).isTrue();
     }
 
     @ParameterizedTest(name = "not a warm standby when {0}")
@@ -113,6 +131,7 @@ class WarmStandbyTest {
         p.drain();
         assertThat(p.standby.backlog()).isEqualTo(-1);
         assertThat(p.standby.reconcileDue()).isNull();
+        assertThat(p.standby.currentNow()).isFalse();
     }
 
     /** Warm standby writes only on a node certainly not MASTER: on the master the kernel is its traffic's. */

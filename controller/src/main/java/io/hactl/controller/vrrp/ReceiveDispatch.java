@@ -18,10 +18,12 @@ final class ReceiveDispatch {
     private final Map<String, ReceiveCheck> checks = new LinkedHashMap<>();
     /** Members by interface, family and VRID. */
     private final Map<String, Member> routers = new HashMap<>();
+    private final LongSupplier nanos;
     private long unmatched;
 
     /** Routes to {@code members}; the checks run on {@code nanos}. */
     ReceiveDispatch(List<Member> members, LongSupplier nanos) {
+        this.nanos = nanos;
         Map<String, List<InstanceConfig>> byLink = new LinkedHashMap<>();
         for (Member m : members) {
             RouterConfig r = m.router;
@@ -39,8 +41,13 @@ final class ReceiveDispatch {
         return iface + " " + family;
     }
 
-    /** A datagram received on {@code iface}: checked, and handed to its member if accepted. */
+    /** A datagram received on {@code iface} now: checked, and handed to its member if accepted. */
     void receive(String iface, IpHeader header, byte[] message) {
+        receive(iface, header, message, nanos.getAsLong());
+    }
+
+    /** As {@link #receive(String, IpHeader, byte[])}, received at {@code receivedAt} (the loop's clock). */
+    void receive(String iface, IpHeader header, byte[] message, long receivedAt) {
         ReceiveCheck check = checks.get(link(iface, header.family()));
         if (check == null) {
             unmatched++;
@@ -49,7 +56,7 @@ final class ReceiveDispatch {
         ReceiveVerdict v = check.check(header, message);
         if (v.accepted()) {
             routers.get(link(iface, header.family()) + " " + v.advert().vrid()).vrrp.onAdvert(v.advert(),
-                    header.source());
+                    header.source(), receivedAt);
         }
     }
 

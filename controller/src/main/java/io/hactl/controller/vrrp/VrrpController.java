@@ -183,6 +183,15 @@ public final class VrrpController implements AutoCloseable {
     }
 
     /**
+     * As {@link #onDatagram(String, IpHeader, byte[])}, received at {@code receivedAt} (the
+     * loop's clock): the timers count from then, not from when the loop got to it.
+     */
+    public void onDatagram(String iface, IpHeader header, byte[] message, long receivedAt) {
+        Objects.requireNonNull(header, "header");
+        receiveLater(() -> dispatch.receive(iface, header, message, receivedAt));
+    }
+
+    /**
      * Hands a received datagram to the loop, unless {@link #MAX_QUEUED} wait already (a flood
      * the loop cannot keep up with): then it is dropped and counted, and the queue stays bounded.
      */

@@ -134,14 +134,24 @@ public final class VrrpInstance {
         this.holdBack = value;
     }
 
-    /** An advertisement {@link ReceiveCheck} accepted, sent from {@code source}. */
+    /** An advertisement {@link ReceiveCheck} accepted, sent from {@code source}, received now. */
     public void onAdvert(Advertisement advert, InetAddress source) {
+        onAdvert(advert, source, nanos.getAsLong());
+    }
+
+    /**
+     * As {@link #onAdvert(Advertisement, InetAddress)}, received at {@code receivedAt} on the
+     * injected clock: a BACKUP's timers count from the advertisement's arrival, not from when
+     * the loop got to it (a busy receive thread would otherwise put the Master_Down_Timer late
+     * by as much). Never from the future.
+     */
+    public void onAdvert(Advertisement advert, InetAddress source, long receivedAt) {
         if (advert.vrid() != config.vrid()) {
             throw new IllegalArgumentException(config.name() + ": advertisement for vrid " + advert.vrid());
         }
         long now = nanos.getAsLong();
         switch (state) {
-            case BACKUP -> backupReceives(advert, source, now);
+            case BACKUP -> backupReceives(advert, source, receivedAt - now > 0 ? now : receivedAt);
             case MASTER -> masterReceives(advert, source, now);
             default -> { } // INITIALIZE and FAULT listen to nobody
         }

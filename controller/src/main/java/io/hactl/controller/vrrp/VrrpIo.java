@@ -41,7 +41,7 @@ public interface VrrpIo extends AutoCloseable {
 
     /** Takes a datagram {@link #receivePending} read: as {@link VrrpController#onDatagram}, on the loop. */
     interface Receiver {
-        void datagram(String iface, IpHeader header, byte[] message);
+        void datagram(String iface, IpHeader header, byte[] message, long receivedAt);
     }
 
     /**

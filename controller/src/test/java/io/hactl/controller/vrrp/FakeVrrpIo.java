@@ -29,7 +29,7 @@ final class FakeVrrpIo implements VrrpIo {
     /** Datagrams waiting in the sockets, unread by the receive thread (a paused process): {@link #receivePending}'s. */
     final List<Waiting> waiting = new ArrayList<>();
 
-    record Waiting(String iface, IpHeader header, byte[] message) {}
+    record Waiting(String iface, IpHeader header, byte[] message, long receivedAt) {}
 
     /** {@code primary}: this node's address per interface; {@code calls} may be shared with others. */
     FakeVrrpIo(String node, ManualLoop loop, Map<String, InetAddress> primary, List<String> calls) {
@@ -101,7 +101,7 @@ final class FakeVrrpIo implements VrrpIo {
         List<Waiting> now = List.copyOf(waiting);
         waiting.clear();
         for (Waiting w : now) {
-            to.datagram(w.iface(), w.header(), w.message());
+            to.datagram(w.iface(), w.header(), w.message(), w.receivedAt());
         }
     }
 

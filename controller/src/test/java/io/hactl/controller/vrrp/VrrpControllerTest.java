@@ -131,8 +131,8 @@ class VrrpControllerTest {
         loop.runPending();
         IpHeader header = new IpHeader(IpFamily.IPV4, OTHER, GROUP, 255);
         for (int i = 0; i < 10; i++) { // one second: far past the Master_Down_Interval of 360 ms
-            fw.io.waiting.add(new FakeVrrpIo.Waiting("lan", header, advert(61, 200, "10.10.0.1")));
-            fw.io.waiting.add(new FakeVrrpIo.Waiting("wan", header, advert(62, 200, "10.20.0.1")));
+            fw.io.waiting.add(new FakeVrrpIo.Waiting("lan", header, advert(61, 200, "10.10.0.1"), loop.nanoTime()));
+            fw.io.waiting.add(new FakeVrrpIo.Waiting("wan", header, advert(62, 200, "10.20.0.1"), loop.nanoTime()));
             loop.runForMillis(100);
         }
         assertThat(fw.ctl.status().state()).isEqualTo(VrrpState.BACKUP);
@@ -143,6 +143,41 @@ class VrrpControllerTest {
         assertThat(fw.io.waiting).isEmpty();
         assertThat(fw.ctl.status().state()).isEqualTo(VrrpState.MASTER);
         assertThat(fw.io.only("add")).containsExactly("add LAN", "add WAN");
+    }
+
+    /**
+     * The receive thread handed the master's last advertisements over 40 ms after the kernel got
+     * them (a busy machine): the Master_Down_Timer counts from their arrival, so the takeover is
+     * not 40 ms late. A stamp from the future counts from the moment the loop reads it.
+     */
+    @Test
+    void theMasterDownTimerCountsFromTheAdvertisementsArrivalNotFromWhenTheLoopGotThem() throws Exception {
+        Node fw = new Node("fw2", 100, 2);
+        fw.ctl.start();
+        loop.runPending();
+        IpHeader header = new IpHeader(IpFamily.IPV4, OTHER, GROUP, 255);
+        long down = 300 * ManualLoop.MILLI + (256 - 100) * 100 * ManualLoop.MILLI / 256; // 3 x 100 ms + skew
+
+        long arrived = loop.nanoTime();
+        loop.runForMillis(40);
+        fw.ctl.onDatagram("lan", header, advert(61, 200, "10.10.0.1"), arrived);
+        fw.ctl.onDatagram("wan", header, advert(62, 200, "10.20.0.1"), arrived);
+        loop.runFor(down - 40 * ManualLoop.MILLI - 1);
+        assertThat(fw.ctl.status().state()).isEqualTo(VrrpState.BACKUP);
+        assertThat(fw.lan().masterAddress()).isEqualTo(OTHER.getHostAddress());
+        loop.runFor(1);
+        assertThat(fw.ctl.status().state()).isEqualTo(VrrpState.MASTER);
+
+        Node later = new Node("fw3", 100, 3);
+        later.ctl.start();
+        loop.runPending();
+        long read = loop.nanoTime();
+        later.ctl.onDatagram("lan", header, advert(61, 200, "10.10.0.1"), read + 1_000 * ManualLoop.MILLI);
+        later.ctl.onDatagram("wan", header, advert(62, 200, "10.20.0.1"), read + 1_000 * ManualLoop.MILLI);
+        loop.runFor(down - 1);
+        assertThat(later.ctl.status().state()).isEqualTo(VrrpState.BACKUP);
+        loop.runFor(1);
+        assertThat(later.ctl.status().state()).isEqualTo(VrrpState.MASTER);
     }
 
     @Test

@@ -34,6 +34,8 @@ public final class Sockets {
     public static final int SO_ATTACH_FILTER = 26;    // SO_ATTACH_FILTER (classic BPF, struct sock_fprog)
     public static final int SO_SNDBUFFORCE = 32;      // SO_SNDBUFFORCE
     public static final int SO_RCVBUFFORCE = 33;      // SO_RCVBUFFORCE
+    public static final int SO_TIMESTAMPNS = 35;      // SO_TIMESTAMPNS_OLD (struct timespec on 64-bit)
+    public static final int SCM_TIMESTAMPNS = SO_TIMESTAMPNS; // its control message
 
     // ---- send/recv flags: bits/socket.h ----
     public static final int MSG_TRUNC = 0x20;         // MSG_TRUNC

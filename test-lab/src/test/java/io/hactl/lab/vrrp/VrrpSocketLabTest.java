@@ -32,6 +32,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,33 @@ class VrrpSocketLabTest {
             assertThat(v.checksum()).isEqualTo(ChecksumMode.KEEPALIVED_V2);
         }
         assertThat(check.counters().accepted()).isEqualTo(2);
+    }
+
+    /**
+     * Each datagram carries the kernel's receive time (SO_TIMESTAMPNS, on the nanoTime clock):
+     * one read 30 ms after it arrived says so, where the Master_Down_Timer must count from.
+     */
+    @Test
+    void aDatagramCarriesTheKernelsReceiveTimeNotTheTimeItWasRead() throws Exception {
+        InstanceConfig onA = instance("VI_A", 150, A_V4, "10.77.0.100");
+        try (VrrpSocket a = open(net.a, A_IF, A_V4, List.of(), ChecksumMode.RFC);
+                VrrpSocket b = open(net.b, B_IF, B_V4, List.of(), ChecksumMode.RFC)) {
+            long sent = System.nanoTime();
+            a.send(onA.advertisement(150));
+            Datagram d = b.receive(WAIT);
+            long read = System.nanoTime();
+            assertThat(d).isNotNull();
+            assertThat(d.receivedAt()).isBetween(sent, read);
+
+            a.send(onA.advertisement(150));
+            assertThat(VrrpSocket.awaitAny(List.of(b), WAIT)).as("arrived").containsExactly(b);
+            long arrivedBy = System.nanoTime();
+            LockSupport.parkNanos(30_000_000L); // the delay under test: the datagram waits in the socket
+            long readAt = System.nanoTime();
+            d = b.receive(Duration.ZERO);
+            assertThat(d).isNotNull();
+            assertThat(d.receivedAt()).isLessThanOrEqualTo(arrivedBy).isLessThan(readAt - 25_000_000L);
+        }
     }
 
     @Test

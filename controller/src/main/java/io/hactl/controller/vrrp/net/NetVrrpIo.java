@@ -195,7 +195,7 @@ public final class NetVrrpIo implements VrrpIo {
                 for (VrrpSocket s : VrrpSocket.awaitAny(all, poll)) {
                     Datagram d;
                     while (running && (d = s.receive(Duration.ZERO)) != null) {
-                        controller.onDatagram(s.link().name(), d.header(), d.message());
+                        controller.onDatagram(s.link().name(), d.header(), d.message(), d.receivedAt());
                     }
                 }
             } catch (NetException | RuntimeException e) {
@@ -223,7 +223,7 @@ public final class NetVrrpIo implements VrrpIo {
         for (VrrpSocket s : sockets.values()) {
             Datagram d;
             for (int n = 0; n < PENDING_MAX && (d = s.receive(Duration.ZERO)) != null; n++) {
-                to.datagram(s.link().name(), d.header(), d.message());
+                to.datagram(s.link().name(), d.header(), d.message(), d.receivedAt());
             }
         }
     }

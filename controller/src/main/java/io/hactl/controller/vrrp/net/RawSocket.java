@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * One non-blocking datagram socket (raw IP or AF_PACKET) through {@link LibC}: options, bind,
@@ -26,6 +27,10 @@ final class RawSocket implements AutoCloseable {
     private static final int MSGHDR_LEN = 56;          // struct msghdr on LP64
     private static final int IOVEC_LEN = 16;           // struct iovec on LP64
     private static final int CMSGHDR_LEN = 16;         // struct cmsghdr on LP64: len (size_t), level, type
+    private static final int TIMESPEC_LEN = 16;        // struct timespec on LP64: tv_sec, tv_nsec
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** The oldest receive stamp taken as it is (see {@link #receivedAtNanos}). */
+    static final long MAX_STAMP_AGE_NANOS = 100_000_000L;
 
     private final String what;
     private final int fd;
@@ -215,6 +220,25 @@ final class RawSocket implements AutoCloseable {
         nameLength = Math.min(NAME_CAPACITY, msghdr.getInt(8));
         controlLength = (int) Math.min(CONTROL_CAPACITY, msghdr.getLong(40));
         return true;
+    }
+
+    /**
+     * When the kernel received the datagram last read, on the {@link System#nanoTime} clock: its
+     * SO_TIMESTAMPNS stamp (CLOCK_REALTIME, asked for by {@link #setInt}) less the age it has now.
+     * The moment of this call instead when it carries none, or its age is negative or above
+     * {@link #MAX_STAMP_AGE_NANOS}: a step of the wall clock must not move a VRRP timer by more
+     * than that, which an advertisement a moment later corrects.
+     */
+    long receivedAtNanos() {
+        long now = System.nanoTime();
+        ByteBuffer ts = cmsg(Sockets.SOL_SOCKET, Sockets.SCM_TIMESTAMPNS);
+        if (ts == null || ts.remaining() < TIMESPEC_LEN) {
+            return now;
+        }
+        Instant wall = Instant.now();
+        long age = wall.getEpochSecond() * NANOS_PER_SECOND + wall.getNano()
+                - (ts.getLong(0) * NANOS_PER_SECOND + ts.getLong(8));
+        return age < 0 || age > MAX_STAMP_AGE_NANOS ? now : now - age;
     }
 
     /** The datagram last read. */

@@ -127,6 +127,8 @@ public final class VrrpSocket implements AutoCloseable {
                 Sockets.SOCK_RAW, VrrpConstants.IP_PROTOCOL);
         try {
             s.bindToDevice(link.name());
+            // the kernel's receive time of each advertisement: the Master_Down_Timer counts from it
+            s.setInt(Sockets.SOL_SOCKET, Sockets.SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
             if (v4) {
                 s.setBytes(Sockets.IPPROTO_IP, Sockets.IP_ADD_MEMBERSHIP, ipMreqn(group, link.index()),
                         "IP_ADD_MEMBERSHIP " + group.getHostAddress());
@@ -214,7 +216,7 @@ public final class VrrpSocket implements AutoCloseable {
             }
             Datagram d = family == IpFamily.IPV4 ? parseIpv4(rx.data()) : ipv6();
             if (d != null) {
-                return d;
+                return new Datagram(d.header(), d.message(), rx.receivedAtNanos());
             }
             malformed.incrementAndGet();
         }

@@ -13,26 +13,33 @@ final class GroupAddresses {
     private final List<Member> members;
     private final VrrpIo io;
     private final IoFailures failures;
+    // bound once here, not at the first takeover, where linking each costs the JVM a millisecond or more
+    private final Call add;
+    private final Call announce;
+    private final Call remove;
 
     GroupAddresses(List<Member> members, VrrpIo io, IoFailures failures) {
         this.members = List.copyOf(members);
         this.io = io;
         this.failures = failures;
+        add = io::addAddresses;
+        announce = io::announce;
+        remove = io::removeAddresses;
     }
 
     /** Puts every member's addresses on its interface; the error text, or null. */
     String add() {
-        return eachMember("adding", io::addAddresses);
+        return eachMember("adding", add);
     }
 
     /** One round of gratuitous ARP / unsolicited NA for every member; the error text, or null. */
     String announce() {
-        return eachMember("announcing", io::announce);
+        return eachMember("announcing", announce);
     }
 
     /** Takes every member's addresses off its interface; the error text, or null. */
     String remove() {
-        return eachMember("removing", io::removeAddresses);
+        return eachMember("removing", remove);
     }
 
     /** One network call per member, every member tried; the error text of those that failed, or null. */

@@ -183,12 +183,21 @@ public final class SyncGroup {
             return;
         }
         String cause = member.config().name() + " " + to + " (" + why + ")";
-        if (to == VrrpState.FAULT) {
-            propagate(() -> members.forEach(m -> m.fault("sync group: " + cause)));
-        } else if (to == VrrpState.MASTER) {
-            propagate(() -> members.forEach(m -> m.forceMaster("sync group: " + cause)));
-        } else if (to == VrrpState.BACKUP && from == VrrpState.MASTER) {
-            propagate(() -> members.forEach(m -> m.forceBackup("sync group: " + cause)));
+        String because = "sync group: " + cause;
+        // plain loops, no lambdas: this runs first at a takeover, where linking one costs the JVM a millisecond or more
+        propagating = true;
+        try {
+            for (VrrpInstance m : members) {
+                if (to == VrrpState.FAULT) {
+                    m.fault(because);
+                } else if (to == VrrpState.MASTER) {
+                    m.forceMaster(because);
+                } else if (to == VrrpState.BACKUP && from == VrrpState.MASTER) {
+                    m.forceBackup(because);
+                }
+            }
+        } finally {
+            propagating = false;
         }
         settle(cause);
     }

@@ -88,6 +88,11 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
         return b.array();
     }
 
+    /** The file descriptor, for poll(2) together with other sockets; reads still go through this object. */
+    public int fd() {
+        return fd;
+    }
+
     @Override
     public int portId() {
         return portId;

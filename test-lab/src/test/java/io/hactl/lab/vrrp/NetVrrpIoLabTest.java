@@ -58,11 +58,15 @@ class NetVrrpIoLabTest {
     }
 
     private static VrrpConfig config(int priority) throws Exception {
+        return config(priority, Duration.ofMillis(100));
+    }
+
+    private static VrrpConfig config(int priority, Duration advertInterval) throws Exception {
         RouterConfig v4 = new RouterConfig("VI_4", A_IF, 51, priority,
                 List.of(new VirtualAddress(InetAddress.getByName(VIP4), 24)), List.of());
         RouterConfig v6 = new RouterConfig("VI_6", A_IF, 51, priority,
                 List.of(new VirtualAddress(InetAddress.getByName(VIP6), 64)), List.of());
-        return new VrrpConfig(Duration.ofMillis(100), true, Duration.ZERO, ChecksumMode.RFC, 1, Duration.ofMillis(100),
+        return new VrrpConfig(advertInterval, true, Duration.ZERO, ChecksumMode.RFC, 1, Duration.ofMillis(100),
                 Duration.ofSeconds(1), List.of(v4, v6));
     }
 
@@ -85,6 +89,38 @@ class NetVrrpIoLabTest {
             assertThat(io.primaryAddress(c.instances().get(0))).isEqualTo(InetAddress.getByName(A_V4));
             assertThat(io.primaryAddress(c.instances().get(1))).isEqualTo(InetAddress.getByName(A_LL));
         }
+    }
+
+    /**
+     * A link going down is known from the kernel's notification, not from the periodic read of
+     * the links, which comes once per advertisement interval: here 40 s, far past this test.
+     */
+    @Test
+    void aLinkGoingDownIsFaultAtOnceFromTheKernelsNotification() throws Exception {
+        VrrpConfig c = config(150, Duration.ofSeconds(40));
+        try (ExecutorLoop loop = new ExecutorLoop("lab-vrrp")) {
+            NetVrrpIo io = net.a.call(() -> NetVrrpIo.open("A", c));
+            VrrpController ctl = new VrrpController("A", c, io, loop, (state, why) -> CompletableFuture.completedFuture(null));
+            try {
+                long started = System.nanoTime();
+                net.a.call(() -> {
+                    io.start(ctl);
+                    return null;
+                });
+                ctl.start();
+                await().atMost(WAIT).until(() -> ctl.status().state() == VrrpState.BACKUP);
+
+                net.a.exec("ip", "link", "set", A_IF, "down");
+                await().atMost(Duration.ofSeconds(5)).until(() -> ctl.status().state() == VrrpState.FAULT);
+                net.a.exec("ip", "link", "set", A_IF, "up");
+                await().atMost(Duration.ofSeconds(5)).until(() -> ctl.status().state() == VrrpState.BACKUP);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as("all of it before the first periodic read")
+                        .isLessThan(Duration.ofSeconds(40));
+            } finally {
+                ctl.close();
+            }
+        }
+        assertThat(rxThreadAlive()).isFalse();
     }
 
     @Test

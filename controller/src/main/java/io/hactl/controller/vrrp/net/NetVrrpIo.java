@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What comes in: one thread, {@value #THREAD}, waits on every receive socket at once
  * ({@link VrrpSocket#awaitAny}) and hands each datagram to {@link VrrpController#onDatagram}.
- * Between datagrams, at most once per advertisement interval (and once at start), it reads the
- * links' state through its own rtnetlink socket and tells {@link VrrpController#onLink} of every
+ * It reads the links' state through its own rtnetlink socket as soon as the kernel notifies a
+ * link change ({@link LinkEvents}, waited on with the VRRP sockets), and besides at most once per
+ * advertisement interval (and once at start), and tells {@link VrrpController#onLink} of every
  * change (at start, of every link that is down). A receive error is logged at a limited rate and
  * retried after an advertisement interval; it never ends the thread.
  *
@@ -52,6 +53,8 @@ public final class NetVrrpIo implements VrrpIo {
     private final Addresses addresses;
     /** The receive thread's own, for the link state: {@link Addresses} is not thread-safe. */
     private final Addresses linkReader;
+    /** The receive thread's too: link notifications have it read the links at once. */
+    private final LinkEvents linkEvents;
     private final Map<String, Link> links = new LinkedHashMap<>();
     /** Primary addresses by interface and family, as {@link #primaryAddress} found them. */
     private final Map<String, InetAddress> primaries = new HashMap<>();
@@ -63,11 +66,12 @@ public final class NetVrrpIo implements VrrpIo {
     private volatile boolean running;
     private Thread rx;
 
-    private NetVrrpIo(String name, VrrpConfig config, Addresses addresses, Addresses linkReader) {
+    private NetVrrpIo(String name, VrrpConfig config, Addresses addresses, Addresses linkReader, LinkEvents linkEvents) {
         this.name = name;
         this.config = config;
         this.addresses = addresses;
         this.linkReader = linkReader;
+        this.linkEvents = linkEvents;
     }
 
     /**
@@ -78,9 +82,11 @@ public final class NetVrrpIo implements VrrpIo {
         Objects.requireNonNull(config, "config");
         Addresses a = Addresses.open();
         Addresses l = null;
+        LinkEvents e = null;
         try {
             l = Addresses.open();
-            NetVrrpIo io = new NetVrrpIo(Objects.requireNonNull(name), config, a, l);
+            e = LinkEvents.open();
+            NetVrrpIo io = new NetVrrpIo(Objects.requireNonNull(name), config, a, l, e);
             for (RouterConfig r : config.instances()) {
                 if (!io.links.containsKey(r.interfaceName())) {
                     io.links.put(r.interfaceName(), a.link(r.interfaceName()));
@@ -88,12 +94,15 @@ public final class NetVrrpIo implements VrrpIo {
             }
             checkPeers(config);
             return io;
-        } catch (NetException | RuntimeException e) {
+        } catch (NetException | RuntimeException x) {
             a.close();
             if (l != null) {
                 l.close();
             }
-            throw e;
+            if (e != null) {
+                e.close();
+            }
+            throw x;
         }
     }
 
@@ -192,11 +201,15 @@ public final class NetVrrpIo implements VrrpIo {
         long nextLinkRead = System.nanoTime() + linkEvery;
         while (running) {
             try {
-                for (VrrpSocket s : VrrpSocket.awaitAny(all, poll)) {
+                for (VrrpSocket s : VrrpSocket.awaitAny(all, linkEvents.fd(), poll)) {
                     Datagram d;
                     while (running && (d = s.receive(Duration.ZERO)) != null) {
                         controller.onDatagram(s.link().name(), d.header(), d.message(), d.receivedAt());
                     }
+                }
+                if (running && linkEvents.drain()) {
+                    readLinks(controller); // a link changed: now, not at the next periodic read
+                    nextLinkRead = System.nanoTime() + linkEvery;
                 }
             } catch (NetException | RuntimeException e) {
                 if (!running) {
@@ -321,6 +334,7 @@ public final class NetVrrpIo implements VrrpIo {
         closeSockets();
         addresses.close();
         linkReader.close();
+        linkEvents.close();
     }
 
     private void closeSockets() {

@@ -138,18 +138,31 @@ final class RawSocket implements AutoCloseable {
      * returns a flag per socket, in order (all false on timeout). Does not read.
      */
     static boolean[] awaitReadable(RawSocket[] sockets, Duration timeout) throws NetException {
-        byte[] fds = new byte[8 * sockets.length];
+        return awaitReadable(sockets, -1, timeout);
+    }
+
+    /**
+     * As {@link #awaitReadable(RawSocket[], Duration)}, also woken when {@code alsoFd} (another
+     * socket, or -1 for none) has something to read; the caller looks at that one itself.
+     */
+    static boolean[] awaitReadable(RawSocket[] sockets, int alsoFd, Duration timeout) throws NetException {
+        int count = sockets.length + (alsoFd >= 0 ? 1 : 0);
+        byte[] fds = new byte[8 * count];
         ByteBuffer p = ByteBuffer.wrap(fds).order(ByteOrder.nativeOrder());
         long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         while (true) {
             for (int i = 0; i < sockets.length; i++) {
                 p.putInt(8 * i, sockets[i].fd).putShort(8 * i + 4, Sockets.POLLIN).putShort(8 * i + 6, (short) 0);
             }
+            if (alsoFd >= 0) {
+                p.putInt(8 * sockets.length, alsoFd).putShort(8 * sockets.length + 4, Sockets.POLLIN)
+                        .putShort(8 * sockets.length + 6, (short) 0);
+            }
             long left = Math.max(0, deadline - System.nanoTime());
             int millis = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
             int n;
             try {
-                n = LibC.poll(fds, sockets.length, millis);
+                n = LibC.poll(fds, count, millis);
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != Errno.EINTR) {
                     throw new NetException("poll of " + sockets.length + " VRRP sockets", e.getErrorCode());
@@ -163,6 +176,9 @@ final class RawSocket implements AutoCloseable {
                     throw new NetException(sockets[i].what + ": poll", Errno.EBADF);
                 }
                 ready[i] = revents != 0;
+            }
+            if (alsoFd >= 0 && (p.getShort(8 * sockets.length + 6) & Sockets.POLLNVAL) != 0) {
+                throw new NetException("poll of socket " + alsoFd, Errno.EBADF);
             }
             if (n > 0 || deadline - System.nanoTime() <= 0) {
                 return ready;

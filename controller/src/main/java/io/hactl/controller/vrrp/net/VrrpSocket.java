@@ -228,11 +228,19 @@ public final class VrrpSocket implements AutoCloseable {
      * have (empty on timeout), each then read with {@code receive(Duration.ZERO)}.
      */
     public static List<VrrpSocket> awaitAny(List<VrrpSocket> sockets, Duration timeout) throws NetException {
+        return awaitAny(sockets, -1, timeout);
+    }
+
+    /**
+     * As {@link #awaitAny(List, Duration)}, also woken when {@code alsoFd} (another socket, or -1
+     * for none) has something to read; the caller looks at that one itself.
+     */
+    public static List<VrrpSocket> awaitAny(List<VrrpSocket> sockets, int alsoFd, Duration timeout) throws NetException {
         RawSocket[] raw = new RawSocket[sockets.size()];
         for (int i = 0; i < raw.length; i++) {
             raw[i] = sockets.get(i).rx;
         }
-        boolean[] ready = RawSocket.awaitReadable(raw, timeout);
+        boolean[] ready = RawSocket.awaitReadable(raw, alsoFd, timeout);
         List<VrrpSocket> out = new java.util.ArrayList<>();
         for (int i = 0; i < ready.length; i++) {
             if (ready[i]) {

@@ -70,7 +70,7 @@ final class VrrpCrashBench {
         for (int background : backgrounds) {
             for (int run = 1; run <= runs; run++) {
                 for (String system : systems) {
-                    Run r = runOnce(system, background);
+                    Run r = runOnce(system, background, run);
                     out.add(r);
                     System.out.printf(Locale.ROOT, "crash at 100 ms adverts, %s, %,d background flows, run %d of %d: %s%n",
                             system, background, run, runs, r);
@@ -80,16 +80,17 @@ final class VrrpCrashBench {
         return out;
     }
 
-    static Run runOnce(String system, int background) {
+    static Run runOnce(String system, int background, int run) {
         try {
-            return crash(system, background);
+            return crash(system, background, run);
         } catch (Exception e) {
             e.printStackTrace(System.out);
             return new Run(system, background, CONNECTIONS, -1, -1, -1, -1, "", -1, -1, -1, -1, e.toString());
         }
     }
 
-    private static Run crash(String system, int background) throws Exception {
+    /** One crash; the daemons' logs are kept as test-lab/target/bench/logs/vrrp-crash-SYSTEM-BACKGROUND-runRUN-*.log. */
+    private static Run crash(String system, int background, int run) throws Exception {
         Path dir = Files.createTempDirectory("hactl-vrrpbench");
         Path scripts = Path.of("/run/hactl-bench-" + ProcessHandle.current().pid());
         Files.createDirectories(scripts, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
@@ -196,7 +197,7 @@ final class VrrpCrashBench {
             Files.createDirectories(logs);
             try (var outs = Files.list(dir)) {
                 for (Path p : outs.filter(p -> p.toString().endsWith(".log")).toList()) {
-                    Files.copy(p, logs.resolve("vrrp-crash-" + system + "-" + background + "-" + p.getFileName()),
+                    Files.copy(p, logs.resolve("vrrp-crash-" + system + "-" + background + "-run" + run + "-" + p.getFileName()),
                             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
             }

@@ -18,7 +18,8 @@ final class LinkEvents implements AutoCloseable {
     static final int RTNLGRP_LINK = 1;
     /** Reads per {@link #drain} at most: a flood of notifications does not hold the thread. */
     private static final int MAX_READS = 64;
-    private static final int BUFFER = 256 * 1024;
+    /** A notification is one message of a page or two; a longer one is read and dropped all the same. */
+    private static final int BUFFER = 16 * 1024;
 
     private final JnaNetlinkSocket socket;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
@@ -42,7 +43,8 @@ final class LinkEvents implements AutoCloseable {
 
     /**
      * Reads what waits, without blocking; true when anything did. An overrun (ENOBUFS) counts
-     * too: notifications were lost, so the links may have changed.
+     * too: notifications were lost, so the links may have changed; so does one too long for the
+     * buffer (EMSGSIZE), read all the same.
      */
     boolean drain() throws NetException {
         boolean any = false;
@@ -54,7 +56,7 @@ final class LinkEvents implements AutoCloseable {
                 if (e.errno() == Errno.EAGAIN) {
                     return any;
                 }
-                if (e.errno() != Errno.ENOBUFS && e.errno() != Errno.EINTR) {
+                if (e.errno() != Errno.ENOBUFS && e.errno() != Errno.EINTR && e.errno() != Errno.EMSGSIZE) {
                     throw new NetException("link notifications: " + e.getMessage(), e.errno());
                 }
                 any = true;

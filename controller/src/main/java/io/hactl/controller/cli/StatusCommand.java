@@ -165,6 +165,7 @@ public final class StatusCommand extends ClientCommand {
         }
         out.println("vrrp      " + v.state() + (t == null ? "" : " (" + t.why() + "): " + steps)
                 + (t != null && t.overBudget() ? ", COMMIT BUDGET EXCEEDED" : "")
+                + (t != null && t.kernelHeldState() ? " (the kernel held the peer's flows: addresses first)" : "")
                 + (v.holdBack() == null ? "" : "; held back: " + v.holdBack()));
         for (VrrpReport.Instance i : v.instances()) {
             List<String> drops = new ArrayList<>();

@@ -36,15 +36,18 @@ public record VrrpReport(String state, String holdBack, long takeoverWithinBudge
                 s.instances().stream().map(Instance::of).toList());
     }
 
-    /** A transition of the group: {@code steps} in the order they began, {@code atMillis} after it began. */
+    /**
+     * A transition of the group: {@code steps} in the order they began, {@code atMillis} after it
+     * began; {@code kernelHeldState}: the kernel held the peer's flows already, addresses first.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Transition(String to, String why, boolean overBudget, List<Step> steps) {
+    public record Transition(String to, String why, boolean overBudget, boolean kernelHeldState, List<Step> steps) {
         public Transition {
             steps = steps == null ? List.of() : List.copyOf(steps);
         }
 
         static Transition of(GroupTransition t) {
-            return t == null ? null : new Transition(t.to().name(), t.why(), t.overBudget(),
+            return t == null ? null : new Transition(t.to().name(), t.why(), t.overBudget(), t.kernelHeldState(),
                     t.steps().stream().map(x -> new Step(x.step(), x.atMillis(), x.millis(), x.error())).toList());
         }
     }

@@ -26,6 +26,8 @@ final class Transition {
     boolean addressesUp;
     /** MASTER: the budget ran out before the state steps were done. */
     boolean overBudget;
+    /** MASTER: the kernel held the peer's flows already; the addresses went up before the state steps. */
+    boolean kernelHeldState;
 
     Transition(String group, VrrpState to, String why, LongSupplier nanos) {
         this.group = group;
@@ -65,6 +67,6 @@ final class Transition {
     }
 
     GroupTransition snapshot() {
-        return new GroupTransition(to, why, steps, overBudget);
+        return new GroupTransition(to, why, steps, overBudget, kernelHeldState);
     }
 }

@@ -82,6 +82,7 @@ final class TransitionRunner {
 
     private void takeOver(Transition t, int gen) {
         if (steps.stateInKernel()) {
+            t.kernelHeldState = true;
             withinBudget++;
             addAddresses(t, gen);
             LOG.info("{}: MASTER ({}): the kernel held the peer's flows already (warm standby): addresses first,"

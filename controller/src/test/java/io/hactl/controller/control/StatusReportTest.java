@@ -67,7 +67,7 @@ public class StatusReportTest {
     static StatusReport withVrrp() {
         StatusReport f = full();
         VrrpReport v = new VrrpReport("MASTER", null, 1, 0, 0, 0, 0,
-                new VrrpReport.Transition("MASTER", "master down", false, List.of(
+                new VrrpReport.Transition("MASTER", "master down", false, false, List.of(
                         new VrrpReport.Step("state", 0, 42, null),
                         new VrrpReport.Step("addresses", 42, 1, null),
                         new VrrpReport.Step("announce", 43, 0, null))),

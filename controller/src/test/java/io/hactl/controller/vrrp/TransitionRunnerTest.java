@@ -48,6 +48,7 @@ class TransitionRunnerTest {
         assertThat(runner.last().snapshot().steps()).containsExactly(new StepTime("state", 0, 300, null),
                 new StepTime("addresses", 300, 0, null), new StepTime("announce", 300, 0, null));
         assertThat(guarded).as("every task left on the loop runs guarded").isEqualTo(3);
+        assertThat(runner.last().snapshot().kernelHeldState()).isFalse();
     }
 
     @Test
@@ -75,6 +76,7 @@ class TransitionRunnerTest {
         loop.runPending();
         assertThat(warm.last().snapshot().steps()).containsExactly(new StepTime("addresses", 0, 0, null),
                 new StepTime("announce", 0, 0, null), new StepTime("state", 0, 50, null));
+        assertThat(warm.last().snapshot().kernelHeldState()).isTrue();
         loop.runForMillis(5000);
         assertThat(parts.io.only("add")).as("no budget adds them again").hasSize(2);
         assertThat(parts.io.only("announce")).as("3 rounds").hasSize(6);

@@ -70,7 +70,10 @@ final class TransitionRunner {
         return last;
     }
 
-    /** Takeovers whose state steps finished before the addresses went up. */
+    /**
+     * Takeovers whose state steps finished before the addresses went up, or had nothing to
+     * write first (the kernel held the peer's flows already).
+     */
     long withinBudget() {
         return withinBudget;
     }

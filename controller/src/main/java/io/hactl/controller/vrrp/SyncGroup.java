@@ -22,9 +22,9 @@ import java.util.OptionalLong;
  *     Master_Down_Interval. keepalived's sync groups likewise prefer BACKUP to thrashing. The
  *     member stays BACKUP and asks again when its timer next runs out;</li>
  * <li>while MASTER, the members advertise in step: each Adver_Timer is moved up to the
- *     earliest of the members' with the same interval. A master that dies silences every member at once, and the backup's
- *     members time out together, not up to an advertisement interval apart (the later one holds
- *     the group back, as above);</li>
+ *     earliest of the members' with the same interval. A master that dies silences every
+ *     member at once, and the backup's members time out together, not up to an advertisement
+ *     interval apart (the later one holds the group back, as above);</li>
  * <li>{@link #holdBack}: while this node is not in sync with a live peer, no member preempts
  *     (nor starts as master as the address owner); a member still takes over when the master
  *     falls silent, and the group follows it.</li>

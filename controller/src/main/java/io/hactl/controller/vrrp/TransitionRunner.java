@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * outcomes are counted. When the kernel holds the peer's flows already
  * ({@link GroupSteps#stateInKernel}, a warm standby in step), the addresses and the first
  * announcement go out at once, in the task that decided the takeover, and the steps run behind
- * them: nothing waits for another thread, and nothing else competes for the CPU before them. <b>Leaving MASTER</b> (or never having held it): the addresses go down,
- * then the group's steps for the new state start. A transition overtaken by the next one does
+ * them: nothing waits for another thread, and nothing else competes for the CPU before them.
+ * <b>Leaving MASTER</b> (or never having held it): the addresses go down, then the group's
+ * steps for the new state start. A transition overtaken by the next one does
  * nothing more that would touch the addresses (its generation is past).
  *
  * <p>Owned by the loop thread; every task it leaves on the loop is wrapped by the controller's

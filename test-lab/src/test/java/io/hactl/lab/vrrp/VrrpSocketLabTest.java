@@ -136,14 +136,23 @@ class VrrpSocketLabTest {
             // the kernel's wall-clock stamp brought to the nanoTime clock: a few microseconds either way
             assertThat(d.receivedAt()).isBetween(sent - 1_000_000L, read);
 
-            a.send(onA.advertisement(150));
-            assertThat(VrrpSocket.awaitAny(List.of(b), WAIT)).as("arrived").containsExactly(b);
-            long arrivedBy = System.nanoTime();
-            LockSupport.parkNanos(30_000_000L); // the delay under test: the datagram waits in the socket
-            long readAt = System.nanoTime();
-            d = b.receive(Duration.ZERO);
-            assertThat(d).isNotNull();
-            assertThat(d.receivedAt()).isLessThanOrEqualTo(arrivedBy).isLessThan(readAt - 25_000_000L);
+            // a stamp older than 100 ms counts from the read (a clock step): on a machine so busy
+            // that the 30 ms wait overran that, try again, a few times at most
+            boolean measured = false;
+            for (int attempt = 0; attempt < 5 && !measured; attempt++) {
+                a.send(onA.advertisement(150));
+                assertThat(VrrpSocket.awaitAny(List.of(b), WAIT)).as("arrived").containsExactly(b);
+                long arrivedBy = System.nanoTime();
+                LockSupport.parkNanos(30_000_000L); // the delay under test: the datagram waits in the socket
+                long readAt = System.nanoTime();
+                d = b.receive(Duration.ZERO);
+                assertThat(d).isNotNull();
+                if (readAt - arrivedBy < 80_000_000L) {
+                    assertThat(d.receivedAt()).isLessThanOrEqualTo(arrivedBy + 1_000_000L).isLessThan(readAt - 25_000_000L);
+                    measured = true;
+                }
+            }
+            assertThat(measured).as("a read within 80 ms of the arrival, in 5 tries").isTrue();
         }
     }
 

@@ -96,11 +96,18 @@ public final class Judge {
         return new Verdict(f, evidence(s));
     }
 
-    /** What was checked, with its numbers, for the OK line. */
+    /**
+     * What was checked, with its numbers, for the OK line. When the peer was last heard goes with
+     * "peer alive": right after a crash the peer still counts as alive until the dead interval has
+     * passed, and the line must not read as if it had just answered.
+     */
     private static String evidence(EngineStatus s) {
         SyncEvidence ev = s.evidence();
         StringBuilder b = new StringBuilder();
         b.append(s.peerAlive() ? "peer alive" : "peer dead");
+        if (s.lastHeardMillisAgo() >= 0) {
+            b.append(" (heard ").append(seconds(s.lastHeardMillisAgo())).append(" ago)");
+        }
         b.append(ev.peerFlows() < 0 ? ", no count from the peer"
                 : String.format(Locale.ROOT, ", external cache %,d flows, peer advertises %,d", ev.externalAtSummary(),
                         ev.peerFlows()));

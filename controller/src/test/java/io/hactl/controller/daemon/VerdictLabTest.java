@@ -175,8 +175,8 @@ class VerdictLabTest {
         assertThat(hactl("request-resync", "--socket", sock("fw2")).exit()).isZero();
         await().atMost(Duration.ofSeconds(20)).until(() -> status(sock("fw2")).exit() == ExitCodes.OK);
         assertThat(status(sock("fw2")).json().caches().external()).isEqualTo(2000);
-        assertThat(hactl("status", "--socket", sock("fw2")).out())
-                .startsWith("VERDICT   OK: peer alive, external cache 2,000 flows, peer advertises 2,000");
+        assertThat(hactl("status", "--socket", sock("fw2")).out()).startsWith("VERDICT   OK: peer alive (heard ")
+                .contains("ago), external cache 2,000 flows, peer advertises 2,000");
     }
 
     @Test

@@ -38,7 +38,8 @@ class JudgeTest {
         Verdict v = judge.verdict(status(true, 0, inSync()), Role.BACKUP, false, null);
         assertThat(v.ok()).isTrue();
         assertThat(v.reasons()).isEmpty();
-        assertThat(v.evidence()).isEqualTo("peer alive, external cache 15,300 flows, peer advertises 15,300, nothing unacknowledged");
+        assertThat(v.evidence()).isEqualTo(
+                "peer alive (heard 0.1 s ago), external cache 15,300 flows, peer advertises 15,300, nothing unacknowledged");
         assertThat(v.ok()).isTrue();
         assertThat(v.reasons()).isEmpty();
     }

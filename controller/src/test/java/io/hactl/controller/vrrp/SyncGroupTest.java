@@ -91,6 +91,20 @@ class SyncGroupTest {
     }
 
     @Test
+    void membersOfDifferentIntervalsKeepTheirOwnWhileMaster() {
+        group.start();
+        runUntil(wan.masterDownNanos());
+        assertThat(group.state()).isEqualTo(VrrpState.MASTER);
+        record.take();
+
+        runUntil(wan.masterDownNanos() + 3 * SECOND);
+
+        List<String> sent = record.take();
+        assertThat(sent.stream().filter(c -> c.startsWith("LAN advert"))).as("every 1 s").hasSize(3);
+        assertThat(sent.stream().filter(c -> c.startsWith("WAN advert"))).as("every 0.5 s").hasSize(6);
+    }
+
+    @Test
     void anAdvertisementTimerThatFiredLateKeepsItsCadence() {
         VrrpInstance a = member("A", 71, 150, 100);
         SyncGroup g = new SyncGroup("fw", List.of(a), (to, why) -> { });

@@ -153,10 +153,26 @@ public final class Netns implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills what still runs in the namespace, then deletes it. A test stops its own processes;
+     * this catches those it could not see, such as a child keepalived forked in the moment
+     * between the test listing its parent's descendants and killing the parent, which then lives
+     * on, orphaned, in a namespace nobody can name any more.
+     */
     @Override
     public void close() {
         if (LIVE.remove(name)) {
+            killRemaining();
             runRaw(10, "ip", "netns", "del", name);
+        }
+    }
+
+    private void killRemaining() {
+        long self = ProcessHandle.current().pid();
+        for (String pid : runRaw(10, "ip", "netns", "pids", name).output().split("\\s+")) {
+            if (!pid.isBlank() && Long.parseLong(pid) != self) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+            }
         }
     }
 }

@@ -201,13 +201,14 @@ public final class NetVrrpIo implements VrrpIo {
         long nextLinkRead = System.nanoTime() + linkEvery;
         while (running) {
             try {
-                for (VrrpSocket s : VrrpSocket.awaitAny(all, linkEvents.fd(), poll)) {
+                VrrpSocket.Readable readable = VrrpSocket.awaitAny(all, linkEvents.fd(), poll);
+                for (VrrpSocket s : readable.sockets()) {
                     Datagram d;
                     while (running && (d = s.receive(Duration.ZERO)) != null) {
                         controller.onDatagram(s.link().name(), d.header(), d.message(), d.receivedAt());
                     }
                 }
-                if (running && linkEvents.drain()) {
+                if (running && readable.also() && linkEvents.drain()) {
                     readLinks(controller); // a link changed: now, not at the next periodic read
                     nextLinkRead = System.nanoTime() + linkEvery;
                 }

@@ -134,16 +134,9 @@ final class RawSocket implements AutoCloseable {
     }
 
     /**
-     * Waits at most {@code timeout} until at least one of {@code sockets} has a datagram queued;
-     * returns a flag per socket, in order (all false on timeout). Does not read.
-     */
-    static boolean[] awaitReadable(RawSocket[] sockets, Duration timeout) throws NetException {
-        return awaitReadable(sockets, -1, timeout);
-    }
-
-    /**
-     * As {@link #awaitReadable(RawSocket[], Duration)}, also woken when {@code alsoFd} (another
-     * socket, or -1 for none) has something to read; the caller looks at that one itself.
+     * Waits at most {@code timeout} until at least one of {@code sockets}, or {@code alsoFd}
+     * (another socket, -1 for none), has something to read; returns a flag per socket, in order,
+     * then one for {@code alsoFd} when given (all false on timeout). Does not read.
      */
     static boolean[] awaitReadable(RawSocket[] sockets, int alsoFd, Duration timeout) throws NetException {
         int count = sockets.length + (alsoFd >= 0 ? 1 : 0);
@@ -169,7 +162,7 @@ final class RawSocket implements AutoCloseable {
                 }
                 n = 0;
             }
-            boolean[] ready = new boolean[sockets.length];
+            boolean[] ready = new boolean[count];
             for (int i = 0; i < sockets.length; i++) {
                 short revents = p.getShort(8 * i + 6);
                 if ((revents & Sockets.POLLNVAL) != 0) {
@@ -177,8 +170,12 @@ final class RawSocket implements AutoCloseable {
                 }
                 ready[i] = revents != 0;
             }
-            if (alsoFd >= 0 && (p.getShort(8 * sockets.length + 6) & Sockets.POLLNVAL) != 0) {
-                throw new NetException("poll of socket " + alsoFd, Errno.EBADF);
+            if (alsoFd >= 0) {
+                short revents = p.getShort(8 * sockets.length + 6);
+                if ((revents & Sockets.POLLNVAL) != 0) {
+                    throw new NetException("poll of socket " + alsoFd, Errno.EBADF);
+                }
+                ready[sockets.length] = revents != 0;
             }
             if (n > 0 || deadline - System.nanoTime() <= 0) {
                 return ready;

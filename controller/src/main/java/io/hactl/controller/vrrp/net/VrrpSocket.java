@@ -228,26 +228,32 @@ public final class VrrpSocket implements AutoCloseable {
      * have (empty on timeout), each then read with {@code receive(Duration.ZERO)}.
      */
     public static List<VrrpSocket> awaitAny(List<VrrpSocket> sockets, Duration timeout) throws NetException {
-        return awaitAny(sockets, -1, timeout);
+        return awaitAny(sockets, -1, timeout).sockets();
     }
 
     /**
-     * As {@link #awaitAny(List, Duration)}, also woken when {@code alsoFd} (another socket, or -1
-     * for none) has something to read; the caller looks at that one itself.
+     * What {@link #awaitAny(List, int, Duration)} found readable: some of the sockets, and
+     * whether the other one ({@code alsoFd}) was; the caller reads that one itself.
      */
-    public static List<VrrpSocket> awaitAny(List<VrrpSocket> sockets, int alsoFd, Duration timeout) throws NetException {
+    public record Readable(List<VrrpSocket> sockets, boolean also) {}
+
+    /**
+     * As {@link #awaitAny(List, Duration)}, also woken when {@code alsoFd} (another socket, or -1
+     * for none) has something to read.
+     */
+    public static Readable awaitAny(List<VrrpSocket> sockets, int alsoFd, Duration timeout) throws NetException {
         RawSocket[] raw = new RawSocket[sockets.size()];
         for (int i = 0; i < raw.length; i++) {
             raw[i] = sockets.get(i).rx;
         }
         boolean[] ready = RawSocket.awaitReadable(raw, alsoFd, timeout);
         List<VrrpSocket> out = new java.util.ArrayList<>();
-        for (int i = 0; i < ready.length; i++) {
+        for (int i = 0; i < raw.length; i++) {
             if (ready[i]) {
                 out.add(sockets.get(i));
             }
         }
-        return out;
+        return new Readable(out, alsoFd >= 0 && ready[raw.length]);
     }
 
     /** A datagram of an IPv4 raw socket: header then payload. Null when the header is unreadable. */

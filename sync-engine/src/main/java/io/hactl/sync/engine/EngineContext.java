@@ -83,6 +83,20 @@ final class EngineContext {
      * (or its exception).
      */
     <T> CompletableFuture<T> onLoop(Supplier<T> work) {
+        return onLoop(work, afterLoopTask);
+    }
+
+    /**
+     * Runs {@code work}, which only reads, on the loop and completes with its result at once:
+     * the after-task hook (a status snapshot) does not stand between a question asked in a
+     * hurry, such as a takeover's, and its answer.
+     */
+    <T> CompletableFuture<T> askLoop(Supplier<T> work) {
+        return onLoop(work, () -> { });
+    }
+
+    /** {@code work} on the loop, then {@code after} unless it failed; completes with its result or exception. */
+    private <T> CompletableFuture<T> onLoop(Supplier<T> work, Runnable after) {
         CompletableFuture<T> f = new CompletableFuture<>();
         loop.execute(() -> {
             T result;
@@ -96,28 +110,8 @@ final class EngineContext {
                 f.completeExceptionally(e);
                 return;
             }
-            afterLoopTask.run();
+            after.run();
             f.complete(result);
-        });
-        return f;
-    }
-
-    /**
-     * Runs {@code work}, which only reads, on the loop and completes with its result at once:
-     * the after-task hook (a status snapshot) does not stand between a question asked in a
-     * hurry, such as a takeover's, and its answer.
-     */
-    <T> CompletableFuture<T> askLoop(Supplier<T> work) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                f.complete(work.get());
-            } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-            } catch (Error e) {
-                fatal.check("event loop", e);
-                f.completeExceptionally(e);
-            }
         });
         return f;
     }

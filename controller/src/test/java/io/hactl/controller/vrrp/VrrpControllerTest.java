@@ -160,8 +160,7 @@ class VrrpControllerTest {
 
         long arrived = loop.nanoTime();
         loop.runForMillis(40);
-        fw.ctl.onDatagram("lan", header, advert(61, 200, "10.10.0.1"), arrived);
-        fw.ctl.onDatagram("wan", header, advert(62, 200, "10.20.0.1"), arrived);
+        masterHeard(fw, header, arrived);
         loop.runFor(down - 40 * ManualLoop.MILLI - 1);
         assertThat(fw.ctl.status().state()).isEqualTo(VrrpState.BACKUP);
         assertThat(fw.lan().masterAddress()).isEqualTo(OTHER.getHostAddress());
@@ -172,12 +171,17 @@ class VrrpControllerTest {
         later.ctl.start();
         loop.runPending();
         long read = loop.nanoTime();
-        later.ctl.onDatagram("lan", header, advert(61, 200, "10.10.0.1"), read + 1_000 * ManualLoop.MILLI);
-        later.ctl.onDatagram("wan", header, advert(62, 200, "10.20.0.1"), read + 1_000 * ManualLoop.MILLI);
+        masterHeard(later, header, read + 1_000 * ManualLoop.MILLI);
         loop.runFor(down - 1);
         assertThat(later.ctl.status().state()).isEqualTo(VrrpState.BACKUP);
         loop.runFor(1);
         assertThat(later.ctl.status().state()).isEqualTo(VrrpState.MASTER);
+    }
+
+    /** The priority-200 master's advertisements on both links, received at {@code receivedAt}. */
+    static void masterHeard(Node n, IpHeader header, long receivedAt) {
+        n.ctl.onDatagram("lan", header, advert(61, 200, "10.10.0.1"), receivedAt);
+        n.ctl.onDatagram("wan", header, advert(62, 200, "10.20.0.1"), receivedAt);
     }
 
     @Test

@@ -169,9 +169,10 @@ public final class Netns implements AutoCloseable {
 
     private void killRemaining() {
         long self = ProcessHandle.current().pid();
-        for (String pid : runRaw(10, "ip", "netns", "pids", name).output().split("\\s+")) {
-            if (!pid.isBlank() && Long.parseLong(pid) != self) {
-                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+        for (String word : runRaw(10, "ip", "netns", "pids", name).output().split("\\s+")) {
+            long pid = word.isBlank() ? self : Long.parseLong(word);
+            if (pid != self) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
     }

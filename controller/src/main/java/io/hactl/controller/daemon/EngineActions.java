@@ -27,7 +27,7 @@ final class EngineActions implements StateActions {
     /**
      * {@code listener} is told when each MASTER transition's commit has ended (on the role
      * worker; it must not block): the peer's flows are in the kernel then, and hactl's VRRP
-     * puts the virtual addresses up without waiting for the flush, resync and bulk-send.
+     * puts the virtual addresses up without waiting for the adoption and bulk-send.
      */
     void onMasterCommitted(Consumer<Exception> listener) {
         this.masterCommitted = listener;
@@ -66,14 +66,8 @@ final class EngineActions implements StateActions {
     }
 
     @Override
-    public String flushCaches() throws Exception {
-        return result(engine.get().flush(SyncEngine.Cache.BOTH)) + " flows flushed";
-    }
-
-    @Override
-    public String resyncInternal() throws Exception {
-        // the MASTER transition's bulk-send follows and carries every flow
-        return result(engine.get().resyncInternalQuietly()) + " flows from the kernel";
+    public String adoptPeerFlows() throws Exception {
+        return result(engine.get().adoptPeerFlows()).toString();
     }
 
     @Override

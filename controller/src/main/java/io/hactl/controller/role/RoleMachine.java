@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * transition runs its ordered actions, timing each; a failed action is recorded and the later
  * ones still run:
  * <ul>
- * <li>MASTER: commit the external cache, flush the caches, resync the internal cache from the
- *     kernel, bulk-send it to the peer;</li>
+ * <li>MASTER: commit the external cache, adopt the peer's flows the kernel now holds into the
+ *     internal cache (no dump of the table), bulk-send it to the peer;</li>
  * <li>BACKUP: schedule the purge of stale kernel flows, request a resync from the peer;</li>
  * <li>FAULT: schedule the purge.</li>
  * </ul>
@@ -37,8 +37,7 @@ public final class RoleMachine {
 
     /** The step names, as status shows them. */
     public static final String COMMIT = "commit";
-    public static final String FLUSH = "flush-caches";
-    public static final String RESYNC = "resync-internal";
+    public static final String ADOPT = "adopt-peer-flows";
     public static final String BULK = "bulk-send";
     public static final String PURGE = "schedule-purge";
     public static final String REQUEST = "request-resync";
@@ -161,8 +160,7 @@ public final class RoleMachine {
         switch (p.to()) {
             case MASTER -> {
                 steps.add(step(COMMIT, actions::commit));
-                steps.add(step(FLUSH, actions::flushCaches));
-                steps.add(step(RESYNC, actions::resyncInternal));
+                steps.add(step(ADOPT, actions::adoptPeerFlows));
                 steps.add(step(BULK, actions::bulkSend));
             }
             case BACKUP -> {

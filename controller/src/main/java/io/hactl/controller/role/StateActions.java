@@ -8,10 +8,13 @@ public interface StateActions {
     /** Load the external cache into the kernel; returns a short summary for the record. */
     String commit() throws Exception;
 
-    String flushCaches() throws Exception;
-
-    /** Reload the internal cache from the kernel; the bulk send that follows tells the peer. */
-    String resyncInternal() throws Exception;
+    /**
+     * Make the peer's flows this node's (after the MASTER commit): those the kernel holds as
+     * received go into the internal cache, the external cache is emptied, and what the kernel
+     * may hold otherwise is left to a resync from it behind the transition; the bulk send that
+     * follows tells the peer.
+     */
+    String adoptPeerFlows() throws Exception;
 
     String bulkSend() throws Exception;
 

@@ -181,7 +181,7 @@ class DaemonLabTest {
         assertThat(statusJson(hactl("status", "--json", "--socket", sock("fw2")).out())
                 .purgeInMillis()).as("a commit cancels the purge").isEqualTo(-1);
 
-        // keepalived says fw2 is MASTER now: commit, flush, resync, bulk-send, each timed
+        // keepalived says fw2 is MASTER now: commit, adoption of the peer's flows, bulk-send, each timed
         Run notify = hactl("notify", "INSTANCE", "VI_1", "MASTER", "100", "--socket", sock("fw2"));
         assertThat(notify.exit()).as(notify.err()).isZero();
         assertThat(notify.out()).contains("MASTER queued");
@@ -192,7 +192,7 @@ class DaemonLabTest {
         StatusReport tr = statusJson(hactl("status", "--json", "--socket", sock("fw2")).out());
         assertThat(tr.role()).isEqualTo("MASTER");
         assertThat(tr.lastTransition().steps()).extracting(x -> x.name())
-                .containsExactly("commit", "flush-caches", "resync-internal", "bulk-send");
+                .containsExactly("commit", "adopt-peer-flows", "bulk-send");
         assertThat(tr.lastTransition().steps()).allSatisfy(x -> {
             assertThat(x.ok()).isTrue();
             assertThat(x.millis()).isNotNegative();

@@ -23,8 +23,8 @@ class RoleStepsTest {
     boolean commitFails;
     /** As EngineActions does with hactl's VRRP: the end of a MASTER commit is told to the steps. */
     boolean tellCommit;
-    /** Whether the MASTER future was done when the flush began. */
-    Boolean doneAtFlush;
+    /** Whether the MASTER future was done when the adoption began. */
+    Boolean doneAtAdoption;
     CompletableFuture<?> master;
 
     final StateActions actions = new StateActions() {
@@ -50,14 +50,9 @@ class RoleStepsTest {
         }
 
         @Override
-        public String flushCaches() {
-            doneAtFlush = master == null ? null : master.isDone();
-            return run("flush");
-        }
-
-        @Override
-        public String resyncInternal() {
-            return run("resync");
+        public String adoptPeerFlows() {
+            doneAtAdoption = master == null ? null : master.isDone();
+            return run("adopt");
         }
 
         @Override
@@ -99,7 +94,7 @@ class RoleStepsTest {
         assertThat(ran).isEmpty();
         runWorker();
         assertThat(f).isCompleted();
-        assertThat(ran).containsExactly("commit", "flush", "resync", "bulk");
+        assertThat(ran).containsExactly("commit", "adopt", "bulk");
         assertThat(roles.role()).isEqualTo(Role.MASTER);
         assertThat(roles.last().source()).isEqualTo("hactl vrrp (master down)");
     }
@@ -113,7 +108,7 @@ class RoleStepsTest {
         assertThat(f).isCompleted();
         assertThat(ran).as("nothing ran yet").isEmpty();
         runWorker();
-        assertThat(ran).containsExactly("commit", "flush", "resync", "bulk");
+        assertThat(ran).containsExactly("commit", "adopt", "bulk");
         assertThat(roles.role()).isEqualTo(Role.MASTER);
         // one not current waits for the commit as ever
         RoleSteps behind = new RoleSteps(roles, worker::add, () -> CompletableFuture.completedFuture(false), () -> false);
@@ -129,9 +124,9 @@ class RoleStepsTest {
         tellCommit = true;
         master = steps.enter(VrrpState.MASTER, "master down");
         runWorker();
-        assertThat(doneAtFlush).isTrue();
+        assertThat(doneAtAdoption).isTrue();
         assertThat(master).isCompleted();
-        assertThat(ran).containsExactly("commit", "flush", "resync", "bulk");
+        assertThat(ran).containsExactly("commit", "adopt", "bulk");
     }
 
     @Test
@@ -140,7 +135,7 @@ class RoleStepsTest {
         commitFails = true;
         master = steps.enter(VrrpState.MASTER, "master down");
         runWorker();
-        assertThat(doneAtFlush).isTrue();
+        assertThat(doneAtAdoption).isTrue();
         assertThat(master).failsWithin(java.time.Duration.ZERO).withThrowableOfType(ExecutionException.class)
                 .withMessageContaining("commit (netlink refused)");
     }
@@ -183,7 +178,7 @@ class RoleStepsTest {
         } catch (InterruptedException | ExecutionException e) {
             assertThat(e.getCause()).hasMessageContaining("commit (netlink refused)");
         }
-        assertThat(ran).containsExactly("commit", "flush", "resync", "bulk");
+        assertThat(ran).containsExactly("commit", "adopt", "bulk");
     }
 
     @Test

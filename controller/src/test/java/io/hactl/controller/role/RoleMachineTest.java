@@ -40,13 +40,8 @@ class RoleMachineTest {
         }
 
         @Override
-        public String flushCaches() throws Exception {
-            return act("flush", 2);
-        }
-
-        @Override
-        public String resyncInternal() throws Exception {
-            return act("resync", 40);
+        public String adoptPeerFlows() throws Exception {
+            return act("adopt", 42);
         }
 
         @Override
@@ -89,18 +84,18 @@ class RoleMachineTest {
     }
 
     @Test
-    void masterRunsCommitFlushResyncBulkInOrderAndTimesEachStep() {
+    void masterRunsCommitAdoptBulkInOrderAndTimesEachStep() {
         RoleMachine m = machine();
         assertThat(m.submit(Role.MASTER, "keepalived")).isTrue();
         assertThat(m.runPending()).isEqualTo(1);
 
-        assertThat(calls).containsExactly("commit", "flush", "resync", "bulk");
+        assertThat(calls).containsExactly("commit", "adopt", "bulk");
         Transition t = m.last();
         assertThat(t.from()).isEqualTo(Role.INIT);
         assertThat(t.to()).isEqualTo(Role.MASTER);
-        assertThat(t.steps()).extracting(Step::name).containsExactly(RoleMachine.COMMIT, RoleMachine.FLUSH,
-                RoleMachine.RESYNC, RoleMachine.BULK);
-        assertThat(t.steps()).extracting(Step::millis).containsExactly(120L, 2L, 40L, 5L);
+        assertThat(t.steps()).extracting(Step::name).containsExactly(RoleMachine.COMMIT, RoleMachine.ADOPT,
+                RoleMachine.BULK);
+        assertThat(t.steps()).extracting(Step::millis).containsExactly(120L, 42L, 5L);
         assertThat(t.millis()).isEqualTo(167);
         assertThat(t.ok()).isTrue();
         assertThat(m.role()).isEqualTo(Role.MASTER);
@@ -116,8 +111,7 @@ class RoleMachineTest {
 
         assertThat(seen).containsExactly(
                 new RoleMachine.InProgress(Role.BACKUP, Role.MASTER, "keepalived group G1", RoleMachine.COMMIT, 0),
-                new RoleMachine.InProgress(Role.BACKUP, Role.MASTER, "keepalived group G1", RoleMachine.FLUSH, 120),
-                new RoleMachine.InProgress(Role.BACKUP, Role.MASTER, "keepalived group G1", RoleMachine.RESYNC, 122),
+                new RoleMachine.InProgress(Role.BACKUP, Role.MASTER, "keepalived group G1", RoleMachine.ADOPT, 120),
                 new RoleMachine.InProgress(Role.BACKUP, Role.MASTER, "keepalived group G1", RoleMachine.BULK, 162));
         assertThat(m.inProgress()).as("after the last step").isNull();
         assertThat(m.role()).isEqualTo(Role.MASTER);
@@ -168,9 +162,9 @@ class RoleMachineTest {
         m.runPending();
 
         assertThat(calls).containsExactly("handover", "purge", "request",
-                "commit", "flush", "resync", "bulk",
+                "commit", "adopt", "bulk",
                 "handover", "purge",
-                "commit", "flush", "resync", "bulk",
+                "commit", "adopt", "bulk",
                 "handover");
         assertThat(m.last().steps()).extracting(Step::name).containsExactly(RoleMachine.HANDOVER);
     }
@@ -202,7 +196,7 @@ class RoleMachineTest {
         calls.clear();
         assertThat(m.submit(Role.MASTER, "keepalived")).isTrue();
         m.runPending();
-        assertThat(calls).containsExactly("commit", "flush", "resync", "bulk");
+        assertThat(calls).containsExactly("commit", "adopt", "bulk");
         assertThat(m.history()).extracting(Transition::source).containsExactly("keepalived", RoleMachine.PEER_HANDOVER,
                 "keepalived");
     }
@@ -241,7 +235,7 @@ class RoleMachineTest {
         assertThat(m.submit(Role.MASTER, "c")).isTrue();
         m.runPending();
         assertThat(m.history()).extracting(Transition::source).containsExactly("a", RoleMachine.PEER_HANDOVER, "c");
-        assertThat(calls).containsExactly("purge", "request", "commit", "purge", "commit", "flush", "resync", "bulk");
+        assertThat(calls).containsExactly("purge", "request", "commit", "purge", "commit", "adopt", "bulk");
     }
 
     @Test
@@ -267,11 +261,11 @@ class RoleMachineTest {
         m.submit(Role.MASTER, "keepalived");
         m.runPending();
         Transition t = m.last();
-        assertThat(calls).containsExactly("commit", "flush", "resync", "bulk");
+        assertThat(calls).containsExactly("commit", "adopt", "bulk");
         assertThat(t.ok()).isFalse();
         assertThat(t.steps().get(0).ok()).isFalse();
         assertThat(t.steps().get(0).detail()).isEqualTo("commit broke");
-        assertThat(t.steps().subList(1, 4)).allMatch(Step::ok);
+        assertThat(t.steps().subList(1, 3)).allMatch(Step::ok);
         assertThat(m.role()).as("the role is reached even so").isEqualTo(Role.MASTER);
     }
 

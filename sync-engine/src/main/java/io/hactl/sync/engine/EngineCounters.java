@@ -36,6 +36,7 @@ public final class EngineCounters {
             "inject_errors",            // warm-standby writes that failed in part or whole: a reconcile follows
             "reconciled",               // flows warm standby wrote to reconcile the kernel with the external cache
             "resyncs_from_kernel",
+            "peer_flows_adopted",       // the peer's flows a new MASTER took into its internal cache as the kernel held them
             "resync_timeout_only",      // flows a resync from the kernel found changed in their timeout only: not announced
             "kernel_events_of_peer",    // events for flows written from the peer's cache, not claimed
             "kernel_flows_of_peer_at_start", // the peer's flows (owner mark) found in the kernel at start

@@ -166,6 +166,12 @@ final class KernelResync {
         catchUpOnly = false;
     }
 
+    /** A full resync from the kernel at the next tick, announcing every change (on the loop). */
+    void scheduleNow() {
+        resyncAt = ctx.now();
+        catchUpOnly = false;
+    }
+
     /**
      * A commit that paused the events wrote {@code written} (on the loop): changes by packets
      * during it were not seen, so a dump picks them up {@link #CATCH_UP_DELAY} later, unless a

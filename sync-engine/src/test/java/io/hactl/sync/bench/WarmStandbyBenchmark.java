@@ -25,8 +25,8 @@ import java.util.Set;
  * two engines in one JVM, in two namespaces joined by a veth sync link; b is the backup
  * (STANDBY). Per round and mode: the CPU of b's threads (user + system, ThreadMXBean) while
  * {@code FLOWS} flows created on a, then deleted, replicate to b (2 x FLOWS changes); then the
- * flows are created again and b takes MASTER as the daemon does (commit of the changes, flush,
- * quiet resync from the kernel, bulk), each step timed.
+ * flows are created again and b takes MASTER as the daemon does (commit of the changes, adoption
+ * of the peer's flows, bulk), each step timed.
  * Usage (as root): WarmStandbyBenchmark [FLOWS] [ROUNDS]
  */
 public final class WarmStandbyBenchmark {
@@ -55,7 +55,7 @@ public final class WarmStandbyBenchmark {
         for (boolean warm : new boolean[] {false, true}) {
             List<double[]> m = rows.stream().filter(x -> (x[0] == 1) == warm).toList();
             System.out.printf(Locale.ROOT, "median %-13s: backup CPU %.3f s per 100k changes; MASTER transition %.0f ms "
-                            + "(commit %.0f ms writing %.0f, %.0f unchanged; resync %.0f ms)%n",
+                            + "(commit %.0f ms writing %.0f, %.0f unchanged; adoption %.0f ms)%n",
                     warm ? "warm standby" : "external only", median(m, 1), median(m, 2), median(m, 3), median(m, 4),
                     median(m, 5), median(m, 6));
         }
@@ -88,16 +88,16 @@ public final class WarmStandbyBenchmark {
             b.setStanding(Standing.ACTIVE).join();
             CommitResult c = b.commitChanges().join();
             long t1 = System.nanoTime();
-            b.flush(SyncEngine.Cache.BOTH).join();
-            int resynced = b.resyncInternalQuietly().join();
+            io.hactl.sync.engine.PeerAdoption.Result adopted = b.adoptPeerFlows().join();
+            int resynced = adopted.adopted();
             long t2 = System.nanoTime();
             b.bulkSend().join();
             long t3 = System.nanoTime();
             if (count(kb) != n || resynced != n) {
-                throw new IllegalStateException("b's kernel holds " + count(kb) + ", resync " + resynced + "; " + c);
+                throw new IllegalStateException("b's kernel holds " + count(kb) + ", " + adopted + "; " + c);
             }
             System.out.printf(Locale.ROOT, "round %d %-13s: backup CPU %.3f s per 100k changes; MASTER transition %.0f ms: %s; "
-                            + "resync %.0f ms; bulk %.0f ms%n", r, warm ? "warm standby" : "external only", cpu,
+                            + "adoption %.0f ms; bulk %.0f ms%n", r, warm ? "warm standby" : "external only", cpu,
                     (t3 - t0) / 1e6, c, (t2 - t1) / 1e6, (t3 - t2) / 1e6);
             return new double[] {warm ? 1 : 0, cpu, (t3 - t0) / 1e6, (t1 - t0) / 1e6, c.flows(), c.unchanged(),
                     (t2 - t1) / 1e6};

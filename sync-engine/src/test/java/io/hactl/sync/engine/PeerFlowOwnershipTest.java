@@ -136,7 +136,7 @@ class PeerFlowOwnershipTest {
     void aMasterClaimsTheMarkedFlowsAndSendsThemWithoutTheBit() {
         e2.commit().join();
         e2.setStanding(Standing.ACTIVE).join();
-        assertThat(e2.resyncInternalQuietly().join()).isEqualTo(N);
+        assertThat(e2.resyncInternal().join()).isEqualTo(N);
         assertThat(e2.flows(SyncEngine.Cache.INTERNAL).join()).allSatisfy(f -> assertThat(f.mark()).isEqualTo(0x11L));
         e1.flush(SyncEngine.Cache.EXTERNAL).join();
         e2.bulkSend().join();
@@ -144,5 +144,47 @@ class PeerFlowOwnershipTest {
         assertThat(e1.flows(SyncEngine.Cache.EXTERNAL).join()).allSatisfy(f -> assertThat(f.mark()).isEqualTo(0x11L));
         assertThat(k2.size()).as("claimed without rewriting").isEqualTo(N);
         assertThat(marked(k2)).isEqualTo(N);
+    }
+
+    @Test
+    void aNewMasterAdoptsThePeersFlowsAsTheKernelHoldsThemWithoutADump() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            k2.inject(flow(20, i, 0)); // gw2's own traffic
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> e2.status().internalFlows() == 20);
+        e2.commit().join();
+        e2.setStanding(Standing.ACTIVE).join();
+        long dumps = e2.status().counters().getOrDefault("resyncs_from_kernel", 0L);
+
+        PeerAdoption.Result r = e2.adoptPeerFlows().join();
+
+        assertThat(r).isEqualTo(new PeerAdoption.Result(N, 0, 0, 0, false));
+        assertThat(e2.status().externalFlows()).isZero();
+        assertThat(e2.status().internalFlows()).isEqualTo(N + 20);
+        assertThat(e2.flows(SyncEngine.Cache.INTERNAL).join()).filteredOn(f -> f.orig().src().getAddress()[1] == 10)
+                .hasSize(N).allSatisfy(f -> assertThat(f.mark()).as("the peer's bits, not the owner bit").isEqualTo(0x11L));
+        assertThat(e2.status().counters().getOrDefault("resyncs_from_kernel", 0L)).as("no dump").isEqualTo(dumps);
+        e1.flush(SyncEngine.Cache.EXTERNAL).join();
+        e2.bulkSend().join();
+        await().atMost(Duration.ofSeconds(20)).until(() -> e1.status().externalFlows() == N + 20);
+    }
+
+    @Test
+    void whatTheKernelDoesNotHoldAsReceivedIsLeftToAResyncFromTheKernel() throws Exception {
+        e2.commit().join();
+        k2.expire(flow(10, 0, 0x11).orig(), 0); // its copy ended in gw2's kernel, still in the external cache
+        k2.inject(flow(10, 1, 0x11)); // gw2's traffic changed another (its event: unmarked, gw2's own)
+        await().atMost(Duration.ofSeconds(20)).until(() -> e2.status().internalFlows() == 1);
+        e2.setStanding(Standing.ACTIVE).join();
+        long dumps = e2.status().counters().getOrDefault("resyncs_from_kernel", 0L);
+
+        PeerAdoption.Result r = e2.adoptPeerFlows().join();
+
+        assertThat(r).isEqualTo(new PeerAdoption.Result(N - 2, 1, 1, 0, true));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> e2.status().counters().getOrDefault("resyncs_from_kernel", 0L) > dumps);
+        assertThat(e2.status().internalFlows()).as("as the kernel: the ended flow gone").isEqualTo(N - 1);
+        assertThat(e2.flows(SyncEngine.Cache.INTERNAL).join()).extracting(Flow::orig)
+                .containsExactlyInAnyOrderElementsOf(k2.flows().stream().map(Flow::orig).toList());
     }
 }

@@ -184,14 +184,19 @@ class SyncEngineLabTest {
         assertThat(full.written()).as("commit (hactl commit) writes everything").isEqualTo(2000);
         assertThat(full.sinceMillis()).isEqualTo(-1);
 
-        // as a new master (whose marked flows are its own now): flush, quiet resync from the
-        // kernel, bulk: each flow goes to a once
+        // as a new master (whose marked flows are its own now): the peer's flows adopted as the
+        // kernel holds them (no dump), bulk: each flow goes to a once
         await().atMost(Duration.ofSeconds(30)).until(() -> b.status().transmitQueue() == 0
                 && b.status().resendQueue() == 0);
         b.setStanding(Standing.ACTIVE).get();
-        b.flush(SyncEngine.Cache.BOTH).get();
         long sent0 = b.status().counters().get("messages_sent");
-        assertThat(b.resyncInternalQuietly().get()).isEqualTo(2000);
+        PeerAdoption.Result adopted = b.adoptPeerFlows().get();
+        assertThat(adopted).isEqualTo(new PeerAdoption.Result(2000, 0, 0, 0, false));
+        assertThat(b.status().externalFlows()).isZero();
+        assertThat(b.flows(SyncEngine.Cache.INTERNAL).get()).as("what the kernel holds, the owner bit aside")
+                .extracting(f -> f.orig() + " mark " + f.mark())
+                .containsExactlyInAnyOrderElementsOf(kernelB.dump(Sockets.AF_INET).stream()
+                        .map(f -> f.orig() + " mark " + OwnerMark.DEFAULT.strip(f.mark())).toList());
         assertThat(b.bulkSend().get()).isEqualTo(2000);
         await().atMost(Duration.ofSeconds(30)).until(() -> a.status().externalFlows() == 2000
                 && b.status().transmitQueue() == 0 && b.status().resendQueue() == 0);

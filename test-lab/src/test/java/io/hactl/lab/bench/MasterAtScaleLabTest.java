@@ -100,7 +100,7 @@ class MasterAtScaleLabTest {
         System.out.printf("MASTER at %,d flows in %d ms: %s%n", FLOWS, millis, ScaleBench.steps(t));
         assertThat(t.to()).isEqualTo("MASTER");
         assertThat(t.steps()).extracting(TransitionReport.StepReport::name)
-                .containsExactly("commit", "flush-caches", "resync-internal", "bulk-send");
+                .containsExactly("commit", "adopt-peer-flows", "bulk-send");
         assertThat(t.steps()).allSatisfy(step -> assertThat(step.ok()).as("%s", step).isTrue());
         // warm standby: the kernel already holds every flow as received
         assertThat(t.steps().get(0).detail()).startsWith("committed 0/0 flows");

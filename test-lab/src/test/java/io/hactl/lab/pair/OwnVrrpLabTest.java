@@ -52,7 +52,7 @@ class OwnVrrpLabTest extends OwnVrrpLab {
         // SIGTERM: fw1 advertises priority 0, takes its addresses down and hands over
         h1.stop();
         await().atMost(Duration.ofSeconds(15)).until(() -> vrrpState(h2).equals("MASTER") && h2.holdsLanVip());
-        // the role transition is recorded once its flush, resync and bulk-send ran too, behind the addresses
+        // the role transition is recorded once its adoption and bulk-send ran too, behind the addresses
         await().atMost(Duration.ofSeconds(20)).until(() -> "MASTER".equals(h2.status().role()));
         await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
         assertThat(h1.holdsLanVip()).isFalse();

@@ -2,6 +2,7 @@ package io.hactl.sync.engine;
 
 import io.hactl.sync.cache.FlowStore;
 import io.hactl.sync.filter.FlowFilter;
+import io.hactl.sync.wire.CompactFlow;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,14 @@ public final class PeerAdoption {
         this.clearExternal = clearExternal;
     }
 
+    /** This node's filter on flow {@code h}: read off its encoding, decoded only when its TCP state counts. */
+    private boolean accepts(FlowStore cache, int h, byte[] enc) {
+        FlowFilter filter = ctx.cfg.filter();
+        int protocol = CompactFlow.protocol(enc);
+        return filter.checksTcpState(protocol) ? filter.accepts(cache.flowAt(h))
+                : filter.acceptsEndpoints(protocol, CompactFlow.source(enc), CompactFlow.destination(enc));
+    }
+
     /** Walks the external cache into the internal one; completes once the last slice ran (on the loop). */
     CompletableFuture<Result> adopt() {
         CompletableFuture<Result> done = new CompletableFuture<>();
@@ -79,7 +88,7 @@ public final class PeerAdoption {
                 byte[] enc = external.encodingAt(h);
                 if (!copies.current(h, external.updatedAt(h), now, margin)) {
                     n[2]++;
-                } else if (filtered && !ctx.cfg.filter().accepts(external.flowAt(h))) {
+                } else if (filtered && !accepts(external, h, enc)) {
                     n[3]++; // in the kernel, but not this node's to replicate: a dump would leave it out too
                 } else if (internal.handleOfEncoded(enc) != FlowStore.NO_HANDLE) {
                     n[1]++;

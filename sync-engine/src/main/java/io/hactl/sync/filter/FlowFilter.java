@@ -28,22 +28,36 @@ public record FlowFilter(Set<Integer> protocols, List<Cidr> ignore, Set<Integer>
 
     public boolean accepts(Flow f) {
         Tuple o = f.orig();
-        if (!protocols.isEmpty() && !protocols.contains(o.protocol())) {
+        // getAddress copies: once per flow, not once per prefix
+        if (!acceptsEndpoints(o.protocol(), o.src().getAddress(), o.dst().getAddress())) {
             return false;
         }
-        if (!ignore.isEmpty()) {
-            byte[] src = o.src().getAddress(); // copies: once per flow, not once per prefix
-            byte[] dst = o.dst().getAddress();
-            for (Cidr c : ignore) {
-                if (c.contains(src) || c.contains(dst)) {
-                    return false;
-                }
-            }
-        }
-        if (!tcpStates.isEmpty() && o.protocol() == Tuple.TCP) {
+        if (checksTcpState(o.protocol())) {
             TcpInfo t = f.tcp();
             return t != null && tcpStates.contains(t.state());
         }
         return true;
+    }
+
+    /**
+     * What {@link #accepts} decides from the original direction alone: the protocol and both
+     * addresses (network byte order). For a flow whose state {@link #checksTcpState} does not
+     * look at, this is the whole verdict: a cache can filter its encodings without decoding them.
+     */
+    public boolean acceptsEndpoints(int protocol, byte[] src, byte[] dst) {
+        if (!protocols.isEmpty() && !protocols.contains(protocol)) {
+            return false;
+        }
+        for (Cidr c : ignore) {
+            if (c.contains(src) || c.contains(dst)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the verdict on a flow of {@code protocol} also depends on its TCP state. */
+    public boolean checksTcpState(int protocol) {
+        return !tcpStates.isEmpty() && protocol == Tuple.TCP;
     }
 }

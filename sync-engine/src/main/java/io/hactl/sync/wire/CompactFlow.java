@@ -62,6 +62,23 @@ public final class CompactFlow {
         return KEY_HEADER_BYTES + 2 * addressBytes(Byte.toUnsignedInt(encoded[1])) + idBytes(Byte.toUnsignedInt(encoded[2]));
     }
 
+    /** The IP protocol of an encoding produced by {@link #encode}. */
+    public static int protocol(byte[] encoded) {
+        return Byte.toUnsignedInt(encoded[2]);
+    }
+
+    /** The original direction's source address (network byte order, a copy) of an encoding produced by {@link #encode}. */
+    public static byte[] source(byte[] encoded) {
+        int n = addressBytes(Byte.toUnsignedInt(encoded[1]));
+        return Arrays.copyOfRange(encoded, KEY_HEADER_BYTES, KEY_HEADER_BYTES + n);
+    }
+
+    /** The original direction's destination address (network byte order, a copy) of an encoding produced by {@link #encode}. */
+    public static byte[] destination(byte[] encoded) {
+        int n = addressBytes(Byte.toUnsignedInt(encoded[1]));
+        return Arrays.copyOfRange(encoded, KEY_HEADER_BYTES + n, KEY_HEADER_BYTES + 2 * n);
+    }
+
     /**
      * Whether {@code key} is a key prefix of format 1 ({@link #encodeKey}): a known family and
      * exactly the length its family and protocol give. Checks bytes from the peer.

@@ -62,4 +62,28 @@ class FlowFilterTest {
         assertThat(f.accepts(Flow.builder(Tuple.icmp(ip("10.0.0.1"), ip("10.0.0.2"), 8, 0, 1)).build())).isFalse();
         assertThat(FlowFilter.ACCEPT_ALL.accepts(tcp("127.0.0.1", "127.0.0.1", TcpInfo.CLOSE))).isTrue();
     }
+
+    @Test
+    void theEndpointVerdictOnAnEncodingIsTheFlowsVerdictUnlessItsTcpStateCounts() throws Exception {
+        FlowFilter byAddress = new FlowFilter(Set.of(Tuple.TCP), List.of(Cidr.parse("10.99.0.0/24"),
+                Cidr.parse("2001:db8::/32")), Set.of());
+        FlowFilter byState = new FlowFilter(Set.of(), List.of(), Set.of(TcpInfo.ESTABLISHED));
+        List<Flow> flows = List.of(tcp("10.99.0.1", "192.0.2.1", TcpInfo.ESTABLISHED),
+                tcp("192.0.2.1", "10.99.0.7", TcpInfo.ESTABLISHED), tcp("192.0.2.1", "192.0.2.2", TcpInfo.TIME_WAIT),
+                tcp("2001:db8::1", "2001:db9::1", TcpInfo.ESTABLISHED), tcp("2001:db9::1", "2001:db9::2", TcpInfo.ESTABLISHED),
+                Flow.builder(Tuple.udp(ip("192.0.2.1"), ip("192.0.2.2"), 53, 53)).timeout(10).build());
+        for (Flow f : flows) {
+            byte[] enc = io.hactl.sync.wire.CompactFlow.encode(f);
+            int protocol = io.hactl.sync.wire.CompactFlow.protocol(enc);
+            assertThat(protocol).isEqualTo(f.orig().protocol());
+            assertThat(io.hactl.sync.wire.CompactFlow.source(enc)).isEqualTo(f.orig().src().getAddress());
+            assertThat(io.hactl.sync.wire.CompactFlow.destination(enc)).isEqualTo(f.orig().dst().getAddress());
+            assertThat(byAddress.checksTcpState(protocol)).isFalse();
+            assertThat(byAddress.acceptsEndpoints(protocol, f.orig().src().getAddress(), f.orig().dst().getAddress()))
+                    .as("%s", f).isEqualTo(byAddress.accepts(f));
+        }
+        assertThat(flows.stream().filter(byAddress::accepts)).hasSize(2);
+        assertThat(byState.checksTcpState(Tuple.TCP)).isTrue();
+        assertThat(byState.checksTcpState(Tuple.UDP)).isFalse();
+    }
 }

@@ -187,4 +187,22 @@ class PeerFlowOwnershipTest {
         assertThat(e2.flows(SyncEngine.Cache.INTERNAL).join()).extracting(Flow::orig)
                 .containsExactlyInAnyOrderElementsOf(k2.flows().stream().map(Flow::orig).toList());
     }
+
+    @Test
+    void aNewMasterLeavesOutWhatItsOwnFilterRejects() throws Exception {
+        e2.close();
+        e2 = SyncEngine.start(c2.withFilter(new io.hactl.sync.filter.FlowFilter(java.util.Set.of(),
+                List.of(io.hactl.sync.filter.Cidr.parse("10.10.0.0/25")), java.util.Set.of())), EngineListener.NONE,
+                new InMemoryKernelAccess(k2));
+        await().atMost(Duration.ofSeconds(20)).until(() -> e2.status().externalFlows() == N);
+        e2.commit().join();
+        e2.setStanding(Standing.ACTIVE).join();
+
+        PeerAdoption.Result r = e2.adoptPeerFlows().join();
+
+        assertThat(r).as("10.10.0.0 .. 10.10.0.127 are this node's to ignore").isEqualTo(
+                new PeerAdoption.Result(N - 128, 0, 0, 128, false));
+        assertThat(e2.flows(SyncEngine.Cache.INTERNAL).join()).hasSize(N - 128)
+                .allSatisfy(f -> assertThat(f.orig().src().getAddress()[3] & 0xff).isGreaterThanOrEqualTo(128));
+    }
 }

@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * it, outside the transition: flows the kernel does not hold as received (a write failed, the
  * peer sent a newer version after the commit, the kernel's copy ended). Marked flows of the
  * kernel that the external cache lacks (the peer ended them; a purge would have deleted them)
- * are not adopted: a kernel event claims one that still carries traffic. A flow the internal cache already
- * holds is kept as it is: a kernel event put it there, and the kernel's version is newer than the
- * peer's. The walk runs on the loop in slices of {@link #SLICE} handles, so kernel events and the
+ * are not adopted: a kernel event claims one that still carries traffic. A flow the internal
+ * cache already holds is kept as it is: a kernel event put it there, and the kernel's version is
+ * newer than the peer's. A flow this node's filter rejects is left out, as a dump would leave it.
+ * A full internal cache refuses flows as it would a dump's, counted in
+ * {@code internal_cache_refused}. The walk runs on the loop in slices of {@link #SLICE} handles, so kernel events and the
  * peer's datagrams go on between them; a flow changed meanwhile is no longer current when the
  * walk reaches it, or, reached before, holds what the kernel holds.
  */
@@ -93,8 +95,7 @@ public final class PeerAdoption {
                 } else if (internal.handleOfEncoded(enc) != FlowStore.NO_HANDLE) {
                     n[1]++;
                 } else if (internal.putEncoded(enc, now) == FlowStore.Result.REFUSED_FULL) {
-                    ctx.count("internal_cache_refused");
-                    n[2]++;
+                    ctx.count("internal_cache_refused"); // a resync would meet the same limit
                 } else {
                     n[0]++;
                 }

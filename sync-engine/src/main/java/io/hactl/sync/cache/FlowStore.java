@@ -9,24 +9,14 @@ import io.hactl.sync.conntrack.Tuple;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A cache of flows keyed by original tuple + zone: the internal cache (this node's kernel flows)
  * and the external cache (the peer's) are each one of these.
  *
- * <h2>Layout</h2>
- * Each flow is held as its {@link CompactFlow} encoding (one {@code byte[]}, typically 36 bytes
- * for IPv4 TCP), with its metadata in parallel primitive arrays indexed by an int <em>handle</em>:
- * the time of the last put and the hash of its key ({@link FlowSlab}). An open-addressing index
- * (linear probing, at most 3/4 full, backward-shift deletion so there are no tombstones) maps the
- * key prefix of the encoding to the handle ({@link FlowIndex}). This class is the cache API over
- * both: puts and their outcomes, lookups by tuple, key or encoding, walks, the limit, counters. No object is kept per flow besides the encoding: with 250,000
- * flows the store retains 80 bytes of heap per IPv4 TCP flow and 104 per IPv6 TCP flow by the
- * object layout, 89 and 113 under G1 (measured by FlowStoreMemoryTest; conntrackd takes 450-520
- * bytes of RSS per flow); see {@link #estimatedHeapBytes()}. The key hash is SipHash with a random key per cache, because
- * remote hosts choose the tuples.
+ * <p>Each flow is held as its {@link CompactFlow} encoding, indexed by an int <em>handle</em>;
+ * the layout is in the package description. This class is the cache API: puts and their
+ * outcomes, lookups by tuple, key or encoding, walks, the limit, counters.
  *
  * <h2>Handles</h2>
  * A handle stays valid, and names the same flow, from the put that created the flow until the
@@ -46,7 +36,6 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe: the sync engine owns each store on its one event-loop thread.
  */
 public final class FlowStore {
-    private static final Logger log = LoggerFactory.getLogger(FlowStore.class);
     private static final SecureRandom SEEDS = new SecureRandom();
 
     /** What a {@link #put} did. */
@@ -88,13 +77,7 @@ public final class FlowStore {
     private int lastPutHandle = NO_HANDLE; // the flow the latest put stored or found
     private byte[] lastReplaced; // the encoding the latest put replaced (UPDATED), else null
 
-    // ---- counters ----
-    private long inserted;
-    private long updated;
-    private long unchanged;
-    private long removed;
-    private long refusedFull;
-    private boolean refusing;
+    private final StoreCounters counters;
 
     /**
      * A store for at most {@code limit} flows.
@@ -116,6 +99,7 @@ public final class FlowStore {
         }
         this.name = name;
         this.limit = limit;
+        this.counters = new StoreCounters(name, limit);
         this.initialCapacity = Math.min(initialCapacity, limit);
         this.keyHash = new KeyHash(k0, k1);
         this.slab = new FlowSlab(this.initialCapacity, limit);
@@ -147,21 +131,17 @@ public final class FlowStore {
             slab.setUpdatedAt(e, nowNanos);
             if (Arrays.equals(slab.encoding(e), enc)) {
                 lastReplaced = null;
-                unchanged++;
+                counters.unchanged++;
                 return Result.UNCHANGED;
             }
             lastReplaced = slab.replace(e, enc);
-            updated++;
+            counters.updated++;
             return Result.UPDATED;
         }
         lastReplaced = null;
         if (size >= limit) {
             lastPutHandle = NO_HANDLE;
-            refusedFull++;
-            if (!refusing) {
-                refusing = true;
-                log.warn("{} cache: full at its limit of {} flows, refusing new flows", name, limit);
-            }
+            counters.refused();
             return Result.REFUSED_FULL;
         }
         if (index.needsGrowthFor(size + 1)) {
@@ -172,7 +152,7 @@ public final class FlowStore {
         lastPutHandle = e;
         index.insert(~slot, e);
         size++;
-        inserted++;
+        counters.inserted++;
         return Result.NEW;
     }
 
@@ -211,14 +191,14 @@ public final class FlowStore {
 
     /**
      * Drops every flow; the counters are kept, and so is the arrays' capacity: a flush is mostly
-     * followed by a refill of the same size (the MASTER transition's resync from the kernel, the
+     * followed by a refill of the same size (a resync from the kernel, the
      * next bulk from the peer), which would otherwise grow and rehash the index all over again.
      */
     public void clear() {
         slab.clear();
         index.clear();
         size = 0;
-        noteSpace();
+        counters.belowLimit(size);
     }
 
     // ---- reads ----
@@ -396,12 +376,11 @@ public final class FlowStore {
 
     /** New flows refused because the store was full, since it was created. */
     public long refusals() {
-        return refusedFull;
+        return counters.refusedFull;
     }
 
     public CacheStats stats() {
-        return new CacheStats(name, size, limit, inserted, updated, unchanged, removed, refusedFull,
-                estimatedHeapBytes());
+        return counters.stats(size, estimatedHeapBytes());
     }
 
     /**
@@ -429,16 +408,8 @@ public final class FlowStore {
         index.unlink(slot);
         slab.free(e);
         size--;
-        removed++;
-        noteSpace();
-    }
-
-    private void noteSpace() {
-        if (refusing && size < limit) {
-            refusing = false;
-            log.info("{} cache: below its limit of {} flows again, accepting new flows ({} refused so far)",
-                    name, limit, refusedFull);
-        }
+        counters.removed++;
+        counters.belowLimit(size);
     }
 
     private void checkLive(int handle) {

@@ -45,8 +45,9 @@ final class KernelResync {
     private static final long IN_FLIGHT_WAIT_MILLIS = 1000;
     /**
      * How long the catch-up after a commit waits for a resync from the kernel that does it: long
-     * enough for the steps between a MASTER transition's commit and its resync, short against
-     * the commit's own time (the changes it picks up were made while the commit ran).
+     * enough for the steps between a MASTER transition's commit and the resync its adoption may
+     * start ({@link PeerAdoption}), short against the commit's own time (the changes it picks up
+     * were made while the commit ran).
      */
     static final java.time.Duration CATCH_UP_DELAY = java.time.Duration.ofSeconds(1);
     /** Live handles the sweep for vanished flows visits per loop task. */
@@ -175,10 +176,10 @@ final class KernelResync {
     /**
      * A commit that paused the events wrote {@code written} (on the loop): changes by packets
      * during it were not seen, so a dump picks them up {@link #CATCH_UP_DELAY} later, unless a
-     * resync from the kernel starts before and does it in its own dump: the MASTER transition's,
-     * which follows its commit within a step or two. Started at once, the catch-up's dump (and its
-     * index of what the commit wrote) would run first and the transition's full dump after it,
-     * two table-sized dumps where one does.
+     * resync from the kernel starts before and does it in its own dump: the one a MASTER
+     * transition's adoption starts when the kernel does not hold every flow as received, a step
+     * after its commit. Started at once, the catch-up's dump (and its index of what the commit
+     * wrote) would run first and that full dump after it, two table-sized dumps where one does.
      */
     void afterCommit(byte[][] written) {
         long due = ctx.now() + CATCH_UP_DELAY.toNanos();
@@ -228,8 +229,8 @@ final class KernelResync {
             // the catch-up: what the commits wrote, or earlier ones (still in the external cache),
             // is the peer's, not ours to hold or send (their events, dropped by our own port, would
             // not have made it ours); the rest is news. What the commits wrote is looked up in
-            // their snapshots: the external cache may have been flushed since (the MASTER
-            // transition flushes right after its commit)
+            // their snapshots: the external cache may have been emptied since (a MASTER
+            // transition's adoption empties it right after its commit)
             FlowStore written = announce == Announce.LOCAL ? committedFlows(committed) : null;
             ResyncRun run = new ResyncRun(ctx.now(), ctx.standing(), announce, written);
             running++;

@@ -1,0 +1,17 @@
+/**
+ * The flow caches: the internal cache (this node's kernel flows) and the external cache (the
+ * peer's) are each a {@link io.hactl.sync.cache.FlowStore}.
+ *
+ * <h2>Layout</h2>
+ * Each flow is held as its {@link io.hactl.sync.wire.CompactFlow} encoding (one {@code byte[]},
+ * typically 36 bytes for IPv4 TCP), with its metadata in parallel primitive arrays indexed by an
+ * int <em>handle</em>: the time of the last put and the hash of its key
+ * ({@link io.hactl.sync.cache.FlowSlab}). An open-addressing index (linear probing, at most 3/4
+ * full, backward-shift deletion so there are no tombstones) maps the key prefix of the encoding
+ * to the handle ({@link io.hactl.sync.cache.FlowIndex}). No object is kept per flow besides the
+ * encoding: 80 bytes of heap per IPv4 TCP flow and 104 per IPv6 TCP flow by the object layout
+ * (FlowStoreMemoryTest holds the store to it; see
+ * {@link io.hactl.sync.cache.FlowStore#estimatedHeapBytes()}). The key hash is SipHash with a
+ * random key per cache ({@link io.hactl.sync.cache.KeyHash}), because remote hosts choose the tuples.
+ */
+package io.hactl.sync.cache;

@@ -72,7 +72,8 @@ final class EngineActions implements StateActions {
 
     @Override
     public String bulkSend() throws Exception {
-        return result(engine.get().bulkSend()) + " flows queued for the peer";
+        int n = result(engine.get().bulkSendWhenHeard());
+        return n < 0 ? "the peer is silent: the bulk goes when it is heard again" : n + " flows queued for the peer";
     }
 
     @Override

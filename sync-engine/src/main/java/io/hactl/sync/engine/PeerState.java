@@ -44,6 +44,8 @@ final class PeerState implements SyncListener {
      */
     private boolean tableRead;
     private boolean bulkAfterTableRead;
+    /** A MASTER transition's bulk, owed to a peer that was silent then: sent at the first tick that hears it. */
+    private boolean bulkOwed;
 
     PeerState(EngineContext ctx, EngineListener listener, SyncStats stats, PeerCountCheck peerCount, PurgePlan purge,
               KernelWriter writer, WarmStandby standby, Consumer<BulkSource> bulk) {
@@ -69,6 +71,7 @@ final class PeerState implements SyncListener {
 
     /** Queues the whole internal cache for the peer, framed by BULK_BEGIN / BULK_END; returns its size. */
     int sendBulk() {
+        bulkOwed = false;
         FlowStore internal = ctx.internal;
         bulk.accept(new BulkSource() {
             private int next;
@@ -98,11 +101,45 @@ final class PeerState implements SyncListener {
         }
     }
 
-    /** At a tick: a bulk whose marker the peer lost goes again, once however many were lost. */
+    /**
+     * The MASTER transition's bulk: now when the peer was heard within the last heartbeat
+     * interval, else (it crashed, its link is cut) owed until a tick hears it again, so that a
+     * table-sized bulk does not go out, unanswered, at the moment the traffic arrives. Returns
+     * the flows queued, or -1 when owed. A peer that restarts asks for its bulk anyway.
+     */
+    int sendBulkWhenHeard() {
+        if (silent()) {
+            bulkOwed = true;
+            LOG.info("{}: {} is silent: the bulk of {} flows goes when it is heard again", ctx.node(), ctx.cfg.peer(),
+                    ctx.internal.size());
+            return -1;
+        }
+        return sendBulk();
+    }
+
+    /** Whether nothing came from the peer for longer than a heartbeat interval (or ever). */
+    private boolean silent() {
+        long heard = stats.lastHeardNanos.get();
+        return heard == -1 || ctx.now() - heard > ctx.cfg.mode().heartbeat().toNanos();
+    }
+
+    /** Whether a bulk is owed to a silent peer (on the loop). */
+    boolean bulkOwed() {
+        return bulkOwed;
+    }
+
+    /**
+     * At a tick: a bulk whose marker the peer lost goes again, once however many were lost; a
+     * bulk owed to a silent peer goes once it is heard.
+     */
     void tick() {
         if (bulkRestart && tableRead) {
             bulkRestart = false;
             LOG.info("{}: a bulk marker to {} was lost: sending the bulk again", ctx.node(), ctx.cfg.peer());
+            sendBulk();
+        }
+        if (bulkOwed && tableRead && !silent()) {
+            LOG.info("{}: {} is heard again: sending the bulk owed since it was silent", ctx.node(), ctx.cfg.peer());
             sendBulk();
         }
     }

@@ -153,6 +153,21 @@ public final class SyncEngine implements AutoCloseable {
         return p.ctx.fatal.watch("resync from the kernel", p.resync.resync(KernelResync.Announce.ALL));
     }
 
+    /**
+     * For the MASTER transition: as {@link #bulkSend}, but a peer not heard within the last
+     * heartbeat interval (crashed, its link cut) gets the bulk once it is heard again, not now
+     * (PeerState#sendBulkWhenHeard). Completes with the flows queued, or -1 when the bulk waits.
+     */
+    public CompletableFuture<Integer> bulkSendWhenHeard() {
+        return p.ctx.onLoop(() -> {
+            int n = p.peer.sendBulkWhenHeard();
+            if (n >= 0) {
+                p.mode.pump(); // its first datagrams leave now, not at the next tick
+            }
+            return n;
+        });
+    }
+
     /** Sends the whole internal cache to the peer, framed by BULK_BEGIN / BULK_END. */
     public CompletableFuture<Integer> bulkSend() {
         return p.ctx.onLoop(() -> {

@@ -139,4 +139,34 @@ class PeerStateTest {
         starting.onResyncRequest();
         assertThat(bulks).as("once read, at once").hasSize(2);
     }
+
+    /**
+     * A MASTER transition's bulk to a peer silent for more than a heartbeat interval (crashed,
+     * its link cut) waits until a tick hears it again, then goes once; a peer heard lately gets
+     * it at once.
+     */
+    @Test
+    void theMasterBulkToASilentPeerWaitsUntilItIsHeardAgain() throws Exception {
+        EngineParts p = new EngineParts(EngineParts.config(), Standing.ACTIVE);
+        p.internal.put(flow(10, 1, 0), p.now);
+        Duration heartbeat = p.cfg.mode().heartbeat();
+
+        assertThat(p.peer.sendBulkWhenHeard()).as("never heard").isEqualTo(-1);
+        p.stats.lastHeardNanos.set(p.now);
+        p.advance(heartbeat.plusMillis(1));
+        p.peer.tick();
+        assertThat(p.bulks).as("silent for over a heartbeat").isEmpty();
+        assertThat(p.peer.bulkOwed()).isTrue();
+
+        p.stats.lastHeardNanos.set(p.now); // a datagram of the peer's
+        p.peer.tick();
+        assertThat(p.bulks).hasSize(1);
+        assertThat(p.peer.bulkOwed()).isFalse();
+        p.peer.tick();
+        assertThat(p.bulks).as("once").hasSize(1);
+
+        p.advance(heartbeat.minusMillis(1));
+        assertThat(p.peer.sendBulkWhenHeard()).as("heard within the heartbeat").isEqualTo(1);
+        assertThat(p.bulks).hasSize(2);
+    }
 }

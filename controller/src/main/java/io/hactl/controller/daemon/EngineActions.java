@@ -73,7 +73,7 @@ final class EngineActions implements StateActions {
     @Override
     public String bulkSend() throws Exception {
         int n = result(engine.get().bulkSendWhenHeard());
-        return n < 0 ? "the peer is silent: the bulk goes when it is heard again" : n + " flows queued for the peer";
+        return n < 0 ? "the peer was not heard within a heartbeat: the bulk goes when it is" : n + " flows queued for the peer";
     }
 
     @Override

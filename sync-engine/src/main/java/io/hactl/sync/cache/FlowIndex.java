@@ -103,8 +103,26 @@ final class FlowIndex {
 
     /** Doubles the slots and places every entry anew; slots found before are stale after it. */
     void grow() {
+        resize(index.length * 2);
+    }
+
+    /**
+     * Grows at once to slots enough for {@code flows} flows (no step by step doubling, each
+     * placing every entry anew); slots found before are stale after it.
+     */
+    void growFor(int flows) {
+        int slots = index.length;
+        while (flows > slots / 4 * 3) {
+            slots *= 2;
+        }
+        if (slots != index.length) {
+            resize(slots);
+        }
+    }
+
+    private void resize(int slots) {
         int[] old = index;
-        setIndex(new int[old.length * 2]);
+        setIndex(new int[slots]);
         for (int v : old) {
             if (v != 0) {
                 int i = slab.hash(v - 1) & indexMask;

@@ -122,12 +122,29 @@ public final class FlowStore {
      * ({@link CompactFlow#decode} is strict, so what it accepts is exactly what encode produces).
      */
     public Result putEncoded(byte[] enc, long nowNanos) {
+        return putEncoded(enc, nowNanos, true);
+    }
+
+    /**
+     * As {@link #putEncoded(byte[], long)} for a flow not held yet; a flow already held is left
+     * as it is, its time too, and {@link Result#UNCHANGED} returned. One lookup, where asking
+     * first and putting after take two.
+     */
+    public Result putEncodedIfAbsent(byte[] enc, long nowNanos) {
+        return putEncoded(enc, nowNanos, false);
+    }
+
+    private Result putEncoded(byte[] enc, long nowNanos, boolean replace) {
         int klen = CompactFlow.keyLength(enc);
         int h = keyHash.hash(enc, klen);
         int slot = index.find(enc, klen, h);
         if (slot >= 0) {
             int e = index.handleAt(slot);
             lastPutHandle = e;
+            if (!replace) {
+                lastReplaced = null;
+                return Result.UNCHANGED;
+            }
             slab.setUpdatedAt(e, nowNanos);
             if (Arrays.equals(slab.encoding(e), enc)) {
                 lastReplaced = null;
@@ -187,6 +204,15 @@ public final class FlowStore {
     public void removeAt(int handle) {
         checkLive(handle);
         removeSlot(index.slotOf(handle));
+    }
+
+    /**
+     * Makes room in the index for {@code flows} flows in one step, ahead of a known number of
+     * puts (a whole cache moving into this one), instead of growing by doubling as they come.
+     * Capped at the limit.
+     */
+    public void reserve(int flows) {
+        index.growFor(Math.min(flows, limit));
     }
 
     /**

@@ -73,7 +73,10 @@ public final class PeerAdoption {
     /** Walks the external cache into the internal one; completes once the last slice ran (on the loop). */
     CompletableFuture<Result> adopt() {
         CompletableFuture<Result> done = new CompletableFuture<>();
-        ctx.loop.execute(() -> slice(new int[4], 0, done));
+        ctx.loop.execute(() -> {
+            ctx.internal.reserve(ctx.internal.size() + ctx.external.size()); // one resize, not one per doubling
+            slice(new int[4], 0, done);
+        });
         return done;
     }
 
@@ -92,12 +95,13 @@ public final class PeerAdoption {
                     n[2]++;
                 } else if (filtered && !accepts(external, h, enc)) {
                     n[3]++; // in the kernel, but not this node's to replicate: a dump would leave it out too
-                } else if (internal.handleOfEncoded(enc) != FlowStore.NO_HANDLE) {
-                    n[1]++;
-                } else if (internal.putEncoded(enc, now) == FlowStore.Result.REFUSED_FULL) {
-                    ctx.count("internal_cache_refused"); // a resync would meet the same limit
                 } else {
-                    n[0]++;
+                    switch (internal.putEncodedIfAbsent(enc, now)) {
+                        case NEW -> n[0]++;
+                        case UNCHANGED -> n[1]++; // held already: a kernel event's version is newer
+                        case REFUSED_FULL -> ctx.count("internal_cache_refused"); // a resync would meet the same limit
+                        case UPDATED -> throw new IllegalStateException("putEncodedIfAbsent replaced a flow");
+                    }
                 }
                 h = external.nextHandle(h + 1);
             }

@@ -110,8 +110,9 @@ final class PeerState implements SyncListener {
     int sendBulkWhenHeard() {
         if (silent()) {
             bulkOwed = true;
-            LOG.info("{}: {} is silent: the bulk of {} flows goes when it is heard again", ctx.node(), ctx.cfg.peer(),
-                    ctx.internal.size());
+            long heard = stats.lastHeardNanos.get();
+            LOG.info("{}: {} not heard {}: the bulk of {} flows goes when it is heard again", ctx.node(), ctx.cfg.peer(),
+                    heard == -1 ? "yet" : "for " + (ctx.now() - heard) / 1_000_000 + " ms", ctx.internal.size());
             return -1;
         }
         return sendBulk();
@@ -139,7 +140,7 @@ final class PeerState implements SyncListener {
             sendBulk();
         }
         if (bulkOwed && tableRead && !silent()) {
-            LOG.info("{}: {} is heard again: sending the bulk owed since it was silent", ctx.node(), ctx.cfg.peer());
+            LOG.info("{}: {} is heard: sending the bulk owed to it", ctx.node(), ctx.cfg.peer());
             sendBulk();
         }
     }

@@ -80,6 +80,23 @@ class FlowIndexTest {
     }
 
     @Test
+    void growingForAKnownCountTakesOneStepToSlotsEnoughAndKeepsEveryKey() {
+        int[] handles = new int[6];
+        for (int k = 0; k < 6; k++) {
+            handles[k] = put(k + 1, k * 5);
+        }
+        index.growFor(6);
+        assertThat(index.slots()).as("6 fit in 8 already").isEqualTo(8);
+        index.growFor(25);
+        assertThat(index.slots()).as("25 need 64 slots (at most 3/4 full)").isEqualTo(64);
+        assertThat(index.needsGrowthFor(48)).isFalse();
+        assertThat(index.needsGrowthFor(49)).isTrue();
+        for (int k = 0; k < 6; k++) {
+            assertThat(index.handleAt(slotOfKey(k + 1, k * 5))).isEqualTo(handles[k]);
+        }
+    }
+
+    @Test
     void aKeyIsFoundOnlyByItsFullPrefixNotByAnEqualHash() {
         put(1, 5);
         assertThat(slotOfKey(2, 5)).isNegative();

@@ -60,6 +60,41 @@ class FlowStoreTest {
     }
 
     @Test
+    void putIfAbsentLeavesAHeldFlowAsItIsAndAddsAnother() {
+        FlowStore s = new FlowStore("internal", 2);
+        byte[] one = CompactFlow.encode(TestFlows.tcp4(1));
+        byte[] changed = CompactFlow.encode(TestFlows.tcp4(1).toBuilder().timeout(7).build());
+        assertThat(s.putEncoded(one, 1)).isEqualTo(Result.NEW);
+        int h1 = s.lastPutHandle();
+        assertThat(s.putEncodedIfAbsent(changed, 2)).isEqualTo(Result.UNCHANGED);
+        assertThat(s.lastPutHandle()).isEqualTo(h1);
+        assertThat(s.encodingAt(h1)).isSameAs(one);
+        assertThat(s.updatedAt(h1)).as("not even its time").isEqualTo(1);
+        byte[] two = CompactFlow.encode(TestFlows.tcp4(2));
+        assertThat(s.putEncodedIfAbsent(two, 3)).isEqualTo(Result.NEW);
+        assertThat(s.encodingAt(s.lastPutHandle())).isSameAs(two);
+        assertThat(s.size()).isEqualTo(2);
+        assertThat(s.putEncodedIfAbsent(CompactFlow.encode(TestFlows.tcp4(3)), 4)).isEqualTo(Result.REFUSED_FULL);
+        assertThat(s.stats().inserted()).isEqualTo(2);
+    }
+
+    @Test
+    void reservingForMoreFlowsKeepsWhatIsHeldFindable() {
+        FlowStore s = new FlowStore("internal", 100_000);
+        for (int i = 1; i <= 10; i++) {
+            s.put(TestFlows.tcp4(i), i);
+        }
+        s.reserve(50_000);
+        s.reserve(10); // never shrinks
+        for (int i = 1; i <= 10; i++) {
+            assertThat(s.handleOf(TestFlows.tcp4(i).orig(), 0)).isNotEqualTo(FlowStore.NO_HANDLE);
+        }
+        assertThat(s.putEncoded(CompactFlow.encode(TestFlows.tcp4(11)), 11)).isEqualTo(Result.NEW);
+        assertThat(s.size()).isEqualTo(11);
+        assertThat(s.estimatedHeapBytes()).as("the index sized for 50,000").isGreaterThan(4L * 65_536);
+    }
+
+    @Test
     void lastReplacedIsTheEncodingAnUpdateReplacedAndNullAfterAnyOtherPut() {
         FlowStore s = new FlowStore("internal", 2);
         byte[] one = CompactFlow.encode(TestFlows.tcp4(1));

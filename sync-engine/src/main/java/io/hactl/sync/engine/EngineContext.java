@@ -21,6 +21,12 @@ final class EngineContext {
     final FlowStore external;
     final EngineCounters counters;
     final Executor loop;
+    /**
+     * The loop too, but a task given here runs after the loop's next pass over its sockets and
+     * due timers, not straight behind the tasks queued now: the next slice of a long walk, so
+     * that the peer's datagrams, kernel events and the tick go on between slices.
+     */
+    final Executor loopAfterIo;
     final Executor worker;
     final LongSupplier clock;
     /** Where an Error met on the loop or the worker goes. */
@@ -39,6 +45,14 @@ final class EngineContext {
     /** With Errors reported to {@code fatal}; {@code loop} and {@code worker} are expected to be guarded by it. */
     EngineContext(EngineConfig cfg, FlowStore internal, FlowStore external, EngineCounters counters, Executor loop,
                   Executor worker, LongSupplier clock, Standing standing, Runnable afterLoopTask, FatalErrors fatal) {
+        this(cfg, internal, external, counters, loop, loop, worker, clock, standing, afterLoopTask, fatal);
+    }
+
+    /** As above, with {@link #loopAfterIo} apart from {@code loop} (both guarded by {@code fatal}). */
+    EngineContext(EngineConfig cfg, FlowStore internal, FlowStore external, EngineCounters counters, Executor loop,
+                  Executor loopAfterIo, Executor worker, LongSupplier clock, Standing standing, Runnable afterLoopTask,
+                  FatalErrors fatal) {
+        this.loopAfterIo = loopAfterIo;
         this.fatal = fatal;
         this.cfg = cfg;
         this.internal = internal;

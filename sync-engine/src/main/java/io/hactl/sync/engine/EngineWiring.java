@@ -14,6 +14,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
@@ -99,6 +100,7 @@ final class EngineWiring implements AutoCloseable {
 
         FatalErrors fatal = new FatalErrors(node, engineListener);
         ctx = new EngineContext(cfg, internal, external, counters, fatal.guard("event loop", loop),
+                fatal.guard("event loop", afterIo(loop)),
                 fatal.guard("kernel worker", kernelWorker), clock, initialStanding, this::refreshStatus, fatal);
         resync = new KernelResync(ctx, kernel, kernelPort, key -> mode.flowChanged(key), new CoalescedTask(ctx.loop, () -> mode.pump()));
         purge = new KernelPurge(ctx, kernel, () -> {
@@ -160,6 +162,15 @@ final class EngineWiring implements AutoCloseable {
             ctx.fatal.check("engine tick", e);
             throw e;
         }
+    }
+
+    /**
+     * {@code loop} for tasks that should wait for its next pass over its sockets and timers: a
+     * task scheduled with no delay is taken up at the start of the next pass, while one executed
+     * from the loop runs in the current pass, behind every task queued before it.
+     */
+    static Executor afterIo(EventLoop loop) {
+        return task -> loop.schedule(task, 0, TimeUnit.NANOSECONDS);
     }
 
     /** Warm standby's backlog and a pending resync from the kernel, as they are now (on the loop). */

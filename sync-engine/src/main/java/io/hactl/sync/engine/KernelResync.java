@@ -354,7 +354,7 @@ final class KernelResync {
         }
         if (h != FlowStore.NO_HANDLE) {
             int next = h;
-            ctx.loop.execute(() -> sweep(run, next));
+            ctx.loopAfterIo.execute(() -> sweep(run, next)); // the peer and the events go on between slices
             return;
         }
         ctx.count("resyncs_from_kernel");

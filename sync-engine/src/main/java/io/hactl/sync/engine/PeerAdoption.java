@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * cache already holds is kept as it is: a kernel event put it there, and the kernel's version is
  * newer than the peer's. A flow this node's filter rejects is left out, as a dump would leave it.
  * A full internal cache refuses flows as it would a dump's, counted in
- * {@code internal_cache_refused}. The walk runs on the loop in slices of {@link #SLICE} handles, so kernel events and the
- * peer's datagrams go on between them; a flow changed meanwhile is no longer current when the
- * walk reaches it, or, reached before, holds what the kernel holds.
+ * {@code internal_cache_refused}. The walk runs on the loop in slices of {@link #SLICE} handles,
+ * each after the loop's next pass over its sockets ({@link EngineContext#loopAfterIo}), so kernel
+ * events, the peer's datagrams and the tick go on between them; a flow changed meanwhile is no
+ * longer current when the walk reaches it, or, reached before, holds what the kernel holds.
  */
 public final class PeerAdoption {
     private static final Logger LOG = LoggerFactory.getLogger(PeerAdoption.class);
@@ -107,7 +108,7 @@ public final class PeerAdoption {
             }
             if (h != FlowStore.NO_HANDLE) {
                 int next = h;
-                ctx.loop.execute(() -> slice(n, next, done));
+                ctx.loopAfterIo.execute(() -> slice(n, next, done));
                 return;
             }
             clearExternal.run();

@@ -163,12 +163,12 @@ class StatusCommandTest {
         JsonNode s = status("{\"ok\": true, \"reasons\": [], \"evidence\": \"\"}");
         assertThat(render(s, false).text()).as("none running").doesNotContain("BECOMING").doesNotContain("PRELOADING");
         ((ObjectNode) s).set("running", ControlProtocol.JSON.readTree("""
-                {"from": "BACKUP", "to": "MASTER", "source": "keepalived group G1", "step": "resync-internal", "millis": 2300}
+                {"from": "BACKUP", "to": "MASTER", "source": "keepalived group G1", "step": "adopt-peer-flows", "millis": 2300}
                 """));
         List<String> lines = render(s, false).text().lines().toList();
         assertThat(lines.get(1)).startsWith("hactl on fw1: role BACKUP");
         assertThat(lines.get(2)).isEqualTo(
-                "          BECOMING MASTER (from BACKUP): step resync-internal, 2 s so far (keepalived group G1)");
+                "          BECOMING MASTER (from BACKUP): step adopt-peer-flows, 2 s so far (keepalived group G1)");
         ((ObjectNode) s).set("running", ControlProtocol.JSON.readTree("""
                 {"from": "BACKUP", "to": "BACKUP", "source": "peer silent", "step": "", "millis": 40}
                 """));

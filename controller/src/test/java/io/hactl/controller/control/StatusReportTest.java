@@ -13,7 +13,7 @@ public class StatusReportTest {
     public static StatusReport full() {
         TransitionReport t = new TransitionReport("BACKUP", "MASTER", "keepalived group G1", "2026-01-02T03:04:05Z", 41, true,
                 List.of(new TransitionReport.StepReport("commit", 30, true, "committed 5000/5000 flows in 30 ms"),
-                        new TransitionReport.StepReport("flush-caches", 1, false, "timed out")));
+                        new TransitionReport.StepReport("adopt-peer-flows", 1, false, "timed out")));
         return new StatusReport(new StatusReport.VerdictReport(false, List.of("peer-dead: never heard"), "peer, caches"),
                 "fw1", 12, "MASTER", "keepalived", "2026-01-02T03:04:05Z", 3000, true, 1,
                 new StatusReport.Peer("192.0.2.2", true, 80, 300),

@@ -109,7 +109,7 @@ class JudgeTest {
     @Test
     void theStandingReasonsAreKeptEachWithItsName() {
         Transition failed = new Transition(Role.BACKUP, Role.MASTER, "keepalived fifo", Instant.parse("2026-12-04T17:00:00Z"),
-                List.of(new Step("commit", 12, false, "EPERM"), new Step("flush-caches", 1, true, "")), 13);
+                List.of(new Step("commit", 12, false, "EPERM"), new Step("adopt-peer-flows", 1, true, "")), 13);
         CommitResult commit = new CommitResult(100, 90, 0, Map.of("EPERM", 10), 5, 0, -1);
         Verdict v = judge.verdict(status(true, 0, true, 20_000, inSync(), commit), Role.BACKUP, true, failed);
         assertThat(v.findings().keySet()).containsExactly(Reason.BULK_RUNNING, Reason.DEMOTED, Reason.LAGGING,

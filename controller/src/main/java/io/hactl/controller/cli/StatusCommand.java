@@ -95,7 +95,8 @@ public final class StatusCommand extends ClientCommand {
         }
         out.println("sync      " + sync.mode() + ", lag " + millis(sync.lagMillis()) + " (max " + millis(sync.lagMaxMillis())
                 + " over 10 s), unacknowledged " + sync.resendQueue() + ", waiting " + sync.transmitQueue()
-                + (sync.bulkReceiving() ? ", BULK RESYNC RUNNING" : ""));
+                + (sync.bulkReceiving() ? ", BULK RESYNC RUNNING" : "")
+                + (sync.bulkOwed() ? ", our bulk waits for the peer to be heard" : ""));
         out.println("link      " + sync.activeLink() + " (" + sync.links() + " configured), key " + sync.keyFingerprint()
                 + (sync.directInject() ? ", direct-inject" : ""));
         String kernel = kernelWork(sync);

@@ -34,7 +34,7 @@ public record StatusReport(VerdictReport verdict, String node, long uptimeSecond
     public StatusReport {
         peer = peer == null ? new Peer("", false, -1, -1) : peer;
         caches = caches == null ? new Caches(0, 0, 0, 0) : caches;
-        sync = sync == null ? new Sync("", -1, -1, 0, 0, false, 0, "", 0, "", "", false, -1L, null, false) : sync;
+        sync = sync == null ? new Sync("", -1, -1, 0, 0, false, 0, "", 0, "", "", false, -1L, null, false, false) : sync;
         drops = drops == null ? Map.of() : drops;
         purge = purge == null ? new Purge(-1, null, false, null, 0, -1, false, 0) : purge;
         conntrack = conntrack == null ? new Conntrack(-1, -1) : conntrack;
@@ -104,13 +104,14 @@ public record StatusReport(VerdictReport verdict, String node, long uptimeSecond
      * work still to do: {@code standbyBacklog} flows warm standby has yet to write into the kernel
      * (-1: not a warm standby), {@code standbyReconcile} why a reconcile of the kernel with the
      * external cache is due (null: none), {@code kernelResync} whether the internal cache is to be
-     * reloaded from the kernel (events were lost) or is being reloaded.
+     * reloaded from the kernel (events were lost) or is being reloaded, {@code bulkOwed} whether a
+     * MASTER transition's bulk waits for the peer to be heard again (it was silent then).
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Sync(String mode, long lagMillis, long lagMaxMillis, long resendQueue, long transmitQueue,
                        boolean bulkReceiving, long bulksReceived, String activeLink, int links, String keyFingerprint,
                        String encryption, boolean directInject, Long standbyBacklog, String standbyReconcile,
-                       boolean kernelResync) {
+                       boolean kernelResync, boolean bulkOwed) {
         /** An older daemon's answer, without the key, reads as not a warm standby (boxed: 0 would read as current). */
         public Sync {
             standbyBacklog = standbyBacklog == null ? -1L : standbyBacklog;

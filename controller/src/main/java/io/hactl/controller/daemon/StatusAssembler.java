@@ -101,7 +101,7 @@ final class StatusAssembler {
                         s.resendQueue(), s.transmitQueue(), s.bulkReceiving(), s.bulksReceived(), link.describe(),
                         cfg.sync().links().size(), keyFingerprint, cfg.sync().encryption().configName(),
                         cfg.sync().directInject(), s.kernelWork().standbyBacklog(), s.kernelWork().standbyReconcile(),
-                        s.kernelWork().resyncPending()),
+                        s.kernelWork().resyncPending(), s.bulkOwed()),
                 drops,
                 counters.getOrDefault("messages_lost", 0L),
                 counters.getOrDefault("retransmissions", 0L),

@@ -138,6 +138,9 @@ class StatusCommandTest {
         sync.put("standbyBacklog", -1).putNull("standbyReconcile").put("kernelResync", true);
         assertThat(render(s, false).text())
                 .contains("kernel    internal cache to be reloaded from the kernel (events lost)\n");
+        assertThat(render(s, false).text()).doesNotContain("our bulk");
+        sync.put("bulkOwed", true); // a new master whose peer was silent at its takeover
+        assertThat(render(s, false).text()).containsPattern("sync      ftfw, .*, our bulk waits for the peer to be heard\n");
         // the lean reader (hactl status without picocli) reads the same
         try (com.fasterxml.jackson.core.JsonParser p = Render.JSON_FACTORY.createParser(s.toString())) {
             p.nextToken();

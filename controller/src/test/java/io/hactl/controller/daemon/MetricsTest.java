@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** The Prometheus exposition: names, labels, values, and a node name that needs escaping. */
 class MetricsTest {
     static EngineStatus status() {
-        return new EngineStatus(100, 0, 0, 0, true, 80, 300, 2, 5, 100, 0, false, 1, -1, null, 0,
+        return new EngineStatus(100, 0, 0, 0, true, 80, 300, 2, 5, 100, 0, false, 1, false, -1, null, 0,
                 Map.of("drops_bad_mac", 3L, "messages_lost", 7L),
                 new SyncEvidence(4200, 0, 0, 0, 0, 150, false, -1, null), null);
     }

@@ -29,7 +29,7 @@ class JudgeTest {
     }
 
     static EngineStatus status(boolean alive, long resend, boolean bulk, long waiting, SyncEvidence ev, CommitResult commit) {
-        return new EngineStatus(19_910, 15_300, 0, 0, alive, alive ? 80 : 5000, 300, 2, 5, resend, waiting, bulk, 1, -1,
+        return new EngineStatus(19_910, 15_300, 0, 0, alive, alive ? 80 : 5000, 300, 2, 5, resend, waiting, bulk, 1, false, -1,
                 commit, 0, Map.of(), ev, null);
     }
 

@@ -19,6 +19,7 @@ import java.util.Map;
  * @param transmitQueue        flows and controls waiting to be sent
  * @param bulkReceiving        a bulk send from the peer is in progress
  * @param bulksReceived        completed bulk sends from the peer
+ * @param bulkOwed             a MASTER transition's bulk waits for the peer to be heard (it was silent)
  * @param purgeScheduledInMillis -1 when no purge is scheduled
  * @param lastCommit           null before the first commit
  * @param counters             every counter by name (messages, drops per reason, events, ...)
@@ -27,7 +28,7 @@ import java.util.Map;
  */
 public record EngineStatus(int internalFlows, int externalFlows, long internalBytes, long externalBytes, boolean peerAlive, long lastHeardMillisAgo,
                            long rttMicros, long lagMillis, long lagMaxMillis, long resendQueue, long transmitQueue,
-                           boolean bulkReceiving, long bulksReceived, long purgeScheduledInMillis,
+                           boolean bulkReceiving, long bulksReceived, boolean bulkOwed, long purgeScheduledInMillis,
                            CommitResult lastCommit, int activeLink, Map<String, Long> counters,
                            SyncEvidence evidence, KernelWork kernelWork) {
     public EngineStatus {

@@ -74,7 +74,8 @@ final class StatusSnapshot {
                 heard < 0 ? -1 : (now - heard) / 1_000_000, rtt < 0 ? -1 : rtt / 1000,
                 lag.millis(), lag.maxMillis(now),
                 sync.resendQueueDepth.get(), sync.transmitQueueDepth.get(), peer.bulkReceiving(), peer.bulksReceived(),
-                peer.bulkOwed(),                 purge.plan().status(now).dueInMillis(), writer.lastCommit(), transport.activeLink, counters(),
+                peer.bulkOwed(), purge.plan().status(now).dueInMillis(), writer.lastCommit(), transport.activeLink,
+                counters(),
                 evidence(now), kernelWork.get());
     }
 

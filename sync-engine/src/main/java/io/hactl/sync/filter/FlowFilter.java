@@ -28,8 +28,11 @@ public record FlowFilter(Set<Integer> protocols, List<Cidr> ignore, Set<Integer>
 
     public boolean accepts(Flow f) {
         Tuple o = f.orig();
-        // getAddress copies: once per flow, not once per prefix
-        if (!acceptsEndpoints(o.protocol(), o.src().getAddress(), o.dst().getAddress())) {
+        if (!acceptsProtocol(o.protocol())) {
+            return false;
+        }
+        // getAddress copies: only with prefixes to test, and once per flow, not once per prefix
+        if (!ignore.isEmpty() && ignores(o.src().getAddress(), o.dst().getAddress())) {
             return false;
         }
         if (checksTcpState(o.protocol())) {
@@ -45,15 +48,21 @@ public record FlowFilter(Set<Integer> protocols, List<Cidr> ignore, Set<Integer>
      * look at, this is the whole verdict: a cache can filter its encodings without decoding them.
      */
     public boolean acceptsEndpoints(int protocol, byte[] src, byte[] dst) {
-        if (!protocols.isEmpty() && !protocols.contains(protocol)) {
-            return false;
-        }
+        return acceptsProtocol(protocol) && !ignores(src, dst);
+    }
+
+    private boolean acceptsProtocol(int protocol) {
+        return protocols.isEmpty() || protocols.contains(protocol);
+    }
+
+    /** Whether either address lies in an ignored prefix. */
+    private boolean ignores(byte[] src, byte[] dst) {
         for (Cidr c : ignore) {
             if (c.contains(src) || c.contains(dst)) {
-                return false;
+                return true;
             }
         }
-        return true;
+        return false;
     }
 
     /** Whether the verdict on a flow of {@code protocol} also depends on its TCP state. */

@@ -89,11 +89,10 @@ public final class WarmStandbyBenchmark {
             CommitResult c = b.commitChanges().join();
             long t1 = System.nanoTime();
             io.hactl.sync.engine.PeerAdoption.Result adopted = b.adoptPeerFlows().join();
-            int resynced = adopted.adopted();
             long t2 = System.nanoTime();
             b.bulkSend().join();
             long t3 = System.nanoTime();
-            if (count(kb) != n || resynced != n) {
+            if (count(kb) != n || adopted.adopted() != n) {
                 throw new IllegalStateException("b's kernel holds " + count(kb) + ", " + adopted + "; " + c);
             }
             System.out.printf(Locale.ROOT, "round %d %-13s: backup CPU %.3f s per 100k changes; MASTER transition %.0f ms: %s; "

@@ -1,7 +1,6 @@
 package io.hactl.controller.vrrp;
 
 import java.net.InetAddress;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
@@ -22,30 +21,19 @@ import org.slf4j.LoggerFactory;
  * <p>Beyond the RFC: a preempt delay (keepalived's {@code preempt_delay}); a hold-back
  * ({@link #holdBack}) under which the instance neither preempts nor starts as master when it
  * owns the addresses, but still takes over when the master falls silent; and its sync group's
- * {@link Gate}, which keeps it BACKUP when its master falls silent while another member still
+ * {@link InstanceGate}, which keeps it BACKUP when its master falls silent while another member still
  * hears one.
  */
 public final class VrrpInstance {
     private static final Logger LOG = LoggerFactory.getLogger(VrrpInstance.class);
-
-    /** Told of every state change, after the matching {@link Actions} call. */
-    public interface Listener {
-        void stateChanged(VrrpInstance instance, VrrpState from, VrrpState to, String why);
-    }
-
-    /** Asked before the silence of the master makes this instance MASTER (a sync group's). */
-    interface Gate {
-        /** Why {@code instance} must stay BACKUP for now; null when it may take over. */
-        String holdsBack(VrrpInstance instance);
-    }
 
     private static final long NONE = Long.MAX_VALUE;
 
     private final InstanceConfig config;
     private final Actions actions;
     private final LongSupplier nanos;
-    private Listener listener = (i, from, to, why) -> { };
-    private Gate gate = i -> null;
+    private InstanceListener listener = (i, from, to, why) -> { };
+    private InstanceGate gate = i -> null;
 
     private VrrpState state = VrrpState.INITIALIZE;
     private String why = "not started";
@@ -70,11 +58,11 @@ public final class VrrpInstance {
         this.masterAdverInterval = config.adverInterval();
     }
 
-    public void listener(Listener value) {
+    public void listener(InstanceListener value) {
         this.listener = Objects.requireNonNull(value);
     }
 
-    void gate(Gate value) {
+    void gate(InstanceGate value) {
         this.gate = Objects.requireNonNull(value);
     }
 
@@ -91,14 +79,7 @@ public final class VrrpInstance {
      * takes over after only its Skew_Time; then INITIALIZE.
      */
     public void shutdown() {
-        if (state == VrrpState.INITIALIZE) {
-            return;
-        }
-        if (state == VrrpState.MASTER) {
-            send(VrrpConstants.PRIORITY_SHUTDOWN);
-        }
-        cancelTimers();
-        move(VrrpState.INITIALIZE, "shut down");
+        stop(VrrpState.INITIALIZE, "shut down");
     }
 
     /**
@@ -107,14 +88,7 @@ public final class VrrpInstance {
      * carries it.
      */
     public void fault(String reason) {
-        if (state == VrrpState.FAULT) {
-            return;
-        }
-        if (state == VrrpState.MASTER) {
-            send(VrrpConstants.PRIORITY_SHUTDOWN);
-        }
-        cancelTimers();
-        move(VrrpState.FAULT, reason);
+        stop(VrrpState.FAULT, reason);
     }
 
     /** The fault cleared: start over as at Startup. */
@@ -287,7 +261,7 @@ public final class VrrpInstance {
             return;
         }
         boolean higher = advert.priority() > config.priority()
-                || advert.priority() == config.priority() && compare(source, config.primaryAddress()) > 0;
+                || advert.priority() == config.priority() && Election.compare(source, config.primaryAddress()) > 0;
         if (higher) {
             masterAdverInterval = advert.maxAdverInterval();
             masterAddress = source;
@@ -360,34 +334,32 @@ public final class VrrpInstance {
         actions.sendAdvert(priority);
     }
 
-    private void cancelTimers() {
+    /** Into INITIALIZE or FAULT, unless already there: a master says priority 0 first. */
+    private void stop(VrrpState to, String reason) {
+        if (state == to) {
+            return;
+        }
+        if (state == VrrpState.MASTER) {
+            send(VrrpConstants.PRIORITY_SHUTDOWN);
+        }
         adverTimer = NONE;
         masterDownTimer = NONE;
         preemptAt = NONE;
+        move(to, reason);
     }
 
     /** Skew_Time (6.1) for this instance's priority and the master's interval, in nanoseconds. */
     public long skewNanos() {
-        return (VrrpConstants.SKEW_DIVISOR - config.priority()) * masterAdverIntervalNanos()
-                / VrrpConstants.SKEW_DIVISOR;
+        return Election.skewNanos(config.priority(), masterAdverInterval);
     }
 
     /** Master_Down_Interval (6.1), in nanoseconds. */
     public long masterDownNanos() {
-        return VrrpConstants.DOWN_INTERVAL_ADVERTS * masterAdverIntervalNanos() + skewNanos();
-    }
-
-    private long masterAdverIntervalNanos() {
-        return masterAdverInterval * VrrpConstants.NANOS_PER_CENTISECOND;
+        return Election.masterDownNanos(config.priority(), masterAdverInterval);
     }
 
     private long adverIntervalNanos() {
-        return config.adverInterval() * VrrpConstants.NANOS_PER_CENTISECOND;
-    }
-
-    /** Unsigned comparison in network byte order, the tie-break of section 6.4.3. */
-    static int compare(InetAddress a, InetAddress b) {
-        return Arrays.compareUnsigned(a.getAddress(), b.getAddress());
+        return Election.nanos(config.adverInterval());
     }
 
     public InstanceConfig config() {

@@ -235,9 +235,9 @@ class VrrpInstanceTest {
 
     @Test
     void addressesCompareAsUnsignedOctets() {
-        assertThat(VrrpInstance.compare(ip("192.0.2.200"), ip("192.0.2.20"))).isPositive();
-        assertThat(VrrpInstance.compare(ip("10.0.0.1"), ip("192.0.2.1"))).isNegative();
-        assertThat(VrrpInstance.compare(ip("fe80::ff"), ip("fe80::1"))).isPositive();
+        assertThat(Election.compare(ip("192.0.2.200"), ip("192.0.2.20"))).isPositive();
+        assertThat(Election.compare(ip("10.0.0.1"), ip("192.0.2.1"))).isNegative();
+        assertThat(Election.compare(ip("fe80::ff"), ip("fe80::1"))).isPositive();
     }
 
     @Test

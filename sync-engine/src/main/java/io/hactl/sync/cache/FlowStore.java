@@ -6,7 +6,6 @@ import io.hactl.sync.wire.CompactFormat;
 
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.Tuple;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
@@ -26,7 +25,7 @@ import java.util.Arrays;
  *
  * <h2>Limit</h2>
  * At most {@link #limit()} flows; a new flow beyond it is refused and counted
- * ({@link Result#REFUSED_FULL}), while updates of held flows still succeed. Becoming full and
+ * ({@link PutResult#REFUSED_FULL}), while updates of held flows still succeed. Becoming full and
  * accepting again are logged once each, not per refusal.
  *
  * <h2>Time</h2>
@@ -37,24 +36,6 @@ import java.util.Arrays;
  */
 public final class FlowStore {
     private static final SecureRandom SEEDS = new SecureRandom();
-
-    /** What a {@link #put} did. */
-    public enum Result {
-        /** The flow was not held and now is. */
-        NEW,
-        /** The flow was held with a different state; the new state replaced it. */
-        UPDATED,
-        /** The flow was held with exactly this state (its timestamp was still refreshed). */
-        UNCHANGED,
-        /** The flow was not held and the cache is at its limit: refused and counted. */
-        REFUSED_FULL
-    }
-
-    /** Receives the flows of a walk over the store. */
-    @FunctionalInterface
-    public interface Visitor {
-        void visit(int handle, Flow flow, long updatedAtNanos);
-    }
 
     /** Returned for "no such flow". */
     public static final int NO_HANDLE = -1;
@@ -112,7 +93,7 @@ public final class FlowStore {
      * Adds {@code f} or replaces the state held for its key (original tuple + zone), stamping it
      * with {@code nowNanos}. {@code f.id()} is not kept.
      */
-    public Result put(Flow f, long nowNanos) {
+    public PutResult put(Flow f, long nowNanos) {
         return putEncoded(CompactFlow.encode(f), nowNanos);
     }
 
@@ -121,20 +102,20 @@ public final class FlowStore {
      * The array is kept, not copied. It must be a valid canonical encoding: decode it first
      * ({@link CompactFlow#decode} is strict, so what it accepts is exactly what encode produces).
      */
-    public Result putEncoded(byte[] enc, long nowNanos) {
+    public PutResult putEncoded(byte[] enc, long nowNanos) {
         return putEncoded(enc, nowNanos, true);
     }
 
     /**
      * As {@link #putEncoded(byte[], long)} for a flow not held yet; a flow already held is left
-     * as it is, its time too, and {@link Result#UNCHANGED} returned. One lookup, where asking
+     * as it is, its time too, and {@link PutResult#UNCHANGED} returned. One lookup, where asking
      * first and putting after take two.
      */
-    public Result putEncodedIfAbsent(byte[] enc, long nowNanos) {
+    public PutResult putEncodedIfAbsent(byte[] enc, long nowNanos) {
         return putEncoded(enc, nowNanos, false);
     }
 
-    private Result putEncoded(byte[] enc, long nowNanos, boolean replace) {
+    private PutResult putEncoded(byte[] enc, long nowNanos, boolean replace) {
         int klen = CompactFlow.keyLength(enc);
         int h = keyHash.hash(enc, klen);
         int slot = index.find(enc, klen, h);
@@ -143,23 +124,23 @@ public final class FlowStore {
             lastPutHandle = e;
             if (!replace) {
                 lastReplaced = null;
-                return Result.UNCHANGED;
+                return PutResult.UNCHANGED;
             }
             slab.setUpdatedAt(e, nowNanos);
             if (Arrays.equals(slab.encoding(e), enc)) {
                 lastReplaced = null;
                 counters.unchanged++;
-                return Result.UNCHANGED;
+                return PutResult.UNCHANGED;
             }
             lastReplaced = slab.replace(e, enc);
             counters.updated++;
-            return Result.UPDATED;
+            return PutResult.UPDATED;
         }
         lastReplaced = null;
         if (size >= limit) {
             lastPutHandle = NO_HANDLE;
             counters.refused();
-            return Result.REFUSED_FULL;
+            return PutResult.REFUSED_FULL;
         }
         if (index.needsGrowthFor(size + 1)) {
             index.grow();
@@ -170,7 +151,7 @@ public final class FlowStore {
         index.insert(~slot, e);
         size++;
         counters.inserted++;
-        return Result.NEW;
+        return PutResult.NEW;
     }
 
     /**
@@ -184,7 +165,7 @@ public final class FlowStore {
 
     /**
      * The encoding the latest {@link #put} or {@link #putEncoded} replaced when it returned
-     * {@link Result#UPDATED}; null after any other outcome. Valid until the next write.
+     * {@link PutResult#UPDATED}; null after any other outcome. Valid until the next write.
      */
     public byte[] lastReplaced() {
         return lastReplaced;
@@ -260,24 +241,9 @@ public final class FlowStore {
         return slot < 0 ? NO_HANDLE : index.handleAt(slot);
     }
 
-    /** Removes the flow with this key prefix; false when not held. */
-    public boolean removeKey(byte[] key) {
-        int slot = slotOfKey(key);
-        if (slot < 0) {
-            return false;
-        }
-        removeSlot(slot);
-        return true;
-    }
-
     /** The index slot holding the flow with this key prefix; negative when malformed or not held. */
     private int slotOfKey(byte[] key) {
-        return wellFormedKey(key) ? index.find(key, key.length, keyHash.hash(key, key.length)) : -1;
-    }
-
-    /** A key prefix of the current format with exactly the length its family and protocol give. */
-    static boolean wellFormedKey(byte[] key) {
-        return CompactFlow.isKey(key);
+        return CompactFlow.isKey(key) ? index.find(key, key.length, keyHash.hash(key, key.length)) : -1;
     }
 
     /** The key prefix of the flow a live handle names (a copy). */
@@ -309,15 +275,6 @@ public final class FlowStore {
     }
 
     /**
-     * The {@link CompactFlow} encoding of the flow a live handle names, read-only: what a sender
-     * puts on the wire without re-encoding.
-     */
-    public ByteBuffer encodedAt(int handle) {
-        checkLive(handle);
-        return ByteBuffer.wrap(slab.encoding(handle)).asReadOnlyBuffer();
-    }
-
-    /**
      * The stored encoding itself, not a copy: for hot paths that only read it (a bulk send, a
      * commit snapshot). Entries are replaced, never modified, so the array stays valid and
      * unchanged after later puts; callers must not write to it.
@@ -325,12 +282,6 @@ public final class FlowStore {
     public byte[] encodingAt(int handle) {
         checkLive(handle);
         return slab.encoding(handle);
-    }
-
-    /** Whether the flow a live handle names is a related flow (has a master tuple). */
-    public boolean hasMaster(int handle) {
-        checkLive(handle);
-        return CompactFlow.hasMaster(slab.encoding(handle));
     }
 
     // ---- walks ----
@@ -348,34 +299,23 @@ public final class FlowStore {
      * Visits every flow in handle order. The visitor may remove flows (the walk skips them);
      * flows it adds may or may not be visited.
      */
-    public void forEach(Visitor visitor) {
+    public void forEach(FlowVisitor visitor) {
         forEachEncoded((h, enc, updatedAtNanos) -> visitor.visit(h, flowAt(h), updatedAtNanos));
     }
 
-    /**
-     * Visits the flows without a master first, then the related flows: the order a commit needs,
-     * since the kernel refuses a related flow whose master does not exist. Same rules as
-     * {@link #forEach}; a visitor should not put flows during this walk.
-     */
-    public void forEachMastersFirst(Visitor visitor) {
-        forEachEncodedMastersFirst((h, enc, updatedAtNanos) -> visitor.visit(h, flowAt(h), updatedAtNanos));
-    }
-
-    /** Receives the stored encodings of a walk (not copies: do not modify them). */
-    @FunctionalInterface
-    public interface EncodedVisitor {
-        void visit(int handle, byte[] encoding, long updatedAtNanos);
-    }
-
     /** As {@link #forEach} without decoding: the stored encodings themselves, in handle order. */
-    public void forEachEncoded(EncodedVisitor visitor) {
+    public void forEachEncoded(EncodedFlowVisitor visitor) {
         for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
             visitor.visit(h, slab.encoding(h), slab.updatedAt(h));
         }
     }
 
-    /** As {@link #forEachMastersFirst} without decoding: the stored encodings themselves. */
-    public void forEachEncodedMastersFirst(EncodedVisitor visitor) {
+    /**
+     * The stored encodings of the flows without a master first, then of the related flows: the
+     * order a commit needs, since the kernel refuses a related flow whose master does not exist.
+     * Same rules as {@link #forEach}; a visitor should not put flows during this walk.
+     */
+    public void forEachEncodedMastersFirst(EncodedFlowVisitor visitor) {
         for (int pass = 0; pass < 2; pass++) {
             boolean related = pass == 1;
             for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {

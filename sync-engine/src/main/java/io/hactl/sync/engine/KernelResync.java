@@ -2,6 +2,7 @@ package io.hactl.sync.engine;
 
 import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.cache.FlowStore;
+import io.hactl.sync.cache.PutResult;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.FlowEvent;
 import io.hactl.sync.ctnetlink.Conntrack;
@@ -318,15 +319,15 @@ final class KernelResync {
                 run.skipped++;
                 continue;
             }
-            FlowStore.Result r = internal.putEncoded(enc, stamp);
-            if (r == FlowStore.Result.REFUSED_FULL) {
+            PutResult r = internal.putEncoded(enc, stamp);
+            if (r == PutResult.REFUSED_FULL) {
                 ctx.count("internal_cache_refused");
-            } else if (r == FlowStore.Result.UPDATED && CompactFlow.sameButTimeout(internal.lastReplaced(), enc)) {
+            } else if (r == PutResult.UPDATED && CompactFlow.sameButTimeout(internal.lastReplaced(), enc)) {
                 // only its time ran on: the peer already counts that down from when it was sent
                 // (no event reports it either); announcing it would send the whole table again
                 run.timeoutOnly++;
             } else if (run.announce != Announce.NONE && !peers
-                    && (r == FlowStore.Result.NEW || r == FlowStore.Result.UPDATED)) {
+                    && (r == PutResult.NEW || r == PutResult.UPDATED)) {
                 changed.accept(new FlowKey(Arrays.copyOf(enc, CompactFlow.keyLength(enc))));
                 run.announced++;
             }

@@ -1,6 +1,7 @@
 package io.hactl.sync.engine;
 
 import io.hactl.sync.cache.FlowStore;
+import io.hactl.sync.cache.PutResult;
 import io.hactl.sync.mode.BulkSource;
 import io.hactl.sync.mode.SyncListener;
 import io.hactl.sync.mode.SyncStats;
@@ -150,7 +151,7 @@ final class PeerState implements SyncListener {
         FlowStore external = ctx.external;
         // the datagram's arrival time: one clock read for its 35 or so flows, not one each
         if (!writer.tracksKernel()) {
-            if (external.putEncoded(bytes, arrivedNanos) == FlowStore.Result.REFUSED_FULL) {
+            if (external.putEncoded(bytes, arrivedNanos) == PutResult.REFUSED_FULL) {
                 ctx.count("external_cache_refused");
             }
             return;
@@ -158,12 +159,12 @@ final class PeerState implements SyncListener {
         // checked by the receiver (CompactFlowCheck): looked up by its key prefix in place, no copy
         int h = external.handleOfEncoded(bytes);
         long before = h == FlowStore.NO_HANDLE ? 0 : external.updatedAt(h);
-        FlowStore.Result r = external.putEncoded(bytes, arrivedNanos);
-        if (r == FlowStore.Result.REFUSED_FULL) {
+        PutResult r = external.putEncoded(bytes, arrivedNanos);
+        if (r == PutResult.REFUSED_FULL) {
             ctx.count("external_cache_refused");
             return;
         }
-        if (r == FlowStore.Result.UNCHANGED && writer.stillWritten(h, before, arrivedNanos)) {
+        if (r == PutResult.UNCHANGED && writer.stillWritten(h, before, arrivedNanos)) {
             return; // sent again as it was (a bulk): the kernel holds it as it is
         }
         if (ctx.cfg.directInject()) {

@@ -84,7 +84,7 @@ public final class FlowStore {
         this.initialCapacity = Math.min(initialCapacity, limit);
         this.keyHash = new KeyHash(k0, k1);
         this.slab = new FlowSlab(this.initialCapacity, limit);
-        this.index = new FlowIndex(slab, this.initialCapacity);
+        this.index = new FlowIndex(slab, this.initialCapacity, limit);
     }
 
     // ---- writes ----
@@ -148,7 +148,7 @@ public final class FlowStore {
         }
         int e = slab.add(enc, h, nowNanos);
         lastPutHandle = e;
-        index.insert(~slot, e);
+        index.insert(~slot, e, h);
         size++;
         counters.inserted++;
         return PutResult.NEW;

@@ -10,14 +10,14 @@ import org.junit.jupiter.api.Test;
  */
 class FlowIndexTest {
     private final FlowSlab slab = new FlowSlab(16, 1000);
-    private final FlowIndex index = new FlowIndex(slab, 6); // 8 slots, at most 6 entries
+    private final FlowIndex index = new FlowIndex(slab, 6, 1000); // 8 slots, at most 6 entries
 
     private int put(int key, int hash) {
         byte[] enc = {(byte) key};
         int slot = index.find(enc, 1, hash);
         assertThat(slot).as("key %d is new", key).isNegative();
         int handle = slab.add(enc, hash, 0);
-        index.insert(~slot, handle);
+        index.insert(~slot, handle, hash);
         return handle;
     }
 
@@ -110,5 +110,40 @@ class FlowIndexTest {
         index.clear();
         assertThat(index.slots()).isEqualTo(16);
         assertThat(slotOfKey(1, 1)).isEqualTo(~1);
+    }
+
+    @Test
+    void theHashBitsKeptInASlotTellKeysApartAndSurviveGrowthAndRemoval() {
+        // the limit 1000 needs 10 bits for handle + 1: the 22 bits above are the hash's own
+        int high = 1 << 20 << 10; // the same home slot, another tag
+        int a = put(1, 3);
+        int b = put(2, 3 | high);
+        int c = put(3, 3 | Integer.MIN_VALUE); // a negative hash
+        assertThat(index.handleAt(slotOfKey(1, 3))).isEqualTo(a);
+        assertThat(index.handleAt(slotOfKey(2, 3 | high))).isEqualTo(b);
+        assertThat(index.handleAt(slotOfKey(3, 3 | Integer.MIN_VALUE))).isEqualTo(c);
+        assertThat(slotOfKey(1, 3 | high)).as("the right key under another hash's bits").isNegative();
+        index.grow();
+        assertThat(index.slotOf(c)).isEqualTo(slotOfKey(3, 3 | Integer.MIN_VALUE));
+        index.unlink(slotOfKey(1, 3));
+        assertThat(index.handleAt(slotOfKey(2, 3 | high))).isEqualTo(b);
+        assertThat(index.handleAt(slotOfKey(3, 3 | Integer.MIN_VALUE))).isEqualTo(c);
+    }
+
+    @Test
+    void theLargestHandleTheLimitAllowsFitsBesideTheHashBits() {
+        FlowSlab big = new FlowSlab(4, 4);
+        FlowIndex idx = new FlowIndex(big, 4, 4); // handles 0..3: handle + 1 needs 3 bits
+        int last = -1;
+        for (int k = 0; k < 4; k++) {
+            byte[] enc = {(byte) k};
+            int h = -1 - k; // every hash bit set but a few low ones
+            int slot = idx.find(enc, 1, h);
+            last = big.add(enc, h, 0);
+            idx.insert(~slot, last, h);
+        }
+        assertThat(last).isEqualTo(3);
+        assertThat(idx.handleAt(idx.find(new byte[] {3}, 1, -4))).isEqualTo(3);
+        assertThat(idx.slotOf(3)).isEqualTo(idx.find(new byte[] {3}, 1, -4));
     }
 }

@@ -34,12 +34,8 @@ class SystemdNotifyTest {
 
     static String receive(int fd) {
         Memory m = new Memory(4096);
-        try {
-            long n = LibC.recv(fd, m, 4096, 0x40 /* MSG_DONTWAIT */);
-            return new String(m.getByteArray(0, (int) n), StandardCharsets.UTF_8);
-        } catch (com.sun.jna.LastErrorException e) {
-            return null;
-        }
+        long n = LibC.Polling.recv(fd, m, 4096, 0x40 /* MSG_DONTWAIT */);
+        return n < 0 ? null : new String(m.getByteArray(0, (int) n), StandardCharsets.UTF_8);
     }
 
     @Test

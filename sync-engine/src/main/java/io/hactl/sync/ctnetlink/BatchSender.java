@@ -173,7 +173,10 @@ final class BatchSender implements AutoCloseable {
         while (true) {
             try {
                 if (overrun) {
-                    requests.receiveNow();
+                    if (!requests.receiveNow()) {
+                        markUnknown(firstIndex + lastAnswered + 1, firstIndex + chunkSize, errnos);
+                        return;
+                    }
                 } else {
                     requests.receive();
                 }
@@ -181,10 +184,6 @@ final class BatchSender implements AutoCloseable {
                 if (e.isOverrun()) {
                     overrun = true;
                     continue;
-                }
-                if (overrun && e.isTimeout()) {
-                    markUnknown(firstIndex + lastAnswered + 1, firstIndex + chunkSize, errnos);
-                    return;
                 }
                 throw e;
             }

@@ -116,8 +116,9 @@ public final class ConntrackEvents implements AutoCloseable {
         try {
             if (wait) {
                 socket.receive(rx);
-            } else {
-                socket.receiveNow(rx);
+            } else if (!socket.receiveNow(rx)) {
+                foundEmpty = true;
+                return 0;
             }
         } catch (NetlinkException e) {
             if (e.isOverrun()) {

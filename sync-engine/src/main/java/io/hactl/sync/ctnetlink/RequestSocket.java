@@ -63,9 +63,9 @@ final class RequestSocket {
         socket.receive(rx);
     }
 
-    /** Reads the next datagram into {@link #rx} without waiting. */
-    void receiveNow() throws NetlinkException {
-        socket.receiveNow(rx);
+    /** Reads the next datagram into {@link #rx} without waiting; false when nothing is queued. */
+    boolean receiveNow() throws NetlinkException {
+        return socket.receiveNow(rx);
     }
 
     /** Streams the flows of dump {@code s} to {@code sink} until its NLMSG_DONE; returns how many. */

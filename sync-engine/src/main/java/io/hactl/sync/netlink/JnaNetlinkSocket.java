@@ -213,25 +213,31 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
 
     @Override
     public void receive(ByteBuffer into) throws NetlinkException {
-        receive(into, Sockets.MSG_TRUNC);
+        if (!receive(into, Sockets.MSG_TRUNC)) {
+            throw new NetlinkException("recv", Errno.EAGAIN, "nothing queued within the receive timeout");
+        }
     }
 
     @Override
-    public void receiveNow(ByteBuffer into) throws NetlinkException {
-        receive(into, Sockets.MSG_TRUNC | Sockets.MSG_DONTWAIT);
+    public boolean receiveNow(ByteBuffer into) throws NetlinkException {
+        return receive(into, Sockets.MSG_TRUNC | Sockets.MSG_DONTWAIT);
     }
 
-    private void receive(ByteBuffer into, int flags) throws NetlinkException {
+    /** One datagram into {@code into}; false on EAGAIN (nothing queued, or the receive timeout passed). */
+    private boolean receive(ByteBuffer into, int flags) throws NetlinkException {
         ensureOpen("recv");
         long n;
         while (true) {
-            try {
-                n = LibC.recv(fd, receivePointer, RECEIVE_CAPACITY, flags);
+            n = LibC.Polling.recv(fd, receivePointer, RECEIVE_CAPACITY, flags);
+            if (n >= 0) {
                 break;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != Errno.EINTR) {
-                    throw new NetlinkException("recv", e.getErrorCode());
-                }
+            }
+            int errno = Native.getLastError();
+            if (errno == Errno.EAGAIN) {
+                return false;
+            }
+            if (errno != Errno.EINTR) {
+                throw new NetlinkException("recv", errno);
             }
         }
         if (n > RECEIVE_CAPACITY) {
@@ -245,6 +251,7 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
         into.put(receiveBuffer);
         into.flip();
         into.order(ByteOrder.nativeOrder());
+        return true;
     }
 
     @Override

@@ -60,11 +60,12 @@ public interface NetlinkSocket extends AutoCloseable {
     void receive(ByteBuffer into) throws NetlinkException;
 
     /**
-     * As {@link #receive} but never waits: throws NetlinkException with EAGAIN at once when
-     * nothing is queued. The kernel answers a request within the send that carried it, so after
-     * a send every answer that will ever come is already queued (or was dropped in an overrun).
+     * As {@link #receive} but never waits: false at once when nothing is queued (no exception:
+     * an event reader ends every drain so). The kernel answers a request within the send that
+     * carried it, so after a send every answer that will ever come is already queued (or was
+     * dropped in an overrun).
      */
-    void receiveNow(ByteBuffer into) throws NetlinkException;
+    boolean receiveNow(ByteBuffer into) throws NetlinkException;
 
     @Override
     void close();

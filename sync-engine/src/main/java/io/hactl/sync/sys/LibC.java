@@ -7,7 +7,8 @@ import com.sun.jna.Pointer;
 
 /**
  * The few libc calls hactl needs, bound with JNA direct mapping (no per-call reflection).
- * Each throws {@link LastErrorException} carrying errno when the call returns -1.
+ * Each throws {@link LastErrorException} carrying errno when the call returns -1, but for the
+ * receives of {@link Polling}.
  */
 public final class LibC {
     static {
@@ -29,6 +30,31 @@ public final class LibC {
 
     private LibC() {}
 
+    /** Loads and binds libc (for {@link Polling}, whose first use may come before any of this class's). */
+    static void load() {
+        // the static initialiser has run by the time this body does
+    }
+
+    /**
+     * Receives for a caller to whom "nothing queued" (EAGAIN) is a common answer: -1 and errno in
+     * {@link Native#getLastError()} instead of a {@link LastErrorException}. JNA builds that
+     * exception with a stack trace and parses its own message with a failing Integer.parseInt, a
+     * second exception: two stack traces per empty read, which cost more than the system call.
+     */
+    public static final class Polling {
+        static {
+            LibC.load();
+            Native.register(Polling.class, "libc.so.6");
+        }
+
+        private Polling() {}
+
+        public static native long recv(int fd, Pointer buf, long len, int flags);
+
+        /** recvmsg(2) into a {@code struct msghdr} the caller laid out in native memory. */
+        public static native long recvmsg(int fd, Pointer msghdr, int flags);
+    }
+
     public static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
     public static native int bind(int fd, byte[] addr, int addrlen) throws LastErrorException;
@@ -43,15 +69,10 @@ public final class LibC {
 
     public static native long send(int fd, Pointer buf, long len, int flags) throws LastErrorException;
 
-    public static native long recv(int fd, Pointer buf, long len, int flags) throws LastErrorException;
-
     public static native NativeLong sendto(int fd, byte[] buf, NativeLong len, int flags, byte[] addr, int addrlen)
             throws LastErrorException;
 
     public static native int close(int fd) throws LastErrorException;
-
-    /** recvmsg(2) into a {@code struct msghdr} the caller laid out in native memory. */
-    public static native long recvmsg(int fd, Pointer msghdr, int flags) throws LastErrorException;
 
     /**
      * poll(2) over an array of {@code struct pollfd} (8 bytes each: int fd, short events, short

@@ -209,8 +209,16 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
     }
 
     @Override
-    public void receiveNow(ByteBuffer into) throws NetlinkException {
-        receive(into, false);
+    public boolean receiveNow(ByteBuffer into) throws NetlinkException {
+        try {
+            receive(into, false);
+            return true;
+        } catch (NetlinkException e) {
+            if (e.isTimeout()) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import static io.hactl.sync.netlink.Rtnetlink.IFLA_MTU;
 import static io.hactl.sync.netlink.Rtnetlink.RTM_GETLINK;
 import static io.hactl.sync.netlink.Rtnetlink.RTM_NEWLINK;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hactl.sync.lab.LabTest;
 import io.hactl.sync.lab.Netns;
@@ -95,5 +96,33 @@ class RouteSocketLabTest {
         assertThat(links.get("lo")).isEqualTo(new Link(1, 65536));
         assertThat(links.get("hactl-v0").mtu()).isEqualTo(1400);
         assertThat(links.get("hactl-v0").index()).isGreaterThan(1);
+    }
+
+    @Test
+    void receiveNowSaysFalseOnAnEmptyQueueAndTrueOnceTheKernelAnswered() throws Exception {
+        AttrWriter w = new AttrWriter(64);
+        int m = w.beginMessage(RTM_GETLINK, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP, 8);
+        w.putStructU8(Sockets.AF_UNSPEC);
+        w.putStructU8(0);
+        w.putStructU16(0);
+        w.putStructU32(0);
+        w.putStructU32(0);
+        w.putStructU32(0);
+        w.endMessage(m);
+        try (NetlinkSocket s = ns.call(() -> JnaNetlinkSocket.route())) {
+            ByteBuffer rx = ByteBuffer.allocate(256 * 1024);
+            assertThat(s.receiveNow(rx)).as("nothing asked, nothing queued").isFalse();
+            s.send(w.flipped());
+            // the kernel answers a dump's first part within the send that asked for it
+            assertThat(s.receiveNow(rx)).isTrue();
+            assertThat(NlMsg.read(rx, 0, IFINFOMSG_LEN).seq()).isEqualTo(8);
+            s.setReceiveTimeout(Duration.ofMillis(50));
+            while (s.receiveNow(rx)) {
+                // the rest of the dump, then its end
+            }
+            assertThat(s.receiveNow(rx)).isFalse();
+            assertThatThrownBy(() -> s.receive(rx)).isInstanceOf(NetlinkException.class)
+                    .satisfies(e -> assertThat(((NetlinkException) e).isTimeout()).isTrue());
+        }
     }
 }

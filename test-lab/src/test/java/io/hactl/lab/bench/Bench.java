@@ -249,7 +249,7 @@ public final class Bench {
     }
 
     /** "jit 80, vm 10, hactl 60, other 0": each kind's CPU ms between two readings. */
-    private static String kindsSince(Map<String, Long> before, Map<String, Long> after) {
+    static String kindsSince(Map<String, Long> before, Map<String, Long> after) {
         StringBuilder sb = new StringBuilder();
         for (var e : after.entrySet()) {
             sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')

@@ -139,6 +139,9 @@ public final class ChurnBench {
 
             long[] pids = d.pids();
             long[] cpu0 = {SyncDaemons.cpuMillisOf(pids[0]), SyncDaemons.cpuMillisOf(pids[1])};
+            boolean jvm = d instanceof HactlDaemons;
+            var kindsA0 = jvm ? SyncDaemons.cpuMillisByKind(pids[0]) : null;
+            var kindsB0 = jvm ? SyncDaemons.cpuMillisByKind(pids[1]) : null;
             long[] rssMax = d.rss();
             long ownLagMax = -1;
             long loadEnd;
@@ -194,6 +197,11 @@ public final class ChurnBench {
                 arrivals = capture.arrivals();
                 System.out.printf(Locale.ROOT, "%s: %d datagrams captured on b, b complete %.0f ms after the load%n",
                         system, capture.datagrams(), completeAfter);
+                if (jvm) { // where a JVM's CPU went: its own threads, the JIT's, the GC's
+                    System.out.printf(Locale.ROOT, "%s: cpu ms of a by thread kind: %s; of b: %s%n", system,
+                            Bench.kindsSince(kindsA0, SyncDaemons.cpuMillisByKind(pids[0])),
+                            Bench.kindsSince(kindsB0, SyncDaemons.cpuMillisByKind(pids[1])));
+                }
 
                 Map<String, Long> losses = d.losses();
                 Set<String> master = masterKeys(ct);

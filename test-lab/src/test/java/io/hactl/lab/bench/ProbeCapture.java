@@ -1,6 +1,7 @@
 package io.hactl.lab.bench;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
 import com.sun.jna.Memory;
 import io.hactl.sync.lab.Netns;
 import io.hactl.sync.sys.LibC;
@@ -58,11 +59,9 @@ final class ProbeCapture implements AutoCloseable {
         Memory buf = new Memory(65_536);
         byte[] packet = new byte[65_536];
         while (!stopped) {
-            long n;
-            try {
-                n = LibC.recv(fd, buf, packet.length, 0);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == EAGAIN) {
+            long n = LibC.Polling.recv(fd, buf, packet.length, 0);
+            if (n < 0) {
+                if (Native.getLastError() == EAGAIN) {
                     continue;
                 }
                 return;

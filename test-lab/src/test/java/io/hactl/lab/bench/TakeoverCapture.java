@@ -1,6 +1,7 @@
 package io.hactl.lab.bench;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
@@ -160,14 +161,16 @@ final class TakeoverCapture implements AutoCloseable {
         byte[] frame = new byte[64];
         byte[] stamp = new byte[16];
         while (!stopped) {
-            long n;
-            try {
-                n = LibC.recv(fd, buf, buf.size(), 0);
-                LibC.ioctl(fd, new NativeLong(SIOCGSTAMPNS), stamp);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == EAGAIN) {
+            long n = LibC.Polling.recv(fd, buf, buf.size(), 0);
+            if (n < 0) {
+                if (Native.getLastError() == EAGAIN) {
                     continue;
                 }
+                return;
+            }
+            try {
+                LibC.ioctl(fd, new NativeLong(SIOCGSTAMPNS), stamp);
+            } catch (LastErrorException e) {
                 return;
             }
             ByteBuffer ts = ByteBuffer.wrap(stamp).order(ByteOrder.nativeOrder());

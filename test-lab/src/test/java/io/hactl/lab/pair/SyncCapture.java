@@ -1,6 +1,6 @@
 package io.hactl.lab.pair;
 
-import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
 import com.sun.jna.Memory;
 import io.hactl.sync.sys.LibC;
 import io.hactl.sync.lab.Netns;
@@ -58,11 +58,9 @@ public final class SyncCapture implements AutoCloseable {
         Memory buf = new Memory(65_536);
         byte[] packet = new byte[65_536];
         while (!stopped) {
-            long n;
-            try {
-                n = LibC.recv(fd, buf, packet.length, 0);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == EAGAIN) {
+            long n = LibC.Polling.recv(fd, buf, packet.length, 0);
+            if (n < 0) {
+                if (Native.getLastError() == EAGAIN) {
                     continue;
                 }
                 return;

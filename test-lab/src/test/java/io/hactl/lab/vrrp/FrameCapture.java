@@ -1,6 +1,7 @@
 package io.hactl.lab.vrrp;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
 import com.sun.jna.Memory;
 import io.hactl.sync.netlink.Errno;
 import io.hactl.sync.sys.LibC;
@@ -36,15 +37,15 @@ final class FrameCapture implements AutoCloseable {
 
     /** The next frame's payload, or null when none came within the timeout. */
     byte[] next() {
-        try {
-            long n = LibC.recv(fd, buffer, buffer.size(), 0);
+        long n = LibC.Polling.recv(fd, buffer, buffer.size(), 0);
+        if (n >= 0) {
             return buffer.getByteArray(0, (int) n);
-        } catch (LastErrorException e) {
-            if (e.getErrorCode() == Errno.EAGAIN) {
-                return null;
-            }
-            throw e;
         }
+        int errno = Native.getLastError();
+        if (errno == Errno.EAGAIN) {
+            return null;
+        }
+        throw new LastErrorException(errno);
     }
 
     @Override

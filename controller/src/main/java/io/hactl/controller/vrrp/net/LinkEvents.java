@@ -50,12 +50,11 @@ final class LinkEvents implements AutoCloseable {
         boolean any = false;
         for (int i = 0; i < MAX_READS; i++) {
             try {
-                socket.receiveNow(buffer);
-                any = true;
-            } catch (NetlinkException e) {
-                if (e.errno() == Errno.EAGAIN) {
+                if (!socket.receiveNow(buffer)) {
                     return any;
                 }
+                any = true;
+            } catch (NetlinkException e) {
                 if (e.errno() != Errno.ENOBUFS && e.errno() != Errno.EINTR && e.errno() != Errno.EMSGSIZE) {
                     throw new NetException("link notifications: " + e.getMessage(), e.errno());
                 }

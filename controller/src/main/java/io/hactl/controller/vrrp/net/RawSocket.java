@@ -1,6 +1,7 @@
 package io.hactl.controller.vrrp.net;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
 import io.hactl.sync.netlink.Errno;
@@ -217,16 +218,16 @@ final class RawSocket implements AutoCloseable {
         msghdr.setLong(40, CONTROL_CAPACITY);
         long n;
         while (true) {
-            try {
-                n = LibC.recvmsg(fd, msghdr, Sockets.MSG_DONTWAIT);
+            n = LibC.Polling.recvmsg(fd, msghdr, Sockets.MSG_DONTWAIT);
+            if (n >= 0) {
                 break;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == Errno.EAGAIN) {
-                    return false;
-                }
-                if (e.getErrorCode() != Errno.EINTR) {
-                    throw new NetException(what + ": recvmsg", e.getErrorCode());
-                }
+            }
+            int errno = Native.getLastError();
+            if (errno == Errno.EAGAIN) {
+                return false;
+            }
+            if (errno != Errno.EINTR) {
+                throw new NetException(what + ": recvmsg", errno);
             }
         }
         received = (int) n;

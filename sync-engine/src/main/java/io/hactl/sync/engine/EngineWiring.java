@@ -155,7 +155,7 @@ final class EngineWiring implements AutoCloseable {
             resync.tick(now);
             peer.tick();
             standby.flushInjections();
-            snapshots.take(now);
+            snapshots.tick(now);
         } catch (RuntimeException e) {
             LOG.error("{}: engine tick failed", cfg.node(), e); // never kill the scheduled tick
         } catch (Error e) {

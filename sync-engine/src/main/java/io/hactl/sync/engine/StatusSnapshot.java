@@ -14,8 +14,17 @@ import java.util.function.Supplier;
  * liveness and lag, queues, every counter (the engine's own, the sync link's, drops per reason),
  * and the evidence of sync. The latest is kept for readers on any thread, who never wait for the
  * loop.
+ *
+ * <p>The loop takes one at the first tick after a reader asked for the latest, else every
+ * {@link #IDLE_PERIOD_NANOS}: a status is some fifty counters copied into a map, which every tick
+ * (100 a second) would make most of an idle daemon's work.
  */
 final class StatusSnapshot {
+    /** Longest a snapshot goes untaken while nobody reads one. */
+    static final long IDLE_PERIOD_NANOS = 100_000_000L;
+    private static final String[] DROP_KEYS = java.util.Arrays.stream(DropReason.values())
+            .map(r -> "drops_" + r.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
+
     private final EngineContext ctx;
     private final SyncStats sync;
     private final TransportStats transport;
@@ -30,6 +39,8 @@ final class StatusSnapshot {
     private final Supplier<KernelWork> kernelWork;
     private volatile EngineStatus latest;
     private volatile long latestAt;
+    /** A reader asked for the latest since the last was taken. */
+    private volatile boolean wanted;
 
     StatusSnapshot(EngineContext ctx, SyncStats sync, TransportStats transport, DecodeStats decode, ReplicationLag lag,
                    PeerState peer, KernelPurge purge, KernelWriter writer, PeerCountCheck peerCount,
@@ -48,8 +59,16 @@ final class StatusSnapshot {
         this.latestAt = ctx.now();
     }
 
+    /** At a tick: takes the status when a reader asked since the last, or when the last is {@link #IDLE_PERIOD_NANOS} old. */
+    void tick(long now) {
+        if (wanted || now - latestAt >= IDLE_PERIOD_NANOS) {
+            take(now);
+        }
+    }
+
     /** Takes the status (and the purge's) at {@code now}, on the loop. */
     void take(long now) {
+        wanted = false;
         purge.takeStatus(now);
         latest = build(now);
         latestAt = now;
@@ -57,6 +76,7 @@ final class StatusSnapshot {
 
     /** The latest taken, or (before the first) one built now. */
     EngineStatus latest(long now) {
+        wanted = true;
         EngineStatus s = latest;
         return s != null ? s : build(now);
     }
@@ -103,8 +123,9 @@ final class StatusSnapshot {
         c.put("netlink_malformed", decode.malformedMessages.get());
         c.put("internal_cache_refused_total", ctx.internal.refusals());
         c.put("external_cache_refused_total", ctx.external.refusals());
-        for (DropReason r : DropReason.values()) {
-            c.put("drops_" + r.name().toLowerCase(Locale.ROOT), sync.drops(r));
+        DropReason[] reasons = DropReason.values();
+        for (int i = 0; i < reasons.length; i++) {
+            c.put(DROP_KEYS[i], sync.drops(reasons[i]));
         }
         return c;
     }

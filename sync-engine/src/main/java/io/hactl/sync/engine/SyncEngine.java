@@ -249,7 +249,10 @@ public final class SyncEngine implements AutoCloseable {
         return p.snapshots.ageMillis(p.clock.getAsLong());
     }
 
-    /** The latest snapshot (refreshed every tick); never blocks. */
+    /**
+     * The latest snapshot; never blocks. Taken at most a tick before, or, when nobody asked for one
+     * since, at most a tenth of a second before (the next tick then takes a fresh one).
+     */
     public EngineStatus status() {
         return p.snapshots.latest(p.clock.getAsLong());
     }

@@ -131,12 +131,27 @@ final class FlowSlab {
         }
         if (used == data.length) {
             // size < limit here and no handle is free, so used < limit: there is room to grow
-            int capacity = (int) Math.min(limit, Math.max(16L, data.length + (long) data.length / 2));
-            data = Arrays.copyOf(data, capacity);
-            updatedAt = Arrays.copyOf(updatedAt, capacity);
-            hashes = Arrays.copyOf(hashes, capacity);
+            resize((int) Math.min(limit, Math.max(16L, data.length + (long) data.length / 2)));
         }
         return used++;
+    }
+
+    /**
+     * Grows the per-handle arrays at once to room for {@code flows} flows (at most the limit),
+     * ahead of a known number of adds: one copy of each array instead of one per growth by half,
+     * each of which the young generation would otherwise copy again while the adds go on.
+     */
+    void growFor(int flows) {
+        int capacity = Math.min(limit, flows);
+        if (capacity > data.length) {
+            resize(capacity);
+        }
+    }
+
+    private void resize(int capacity) {
+        data = Arrays.copyOf(data, capacity);
+        updatedAt = Arrays.copyOf(updatedAt, capacity);
+        hashes = Arrays.copyOf(hashes, capacity);
     }
 
     /** Heap bytes of an array of {@code length} elements of {@code elementBytes} each, by the JVM's layout. */

@@ -188,12 +188,14 @@ public final class FlowStore {
     }
 
     /**
-     * Makes room in the index for {@code flows} flows in one step, ahead of a known number of
-     * puts (a whole cache moving into this one), instead of growing by doubling as they come.
-     * Capped at the limit.
+     * Makes room in the index and the per-flow arrays for {@code flows} flows in one step, ahead
+     * of a known number of puts (a whole cache moving into this one), instead of growing as they
+     * come. Capped at the limit; never shrinks.
      */
     public void reserve(int flows) {
-        index.growFor(Math.min(flows, limit));
+        int n = Math.min(flows, limit);
+        slab.growFor(n);
+        index.growFor(n);
     }
 
     /**

@@ -8,7 +8,8 @@
  * int <em>handle</em>: the time of the last put and the hash of its key
  * ({@link io.hactl.sync.cache.FlowSlab}). An open-addressing index (linear probing, at most 3/4
  * full, backward-shift deletion so there are no tombstones) maps the key prefix of the encoding
- * to the handle ({@link io.hactl.sync.cache.FlowIndex}). No object is kept per flow besides the
+ * to the handle ({@link io.hactl.sync.cache.FlowIndex}); a slot keeps the key hash's high bits
+ * beside the handle, so a probe passes other keys without reading the slab. No object is kept per flow besides the
  * encoding: 80 bytes of heap per IPv4 TCP flow and 104 per IPv6 TCP flow by the object layout
  * (FlowStoreMemoryTest holds the store to it; see
  * {@link io.hactl.sync.cache.FlowStore#estimatedHeapBytes()}). The key hash is SipHash with a

@@ -4,7 +4,6 @@ import io.hactl.sync.wire.Datagram;
 import io.hactl.sync.wire.DropReason;
 import io.hactl.sync.wire.Message;
 import io.hactl.sync.wire.ReplayWindow;
-import io.hactl.sync.wire.Wire;
 import io.hactl.sync.mode.TransmitQueue.BulkCursor;
 import io.hactl.sync.mode.TransmitQueue.Ctl;
 import java.util.Iterator;
@@ -193,34 +192,13 @@ abstract class AbstractMode implements SyncMode {
         sendHeartbeat(now); // a datagram of the session at once: the peer may start sending
     }
 
-    /** Whether a sequence number in {@code d} runs further ahead of the expected one than a peer can. */
-    private boolean sequenceJumps(Datagram d) {
-        if (!expectedKnown) {
-            return false;
-        }
-        for (Message m : d.messages()) {
-            int seq;
-            if (m.type().reliable()) {
-                seq = m.seq();
-            } else if (m instanceof Message.Heartbeat h) {
-                seq = h.nextSeq();
-            } else {
-                continue;
-            }
-            if (seq - expected > Wire.MAX_SEQUENCE_JUMP) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** A datagram of the session: the window, the bounds, then its messages. */
     private DropReason inSession(Datagram d, long now) {
         ReplayWindow.Verdict v = session.check(d);
         if (v == ReplayWindow.Verdict.REPLAY) {
             return DropReason.REPLAYED;
         }
-        if (v == ReplayWindow.Verdict.TOO_FAR_AHEAD || sequenceJumps(d)) {
+        if (v == ReplayWindow.Verdict.TOO_FAR_AHEAD || expectedKnown && PeerSession.sequenceJumps(d, expected)) {
             sequenceJumped = true;
             // a peer that really moved on that far answers a challenge from where it is
             session.challenge();

@@ -2,7 +2,9 @@ package io.hactl.sync.mode;
 
 import io.hactl.sync.wire.Datagram;
 import io.hactl.sync.wire.Epochs;
+import io.hactl.sync.wire.Message;
 import io.hactl.sync.wire.ReplayWindow;
+import io.hactl.sync.wire.Wire;
 import java.util.function.LongSupplier;
 
 /**
@@ -118,5 +120,26 @@ final class PeerSession {
     void accepted(Datagram d) {
         window.record(d.number());
         confirmed = true;
+    }
+
+    /**
+     * Whether a sequence number in {@code d} (of a reliable message, or the next one a heartbeat
+     * announces) runs further ahead of {@code expected} than a peer can ({@link Wire#MAX_SEQUENCE_JUMP}).
+     */
+    static boolean sequenceJumps(Datagram d, int expected) {
+        for (Message m : d.messages()) {
+            int seq;
+            if (m.type().reliable()) {
+                seq = m.seq();
+            } else if (m instanceof Message.Heartbeat h) {
+                seq = h.nextSeq();
+            } else {
+                continue;
+            }
+            if (seq - expected > Wire.MAX_SEQUENCE_JUMP) {
+                return true;
+            }
+        }
+        return false;
     }
 }

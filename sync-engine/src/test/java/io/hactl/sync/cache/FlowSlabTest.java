@@ -97,4 +97,19 @@ class FlowSlabTest {
         assertThat(FlowSlab.arrayBytes(36, 1)).isEqualTo(56);
         assertThat(FlowSlab.arrayBytes(3, 8)).isEqualTo(40);
     }
+
+    @Test
+    void growForSizesTheArraysOnceCappedAtTheLimitAndNeverShrinks() {
+        FlowSlab slab = new FlowSlab(4, 1000);
+        int a = slab.add(enc(3), 7, 1);
+        slab.growFor(600);
+        assertThat(slab.capacity()).isEqualTo(600);
+        slab.growFor(5000);
+        assertThat(slab.capacity()).as("capped at the limit").isEqualTo(1000);
+        slab.growFor(10);
+        assertThat(slab.capacity()).isEqualTo(1000);
+        assertThat(slab.hash(a)).isEqualTo(7);
+        assertThat(slab.updatedAt(a)).isEqualTo(1);
+        assertThat(slab.encoding(a)).hasSize(3);
+    }
 }

@@ -20,7 +20,8 @@ public final class HactlNode implements AutoCloseable {
      */
     public static final List<String> LAUNCHER_JVM = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx512m",
             "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps",
-            "-XX:TrimNativeHeapInterval=5000", "-XX:NewSize=3m", "-Dio.netty.jfr.enabled=false");
+            "-XX:TrimNativeHeapInterval=5000", "-XX:NewSize=3m", "-XX:MaxNewSize=16m",
+            "-Dio.netty.jfr.enabled=false");
     /** The launcher's environment for the daemon. */
     public static final String MALLOC_ARENA_MAX = "2";
 

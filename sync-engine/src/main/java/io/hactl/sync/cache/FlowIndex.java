@@ -10,7 +10,7 @@ import java.util.Arrays;
  *
  * <p>A slot holds handle + 1 (0 = empty) in its low bits, as many as the store's limit needs,
  * and the key hash's own bits above them: a probe passes over another key's slot on the slot
- * alone, without reaching into the slab (a cache miss each, which made most of a lookup's time),
+ * alone, without reaching into the slab for that key's hash (a dependent cache miss each),
  * and goes to the stored encoding only when those bits match.
  *
  * <p>Not thread-safe: owned by its store.

@@ -196,6 +196,9 @@ final class EngineWiring implements AutoCloseable {
 
     @Override
     public void close() {
+        if (ctx != null) {
+            ctx.fatal.stopping();
+        }
         if (ticker != null) {
             ticker.cancel(false);
         }
@@ -208,9 +211,7 @@ final class EngineWiring implements AutoCloseable {
         if (link != null) {
             link.close();
         }
-        if (group != null) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        // the worker first, while the loop still takes what its last task hands back
         if (kernelWorker != null) {
             kernelWorker.shutdown();
             try {
@@ -218,6 +219,9 @@ final class EngineWiring implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         if (kernel != null) {
             kernel.close();

@@ -2,6 +2,7 @@ package io.hactl.sync.engine;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +13,10 @@ import org.slf4j.LoggerFactory;
  * trusted to replicate or to answer, and the process should end so that its supervisor restarts
  * it, rather than live on without a loop or a worker. Exceptions are not fatal: the operation
  * that threw fails and is reported as it always was.
+ *
+ * <p>It also knows when the engine is stopping: the loop and the worker end one after the
+ * other, and a task of one that hands work to the other after it has ended ends quietly then,
+ * instead of dying on a thread with an uncaught exception.
  */
 final class FatalErrors {
     private static final Logger LOG = LoggerFactory.getLogger(FatalErrors.class);
@@ -19,6 +24,7 @@ final class FatalErrors {
     private final String node;
     private final EngineListener listener;
     private final AtomicBoolean reported = new AtomicBoolean();
+    private volatile boolean stopping;
 
     FatalErrors(String node, EngineListener listener) {
         this.node = node;
@@ -54,11 +60,25 @@ final class FatalErrors {
         return reported.get();
     }
 
-    /** {@code executor} whose tasks' Errors are reported (and still thrown). */
+    /** The engine is stopping: from now on a task that finds the other thread gone is dropped. */
+    void stopping() {
+        stopping = true;
+    }
+
+    /**
+     * {@code executor} whose tasks' Errors are reported (and still thrown). A task that hands work
+     * to an executor already shut down ends quietly once the engine is {@link #stopping}; before
+     * that the rejection is thrown like any other exception.
+     */
     Executor guard(String where, Executor executor) {
         return task -> executor.execute(() -> {
             try {
                 task.run();
+            } catch (RejectedExecutionException e) {
+                if (!stopping) {
+                    throw e;
+                }
+                LOG.debug("{}: a task on the {} ended with the engine: {}", node, where, e.getMessage());
             } catch (Error e) {
                 check(where, e);
                 throw e;

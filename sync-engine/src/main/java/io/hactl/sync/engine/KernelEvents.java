@@ -5,6 +5,7 @@ import io.hactl.sync.ctnetlink.ConntrackEvents;
 import io.hactl.sync.netlink.NetlinkException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -81,28 +82,40 @@ final class KernelEvents implements Runnable {
                 }
                 break;
             }
-            if (!batch.isEmpty()) {
-                batches.accept(new ArrayList<>(batch));
-                batch.clear();
-            }
-            if (lost[0]) {
-                lost[0] = false;
-                overruns.lost(clock.getAsLong());
-                try {
-                    int size = events.growReceiveBuffer(maxBuffer);
-                    LOG.warn("{}: kernel events lost (netlink overrun); event buffer now {} bytes, a resync follows"
-                            + " once the queue has drained", node, size);
-                } catch (NetlinkException e) {
-                    LOG.warn("{}: kernel events lost; cannot grow the event buffer: {}", node, e.getMessage());
+            try {
+                handOver(batch, lost);
+            } catch (RejectedExecutionException e) {
+                if (running) {
+                    LOG.error("{}: the engine's loop has ended: kernel events are no longer read", node);
                 }
+                break;
             }
-            if (overruns.reportNow(events.foundEmpty(), clock.getAsLong())) {
-                if (overruns.reportedWhileCongested()) {
-                    LOG.warn("{}: the event queue has not drained for {} s: resync now, and again once it has",
-                            node, EventOverruns.CONGESTED_MAX.toSeconds());
-                }
-                overrun.run();
+        }
+    }
+
+    /** The batch read, then the overrun if one was met, to the loop. */
+    private void handOver(List<FlowEvent> batch, boolean[] lost) {
+        if (!batch.isEmpty()) {
+            batches.accept(new ArrayList<>(batch));
+            batch.clear();
+        }
+        if (lost[0]) {
+            lost[0] = false;
+            overruns.lost(clock.getAsLong());
+            try {
+                int size = events.growReceiveBuffer(maxBuffer);
+                LOG.warn("{}: kernel events lost (netlink overrun); event buffer now {} bytes, a resync follows"
+                        + " once the queue has drained", node, size);
+            } catch (NetlinkException e) {
+                LOG.warn("{}: kernel events lost; cannot grow the event buffer: {}", node, e.getMessage());
             }
+        }
+        if (overruns.reportNow(events.foundEmpty(), clock.getAsLong())) {
+            if (overruns.reportedWhileCongested()) {
+                LOG.warn("{}: the event queue has not drained for {} s: resync now, and again once it has",
+                        node, EventOverruns.CONGESTED_MAX.toSeconds());
+            }
+            overrun.run();
         }
     }
 

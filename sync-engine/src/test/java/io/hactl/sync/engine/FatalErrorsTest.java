@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 /** An Error on the engine's threads reaches the listener once; exceptions do not. */
@@ -42,6 +43,21 @@ class FatalErrorsTest {
         fatal.watch("commit", CompletableFuture.failedFuture(new IllegalStateException("EBUSY")));
         assertThat(heard).isEmpty();
         assertThat(fatal.reported()).isFalse();
+    }
+
+    @Test
+    void aTaskThatFindsTheOtherThreadGoneFailsUntilTheEngineStopsThenEndsQuietly() {
+        Executor worker = fatal.guard("kernel worker", Runnable::run);
+        Runnable handsBackToTheLoop = () -> {
+            throw new RejectedExecutionException("event executor terminated");
+        };
+        assertThatThrownBy(() -> worker.execute(handsBackToTheLoop)).isInstanceOf(RejectedExecutionException.class);
+        fatal.stopping();
+        worker.execute(handsBackToTheLoop);
+        assertThatThrownBy(() -> worker.execute(() -> {
+            throw new IllegalStateException("a failed operation");
+        })).as("other exceptions still fail the task").isInstanceOf(IllegalStateException.class);
+        assertThat(heard).isEmpty();
     }
 
     @Test

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class KernelEventsTest {
@@ -41,6 +43,35 @@ class KernelEventsTest {
         } finally {
             s.close(); // wakes the reader
             reader.stop();
+        }
+    }
+
+    @Test
+    void aReaderWhoseLoopHasEndedStopsWithoutAnUncaughtException() throws Exception {
+        InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
+        FakeNetlinkSocket s = kernel.openSocket();
+        s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
+        s.setReceiveTimeout(Duration.ofMillis(50));
+        s.setBlocking(true);
+        AtomicInteger handedOver = new AtomicInteger();
+        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, batch -> {
+            handedOver.incrementAndGet();
+            throw new RejectedExecutionException("event executor terminated"); // the engine's loop, shut down
+        }, () -> { }, System::nanoTime);
+        List<Throwable> uncaught = Collections.synchronizedList(new ArrayList<>());
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+        try {
+            reader.start();
+            kernel.inject(TestFlows.tcp4(0));
+            await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(5)).until(() -> handedOver.get() == 1);
+            kernel.inject(TestFlows.tcp4(1));
+            reader.stop(); // joins the reader's thread
+            assertThat(handedOver).as("the reader ended at the first refusal").hasValue(1);
+            assertThat(uncaught).isEmpty();
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(before);
+            s.close();
         }
     }
 

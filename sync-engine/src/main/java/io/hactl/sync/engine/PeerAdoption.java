@@ -63,11 +63,17 @@ public final class PeerAdoption {
         this.clearExternal = clearExternal;
     }
 
-    /** This node's filter on flow {@code h}: read off its encoding, decoded only when its TCP state counts. */
+    /**
+     * This node's filter on flow {@code h}: read off its encoding, decoded only when its TCP state
+     * counts, its addresses copied out only when the filter ignores prefixes.
+     */
     private boolean accepts(FlowStore cache, int h, byte[] enc) {
         FlowFilter filter = ctx.cfg.filter();
         int protocol = CompactFlow.protocol(enc);
-        return filter.checksTcpState(protocol) ? filter.accepts(cache.flowAt(h))
+        if (filter.checksTcpState(protocol)) {
+            return filter.accepts(cache.flowAt(h));
+        }
+        return filter.ignore().isEmpty() ? filter.acceptsProtocol(protocol)
                 : filter.acceptsEndpoints(protocol, CompactFlow.source(enc), CompactFlow.destination(enc));
     }
 

@@ -51,7 +51,8 @@ public record FlowFilter(Set<Integer> protocols, List<Cidr> ignore, Set<Integer>
         return acceptsProtocol(protocol) && !ignores(src, dst);
     }
 
-    private boolean acceptsProtocol(int protocol) {
+    /** Whether flows of {@code protocol} are replicated; with no ignored prefixes, all {@link #acceptsEndpoints} checks. */
+    public boolean acceptsProtocol(int protocol) {
         return protocols.isEmpty() || protocols.contains(protocol);
     }
 

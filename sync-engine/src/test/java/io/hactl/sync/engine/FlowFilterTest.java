@@ -68,6 +68,7 @@ class FlowFilterTest {
         FlowFilter byAddress = new FlowFilter(Set.of(Tuple.TCP), List.of(Cidr.parse("10.99.0.0/24"),
                 Cidr.parse("2001:db8::/32")), Set.of());
         FlowFilter byState = new FlowFilter(Set.of(), List.of(), Set.of(TcpInfo.ESTABLISHED));
+        FlowFilter byProtocol = new FlowFilter(Set.of(Tuple.UDP), List.of(), Set.of());
         List<Flow> flows = List.of(tcp("10.99.0.1", "192.0.2.1", TcpInfo.ESTABLISHED),
                 tcp("192.0.2.1", "10.99.0.7", TcpInfo.ESTABLISHED), tcp("192.0.2.1", "192.0.2.2", TcpInfo.TIME_WAIT),
                 tcp("2001:db8::1", "2001:db9::1", TcpInfo.ESTABLISHED), tcp("2001:db9::1", "2001:db9::2", TcpInfo.ESTABLISHED),
@@ -81,7 +82,10 @@ class FlowFilterTest {
             assertThat(byAddress.checksTcpState(protocol)).isFalse();
             assertThat(byAddress.acceptsEndpoints(protocol, f.orig().src().getAddress(), f.orig().dst().getAddress()))
                     .as("%s", f).isEqualTo(byAddress.accepts(f));
+            // with no prefixes to ignore, the protocol is the verdict: no address is read
+            assertThat(byProtocol.acceptsProtocol(protocol)).as("%s", f).isEqualTo(byProtocol.accepts(f));
         }
+        assertThat(flows.stream().filter(byProtocol::accepts)).hasSize(1);
         assertThat(flows.stream().filter(byAddress::accepts)).hasSize(2);
         assertThat(byState.checksTcpState(Tuple.TCP)).isTrue();
         assertThat(byState.checksTcpState(Tuple.UDP)).isFalse();

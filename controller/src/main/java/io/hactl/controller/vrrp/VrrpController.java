@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +78,8 @@ public final class VrrpController implements AutoCloseable {
 
     private volatile VrrpStatus status;
     private final AtomicReference<CompletableFuture<Void>> stopping = new AtomicReference<>();
+    /** Received datagrams in the order received, waiting for the loop (at most {@link #MAX_QUEUED}). */
+    private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong overruns = new AtomicLong();
 
@@ -201,15 +204,34 @@ public final class VrrpController implements AutoCloseable {
             overruns.incrementAndGet();
             return;
         }
+        inbox.add(receive);
         try {
-            loop.execute(guarded(() -> {
-                queued.decrementAndGet();
-                if (!stopped) {
-                    receive.run();
-                }
-            }));
+            loop.execute(guarded(this::drainInbox));
         } catch (RejectedExecutionException e) {
-            queued.decrementAndGet(); // the loop is closed
+            // the loop is closed: nothing reads the inbox any more
+            inbox.clear();
+            queued.set(0);
+        }
+    }
+
+    /**
+     * On the loop: every datagram handed over so far, in the order received. A timer runs it
+     * before it acts, since the loop runs its tasks by deadline: a datagram handed over late
+     * (the receive thread and the loop both held up) would otherwise wait behind the timer it
+     * should have reset.
+     */
+    private void drainInbox() {
+        Runnable receive;
+        while ((receive = inbox.poll()) != null) {
+            queued.decrementAndGet();
+            if (stopped) {
+                continue;
+            }
+            try {
+                receive.run();
+            } catch (RuntimeException e) {
+                LOG.error("{}: VRRP event failed", name, e);
+            }
         }
     }
 
@@ -300,19 +322,20 @@ public final class VrrpController implements AutoCloseable {
         wakeup = loop.at(wakeupAt, guarded(() -> {
             wakeup = null;
             receivePending();
+            drainInbox();
             group.onTimer(loop.nanoTime());
         }));
     }
 
     /**
-     * Before a timer acts, the advertisements already waiting in the sockets: after a pause of
+     * Before a timer acts, the advertisements already received, into the inbox: after a pause of
      * the process (a garbage collection, a starved CPU) the timer and the receive thread wake
-     * together, and a master whose advertisements sat in the socket all along must not be taken
-     * for silent because the timer ran first.
+     * together, and a master whose advertisements sat in the socket, or in the receive thread's
+     * hands, all along must not be taken for silent because the timer ran first.
      */
     private void receivePending() {
         try {
-            io.receivePending(dispatch::receive);
+            io.receivePending(this::onDatagram);
         } catch (IOException | RuntimeException e) {
             failures.failed("receiving the waiting VRRP datagrams", e, null);
         }

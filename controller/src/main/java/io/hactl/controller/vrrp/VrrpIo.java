@@ -39,7 +39,7 @@ public interface VrrpIo extends AutoCloseable {
     /** One round of gratuitous ARP (IPv4) or unsolicited neighbour advertisements (IPv6). */
     void announce(RouterConfig router) throws IOException;
 
-    /** Takes a datagram {@link #receivePending} read: as {@link VrrpController#onDatagram}, on the loop. */
+    /** Takes a datagram {@link #receivePending} read: as {@link VrrpController#onDatagram}. */
     interface Receiver {
         void datagram(String iface, IpHeader header, byte[] message, long receivedAt);
     }
@@ -48,7 +48,8 @@ public interface VrrpIo extends AutoCloseable {
      * Hands {@code to} the datagrams the sockets hold now, without waiting, at most
      * {@link #PENDING_MAX} a socket: asked on the loop before a timer acts, so that advertisements
      * that arrived while the process did not run (a pause of the JVM) count before the master is
-     * taken for silent. The receive thread delivers the rest as ever. None by default.
+     * taken for silent. A datagram the receive thread has read and not handed over yet is handed
+     * over before this returns. The receive thread delivers the rest as ever. None by default.
      */
     default void receivePending(Receiver to) throws IOException {
     }

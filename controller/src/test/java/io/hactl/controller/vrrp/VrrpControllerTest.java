@@ -146,6 +146,33 @@ class VrrpControllerTest {
     }
 
     /**
+     * The whole process paused for a second while the master went on advertising; the receive
+     * thread woke first and handed the advertisements over, after the Master_Down_Timer's
+     * deadline. The loop runs its tasks by deadline, so the timer comes first: it must take what
+     * was handed over before it acts, not take the master for silent and flap.
+     */
+    @Test
+    void advertisementsHandedOverAfterTheTimersDeadlineCountBeforeTheMasterIsTakenForSilent() throws Exception {
+        Node fw = new Node("fw2", 100, 2);
+        fw.ctl.start();
+        loop.runPending();
+        IpHeader header = new IpHeader(IpFamily.IPV4, OTHER, GROUP, 255);
+        masterHeard(fw, header, loop.nanoTime());
+        loop.runForMillis(100);
+        long pausedAt = loop.nanoTime();
+        loop.pause(ManualLoop.SECOND);
+        for (int i = 0; i < 10; i++) { // sent every 100 ms meanwhile, stamped by the kernel as they came
+            masterHeard(fw, header, pausedAt + i * 100 * ManualLoop.MILLI);
+        }
+        loop.runPending();
+        assertThat(fw.ctl.status().state()).isEqualTo(VrrpState.BACKUP);
+        assertThat(fw.io.only("send")).as("never MASTER, not even for a moment").isEmpty();
+
+        loop.runForMillis(1000); // then the master falls silent: the takeover comes as ever
+        assertThat(fw.ctl.status().state()).isEqualTo(VrrpState.MASTER);
+    }
+
+    /**
      * The receive thread handed the master's last advertisements over 40 ms after the kernel got
      * them (a busy machine): the Master_Down_Timer counts from their arrival, so the takeover is
      * not 40 ms late. A stamp from the future counts from the moment the loop reads it.

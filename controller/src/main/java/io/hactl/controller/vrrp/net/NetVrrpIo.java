@@ -63,6 +63,11 @@ public final class NetVrrpIo implements VrrpIo {
     private final Map<String, Announcer> announcers = new HashMap<>();
     private final Map<String, Boolean> linkUp = new HashMap<>();
     private final LogLimiter rxLog = new LogLimiter(LOG_INTERVAL_NANOS);
+    /**
+     * Held by the receive thread from a socket read until the datagrams are with the controller,
+     * and by {@link #receivePending}: a timer never misses a datagram in between.
+     */
+    private final Object handingOver = new Object();
     private volatile boolean running;
     private Thread rx;
 
@@ -203,9 +208,11 @@ public final class NetVrrpIo implements VrrpIo {
             try {
                 VrrpSocket.Readable readable = VrrpSocket.awaitAny(all, linkEvents.fd(), poll);
                 for (VrrpSocket s : readable.sockets()) {
-                    Datagram d;
-                    while (running && (d = s.receive(Duration.ZERO)) != null) {
-                        controller.onDatagram(s.link().name(), d.header(), d.message(), d.receivedAt());
+                    synchronized (handingOver) { // a timer's receivePending waits for what is in hand
+                        Datagram d;
+                        while (running && (d = s.receive(Duration.ZERO)) != null) {
+                            controller.onDatagram(s.link().name(), d.header(), d.message(), d.receivedAt());
+                        }
                     }
                 }
                 if (running && readable.also() && linkEvents.drain()) {
@@ -234,10 +241,12 @@ public final class NetVrrpIo implements VrrpIo {
 
     @Override
     public void receivePending(Receiver to) throws IOException {
-        for (VrrpSocket s : sockets.values()) {
-            Datagram d;
-            for (int n = 0; n < PENDING_MAX && (d = s.receive(Duration.ZERO)) != null; n++) {
-                to.datagram(s.link().name(), d.header(), d.message(), d.receivedAt());
+        synchronized (handingOver) {
+            for (VrrpSocket s : sockets.values()) {
+                Datagram d;
+                for (int n = 0; n < PENDING_MAX && (d = s.receive(Duration.ZERO)) != null; n++) {
+                    to.datagram(s.link().name(), d.header(), d.message(), d.receivedAt());
+                }
             }
         }
     }

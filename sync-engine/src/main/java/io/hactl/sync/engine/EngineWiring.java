@@ -76,9 +76,13 @@ final class EngineWiring implements AutoCloseable {
         String node = cfg.node();
         ConntrackEvents events = kernelAccess.openEvents(cfg.eventBuffer(), decodeStats);
         kernelEvents = new KernelEvents(node, events, cfg.eventBufferMax(),
-                batch -> ctx.loop.execute(() -> {
-                    writer.kernelEvents(batch);
-                    resync.applyEvents(batch);
+                (batch, applied) -> ctx.loop.execute(() -> {
+                    try {
+                        writer.kernelEvents(batch);
+                        resync.applyEvents(batch);
+                    } finally {
+                        applied.run();
+                    }
                 }),
                 () -> ctx.loop.execute(() -> {
                     writer.kernelEventsLost();

@@ -6,7 +6,8 @@ import io.hactl.sync.netlink.NetlinkException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Consumer;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,16 +16,34 @@ import org.slf4j.LoggerFactory;
  * The thread that reads the kernel's conntrack events and hands them, in batches, to the engine's
  * event loop. On an overrun it grows the socket buffer (up to a limit) and reports it once the
  * queue has drained ({@link EventOverruns}), so the engine schedules a resync from the kernel.
+ *
+ * <p>It reads no further ahead of the loop than {@link #MAX_IN_FLIGHT} batches: a burst the loop
+ * has not caught up with waits in the socket's buffer, as the kernel's bytes, rather than on the
+ * heap as decoded flows. Decoded and queued, a burst of new flows would outlive the young
+ * collections and fill the old generation, and the full collections that follow stop every
+ * thread of the daemon, hactl's VRRP adverts among them, for 100 ms and more.
  */
 final class KernelEvents implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(KernelEvents.class);
-    /** Most events handed to the loop at once, so that one batch is a few milliseconds of loop work. */
-    private static final int MAX_BATCH = 4096;
+    /**
+     * Most events handed to the loop at once: about a millisecond of loop work, and with
+     * {@link #MAX_IN_FLIGHT} batches few enough decoded flows that a young collection finds
+     * them dead rather than copying them into the old generation.
+     */
+    private static final int MAX_BATCH = 512;
+    /** Batches read and not yet applied by the loop, at most: one applied while the next is read. */
+    static final int MAX_IN_FLIGHT = 2;
+
+    /** Where the batches go: {@code applied} runs once the loop has applied the batch. */
+    interface BatchSink {
+        void accept(List<FlowEvent> batch, Runnable applied);
+    }
 
     private final String node;
     private final ConntrackEvents events;
     private final int maxBuffer;
-    private final Consumer<List<FlowEvent>> batches;
+    private final BatchSink batches;
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final Runnable overrun;
     private final LongSupplier clock;
     private final EventOverruns overruns = new EventOverruns();
@@ -35,7 +54,7 @@ final class KernelEvents implements Runnable {
      * {@code events}: its socket's receive timeout bounds how long a poll waits when nothing comes
      * (so that {@link #stop} is noticed).
      */
-    KernelEvents(String node, ConntrackEvents events, int maxBuffer, Consumer<List<FlowEvent>> batches,
+    KernelEvents(String node, ConntrackEvents events, int maxBuffer, BatchSink batches,
                  Runnable overrun, LongSupplier clock) {
         this.node = node;
         this.clock = clock;
@@ -67,6 +86,9 @@ final class KernelEvents implements Runnable {
             }
         };
         while (running) {
+            if (!awaitRoom()) {
+                break;
+            }
             try {
                 int n = events.poll(listener);
                 // then what is queued already, without waiting for more: the batch leaves as soon
@@ -83,7 +105,9 @@ final class KernelEvents implements Runnable {
                 break;
             }
             try {
-                handOver(batch, lost);
+                if (!handOver(batch, lost)) {
+                    inFlight.release(); // nothing came: the room is free again
+                }
             } catch (RejectedExecutionException e) {
                 if (running) {
                     LOG.error("{}: the engine's loop has ended: kernel events are no longer read", node);
@@ -93,10 +117,25 @@ final class KernelEvents implements Runnable {
         }
     }
 
-    /** The batch read, then the overrun if one was met, to the loop. */
-    private void handOver(List<FlowEvent> batch, boolean[] lost) {
-        if (!batch.isEmpty()) {
-            batches.accept(new ArrayList<>(batch));
+    /** Waits until the loop has room for another batch; false once stopped. */
+    private boolean awaitRoom() {
+        try {
+            while (running) {
+                if (inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    /** The batch read, then the overrun if one was met, to the loop; whether there was a batch. */
+    private boolean handOver(List<FlowEvent> batch, boolean[] lost) {
+        boolean handed = !batch.isEmpty();
+        if (handed) {
+            batches.accept(new ArrayList<>(batch), inFlight::release);
             batch.clear();
         }
         if (lost[0]) {
@@ -117,6 +156,7 @@ final class KernelEvents implements Runnable {
             }
             overrun.run();
         }
+        return handed;
     }
 
     ConntrackEvents events() {

@@ -29,7 +29,10 @@ class KernelEventsTest {
         s.setReceiveTimeout(Duration.ofSeconds(20));
         s.setBlocking(true);
         List<FlowEvent> got = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, got::addAll, () -> { },
+        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, (b, applied) -> {
+            got.addAll(b);
+            applied.run();
+        }, () -> { },
                 System::nanoTime);
         reader.start();
         try {
@@ -46,6 +49,44 @@ class KernelEventsTest {
         }
     }
 
+    /**
+     * The loop has not applied the batches handed over: the reader leaves what comes next in the
+     * socket, where the kernel holds it, and reads on once the loop has applied one.
+     */
+    @Test
+    void theReaderWaitsForTheLoopBeyondTwoBatchesAndTheBacklogWaitsInTheSocket() throws Exception {
+        InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
+        FakeNetlinkSocket s = kernel.openSocket();
+        s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
+        s.setReceiveTimeout(Duration.ofMillis(50));
+        s.setBlocking(true);
+        List<List<FlowEvent>> handed = Collections.synchronizedList(new ArrayList<>());
+        List<Runnable> toApply = Collections.synchronizedList(new ArrayList<>());
+        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, (b, applied) -> {
+            handed.add(b);
+            toApply.add(applied); // the loop is busy: applied later
+        }, () -> { }, System::nanoTime);
+        reader.start();
+        try {
+            for (int i = 0; i < KernelEvents.MAX_IN_FLIGHT; i++) {
+                kernel.inject(TestFlows.tcp4(i));
+                int n = i + 1;
+                await().atMost(Duration.ofSeconds(5)).until(() -> handed.size() == n);
+            }
+            kernel.inject(TestFlows.tcp4(10));
+            kernel.inject(TestFlows.tcp4(11));
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                    .until(() -> handed.size() == KernelEvents.MAX_IN_FLIGHT);
+
+            toApply.get(0).run();
+            await().atMost(Duration.ofSeconds(5)).until(() -> handed.size() == KernelEvents.MAX_IN_FLIGHT + 1);
+            assertThat(handed.get(KernelEvents.MAX_IN_FLIGHT)).as("the backlog, read in one batch").hasSize(2);
+        } finally {
+            s.close();
+            reader.stop();
+        }
+    }
+
     @Test
     void aReaderWhoseLoopHasEndedStopsWithoutAnUncaughtException() throws Exception {
         InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
@@ -54,7 +95,7 @@ class KernelEventsTest {
         s.setReceiveTimeout(Duration.ofMillis(50));
         s.setBlocking(true);
         AtomicInteger handedOver = new AtomicInteger();
-        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, batch -> {
+        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, (batch, applied) -> {
             handedOver.incrementAndGet();
             throw new RejectedExecutionException("event executor terminated"); // the engine's loop, shut down
         }, () -> { }, System::nanoTime);
@@ -86,7 +127,10 @@ class KernelEventsTest {
             kernel.inject(TestFlows.tcp4(i)); // queued before the reader starts
         }
         List<List<FlowEvent>> batches = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, batches::add,
+        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, (b, applied) -> {
+                    batches.add(b);
+                    applied.run();
+                },
                 () -> { }, System::nanoTime);
         reader.start();
         try {
@@ -119,7 +163,10 @@ class KernelEventsTest {
         }
         List<FlowEvent> got = Collections.synchronizedList(new ArrayList<>());
         List<Integer> handedAtReport = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, got::addAll,
+        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, (b, applied) -> {
+                    got.addAll(b);
+                    applied.run();
+                },
                 () -> handedAtReport.add(got.size()), System::nanoTime);
         reader.start();
         try {

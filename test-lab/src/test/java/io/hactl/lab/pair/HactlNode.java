@@ -18,7 +18,7 @@ public final class HactlNode implements AutoCloseable {
      * The daemon's JVM options as the package's launcher (packaging/src/deb/hactl.launcher) sets
      * them by default; {@code LauncherOptionsTest} holds the two in step.
      */
-    public static final List<String> LAUNCHER_JVM = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx512m",
+    public static final List<String> LAUNCHER_JVM = List.of("-XX:+UseSerialGC", "-Xms48m", "-Xmx512m",
             "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps",
             "-XX:TrimNativeHeapInterval=5000", "-XX:NewSize=3m", "-XX:MaxNewSize=16m",
             "-Dio.netty.jfr.enabled=false");

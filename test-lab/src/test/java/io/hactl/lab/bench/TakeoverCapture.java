@@ -45,6 +45,10 @@ final class TakeoverCapture implements AutoCloseable {
     private volatile boolean stopped;
     private volatile long armedAt;
     private final long[] lastAdvert;
+    /** Per old-master address, the longest time between two of its adverts before {@link #arm}. */
+    private final long[] longestGap;
+    /** When each of those gaps ended (realtime ns). */
+    private final long[] longestGapEnd;
     private volatile long firstArp;
 
     private TakeoverCapture(int fd, byte[][] oldMaster, byte[][] vips, Memory filter) {
@@ -53,6 +57,8 @@ final class TakeoverCapture implements AutoCloseable {
         this.vips = vips;
         this.filter = filter;
         this.lastAdvert = new long[oldMaster.length];
+        this.longestGap = new long[oldMaster.length];
+        this.longestGapEnd = new long[oldMaster.length];
         reader = new Thread(this::read, "takeover-capture");
         reader.setDaemon(true);
     }
@@ -142,6 +148,24 @@ final class TakeoverCapture implements AutoCloseable {
         return a == 0 ? 0 : (a - armedAt) / 1_000_000;
     }
 
+    /**
+     * Per old-master address, the longest time between two of its adverts seen before {@link #arm},
+     * ms: a master late with its adverts shows here (a gap beyond the backup's master-down
+     * interval lets it take over).
+     */
+    synchronized java.util.List<String> longestGapsBeforeArmMillis() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < longestGap.length; i++) {
+            out.add(longestGap[i] / 1_000_000 + " ms ending " + java.time.Instant.ofEpochSecond(0, longestGapEnd[i]));
+        }
+        return out;
+    }
+
+    /** The longest of {@link #longestGapsBeforeArmMillis}, ms. */
+    synchronized long longestGapBeforeArmMillis() {
+        return java.util.Arrays.stream(longestGap).max().orElse(0) / 1_000_000;
+    }
+
     /** The earliest of the old master's last advertisements, per address; 0 when one was never seen. */
     private long silentSince() {
         long min = Long.MAX_VALUE;
@@ -189,6 +213,12 @@ final class TakeoverCapture implements AutoCloseable {
         int from = type == ETH_P_IP && (f[ETH + 9] & 0xff) == IPPROTO_VRRP ? indexOf(f, ETH + 12, oldMaster) : -1;
         if (from >= 0) {
             if (firstArp == 0 && at > lastAdvert[from]) {
+                if (lastAdvert[from] != 0 && (armedAt == 0 || at < armedAt)) {
+                    if (at - lastAdvert[from] > longestGap[from]) {
+                        longestGap[from] = at - lastAdvert[from];
+                        longestGapEnd[from] = at;
+                    }
+                }
                 lastAdvert[from] = at;
             }
         } else if (type == ETH_P_ARP && n >= ETH + 28 && armedAt != 0 && at >= armedAt && any(f, ETH + 14, vips)) {

@@ -13,6 +13,7 @@ import static io.hactl.sync.ctnetlink.Ctnl.*;
 
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.Tuple;
+import io.hactl.sync.filter.FlowFilter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +103,26 @@ public final class Conntrack implements AutoCloseable {
         writer.endMessage(m);
         requests.send(writer.flipped());
         return requests.receiveDump(s, sink);
+    }
+
+    /**
+     * Counts the entries of the family that {@code filter} accepts, reading only what it judges of
+     * each (no flow is decoded). An entry that cannot be read is counted in
+     * {@link DecodeStats#malformedMessages} and not in the result.
+     */
+    public long count(int family, FlowFilter filter) throws NetlinkException {
+        int s = requests.nextSeq();
+        writer.clear();
+        int m = Nfgenmsg.begin(writer, ctMessageType(IPCTNL_MSG_CT_GET), NLM_F_REQUEST | NLM_F_DUMP, s, family, 0);
+        writer.endMessage(m);
+        requests.send(writer.flipped());
+        return requests.receiveDumpMessages(s, msg -> {
+            if (!Ctnl.isCtnetlink(msg.type())) {
+                requests.stats().unexpectedMessages.incrementAndGet();
+                return false;
+            }
+            return FilterFields.accepted(filter, requests.rx(), msg.attrStart(), msg.end(), requests.stats());
+        });
     }
 
     public List<Flow> dump(int family) throws NetlinkException {

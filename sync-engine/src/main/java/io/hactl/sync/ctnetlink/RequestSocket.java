@@ -70,6 +70,23 @@ final class RequestSocket {
 
     /** Streams the flows of dump {@code s} to {@code sink} until its NLMSG_DONE; returns how many. */
     long receiveDump(int s, Consumer<Flow> sink) throws NetlinkException {
+        return receiveDumpMessages(s, msg -> {
+            Flow f = decodeFlow(msg);
+            if (f == null) {
+                return false;
+            }
+            sink.accept(f);
+            return true;
+        });
+    }
+
+    /** Takes one conntrack message of a dump as it came; whether it counts (false: malformed or unexpected). */
+    interface DumpMessages {
+        boolean take(NlMsg msg);
+    }
+
+    /** As {@link #receiveDump}, each message handed over undecoded (it lies in {@link #rx}); returns how many counted. */
+    long receiveDumpMessages(int s, DumpMessages sink) throws NetlinkException {
         long n = 0;
         while (true) {
             socket.receive(rx);
@@ -93,9 +110,7 @@ final class RequestSocket {
                     }
                     continue;
                 }
-                Flow f = decodeFlow(msg);
-                if (f != null) {
-                    sink.accept(f);
+                if (sink.take(msg)) {
                     n++;
                 }
             }

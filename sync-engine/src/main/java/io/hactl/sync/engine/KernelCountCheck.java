@@ -5,7 +5,6 @@ import io.hactl.sync.cache.FlowStore;
 import io.hactl.sync.filter.FlowFilter;
 
 import io.hactl.sync.ctnetlink.Conntrack;
-import io.hactl.sync.ctnetlink.Ctnl;
 import io.hactl.sync.netlink.NetlinkException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -130,20 +129,16 @@ final class KernelCountCheck implements AutoCloseable {
 
     private void dump(long eventsBefore) {
         long t0 = clock.getAsLong();
-        long[] n = {0};
+        long n;
         try {
-            kernel.dump(Sockets.AF_UNSPEC, f -> {
-                if (filter.accepts(f)) {
-                    n[0]++;
-                }
-            });
+            n = kernel.count(Sockets.AF_UNSPEC, filter);
         } catch (NetlinkException | RuntimeException e) {
             LOG.warn("{}: counting the kernel's flows failed: {}", node, e.getMessage());
             thread.schedule(this::begin, minIntervalMillis, TimeUnit.MILLISECONDS);
             return;
         }
         long millis = (clock.getAsLong() - t0) / 1_000_000;
-        loop.readLater(SETTLE_MILLIS, () -> compare(n[0], eventsBefore, millis));
+        loop.readLater(SETTLE_MILLIS, () -> compare(n, eventsBefore, millis));
         long next = Math.max(minIntervalMillis, millis * COST_FACTOR);
         thread.schedule(this::begin, next, TimeUnit.MILLISECONDS);
     }

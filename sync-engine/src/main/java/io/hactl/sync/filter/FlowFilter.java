@@ -51,6 +51,17 @@ public record FlowFilter(Set<Integer> protocols, List<Cidr> ignore, Set<Integer>
         return acceptsProtocol(protocol) && !ignores(src, dst);
     }
 
+    /**
+     * {@link #accepts} from the fields it reads, as a raw message gives them: {@code src} and
+     * {@code dst} may be null when no prefix is ignored; {@code tcpState} is -1 when absent.
+     */
+    public boolean accepts(int protocol, byte[] src, byte[] dst, int tcpState) {
+        if (!acceptsProtocol(protocol) || !ignore.isEmpty() && ignores(src, dst)) {
+            return false;
+        }
+        return !checksTcpState(protocol) || tcpState >= 0 && tcpStates.contains(tcpState);
+    }
+
     /** Whether flows of {@code protocol} are replicated; with no ignored prefixes, all {@link #acceptsEndpoints} checks. */
     public boolean acceptsProtocol(int protocol) {
         return protocols.isEmpty() || protocols.contains(protocol);

@@ -291,6 +291,44 @@ abstract class ConntrackContract {
         assertThat(ct.stats().malformedMessages.get()).isZero();
     }
 
+    /**
+     * A count with a filter reads only what the filter judges of each entry (no flow decoded):
+     * for every kind of filter it agrees with the filter applied to the dumped flows.
+     */
+    @Test
+    void aFilteredCountAgreesWithTheFilterOnTheDumpedFlows() throws Exception {
+        List<Flow> written = List.of(
+                tcpEstablished("10.0.0.1", "10.0.0.2", 1234, 80),
+                tcpEstablished("10.9.0.1", "10.0.0.2", 1235, 80),
+                tcpEstablished("10.0.0.1", "10.0.0.7", 1236, 80).toBuilder()
+                        .protoInfo(TcpInfo.ofState(TcpInfo.TIME_WAIT)).build(),
+                Flow.builder(Tuple.udp(ip("10.0.0.1"), ip("10.9.0.3"), 999, 53)).timeout(30).build(),
+                Flow.builder(Tuple.icmp(ip("10.0.0.1"), ip("10.0.0.4"), 8, 0, 4711)).timeout(30).build(),
+                Flow.builder(Tuple.other(ip("10.0.0.1"), ip("10.0.0.6"), 253)).timeout(60).build(),
+                tcpEstablished("2001:db8::1", "2001:db8::2", 5555, 22),
+                Flow.builder(Tuple.udp(ip("2001:db9::1"), ip("2001:db8::4"), 546, 547)).timeout(30).build());
+        for (Flow f : written) {
+            ct.create(f);
+        }
+        List<io.hactl.sync.filter.FlowFilter> filters = List.of(io.hactl.sync.filter.FlowFilter.ACCEPT_ALL,
+                new io.hactl.sync.filter.FlowFilter(java.util.Set.of(Tuple.UDP), List.of(), java.util.Set.of()),
+                new io.hactl.sync.filter.FlowFilter(java.util.Set.of(), List.of(io.hactl.sync.filter.Cidr.parse("10.9.0.0/16"),
+                        io.hactl.sync.filter.Cidr.parse("2001:db9::/32")), java.util.Set.of()),
+                new io.hactl.sync.filter.FlowFilter(java.util.Set.of(), List.of(), java.util.Set.of(TcpInfo.ESTABLISHED)),
+                new io.hactl.sync.filter.FlowFilter(java.util.Set.of(Tuple.TCP, Tuple.UDP),
+                        List.of(io.hactl.sync.filter.Cidr.parse("10.9.0.0/16")), java.util.Set.of(TcpInfo.ESTABLISHED)));
+        List<Flow> dumped = ct.dump(Sockets.AF_UNSPEC);
+        assertThat(dumped).hasSize(written.size());
+        for (io.hactl.sync.filter.FlowFilter filter : filters) {
+            assertThat(ct.count(Sockets.AF_UNSPEC, filter)).as("%s", filter)
+                    .isEqualTo(dumped.stream().filter(filter::accepts).count());
+            assertThat(ct.count(Sockets.AF_INET, filter)).as("IPv4, %s", filter)
+                    .isEqualTo(dumped.stream().filter(f -> f.orig().isIpv4()).filter(filter::accepts).count());
+        }
+        assertThat(ct.count(Sockets.AF_UNSPEC, filters.get(4))).as("TCP established or UDP, not from 10.9/16").isEqualTo(3);
+        assertThat(ct.stats().malformedMessages.get()).isZero();
+    }
+
     @Test
     void dumpOfAThousandEntriesReturnsEachOnceAcrossSeveralDatagrams() throws Exception {
         List<Flow> flows = tcpFlows(1000, 20000);

@@ -1,0 +1,78 @@
+package io.hactl.sync.ctnetlink;
+
+import static io.hactl.sync.ctnetlink.Ctnl.*;
+
+import io.hactl.sync.filter.FlowFilter;
+import io.hactl.sync.netlink.AttrReader;
+import java.nio.ByteBuffer;
+
+/**
+ * What a {@link FlowFilter} judges of a conntrack message, read off its attributes without
+ * decoding the flow: the original direction's protocol and addresses, and the TCP state when the
+ * filter looks at it. A count of the table reads every entry; a decoded flow leaves some 700
+ * bytes of garbage behind, this two small arrays at most.
+ */
+final class FilterFields {
+    private FilterFields() {}
+
+    /**
+     * Whether {@code filter} accepts the entry whose attributes lie in {@code msg} from
+     * {@code start} to {@code end}; false, and {@code stats} counts it, when it is malformed.
+     */
+    static boolean accepted(FlowFilter filter, ByteBuffer msg, int start, int end, DecodeStats stats) {
+        AttrReader r = new AttrReader(msg, start, end, "conntrack");
+        int protocol = -1;
+        byte[] src = null;
+        byte[] dst = null;
+        int tcpState = -1;
+        boolean addresses = !filter.ignore().isEmpty();
+        while (r.next()) {
+            if (r.type() == CTA_TUPLE_ORIG) {
+                AttrReader t = r.nested("CTA_TUPLE_ORIG");
+                while (t.next()) {
+                    if (t.type() == CTA_TUPLE_PROTO) {
+                        AttrReader p = t.nested("CTA_TUPLE_PROTO");
+                        while (p.next()) {
+                            if (p.type() == CTA_PROTO_NUM) {
+                                protocol = p.u8("CTA_PROTO_NUM");
+                            }
+                        }
+                        t.absorb(p);
+                    } else if (t.type() == CTA_TUPLE_IP && addresses) {
+                        AttrReader ip = t.nested("CTA_TUPLE_IP");
+                        while (ip.next()) {
+                            switch (ip.type()) {
+                                case CTA_IP_V4_SRC -> src = ip.bytes("CTA_IP_V4_SRC", 4);
+                                case CTA_IP_V4_DST -> dst = ip.bytes("CTA_IP_V4_DST", 4);
+                                case CTA_IP_V6_SRC -> src = ip.bytes("CTA_IP_V6_SRC", 16);
+                                case CTA_IP_V6_DST -> dst = ip.bytes("CTA_IP_V6_DST", 16);
+                                default -> { /* not the filter's */ }
+                            }
+                        }
+                        t.absorb(ip);
+                    }
+                }
+                r.absorb(t);
+            } else if (r.type() == CTA_PROTOINFO) {
+                AttrReader pi = r.nested("CTA_PROTOINFO");
+                while (pi.next()) {
+                    if (pi.type() == CTA_PROTOINFO_TCP) {
+                        AttrReader tcp = pi.nested("CTA_PROTOINFO_TCP");
+                        while (tcp.next()) {
+                            if (tcp.type() == CTA_PROTOINFO_TCP_STATE) {
+                                tcpState = tcp.u8("CTA_PROTOINFO_TCP_STATE");
+                            }
+                        }
+                        pi.absorb(tcp);
+                    }
+                }
+                r.absorb(pi);
+            }
+        }
+        if (r.error() != null || protocol < 0 || addresses && (src == null || dst == null)) {
+            stats.malformedMessages.incrementAndGet();
+            return false;
+        }
+        return filter.accepts(protocol, src, dst, tcpState);
+    }
+}

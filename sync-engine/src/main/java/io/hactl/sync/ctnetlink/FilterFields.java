@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
  * What a {@link FlowFilter} judges of a conntrack message, read off its attributes without
  * decoding the flow: the original direction's protocol and addresses, and the TCP state when the
  * filter looks at it. A count of the table reads every entry: decoded into flows, each left
- * some 820 bytes of garbage behind; read so, about 310 (the readers and two small arrays).
+ * some 820 bytes of garbage behind; read so, about 310 (the readers and the addresses).
  */
 final class FilterFields {
     private FilterFields() {}
@@ -39,17 +39,9 @@ final class FilterFields {
                         }
                         t.absorb(p);
                     } else if (t.type() == CTA_TUPLE_IP && addresses) {
-                        AttrReader ip = t.nested("CTA_TUPLE_IP");
-                        while (ip.next()) {
-                            switch (ip.type()) {
-                                case CTA_IP_V4_SRC -> src = ip.bytes("CTA_IP_V4_SRC", 4);
-                                case CTA_IP_V4_DST -> dst = ip.bytes("CTA_IP_V4_DST", 4);
-                                case CTA_IP_V6_SRC -> src = ip.bytes("CTA_IP_V6_SRC", 16);
-                                case CTA_IP_V6_DST -> dst = ip.bytes("CTA_IP_V6_DST", 16);
-                                default -> { /* not the filter's */ }
-                            }
-                        }
-                        t.absorb(ip);
+                        byte[][] both = TupleCodec.addresses(t, null);
+                        src = both[0];
+                        dst = both[1];
                     }
                 }
                 r.absorb(t);

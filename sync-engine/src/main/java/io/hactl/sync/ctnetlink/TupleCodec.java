@@ -72,6 +72,31 @@ public final class TupleCodec {
     }
 
     /**
+     * The source and destination address of the CTA_TUPLE_IP the reader {@code parent} stands
+     * on (either null when absent); other attributes are counted in {@code stats} as unknown
+     * when it is given. An error goes to {@code parent}.
+     */
+    static byte[][] addresses(AttrReader parent, DecodeStats stats) {
+        AttrReader ip = parent.nested("CTA_TUPLE_IP");
+        byte[][] both = new byte[2][];
+        while (ip.next()) {
+            switch (ip.type()) {
+                case CTA_IP_V4_SRC -> both[0] = ip.bytes("CTA_IP_V4_SRC", 4);
+                case CTA_IP_V4_DST -> both[1] = ip.bytes("CTA_IP_V4_DST", 4);
+                case CTA_IP_V6_SRC -> both[0] = ip.bytes("CTA_IP_V6_SRC", 16);
+                case CTA_IP_V6_DST -> both[1] = ip.bytes("CTA_IP_V6_DST", 16);
+                default -> {
+                    if (stats != null) {
+                        stats.unknownAttributes.incrementAndGet();
+                    }
+                }
+            }
+        }
+        parent.absorb(ip);
+        return both;
+    }
+
+    /**
      * Decodes the payload of a CTA_TUPLE_* attribute the reader {@code parent} stands on. Returns
      * null and leaves the reason in {@code parent.error()} when it is malformed.
      */
@@ -84,17 +109,9 @@ public final class TupleCodec {
         while (r.next()) {
             switch (r.type()) {
                 case CTA_TUPLE_IP -> {
-                    AttrReader ip = r.nested("CTA_TUPLE_IP");
-                    while (ip.next()) {
-                        switch (ip.type()) {
-                            case CTA_IP_V4_SRC -> src = ip.bytes("CTA_IP_V4_SRC", 4);
-                            case CTA_IP_V4_DST -> dst = ip.bytes("CTA_IP_V4_DST", 4);
-                            case CTA_IP_V6_SRC -> src = ip.bytes("CTA_IP_V6_SRC", 16);
-                            case CTA_IP_V6_DST -> dst = ip.bytes("CTA_IP_V6_DST", 16);
-                            default -> stats.unknownAttributes.incrementAndGet();
-                        }
-                    }
-                    r.absorb(ip);
+                    byte[][] both = addresses(r, stats);
+                    src = both[0] == null ? src : both[0];
+                    dst = both[1] == null ? dst : both[1];
                 }
                 case CTA_TUPLE_PROTO -> {
                     AttrReader p = r.nested("CTA_TUPLE_PROTO");

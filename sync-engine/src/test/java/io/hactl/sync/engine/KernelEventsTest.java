@@ -19,6 +19,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class KernelEventsTest {
+    /** A blocking event socket on {@code kernel}, joined to the NEW group, its polls waiting at most {@code timeout}. */
+    private static FakeNetlinkSocket newEventsSocket(InMemoryConntrackKernel kernel, Duration timeout) throws Exception {
+        FakeNetlinkSocket s = kernel.openSocket();
+        s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
+        s.setReceiveTimeout(timeout);
+        s.setBlocking(true);
+        return s;
+    }
+
     @Test
     void theLastEventsOfABurstAreHandedOverWithoutWaitingForThePollTimeout() throws Exception {
         InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
@@ -56,10 +65,7 @@ class KernelEventsTest {
     @Test
     void theReaderWaitsForTheLoopBeyondTwoBatchesAndTheBacklogWaitsInTheSocket() throws Exception {
         InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
-        FakeNetlinkSocket s = kernel.openSocket();
-        s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
-        s.setReceiveTimeout(Duration.ofMillis(50));
-        s.setBlocking(true);
+        FakeNetlinkSocket s = newEventsSocket(kernel, Duration.ofMillis(50));
         List<List<FlowEvent>> handed = Collections.synchronizedList(new ArrayList<>());
         List<Runnable> toApply = Collections.synchronizedList(new ArrayList<>());
         KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, (b, applied) -> {
@@ -90,10 +96,7 @@ class KernelEventsTest {
     @Test
     void aReaderWhoseLoopHasEndedStopsWithoutAnUncaughtException() throws Exception {
         InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
-        FakeNetlinkSocket s = kernel.openSocket();
-        s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
-        s.setReceiveTimeout(Duration.ofMillis(50));
-        s.setBlocking(true);
+        FakeNetlinkSocket s = newEventsSocket(kernel, Duration.ofMillis(50));
         AtomicInteger handedOver = new AtomicInteger();
         KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, (batch, applied) -> {
             handedOver.incrementAndGet();
@@ -153,10 +156,7 @@ class KernelEventsTest {
     @Test
     void anOverrunIsReportedOnlyOnceTheQueuedEventsAreHandedOverAndTheQueueIsEmpty() throws Exception {
         InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
-        FakeNetlinkSocket s = kernel.openSocket();
-        s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
-        s.setReceiveTimeout(Duration.ofMillis(50));
-        s.setBlocking(true);
+        FakeNetlinkSocket s = newEventsSocket(kernel, Duration.ofMillis(50));
         s.setQueueLimit(4);
         for (int i = 0; i < 10; i++) {
             kernel.inject(TestFlows.tcp4(i)); // 4 queued, 6 dropped: congested

@@ -83,12 +83,18 @@ public final class Conntrack implements AutoCloseable {
      * An entry that cannot be decoded is counted in {@link DecodeStats#malformedMessages} and skipped.
      */
     public long dump(int family, Consumer<Flow> sink) throws NetlinkException {
+        return requests.receiveDump(requestDump(family, w -> { }), sink);
+    }
+
+    /** Sends a dump request for {@code family}, {@code attributes} written into it; returns its sequence number. */
+    private int requestDump(int family, Consumer<AttrWriter> attributes) throws NetlinkException {
         int s = requests.nextSeq();
         writer.clear();
         int m = Nfgenmsg.begin(writer, ctMessageType(IPCTNL_MSG_CT_GET), NLM_F_REQUEST | NLM_F_DUMP, s, family, 0);
+        attributes.accept(writer);
         writer.endMessage(m);
         requests.send(writer.flipped());
-        return requests.receiveDump(s, sink);
+        return s;
     }
 
     /**
@@ -96,13 +102,7 @@ public final class Conntrack implements AutoCloseable {
      * kernel filters (CTA_MARK and CTA_MARK_MASK in the request), so the others never cross the socket.
      */
     public long dumpMarked(int family, long value, long mask, Consumer<Flow> sink) throws NetlinkException {
-        int s = requests.nextSeq();
-        writer.clear();
-        int m = Nfgenmsg.begin(writer, ctMessageType(IPCTNL_MSG_CT_GET), NLM_F_REQUEST | NLM_F_DUMP, s, family, 0);
-        FlowCodec.encodeMarkFilter(writer, value, mask);
-        writer.endMessage(m);
-        requests.send(writer.flipped());
-        return requests.receiveDump(s, sink);
+        return requests.receiveDump(requestDump(family, w -> FlowCodec.encodeMarkFilter(w, value, mask)), sink);
     }
 
     /**
@@ -111,12 +111,7 @@ public final class Conntrack implements AutoCloseable {
      * {@link DecodeStats#malformedMessages} and not in the result.
      */
     public long count(int family, FlowFilter filter) throws NetlinkException {
-        int s = requests.nextSeq();
-        writer.clear();
-        int m = Nfgenmsg.begin(writer, ctMessageType(IPCTNL_MSG_CT_GET), NLM_F_REQUEST | NLM_F_DUMP, s, family, 0);
-        writer.endMessage(m);
-        requests.send(writer.flipped());
-        return requests.receiveDumpMessages(s, msg -> {
+        return requests.receiveDumpMessages(requestDump(family, w -> { }), msg -> {
             if (!Ctnl.isCtnetlink(msg.type())) {
                 requests.stats().unexpectedMessages.incrementAndGet();
                 return false;

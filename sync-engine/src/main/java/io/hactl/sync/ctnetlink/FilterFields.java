@@ -31,13 +31,7 @@ final class FilterFields {
                 AttrReader t = r.nested("CTA_TUPLE_ORIG");
                 while (t.next()) {
                     if (t.type() == CTA_TUPLE_PROTO) {
-                        AttrReader p = t.nested("CTA_TUPLE_PROTO");
-                        while (p.next()) {
-                            if (p.type() == CTA_PROTO_NUM) {
-                                protocol = p.u8("CTA_PROTO_NUM");
-                            }
-                        }
-                        t.absorb(p);
+                        protocol = nestedU8(t, "CTA_TUPLE_PROTO", CTA_PROTO_NUM, "CTA_PROTO_NUM", protocol);
                     } else if (t.type() == CTA_TUPLE_IP && addresses) {
                         byte[][] both = TupleCodec.addresses(t, null);
                         src = both[0];
@@ -49,13 +43,8 @@ final class FilterFields {
                 AttrReader pi = r.nested("CTA_PROTOINFO");
                 while (pi.next()) {
                     if (pi.type() == CTA_PROTOINFO_TCP) {
-                        AttrReader tcp = pi.nested("CTA_PROTOINFO_TCP");
-                        while (tcp.next()) {
-                            if (tcp.type() == CTA_PROTOINFO_TCP_STATE) {
-                                tcpState = tcp.u8("CTA_PROTOINFO_TCP_STATE");
-                            }
-                        }
-                        pi.absorb(tcp);
+                        tcpState = nestedU8(pi, "CTA_PROTOINFO_TCP", CTA_PROTOINFO_TCP_STATE, "CTA_PROTOINFO_TCP_STATE",
+                                tcpState);
                     }
                 }
                 r.absorb(pi);
@@ -66,5 +55,22 @@ final class FilterFields {
             return false;
         }
         return filter.accepts(protocol, src, dst, tcpState);
+    }
+
+    /**
+     * The u8 attribute {@code type} ({@code name}) inside the nested attribute {@code nest} the
+     * reader {@code parent} stands on; {@code otherwise} when it holds none. An error goes to
+     * {@code parent}.
+     */
+    private static int nestedU8(AttrReader parent, String nest, int type, String name, int otherwise) {
+        AttrReader r = parent.nested(nest);
+        int value = otherwise;
+        while (r.next()) {
+            if (r.type() == type) {
+                value = r.u8(name);
+            }
+        }
+        parent.absorb(r);
+        return value;
     }
 }

@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class KernelEventsTest {
@@ -28,6 +29,19 @@ class KernelEventsTest {
         return s;
     }
 
+    /** A reader of {@code s} (1 MiB event buffer at most) handing its batches to {@code sink}, its overruns to {@code overrun}. */
+    private static KernelEvents reader(FakeNetlinkSocket s, KernelEvents.BatchSink sink, Runnable overrun) {
+        return new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, sink, overrun, System::nanoTime);
+    }
+
+    /** A loop that applies each batch at once, after it went to {@code to}. */
+    private static KernelEvents.BatchSink appliedAtOnce(Consumer<List<FlowEvent>> to) {
+        return (batch, applied) -> {
+            to.accept(batch);
+            applied.run();
+        };
+    }
+
     @Test
     void theLastEventsOfABurstAreHandedOverWithoutWaitingForThePollTimeout() throws Exception {
         InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
@@ -38,11 +52,7 @@ class KernelEventsTest {
         s.setReceiveTimeout(Duration.ofSeconds(20));
         s.setBlocking(true);
         List<FlowEvent> got = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, (b, applied) -> {
-            got.addAll(b);
-            applied.run();
-        }, () -> { },
-                System::nanoTime);
+        KernelEvents reader = reader(s, appliedAtOnce(got::addAll), () -> { });
         reader.start();
         try {
             for (int i = 0; i < 3; i++) {
@@ -68,10 +78,10 @@ class KernelEventsTest {
         FakeNetlinkSocket s = newEventsSocket(kernel, Duration.ofMillis(50));
         List<List<FlowEvent>> handed = Collections.synchronizedList(new ArrayList<>());
         List<Runnable> toApply = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, (b, applied) -> {
+        KernelEvents reader = reader(s, (b, applied) -> {
             handed.add(b);
             toApply.add(applied); // the loop is busy: applied later
-        }, () -> { }, System::nanoTime);
+        }, () -> { });
         reader.start();
         try {
             for (int i = 0; i < KernelEvents.MAX_IN_FLIGHT; i++) {
@@ -98,10 +108,10 @@ class KernelEventsTest {
         InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
         FakeNetlinkSocket s = newEventsSocket(kernel, Duration.ofMillis(50));
         AtomicInteger handedOver = new AtomicInteger();
-        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, (batch, applied) -> {
+        KernelEvents reader = reader(s, (batch, applied) -> {
             handedOver.incrementAndGet();
             throw new RejectedExecutionException("event executor terminated"); // the engine's loop, shut down
-        }, () -> { }, System::nanoTime);
+        }, () -> { });
         List<Throwable> uncaught = Collections.synchronizedList(new ArrayList<>());
         Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
@@ -130,11 +140,7 @@ class KernelEventsTest {
             kernel.inject(TestFlows.tcp4(i)); // queued before the reader starts
         }
         List<List<FlowEvent>> batches = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, (b, applied) -> {
-                    batches.add(b);
-                    applied.run();
-                },
-                () -> { }, System::nanoTime);
+        KernelEvents reader = reader(s, appliedAtOnce(batches::add), () -> { });
         reader.start();
         try {
             await().atMost(Duration.ofSeconds(5)).until(() -> !batches.isEmpty());
@@ -163,11 +169,7 @@ class KernelEventsTest {
         }
         List<FlowEvent> got = Collections.synchronizedList(new ArrayList<>());
         List<Integer> handedAtReport = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, (b, applied) -> {
-                    got.addAll(b);
-                    applied.run();
-                },
-                () -> handedAtReport.add(got.size()), System::nanoTime);
+        KernelEvents reader = reader(s, appliedAtOnce(got::addAll), () -> handedAtReport.add(got.size()));
         reader.start();
         try {
             await().atMost(Duration.ofSeconds(5)).until(() -> !handedAtReport.isEmpty());

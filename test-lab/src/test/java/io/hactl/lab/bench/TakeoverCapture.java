@@ -11,6 +11,9 @@ import io.hactl.sync.sys.Sockets;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -153,17 +156,17 @@ final class TakeoverCapture implements AutoCloseable {
      * ms: a master late with its adverts shows here (a gap beyond the backup's master-down
      * interval lets it take over).
      */
-    synchronized java.util.List<String> longestGapsBeforeArmMillis() {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    synchronized List<String> longestGapsBeforeArmMillis() {
+        List<String> out = new ArrayList<>();
         for (int i = 0; i < longestGap.length; i++) {
-            out.add(longestGap[i] / 1_000_000 + " ms ending " + java.time.Instant.ofEpochSecond(0, longestGapEnd[i]));
+            out.add(longestGap[i] / 1_000_000 + " ms ending " + Instant.ofEpochSecond(0, longestGapEnd[i]));
         }
         return out;
     }
 
     /** The longest of {@link #longestGapsBeforeArmMillis}, ms. */
     synchronized long longestGapBeforeArmMillis() {
-        return java.util.Arrays.stream(longestGap).max().orElse(0) / 1_000_000;
+        return Arrays.stream(longestGap).max().orElse(0) / 1_000_000;
     }
 
     /** The earliest of the old master's last advertisements, per address; 0 when one was never seen. */
@@ -176,7 +179,7 @@ final class TakeoverCapture implements AutoCloseable {
     }
 
     private static long realtimeNanos() {
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 

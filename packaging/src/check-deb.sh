@@ -32,8 +32,16 @@ step "install"
 dpkg -i "$deb"
 [ -x /usr/bin/hactl ] || fail "/usr/bin/hactl missing"
 hactl version | grep -q '^hactl ' || fail "hactl version"
-[ -s /var/cache/hactl/version.jsa ] || fail "the first hactl version wrote no class-data archive"
+ls /var/cache/hactl/version.classlist.* >/dev/null 2>&1 || fail "the first hactl version listed no classes"
+hactl version | grep -q '^hactl ' || fail "hactl version, dumping its class-data archive in the background"
+timeout 60 sh -c 'until [ -s /var/cache/hactl/version.jsa ]; do sleep 0.1; done' \
+    || fail "no class-data archive 60 s after the second hactl version: $(ls /var/cache/hactl)"
+# -Xshare:on: the JVM refuses to start if it cannot map the archive for the launcher's class path
+java -Xshare:on -XX:SharedArchiveFile=/var/cache/hactl/version.jsa -XX:+UseSerialGC -Xint \
+    -cp '/usr/share/hactl/lib/*' io.hactl.controller.cli.HactlMain version | grep -q '^hactl ' \
+    || fail "the JVM does not map the class-data archive"
 hactl version | grep -q '^hactl ' || fail "hactl version with its class-data archive"
+[ "$(ls /var/cache/hactl)" = version.jsa ] || fail "the cache holds more than the archive: $(ls /var/cache/hactl)"
 stat -c '%U %a' /usr/lib/hactl/keepalived-notify | grep -q '^root 755$' || fail "hook not root-owned 0755"
 
 step "hactl config check refuses the unconfigured default (no key yet, a sync address not here)"
@@ -81,7 +89,7 @@ dpkg -i --force-confold target/hactl_0.1.0~snapshot+2_all.deb
 dpkg-query -W -f '${Version}' hactl | grep -q '+2' || fail "upgrade did not install the newer version"
 grep -q 'edited by the administrator' /etc/hactl/hactl.yaml || fail "upgrade lost the edited conffile"
 [ -f /etc/hactl/sync.key ] || fail "upgrade lost the key"
-ls /var/cache/hactl/*.jsa >/dev/null 2>&1 && fail "upgrade kept class-data archives of the previous version"
+[ -z "$(ls /var/cache/hactl)" ] || fail "upgrade kept class lists or archives of the previous version: $(ls /var/cache/hactl)"
 
 step "remove keeps the configuration, purge removes everything, the enable link too"
 systemctl enable hactl.service 2>&1

@@ -233,7 +233,13 @@ pass "stop: inactive, result success, exit status 0, the FIFO kept"
 in_ct timeout 90 systemctl start hactl.service || fail "start after stop"
 demote_round "stop + start"
 
+# the first start listed the daemon's classes; the second dumps them into a class-data archive,
+# niced and in the background, inside the unit's sandbox; the restart maps it
+daemon_archive() { in_ct test -s /var/cache/hactl/daemon.jsa; }
+wait_for 120 daemon_archive || fail "no /var/cache/hactl/daemon.jsa after the second start: $(in_ct ls /var/cache/hactl)"
 in_ct timeout 90 systemctl restart hactl.service || fail "restart"
+in_ct grep -q /var/cache/hactl/daemon.jsa "/proc/$(prop MainPID)/maps" || fail "the restarted daemon does not map its class-data archive"
+pass "the daemon's class-data archive, dumped at its second start, is mapped after the restart"
 demote_round "restart"
 
 reset_failed

@@ -20,8 +20,7 @@ final class CommandTree {
     /**
      * The command line that runs {@code args}. When the first argument names a subcommand, only
      * that subcommand's model is built: picocli inspects every command class it is given by
-     * reflection, and its own classes cannot be kept in a class-data archive (they are Java 5
-     * class files), so building the fourteen others is most of a short command's start. Any other
+     * reflection, so building the fourteen others is most of a short command's start. Any other
      * first argument (none, an option, a typo) needs the whole tree for its usage and suggestions.
      */
     static CommandLine forArgs(String... args) {

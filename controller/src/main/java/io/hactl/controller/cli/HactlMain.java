@@ -6,8 +6,7 @@ import java.io.PrintWriter;
  * The main class of {@code /usr/bin/hactl}: {@link LeanCli} runs the command lines it knows, the
  * picocli tree ({@link CommandTree}) every other one. It has no public method but {@code main}:
  * the JVM looks {@code main} up among the public methods, which loads the classes they return,
- * and picocli's (a Java 5 class file, outside the class-data archive) costs a short command
- * tens of milliseconds.
+ * and {@code hactl status} would load picocli's for nothing.
  */
 public final class HactlMain {
     private HactlMain() {}

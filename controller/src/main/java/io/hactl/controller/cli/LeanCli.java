@@ -20,9 +20,9 @@ import java.util.Set;
 
 /**
  * {@code hactl version}, {@code hactl status} and {@code hactl stats}, the commands monitoring runs
- * every few seconds, without picocli and without an object mapper: building picocli's model of a command and an
- * object mapper costs several times the rest of such a command (picocli's classes, Java 5 class
- * files, cannot be kept in the class-data archive). Only a command line made of options these
+ * every few seconds, without picocli and without an object mapper: building picocli's model of a
+ * command (by reflection over its annotations) and an object mapper costs several times the rest
+ * of such a command. Only a command line made of options these
  * commands know, each given once with a plain value, is run here; anything else (--help, a typo,
  * a value picocli would refuse) is left to the picocli tree, which prints the usage and exit code
  * it always did. Output and exit codes are those of {@link StatusCommand}, {@link StatsCommand} and

@@ -1,15 +1,19 @@
 package io.hactl.lab.pair;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,40 +44,134 @@ class LauncherOptionsTest {
     }
 
     @Test
-    void eachCommandRecordsItsClassDataArchiveOnceThenMapsIt() throws Exception {
+    void aCommandListsItsClassesThenALaterRunDumpsTheArchiveThatTheRunsAfterMap() throws Exception {
         Path cache = Files.createDirectory(dir.resolve("cache"));
-        assertThat(java("status", "--json")).contains("-XX:ArchiveClassesAtExit=" + cache + "/status.jsa")
-                .doesNotContain("-XX:SharedArchiveFile=" + cache + "/status.jsa")
+        // the first run lists the classes it loads, in a file named after its pid (the launcher
+        // execs java, so the pid the fake java prints is the launcher's)
+        List<String> first = java("status", "--json");
+        String pid = first.get(first.size() - 1).replace("PID=", "");
+        assertThat(first).contains("-XX:DumpLoadedClassList=" + cache + "/status.classlist." + pid)
+                .noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"))
                 .containsSequence("-cp", "/usr/share/hactl/lib/*", "io.hactl.controller.cli.HactlMain", "status", "--json");
-        Files.writeString(cache.resolve("status.jsa"), "");
+        Files.writeString(cache.resolve("status.classlist." + pid), "java/lang/Object id: 0\n");
+
+        // that run has ended: the next one dumps its list in the background and runs without
+        List<String> second = java("status");
+        assertThat(second).noneMatch(a -> a.contains("-XX:SharedArchiveFile")).noneMatch(a -> a.contains("DumpLoadedClassList"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(cache.resolve("status.jsa")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> listing(cache).equals(List.of("status.jsa")));
+        assertThat(Files.readAllLines(dumps())).singleElement().asString()
+                .contains("-Xshare:dump", "-XX:SharedClassListFile=" + cache + "/status.classlist.dumping.",
+                        "-XX:SharedArchiveFile=" + cache + "/status.jsa.", "-cp /usr/share/hactl/lib/*", "-Xint");
+
+        // the runs after map it and list nothing
         assertThat(java("status")).contains("-XX:SharedArchiveFile=" + cache + "/status.jsa", "-Xshare:auto")
-                .noneMatch(a -> a.startsWith("-XX:ArchiveClassesAtExit"));
+                .noneMatch(a -> a.contains("DumpLoadedClassList"));
         // the short commands interpreted only, the others with C1
         assertThat(java("status")).contains("-Xint", "-XX:-UsePerfData").doesNotContain("-XX:TieredStopAtLevel=1");
         assertThat(java("version")).contains("-Xint");
         assertThat(java("cache", "--json")).contains("-XX:TieredStopAtLevel=1").doesNotContain("-Xint");
-        assertThat(java("daemon", "--config", "/etc/hactl/hactl.yaml")).contains("-XX:ArchiveClassesAtExit=" + cache + "/daemon.jsa")
+        assertThat(java("daemon", "--config", "/etc/hactl/hactl.yaml")).anyMatch(a -> a.startsWith("-XX:DumpLoadedClassList=" + cache + "/daemon.classlist."))
                 .containsAll(HactlNode.LAUNCHER_JVM).contains("MALLOC_ARENA_MAX=" + HactlNode.MALLOC_ARENA_MAX);
         // options and odd words share one archive: no file named after what a user typed
-        assertThat(java("--help")).contains("-XX:ArchiveClassesAtExit=" + cache + "/hactl.jsa");
-        assertThat(java("../x")).contains("-XX:ArchiveClassesAtExit=" + cache + "/hactl.jsa");
-        assertThat(java()).contains("-XX:ArchiveClassesAtExit=" + cache + "/hactl.jsa");
+        assertThat(java("--help")).anyMatch(a -> a.startsWith("-XX:DumpLoadedClassList=" + cache + "/hactl.classlist."));
+        assertThat(java("../x")).anyMatch(a -> a.startsWith("-XX:DumpLoadedClassList=" + cache + "/hactl.classlist."));
+        assertThat(java()).anyMatch(a -> a.startsWith("-XX:DumpLoadedClassList=" + cache + "/hactl.classlist."));
+    }
+
+    @Test
+    void theListOfARunStillRunningIsNotDumpedAndPartialArchivesOfEndedRunsGo() throws Exception {
+        Path cache = Files.createDirectory(dir.resolve("cache"));
+        // this JVM stands for a daemon still running: its list is still growing
+        long running = ProcessHandle.current().pid();
+        Files.writeString(cache.resolve("daemon.classlist." + running), "java/lang/Object id: 0\n");
+        long ended = endedPid();
+        Files.writeString(cache.resolve("daemon.jsa." + ended), "cut short");
+        List<String> run = java("daemon");
+        assertThat(run).anyMatch(a -> a.startsWith("-XX:DumpLoadedClassList=" + cache + "/daemon.classlist."));
+        assertThat(listing(cache)).contains("daemon.classlist." + running).doesNotContain("daemon.jsa." + ended);
+        assertThat(dumps()).doesNotExist();
+    }
+
+    @Test
+    void aDumpStillRunningIsLeftAloneAndOneCutShortIsStartedAgain() throws Exception {
+        Path cache = Files.createDirectory(dir.resolve("cache"));
+        Path running = cache.resolve("status.classlist.dumping." + ProcessHandle.current().pid());
+        Files.writeString(running, "java/lang/Object id: 0\n");
+        assertThat(java("status")).noneMatch(a -> a.contains("DumpLoadedClassList")).noneMatch(a -> a.contains("-XX:SharedArchiveFile"));
+        assertThat(listing(cache)).containsExactly(running.getFileName().toString());
+        assertThat(dumps()).doesNotExist();
+
+        Files.move(running, cache.resolve("status.classlist.dumping." + endedPid()));
+        java("status");
+        await().atMost(Duration.ofSeconds(10)).until(() -> listing(cache).equals(List.of("status.jsa")));
+        assertThat(Files.readAllLines(dumps())).hasSize(1);
+    }
+
+    @Test
+    void aDumpThatFailsIsNotTriedAgainAndTheCommandRunsWithout() throws Exception {
+        Path cache = Files.createDirectory(dir.resolve("cache"));
+        Files.writeString(cache.resolve("version.classlist." + endedPid()), "FAIL\n");
+        assertThat(java("version")).noneMatch(a -> a.contains("-XX:SharedArchiveFile"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> listing(cache).equals(List.of("version.jsa.failed")));
+        assertThat(java("version")).noneMatch(a -> a.contains("-XX:SharedArchiveFile")).noneMatch(a -> a.contains("DumpLoadedClassList"));
+        assertThat(listing(cache)).containsExactly("version.jsa.failed");
+        assertThat(Files.readAllLines(dumps())).hasSize(1);
     }
 
     @Test
     void withoutAWritableCacheNoArchiveIsWritten() throws Exception {
-        assertThat(java("status")).noneMatch(a -> a.contains("Archive")).noneMatch(a -> a.contains(".jsa"));
+        assertThat(java("status")).noneMatch(a -> a.contains("Archive")).noneMatch(a -> a.contains(".jsa"))
+                .noneMatch(a -> a.contains("DumpLoadedClassList"));
+    }
+
+    /** Where the fake java writes the arguments of each dump, a line each. */
+    private Path dumps() {
+        return dir.resolve("dumps");
+    }
+
+    /** The files in {@code cache}, sorted. */
+    private static List<String> listing(Path cache) throws IOException {
+        try (Stream<Path> files = Files.list(cache)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** The pid of a process that has ended (pids are not reused that soon). */
+    private static long endedPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        return p.pid();
     }
 
     /**
-     * The arguments the launcher gives java (one per line, then the malloc arena setting), run
-     * with a java on PATH that prints them, its cache at dir/cache and no /etc/default/hactl.
+     * The arguments the launcher gives java (one per line, then the malloc arena setting and the
+     * pid), run with a java on PATH that prints them, its cache at dir/cache and no
+     * /etc/default/hactl. A dump (-Xshare:dump) appends its arguments to {@link #dumps()} and
+     * writes the archive, or fails when the class list says FAIL.
      */
     private List<String> java(String... args) throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path java = bin.resolve("java");
-        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n"
-                + "echo \"MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-}\"\n");
+        Files.writeString(java, """
+                #!/bin/sh
+                case " $* " in
+                *" -Xshare:dump "*)
+                    echo "$*" >> %s
+                    for a in "$@"; do
+                        case "$a" in
+                        -XX:SharedClassListFile=*) list=${a#*=} ;;
+                        -XX:SharedArchiveFile=*) jsa=${a#*=} ;;
+                        esac
+                    done
+                    grep -q FAIL "$list" && exit 1
+                    echo archive > "$jsa"
+                    exit 0 ;;
+                esac
+                for a in "$@"; do printf '%%s\\n' "$a"; done
+                echo "MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-}"
+                echo "PID=$$"
+                """.formatted(dumps()));
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path launcher = dir.resolve("hactl");
         Files.writeString(launcher, Files.readString(LAUNCHER)

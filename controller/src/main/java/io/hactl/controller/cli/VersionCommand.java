@@ -19,9 +19,13 @@ public final class VersionCommand implements Runnable {
         spec.commandLine().getOut().println(line());
     }
 
-    /** What {@code hactl version} prints. */
+    /**
+     * What {@code hactl version} prints. The Java version as the runtime's property gives it, the
+     * string {@code Runtime.version()} parses: printing that object would cost a command this
+     * short the lambdas and streams of its {@code toString}.
+     */
     static String line() {
-        return "hactl " + version() + " (Java " + Runtime.version() + ")";
+        return "hactl " + version() + " (Java " + System.getProperty("java.runtime.version") + ")";
     }
 
     static String version() {

@@ -32,7 +32,8 @@ class HactlCommandTest {
     void versionPrintsTheBuildVersionAndSucceeds() {
         Run r = run("version");
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).matches("hactl \\d+\\.\\d+\\.\\d+\\S* \\(Java .*\\)\\s*");
+        assertThat(r.out()).matches("hactl \\d+\\.\\d+\\.\\d+\\S* \\(Java .*\\)\\s*")
+                .contains("(Java " + Runtime.version() + ")");
     }
 
     @Test

@@ -25,9 +25,10 @@ import java.util.Set;
  * as a's table after the window; then a's table and b's external cache (the system's own listing)
  * compared as sets of original tuples; events and messages lost (the systems' own counters); CPU
  * time of each daemon over the window and the tail (/proc/PID/stat); the highest RSS of each.
- * <p>Usage: ChurnBench [--runs N] [--only hactl|conntrackd] [--seconds S] [--out FILE] [--load-only]
- * [--direct-inject true|false] [RATE...]
- * (rates in changes per second, creates + deletes; default 5000 20000 50000). {@code --load-only}
+ * <p>Usage: ChurnBench [--runs N] [--only hactl|conntrackd] [--seconds S] [--warmup S] [--out FILE]
+ * [--load-only] [--direct-inject true|false] [RATE...]
+ * (rates in changes per second, creates + deletes; default 5000 20000 50000). {@code --warmup}
+ * runs the same churn that long before the window, measured by nothing. {@code --load-only}
  * runs the load generator alone and prints the rate it held.
  */
 public final class ChurnBench {
@@ -46,12 +47,16 @@ public final class ChurnBench {
         Path out = Path.of("test-lab/target/bench/churn-report.md");
         int runs = 1;
         int seconds = 30;
+        int warmup = 0;
         boolean loadOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--only" -> systems = List.of(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                // the same churn for this long before the measured window: the daemons' one-time
+                // costs (a JVM's JIT compiling the churn's paths) spent, as on a gateway running for days
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--load-only" -> loadOnly = true;
                 // hactl's warm standby on b (default: the product's default); conntrackd keeps an external cache
@@ -78,14 +83,14 @@ public final class ChurnBench {
             Map<String, List<Figures>> all = new LinkedHashMap<>();
             for (int r = 0; r < runs; r++) {
                 for (String system : systems) { // alternating, so that a slow spell of the machine hits both
-                    Figures f = run(system, rate, seconds, 1_000L * r + rate);
+                    Figures f = run(system, rate, warmup, seconds, 1_000L * r + rate);
                     System.out.printf(Locale.ROOT, "%s %,d changes/s, run %d of %d: %s%n", system, rate, r + 1, runs, f);
                     all.computeIfAbsent(system, k -> new ArrayList<>()).add(f);
                 }
             }
             all.forEach((system, fs) -> results.put(system + " " + rate, combine(fs)));
         }
-        String report = report(rates, systems, seconds, runs, results);
+        String report = report(rates, systems, warmup, seconds, runs, results);
         System.out.println();
         System.out.println(report);
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -120,7 +125,7 @@ public final class ChurnBench {
         }
     }
 
-    static Figures run(String system, int rate, int seconds, long seed) throws Exception {
+    static Figures run(String system, int rate, int warmup, int seconds, long seed) throws Exception {
         Path dir = Files.createTempDirectory("hactl-churn-" + system);
         try (SyncPair pair = SyncPair.create();
                 SyncDaemons d = system.equals("hactl") ? new HactlDaemons(pair, dir) : new Conntrackd(pair, dir);
@@ -132,17 +137,17 @@ public final class ChurnBench {
             if (r.exitCode() != 0) {
                 throw new IllegalStateException("conntrack -R failed: " + r.errors());
             }
-            ChurnLoad churn = new ChurnLoad(ct, rate, seconds, seed);
+            ChurnLoad churn = new ChurnLoad(ct, rate, warmup, seconds, seed);
             int steady = BACKGROUND + churn.prepopulate();
             Bench.await(system + ": b's external cache holding the background and the churn's population", 180_000,
                     () -> external(d) >= steady);
 
             long[] pids = d.pids();
-            long[] cpu0 = {SyncDaemons.cpuMillisOf(pids[0]), SyncDaemons.cpuMillisOf(pids[1])};
             boolean jvm = d instanceof HactlDaemons;
-            var kindsA0 = jvm ? SyncDaemons.cpuMillisByKind(pids[0]) : null;
-            var kindsB0 = jvm ? SyncDaemons.cpuMillisByKind(pids[1]) : null;
-            long[] rssMax = d.rss();
+            long[] cpu0 = null;
+            Map<String, Long> kindsA0 = null;
+            Map<String, Long> kindsB0 = null;
+            long[] rssMax = null;
             long ownLagMax = -1;
             long loadEnd;
             long[] arrivals;
@@ -156,9 +161,17 @@ public final class ChurnBench {
                     }
                 }, "churn-load");
                 loader.setDaemon(true);
-                long windowStart = System.nanoTime();
                 loader.start();
-                long deadline = System.nanoTime() + (seconds + 60) * 1_000_000_000L;
+                long deadline = System.nanoTime() + (warmup + seconds + 60) * 1_000_000_000L;
+                while (churn.windowStart() == 0 && loader.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(5); // polling for the warm-up's end, the window's start
+                }
+                // the window: CPU, RSS and lag count from here
+                long windowStart = System.nanoTime();
+                cpu0 = new long[] {SyncDaemons.cpuMillisOf(pids[0]), SyncDaemons.cpuMillisOf(pids[1])};
+                kindsA0 = jvm ? SyncDaemons.cpuMillisByKind(pids[0]) : null;
+                kindsB0 = jvm ? SyncDaemons.cpuMillisByKind(pids[1]) : null;
+                rssMax = d.rss();
                 while (loader.isAlive() && System.nanoTime() < deadline) {
                     loader.join(500);
                     long[] rss = d.rss();
@@ -171,7 +184,7 @@ public final class ChurnBench {
                 }
                 if (loader.isAlive()) {
                     loader.interrupt();
-                    throw new IllegalStateException("the churn load did not end within " + (seconds + 60) + " s");
+                    throw new IllegalStateException("the churn load did not end within " + (warmup + seconds + 60) + " s");
                 }
                 if (failure[0] != null) {
                     throw new IllegalStateException("churn load failed", failure[0]);
@@ -213,7 +226,7 @@ public final class ChurnBench {
                 long[] created = churn.probeCreated();
                 List<Long> lags = new ArrayList<>();
                 int unseen = 0;
-                for (int id = 0; id < churn.probes(); id++) {
+                for (int id = churn.firstWindowProbe(); id < churn.probes(); id++) {
                     if (arrivals[id] == 0) {
                         unseen++;
                     } else {
@@ -222,7 +235,7 @@ public final class ChurnBench {
                 }
                 Percentiles lag = new Percentiles(lags.stream().mapToLong(Long::longValue).toArray());
                 return new Figures(churn.heldRate(), churn.lateSlots(), churn.failed(), losses.get("overruns"),
-                        losses.get("lost"), diff.master(), diff.peer(), diff.missing(), diff.extra(), churn.probes(), unseen,
+                        losses.get("lost"), diff.master(), diff.peer(), diff.missing(), diff.extra(), churn.probes() - churn.firstWindowProbe(), unseen,
                         ms(lag.at(50)), ms(lag.at(99)), ms(lag.max()), completeAfter, ownLagMax,
                         (cpu1[0] - cpu0[0]) / 1e3, (cpu1[1] - cpu0[1]) / 1e3, rssMax[0], rssMax[1]);
             }
@@ -299,7 +312,8 @@ public final class ChurnBench {
                 (long) med.applyAsDouble(Figures::rssA), (long) med.applyAsDouble(Figures::rssB));
     }
 
-    static String report(List<Integer> rates, List<String> systems, int seconds, int runs, Map<String, Figures> r) {
+    static String report(List<Integer> rates, List<String> systems, int warmup, int seconds, int runs,
+            Map<String, Figures> r) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Churn benchmark: hactl and conntrackd side by side\n\n")
                 .append("Same lab, one system after the other: two namespaces joined by a veth sync link (kernel ")
@@ -308,6 +322,9 @@ public final class ChurnBench {
                 .append(" s a load generator creating and deleting flows there through batched ctnetlink CT_NEW / CT_DELETE, ")
                 .append("paced per 10 ms slot (85% TCP ESTABLISHED, 15% UDP; each lives 0.5-4.5 s, the steady population ")
                 .append("in place before the window). ")
+                .append(warmup == 0 ? "" : "Before the window, " + warmup + " s of the same churn, measured by nothing: "
+                        + "the daemons' one-time costs spent (a JVM's JIT compiling the churn's paths), as on a gateway "
+                        + "that has run for a while. ")
                 .append("Lag: from a probe flow's creation (one per slot) to the first sync datagram carrying it at b, read by a ")
                 .append("packet socket in b's namespace, the same for both systems (hactl's own acknowledged lag, the worst of the last 10 s in its status, read from the window's 10th second on, only as a second source). Exact: a's table and b's external cache ")
                 .append("(`hactl cache external`, `conntrackd -e`) compared as sets of original tuples once b's cache holds ")

@@ -55,12 +55,24 @@ final class ChurnLoad {
     private int lateSlots;
     private long worstBehindNanos;
     private long windowNanos;
+    /** Slots of the same churn before the timed window: a daemon's one-time costs (its JIT) spent. */
+    private final int warmupSlots;
+    /** When the timed window began (System.nanoTime), 0 before. */
+    private volatile long windowStart;
+    /** The first probe of the timed window. */
+    private volatile int firstWindowProbe;
 
     /** @param rate changes per second (creates + deletes); @param seconds length of the timed window */
     ChurnLoad(Conntrack ct, int rate, int seconds, long seed) {
+        this(ct, rate, 0, seconds, seed);
+    }
+
+    /** As {@link #ChurnLoad(Conntrack, int, int, long)}, the window after {@code warmupSeconds} of the same churn. */
+    ChurnLoad(Conntrack ct, int rate, int warmupSeconds, int seconds, long seed) {
         this.ct = ct;
         this.rate = rate;
-        this.slots = seconds * 100;
+        this.warmupSlots = warmupSeconds * 100;
+        this.slots = (warmupSeconds + seconds) * 100;
         this.random = new SplittableRandom(seed);
         dueIn = new ArrayList<>(slots + 1);
         for (int i = 0; i <= slots; i++) {
@@ -102,13 +114,23 @@ final class ChurnLoad {
         return n;
     }
 
-    /** The timed window: one slot every 10 ms, creates then deletes; returns when the last slot is done. */
+    /**
+     * The warm-up, if any, then the timed window: one slot every 10 ms, creates then deletes;
+     * returns when the last slot is done. Counts, late slots and the held rate are the window's.
+     */
     void run() throws NetlinkException {
         long t0 = System.nanoTime();
         double owed = 0;
         List<Flow> creates = new ArrayList<>();
         for (int k = 0; k < slots; k++) {
             long start = t0 + k * SLOT_NANOS;
+            if (k == warmupSlots) {
+                created = deleted = failed = 0;
+                lateSlots = 0;
+                worstBehindNanos = 0;
+                firstWindowProbe = nextProbe;
+                windowStart = System.nanoTime();
+            }
             long behind = System.nanoTime() - start;
             if (behind < 0) {
                 LockSupport.parkNanos(-behind); // pacing: the slot's start time
@@ -147,7 +169,17 @@ final class ChurnLoad {
                 dueIn.set(k, List.of());
             }
         }
-        windowNanos = System.nanoTime() - t0;
+        windowNanos = System.nanoTime() - windowStart;
+    }
+
+    /** When the timed window began (System.nanoTime), 0 while the warm-up runs. */
+    long windowStart() {
+        return windowStart;
+    }
+
+    /** The id of the first probe created in the timed window: the lag counts from it on. */
+    int firstWindowProbe() {
+        return firstWindowProbe;
     }
 
     private Flow nextFlow() {

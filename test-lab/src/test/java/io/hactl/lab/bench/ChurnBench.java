@@ -144,10 +144,6 @@ public final class ChurnBench {
 
             long[] pids = d.pids();
             boolean jvm = d instanceof HactlDaemons;
-            long[] cpu0 = null;
-            Map<String, Long> kindsA0 = null;
-            Map<String, Long> kindsB0 = null;
-            long[] rssMax = null;
             long ownLagMax = -1;
             long loadEnd;
             long[] arrivals;
@@ -168,10 +164,10 @@ public final class ChurnBench {
                 }
                 // the window: CPU, RSS and lag count from here
                 long windowStart = System.nanoTime();
-                cpu0 = new long[] {SyncDaemons.cpuMillisOf(pids[0]), SyncDaemons.cpuMillisOf(pids[1])};
-                kindsA0 = jvm ? SyncDaemons.cpuMillisByKind(pids[0]) : null;
-                kindsB0 = jvm ? SyncDaemons.cpuMillisByKind(pids[1]) : null;
-                rssMax = d.rss();
+                long[] cpu0 = {SyncDaemons.cpuMillisOf(pids[0]), SyncDaemons.cpuMillisOf(pids[1])};
+                var kindsA0 = jvm ? SyncDaemons.cpuMillisByKind(pids[0]) : null;
+                var kindsB0 = jvm ? SyncDaemons.cpuMillisByKind(pids[1]) : null;
+                long[] rssMax = d.rss();
                 while (loader.isAlive() && System.nanoTime() < deadline) {
                     loader.join(500);
                     long[] rss = d.rss();

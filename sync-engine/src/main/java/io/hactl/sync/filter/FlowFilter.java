@@ -28,18 +28,11 @@ public record FlowFilter(Set<Integer> protocols, List<Cidr> ignore, Set<Integer>
 
     public boolean accepts(Flow f) {
         Tuple o = f.orig();
-        if (!acceptsProtocol(o.protocol())) {
-            return false;
-        }
         // getAddress copies: only with prefixes to test, and once per flow, not once per prefix
-        if (!ignore.isEmpty() && ignores(o.src().getAddress(), o.dst().getAddress())) {
-            return false;
-        }
-        if (checksTcpState(o.protocol())) {
-            TcpInfo t = f.tcp();
-            return t != null && tcpStates.contains(t.state());
-        }
-        return true;
+        boolean prefixes = !ignore.isEmpty();
+        TcpInfo t = f.tcp();
+        return accepts(o.protocol(), prefixes ? o.src().getAddress() : null, prefixes ? o.dst().getAddress() : null,
+                t == null ? -1 : t.state());
     }
 
     /**

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * skew keeps its fraction of a centisecond. A backup learns Master_Adver_Interval from the
  * advertisements it accepts.
  *
- * <p>Beyond the RFC: a preempt delay (keepalived's {@code preempt_delay}); a hold-back
+ * <p>Beyond the RFC: a preempt delay ({@link PreemptDelay}); a hold-back
  * ({@link #holdBack}) under which the instance neither preempts nor starts as master when it
  * owns the addresses, but still takes over when the master falls silent; and its sync group's
  * {@link InstanceGate}, which keeps it BACKUP when its master falls silent while another member still
@@ -40,7 +40,7 @@ public final class VrrpInstance {
     private int masterAdverInterval;
     private long adverTimer = NONE;
     private long masterDownTimer = NONE;
-    private long preemptAt = NONE;
+    private final PreemptDelay preemptDelay;
     private boolean holdBack;
     /** BACKUP and accepting a master's advertisements: its Master_Down_Timer has not run out. */
     private boolean hearsMaster;
@@ -56,6 +56,7 @@ public final class VrrpInstance {
         this.actions = Objects.requireNonNull(actions);
         this.nanos = Objects.requireNonNull(nanos);
         this.masterAdverInterval = config.adverInterval();
+        this.preemptDelay = new PreemptDelay(config.name(), config.preemptDelay());
     }
 
     public void listener(InstanceListener value) {
@@ -208,7 +209,7 @@ public final class VrrpInstance {
         masterAdverInterval = config.adverInterval();
         masterAddress = null;
         masterPriority = 0;
-        preemptAt = NONE;
+        preemptDelay.cancel();
         hearsMaster = false;
         gatedBy = null;
         if (config.owner() && !holdBack) {
@@ -229,10 +230,10 @@ public final class VrrpInstance {
             return;
         }
         boolean lower = advert.priority() < config.priority();
-        if (!lower || !preempting() || delayingPreemption(now)) {
+        if (!lower || !preempting() || preemptDelay.holding(now)) {
             // Accept the master (6.4.2): learn its interval, reset the down timer.
             if (advert.priority() >= config.priority()) {
-                preemptAt = NONE;
+                preemptDelay.cancel();
             }
             masterAdverInterval = advert.maxAdverInterval();
             masterDownTimer = now + masterDownNanos();
@@ -275,19 +276,6 @@ public final class VrrpInstance {
         adverTimer = now + adverIntervalNanos();
     }
 
-    /** True when a lower-priority master is still accepted because the preempt delay runs. */
-    private boolean delayingPreemption(long now) {
-        long delay = config.preemptDelay().toNanos();
-        if (delay == 0) {
-            return false;
-        }
-        if (preemptAt == NONE) {
-            preemptAt = now + delay;
-            LOG.info("{}: lower priority master, preempting in {} ms", config.name(), delay / 1_000_000);
-        }
-        return now - preemptAt < 0;
-    }
-
     private boolean preempting() {
         return config.preempt() && !holdBack;
     }
@@ -295,7 +283,7 @@ public final class VrrpInstance {
     private void toMaster(String reason) {
         long now = nanos.getAsLong();
         masterDownTimer = NONE;
-        preemptAt = NONE;
+        preemptDelay.cancel();
         masterAddress = config.primaryAddress();
         masterPriority = config.priority();
         send(config.priority());
@@ -344,7 +332,7 @@ public final class VrrpInstance {
         }
         adverTimer = NONE;
         masterDownTimer = NONE;
-        preemptAt = NONE;
+        preemptDelay.cancel();
         move(to, reason);
     }
 

@@ -18,9 +18,9 @@ public final class HactlNode implements AutoCloseable {
      * The daemon's JVM options as the package's launcher (packaging/src/deb/hactl.launcher) sets
      * them by default; {@code LauncherOptionsTest} holds the two in step.
      */
-    public static final List<String> LAUNCHER_JVM = List.of("-XX:+UseSerialGC", "-Xms48m", "-Xmx512m",
-            "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps",
-            "-XX:TrimNativeHeapInterval=5000", "-XX:NewSize=3m", "-XX:MaxNewSize=16m",
+    public static final List<String> LAUNCHER_JVM = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx512m",
+            "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=30",
+            "-XX:-ShrinkHeapInSteps", "-XX:TrimNativeHeapInterval=5000", "-XX:NewSize=3m", "-XX:MaxNewSize=8m",
             "-Dio.netty.jfr.enabled=false");
     /** The launcher's environment for the daemon. */
     public static final String MALLOC_ARENA_MAX = "2";

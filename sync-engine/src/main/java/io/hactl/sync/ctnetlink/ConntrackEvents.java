@@ -36,7 +36,11 @@ public final class ConntrackEvents implements AutoCloseable {
 
     private final NetlinkSocket socket;
     private final DecodeStats stats;
+    /** Most datagrams (each one event) one receive takes: one system call instead of one each. */
+    public static final int DATAGRAMS_PER_RECEIVE = 32;
+
     private final ByteBuffer rx = ByteBuffer.allocate(256 * 1024).order(ByteOrder.nativeOrder());
+    private final int[] ends = new int[DATAGRAMS_PER_RECEIVE];
     private long overruns;
     private long events;
     private boolean foundEmpty;
@@ -86,8 +90,9 @@ public final class ConntrackEvents implements AutoCloseable {
     }
 
     /**
-     * Receives one datagram and delivers its events. Returns how many were delivered: 0 when the
-     * poll timeout passed or after an overrun (which the listener has been told of).
+     * Receives the datagrams queued (waiting for the first, up to {@value #DATAGRAMS_PER_RECEIVE})
+     * and delivers their events. Returns how many were delivered: 0 when the poll timeout passed
+     * or after an overrun (which the listener has been told of).
      */
     public int poll(Listener listener) throws NetlinkException {
         return poll(listener, true);
@@ -113,13 +118,9 @@ public final class ConntrackEvents implements AutoCloseable {
 
     private int poll(Listener listener, boolean wait) throws NetlinkException {
         foundEmpty = false;
+        int datagrams;
         try {
-            if (wait) {
-                socket.receive(rx);
-            } else if (!socket.receiveNow(rx)) {
-                foundEmpty = true;
-                return 0;
-            }
+            datagrams = socket.receiveMany(rx, ends, wait);
         } catch (NetlinkException e) {
             if (e.isOverrun()) {
                 overruns++;
@@ -132,9 +133,26 @@ public final class ConntrackEvents implements AutoCloseable {
             }
             throw e;
         }
+        if (datagrams == 0) {
+            foundEmpty = true;
+            return 0;
+        }
         int delivered = 0;
-        int off = 0;
-        while (off < rx.limit()) {
+        int start = 0;
+        for (int i = 0; i < datagrams; i++) {
+            rx.limit(ends[i]);
+            delivered += deliver(listener, start, ends[i]);
+            start = ends[i];
+        }
+        events += delivered;
+        return delivered;
+    }
+
+    /** Delivers the events of the datagram at {@code [start, end)} of the receive buffer (its limit at end). */
+    private int deliver(Listener listener, int start, int end) {
+        int delivered = 0;
+        int off = start;
+        while (off < end) {
             NlMsg msg;
             try {
                 msg = Nfgenmsg.read(rx, off);
@@ -158,7 +176,6 @@ public final class ConntrackEvents implements AutoCloseable {
             listener.onEvent(new FlowEvent(type, f, msg.pid()));
             delivered++;
         }
-        events += delivered;
         return delivered;
     }
 

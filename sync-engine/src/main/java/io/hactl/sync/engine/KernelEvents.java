@@ -29,7 +29,8 @@ final class KernelEvents implements Runnable {
      * Most events handed to the loop at once: a millisecond or two of loop work, and with
      * {@link #MAX_IN_FLIGHT} batches few enough decoded flows (about 1.5 MB) that a young
      * collection mostly finds them dead rather than copying them into the old generation.
-     * Smaller batches cost the loop more per event (each pass pumps and flushes the link).
+     * Smaller batches cost the loop more per event (each pass pumps and flushes the link). A
+     * receive may add up to {@link ConntrackEvents#DATAGRAMS_PER_RECEIVE} - 1 events beyond it.
      */
     private static final int MAX_BATCH = 1024;
     /** Batches read and not yet applied by the loop, at most: one applied while the next is read. */

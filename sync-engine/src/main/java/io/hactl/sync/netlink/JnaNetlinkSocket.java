@@ -4,6 +4,7 @@ import io.hactl.sync.sys.Sockets;
 import io.hactl.sync.sys.LibC;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
@@ -18,6 +19,16 @@ import java.time.Duration;
 public final class JnaNetlinkSocket implements NetlinkSocket {
     /** Large enough for any netlink datagram (dumps are built in skbs of at most 32 KiB). */
     private static final int RECEIVE_CAPACITY = 256 * 1024;
+    /** Datagrams one {@link #receiveMany} takes at most, each into a slot of the receive buffer. */
+    private static final int SLOTS = 32;
+    /** A slot: 8 KiB, for an event datagram (one message, well under 1 KiB). */
+    private static final int SLOT = RECEIVE_CAPACITY / SLOTS;
+    private static final int MMSGHDR_LEN = 64;   // struct mmsghdr on LP64: struct msghdr (56), msg_len, padding
+    private static final int MSG_IOV = 16;       // offsets in struct msghdr
+    private static final int MSG_IOVLEN = 24;
+    private static final int MSG_FLAGS = 48;
+    private static final int MSG_LEN = 56;       // offset of msg_len in struct mmsghdr
+    private static final int IOVEC_LEN = 16;     // struct iovec: base, length
 
     private final int fd;
     private final int portId;
@@ -25,6 +36,8 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
     private Pointer sendPointer;
     private final ByteBuffer receiveBuffer;
     private final Pointer receivePointer;
+    /** recvmmsg's {@code struct mmsghdr} array and its iovecs, one per slot; laid out at the first {@link #receiveMany}. */
+    private Memory messageVector;
     private volatile boolean closed;
 
     private JnaNetlinkSocket(int fd, int portId) {
@@ -106,7 +119,7 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
     @Override
     public boolean dropMessagesFromPort(int portId) throws NetlinkException {
         int loadedPid = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(portId) : portId;
-        com.sun.jna.Memory prog = new com.sun.jna.Memory(4 * 8);
+        Memory prog = new Memory(4 * 8);
         ByteBuffer insns = prog.getByteBuffer(0, 32).order(ByteOrder.nativeOrder());
         insn(insns, 0x20, 0, 0, 12);          // BPF_LD | BPF_W | BPF_ABS: A = ntohl(*(u32 *)(pkt + 12))
         insn(insns, 0x15, 1, 0, loadedPid);   // BPF_JMP | BPF_JEQ | BPF_K: A == pid ? skip 1 : next
@@ -252,6 +265,72 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
         into.flip();
         into.order(ByteOrder.nativeOrder());
         return true;
+    }
+
+    /**
+     * One recvmmsg(2) into the receive buffer's slots ({@code MSG_WAITFORONE} when waiting, else
+     * {@code MSG_DONTWAIT}), the datagrams then copied to {@code into} back to back.
+     */
+    @Override
+    public int receiveMany(ByteBuffer into, int[] ends, boolean wait) throws NetlinkException {
+        ensureOpen("recvmmsg");
+        int vlen = Math.min(Math.min(ends.length, SLOTS), Math.max(1, into.capacity() / SLOT));
+        Memory vector = messageVector();
+        int flags = Sockets.MSG_TRUNC | (wait ? Sockets.MSG_WAITFORONE : Sockets.MSG_DONTWAIT);
+        int n;
+        while (true) {
+            n = LibC.Polling.recvmmsg(fd, vector, vlen, flags, null);
+            if (n >= 0) {
+                break;
+            }
+            int errno = Native.getLastError();
+            if (errno == Errno.EAGAIN) {
+                if (wait) {
+                    throw new NetlinkException("recvmmsg", Errno.EAGAIN, "nothing queued within the receive timeout");
+                }
+                into.clear().flip();
+                return 0;
+            }
+            if (errno != Errno.EINTR) {
+                throw new NetlinkException("recvmmsg", errno);
+            }
+        }
+        into.clear();
+        for (int i = 0; i < n; i++) {
+            long header = (long) i * MMSGHDR_LEN;
+            int length = vector.getInt(header + MSG_LEN);
+            if (length > SLOT || (vector.getInt(header + MSG_FLAGS) & Sockets.MSG_TRUNC) != 0) {
+                throw new NetlinkException("recvmmsg", Errno.EMSGSIZE, "datagram of " + length + " bytes truncated");
+            }
+            if (length > into.remaining()) {
+                throw new NetlinkException("recvmmsg", Errno.EMSGSIZE, "datagrams of " + (into.position() + length)
+                        + " bytes exceed buffer of " + into.capacity());
+            }
+            into.put(receiveBuffer.slice(i * SLOT, length));
+            ends[i] = into.position();
+        }
+        into.flip();
+        into.order(ByteOrder.nativeOrder());
+        return n;
+    }
+
+    /** The mmsghdr array: slot i's header points at iovec i, which points at the receive buffer's slot i. */
+    private Memory messageVector() {
+        if (messageVector == null) {
+            Memory m = new Memory((long) SLOTS * (MMSGHDR_LEN + IOVEC_LEN));
+            m.clear();
+            long base = Pointer.nativeValue(receivePointer);
+            for (int i = 0; i < SLOTS; i++) {
+                long iov = (long) SLOTS * MMSGHDR_LEN + (long) i * IOVEC_LEN;
+                m.setLong(iov, base + (long) i * SLOT);
+                m.setLong(iov + 8, SLOT);
+                long header = (long) i * MMSGHDR_LEN;
+                m.setLong(header + MSG_IOV, Pointer.nativeValue(m) + iov);
+                m.setLong(header + MSG_IOVLEN, 1);
+            }
+            messageVector = m;
+        }
+        return messageVector;
     }
 
     @Override

@@ -67,6 +67,28 @@ public interface NetlinkSocket extends AutoCloseable {
      */
     boolean receiveNow(ByteBuffer into) throws NetlinkException;
 
+    /**
+     * Receives up to {@code ends.length} datagrams into {@code into}, one after the other from
+     * position 0: datagram {@code i} ends at {@code ends[i]}, where the next one begins. With
+     * {@code wait} it waits for the first as {@link #receive} does (EAGAIN when the receive
+     * timeout passes); without, it returns 0 at once when nothing is queued, as
+     * {@link #receiveNow}. Datagrams after the first are taken only if already queued. An error
+     * met after the first datagram (an overrun) is reported by the next call. On return position
+     * is 0 and limit the end of the last datagram. Returns how many datagrams came.
+     *
+     * <p>This default takes one datagram per call; a socket of the real kernel takes all it can
+     * in one system call.
+     */
+    default int receiveMany(ByteBuffer into, int[] ends, boolean wait) throws NetlinkException {
+        if (wait) {
+            receive(into);
+        } else if (!receiveNow(into)) {
+            return 0;
+        }
+        ends[0] = into.limit();
+        return 1;
+    }
+
     @Override
     void close();
 }

@@ -53,6 +53,9 @@ public final class LibC {
 
         /** recvmsg(2) into a {@code struct msghdr} the caller laid out in native memory. */
         public static native long recvmsg(int fd, Pointer msghdr, int flags);
+
+        /** recvmmsg(2) into an array of {@code struct mmsghdr} the caller laid out in native memory. */
+        public static native int recvmmsg(int fd, Pointer msgvec, int vlen, int flags, Pointer timeout);
     }
 
     public static native int socket(int domain, int type, int protocol) throws LastErrorException;

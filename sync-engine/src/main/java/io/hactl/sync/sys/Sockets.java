@@ -40,6 +40,7 @@ public final class Sockets {
     // ---- send/recv flags: bits/socket.h ----
     public static final int MSG_TRUNC = 0x20;         // MSG_TRUNC
     public static final int MSG_DONTWAIT = 0x40;      // MSG_DONTWAIT
+    public static final int MSG_WAITFORONE = 0x10000; // MSG_WAITFORONE (recvmmsg: wait for the first datagram only)
 
     // ---- options at level IPPROTO_IP: linux/in.h ----
     public static final int IPPROTO_IP = 0;           // IPPROTO_IP (as a socket option level)

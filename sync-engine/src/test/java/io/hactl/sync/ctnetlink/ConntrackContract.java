@@ -93,7 +93,7 @@ abstract class ConntrackContract {
         return track(newEvents(receiveBuffer, stats, groups));
     }
 
-    private ConntrackEvents openAllEvents(int receiveBuffer, DecodeStats stats) throws Exception {
+    protected ConntrackEvents openAllEvents(int receiveBuffer, DecodeStats stats) throws Exception {
         return openEvents(receiveBuffer, stats, Ctnl.NFNLGRP_CONNTRACK_NEW, Ctnl.NFNLGRP_CONNTRACK_UPDATE,
                 Ctnl.NFNLGRP_CONNTRACK_DESTROY);
     }
@@ -535,6 +535,24 @@ abstract class ConntrackContract {
         assertThat(events.events()).isEqualTo(4);
         assertThat(stats.malformedMessages.get()).isZero();
         assertThat(stats.unexpectedMessages.get()).isZero();
+    }
+
+    @Test
+    void aBurstOfEventsArrivesCompleteOnceEachAndInOrder() throws Exception {
+        ConntrackEvents events = openAllEvents(1 << 20, new DecodeStats());
+        List<Flow> flows = tcpFlows(500, 20000);
+        assertThat(openConntrack().batch(flows, BatchMode.CREATE).succeeded()).isEqualTo(500);
+
+        Recorder r = new Recorder();
+        // every event is queued once the batch call returns; a poll that finds none waits at most 100 ms
+        for (int polls = 0; polls < 2000 && r.seen.size() < 500; polls++) {
+            events.poll(r);
+        }
+        events.poll(r); // and none more
+
+        assertThat(r.seen).extracting(FlowEvent::type).containsOnly(FlowEvent.Type.NEW);
+        assertThat(r.seen).extracting(e -> e.flow().orig()).containsExactlyElementsOf(flows.stream().map(Flow::orig).toList());
+        assertThat(events.events()).isEqualTo(500);
     }
 
     @Test

@@ -190,6 +190,23 @@ class KernelConntrackContractLabTest extends ConntrackContract {
     }
 
     @Test
+    void aPollTakesTheQueuedEventsManyDatagramsAtATime() throws Exception {
+        ConntrackEvents events = openAllEvents(1 << 20, new DecodeStats());
+        // the batch's events are all queued on the socket once the batch call returns
+        assertThat(ct.batch(FakeKernelFixtures.tcpFlows(320, 30000), BatchMode.CREATE).succeeded()).isEqualTo(320);
+        ConntrackContract.Recorder r = new ConntrackContract.Recorder();
+        int polls = 0;
+        while (polls < 1000 && r.seen.size() < 320) {
+            events.poll(r);
+            polls++;
+        }
+
+        assertThat(r.seen).hasSize(320);
+        // one event per datagram, one receive per 32 of them
+        assertThat(polls).isEqualTo(320 / ConntrackEvents.DATAGRAMS_PER_RECEIVE);
+    }
+
+    @Test
     void eventsCausedByAGivenPortCanBeDroppedInTheKernel() throws Exception {
         DecodeStats stats = new DecodeStats();
         try (ConntrackEvents events = ns.call(() -> ConntrackEvents.open(1 << 20, false, Duration.ofMillis(100), stats))) {

@@ -34,11 +34,11 @@ public final class ConntrackEvents implements AutoCloseable {
         void onOverrun();
     }
 
-    private final NetlinkSocket socket;
-    private final DecodeStats stats;
     /** Most datagrams (each one event) one receive takes: one system call instead of one each. */
     public static final int DATAGRAMS_PER_RECEIVE = 32;
 
+    private final NetlinkSocket socket;
+    private final DecodeStats stats;
     private final ByteBuffer rx = ByteBuffer.allocate(256 * 1024).order(ByteOrder.nativeOrder());
     private final int[] ends = new int[DATAGRAMS_PER_RECEIVE];
     private long overruns;

@@ -21,7 +21,7 @@ public final class HactlNode implements AutoCloseable {
     public static final List<String> LAUNCHER_JVM = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx512m",
             "-XX:MaxMetaspaceSize=96m", "-Xss512k", "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=30",
             "-XX:-ShrinkHeapInSteps", "-XX:TrimNativeHeapInterval=5000", "-XX:NewSize=3m", "-XX:MaxNewSize=8m",
-            "-Dio.netty.jfr.enabled=false");
+            "-Dio.netty.jfr.enabled=false", "-Dio.netty.allocator.lowMemory=false");
     /** The launcher's environment for the daemon. */
     public static final String MALLOC_ARENA_MAX = "2";
 

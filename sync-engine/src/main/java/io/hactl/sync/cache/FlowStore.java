@@ -57,6 +57,7 @@ public final class FlowStore {
     private int size;
     private int lastPutHandle = NO_HANDLE; // the flow the latest put stored or found
     private byte[] lastReplaced; // the encoding the latest put replaced (UPDATED), else null
+    private long lastPutPreviousUpdatedAt; // the found flow's time before the latest put, else 0
 
     private final StoreCounters counters;
 
@@ -122,6 +123,7 @@ public final class FlowStore {
         if (slot >= 0) {
             int e = index.handleAt(slot);
             lastPutHandle = e;
+            lastPutPreviousUpdatedAt = slab.updatedAt(e);
             if (!replace) {
                 lastReplaced = null;
                 return PutResult.UNCHANGED;
@@ -137,6 +139,7 @@ public final class FlowStore {
             return PutResult.UPDATED;
         }
         lastReplaced = null;
+        lastPutPreviousUpdatedAt = 0;
         if (size >= limit) {
             lastPutHandle = NO_HANDLE;
             counters.refused();
@@ -161,6 +164,15 @@ public final class FlowStore {
      */
     public int lastPutHandle() {
         return lastPutHandle;
+    }
+
+    /**
+     * When the flow the latest {@link #put} or {@link #putEncoded} found (updated or unchanged)
+     * had been put before it, in the caller's nanos; 0 after a new or refused one. Valid until
+     * the next write.
+     */
+    public long lastPutPreviousUpdatedAt() {
+        return lastPutPreviousUpdatedAt;
     }
 
     /**

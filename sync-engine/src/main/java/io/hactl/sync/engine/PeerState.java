@@ -156,21 +156,18 @@ final class PeerState implements SyncListener {
             }
             return;
         }
-        // checked by the receiver (CompactFlowCheck): looked up by its key prefix in place, no copy
-        int h = external.handleOfEncoded(bytes);
-        long before = h == FlowStore.NO_HANDLE ? 0 : external.updatedAt(h);
+        // checked by the receiver (CompactFlowCheck); one lookup: the put tells the handle and
+        // when the flow it found had been put before
         PutResult r = external.putEncoded(bytes, arrivedNanos);
         if (r == PutResult.REFUSED_FULL) {
             ctx.count("external_cache_refused");
             return;
         }
-        if (r == PutResult.UNCHANGED && writer.stillWritten(h, before, arrivedNanos)) {
+        int h = external.lastPutHandle();
+        if (r == PutResult.UNCHANGED && writer.stillWritten(h, external.lastPutPreviousUpdatedAt(), arrivedNanos)) {
             return; // sent again as it was (a bulk): the kernel holds it as it is
         }
         if (ctx.cfg.directInject()) {
-            if (h == FlowStore.NO_HANDLE) {
-                h = external.lastPutHandle(); // the new flow's: no second lookup
-            }
             // the stored encoding (an unchanged flow keeps the one it had): what the writer checks against
             standby.inject(h, external.encodingAt(h), arrivedNanos);
         }

@@ -59,6 +59,26 @@ class FlowStoreTest {
     }
 
     @Test
+    void lastPutPreviousUpdatedAtIsTheFoundFlowsTimeBeforeThePut() {
+        FlowStore s = new FlowStore("external", 2);
+        byte[] one = CompactFlow.encode(TestFlows.tcp4(1));
+        assertThat(s.putEncoded(one, 10)).isEqualTo(PutResult.NEW);
+        assertThat(s.lastPutPreviousUpdatedAt()).isZero();
+        assertThat(s.putEncoded(one.clone(), 20)).isEqualTo(PutResult.UNCHANGED);
+        assertThat(s.lastPutPreviousUpdatedAt()).isEqualTo(10);
+        assertThat(s.updatedAt(s.lastPutHandle())).isEqualTo(20);
+        byte[] changed = CompactFlow.encode(TestFlows.tcp4(1).toBuilder().timeout(7).build());
+        assertThat(s.putEncoded(changed, 30)).isEqualTo(PutResult.UPDATED);
+        assertThat(s.lastPutPreviousUpdatedAt()).isEqualTo(20);
+        assertThat(s.putEncodedIfAbsent(one, 40)).isEqualTo(PutResult.UNCHANGED);
+        assertThat(s.lastPutPreviousUpdatedAt()).isEqualTo(30);
+        assertThat(s.putEncoded(CompactFlow.encode(TestFlows.tcp4(2)), 50)).isEqualTo(PutResult.NEW);
+        assertThat(s.lastPutPreviousUpdatedAt()).isZero();
+        assertThat(s.putEncoded(CompactFlow.encode(TestFlows.tcp4(3)), 60)).isEqualTo(PutResult.REFUSED_FULL);
+        assertThat(s.lastPutPreviousUpdatedAt()).isZero();
+    }
+
+    @Test
     void putIfAbsentLeavesAHeldFlowAsItIsAndAddsAnother() {
         FlowStore s = new FlowStore("internal", 2);
         byte[] one = CompactFlow.encode(TestFlows.tcp4(1));

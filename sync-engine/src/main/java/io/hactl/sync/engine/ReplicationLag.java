@@ -29,14 +29,17 @@ final class ReplicationLag {
         java.util.Arrays.fill(bucketMax, -1);
     }
 
-    /** The FTFW mode's acknowledgement of {@code item} at {@code now}. */
-    void acked(Object item, long now) {
+    /**
+     * The FTFW mode's acknowledgement of {@code item} at {@code now}; whether it was a sample (a
+     * flow still in the internal cache, whose time of change the lag is measured from).
+     */
+    boolean acked(Object item, long now) {
         if (!(item instanceof FlowKey key)) {
-            return;
+            return false;
         }
         int h = internal.handleOfKey(key.bytes());
         if (h == FlowStore.NO_HANDLE) {
-            return;
+            return false;
         }
         long rtt = Math.max(0, stats.rttNanos.get());
         long lag = Math.max(0, now - internal.updatedAt(h) - rtt / 2);
@@ -49,6 +52,7 @@ final class ReplicationLag {
         } else if (lag > bucketMax[i]) {
             bucketMax[i] = lag;
         }
+        return true;
     }
 
     /** Smoothed lag, -1 unknown. */

@@ -3,6 +3,7 @@ package io.hactl.sync.mode;
 import io.hactl.sync.mode.TransmitQueue.Ctl;
 import io.hactl.sync.wire.Message;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Iterator;
 
 /**
@@ -20,16 +21,24 @@ public final class FtfwMode extends AbstractMode {
     private record Sent(int seq, Object item, long at) {}
 
     /**
-     * Told when the peer acknowledged messages, once per acknowledgement, with the item of the
-     * newest message it covered (a sample for the replication lag; one per message would cost a
-     * cache lookup per flow).
+     * Told when the peer acknowledged messages, once per acknowledgement: the items of the newest
+     * messages it covered, newest first, until the observer takes one as its sample for the
+     * replication lag (one per message would cost a cache lookup per flow), at most
+     * {@link #LAG_SAMPLE_TRIES}. The newest alone is often no sample: a flow deleted since has
+     * no time of change left to measure from, and under churn many of the newest are deletes.
      */
     public interface AckObserver {
-        void acked(Object item, long nowNanos);
+        /** Whether {@code item} was taken as the sample. */
+        boolean acked(Object item, long nowNanos);
     }
 
+    /** Acknowledged items offered to the observer per acknowledgement, at most. */
+    static final int LAG_SAMPLE_TRIES = 16;
+
     private final ArrayDeque<Sent> resend = new ArrayDeque<>();
-    private AckObserver ackObserver = (item, now) -> { };
+    private AckObserver ackObserver = (item, now) -> true;
+    /** The newest items of the acknowledgement being handled, a ring of {@link #LAG_SAMPLE_TRIES}. */
+    private final Object[] ackedNewest = new Object[LAG_SAMPLE_TRIES];
     private long firstPendingAt;
     /**
      * The time of the latest tick or datagram: sends between them (a pump after kernel events)
@@ -174,7 +183,7 @@ public final class FtfwMode extends AbstractMode {
 
     @Override
     protected void onAck(int from, int to) {
-        Object newest = null;
+        int acked = 0;
         Iterator<Sent> it = resend.iterator();
         while (it.hasNext()) {
             Sent s = it.next();
@@ -184,14 +193,17 @@ public final class FtfwMode extends AbstractMode {
                 requeue(s.item);
             } else if (!after(s.seq, to)) {
                 it.remove();
-                newest = s.item;
+                ackedNewest[acked++ % LAG_SAMPLE_TRIES] = s.item;
             } else {
                 break;
             }
         }
-        if (newest != null) {
-            ackObserver.acked(newest, now);
+        for (int k = 0; k < Math.min(acked, LAG_SAMPLE_TRIES); k++) {
+            if (ackObserver.acked(ackedNewest[Math.floorMod(acked - 1 - k, LAG_SAMPLE_TRIES)], now)) {
+                break;
+            }
         }
+        Arrays.fill(ackedNewest, null); // holds no item past its acknowledgement
         resendChanged();
     }
 

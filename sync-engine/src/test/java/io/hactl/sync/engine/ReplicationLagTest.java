@@ -32,6 +32,18 @@ class ReplicationLagTest {
     }
 
     @Test
+    void aFlowNoLongerCachedOrAControlMessageIsNoSample() {
+        Flow gone = TestFlows.tcp4(9);
+        assertThat(lag.acked(new FlowKey(CompactFlow.encodeKey(gone.orig(), gone.zone())), 5 * S)).isFalse();
+        assertThat(lag.acked("a control message", 5 * S)).isFalse();
+        assertThat(lag.maxMillis(5 * S)).isEqualTo(-1);
+        Flow held = TestFlows.tcp4(10);
+        internal.put(held, 5 * S - 7 * MS);
+        assertThat(lag.acked(new FlowKey(CompactFlow.encodeKey(held.orig(), held.zone())), 5 * S)).isTrue();
+        assertThat(lag.maxMillis(5 * S)).isEqualTo(7);
+    }
+
+    @Test
     void theWorstLagStaysVisibleWhileSmallerOnesFollowUntilItLeavesTheWindow() {
         long t0 = 1_000 * S;
         ack(1, t0, t0 + 300 * MS);                  // the worst: 300 ms

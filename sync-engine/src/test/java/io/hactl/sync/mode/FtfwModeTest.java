@@ -401,6 +401,40 @@ class FtfwModeTest {
     }
 
     @Test
+    void anAcknowledgementOffersItsNewestItemsUntilTheObserverTakesOne() {
+        pair(true, new ModeConfig(300, 131_072, Duration.ofSeconds(10), Duration.ofSeconds(30), 50_000,
+                Duration.ofMillis(20)));
+        java.util.List<Object> offered = new java.util.ArrayList<>();
+        // the two newest are no sample (flows deleted since, say): the third is taken
+        ((FtfwMode) a.mode).setAckObserver((item, now) -> {
+            offered.add(item);
+            return offered.size() == 3;
+        });
+        handshake();
+        for (int i = 0; i < 5; i++) {
+            a.put(i, 0);
+        }
+        for (int i = 0; i < 6; i++) {
+            net.step(10 * MS, a, b);
+        }
+        assertThat(((FtfwMode) a.mode).resendQueueSize()).isZero();
+        assertThat(offered).containsExactly(SimNode.key(4), SimNode.key(3), SimNode.key(2));
+
+        // an observer that takes none hears at most LAG_SAMPLE_TRIES of an acknowledgement, newest first
+        offered.clear();
+        ((FtfwMode) a.mode).setAckObserver((item, now) -> !offered.add(item));
+        for (int i = 10; i < 40; i++) {
+            a.put(i, 0);
+        }
+        for (int i = 0; i < 6; i++) {
+            net.step(10 * MS, a, b);
+        }
+        assertThat(((FtfwMode) a.mode).resendQueueSize()).isZero();
+        assertThat(offered).hasSize(FtfwMode.LAG_SAMPLE_TRIES).startsWith(SimNode.key(39), SimNode.key(38))
+                .endsWith(SimNode.key(39 - FtfwMode.LAG_SAMPLE_TRIES + 1));
+    }
+
+    @Test
     void aBulkCarriesEveryFlowAfterItsBeginEvenThoseAlreadyWaiting() {
         // (the waiting ones are also sent before it: twice is harmless, missing from the bulk is not)
         pair(true, CONFIG);

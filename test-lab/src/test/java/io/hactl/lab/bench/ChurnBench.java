@@ -275,6 +275,7 @@ public final class ChurnBench {
         try {
             return d instanceof HactlDaemons h ? h.ownLagMaxMillisOfA() : -1;
         } catch (Exception e) {
+            System.err.println("hactl's status not read: " + e);
             return -1;
         }
     }

@@ -38,9 +38,12 @@ public enum Encryption {
         return transformation;
     }
 
+    /** Every one, read once per datagram received: no values() copy each time. */
+    private static final Encryption[] ALL = values();
+
     /** The one whose flag this is, or null for a flags byte no version defines. */
     public static Encryption ofFlag(int flag) {
-        for (Encryption e : values()) {
+        for (Encryption e : ALL) {
             if (e.flag == flag) {
                 return e;
             }

@@ -13,6 +13,9 @@ public enum Encryption {
     /** ChaCha20-Poly1305, 16-byte tag (RFC 8439). */
     CHACHA20_POLY1305(0x02, "chacha20-poly1305", "ChaCha20-Poly1305");
 
+    /** Every one, read once per datagram received: no values() copy each time. */
+    private static final Encryption[] ALL = values();
+
     private final int flag;
     private final String configName;
     private final String transformation;
@@ -37,9 +40,6 @@ public enum Encryption {
     String transformation() {
         return transformation;
     }
-
-    /** Every one, read once per datagram received: no values() copy each time. */
-    private static final Encryption[] ALL = values();
 
     /** The one whose flag this is, or null for a flags byte no version defines. */
     public static Encryption ofFlag(int flag) {

@@ -1,5 +1,8 @@
 package io.hactl.lab.pair;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +36,25 @@ public final class ChildProcesses {
 
     static void ended(ProcessHandle p) {
         LIVE.remove(p);
+    }
+
+    /**
+     * Whether {@code p} has ended: exited, or a zombie, dead but not yet reaped. A process that
+     * is not this JVM's child (keepalived's VRRP child, once its parent is gone) is reaped by
+     * PID 1, which here takes up to two seconds to do so; the zombie meanwhile holds nothing.
+     */
+    static boolean isGone(ProcessHandle p) {
+        if (!p.isAlive()) {
+            return true;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+            // pid (comm) state ...: the state follows the last ')', comm itself may hold one
+            int i = stat.lastIndexOf(')');
+            return i < 0 || i + 2 >= stat.length() || stat.charAt(i + 2) == 'Z' || stat.charAt(i + 2) == 'X';
+        } catch (IOException e) {
+            return true; // no /proc entry: gone
+        }
     }
 
     /** Asks {@code p} to stop (SIGTERM), kills it after {@code graceSeconds}, and forgets it; null is a no-op. */

@@ -166,17 +166,20 @@ public final class HactlNode implements AutoCloseable {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns.name(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         argv.addAll(LAUNCHER_JVM);
+        List<String> classData = DaemonClassData.options(LAUNCHER_JVM);
+        argv.addAll(classData);
         // more options for a look into a run (e.g. -Xlog:gc, log timestamps); none by default
         String more = System.getProperty("lab.jvm", "").strip();
         if (!more.isEmpty()) {
             argv.addAll(List.of(more.split("\\s+")));
         }
-        argv.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hactl.controller.cli.Main", "daemon", "--config",
+        argv.addAll(List.of("-cp", DaemonClassData.classPath(), "io.hactl.controller.cli.Main", "daemon", "--config",
                 conf.toString()));
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.environment().put("MALLOC_ARENA_MAX", MALLOC_ARENA_MAX);
         process = pb.redirectErrorStream(true).redirectOutput(dir.resolve(name + "-hactl.log").toFile()).start();
         ChildProcesses.started(process.toHandle());
+        DaemonClassData.started(classData, process);
     }
 
     /** The daemon's process id (the JVM: ip netns exec replaces itself with it), -1 when not running. */

@@ -181,7 +181,7 @@ public final class Keepalived implements AutoCloseable {
         ChildProcesses.ended(process.toHandle());
         // the VRRP child is not ours to wait for: poll, bounded, until it is gone
         for (ProcessHandle child : children) {
-            for (int i = 0; i < 100 && child.isAlive(); i++) {
+            for (int i = 0; i < 100 && !ChildProcesses.isGone(child); i++) {
                 Thread.sleep(50);
             }
         }

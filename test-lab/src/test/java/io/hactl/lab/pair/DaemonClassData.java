@@ -1,0 +1,153 @@
+package io.hactl.lab.pair;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The lab daemons' class path and class-data archive, kept the way the package's launcher keeps
+ * its own (packaging/src/deb/hactl.launcher): the first daemon this JVM starts writes the list of
+ * the classes it loads; once that daemon has ended, the next start has the archive dumped from
+ * the list in the background; the starts after the dump map it. A daemon so starts as the
+ * installed package's does from its second start on, and the lab's many daemons do not each load
+ * and verify their classes from the jars again (about 0.9 s of CPU per start on this machine).
+ *
+ * <p>An archive needs a class path of jars only: the daemon gets the jars of this JVM's class
+ * path, not the test classes (it needs none of them). When the hactl classes are directories (a
+ * build that stopped before {@code package}), daemons get the whole class path and no archive.
+ * A dump that fails is said once on stderr and the daemons run without one, as the launcher's do.
+ */
+final class DaemonClassData {
+    private static final String MAIN = "io.hactl.controller.cli.Main";
+
+    private static final String CLASS_PATH = jarsOnly(System.getProperty("java.class.path"));
+    private static Path dir;
+    private static Process listing; // the daemon writing the class list
+    private static Thread dumping;
+    private static boolean failed;
+
+    private DaemonClassData() {}
+
+    /** The class path a lab daemon runs with. */
+    static String classPath() {
+        return CLASS_PATH != null ? CLASS_PATH : System.getProperty("java.class.path");
+    }
+
+    /**
+     * The JVM options for the next daemon's class data: the archive when it is there, else the
+     * class list for the first daemon, else none. {@link #started} must follow with the daemon.
+     */
+    static synchronized List<String> options(List<String> jvmOptions) {
+        if (CLASS_PATH == null || failed) {
+            return List.of();
+        }
+        Path jsa = dir().resolve("daemon.jsa");
+        if (Files.exists(jsa)) {
+            return List.of("-XX:SharedArchiveFile=" + jsa, "-Xshare:auto", "-Xlog:cds*=off");
+        }
+        Path list = dir().resolve("daemon.classlist");
+        if (listing == null) {
+            return List.of("-XX:DumpLoadedClassList=" + list);
+        }
+        if (dumping == null && !listing.isAlive()) {
+            dumping = new Thread(() -> dump(jvmOptions, list, jsa), "lab-class-data-dump");
+            dumping.setDaemon(true);
+            dumping.start();
+        }
+        return List.of();
+    }
+
+    /** The daemon started with {@link #options}' answer. */
+    static synchronized void started(List<String> classDataOptions, Process daemon) {
+        if (classDataOptions.stream().anyMatch(o -> o.startsWith("-XX:DumpLoadedClassList="))) {
+            listing = daemon;
+        }
+    }
+
+    private static void dump(List<String> jvmOptions, Path list, Path jsa) {
+        Path partial = jsa.resolveSibling("daemon.jsa.partial");
+        List<String> argv = new ArrayList<>(List.of("nice", "-n", "10",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        argv.addAll(jvmOptions);
+        argv.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + list, "-XX:SharedArchiveFile=" + partial,
+                "-Xlog:cds*=off", "-cp", CLASS_PATH));
+        boolean ok = false;
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectOutput(dir().resolve("dump.log").toFile()).start();
+            ChildProcesses.started(p.toHandle());
+            try {
+                ok = p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
+            } finally {
+                p.destroyForcibly();
+                ChildProcesses.ended(p.toHandle());
+            }
+            if (ok) {
+                Files.move(partial, jsa, StandardCopyOption.ATOMIC_MOVE);
+                System.out.println("lab: the daemons' class-data archive is dumped (" + jsa + "), the next starts map it");
+            }
+        } catch (IOException e) {
+            ok = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!ok) {
+            synchronized (DaemonClassData.class) {
+                failed = true;
+            }
+            System.err.println("LAB: the daemons' class-data archive could not be dumped (see "
+                    + dir().resolve("dump.log") + "): daemons start without one");
+        }
+    }
+
+    private static synchronized Path dir() {
+        if (dir == null) {
+            try {
+                dir = Files.createTempDirectory("hactl-lab-cds.");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Path d = dir;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var files = Files.list(d)) {
+                    files.forEach(f -> f.toFile().delete());
+                } catch (IOException ignored) {
+                    // best effort
+                }
+                d.toFile().delete();
+            }, "lab-class-data-cleanup"));
+        }
+        return dir;
+    }
+
+    /**
+     * The jars of {@code classPath}, in order, or null when the daemon's own classes are not in
+     * one of them (they are then a directory, which an archive cannot hold).
+     */
+    static String jarsOnly(String classPath) {
+        List<String> jars = new ArrayList<>();
+        boolean hasMain = false;
+        for (String entry : classPath.split(File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (Files.isRegularFile(p) && entry.endsWith(".jar")) {
+                jars.add(entry);
+            } else if (Files.exists(p.resolve(MAIN.replace('.', '/') + ".class"))) {
+                return null;
+            }
+        }
+        for (String jar : jars) {
+            try (var zip = new java.util.zip.ZipFile(jar)) {
+                hasMain |= zip.getEntry(MAIN.replace('.', '/') + ".class") != null;
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return hasMain ? String.join(File.pathSeparator, jars) : null;
+    }
+}

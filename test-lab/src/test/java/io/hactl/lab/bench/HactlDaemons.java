@@ -1,6 +1,7 @@
 package io.hactl.lab.bench;
 
 import io.hactl.lab.pair.ChildProcesses;
+import io.hactl.lab.pair.DaemonClassData;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hactl.controller.control.CommitReport;
 import io.hactl.controller.control.ControlClient;
@@ -11,6 +12,7 @@ import io.hactl.sync.wire.KeyFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /** Two hactl daemons (separate JVMs, as installed), driven through their control sockets. */
 final class HactlDaemons implements SyncDaemons {
@@ -81,11 +83,13 @@ final class HactlDaemons implements SyncDaemons {
     }
 
     private Process daemon(String ns, Path conf, String n) throws Exception {
-        String cp = System.getProperty("java.class.path");
+        String cp = DaemonClassData.classPath();
+        // the class-data archive as the package's launcher keeps one (mapped from the third start on)
+        List<String> classData = DaemonClassData.options(List.of(JVM));
         // Bench --jvm "OPTIONS" adds JVM options to the daemons', for tuning experiments
         String[] extra = System.getProperty("bench.jvm", "").isBlank() ? new String[0]
                 : System.getProperty("bench.jvm").trim().split("\\s+");
-        String[] argv = new String[JVM.length + extra.length + 11];
+        String[] argv = new String[JVM.length + classData.size() + extra.length + 11];
         int i = 0;
         argv[i++] = "ip";
         argv[i++] = "netns";
@@ -93,6 +97,9 @@ final class HactlDaemons implements SyncDaemons {
         argv[i++] = ns;
         argv[i++] = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (String o : JVM) {
+            argv[i++] = o;
+        }
+        for (String o : classData) {
             argv[i++] = o;
         }
         for (String o : extra) {
@@ -111,8 +118,9 @@ final class HactlDaemons implements SyncDaemons {
         full[i + 1] = conf.toString();
         ProcessBuilder pb = new ProcessBuilder(full);
         pb.environment().put("MALLOC_ARENA_MAX", io.hactl.lab.pair.HactlNode.MALLOC_ARENA_MAX); // as the launcher sets it
-        return pb.redirectErrorStream(true).redirectOutput(dir.resolve("hactl-" + n + ".out").toFile())
-                .start();
+        Process p = pb.redirectErrorStream(true).redirectOutput(dir.resolve("hactl-" + n + ".out").toFile()).start();
+        DaemonClassData.started(classData, p);
+        return p;
     }
 
     @Override

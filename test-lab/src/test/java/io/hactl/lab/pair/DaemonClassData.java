@@ -11,31 +11,33 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The lab daemons' class path and class-data archive, kept the way the package's launcher keeps
- * its own (packaging/src/deb/hactl.launcher): the first daemon this JVM starts writes the list of
- * the classes it loads; once that daemon has ended, the next start has the archive dumped from
- * the list in the background; the starts after the dump map it. A daemon so starts as the
- * installed package's does from its second start on, and the lab's many daemons do not each load
- * and verify their classes from the jars again (about 0.9 s of CPU per start on this machine).
+ * The class path and class-data archive of the daemons the lab and the benches start, kept the way
+ * the package's launcher keeps its own (packaging/src/deb/hactl.launcher): the first daemon this
+ * JVM starts writes the list of the classes it loads; once that daemon has ended, the next start
+ * has the archive dumped from the list in the background; the starts after the dump map it. A
+ * daemon so starts as the installed package's does from its third start on, and the lab's many
+ * daemons do not each load and verify their classes from the jars again (about 0.9 s of CPU per
+ * start on this machine).
  *
  * <p>An archive needs a class path of jars only: the daemon gets the jars of this JVM's class
  * path, not the test classes (it needs none of them). When the hactl classes are directories (a
  * build that stopped before {@code package}), daemons get the whole class path and no archive.
  * A dump that fails is said once on stderr and the daemons run without one, as the launcher's do.
  */
-final class DaemonClassData {
+public final class DaemonClassData {
     private static final String MAIN = "io.hactl.controller.cli.Main";
 
     private static final String CLASS_PATH = jarsOnly(System.getProperty("java.class.path"));
     private static Path dir;
-    private static Process listing; // the daemon writing the class list
+    private static boolean listed; // a daemon was given the class list to write
+    private static Process listing; // that daemon, once started
     private static Thread dumping;
     private static boolean failed;
 
     private DaemonClassData() {}
 
     /** The class path a lab daemon runs with. */
-    static String classPath() {
+    public static String classPath() {
         return CLASS_PATH != null ? CLASS_PATH : System.getProperty("java.class.path");
     }
 
@@ -43,7 +45,7 @@ final class DaemonClassData {
      * The JVM options for the next daemon's class data: the archive when it is there, else the
      * class list for the first daemon, else none. {@link #started} must follow with the daemon.
      */
-    static synchronized List<String> options(List<String> jvmOptions) {
+    public static synchronized List<String> options(List<String> jvmOptions) {
         if (CLASS_PATH == null || failed) {
             return List.of();
         }
@@ -52,10 +54,11 @@ final class DaemonClassData {
             return List.of("-XX:SharedArchiveFile=" + jsa, "-Xshare:auto", "-Xlog:cds*=off");
         }
         Path list = dir().resolve("daemon.classlist");
-        if (listing == null) {
+        if (!listed) {
+            listed = true;
             return List.of("-XX:DumpLoadedClassList=" + list);
         }
-        if (dumping == null && !listing.isAlive()) {
+        if (dumping == null && listing != null && !listing.isAlive()) {
             dumping = new Thread(() -> dump(jvmOptions, list, jsa), "lab-class-data-dump");
             dumping.setDaemon(true);
             dumping.start();
@@ -64,7 +67,7 @@ final class DaemonClassData {
     }
 
     /** The daemon started with {@link #options}' answer. */
-    static synchronized void started(List<String> classDataOptions, Process daemon) {
+    public static synchronized void started(List<String> classDataOptions, Process daemon) {
         if (classDataOptions.stream().anyMatch(o -> o.startsWith("-XX:DumpLoadedClassList="))) {
             listing = daemon;
         }

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * <p>An archive needs a class path of jars only: the daemon gets the jars of this JVM's class
  * path, not the test classes (it needs none of them). When the hactl classes are directories (a
  * build that stopped before {@code package}), daemons get the whole class path and no archive.
- * A dump that fails is said once on stderr and the daemons run without one, as the launcher's do.
+ * A dump that fails is said once on stderr with its output, and the daemons run without an
+ * archive, as the launcher's do.
  */
 public final class DaemonClassData {
     private static final String MAIN = "io.hactl.controller.cli.Main";
@@ -104,8 +105,14 @@ public final class DaemonClassData {
             synchronized (DaemonClassData.class) {
                 failed = true;
             }
-            System.err.println("LAB: the daemons' class-data archive could not be dumped (see "
-                    + dir().resolve("dump.log") + "): daemons start without one");
+            String log;
+            try {
+                log = Files.readString(dir().resolve("dump.log"));
+            } catch (IOException e) {
+                log = "(no log: " + e.getMessage() + ")";
+            }
+            System.err.println("LAB: the daemons' class-data archive could not be dumped, daemons start without one;"
+                    + " the dump said:\n" + log);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.hactl.lab.bench;
 
 import io.hactl.lab.pair.ChildProcesses;
-import io.hactl.lab.pair.DaemonClassData;
+import io.hactl.lab.pair.HactlNode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hactl.controller.control.CommitReport;
 import io.hactl.controller.control.ControlClient;
@@ -12,12 +12,13 @@ import io.hactl.sync.wire.KeyFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Two hactl daemons (separate JVMs, as installed), driven through their control sockets. */
 final class HactlDaemons implements SyncDaemons {
     /** The daemon's JVM as the package's launcher starts it, with the engine's debug log for a look afterwards. */
-    static final String[] JVM = java.util.stream.Stream.concat(io.hactl.lab.pair.HactlNode.LAUNCHER_JVM.stream(),
+    static final String[] JVM = java.util.stream.Stream.concat(HactlNode.LAUNCHER_JVM.stream(),
             java.util.stream.Stream.of("-Dorg.slf4j.simpleLogger.log.io.hactl.sync.engine=debug",
                     "-Dorg.slf4j.simpleLogger.log.io.hactl.sync.mode=debug", "-Dorg.slf4j.simpleLogger.showDateTime=true",
                     "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS")).toArray(String[]::new);
@@ -83,44 +84,14 @@ final class HactlDaemons implements SyncDaemons {
     }
 
     private Process daemon(String ns, Path conf, String n) throws Exception {
-        String cp = DaemonClassData.classPath();
-        // the class-data archive as the package's launcher keeps one (mapped from the third start on)
-        List<String> classData = DaemonClassData.options(List.of(JVM));
         // Bench --jvm "OPTIONS" adds JVM options to the daemons', for tuning experiments
-        String[] extra = System.getProperty("bench.jvm", "").isBlank() ? new String[0]
-                : System.getProperty("bench.jvm").trim().split("\\s+");
-        String[] argv = new String[JVM.length + classData.size() + extra.length + 11];
-        int i = 0;
-        argv[i++] = "ip";
-        argv[i++] = "netns";
-        argv[i++] = "exec";
-        argv[i++] = ns;
-        argv[i++] = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        for (String o : JVM) {
-            argv[i++] = o;
-        }
-        for (String o : classData) {
-            argv[i++] = o;
-        }
-        for (String o : extra) {
-            argv[i++] = o;
-        }
+        List<String> more = new ArrayList<>(System.getProperty("bench.jvm", "").isBlank() ? List.of()
+                : List.of(System.getProperty("bench.jvm").trim().split("\\s+")));
         // -Dbench.jfr=DIR records a flight recording of each daemon, for profiling (-Dbench.jfc=FILE: other settings)
         String jfr = System.getProperty("bench.jfr");
-        argv[i++] = jfr == null ? "-Dbench=1" : "-XX:StartFlightRecording=filename=" + jfr + "/" + n + ".jfr,settings="
-                + System.getProperty("bench.jfc", "profile");
-        argv[i++] = "-cp";
-        argv[i++] = cp;
-        argv[i++] = "io.hactl.controller.cli.Main";
-        argv[i++] = "daemon";
-        String[] full = java.util.Arrays.copyOf(argv, i + 2);
-        full[i] = "--config";
-        full[i + 1] = conf.toString();
-        ProcessBuilder pb = new ProcessBuilder(full);
-        pb.environment().put("MALLOC_ARENA_MAX", io.hactl.lab.pair.HactlNode.MALLOC_ARENA_MAX); // as the launcher sets it
-        Process p = pb.redirectErrorStream(true).redirectOutput(dir.resolve("hactl-" + n + ".out").toFile()).start();
-        DaemonClassData.started(classData, p);
-        return p;
+        more.add(jfr == null ? "-Dbench=1" : "-XX:StartFlightRecording=filename=" + jfr + "/" + n + ".jfr,settings="
+                + System.getProperty("bench.jfc", "profile"));
+        return HactlNode.launch(ns, List.of(JVM), more, conf, dir.resolve("hactl-" + n + ".out"));
     }
 
     @Override

@@ -151,9 +151,9 @@ public final class DaemonClassData {
                 return null;
             }
         }
-        for (String jar : jars) {
-            try (var zip = new java.util.zip.ZipFile(jar)) {
-                hasMain |= zip.getEntry(MAIN.replace('.', '/') + ".class") != null;
+        for (int k = 0; k < jars.size() && !hasMain; k++) {
+            try (var zip = new java.util.zip.ZipFile(jars.get(k))) {
+                hasMain = zip.getEntry(MAIN.replace('.', '/') + ".class") != null;
             } catch (IOException e) {
                 return null;
             }

@@ -163,23 +163,34 @@ public final class HactlNode implements AutoCloseable {
     }
 
     public void start(Path conf) throws Exception {
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns.name(),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        argv.addAll(LAUNCHER_JVM);
-        List<String> classData = DaemonClassData.options(LAUNCHER_JVM);
-        argv.addAll(classData);
         // more options for a look into a run (e.g. -Xlog:gc, log timestamps); none by default
         String more = System.getProperty("lab.jvm", "").strip();
-        if (!more.isEmpty()) {
-            argv.addAll(List.of(more.split("\\s+")));
-        }
+        process = launch(ns.name(), LAUNCHER_JVM, more.isEmpty() ? List.of() : List.of(more.split("\\s+")), conf,
+                dir.resolve(name + "-hactl.log"));
+        ChildProcesses.started(process.toHandle());
+    }
+
+    /**
+     * Starts {@code hactl daemon --config conf} in namespace {@code ns} as the package's launcher
+     * runs it: the JVM options {@code jvm} (the launcher's, perhaps with more), the class data
+     * ({@link DaemonClassData}), then {@code more}, and the launcher's MALLOC_ARENA_MAX; its
+     * output goes to {@code log}. The lab's nodes and the benches' daemons start here.
+     */
+    public static Process launch(String ns, List<String> jvm, List<String> more, Path conf, Path log)
+            throws java.io.IOException {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        argv.addAll(jvm);
+        List<String> classData = DaemonClassData.options(jvm);
+        argv.addAll(classData);
+        argv.addAll(more);
         argv.addAll(List.of("-cp", DaemonClassData.classPath(), "io.hactl.controller.cli.Main", "daemon", "--config",
                 conf.toString()));
         ProcessBuilder pb = new ProcessBuilder(argv);
         pb.environment().put("MALLOC_ARENA_MAX", MALLOC_ARENA_MAX);
-        process = pb.redirectErrorStream(true).redirectOutput(dir.resolve(name + "-hactl.log").toFile()).start();
-        ChildProcesses.started(process.toHandle());
-        DaemonClassData.started(classData, process);
+        Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        DaemonClassData.started(classData, p);
+        return p;
     }
 
     /** The daemon's process id (the JVM: ip netns exec replaces itself with it), -1 when not running. */

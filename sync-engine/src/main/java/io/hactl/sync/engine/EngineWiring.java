@@ -1,6 +1,7 @@
 package io.hactl.sync.engine;
 
 import io.hactl.sync.cache.FlowStore;
+import io.hactl.sync.conntrack.FlowEvent;
 import io.hactl.sync.ctnetlink.Conntrack;
 import io.hactl.sync.ctnetlink.ConntrackEvents;
 import io.hactl.sync.ctnetlink.DecodeStats;
@@ -11,9 +12,11 @@ import io.hactl.sync.transport.TransportException;
 import io.hactl.sync.transport.TransportStats;
 import io.hactl.sync.wire.Message;
 import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,7 +49,7 @@ final class EngineWiring implements AutoCloseable {
     private final PeerCountCheck peerCount = new PeerCountCheck(SyncEngine.COUNT_PERSIST.toNanos());
 
     private MultiThreadIoEventLoopGroup group;
-    private EventLoop loop;
+    private IoEventLoop loop;
     private ExecutorService kernelWorker;
     private Conntrack kernel;
     private KernelEvents kernelEvents;
@@ -75,19 +78,19 @@ final class EngineWiring implements AutoCloseable {
     void open(KernelAccess kernelAccess) throws NetlinkException, TransportException {
         String node = cfg.node();
         ConntrackEvents events = kernelAccess.openEvents(cfg.eventBuffer(), decodeStats);
-        kernelEvents = new KernelEvents(node, events, cfg.eventBufferMax(),
-                (batch, applied) -> ctx.loop.execute(() -> {
-                    try {
-                        writer.kernelEvents(batch);
-                        resync.applyEvents(batch);
-                    } finally {
-                        applied.run();
-                    }
-                }),
-                () -> ctx.loop.execute(() -> {
-                    writer.kernelEventsLost();
-                    resync.overrun();
-                }), clock);
+        kernelEvents = new KernelEvents(node, events, cfg.eventBufferMax(), new KernelEvents.Sink() {
+            @Override
+            public void apply(List<FlowEvent> batch) {
+                writer.kernelEvents(batch);
+                resync.applyEvents(batch);
+            }
+
+            @Override
+            public void lost() {
+                writer.kernelEventsLost();
+                resync.overrun();
+            }
+        }, clock);
         kernel = kernelAccess.openConntrack(decodeStats);
         int kernelPort = kernel.socket().portId();
         // our own commits and injections cause events: let the kernel drop them unseen
@@ -100,7 +103,7 @@ final class EngineWiring implements AutoCloseable {
         });
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("hactl-sync-" + node, true),
                 EpollIoHandler.newFactory());
-        loop = group.next();
+        loop = (IoEventLoop) group.next();
 
         FatalErrors fatal = new FatalErrors(node, engineListener);
         ctx = new EngineContext(cfg, internal, external, counters, fatal.guard("event loop", loop),
@@ -142,7 +145,7 @@ final class EngineWiring implements AutoCloseable {
             ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
             return null;
         }).join();
-        kernelEvents.start();
+        kernelEvents.register(loop, fatal);
         kernelCount = new KernelCountCheck(node, kernelAccess.openConntrack(decodeStats), cfg.filter(),
                 KernelCountCheck.Loop.of(loop, internal, external, () -> counters.get("kernel_events")),
                 clock, KernelCountCheck.MIN_INTERVAL_MILLIS);

@@ -9,7 +9,7 @@ import java.time.Duration;
  * ends when a receive leaves the queue empty), so a dump begun meanwhile would miss every flow
  * created behind it whose event was dropped. A queue that has not drained within
  * {@link #CONGESTED_MAX} is reported anyway (a resync now beats none) and again once it drained.
- * Used by the event reader's thread only.
+ * Used on the engine's loop only.
  */
 final class EventOverruns {
     /** How long the reader waits for the queue to drain before it reports the overrun anyway. */

@@ -8,9 +8,13 @@ import java.time.Duration;
 
 /** Where an engine's conntrack sockets come from: the kernel (ctnetlink), or an in-memory table. */
 public interface KernelAccess {
-    /** How long the event reader blocks when nothing arrives (it checks for shutdown in between). */
+    /**
+     * Longest a blocking poll of the event socket waits. The engine never blocks on it (its loop
+     * reads when epoll says the socket is readable); this bounds any other reader.
+     */
     Duration EVENT_POLL = Duration.ofMillis(100);
 
+    /** The event subscription; its socket's {@link io.hactl.sync.netlink.NetlinkSocket#fd} goes into the engine's epoll set. */
     ConntrackEvents openEvents(int receiveBuffer, DecodeStats stats) throws NetlinkException;
 
     Conntrack openConntrack(DecodeStats stats) throws NetlinkException;

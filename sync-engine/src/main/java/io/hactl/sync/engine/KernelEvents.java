@@ -3,145 +3,163 @@ package io.hactl.sync.engine;
 import io.hactl.sync.conntrack.FlowEvent;
 import io.hactl.sync.ctnetlink.ConntrackEvents;
 import io.hactl.sync.netlink.NetlinkException;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread that reads the kernel's conntrack events and hands them, in batches, to the engine's
- * event loop. On an overrun it grows the socket buffer (up to a limit) and reports it once the
- * queue has drained ({@link EventOverruns}), so the engine schedules a resync from the kernel.
+ * Reads the kernel's conntrack events on the engine's loop: the event socket is one more file
+ * descriptor in the loop's epoll set, so the thread that applies a burst to the cache and sends
+ * it to the peer is the one that reads it, with no hand-over between threads (a wakeup, a queue
+ * and a sleep per batch) and no decoded events waiting on the heap for a busy loop: a burst the
+ * loop has not caught up with waits in the socket's buffer, as the kernel's bytes.
  *
- * <p>It reads no further ahead of the loop than {@link #MAX_IN_FLIGHT} batches: a burst the loop
- * has not caught up with waits in the socket's buffer, as the kernel's bytes, rather than on the
- * heap as decoded flows. Decoded and queued, a burst of new flows would outlive the young
- * collections and fill the old generation, and the full collections that follow stop every
- * thread of the daemon, hactl's VRRP adverts among them, for 100 ms and more.
+ * <p>When epoll reports the socket readable (edge-triggered) a read is queued as a task of the
+ * loop, not done at once: tasks queued before the events arrived (a commit recording what it
+ * wrote, say) run first, as they did when a reader thread queued its batches behind them. One read
+ * applies at most about {@link #MAX_BATCH} events; when more are queued it queues itself again,
+ * behind what the loop was given meanwhile. On an overrun the socket buffer grows (up to a limit)
+ * and the loss is reported once the queue has drained ({@link EventOverruns}), so the engine
+ * schedules a resync from the kernel.
  */
-final class KernelEvents implements Runnable {
+final class KernelEvents implements EpollIoHandle {
     private static final Logger LOG = LoggerFactory.getLogger(KernelEvents.class);
     /**
-     * Most events handed to the loop at once: a millisecond or two of loop work, and with
-     * {@link #MAX_IN_FLIGHT} batches few enough decoded flows (about 1.5 MB) that a young
-     * collection mostly finds them dead rather than copying them into the old generation.
-     * Smaller batches cost the loop more per event (each pass pumps and flushes the link). A
-     * receive may add up to {@link ConntrackEvents#DATAGRAMS_PER_RECEIVE} - 1 events beyond it.
+     * Most events applied in one pass: a millisecond or two of loop work, few enough decoded flows
+     * that a young collection finds them dead rather than copying them into the old generation.
+     * Smaller passes cost more per event (each pumps and flushes the link). A receive may add up
+     * to {@link ConntrackEvents#DATAGRAMS_PER_RECEIVE} - 1 events beyond it.
      */
-    private static final int MAX_BATCH = 1024;
-    /** Batches read and not yet applied by the loop, at most: one applied while the next is read. */
-    static final int MAX_IN_FLIGHT = 2;
+    static final int MAX_BATCH = 1024;
+    /** Receives in a row that bring no event (each an overrun's error) before a pass ends anyway. */
+    private static final int MAX_EMPTY_RECEIVES = 4;
 
-    /** Where the batches go: {@code applied} runs once the loop has applied the batch. */
-    interface BatchSink {
-        void accept(List<FlowEvent> batch, Runnable applied);
+    /** Where the events go, on the loop. */
+    interface Sink {
+        /** A batch of events, in the kernel's order. */
+        void apply(List<FlowEvent> batch);
+
+        /** Events were lost and the queue has drained since (or stayed congested too long). */
+        void lost();
     }
 
     private final String node;
     private final ConntrackEvents events;
     private final int maxBuffer;
-    private final BatchSink batches;
-    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
-    private final Runnable overrun;
+    private final Sink sink;
     private final LongSupplier clock;
+    private final FileDescriptor fd;
     private final EventOverruns overruns = new EventOverruns();
-    private volatile boolean running = true;
-    private final Thread thread;
+    private final List<FlowEvent> batch = new ArrayList<>();
+    private boolean lost;
+    private final ConntrackEvents.Listener listener = new ConntrackEvents.Listener() {
+        @Override
+        public void onEvent(FlowEvent event) {
+            batch.add(event);
+        }
 
-    /**
-     * {@code events}: its socket's receive timeout bounds how long a poll waits when nothing comes
-     * (so that {@link #stop} is noticed).
-     */
-    KernelEvents(String node, ConntrackEvents events, int maxBuffer, BatchSink batches,
-                 Runnable overrun, LongSupplier clock) {
+        @Override
+        public void onOverrun() {
+            lost = true;
+        }
+    };
+    private FatalErrors fatal;
+    private IoEventLoop loop;
+    private IoRegistration registration;
+    private final Runnable readTask = this::readTask;
+    private boolean readQueued;
+
+    KernelEvents(String node, ConntrackEvents events, int maxBuffer, Sink sink, LongSupplier clock) {
         this.node = node;
-        this.clock = clock;
         this.events = events;
         this.maxBuffer = maxBuffer;
-        this.batches = batches;
-        this.overrun = overrun;
-        this.thread = new Thread(this, "hactl-events-" + node);
-        this.thread.setDaemon(true);
+        this.sink = sink;
+        this.clock = clock;
+        this.fd = new FileDescriptor(events.socket().fd());
     }
 
-    void start() {
-        thread.start();
+    /** Starts reading on {@code loop}; an Error met while reading goes to {@code fatal}. */
+    void register(IoEventLoop loop, FatalErrors fatal) {
+        this.loop = loop;
+        this.fatal = fatal;
+        IoRegistration r = loop.register(this).syncUninterruptibly().getNow();
+        loop.submit(() -> {
+            registration = r;
+            r.submit(EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLET));
+            queueRead(); // what came before the registration makes no edge
+            return null;
+        }).syncUninterruptibly();
     }
 
     @Override
-    public void run() {
-        List<FlowEvent> batch = new ArrayList<>();
-        boolean[] lost = {false};
-        ConntrackEvents.Listener listener = new ConntrackEvents.Listener() {
-            @Override
-            public void onEvent(FlowEvent event) {
-                batch.add(event);
-            }
+    public FileDescriptor fd() {
+        return fd;
+    }
 
-            @Override
-            public void onOverrun() {
-                lost[0] = true;
-            }
-        };
-        while (running) {
-            if (!awaitRoom()) {
-                break;
-            }
-            try {
-                int n = events.poll(listener);
-                // then what is queued already, without waiting for more: the batch leaves as soon
-                // as the socket is empty. While the loop works on it the next events queue up, so
-                // batches grow with the load by themselves; a wait for stragglers would hold every
-                // batch back by a timer tick (SO_RCVTIMEO counts in jiffies: 4 ms at HZ=250).
-                while (n > 0 && batch.size() < MAX_BATCH && running) {
-                    n = events.pollNow(listener);
-                }
-            } catch (NetlinkException e) {
-                if (running) {
-                    LOG.error("{}: reading kernel events failed: {}", node, e.getMessage());
-                }
-                break;
-            }
-            try {
-                if (!handOver(batch, lost)) {
-                    inFlight.release(); // nothing came: the room is free again
-                }
-            } catch (RejectedExecutionException e) {
-                if (running) {
-                    LOG.error("{}: the engine's loop has ended: kernel events are no longer read", node);
-                }
-                break;
-            }
+    @Override
+    public void handle(IoRegistration r, IoEvent event) {
+        queueRead();
+    }
+
+    private void queueRead() {
+        if (!readQueued) {
+            readQueued = true;
+            loop.execute(readTask);
         }
     }
 
-    /** Waits until the loop has room for another batch; false once stopped. */
-    private boolean awaitRoom() {
+    private void readTask() {
+        readQueued = false;
+        if (registration == null) {
+            return; // stopped
+        }
         try {
-            while (running) {
-                if (inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                    return true;
-                }
+            if (!read()) {
+                queueRead(); // more is queued: read on after what the loop was given meanwhile
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (NetlinkException e) {
+            LOG.error("{}: reading kernel events failed, they are no longer read: {}", node, e.getMessage());
+            cancel();
+        } catch (RuntimeException e) {
+            LOG.error("{}: applying kernel events failed", node, e); // the loop goes on; the next events still come
+            queueRead();
+        } catch (Error e) {
+            fatal.check("event loop", e);
+            throw e;
         }
-        return false;
     }
 
-    /** The batch read, then the overrun if one was met, to the loop; whether there was a batch. */
-    private boolean handOver(List<FlowEvent> batch, boolean[] lost) {
-        boolean handed = !batch.isEmpty();
-        if (handed) {
-            batches.accept(new ArrayList<>(batch), inFlight::release);
+    /**
+     * One pass: receives what is queued, up to about {@link #MAX_BATCH} events, hands them to the
+     * sink, then deals with an overrun met on the way. Never waits. Returns whether it found the
+     * socket empty.
+     */
+    boolean read() throws NetlinkException {
+        int empty = 0;
+        try {
+            while (batch.size() < MAX_BATCH) {
+                if (events.pollNow(listener) == 0
+                        && (!lost || events.foundEmpty() || ++empty == MAX_EMPTY_RECEIVES)) {
+                    break; // empty (an overrun's receive brings nothing but the error: read on)
+                }
+            }
+            if (!batch.isEmpty()) {
+                sink.apply(batch);
+            }
+        } finally {
             batch.clear();
         }
-        if (lost[0]) {
-            lost[0] = false;
+        if (lost) {
+            lost = false;
             overruns.lost(clock.getAsLong());
             try {
                 int size = events.growReceiveBuffer(maxBuffer);
@@ -156,21 +174,41 @@ final class KernelEvents implements Runnable {
                 LOG.warn("{}: the event queue has not drained for {} s: resync now, and again once it has",
                         node, EventOverruns.CONGESTED_MAX.toSeconds());
             }
-            overrun.run();
+            sink.lost();
         }
-        return handed;
+        return events.foundEmpty();
     }
 
     ConntrackEvents events() {
         return events;
     }
 
+    private void cancel() {
+        if (registration != null) {
+            try {
+                registration.cancel();
+            } catch (Exception e) {
+                LOG.debug("{}: unregistering the event socket: {}", node, e.toString());
+            }
+            registration = null;
+        }
+    }
+
+    /** The loop ends with the engine: nothing to release but the registration, which it drops. */
+    @Override
+    public void close() {
+    }
+
+    /** Stops reading (from any thread) and closes the event socket. */
     void stop() {
-        running = false;
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (loop != null && !loop.isShuttingDown()) {
+            try {
+                loop.submit(this::cancel).await(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.debug("{}: the loop ended before the event socket was unregistered: {}", node, e.toString());
+            }
         }
         events.close();
     }

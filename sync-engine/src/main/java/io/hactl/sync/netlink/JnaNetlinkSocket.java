@@ -101,7 +101,8 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
         return b.array();
     }
 
-    /** The file descriptor, for poll(2) together with other sockets; reads still go through this object. */
+    /** The file descriptor, for poll(2) or epoll together with other sockets; reads still go through this object. */
+    @Override
     public int fd() {
         return fd;
     }

@@ -17,6 +17,13 @@ public interface NetlinkSocket extends AutoCloseable {
     int portId();
 
     /**
+     * The file descriptor an event loop watches (epoll): readable while a receive would find
+     * something (a datagram, or an overrun to report). It stays the socket's: never closed by the
+     * watcher.
+     */
+    int fd();
+
+    /**
      * Asks the kernel to drop, before queueing, every message whose nlmsg_pid is {@code portId}:
      * on an event socket, the events our own writes cause (a socket filter). Returns false when
      * this socket cannot filter, so the caller must skip them itself.

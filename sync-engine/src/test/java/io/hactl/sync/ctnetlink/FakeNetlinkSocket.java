@@ -4,6 +4,8 @@ import io.hactl.sync.netlink.Netlink;
 import io.hactl.sync.netlink.Errno;
 import io.hactl.sync.netlink.NetlinkException;
 import io.hactl.sync.netlink.NetlinkSocket;
+import io.netty.channel.epoll.Native;
+import io.netty.channel.unix.FileDescriptor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,7 +29,9 @@ import java.util.TreeSet;
  * {@link #setQueueLimit} datagrams.
  *
  * <p>Never blocks: {@link #receive} on an empty queue fails with EAGAIN at once, as if the
- * receive timeout had passed. All state is guarded by the kernel's lock.
+ * receive timeout had passed. Its {@link #fd} is an eventfd, readable while a receive would find
+ * a datagram or an overrun, so that an event loop can watch it as it watches a kernel socket.
+ * All state is guarded by the kernel's lock.
  */
 public final class FakeNetlinkSocket implements NetlinkSocket {
     /** net.core.rmem_default of a stock kernel: the receive buffer before any setsockopt. */
@@ -51,6 +55,8 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
     private Duration receiveTimeout = Duration.ZERO;
     private boolean blocking;
     private boolean closed;
+    private FileDescriptor readiness;
+    private boolean signalled;
 
     FakeNetlinkSocket(InMemoryConntrackKernel kernel, int portId) {
         this.kernel = kernel;
@@ -60,6 +66,33 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
     @Override
     public int portId() {
         return portId;
+    }
+
+    @Override
+    public int fd() {
+        synchronized (kernel) {
+            if (readiness == null) {
+                readiness = Native.newEventFd();
+                updateReadiness();
+            }
+            return readiness.intValue();
+        }
+    }
+
+    /** The eventfd readable exactly while a receive has something to give (under the kernel's lock). */
+    private void updateReadiness() {
+        if (readiness == null || closed) {
+            return;
+        }
+        boolean ready = !queue.isEmpty() || pendingOverrun;
+        if (ready != signalled) {
+            if (ready) {
+                Native.eventFdWrite(readiness.intValue(), 1);
+            } else {
+                Native.eventFdRead(readiness.intValue());
+            }
+            signalled = ready;
+        }
     }
 
     @Override
@@ -137,7 +170,7 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
 
     /**
      * Makes receive wait, up to the receive timeout, for a datagram when none is queued, as a
-     * real socket does (for a reader thread such as the engine's event reader). Off by default:
+     * real socket does (for a reader that blocks in {@code poll}). Off by default:
      * the socket then never waits and the timeout is only recorded.
      */
     public void setBlocking(boolean on) {
@@ -204,6 +237,7 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
                 if (queue.isEmpty()) {
                     congested = false;
                 }
+                updateReadiness();
             }
         }
     }
@@ -230,6 +264,13 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
                 queue.clear();
                 queuedBytes = 0;
                 kernel.forget(this);
+                if (readiness != null) {
+                    try {
+                        readiness.close();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
             }
         }
     }
@@ -283,6 +324,7 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
         queue.add(datagram);
         queuedBytes += charge(datagram);
         kernel.notifyAll(); // a blocking reader (the caller holds the kernel's monitor)
+        updateReadiness();
         return true;
     }
 
@@ -299,6 +341,7 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
         if (!options.getOrDefault(Netlink.NETLINK_NO_ENOBUFS, false) && !congested) {
             congested = true;
             pendingOverrun = true;
+            updateReadiness();
         }
     }
 

@@ -23,8 +23,6 @@ public final class InMemoryKernelAccess implements KernelAccess {
         s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_UPDATE);
         s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_DESTROY);
         ConntrackEvents.sizeReceiveBuffer(s, receiveBuffer);
-        s.setReceiveTimeout(EVENT_POLL);
-        s.setBlocking(true);
         return new ConntrackEvents(s, stats);
     }
 

@@ -10,176 +10,153 @@ import io.hactl.sync.ctnetlink.Ctnl;
 import io.hactl.sync.ctnetlink.DecodeStats;
 import io.hactl.sync.ctnetlink.FakeNetlinkSocket;
 import io.hactl.sync.ctnetlink.InMemoryConntrackKernel;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class KernelEventsTest {
-    /** A blocking event socket on {@code kernel}, joined to the NEW group, its polls waiting at most {@code timeout}. */
-    private static FakeNetlinkSocket newEventsSocket(InMemoryConntrackKernel kernel, Duration timeout) throws Exception {
+    private final InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
+
+    /** An event socket on the kernel, joined to the NEW group. */
+    private FakeNetlinkSocket newEventsSocket() throws Exception {
         FakeNetlinkSocket s = kernel.openSocket();
         s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
-        s.setReceiveTimeout(timeout);
-        s.setBlocking(true);
         return s;
     }
 
-    /** A reader of {@code s} (1 MiB event buffer at most) handing its batches to {@code sink}, its overruns to {@code overrun}. */
-    private static KernelEvents reader(FakeNetlinkSocket s, KernelEvents.BatchSink sink, Runnable overrun) {
-        return new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, sink, overrun, System::nanoTime);
-    }
+    /** A reader of {@code s} (1 MiB event buffer at most) applying its batches to {@code applied}, its losses to {@code lost}. */
+    private static KernelEvents reader(FakeNetlinkSocket s, Consumer<List<FlowEvent>> applied, Runnable lost) {
+        return new KernelEvents("t", new ConntrackEvents(s, new DecodeStats()), 1 << 20, new KernelEvents.Sink() {
+            @Override
+            public void apply(List<FlowEvent> batch) {
+                applied.accept(List.copyOf(batch));
+            }
 
-    /** A loop that applies each batch at once, after it went to {@code to}. */
-    private static KernelEvents.BatchSink appliedAtOnce(Consumer<List<FlowEvent>> to) {
-        return (batch, applied) -> {
-            to.accept(batch);
-            applied.run();
-        };
+            @Override
+            public void lost() {
+                lost.run();
+            }
+        }, System::nanoTime);
     }
 
     @Test
-    void theLastEventsOfABurstAreHandedOverWithoutWaitingForThePollTimeout() throws Exception {
-        InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
-        FakeNetlinkSocket s = kernel.openSocket();
-        s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
-        s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_DESTROY);
-        // a poll timeout far beyond the wait below: the reader must not sit on events until it ends
-        s.setReceiveTimeout(Duration.ofSeconds(20));
-        s.setBlocking(true);
-        List<FlowEvent> got = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = reader(s, appliedAtOnce(got::addAll), () -> { });
-        reader.start();
-        try {
-            for (int i = 0; i < 3; i++) {
-                kernel.inject(TestFlows.tcp4(i));
-            }
-            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 3);
-            kernel.inject(TestFlows.tcp4(3)); // and a lone event later
-            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 4);
-            assertThat(got).extracting(FlowEvent::type).containsOnly(FlowEvent.Type.NEW);
-        } finally {
-            s.close(); // wakes the reader
-            reader.stop();
+    void onePassAppliesWhatIsQueuedInOneBatchWithoutWaitingForMore() throws Exception {
+        FakeNetlinkSocket s = newEventsSocket();
+        for (int i = 0; i < 5; i++) {
+            kernel.inject(TestFlows.tcp4(i));
         }
+        List<List<FlowEvent>> batches = new ArrayList<>();
+        KernelEvents reader = reader(s, batches::add, () -> { });
+
+        reader.read();
+        reader.read(); // nothing queued: no batch at all
+
+        assertThat(batches).hasSize(1);
+        assertThat(batches.get(0)).hasSize(5).extracting(FlowEvent::type).containsOnly(FlowEvent.Type.NEW);
     }
 
     /**
-     * The loop has not applied the batches handed over: the reader leaves what comes next in the
-     * socket, where the kernel holds it, and reads on once the loop has applied one.
+     * A burst beyond one pass: the rest waits in the socket, where the kernel holds it as bytes,
+     * and the next pass (the loop's next turn, the socket still readable) takes it.
      */
     @Test
-    void theReaderWaitsForTheLoopBeyondTwoBatchesAndTheBacklogWaitsInTheSocket() throws Exception {
-        InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
-        FakeNetlinkSocket s = newEventsSocket(kernel, Duration.ofMillis(50));
-        List<List<FlowEvent>> handed = Collections.synchronizedList(new ArrayList<>());
-        List<Runnable> toApply = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = reader(s, (b, applied) -> {
-            handed.add(b);
-            toApply.add(applied); // the loop is busy: applied later
-        }, () -> { });
-        reader.start();
-        try {
-            for (int i = 0; i < KernelEvents.MAX_IN_FLIGHT; i++) {
-                kernel.inject(TestFlows.tcp4(i));
-                int n = i + 1;
-                await().atMost(Duration.ofSeconds(5)).until(() -> handed.size() == n);
-            }
-            kernel.inject(TestFlows.tcp4(10));
-            kernel.inject(TestFlows.tcp4(11));
-            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
-                    .until(() -> handed.size() == KernelEvents.MAX_IN_FLIGHT);
+    void aBurstBeyondOnePassWaitsInTheSocketForTheNext() throws Exception {
+        FakeNetlinkSocket s = newEventsSocket();
+        ConntrackEvents.sizeReceiveBuffer(s, 4 << 20); // room for the whole burst
+        int burst = KernelEvents.MAX_BATCH + 100;
+        for (int i = 0; i < burst; i++) {
+            kernel.inject(TestFlows.tcp4(i));
+        }
+        List<List<FlowEvent>> batches = new ArrayList<>();
+        KernelEvents reader = reader(s, batches::add, () -> { });
 
-            toApply.get(0).run();
-            await().atMost(Duration.ofSeconds(5)).until(() -> handed.size() == KernelEvents.MAX_IN_FLIGHT + 1);
-            assertThat(handed.get(KernelEvents.MAX_IN_FLIGHT)).as("the backlog, read in one batch").hasSize(2);
-        } finally {
-            s.close();
-            reader.stop();
-        }
-    }
+        reader.read();
+        assertThat(batches).hasSize(1);
+        assertThat(batches.get(0)).hasSizeBetween(KernelEvents.MAX_BATCH,
+                KernelEvents.MAX_BATCH + ConntrackEvents.DATAGRAMS_PER_RECEIVE - 1);
+        assertThat(s.queued()).isEqualTo(burst - batches.get(0).size());
 
-    @Test
-    void aReaderWhoseLoopHasEndedStopsWithoutAnUncaughtException() throws Exception {
-        InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
-        FakeNetlinkSocket s = newEventsSocket(kernel, Duration.ofMillis(50));
-        AtomicInteger handedOver = new AtomicInteger();
-        KernelEvents reader = reader(s, (batch, applied) -> {
-            handedOver.incrementAndGet();
-            throw new RejectedExecutionException("event executor terminated"); // the engine's loop, shut down
-        }, () -> { });
-        List<Throwable> uncaught = Collections.synchronizedList(new ArrayList<>());
-        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
-        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
-        try {
-            reader.start();
-            kernel.inject(TestFlows.tcp4(0));
-            await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(5)).until(() -> handedOver.get() == 1);
-            kernel.inject(TestFlows.tcp4(1));
-            reader.stop(); // joins the reader's thread
-            assertThat(handedOver).as("the reader ended at the first refusal").hasValue(1);
-            assertThat(uncaught).isEmpty();
-        } finally {
-            Thread.setDefaultUncaughtExceptionHandler(before);
-            s.close();
-        }
-    }
-
-    @Test
-    void whatIsQueuedWhenTheReaderWakesLeavesInOneBatchWithoutWaitingForMore() throws Exception {
-        InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
-        FakeNetlinkSocket s = kernel.openSocket();
-        s.joinGroup(Ctnl.NFNLGRP_CONNTRACK_NEW);
-        s.setReceiveTimeout(Duration.ofSeconds(20));
-        s.setBlocking(true);
-        for (int i = 0; i < 5; i++) {
-            kernel.inject(TestFlows.tcp4(i)); // queued before the reader starts
-        }
-        List<List<FlowEvent>> batches = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = reader(s, appliedAtOnce(batches::add), () -> { });
-        reader.start();
-        try {
-            await().atMost(Duration.ofSeconds(5)).until(() -> !batches.isEmpty());
-            // drained without a wait: one batch of all five, and the socket's poll timeout is left
-            // as it is (no per-batch receive-timeout switch, which the kernel rounds up to a tick)
-            assertThat(batches.get(0)).hasSize(5);
-            assertThat(s.receiveTimeout()).isEqualTo(Duration.ofSeconds(20));
-        } finally {
-            s.close();
-            reader.stop();
-        }
+        reader.read();
+        assertThat(batches).hasSize(2);
+        assertThat(batches.stream().mapToInt(List::size).sum()).isEqualTo(burst);
+        assertThat(s.queued()).isZero();
     }
 
     /**
      * Events lost: the kernel drops every event behind the overrun until the queue has drained,
-     * without reporting it again; the overrun goes to the engine (whose resync dumps the table)
-     * only after the reader handed over what was queued and found the queue empty.
+     * without reporting it again; the loss goes to the engine (whose resync dumps the table) only
+     * after what was queued has been applied and the queue was found empty.
      */
     @Test
-    void anOverrunIsReportedOnlyOnceTheQueuedEventsAreHandedOverAndTheQueueIsEmpty() throws Exception {
-        InMemoryConntrackKernel kernel = new InMemoryConntrackKernel();
-        FakeNetlinkSocket s = newEventsSocket(kernel, Duration.ofMillis(50));
+    void anOverrunIsReportedOnlyOnceTheQueuedEventsAreAppliedAndTheQueueIsEmpty() throws Exception {
+        FakeNetlinkSocket s = newEventsSocket();
         s.setQueueLimit(4);
         for (int i = 0; i < 10; i++) {
             kernel.inject(TestFlows.tcp4(i)); // 4 queued, 6 dropped: congested
         }
-        List<FlowEvent> got = Collections.synchronizedList(new ArrayList<>());
-        List<Integer> handedAtReport = Collections.synchronizedList(new ArrayList<>());
-        KernelEvents reader = reader(s, appliedAtOnce(got::addAll), () -> handedAtReport.add(got.size()));
-        reader.start();
+        List<FlowEvent> got = new ArrayList<>();
+        List<Integer> appliedAtReport = new ArrayList<>();
+        KernelEvents reader = reader(s, got::addAll, () -> appliedAtReport.add(got.size()));
+
+        reader.read();
+        assertThat(appliedAtReport).containsExactly(4);
+
+        kernel.inject(TestFlows.tcp4(10)); // drained: events flow again
+        reader.read();
+        assertThat(got).hasSize(5);
+        assertThat(appliedAtReport).as("one report").hasSize(1);
+    }
+
+    /**
+     * On the engine's loop: events queued from another thread are read and applied on the loop
+     * as soon as the socket is readable, also when they come one by one, with no call from
+     * outside; a sink that throws loses its batch, not the reader; after {@link KernelEvents#stop}
+     * nothing more is read and the socket is closed.
+     */
+    @Test
+    void onTheLoopEventsAreAppliedWhenTheSocketIsReadableUntilStopped() throws Exception {
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         try {
-            await().atMost(Duration.ofSeconds(5)).until(() -> !handedAtReport.isEmpty());
-            assertThat(handedAtReport).containsExactly(4);
-            kernel.inject(TestFlows.tcp4(10)); // drained: events flow again
-            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 5);
-            assertThat(handedAtReport).as("one report").hasSize(1);
-        } finally {
-            s.close();
+            IoEventLoop loop = (IoEventLoop) group.next();
+            FakeNetlinkSocket s = newEventsSocket();
+            List<FlowEvent> got = Collections.synchronizedList(new ArrayList<>());
+            List<Boolean> onLoop = Collections.synchronizedList(new ArrayList<>());
+            KernelEvents reader = reader(s, batch -> {
+                onLoop.add(loop.inEventLoop());
+                if (batch.stream().anyMatch(e -> e.flow().orig().equals(TestFlows.tcp4(99).orig()))) {
+                    throw new IllegalStateException("the engine failed on this batch");
+                }
+                got.addAll(batch);
+            }, () -> { });
+            reader.register(loop, new FatalErrors("t", EngineListener.NONE));
+
+            kernel.inject(TestFlows.tcp4(0));
+            await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 1);
+            kernel.inject(TestFlows.tcp4(99)); // its batch fails
+            await().atMost(Duration.ofSeconds(5)).until(() -> onLoop.size() == 2);
+            for (int i = 1; i <= 3; i++) {
+                kernel.inject(TestFlows.tcp4(i));
+                int n = i + 1;
+                await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == n);
+            }
+            assertThat(onLoop).containsOnly(true);
+
             reader.stop();
+            assertThat(s.isClosed()).isTrue();
+            int applied = got.size();
+            kernel.inject(TestFlows.tcp4(4));
+            // the loop still runs: a task queued behind any pass the injection could have caused
+            loop.submit(() -> { }).await(5, TimeUnit.SECONDS);
+            assertThat(got).hasSize(applied);
+        } finally {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 }

@@ -203,7 +203,9 @@ final class KernelEvents implements EpollIoHandle {
 
     /** Stops reading (from any thread) and closes the event socket. */
     void stop() {
-        if (loop != null && !loop.isShuttingDown()) {
+        if (loop != null && loop.inEventLoop()) {
+            cancel();
+        } else if (loop != null && !loop.isShuttingDown()) {
             try {
                 loop.submit(this::cancel).await(2, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

@@ -18,7 +18,8 @@ import java.util.Set;
 /**
  * Churn benchmark, hactl against conntrackd in the same lab (not a test; it writes a report).
  * For each rate and system: a fresh pair of namespaces joined by a veth sync link, the system's
- * two daemons, a background of {@link #BACKGROUND} ESTABLISHED flows loaded on node a, then
+ * two daemons (hactl's told MASTER on a and BACKUP on b, as keepalived's notify would), a
+ * background of {@link #BACKGROUND} ESTABLISHED flows loaded on node a, then
  * {@link ChurnLoad} creating and deleting flows in a's kernel at the rate for the window. Measured
  * from outside, alike for both: replication lag of the probe flows (creation on a to the first sync
  * datagram carrying them at b, {@link ProbeCapture}); when b's external cache holds as many flows
@@ -133,6 +134,9 @@ public final class ChurnBench {
                 SyncDaemons d = system.equals("hactl") ? new HactlDaemons(pair, dir) : new Conntrackd(pair, dir);
                 Conntrack ct = pair.a.call(Conntrack::open)) {
             d.start();
+            if (d instanceof HactlDaemons h) {
+                h.masterAndBackup(); // b a warm standby, as on a gateway pair (with sync.direct-inject on)
+            }
             Path load = dir.resolve("background.ct");
             Bench.writeLoad(load, BACKGROUND);
             var r = pair.a.execRaw("conntrack", "-R", load.toString());
@@ -342,8 +346,9 @@ public final class ChurnBench {
                 .append("(`hactl cache external`, `conntrackd -e`) compared as sets of original tuples once b's cache holds ")
                 .append("as many flows as a's table (or after 60 s). Lost: kernel event overruns and sync messages lost, from the ")
                 .append("systems' own counters (`hactl stats`, `conntrackd -s`). CPU: user + system time of each daemon over ")
-                .append("the window and its tail. RSS: the highest seen. hactl's warm standby (sync.direct-inject, b writing ")
-                .append("every received flow into its own kernel, which conntrackd's external cache does not): ")
+                .append("the window and its tail. RSS: the highest seen. hactl's nodes are told MASTER (a) and BACKUP (b), as ")
+                .append("keepalived's notify would; its warm standby (sync.direct-inject: b, the BACKUP, writing every ")
+                .append("received flow into its own kernel, which conntrackd's external cache does not): ")
                 .append(System.getProperty("bench.directInject", "the default")).append(". ")
                 .append(runs > 1 ? "Medians of " + runs + " runs, the worst for what must be zero. " : "One run each. ")
                 .append("Ratio = conntrackd / hactl (above 1: hactl lower).\n\n");

@@ -134,6 +134,25 @@ final class HactlDaemons implements SyncDaemons {
                 io.hactl.controller.control.NotifyReply.class);
     }
 
+    /**
+     * Makes a the MASTER and b the BACKUP, as keepalived's notify would on a gateway pair: b is
+     * then a warm standby when {@code sync.direct-inject} is on. Returns once both report it.
+     */
+    void masterAndBackup() throws Exception {
+        notify("a", "MASTER");
+        notify("b", "BACKUP");
+        Bench.await("roles", 30_000, () -> role("a").equals("MASTER") && role("b").equals("BACKUP"));
+    }
+
+    /** Node n's role as its status tells it ("?" while it does not answer). */
+    String role(String n) {
+        try {
+            return status(n).role();
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+
     /** Whether node n's daemon still runs. */
     boolean alive(String n) {
         Process p = n.equals("a") ? a : b;

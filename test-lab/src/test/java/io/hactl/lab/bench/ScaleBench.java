@@ -157,9 +157,7 @@ public final class ScaleBench {
             HactlDaemons h = d instanceof HactlDaemons hd ? hd : null;
             Conntrackd c = d instanceof Conntrackd cd ? cd : null;
             if (h != null) {
-                h.notify("a", "MASTER");
-                h.notify("b", "BACKUP");
-                Bench.await("roles", 30_000, () -> role(h, "a").equals("MASTER") && role(h, "b").equals("BACKUP"));
+                h.masterAndBackup();
             }
 
             long t0 = System.nanoTime();
@@ -239,7 +237,7 @@ public final class ScaleBench {
             try {
                 if (h != null) {
                     h.notify("b", "MASTER");
-                    awaitAlive(d, "b MASTER", TRANSITION_LIMIT_MS, () -> role(h, "b").equals("MASTER"));
+                    awaitAlive(d, "b MASTER", TRANSITION_LIMIT_MS, () -> h.role("b").equals("MASTER"));
                     transitionS = Bench.s(System.nanoTime() - tm);
                     TransitionReport t = h.status("b").lastTransition();
                     steps = steps(t);
@@ -297,14 +295,6 @@ public final class ScaleBench {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-        }
-    }
-
-    private static String role(HactlDaemons h, String n) {
-        try {
-            return h.status(n).role();
-        } catch (Exception e) {
-            return "?";
         }
     }
 

@@ -181,10 +181,6 @@ final class KernelEvents implements EpollIoHandle {
         return events.foundEmpty();
     }
 
-    ConntrackEvents events() {
-        return events;
-    }
-
     private void cancel() {
         if (registration != null) {
             try {

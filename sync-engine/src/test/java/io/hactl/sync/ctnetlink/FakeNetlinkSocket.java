@@ -53,7 +53,6 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
     private boolean pendingOverrun;
     private long drops;
     private Duration receiveTimeout = Duration.ZERO;
-    private boolean blocking;
     private boolean closed;
     private FileDescriptor readiness;
     private boolean signalled;
@@ -168,17 +167,6 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
         }
     }
 
-    /**
-     * Makes receive wait, up to the receive timeout, for a datagram when none is queued, as a
-     * real socket does (for a reader that blocks in {@code poll}). Off by default:
-     * the socket then never waits and the timeout is only recorded.
-     */
-    public void setBlocking(boolean on) {
-        synchronized (kernel) {
-            blocking = on;
-        }
-    }
-
     /** The receive timeout last set. */
     public Duration receiveTimeout() {
         synchronized (kernel) {
@@ -196,10 +184,6 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
 
     @Override
     public void receive(ByteBuffer into) throws NetlinkException {
-        receive(into, blocking);
-    }
-
-    private void receive(ByteBuffer into, boolean wait) throws NetlinkException {
         synchronized (kernel) {
             ensureOpen("recv");
             try {
@@ -207,18 +191,9 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
                     pendingOverrun = false;
                     throw new NetlinkException("recv", Errno.ENOBUFS, drops + " datagrams dropped so far");
                 }
-                if (wait && queue.isEmpty() && !receiveTimeout.isZero()) {
-                    long deadline = System.nanoTime() + receiveTimeout.toNanos();
-                    long left;
-                    while (queue.isEmpty() && !closed && (left = deadline - System.nanoTime()) > 0) {
-                        kernel.wait(Math.max(1, left / 1_000_000));
-                    }
-                    ensureOpen("recv");
-                }
                 byte[] d = queue.poll();
                 if (d == null) {
-                    throw new NetlinkException("recv", Errno.EAGAIN, wait ? "nothing queued within the receive timeout"
-                            : blocking ? "nothing queued (MSG_DONTWAIT)" : "nothing queued; this socket does not wait (setBlocking)");
+                    throw new NetlinkException("recv", Errno.EAGAIN, "nothing queued (this socket never waits)");
                 }
                 queuedBytes -= charge(d);
                 if (d.length > into.capacity()) {
@@ -229,9 +204,6 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
                 into.put(d);
                 into.flip();
                 into.order(ByteOrder.nativeOrder());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new NetlinkException("recv", Errno.EINTR, "interrupted");
             } finally {
                 // netlink_rcv_wake(): an emptied queue ends the congestion
                 if (queue.isEmpty()) {
@@ -245,7 +217,7 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
     @Override
     public boolean receiveNow(ByteBuffer into) throws NetlinkException {
         try {
-            receive(into, false);
+            receive(into);
             return true;
         } catch (NetlinkException e) {
             if (e.isTimeout()) {
@@ -260,7 +232,6 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
         synchronized (kernel) {
             if (!closed) {
                 closed = true;
-                kernel.notifyAll();
                 queue.clear();
                 queuedBytes = 0;
                 kernel.forget(this);
@@ -323,7 +294,6 @@ public final class FakeNetlinkSocket implements NetlinkSocket {
         }
         queue.add(datagram);
         queuedBytes += charge(datagram);
-        kernel.notifyAll(); // a blocking reader (the caller holds the kernel's monitor)
         updateReadiness();
         return true;
     }

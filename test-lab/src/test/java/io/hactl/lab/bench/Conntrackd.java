@@ -17,18 +17,24 @@ final class Conntrackd implements SyncDaemons {
     private final SyncPair pair;
     private final Path dir;
     private final int hashLimit;
+    private final boolean externalCache;
     private Process a;
     private Process b;
 
     Conntrackd(SyncPair pair, Path dir) {
-        this(pair, dir, 0);
+        this(pair, dir, 0, true);
     }
 
-    /** {@code hashLimit}: the caches' HashLimit (most flows each holds) when above the lab's 524288. */
-    Conntrackd(SyncPair pair, Path dir, int hashLimit) {
+    /**
+     * {@code hashLimit}: the caches' HashLimit (most flows each holds) when above the lab's 524288;
+     * {@code externalCache} false: {@code DisableExternalCache on}, the received flows written
+     * into the kernel as they come instead.
+     */
+    Conntrackd(SyncPair pair, Path dir, int hashLimit, boolean externalCache) {
         this.pair = pair;
         this.dir = dir;
         this.hashLimit = hashLimit;
+        this.externalCache = externalCache;
     }
 
     @Override
@@ -44,6 +50,9 @@ final class Conntrackd implements SyncDaemons {
             // and buckets in proportion, as for the lab's limit, so that chains stay as short
             text = text.replace("HashLimit 524288", "HashLimit " + hashLimit)
                     .replace("HashSize 262144", "HashSize " + Integer.highestOneBit(hashLimit / 2));
+        }
+        if (!externalCache) {
+            text = text.replace("\t\tACKWindowSize 300\n", "\t\tACKWindowSize 300\n\t\tDisableExternalCache on\n");
         }
         Files.writeString(f, text);
         return f;

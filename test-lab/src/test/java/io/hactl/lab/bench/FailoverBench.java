@@ -20,23 +20,26 @@ import java.util.Map;
  * primary-backup.sh against hactl + keepalived in the same lab, one after the other in one run:
  * flows surviving and worst stall for graceful and crash failover; the crash at 100 ms adverts
  * with hactl's own VRRP as a third system ({@link VrrpCrashBench}); then (through {@link Bench})
- * replication, resync, commit and memory. Writes test-lab/target/bench/report.md and report.png;
- * with {@code --only vrrp-crash} the crash at 100 ms adverts alone, into vrrp-crash-report.md.
+ * replication, resync, commit and memory; churn ({@link ChurnBench}: both systems with an external
+ * cache and writing b's kernel); the MASTER transition at 1M and 2M flows ({@link ScaleBench}:
+ * commit, resync, heap, RSS, the MASTER event to the kernel holding every flow). Writes
+ * test-lab/target/bench/report.md and report.png; with {@code --only vrrp-crash} the crash at
+ * 100 ms adverts alone, into vrrp-crash-report.md.
  * Usage: FailoverBench [--flows N,N] [--sync N,N] [--runs N] [--failover-runs N] [--crash-runs N]
- * [--background N,N] [--crash-systems S,S] [--only vrrp-crash]
+ * [--background N,N] [--crash-systems S,S] [--churn RATE,RATE|none] [--churn-systems S,S]
+ * [--churn-warmup S] [--scale N,N|none] [--scale-runs N] [--only vrrp-crash]
  */
 public final class FailoverBench {
     /**
      * A failover scenario's result; over several runs: the fewest flows surviving, the median
-     * worst stall and VIP move, and each run's worst stall in {@code stalls}.
-     */
-    /**
-     * One scenario's outcome; {@code longStalls} counts the flows stalled 5 s or more (a crash's
+     * worst stall and VIP move, and each run's worst stall in {@code stalls}. One scenario's outcome; {@code longStalls} counts the flows stalled 5 s or more (a crash's
      * worst stall is one flow's TCP backoff step: this says how many flows felt it).
      */
     record Failover(String system, int flows, String mode, LiveFlows.Report report, long vipMillis, List<Long> stalls,
                     long longStalls, List<Long> longStallsOfRuns) {}
 
+    /** The churn's measured window, as the churn bench's default. */
+    static final int CHURN_SECONDS = 30;
     /** How long the flows echo, replicated, before the failover. */
     static final long SETTLE_MILLIS = 5_000;
 
@@ -51,6 +54,11 @@ public final class FailoverBench {
         List<Integer> backgrounds = List.of(0, 100_000);
         boolean onlyVrrpCrash = false;
         List<String> crashSystems = VrrpCrashBench.SYSTEMS;
+        List<Integer> churnRates = List.of(5_000, 20_000, 50_000);
+        List<ChurnBench.Setup> churnSystems = List.of(ChurnBench.Setup.values());
+        int churnWarmup = 30; // the daemons' JIT past its first minute, as on a gateway that has run a while
+        List<Integer> scaleSizes = List.of(1_000_000, 2_000_000);
+        int scaleRuns = -1; // as --runs
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--flows")) {
                 flows = parse(args[++i]);
@@ -66,12 +74,23 @@ public final class FailoverBench {
                 backgrounds = parse(args[++i]);
             } else if (args[i].equals("--crash-systems")) {
                 crashSystems = List.of(args[++i].split(","));
+            } else if (args[i].equals("--churn")) {
+                churnRates = parse(args[++i]);
+            } else if (args[i].equals("--churn-systems")) {
+                churnSystems = ChurnBench.systems(args[++i]);
+            } else if (args[i].equals("--churn-warmup")) {
+                churnWarmup = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--scale")) {
+                scaleSizes = parse(args[++i]);
+            } else if (args[i].equals("--scale-runs")) {
+                scaleRuns = Integer.parseInt(args[++i]);
             } else if (args[i].equals("--only") && args[i + 1].equals("vrrp-crash")) {
                 onlyVrrpCrash = true;
                 i++;
             } else {
                 throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: [--flows N,N] [--sync N,N] [--runs N]"
-                        + " [--failover-runs N] [--crash-runs N] [--background N,N] [--crash-systems S,S] [--only vrrp-crash]");
+                        + " [--failover-runs N] [--crash-runs N] [--background N,N] [--crash-systems S,S] [--churn RATE,RATE|none]"
+                        + " [--churn-systems S,S] [--churn-warmup S] [--scale N,N|none] [--scale-runs N] [--only vrrp-crash]");
             }
         }
         Path dir = Path.of("test-lab/target/bench");
@@ -105,7 +124,11 @@ public final class FailoverBench {
         for (int n : sync) {
             figures.putAll(Bench.medians(List.of("conntrackd", "hactl"), n, runs));
         }
-        String md = report(failovers, crashes, sync, figures);
+        String churn = churnRates.isEmpty() ? ""
+                : ChurnBench.runAll(churnRates, churnSystems, churnWarmup, CHURN_SECONDS, runs);
+        String scale = scaleSizes.isEmpty() ? ""
+                : ScaleBench.runAll(scaleSizes, List.of(ScaleBench.Setup.values()), scaleRuns < 0 ? runs : scaleRuns);
+        String md = report(failovers, crashes, sync, figures) + section(churn) + section(scale);
         Files.writeString(dir.resolve("report.md"), md);
         ReportChart.write(dir.resolve("report.png"), failovers, sync, figures);
         System.out.println(md);
@@ -125,8 +148,12 @@ public final class FailoverBench {
                 longs.stream().sorted().toList().get(longs.size() / 2), longs);
     }
 
+    /** A comma-separated list of numbers; "none": empty (that part of the report skipped). */
     static List<Integer> parse(String csv) {
         List<Integer> out = new ArrayList<>();
+        if (csv.equals("none")) {
+            return out;
+        }
         for (String s : csv.split(",")) {
             out.add(Integer.parseInt(s.strip()));
         }
@@ -224,12 +251,21 @@ public final class FailoverBench {
         }
     }
 
+    /** A bench's own report as a section of this one: its headings one level down. */
+    static String section(String md) {
+        if (md.isEmpty()) {
+            return "";
+        }
+        return "\n" + md.lines().map(l -> l.startsWith("#") ? "#" + l : l).collect(java.util.stream.Collectors.joining("\n")) + "\n";
+    }
+
     static String report(List<Failover> failovers, List<VrrpCrashBench.Run> crashes, List<Integer> sync,
                          Map<String, Bench.Figures> figures) {
         StringBuilder sb = new StringBuilder("# hactl benchmark report\n\n");
         sb.append("One lab (client -- fw1/fw2 -- server in network namespaces, stateful nftables, ")
                 .append("nf_conntrack_tcp_loose=0, keepalived VRRPv3 with a LAN + WAN sync group, kernel ")
-                .append(System.getProperty("os.version")).append("). conntrackd runs FTFW over UDP with keepalived calling ")
+                .append(System.getProperty("os.version")).append("; sections: failover, crash at 100 ms adverts, ")
+                .append("replication, churn, scale). conntrackd runs FTFW over UDP with keepalived calling ")
                 .append("its primary-backup.sh; hactl runs with keepalived's notify_fifo (a master that leaves hands over, and a backup ")
                 .append("preloads the flows when the master hands over or falls silent). Live flows echo every 50 ms ")
                 .append("(up to 1,000 flows) or 500 ms (more), for 5 s once the backup holds them all, before the failover. ")

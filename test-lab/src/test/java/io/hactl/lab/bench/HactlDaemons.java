@@ -29,10 +29,6 @@ final class HactlDaemons implements SyncDaemons {
     private Process a;
     private Process b;
 
-    HactlDaemons(SyncPair pair, Path dir) {
-        this(pair, dir, directInject());
-    }
-
     /** {@code syncExtra}: more keys of the {@code sync} section, one per line (e.g. {@code direct-inject: false}). */
     HactlDaemons(SyncPair pair, Path dir, String syncExtra) {
         this.pair = pair;
@@ -61,22 +57,6 @@ final class HactlDaemons implements SyncDaemons {
                 control: { socket: %s }
                 """.formatted(n, me, peer, key, System.getProperty("bench.encryption", "none"), syncExtra, sock(n)));
         return f;
-    }
-
-    /**
-     * {@code -Dbench.directInject=true|false} sets sync.direct-inject (warm standby: b writes every
-     * received flow into its kernel, which conntrackd's external cache does not); unset, the default.
-     * A bench that names its own sync keys ({@link #HactlDaemons(SyncPair, Path, String)}) ignores it.
-     */
-    private static String directInject() {
-        String v = System.getProperty("bench.directInject");
-        if (v == null) {
-            return "";
-        }
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException("bench.directInject takes true or false, not " + v);
-        }
-        return "direct-inject: " + v;
     }
 
     private Path sock(String n) {

@@ -81,6 +81,16 @@ public final class ScaleBench {
         if (sizes.isEmpty()) {
             sizes = List.of(100_000, 1_000_000, 2_000_000);
         }
+        String report = runAll(sizes, systems, runs);
+        System.out.println();
+        System.out.println(report);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, report);
+        System.out.println("written to " + out);
+    }
+
+    /** Every size, {@code runs} times each, the systems in turn; returns the report. */
+    static String runAll(List<Integer> sizes, List<Setup> systems, int runs) throws Exception {
         raiseConntrackMax();
         if (sizes.stream().anyMatch(n -> n > 1_000_000)) {
             raiseBuckets(CONNTRACK_BUCKETS);
@@ -102,12 +112,7 @@ public final class ScaleBench {
                 }
             }
         }
-        String report = report(sizes, systems, all);
-        System.out.println();
-        System.out.println(report);
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, report);
-        System.out.println("written to " + out);
+        return report(sizes, systems, all);
     }
 
     /** Raises the global limit to the issue's, never lowers it (other work on the machine may need more). */
@@ -150,7 +155,7 @@ public final class ScaleBench {
             SyncDaemons sd = switch (system) {
                 case WARM -> new HactlDaemons(pair, dir, "direct-inject: true");
                 case EXTERNAL -> new HactlDaemons(pair, dir, "direct-inject: false");
-                case CONNTRACKD -> new Conntrackd(pair, dir, Math.max(524_288, Integer.highestOneBit(n) * 4));
+                case CONNTRACKD -> new Conntrackd(pair, dir, Math.max(524_288, Integer.highestOneBit(n) * 4), true);
             };
             d = sd;
             d.start();

@@ -251,6 +251,26 @@ public final class FailoverBench {
         }
     }
 
+    private static void failoverTable(StringBuilder sb, List<Failover> failovers) {
+        sb.append("## Failover\n\nEach scenario ran ").append(failovers.get(0).stalls().size())
+                .append(" times, the systems alternating: survivors are the fewest of the runs, the worst stall is the median ")
+                .append("of the runs' worst stalls (each run's in brackets), and the flows stalled 5 s or more are the median ")
+                .append("of the runs' counts: a crash's worst stall is one flow's backoff step, the count says how many felt it.\n\n")
+                .append("| scenario | flows | conntrackd survived | hactl survived | conntrackd worst stall | hactl worst stall | ratio ")
+                .append("| conntrackd flows stalled 5 s+ | hactl flows stalled 5 s+ |\n")
+                .append("|---|---|---|---|---|---|---|---|---|\n");
+        for (int i = 0; i + 1 < failovers.size(); i += 2) {
+            Failover c = failovers.get(i);
+            Failover h = failovers.get(i + 1);
+            sb.append(String.format(Locale.ROOT, "| %s | %,d | %d/%d | %d/%d | %d ms %s | %d ms %s | %.2fx | %d %s | %d %s |%n",
+                    c.mode(), c.flows(),
+                    c.report().survived(), c.report().opened(), h.report().survived(), h.report().opened(),
+                    c.report().worstStallMillis(), c.stalls(), h.report().worstStallMillis(), h.stalls(),
+                    h.report().worstStallMillis() > 0 ? (double) c.report().worstStallMillis() / h.report().worstStallMillis()
+                            : Double.NaN, c.longStalls(), c.longStallsOfRuns(), h.longStalls(), h.longStallsOfRuns()));
+        }
+    }
+
     /** A bench's own report as a section of this one: its headings one level down. */
     static String section(String md) {
         if (md.isEmpty()) {
@@ -273,30 +293,18 @@ public final class FailoverBench {
                 .append("(the stalls of opening the flows and of the initial replication are not counted). ")
                 .append("The worst stall of a crash is dominated by VRRP's ")
                 .append("master-down interval and TCP's retransmission backoff (1.4, 3.0, 6.2 s ...), so it varies by whole ")
-                .append("backoff steps between runs. Ratio = conntrackd / hactl (stall, time, memory): above 1, hactl is better.\n\n")
-                .append("## Failover\n\nEach scenario ran ").append(failovers.isEmpty() ? 0 : failovers.get(0).stalls().size())
-                .append(" times, the systems alternating: survivors are the fewest of the runs, the worst stall is the median ")
-                .append("of the runs' worst stalls (each run's in brackets), and the flows stalled 5 s or more are the median ")
-                .append("of the runs' counts: a crash's worst stall is one flow's backoff step, the count says how many felt it.\n\n")
-                .append("| scenario | flows | conntrackd survived | hactl survived | conntrackd worst stall | hactl worst stall | ratio ")
-                .append("| conntrackd flows stalled 5 s+ | hactl flows stalled 5 s+ |\n")
-                .append("|---|---|---|---|---|---|---|---|---|\n");
-        for (int i = 0; i + 1 < failovers.size(); i += 2) {
-            Failover c = failovers.get(i);
-            Failover h = failovers.get(i + 1);
-            sb.append(String.format(Locale.ROOT, "| %s | %,d | %d/%d | %d/%d | %d ms %s | %d ms %s | %.2fx | %d %s | %d %s |%n",
-                    c.mode(), c.flows(),
-                    c.report().survived(), c.report().opened(), h.report().survived(), h.report().opened(),
-                    c.report().worstStallMillis(), c.stalls(), h.report().worstStallMillis(), h.stalls(),
-                    h.report().worstStallMillis() > 0 ? (double) c.report().worstStallMillis() / h.report().worstStallMillis()
-                            : Double.NaN, c.longStalls(), c.longStallsOfRuns(), h.longStalls(), h.longStallsOfRuns()));
+                .append("backoff steps between runs. Ratio = conntrackd / hactl (stall, time, memory): above 1, hactl is better.\n\n");
+        if (!failovers.isEmpty()) {
+            failoverTable(sb, failovers);
         }
         if (!crashes.isEmpty()) {
             sb.append('\n').append(VrrpCrashBench.report(crashes));
         }
-        sb.append("\n## Replication, resync, commit, memory\n\n");
-        String sync2 = Bench.report(sync, figures);
-        sb.append(sync2.substring(sync2.indexOf("| what")));
+        if (!sync.isEmpty()) {
+            sb.append("\n## Replication, resync, commit, memory\n\n");
+            String sync2 = Bench.report(sync, figures);
+            sb.append(sync2.substring(sync2.indexOf("| what")));
+        }
         return sb.toString();
     }
 }

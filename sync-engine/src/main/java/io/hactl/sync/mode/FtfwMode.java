@@ -2,9 +2,7 @@ package io.hactl.sync.mode;
 
 import io.hactl.sync.mode.TransmitQueue.Ctl;
 import io.hactl.sync.wire.Message;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Iterator;
 
 /**
  * Reliable replication (FTFW, as conntrackd's "fault-tolerant firewall" mode, hactl's own
@@ -17,9 +15,6 @@ import java.util.Iterator;
  * ACK or NACK costs at most a resend.
  */
 public final class FtfwMode extends AbstractMode {
-    /** A message kept for resending; {@code at}: when it left (the loop's latest time, see {@link #now}). */
-    private record Sent(int seq, Object item, long at) {}
-
     /**
      * Told when the peer acknowledged messages, once per acknowledgement: the items of the newest
      * messages it covered, newest first, until the observer takes one as its sample for the
@@ -35,7 +30,8 @@ public final class FtfwMode extends AbstractMode {
     /** Acknowledged items offered to the observer per acknowledgement, at most. */
     static final int LAG_SAMPLE_TRIES = 16;
 
-    private final ArrayDeque<Sent> resend = new ArrayDeque<>();
+    /** Messages kept for resending, each with when it left (the loop's latest time, see {@link #now}). */
+    private final ResendQueue resend = new ResendQueue();
     private AckObserver ackObserver = (item, now) -> true;
     /** The newest items of the acknowledgement being handled, a ring of {@link #LAG_SAMPLE_TRIES}. */
     private final Object[] ackedNewest = new Object[LAG_SAMPLE_TRIES];
@@ -87,7 +83,7 @@ public final class FtfwMode extends AbstractMode {
 
     @Override
     protected void sent(int seq, Object item) {
-        resend.addLast(new Sent(seq, item, now));
+        resend.add(seq, item, now);
     }
 
     @Override
@@ -104,8 +100,7 @@ public final class FtfwMode extends AbstractMode {
     /** The gauges of the resend queue: its depth and when its oldest message left. */
     private void resendChanged() {
         stats.resendQueueDepth.set(resend.size());
-        Sent oldest = resend.peekFirst();
-        stats.oldestUnackedNanos.set(oldest == null ? -1 : oldest.at);
+        stats.oldestUnackedNanos.set(resend.oldestAt());
     }
 
     @Override
@@ -184,20 +179,21 @@ public final class FtfwMode extends AbstractMode {
     @Override
     protected void onAck(int from, int to) {
         int acked = 0;
-        Iterator<Sent> it = resend.iterator();
-        while (it.hasNext()) {
-            Sent s = it.next();
-            if (after(from, s.seq)) {
+        for (int p = 0; p < resend.span(); p++) {
+            if (resend.removed(p)) {
+                continue;
+            }
+            int seq = resend.seq(p);
+            if (after(from, seq)) {
                 // before the acknowledged range and never acknowledged: lost, with its NACK
-                it.remove();
-                requeue(s.item);
-            } else if (!after(s.seq, to)) {
-                it.remove();
-                ackedNewest[acked++ % LAG_SAMPLE_TRIES] = s.item;
+                requeue(resend.remove(p));
+            } else if (!after(seq, to)) {
+                ackedNewest[acked++ % LAG_SAMPLE_TRIES] = resend.remove(p);
             } else {
                 break;
             }
         }
+        resend.trim();
         for (int k = 0; k < Math.min(acked, LAG_SAMPLE_TRIES); k++) {
             if (ackObserver.acked(ackedNewest[Math.floorMod(acked - 1 - k, LAG_SAMPLE_TRIES)], now)) {
                 break;
@@ -209,17 +205,19 @@ public final class FtfwMode extends AbstractMode {
 
     @Override
     protected void onNack(int from, int to) {
-        Iterator<Sent> it = resend.iterator();
-        while (it.hasNext()) {
-            Sent s = it.next();
-            if (after(s.seq, to)) {
+        for (int p = 0; p < resend.span(); p++) {
+            if (resend.removed(p)) {
+                continue;
+            }
+            int seq = resend.seq(p);
+            if (after(seq, to)) {
                 break;
             }
-            if (!after(from, s.seq)) {
-                it.remove();
-                requeue(s.item);
+            if (!after(from, seq)) {
+                requeue(resend.remove(p));
             }
         }
+        resend.trim();
         resendChanged();
     }
 
@@ -235,8 +233,9 @@ public final class FtfwMode extends AbstractMode {
     protected void peerRestarted() {
         // flows and bulk markers sent to the old instance are moot (the new one asks for a bulk),
         // but a resync request it never answered still stands: the new instance gets it
-        for (Sent s : resend) {
-            if (s.item instanceof Ctl c && c.message.type() == io.hactl.sync.wire.MessageType.RESYNC_REQUEST) {
+        for (int p = 0; p < resend.span(); p++) {
+            if (!resend.removed(p) && resend.item(p) instanceof Ctl c
+                    && c.message.type() == io.hactl.sync.wire.MessageType.RESYNC_REQUEST) {
                 queueResyncRequest(c);
             }
         }

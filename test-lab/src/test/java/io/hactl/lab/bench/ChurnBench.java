@@ -71,10 +71,6 @@ public final class ChurnBench {
             throw new IllegalArgumentException("no system " + id + "; systems: conntrackd, hactl-external, conntrackd-kernel, hactl");
         }
 
-        boolean hactl() {
-            return this == HACTL || this == HACTL_EXTERNAL;
-        }
-
         /** Whether b has an external cache to list (conntrackd with DisableExternalCache has none). */
         boolean externalCache() {
             return this != CONNTRACKD_KERNEL;
@@ -420,7 +416,9 @@ public final class ChurnBench {
                 .append("its default; conntrackd `DisableExternalCache on`). hactl's nodes are told MASTER (a) and BACKUP (b), ")
                 .append("as keepalived's notify would. ")
                 .append("Lag: from a probe flow's creation (one per slot) to the first sync datagram carrying it at b, read by a ")
-                .append("packet socket in b's namespace, the same for all. Complete: b holding as many flows as a's table after ")
+                .append("packet socket in b's namespace, the same for all (hactl's own acknowledged lag, the worst of the last ")
+                .append("10 s in its status, read every 10 s from the window's 10th second on, is a second source only; the ")
+                .append("warm-up asks for it every second, as monitoring would). Complete: b holding as many flows as a's table after ")
                 .append("the load (in b's kernel where it writes it, else in its external cache), polled every 2 ms. Exact: a's ")
                 .append("table against b's external cache (`hactl cache external`, `conntrackd -e`) and b's kernel, as sets of ")
                 .append("original tuples. Lost: kernel event overruns and sync messages lost, from the systems' own counters ")

@@ -53,6 +53,9 @@ final class Conntrackd implements SyncDaemons {
         }
         if (!externalCache) {
             text = text.replace("\t\tACKWindowSize 300\n", "\t\tACKWindowSize 300\n\t\tDisableExternalCache on\n");
+            if (!text.contains("DisableExternalCache on")) {
+                throw new IllegalStateException("conntrackd.conf has no FTFW block to disable the external cache in");
+            }
         }
         Files.writeString(f, text);
         return f;

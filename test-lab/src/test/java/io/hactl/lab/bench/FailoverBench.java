@@ -32,7 +32,8 @@ import java.util.Map;
 public final class FailoverBench {
     /**
      * A failover scenario's result; over several runs: the fewest flows surviving, the median
-     * worst stall and VIP move, and each run's worst stall in {@code stalls}. One scenario's outcome; {@code longStalls} counts the flows stalled 5 s or more (a crash's
+     * worst stall and VIP move, and each run's worst stall in {@code stalls}; {@code longStalls}
+     * counts the flows stalled 5 s or more (a crash's
      * worst stall is one flow's TCP backoff step: this says how many flows felt it).
      */
     record Failover(String system, int flows, String mode, LiveFlows.Report report, long vipMillis, List<Long> stalls,

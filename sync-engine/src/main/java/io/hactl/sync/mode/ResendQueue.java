@@ -1,7 +1,5 @@
 package io.hactl.sync.mode;
 
-import java.util.Arrays;
-
 /**
  * The messages sent and not yet acknowledged, oldest first: each one's sequence number, item and
  * send time in parallel arrays used as a ring, so that the hundred thousand a bulk keeps in flight
@@ -144,17 +142,5 @@ final class ResendQueue {
     @Override
     public String toString() {
         return "ResendQueue[" + size + " held, span " + span + " of " + items.length + "]";
-    }
-
-    /** For tests: the sequence numbers held, oldest first. */
-    int[] heldSeqs() {
-        int[] out = new int[size];
-        int k = 0;
-        for (int p = 0; p < span; p++) {
-            if (!removed(p)) {
-                out[k++] = seq(p);
-            }
-        }
-        return Arrays.copyOf(out, k);
     }
 }

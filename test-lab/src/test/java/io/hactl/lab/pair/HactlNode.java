@@ -116,8 +116,18 @@ public final class HactlNode implements AutoCloseable {
      */
     public Path confVrrp(String local, String peer, Path key, String advertInterval, String moreSync,
             List<String> instances) throws Exception {
+        return confVrrp(local, peer, key, advertInterval, moreSync, "", instances);
+    }
+
+    /**
+     * As {@link #confVrrp(String, String, Path, String, String, List)}, with more keys of
+     * role.vrrp ({@code moreVrrp}, e.g. "preempt: false").
+     */
+    public Path confVrrp(String local, String peer, Path key, String advertInterval, String moreSync, String moreVrrp,
+            List<String> instances) throws Exception {
         Path f = dir.resolve(name + "-hactl.yaml");
         String more = moreSync.isEmpty() ? "" : "\n  " + moreSync.strip().replace("\n", "\n  ");
+        String vrrpMore = moreVrrp.isEmpty() ? "" : "\n    " + moreVrrp.strip().replace("\n", "\n    ");
         Files.writeString(f, """
                 node: { name: %s }
                 sync:
@@ -130,11 +140,11 @@ public final class HactlNode implements AutoCloseable {
                 role:
                   source: vrrp
                   vrrp:
-                    advert-interval: %s
+                    advert-interval: %s%s
                     instances:
                 %s
                 control: { socket: %s }
-                """.formatted(name, local, peer, key, more, advertInterval,
+                """.formatted(name, local, peer, key, more, advertInterval, vrrpMore,
                 instances.stream().map(i -> "      - " + i).collect(java.util.stream.Collectors.joining("\n")),
                 socket()));
         return f;

@@ -118,6 +118,71 @@ public final class Keepalived implements AutoCloseable {
         return f;
     }
 
+    /**
+     * keepalived as the VRRP peer of hactl's own VRRP: the sync group of {@link #instances} and
+     * {@code more} instances (e.g. {@link #ipv6LanInstance}), no notify and no track file.
+     */
+    public Path confVrrpPeer(int priority, String... more) throws Exception {
+        Path f = dir.resolve(name + "-keepalived-peer.conf");
+        StringBuilder group = new StringBuilder("        VI_LAN\n        VI_WAN\n");
+        StringBuilder extra = new StringBuilder();
+        for (String instance : more) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("vrrp_instance (\\S+)").matcher(instance);
+            if (!m.find()) {
+                throw new IllegalArgumentException("not a vrrp_instance: " + instance);
+            }
+            group.append("        ").append(m.group(1)).append('\n');
+            extra.append(instance);
+        }
+        Files.writeString(f, """
+                global_defs {
+                    router_id %s
+                    vrrp_version 3
+                    vrrp_garp_master_delay 1
+                    vrrp_garp_master_repeat 3
+                }
+                vrrp_sync_group G1 {
+                    group {
+                %s    }
+                }
+                """.formatted(name, group) + instances(priority) + extra);
+        return f;
+    }
+
+    /**
+     * An IPv6 instance VI_LAN6 on the LAN, VRID 51 as VI_LAN's (VRIDs are per address family),
+     * with {@code addresses} (link-local first), for {@link #confVrrpPeer}.
+     */
+    public String ipv6LanInstance(int priority, String... addresses) {
+        return """
+                vrrp_instance VI_LAN6 {
+                    state BACKUP
+                    interface lan
+                    virtual_router_id 51
+                    priority %d
+                    advert_int %s
+                    virtual_ipaddress {
+                        %s
+                    }
+                }
+                """.formatted(priority, advertInt, String.join("\n        ", addresses));
+    }
+
+    /** keepalived's log so far ("" before it wrote one). */
+    public String log() {
+        try {
+            Path p = dir.resolve(name + "-keepalived.log");
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (java.io.IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    /** Whether keepalived's namespace holds {@code address} on {@code ifname} (as {@code ip} prints it). */
+    public boolean holds(String ifname, String address) {
+        return ns.execRaw("ip", "-o", "addr", "show", "dev", ifname).output().contains(" " + address + "/");
+    }
+
     /** The LAN and WAN instances of the sync group, with this node's priority. */
     private String instances(int priority) {
         return """

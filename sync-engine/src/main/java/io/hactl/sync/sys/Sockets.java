@@ -45,6 +45,7 @@ public final class Sockets {
     // ---- options at level IPPROTO_IP: linux/in.h ----
     public static final int IPPROTO_IP = 0;           // IPPROTO_IP (as a socket option level)
     public static final int IP_TTL = 2;               // IP_TTL (int)
+    public static final int IP_FREEBIND = 15;         // IP_FREEBIND (int): bind to an address not (yet) usable
     public static final int IP_MULTICAST_IF = 32;     // IP_MULTICAST_IF (struct ip_mreqn)
     public static final int IP_MULTICAST_TTL = 33;    // IP_MULTICAST_TTL (int or u8)
     public static final int IP_MULTICAST_LOOP = 34;   // IP_MULTICAST_LOOP (int or u8)
@@ -63,6 +64,7 @@ public final class Sockets {
     public static final int IPV6_PKTINFO = 50;        // IPV6_PKTINFO (cmsg: struct in6_pktinfo)
     public static final int IPV6_RECVHOPLIMIT = 51;   // IPV6_RECVHOPLIMIT (int): ask for IPV6_HOPLIMIT cmsgs
     public static final int IPV6_HOPLIMIT = 52;       // IPV6_HOPLIMIT (cmsg: int)
+    public static final int IPV6_FREEBIND = 78;       // IPV6_FREEBIND (int): bind to an address not (yet) usable
 
     // ---- options at level IPPROTO_ICMPV6: linux/icmpv6.h ----
     public static final int ICMPV6_FILTER = 1;        // ICMPV6_FILTER (struct icmp6_filter: 256 bits, set = block)

@@ -77,9 +77,6 @@ class KeepalivedPeerLabTest extends OwnVrrpLab {
         }
         lab.fw1.exec("conntrack", "-F");
         lab.plug(lab.fw1);
-        if (moreAddresses.length > 0) {
-            awaitLinkLocal(lab.fw1); // the link came up again: duplicate address detection once more
-        }
         h1 = new HactlNode(lab.fw1, dir, "fw1");
         h1.start(conf);
     }

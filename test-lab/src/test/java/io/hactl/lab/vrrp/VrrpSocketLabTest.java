@@ -41,8 +41,8 @@ import org.junit.jupiter.api.Test;
  * Advertisements sent by a {@link VrrpSocket} in one namespace arrive at the {@link VrrpSocket}
  * of the other, over a veth pair, and pass {@link ReceiveCheck}: IPv4 to 224.0.0.18 in both
  * checksum variants, IPv4 unicast, IPv6 to ff02::12 with the hop limit from ancillary data. A
- * node does not hear itself, a receive with nothing to read waits, bounded, without spinning, and
- * one thread can wait on several sockets.
+ * node does not hear itself, a receive with nothing to read waits, bounded, without spinning,
+ * one thread can wait on several sockets, and a socket opens on a tentative IPv6 address.
  */
 @LabTest
 class VrrpSocketLabTest {
@@ -194,6 +194,41 @@ class VrrpSocketLabTest {
             assertThat(v.advert().priority()).isEqualTo(200);
             assertThat(v.advert().addresses()).containsExactly(ip("fe80::100"), ip("2001:db8::100"));
             assertThat(b.malformed()).isZero();
+        }
+    }
+
+    /**
+     * A link-local address is tentative for a while after it is added (duplicate address
+     * detection): a socket opens on it anyway (a daemon that starts as the link comes up must not
+     * fail), and its adverts go out from it once the kernel lets them.
+     */
+    @Test
+    void aSocketOpensOnATentativeAddressAndItsAdvertsGoOutOnceTheAddressIsUsable() throws Exception {
+        String tentative = "fe80::aa";
+        net.a.exec("sysctl", "-qw", "net.ipv6.conf." + A_IF + ".accept_dad=1");
+        net.a.exec("sysctl", "-qw", "net.ipv6.conf." + A_IF + ".dad_transmits=1");
+        net.a.exec("sysctl", "-qw", "net.ipv6.neigh." + A_IF + ".retrans_time_ms=1500");
+        net.a.exec("ip", "addr", "add", tentative + "/64", "dev", A_IF);
+        InstanceConfig onA = instance("VI6_A", 200, tentative, "fe80::100");
+        InstanceConfig onB = instance("VI6_B", 100, B_LL, "fe80::100");
+        ReceiveCheck check = new ReceiveCheck(B_IF, IpFamily.IPV6, List.of(onB), new ReceiveCounters(), System::nanoTime);
+        try (VrrpSocket a = open(net.a, A_IF, tentative, List.of(), ChecksumMode.RFC);
+                VrrpSocket b = open(net.b, B_IF, B_LL, List.of(), ChecksumMode.RFC)) {
+            assertThat(net.a.exec("ip", "-6", "-o", "addr", "show", "dev", A_IF)).as("opened while tentative")
+                    .containsPattern(tentative + "/64 .*tentative");
+            java.util.concurrent.atomic.AtomicReference<Datagram> heard = new java.util.concurrent.atomic.AtomicReference<>();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try {
+                    a.send(onA.advertisement(200));
+                } catch (io.hactl.controller.vrrp.net.NetException e) {
+                    return false; // not usable yet
+                }
+                Datagram d = b.receive(Duration.ofMillis(100));
+                heard.set(d);
+                return d != null;
+            });
+            assertThat(heard.get().header().source()).isEqualTo(ip(tentative));
+            assertThat(check.check(heard.get().header(), heard.get().message()).accepted()).isTrue();
         }
     }
 

@@ -113,6 +113,12 @@ public final class VrrpSocket implements AutoCloseable {
                 s.setInt(Sockets.IPPROTO_IPV6, Sockets.IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP");
                 s.setInt(Sockets.IPPROTO_IPV6, Sockets.IPV6_MULTICAST_IF, link.index(), "IPV6_MULTICAST_IF");
             }
+            // the source may not be usable yet: an IPv6 link-local address is tentative for a
+            // second after the link comes up (duplicate address detection), and at boot an
+            // address may come a moment after the daemon. Bound anyway, the socket sends from it
+            // once the kernel lets it; until then sends fail and are counted, the daemon runs.
+            s.setInt(v4 ? Sockets.IPPROTO_IP : Sockets.IPPROTO_IPV6, v4 ? Sockets.IP_FREEBIND : Sockets.IPV6_FREEBIND, 1,
+                    v4 ? "IP_FREEBIND" : "IPV6_FREEBIND");
             s.bind(SockAddr.inet(source, link.index()), source.getHostAddress());
             return s;
         } catch (NetException | RuntimeException e) {

@@ -6,6 +6,7 @@ import io.hactl.controller.role.Step;
 import io.hactl.controller.role.Transition;
 import io.hactl.controller.verdict.Reason;
 import io.hactl.controller.verdict.Verdict;
+import io.hactl.controller.vrrp.StepTime;
 import io.hactl.controller.vrrp.VrrpInstanceStatus;
 import io.hactl.controller.vrrp.VrrpState;
 import io.hactl.controller.vrrp.VrrpStatus;
@@ -156,13 +157,58 @@ public final class Metrics implements AutoCloseable {
         return r.scrape();
     }
 
-    /** hactl's own VRRP: each instance's state, adverts and drops; the takeovers by budget outcome. */
+    /**
+     * hactl's own VRRP: each instance's state, priority, the master it hears, its master-down
+     * timer, adverts and drops; the group's hold-back, its last transition's steps, and the
+     * takeovers by budget outcome.
+     */
     private static void vrrp(PrometheusRegistry r, Labels node, VrrpStatus v) {
         gauge(r, node, "hactl_vrrp_state", "1 for each VRRP instance's current state", new String[] {"instance", "state"},
                 cb -> {
             for (VrrpInstanceStatus i : v.instances()) {
                 for (VrrpState st : VrrpState.values()) {
                     cb.call(st == i.state() ? 1 : 0, i.name(), st.name());
+                }
+            }
+        });
+        gauge(r, node, "hactl_vrrp_priority", "each VRRP instance's configured priority", new String[] {"instance"}, cb -> {
+            for (VrrpInstanceStatus i : v.instances()) {
+                cb.call(i.priority(), i.name());
+            }
+        });
+        gauge(r, node, "hactl_vrrp_master_priority", "the priority of each VRRP instance's master as last heard, "
+                + "by the master's address (this node's own while MASTER)", new String[] {"instance", "address"}, cb -> {
+            for (VrrpInstanceStatus i : v.instances()) {
+                if (i.masterAddress() != null) {
+                    cb.call(i.masterPriority(), i.name(), i.masterAddress());
+                }
+            }
+        });
+        gauge(r, node, "hactl_vrrp_master_down_seconds", "while BACKUP, the time left before the instance takes over "
+                + "unless it hears the master", new String[] {"instance"}, cb -> {
+            for (VrrpInstanceStatus i : v.instances()) {
+                if (i.masterDownMillis() >= 0) {
+                    cb.call(i.masterDownMillis() / 1e3, i.name());
+                }
+            }
+        });
+        gauge(r, node, "hactl_vrrp_held_back", "1 while the group does not preempt: not in sync with a live peer "
+                + "(hactl status says why)", NONE, cb -> cb.call(v.holdBack() == null ? 0 : 1));
+        gauge(r, node, "hactl_vrrp_transition_step_seconds", "duration of each step of the VRRP group's last transition "
+                + "(state, addresses, announce)", new String[] {"to", "step", "ok"}, cb -> {
+            if (v.lastTransition() != null) {
+                for (StepTime st : v.lastTransition().steps()) {
+                    if (st.millis() >= 0) {
+                        cb.call(st.millis() / 1e3, v.lastTransition().to().name(), st.step(), String.valueOf(st.error() == null));
+                    }
+                }
+            }
+        });
+        gauge(r, node, "hactl_vrrp_transition_step_start_seconds", "when each step of the VRRP group's last transition "
+                + "began, from the transition's start", new String[] {"to", "step"}, cb -> {
+            if (v.lastTransition() != null) {
+                for (StepTime st : v.lastTransition().steps()) {
+                    cb.call(st.atMillis() / 1e3, v.lastTransition().to().name(), st.step());
                 }
             }
         });

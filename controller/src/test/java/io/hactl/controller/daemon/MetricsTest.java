@@ -8,6 +8,8 @@ import io.hactl.controller.role.Transition;
 import io.hactl.controller.verdict.Reason;
 import io.hactl.controller.verdict.Verdict;
 import io.hactl.controller.vrrp.DropReason;
+import io.hactl.controller.vrrp.GroupTransition;
+import io.hactl.controller.vrrp.StepTime;
 import io.hactl.controller.vrrp.VrrpInstanceStatus;
 import io.hactl.controller.vrrp.VrrpState;
 import io.hactl.controller.vrrp.VrrpStatus;
@@ -71,7 +73,10 @@ class MetricsTest {
     void hactlsOwnVrrpShowsEachInstancesStateAdvertsDropsAndTheTakeoversByBudget() {
         VrrpInstanceStatus lan = new VrrpInstanceStatus("VI_LAN", "lan", 51, VrrpState.MASTER, "master down", 150,
                 "10.50.0.2", 150, 40, 3, -1, Map.of(DropReason.BAD_TTL, 2L), null, null);
-        VrrpStatus v = new VrrpStatus(VrrpState.MASTER, null, 1, 0, 0, 0, 0, null, List.of(lan));
+        GroupTransition took = new GroupTransition(VrrpState.MASTER, "VI_LAN MASTER (master down)", List.of(
+                new StepTime(StepTime.STATE, 0, 12, null), new StepTime(StepTime.ADDRESSES, 12, 3, null),
+                new StepTime(StepTime.ANNOUNCE, 15, -1, null)), false, false);
+        VrrpStatus v = new VrrpStatus(VrrpState.MASTER, null, 1, 0, 0, 0, 0, took, List.of(lan));
         String m = Metrics.render(new Metrics.Snapshot("fw1", Role.MASTER, false, status(), null,
                 new Verdict(Map.of(), ""), v));
         assertThat(m).contains("hactl_vrrp_state{instance=\"VI_LAN\",node=\"fw1\",state=\"MASTER\"} 1.0\n")
@@ -79,7 +84,30 @@ class MetricsTest {
                 .contains("hactl_vrrp_adverts_total{direction=\"sent\",instance=\"VI_LAN\",node=\"fw1\"} 40.0\n")
                 .contains("hactl_vrrp_adverts_total{direction=\"received\",instance=\"VI_LAN\",node=\"fw1\"} 3.0\n")
                 .contains("hactl_vrrp_drops_total{instance=\"VI_LAN\",node=\"fw1\",reason=\"bad_ttl\"} 2.0\n")
-                .contains("hactl_vrrp_takeovers_total{budget=\"within\",node=\"fw1\"} 1.0\n");
+                .contains("hactl_vrrp_takeovers_total{budget=\"within\",node=\"fw1\"} 1.0\n")
+                .contains("hactl_vrrp_priority{instance=\"VI_LAN\",node=\"fw1\"} 150.0\n")
+                .contains("hactl_vrrp_master_priority{address=\"10.50.0.2\",instance=\"VI_LAN\",node=\"fw1\"} 150.0\n")
+                .contains("hactl_vrrp_held_back{node=\"fw1\"} 0.0\n")
+                .contains("hactl_vrrp_transition_step_seconds{node=\"fw1\",ok=\"true\",step=\"state\",to=\"MASTER\"} 0.012\n")
+                .contains("hactl_vrrp_transition_step_start_seconds{node=\"fw1\",step=\"addresses\",to=\"MASTER\"} 0.012\n")
+                .contains("hactl_vrrp_transition_step_start_seconds{node=\"fw1\",step=\"announce\",to=\"MASTER\"} 0.015\n")
+                // a step still running has no duration yet; a MASTER has no master-down timer
+                .doesNotContain("step=\"announce\",to=\"MASTER\"} -")
+                .doesNotContain("hactl_vrrp_master_down_seconds{");
         assertThat(Metrics.render(snapshot("fw1", new Verdict(Map.of(), ""), null))).doesNotContain("hactl_vrrp");
+    }
+
+    @Test
+    void aVrrpBackupShowsItsMasterDownTimerTheMasterItHearsAndWhyItHoldsBack() {
+        VrrpInstanceStatus lan = new VrrpInstanceStatus("VI_LAN", "lan", 51, VrrpState.BACKUP, "higher priority", 200,
+                "10.50.0.3", 100, 0, 12, 287, Map.of(), "external cache 10 of 20 flows", null);
+        VrrpStatus v = new VrrpStatus(VrrpState.BACKUP, "external cache 10 of 20 flows", 0, 0, 0, 0, 0, null, List.of(lan));
+        String m = Metrics.render(new Metrics.Snapshot("fw2", Role.BACKUP, false, status(), null,
+                new Verdict(Map.of(), ""), v));
+        assertThat(m).contains("hactl_vrrp_master_down_seconds{instance=\"VI_LAN\",node=\"fw2\"} 0.287\n")
+                .contains("hactl_vrrp_master_priority{address=\"10.50.0.3\",instance=\"VI_LAN\",node=\"fw2\"} 100.0\n")
+                .contains("hactl_vrrp_priority{instance=\"VI_LAN\",node=\"fw2\"} 200.0\n")
+                .contains("hactl_vrrp_held_back{node=\"fw2\"} 1.0\n")
+                .doesNotContain("hactl_vrrp_transition_step");
     }
 }

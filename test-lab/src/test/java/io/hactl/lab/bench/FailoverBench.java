@@ -26,7 +26,7 @@ import java.util.Map;
  * test-lab/target/bench/report.md and report.png; with {@code --only vrrp-crash} the crash at
  * 100 ms adverts alone, into vrrp-crash-report.md.
  * Usage: FailoverBench [--flows N,N] [--sync N,N] [--runs N] [--failover-runs N] [--crash-runs N]
- * [--background N,N] [--crash-systems S,S] [--churn RATE,RATE|none] [--churn-systems S,S]
+ * [--background N,N] [--crash-systems S,S] [--crash-loose] [--churn RATE,RATE|none] [--churn-systems S,S]
  * [--churn-warmup S] [--scale N,N|none] [--scale-runs N] [--only vrrp-crash]
  */
 public final class FailoverBench {
@@ -55,6 +55,7 @@ public final class FailoverBench {
         List<Integer> backgrounds = List.of(0, 100_000);
         boolean onlyVrrpCrash = false;
         List<String> crashSystems = VrrpCrashBench.SYSTEMS;
+        boolean crashLoose = false;
         List<Integer> churnRates = List.of(5_000, 20_000, 50_000);
         List<ChurnBench.Setup> churnSystems = List.of(ChurnBench.Setup.values());
         int churnWarmup = 30; // the daemons' JIT past its first minute, as on a gateway that has run a while
@@ -75,6 +76,8 @@ public final class FailoverBench {
                 backgrounds = parse(args[++i]);
             } else if (args[i].equals("--crash-systems")) {
                 crashSystems = List.of(args[++i].split(","));
+            } else if (args[i].equals("--crash-loose")) {
+                crashLoose = true;
             } else if (args[i].equals("--churn")) {
                 churnRates = parse(args[++i]);
             } else if (args[i].equals("--churn-systems")) {
@@ -90,7 +93,7 @@ public final class FailoverBench {
                 i++;
             } else {
                 throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: [--flows N,N] [--sync N,N] [--runs N]"
-                        + " [--failover-runs N] [--crash-runs N] [--background N,N] [--crash-systems S,S] [--churn RATE,RATE|none]"
+                        + " [--failover-runs N] [--crash-runs N] [--background N,N] [--crash-systems S,S] [--crash-loose] [--churn RATE,RATE|none]"
                         + " [--churn-systems S,S] [--churn-warmup S] [--scale N,N|none] [--scale-runs N] [--only vrrp-crash]");
             }
         }
@@ -98,7 +101,7 @@ public final class FailoverBench {
         Files.createDirectories(dir);
         if (onlyVrrpCrash) {
             String md = "# hactl benchmark report: crash failover at 100 ms adverts\n\nKernel " + System.getProperty("os.version")
-                    + ".\n\n" + VrrpCrashBench.report(VrrpCrashBench.runAll(backgrounds, crashRuns, crashSystems));
+                    + ".\n\n" + VrrpCrashBench.report(VrrpCrashBench.runAll(backgrounds, crashRuns, crashSystems, crashLoose), crashLoose);
             Files.writeString(dir.resolve("vrrp-crash-report.md"), md);
             System.out.println(md);
             System.out.println("written to " + dir.resolve("vrrp-crash-report.md"));
@@ -120,7 +123,7 @@ public final class FailoverBench {
                 bySystem.values().forEach(runs1 -> failovers.add(combine(runs1)));
             }
         }
-        List<VrrpCrashBench.Run> crashes = crashRuns > 0 ? VrrpCrashBench.runAll(backgrounds, crashRuns, crashSystems) : List.of();
+        List<VrrpCrashBench.Run> crashes = crashRuns > 0 ? VrrpCrashBench.runAll(backgrounds, crashRuns, crashSystems, crashLoose) : List.of();
         Map<String, Bench.Figures> figures = new LinkedHashMap<>();
         for (int n : sync) {
             figures.putAll(Bench.medians(List.of("conntrackd", "hactl"), n, runs));
@@ -129,7 +132,8 @@ public final class FailoverBench {
                 : ChurnBench.runAll(churnRates, churnSystems, churnWarmup, CHURN_SECONDS, runs);
         String scale = scaleSizes.isEmpty() ? ""
                 : ScaleBench.runAll(scaleSizes, List.of(ScaleBench.Setup.values()), scaleRuns < 0 ? runs : scaleRuns);
-        String md = report(failovers, crashes, sync, figures) + section(churn) + section(scale);
+        String md = report(failovers, crashes.isEmpty() ? "" : VrrpCrashBench.report(crashes, crashLoose), sync, figures)
+                + section(churn) + section(scale);
         Files.writeString(dir.resolve("report.md"), md);
         ReportChart.write(dir.resolve("report.png"), failovers, sync, figures);
         System.out.println(md);
@@ -280,7 +284,7 @@ public final class FailoverBench {
         return "\n" + md.lines().map(l -> l.startsWith("#") ? "#" + l : l).collect(java.util.stream.Collectors.joining("\n")) + "\n";
     }
 
-    static String report(List<Failover> failovers, List<VrrpCrashBench.Run> crashes, List<Integer> sync,
+    static String report(List<Failover> failovers, String crashSection, List<Integer> sync,
                          Map<String, Bench.Figures> figures) {
         StringBuilder sb = new StringBuilder("# hactl benchmark report\n\n");
         sb.append("One lab (client -- fw1/fw2 -- server in network namespaces, stateful nftables, ")
@@ -298,8 +302,8 @@ public final class FailoverBench {
         if (!failovers.isEmpty()) {
             failoverTable(sb, failovers);
         }
-        if (!crashes.isEmpty()) {
-            sb.append('\n').append(VrrpCrashBench.report(crashes));
+        if (!crashSection.isEmpty()) {
+            sb.append('\n').append(crashSection);
         }
         if (!sync.isEmpty()) {
             sb.append("\n## Replication, resync, commit, memory\n\n");

@@ -13,6 +13,7 @@ import io.hactl.sync.conntrack.Tuple;
 import io.hactl.sync.ctnetlink.BatchMode;
 import io.hactl.sync.ctnetlink.Conntrack;
 import io.hactl.sync.ctnetlink.Ctnl;
+import io.hactl.sync.lab.Netns;
 import io.hactl.sync.wire.KeyFile;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -32,10 +33,19 @@ import java.util.Map;
  * primary-backup.sh. Per run: connections broken, the worst stall, the VRRP takeover seen from
  * the switches ({@link TakeoverCapture}: the old master's last advert to the new master's first ARP),
  * the new master's first ARP counted from the crash, and how busy the machine was.
- * Usage: {@code test-lab/bench/report --only vrrp-crash [--crash-runs N] [--background N,N]}.
+ * Also, with {@code --crash-systems}: hactl with the external cache only (no warm standby) under
+ * either VRRP ({@link #EXTERNAL_CACHE}), where the MASTER step commits the peer's flows; and with
+ * {@code --crash-loose} the gateways as Debian sets them up ({@code nf_conntrack_tcp_loose=1}) and
+ * the LAN source-translated to the WAN virtual address: a packet that reaches the new master
+ * before its flow's state then starts a new flow without the translation, and its connection
+ * breaks. That is the race of a VRRP that moves the addresses before the state is loaded.
+ * Usage: {@code test-lab/bench/report --only vrrp-crash [--crash-runs N] [--background N,N]
+ * [--crash-systems S,S] [--crash-loose]}.
  */
 final class VrrpCrashBench {
     static final List<String> SYSTEMS = List.of("hactl-vrrp", "keepalived+hactl", "keepalived+conntrackd");
+    /** hactl with {@code sync.direct-inject: false}: the backup's kernel gets the flows at the MASTER step. */
+    static final List<String> EXTERNAL_CACHE = List.of("hactl-vrrp-external", "keepalived+hactl-external");
     static final int CONNECTIONS = 1000;
     /** The connections echo every 50 ms. */
     static final long PERIOD = 50;
@@ -55,23 +65,22 @@ final class VrrpCrashBench {
 
     private VrrpCrashBench() {}
 
-    /** {@code runs} rounds over {@code backgrounds}, the systems alternating within each. */
-    static List<Run> runAll(List<Integer> backgrounds, int runs) throws Exception {
-        return runAll(backgrounds, runs, SYSTEMS);
-    }
-
-    /** As {@link #runAll(List, int)}, for some of the {@link #SYSTEMS} only. */
-    static List<Run> runAll(List<Integer> backgrounds, int runs, List<String> systems) throws Exception {
+    /**
+     * {@code runs} rounds over {@code backgrounds}, the {@code systems} (of {@link #SYSTEMS} and
+     * {@link #EXTERNAL_CACHE}) alternating within each; {@code loose}: the gateways with
+     * {@code nf_conntrack_tcp_loose=1} and the LAN source-translated to the WAN virtual address.
+     */
+    static List<Run> runAll(List<Integer> backgrounds, int runs, List<String> systems, boolean loose) throws Exception {
         for (String s : systems) {
-            if (!SYSTEMS.contains(s)) {
-                throw new IllegalArgumentException("unknown system " + s + ": one of " + SYSTEMS);
+            if (!SYSTEMS.contains(s) && !EXTERNAL_CACHE.contains(s)) {
+                throw new IllegalArgumentException("unknown system " + s + ": one of " + SYSTEMS + " or " + EXTERNAL_CACHE);
             }
         }
         List<Run> out = new ArrayList<>();
         for (int background : backgrounds) {
             for (int run = 1; run <= runs; run++) {
                 for (String system : systems) {
-                    Run r = runOnce(system, background, run);
+                    Run r = runOnce(system, background, run, loose);
                     out.add(r);
                     System.out.printf(Locale.ROOT, "crash at 100 ms adverts, %s, %,d background flows, run %d of %d: %s%n",
                             system, background, run, runs, r);
@@ -81,9 +90,9 @@ final class VrrpCrashBench {
         return out;
     }
 
-    static Run runOnce(String system, int background, int run) {
+    static Run runOnce(String system, int background, int run, boolean loose) {
         try {
-            return crash(system, background, run);
+            return crash(system, background, run, loose);
         } catch (Exception e) {
             e.printStackTrace(System.out);
             return new Run(system, background, CONNECTIONS, -1, -1, -1, -1, "", -1, -1, -1, -1, -1, e.toString());
@@ -91,7 +100,10 @@ final class VrrpCrashBench {
     }
 
     /** One crash; the daemons' logs are kept as test-lab/target/bench/logs/vrrp-crash-SYSTEM-BACKGROUND-runRUN-*.log. */
-    private static Run crash(String system, int background, int run) throws Exception {
+    private static Run crash(String system, int background, int run, boolean loose) throws Exception {
+        // hactl's sync keys: warm standby (the default), or the external cache only
+        String sync = system.endsWith("-external") ? "direct-inject: false" : "";
+        String vrrp = system.replace("-external", ""); // which VRRP: hactl's or keepalived
         Path dir = Files.createTempDirectory("hactl-vrrpbench");
         Path scripts = Path.of("/run/hactl-bench-" + ProcessHandle.current().pid());
         Files.createDirectories(scripts, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
@@ -103,20 +115,26 @@ final class VrrpCrashBench {
              ConntrackdNode c2 = new ConntrackdNode(lab.fw2, dir, scripts, "fw2");
              Keepalived k1 = new Keepalived(lab.fw1, dir, "fw1").advertInterval("0.1");
              Keepalived k2 = new Keepalived(lab.fw2, dir, "fw2").advertInterval("0.1")) {
+            if (loose) {
+                for (Netns fw : List.of(lab.fw1, lab.fw2)) {
+                    FirewallPair.tcpLoose(fw, true);
+                }
+                lab.snatLanToWanVip();
+            }
             Path c2conf = c2.conf("10.99.0.2", "10.99.0.1");
             Path key = dir.resolve("sync.key");
             KeyFile.generate(key);
-            switch (system) {
+            switch (vrrp) {
                 case "hactl-vrrp" -> {
-                    h1.start(h1.confVrrp("10.99.0.1", "10.99.0.2", key, 150, "100ms"));
+                    h1.start(h1.confVrrp("10.99.0.1", "10.99.0.2", key, 150, "100ms", sync));
                     Bench.await("fw1's VRRP MASTER", 30_000, () -> vrrpState(h1).equals("MASTER") && h1.holdsLanVip());
-                    h2.start(h2.confVrrp("10.99.0.2", "10.99.0.1", key, 100, "100ms"));
+                    h2.start(h2.confVrrp("10.99.0.2", "10.99.0.1", key, 100, "100ms", sync));
                     Bench.await("fw2's VRRP BACKUP", 30_000, () -> vrrpState(h2).equals("BACKUP")
                             && h2.statusOrNull() != null && h2.statusOrNull().peer().alive());
                 }
                 case "keepalived+hactl" -> {
-                    h1.start(h1.conf("10.99.0.1", "10.99.0.2", key));
-                    h2.start(h2.conf("10.99.0.2", "10.99.0.1", key));
+                    h1.start(h1.conf("10.99.0.1", "10.99.0.2", key, sync));
+                    h2.start(h2.conf("10.99.0.2", "10.99.0.1", key, sync));
                     Bench.await("hactl daemons", 30_000, () -> h1.statusOrNull() != null && h2.statusOrNull() != null);
                     k1.start(k1.conf(150, h1.fifo(), h1.trackFile()));
                     k2.start(k2.conf(100, h2.fifo(), h2.trackFile()));
@@ -135,8 +153,8 @@ final class VrrpCrashBench {
             Bench.await("fw1 to be MASTER", 30_000, () -> h1.holdsLanVip() && !h2.holdsLanVip()
                     && (!hactl || role(h1).equals("MASTER") && role(h2).equals("BACKUP")));
             // the backup's VRRP taking over from here to the crash is a flap: counted in its log
-            Path vrrpLog = dir.resolve(system.equals("hactl-vrrp") ? "fw2-hactl.log" : "fw2-keepalived.log");
-            String masterLine = system.equals("hactl-vrrp") ? "VI_LAN: BACKUP -> MASTER" : "(VI_LAN) Entering MASTER STATE";
+            Path vrrpLog = dir.resolve(vrrp.equals("hactl-vrrp") ? "fw2-hactl.log" : "fw2-keepalived.log");
+            String masterLine = vrrp.equals("hactl-vrrp") ? "VI_LAN: BACKUP -> MASTER" : "(VI_LAN) Entering MASTER STATE";
             long settled = lines(vrrpLog, masterLine);
             // from before the background load: the gaps in fw1's adverts until the crash are seen on the wire
             TakeoverCapture capture = TakeoverCapture.start(lab.sw, List.of("10.50.0.2", "10.60.0.2"),
@@ -156,7 +174,7 @@ final class VrrpCrashBench {
                 Bench.await("flows echoing", 60_000, () -> live.allEchoingWithin(PERIOD * 10));
                 long all = CONNECTIONS + background;
                 Bench.await("fw2 to hold the flows", 120_000, () -> hactl ? external(h2) >= all : c2.external(c2conf) >= all);
-                if (hactl) {
+                if (hactl && sync.isEmpty()) {
                     // warm standby (the default): fw2's kernel holds the peer's flows before any failover
                     Bench.await("fw2's kernel to hold the flows", 120_000, () -> kernelCount(lab, false) >= all);
                 }
@@ -188,7 +206,7 @@ final class VrrpCrashBench {
                 long[] cpu1 = machineCpu();
                 long daemon = hactl ? SyncDaemons.cpuMillisOf(h2.pid()) - daemon0 : -1;
                 int busy = (int) Math.round(100.0 * (cpu1[0] - cpu0[0]) / Math.max(1, cpu1[1] - cpu0[1]));
-                String steps = hactl ? steps(system, h2.statusOrNull()) : "";
+                String steps = hactl ? steps(vrrp, h2.statusOrNull()) : "";
                 System.out.printf(Locale.ROOT, "  fw1's first link silent %+d ms from the crash; worst stall began %+d ms from it;"
                         + " connections stalled 1 s or more: %d; fw2 took over %d times before the crash"
                         + " (fw1's longest advert gap on the wire before it: %s); %s%n",
@@ -300,9 +318,22 @@ final class VrrpCrashBench {
         return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     }
 
-    /** The report's section: per background, a row per system with medians and each run's values. */
-    static String report(List<Run> runs) {
-        StringBuilder sb = new StringBuilder("## Crash failover at 100 ms adverts\n\n");
+    /**
+     * The report's section: per background, a row per system with medians and each run's values;
+     * {@code loose} as given to {@link #runAll}.
+     */
+    static String report(List<Run> runs, boolean loose) {
+        StringBuilder sb = new StringBuilder("## Crash failover at 100 ms adverts"
+                + (loose ? ", tcp_loose=1 and source translation" : "") + "\n\n");
+        if (loose) {
+            sb.append("The gateways as Debian sets them up: `nf_conntrack_tcp_loose=1` (the kernel's default), and the "
+                    + "LAN's connections source-translated to the WAN virtual address. A packet that reaches the new master "
+                    + "before its flow's state starts a new flow there, without the translation: the server sees an unknown "
+                    + "connection and resets it. Systems ending in `-external`: hactl with the external cache only "
+                    + "(`sync.direct-inject: false`), whose MASTER step commits the peer's flows to the kernel; with "
+                    + "keepalived the addresses move at the master-down interval whatever the commit's progress, with "
+                    + "hactl's VRRP after the commit (or at its budget, 2 s).\n\n");
+        }
         sb.append(String.format(Locale.ROOT, "%,d live connections echoing every %d ms; the master crashes: its links go down, "
                 + "then its processes are killed (SIGKILL). VRRP adverts every 100 ms on both systems (keepalived "
                 + "`advert_int 0.1`, hactl `advert-interval: 100ms`), backup priority 100: master down after "

@@ -1,6 +1,12 @@
 package io.hactl.lab.pair;
 
+import io.hactl.sync.conntrack.Flow;
+import io.hactl.sync.conntrack.TcpInfo;
+import io.hactl.sync.conntrack.Tuple;
+import io.hactl.sync.ctnetlink.Ctnl;
 import io.hactl.sync.lab.Netns;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -154,6 +160,26 @@ public final class FirewallPair implements AutoCloseable {
                     }
                     """.formatted(WAN_VIP));
         }
+    }
+
+    /**
+     * {@code n} (at most 2^24) idle flows to load into a gateway's kernel: ESTABLISHED TCP
+     * 10.70.x.y:port -> {@link #SERVER}:443, an hour's timeout, that no packet touches.
+     */
+    public static List<Flow> idleFlows(int n) {
+        List<Flow> out = new ArrayList<>(n);
+        try {
+            InetAddress server = InetAddress.getByName(SERVER);
+            for (int i = 0; i < n; i++) {
+                out.add(Flow.builder(Tuple.tcp(InetAddress.getByAddress(new byte[] {10, 70, (byte) (i >> 8), (byte) i}),
+                                server, 20000 + (i >> 16), 443)).timeout(3600)
+                        .status(Ctnl.IPS_SEEN_REPLY | Ctnl.IPS_ASSURED).protoInfo(TcpInfo.ofState(TcpInfo.ESTABLISHED))
+                        .build());
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // literals: never
+        }
+        return out;
     }
 
     /** Cuts a gateway off both switches and the sync link (a crash, seen from the network). */

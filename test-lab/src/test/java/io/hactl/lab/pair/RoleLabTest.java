@@ -97,13 +97,7 @@ class RoleLabTest {
         k1.start(k1.conf(150, h1.fifo(), h1.trackFile()));
         await().atMost(Duration.ofSeconds(20)).until(() -> k1.holdsVip() && role(h1).equals("MASTER"));
         try (Conntrack kernel = lab.fw1.call(Conntrack::open)) {
-            List<Flow> flows = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                flows.add(Flow.builder(Tuple.tcp(InetAddress.getByAddress(new byte[] {10, 70, (byte) (i >> 8), (byte) i}),
-                        InetAddress.getByName("10.60.0.10"), 20000 + (i >> 16), 443)).timeout(3600)
-                        .status(Ctnl.IPS_SEEN_REPLY | Ctnl.IPS_ASSURED).protoInfo(TcpInfo.ofState(TcpInfo.ESTABLISHED)).build());
-            }
-            assertThat(kernel.batch(flows, BatchMode.CREATE).succeeded()).isEqualTo(n);
+            assertThat(kernel.batch(FirewallPair.idleFlows(n), BatchMode.CREATE).succeeded()).isEqualTo(n);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> h1.status().caches().internal() == n);
 

@@ -107,7 +107,7 @@ class WarmStandbyLabTest {
         flows = LiveFlows.open(lab.server, lab.client, FLOWS, 50);
         await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
         try (Conntrack k = lab.fw1.call(Conntrack::open)) {
-            assertThat(k.batch(background(), BatchMode.CREATE).succeeded()).isEqualTo(BACKGROUND);
+            assertThat(k.batch(FirewallPair.idleFlows(BACKGROUND), BatchMode.CREATE).succeeded()).isEqualTo(BACKGROUND);
         }
         // the backup's kernel holds them all, written as they arrived: no commit needed
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
@@ -132,18 +132,6 @@ class WarmStandbyLabTest {
         // the background flows never changed: only the live connections may have
         assertThat(commit.written()).as("%s", commit).isEqualTo(commit.flows()).isLessThanOrEqualTo(FLOWS);
         assertThat(commit.unchanged()).as("%s", commit).isGreaterThanOrEqualTo(BACKGROUND);
-    }
-
-    /** 100,000 established flows 10.70.x.y:port -> server:443 that no packet touches. */
-    static List<Flow> background() throws Exception {
-        List<Flow> out = new ArrayList<>(BACKGROUND);
-        InetAddress server = InetAddress.getByName(FirewallPair.SERVER);
-        for (int i = 0; i < BACKGROUND; i++) {
-            out.add(Flow.builder(Tuple.tcp(InetAddress.getByAddress(new byte[] {10, 70, (byte) (i >> 8), (byte) i}),
-                            server, 20000 + (i >> 16), 443)).timeout(3600)
-                    .status(Ctnl.IPS_SEEN_REPLY | Ctnl.IPS_ASSURED).protoInfo(TcpInfo.ofState(TcpInfo.ESTABLISHED)).build());
-        }
-        return out;
     }
 
     static long marked(Netns ns) throws Exception {

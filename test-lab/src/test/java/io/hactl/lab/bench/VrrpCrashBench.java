@@ -161,7 +161,7 @@ final class VrrpCrashBench {
                     List.of(FirewallPair.LAN_VIP, FirewallPair.WAN_VIP));
             if (background > 0) {
                 try (Conntrack k = lab.fw1.call(Conntrack::open)) {
-                    long ok = k.batch(background(background), BatchMode.CREATE).succeeded();
+                    long ok = k.batch(FirewallPair.idleFlows(background), BatchMode.CREATE).succeeded();
                     if (ok != background) {
                         throw new IllegalStateException("fw1's kernel took " + ok + " of " + background + " background flows");
                     }
@@ -191,7 +191,9 @@ final class VrrpCrashBench {
                 live.forgetStalls();
                 capture.arm();
                 long t0 = System.nanoTime();
-                lab.unplug(lab.fw1);
+                // as a power loss: the sync link first, so that what fw1 does on seeing its LAN go
+                // down (keepalived's FAULT, hactl's hand-over) does not reach fw2 ahead of the crash
+                lab.cutOffSyncFirst(lab.fw1);
                 k1.kill();
                 h1.kill();
                 c1.close();
@@ -232,18 +234,6 @@ final class VrrpCrashBench {
                 }
             }
         }
-    }
-
-    /** {@code n} ESTABLISHED flows 10.70.x.y:port -> server:443 that no packet touches. */
-    static List<Flow> background(int n) throws Exception {
-        List<Flow> out = new ArrayList<>(n);
-        InetAddress server = InetAddress.getByName(FirewallPair.SERVER);
-        for (int i = 0; i < n; i++) {
-            out.add(Flow.builder(Tuple.tcp(InetAddress.getByAddress(new byte[] {10, 70, (byte) (i >> 8), (byte) i}),
-                            server, 20000 + (i >> 16), 443)).timeout(3600)
-                    .status(Ctnl.IPS_SEEN_REPLY | Ctnl.IPS_ASSURED).protoInfo(TcpInfo.ofState(TcpInfo.ESTABLISHED)).build());
-        }
-        return out;
     }
 
     /** Lines of {@code log} containing {@code what}; 0 without the file. */
@@ -334,7 +324,8 @@ final class VrrpCrashBench {
                     + "keepalived the addresses move at the master-down interval whatever the commit's progress, with "
                     + "hactl's VRRP after the commit (or at its budget, 2 s).\n\n");
         }
-        sb.append(String.format(Locale.ROOT, "%,d live connections echoing every %d ms; the master crashes: its links go down, "
+        sb.append(String.format(Locale.ROOT, "%,d live connections echoing every %d ms; the master crashes: its links go down (the sync link first: "
+                + "no hand-over reaches the backup), "
                 + "then its processes are killed (SIGKILL). VRRP adverts every 100 ms on both systems (keepalived "
                 + "`advert_int 0.1`, hactl `advert-interval: 100ms`), backup priority 100: master down after "
                 + "3 x 100 ms + skew 61 ms. Background flows: idle ESTABLISHED flows in the master's kernel, replicated "
@@ -343,7 +334,7 @@ final class VrrpCrashBench {
                 + "gratuitous ARP, by the kernel's receive timestamps in the switches' namespace (the same measure for every system), "
                 + "counted from the link whose adverts stopped first (the crash takes the links down one after the other, and "
                 + "that instance's master-down timer fires first). **Announced after crash**: "
-                + "from the crash (the first link going down) to the new master's first gratuitous ARP, same capture. **Broken**: connections reset or silent 10 s. "
+                + "from the crash (the sync link going down) to the new master's first gratuitous ARP, same capture. **Broken**: connections reset or silent 10 s. "
                 + "Medians over the runs, each run's value in brackets. The machine was shared with other builds: "
                 + "CPU busy is the whole machine's use from the crash to the judgement (2 cores, 100%% = both), "
                 + "load is the 1-minute load average at the crash. **Flaps**: the backup's takeovers between the pair "

@@ -6,11 +6,14 @@ import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import io.hactl.sync.lab.Netns;
+import io.hactl.sync.netlink.JnaNetlinkSocket;
+import io.hactl.sync.netlink.NetlinkException;
 import io.hactl.sync.sys.LibC;
 import io.hactl.sync.sys.Sockets;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +29,11 @@ import java.util.List;
  * instances advertise out of phase and a crash cuts the links one after the other, so the
  * instance whose master-down timer fires first is the one that stopped hearing first. The times are the kernel's receive timestamps (SIOCGSTAMPNS), not the reader thread's
  * wake-ups, which on a busy machine lag by tens of milliseconds.
+ *
+ * <p>Also, in the new master's namespace, the kernel's address notifications (rtnetlink group
+ * RTNLGRP_IPV4_IFADDR): the first RTM_NEWADDR after {@link #arm} is the virtual addresses going
+ * up there. Netlink gives no receive timestamp: that time is the reader thread's wake-up
+ * (realtime, the clock of the packet timestamps), at most a scheduling delay late.
  */
 final class TakeoverCapture implements AutoCloseable {
     /** linux/if_ether.h */
@@ -53,9 +61,18 @@ final class TakeoverCapture implements AutoCloseable {
     /** When each of those gaps ended (realtime ns). */
     private final long[] longestGapEnd;
     private volatile long firstArp;
+    /** linux/rtnetlink.h */
+    private static final int RTNLGRP_IPV4_IFADDR = 5;
+    private static final int RTM_NEWADDR = 20;
+    private final JnaNetlinkSocket addressEvents;
+    private final Thread addressReader;
+    private volatile long firstAddress;
 
-    private TakeoverCapture(int fd, byte[][] oldMaster, byte[][] vips, Memory filter) {
+    private TakeoverCapture(int fd, byte[][] oldMaster, byte[][] vips, Memory filter, JnaNetlinkSocket addressEvents) {
         this.fd = fd;
+        this.addressEvents = addressEvents;
+        addressReader = new Thread(this::readAddressEvents, "takeover-addresses");
+        addressReader.setDaemon(true);
         this.oldMaster = oldMaster;
         this.vips = vips;
         this.filter = filter;
@@ -68,9 +85,21 @@ final class TakeoverCapture implements AutoCloseable {
 
     /**
      * Starts reading in {@code ns}: adverts from any of {@code oldMaster}, ARPs sent from any of
-     * {@code vips}.
+     * {@code vips}; and address notifications in {@code newMaster}.
      */
-    static TakeoverCapture start(Netns ns, List<String> oldMaster, List<String> vips) throws Exception {
+    static TakeoverCapture start(Netns ns, List<String> oldMaster, List<String> vips, Netns newMaster) throws Exception {
+        JnaNetlinkSocket addressEvents = newMaster.call(() -> JnaNetlinkSocket.route(RTNLGRP_IPV4_IFADDR));
+        try {
+            addressEvents.setReceiveTimeout(Duration.ofMillis(100)); // the reader notices close() within it
+            return start(ns, oldMaster, vips, addressEvents);
+        } catch (Exception | Error e) {
+            addressEvents.close();
+            throw e;
+        }
+    }
+
+    private static TakeoverCapture start(Netns ns, List<String> oldMaster, List<String> vips,
+            JnaNetlinkSocket addressEvents) throws Exception {
         int fd = ns.call(() -> LibC.socket(Sockets.AF_PACKET, Sockets.SOCK_RAW | Sockets.SOCK_CLOEXEC,
                 Short.toUnsignedInt(Short.reverseBytes((short) ETH_P_ALL))));
         Memory filter;
@@ -89,8 +118,9 @@ final class TakeoverCapture implements AutoCloseable {
             LibC.close(fd);
             throw e;
         }
-        TakeoverCapture c = new TakeoverCapture(fd, addresses(oldMaster), addresses(vips), filter);
+        TakeoverCapture c = new TakeoverCapture(fd, addresses(oldMaster), addresses(vips), filter, addressEvents);
         c.reader.start();
+        c.addressReader.start();
         return c;
     }
 
@@ -137,6 +167,16 @@ final class TakeoverCapture implements AutoCloseable {
     synchronized long takeoverMillis() {
         long a = silentSince();
         long b = firstArp;
+        return a == 0 || b == 0 ? -1 : (b - a) / 1_000_000;
+    }
+
+    /**
+     * From the old master's last advertisement to the virtual addresses going up on the new
+     * master (its first RTM_NEWADDR after {@link #arm}), ms; -1 when either was not seen.
+     */
+    synchronized long addressesMillis() {
+        long a = silentSince();
+        long b = firstAddress;
         return a == 0 || b == 0 ? -1 : (b - a) / 1_000_000;
     }
 
@@ -208,6 +248,36 @@ final class TakeoverCapture implements AutoCloseable {
         }
     }
 
+    private void readAddressEvents() {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64 * 1024);
+        while (!stopped) {
+            try {
+                addressEvents.receive(buf);
+            } catch (NetlinkException e) {
+                if (e.isTimeout() || e.isOverrun()) {
+                    continue;
+                }
+                return;
+            }
+            long at = realtimeNanos();
+            // struct nlmsghdr: u32 length, u16 type, ...; the messages of one datagram back to back
+            for (int off = 0; off + 16 <= buf.limit(); ) {
+                int len = buf.getInt(off);
+                if (Short.toUnsignedInt(buf.getShort(off + 4)) == RTM_NEWADDR) {
+                    synchronized (this) {
+                        if (armedAt != 0 && firstAddress == 0) {
+                            firstAddress = at;
+                        }
+                    }
+                }
+                if (len < 16) {
+                    break;
+                }
+                off += (len + 3) & ~3;
+            }
+        }
+    }
+
     private synchronized void look(byte[] f, int n, long at) {
         if (n < ETH + 20) {
             return;
@@ -260,6 +330,8 @@ final class TakeoverCapture implements AutoCloseable {
         }
         stopped = true;
         reader.join(5_000);
+        addressReader.join(5_000);
         LibC.close(fd);
+        addressEvents.close();
     }
 }

@@ -7,15 +7,10 @@ import io.hactl.lab.pair.FirewallPair;
 import io.hactl.lab.pair.HactlNode;
 import io.hactl.lab.pair.Keepalived;
 import io.hactl.lab.pair.LiveFlows;
-import io.hactl.sync.conntrack.Flow;
-import io.hactl.sync.conntrack.TcpInfo;
-import io.hactl.sync.conntrack.Tuple;
 import io.hactl.sync.ctnetlink.BatchMode;
 import io.hactl.sync.ctnetlink.Conntrack;
-import io.hactl.sync.ctnetlink.Ctnl;
 import io.hactl.sync.lab.Netns;
 import io.hactl.sync.wire.KeyFile;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -52,15 +47,17 @@ final class VrrpCrashBench {
 
     /**
      * One run. {@code broken} -1 when the run could not be carried out ({@code error} says why);
-     * {@code takeoverMillis} and {@code announcedMillis} -1 when the capture missed an end; {@code steps} the new master's
+     * {@code addressesMillis} (the old master's last advert to the addresses up on the new master),
+     * {@code takeoverMillis} (to its first ARP) and {@code announcedMillis} (the crash to that ARP)
+     * -1 when the capture missed an end; {@code steps} the new master's
      * transition as its status shows it (hactl only); {@code daemonCpuMillis} the new master's
      * hactl daemon's CPU from the crash to the judgement (-1 for conntrackd); {@code busyPercent}
      * the whole machine's CPU use over the same window (two cores: 100 = both busy), {@code load1}
      * the one-minute load average at the crash; {@code flaps} how often the backup took over before
      * the crash, from the pair settled to the crash (its VRRP log: adverts late on a busy machine).
      */
-    record Run(String system, int background, int opened, int broken, long worstStallMillis, long takeoverMillis,
-               long announcedMillis, String steps, long daemonCpuMillis, int busyPercent, double load1, long flaps,
+    record Run(String system, int background, int opened, int broken, long worstStallMillis, long addressesMillis,
+               long takeoverMillis, long announcedMillis, String steps, long daemonCpuMillis, int busyPercent, double load1, long flaps,
                long advertGapMillis, String error) {}
 
     private VrrpCrashBench() {}
@@ -95,7 +92,7 @@ final class VrrpCrashBench {
             return crash(system, background, run, loose);
         } catch (Exception e) {
             e.printStackTrace(System.out);
-            return new Run(system, background, CONNECTIONS, -1, -1, -1, -1, "", -1, -1, -1, -1, -1, e.toString());
+            return new Run(system, background, CONNECTIONS, -1, -1, -1, -1, -1, "", -1, -1, -1, -1, -1, e.toString());
         }
     }
 
@@ -158,7 +155,7 @@ final class VrrpCrashBench {
             long settled = lines(vrrpLog, masterLine);
             // from before the background load: the gaps in fw1's adverts until the crash are seen on the wire
             TakeoverCapture capture = TakeoverCapture.start(lab.sw, List.of("10.50.0.2", "10.60.0.2"),
-                    List.of(FirewallPair.LAN_VIP, FirewallPair.WAN_VIP));
+                    List.of(FirewallPair.LAN_VIP, FirewallPair.WAN_VIP), lab.fw2);
             if (background > 0) {
                 try (Conntrack k = lab.fw1.call(Conntrack::open)) {
                     long ok = k.batch(FirewallPair.idleFlows(background), BatchMode.CREATE).succeeded();
@@ -215,7 +212,8 @@ final class VrrpCrashBench {
                         capture.lastAdvertFromArmMillis(),
                         (live.worstStallBeganAt() - t0) / 1_000_000, live.stalledAtLeast(1000), flaps,
                         capture.longestGapsBeforeArmMillis(), steps);
-                return new Run(system, background, r.opened(), r.died(), r.worstStallMillis(), capture.takeoverMillis(),
+                return new Run(system, background, r.opened(), r.died(), r.worstStallMillis(), capture.addressesMillis(),
+                        capture.takeoverMillis(),
                         capture.firstArpFromArmMillis(),
                         steps, daemon, busy, load1, flaps, capture.longestGapBeforeArmMillis(), null);
             }
@@ -330,10 +328,12 @@ final class VrrpCrashBench {
                 + "`advert_int 0.1`, hactl `advert-interval: 100ms`), backup priority 100: master down after "
                 + "3 x 100 ms + skew 61 ms. Background flows: idle ESTABLISHED flows in the master's kernel, replicated "
                 + "(hactl: warm standby, in the backup's kernel before the crash; conntrackd: its external cache, "
-                + "committed by primary-backup.sh). **Takeover**: the old master's last advert to the new master's first "
-                + "gratuitous ARP, by the kernel's receive timestamps in the switches' namespace (the same measure for every system), "
-                + "counted from the link whose adverts stopped first (the crash takes the links down one after the other, and "
-                + "that instance's master-down timer fires first). **Announced after crash**: "
+                + "committed by primary-backup.sh). **Last advert to addresses up**: the old master's last advert, by the "
+                + "kernel's receive timestamp in the switches' namespace, counted from the link whose adverts stopped first "
+                + "(the crash takes the links down one after the other, and that instance's master-down timer fires first), to "
+                + "the new master's kernel announcing the virtual address (its first RTM_NEWADDR, read by a thread waiting in "
+                + "its namespace: a scheduling delay late at most). **Takeover**: the same last advert to the new master's "
+                + "first gratuitous ARP, same capture (the same measure for every system). **Announced after crash**: "
                 + "from the crash (the sync link going down) to the new master's first gratuitous ARP, same capture. **Broken**: connections reset or silent 10 s. "
                 + "Medians over the runs, each run's value in brackets. The machine was shared with other builds: "
                 + "CPU busy is the whole machine's use from the crash to the judgement (2 cores, 100%% = both), "
@@ -348,14 +348,17 @@ final class VrrpCrashBench {
             by.computeIfAbsent(r.background(), k -> new LinkedHashMap<>()).computeIfAbsent(r.system(), k -> new ArrayList<>())
                     .add(r);
         }
-        sb.append("| background flows | system | broken | worst stall | takeover | announced after crash | hactl CPU on the new master "
-                + "| machine CPU busy | load | flaps | master's longest advert gap |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        sb.append("| background flows | system | broken | worst stall | last advert to addresses up | takeover | announced after crash "
+                + "| hactl CPU on the new master | machine CPU busy | load | flaps | master's longest advert gap |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         by.forEach((background, systems) -> systems.forEach((system, rs) -> {
             List<Run> ok = rs.stream().filter(r -> r.broken() >= 0).toList();
-            sb.append(String.format(Locale.ROOT, "| %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", background, system,
+            sb.append(String.format(Locale.ROOT, "| %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", background,
+                    system,
                     ok.stream().map(r -> r.broken() + "/" + r.opened()).toList()
                             + (ok.size() < rs.size() ? " (" + (rs.size() - ok.size()) + " failed)" : ""),
                     cell(ok.stream().map(Run::worstStallMillis).toList(), " ms"),
+                    cell(ok.stream().map(Run::addressesMillis).filter(x -> x >= 0).toList(), " ms"),
                     cell(ok.stream().map(Run::takeoverMillis).filter(x -> x >= 0).toList(), " ms"),
                     cell(ok.stream().map(Run::announcedMillis).filter(x -> x >= 0).toList(), " ms"),
                     system.endsWith("conntrackd") ? "-" : cell(ok.stream().map(Run::daemonCpuMillis).toList(), " ms"),

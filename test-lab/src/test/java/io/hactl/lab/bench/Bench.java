@@ -38,15 +38,17 @@ public final class Bench {
      * {@code resyncAgainSeconds} the median of {@link #RESYNCS_AGAIN} more once both daemons are idle.
      */
     public record Figures(double liveSeconds, double afterLoadSeconds, double loadSeconds, double resyncSeconds,
-                   double resyncAgainSeconds, double commitSeconds, long rssIdleB, long rssB, long rssAfterResyncsB,
+                   double resyncAgainSeconds, double commitSeconds, long rssIdleB, long rssB, long rssSettledB,
+                   long rssAfterResyncsB,
                    long rssA, long cacheBytes) {}
 
     /**
-     * How long both daemons idle after the resyncs, b's external cache full again, before b's RSS
-     * is read: what the resyncs left, once a JVM has given back its compiler's work areas and the
-     * package's daemon has trimmed its C heap (every 5 s, TrimNativeHeapInterval).
+     * How long both daemons idle, b holding the flows (once they arrived, and after the resyncs),
+     * before b's RSS is read again: what stays, once a JVM has given back its compiler's work
+     * areas (the JVM frees pooled arena chunks every 5 s) and the package's daemon has trimmed
+     * its C heap (every 5 s, TrimNativeHeapInterval): up to two 5-second periods, and a second.
      */
-    static final long SETTLE_MILLIS = 5000;
+    static final long SETTLE_MILLIS = 11_000;
 
     /** Requested resyncs after the first, in each run (the first is that of freshly started daemons). */
     static final int RESYNCS_AGAIN = 4;
@@ -125,7 +127,8 @@ public final class Bench {
         return new Figures(m.applyAsDouble(Figures::liveSeconds), m.applyAsDouble(Figures::afterLoadSeconds),
                 m.applyAsDouble(Figures::loadSeconds), m.applyAsDouble(Figures::resyncSeconds),
                 m.applyAsDouble(Figures::resyncAgainSeconds),
-                m.applyAsDouble(Figures::commitSeconds), mem.rssIdleB(), mem.rssB(), mem.rssAfterResyncsB(), mem.rssA(),
+                m.applyAsDouble(Figures::commitSeconds), mem.rssIdleB(), mem.rssB(), mem.rssSettledB(), mem.rssAfterResyncsB(),
+                mem.rssA(),
                 mem.cacheBytes());
     }
 
@@ -166,6 +169,8 @@ public final class Bench {
                 long t2 = System.nanoTime();
                 long[] rss = d.rss();
                 long cacheBytes = d.cacheBytesOfB();
+                Thread.sleep(SETTLE_MILLIS); // a delay before a measurement, not a synchronisation
+                long rssSettledB = d.rss()[1];
 
                 d.flushExternalOfB();
                 await("flush", 10_000, () -> external(d) == 0);
@@ -203,7 +208,7 @@ public final class Bench {
                 }
                 java.util.Arrays.sort(again);
                 return new Figures(s(t2 - t0), s(t2 - t1), s(t1 - t0), s(t4 - t3), again[again.length / 2], s(t6 - t5),
-                        rssIdleB, rss[1], rssAfterResyncsB, rss[0],
+                        rssIdleB, rss[1], rssSettledB, rssAfterResyncsB, rss[0],
                         cacheBytes);
             }
         } finally {
@@ -336,6 +341,7 @@ public final class Bench {
             row(sb, "RSS of b, idle", n, c.rssIdleB / 1e6, h.rssIdleB / 1e6, "MB");
             row(sb, "RSS of b with the flows in its external cache, as the last one arrived", n, c.rssB / 1e6, h.rssB / 1e6,
                     "MB");
+            row(sb, "  ... then idle for " + SETTLE_MILLIS / 1000 + " s", n, c.rssSettledB / 1e6, h.rssSettledB / 1e6, "MB");
             row(sb, "  ... after " + (RESYNCS_AGAIN + 1) + " resyncs, idle for " + SETTLE_MILLIS / 1000 + " s", n,
                     c.rssAfterResyncsB / 1e6, h.rssAfterResyncsB / 1e6, "MB");
             if (h.rssB > h.rssIdleB) {

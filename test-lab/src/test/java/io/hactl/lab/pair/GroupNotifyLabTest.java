@@ -2,6 +2,7 @@ package io.hactl.lab.pair;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
 
 import io.hactl.controller.cli.Main;
 import io.hactl.sync.lab.LabTest;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,7 +48,8 @@ class GroupNotifyLabTest {
     }
 
     @AfterEach
-    void tearDown() throws Exception {
+    void tearDown(TestInfo test) throws Exception {
+        LabLogs.keep(dir, getClass().getSimpleName() + "-" + LabLogs.method(test));
         for (AutoCloseable c : new AutoCloseable[] {flows, k1, k2, h1, h2}) {
             try {
                 if (c != null) {
@@ -102,8 +105,8 @@ class GroupNotifyLabTest {
         k2 = new Keepalived(lab.fw2, dir, "fw2");
         k1.start(k1.confNotifyOnGroup(150, hookFor("fw1", h1.fifo()), h1.trackFile()));
         k2.start(k2.confNotifyOnGroup(100, hookFor("fw2", h2.fifo()), h2.trackFile()));
-        await().atMost(Duration.ofSeconds(30)).until(() -> k1.holdsVip() && role(h1).equals("MASTER")
-                && role(h2).equals("BACKUP"));
+        await("fw1 MASTER with the address, fw2 BACKUP").atMost(Duration.ofSeconds(30))
+                .until(() -> k1.holdsVip() + " " + role(h1) + " " + role(h2), is("true MASTER BACKUP"));
         assertThat(h1.status().lastTransition().source()).isEqualTo("keepalived group G1");
 
         flows = LiveFlows.open(lab.server, lab.client, FLOWS, 50);

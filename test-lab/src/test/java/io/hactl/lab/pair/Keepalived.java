@@ -154,18 +154,7 @@ public final class Keepalived implements AutoCloseable {
      * with {@code addresses} (link-local first), for {@link #confVrrpPeer}.
      */
     public String ipv6LanInstance(int priority, String... addresses) {
-        return """
-                vrrp_instance VI_LAN6 {
-                    state BACKUP
-                    interface lan
-                    virtual_router_id 51
-                    priority %d
-                    advert_int %s
-                    virtual_ipaddress {
-                        %s
-                    }
-                }
-                """.formatted(priority, advertInt, String.join("\n        ", addresses));
+        return instance("VI_LAN6", "lan", 51, priority, addresses);
     }
 
     /** keepalived's log so far ("" before it wrote one). */
@@ -185,28 +174,24 @@ public final class Keepalived implements AutoCloseable {
 
     /** The LAN and WAN instances of the sync group, with this node's priority. */
     private String instances(int priority) {
+        return instance("VI_LAN", "lan", 51, priority, FirewallPair.LAN_VIP + "/24")
+                + instance("VI_WAN", "wan", 52, priority, FirewallPair.WAN_VIP + "/24");
+    }
+
+    /** One vrrp_instance, BACKUP at start, advertising every {@link #advertInterval}. */
+    private String instance(String instance, String ifname, int vrid, int priority, String... addresses) {
         return """
-                vrrp_instance VI_LAN {
+                vrrp_instance %s {
                     state BACKUP
-                    interface lan
-                    virtual_router_id 51
+                    interface %s
+                    virtual_router_id %d
                     priority %d
                     advert_int %s
                     virtual_ipaddress {
-                        %s/24
+                        %s
                     }
                 }
-                vrrp_instance VI_WAN {
-                    state BACKUP
-                    interface wan
-                    virtual_router_id 52
-                    priority %d
-                    advert_int %s
-                    virtual_ipaddress {
-                        %s/24
-                    }
-                }
-                """.formatted(priority, advertInt, FirewallPair.LAN_VIP, priority, advertInt, FirewallPair.WAN_VIP);
+                """.formatted(instance, ifname, vrid, priority, advertInt, String.join("\n        ", addresses));
     }
 
     public void start(Path conf) throws Exception {
@@ -253,7 +238,7 @@ public final class Keepalived implements AutoCloseable {
     }
 
     public boolean holdsVip() {
-        return ns.execRaw("ip", "-o", "addr", "show", "dev", "lan").output().contains(FirewallPair.LAN_VIP + "/");
+        return holds("lan", FirewallPair.LAN_VIP);
     }
 
     @Override

@@ -25,8 +25,9 @@ import java.util.Map;
  * 100,000 idle background flows in the master's table, then the master crashes (its links go
  * down, its processes are killed). Three systems in the same lab, alternating run by run:
  * hactl's own VRRP (no keepalived), keepalived + hactl (notify_fifo), keepalived + conntrackd +
- * primary-backup.sh. Per run: connections broken, the worst stall, the VRRP takeover seen from
- * the switches ({@link TakeoverCapture}: the old master's last advert to the new master's first ARP),
+ * primary-backup.sh. Per run: connections broken, the worst stall, the VRRP takeover
+ * ({@link TakeoverCapture}: the old master's last advert on the switches to the addresses up on
+ * the new master, and to its first ARP),
  * the new master's first ARP counted from the crash, and how busy the machine was.
  * Also, with {@code --crash-systems}: hactl with the external cache only (no warm standby) under
  * either VRRP ({@link #EXTERNAL_CACHE}), where the MASTER step commits the peer's flows; and with

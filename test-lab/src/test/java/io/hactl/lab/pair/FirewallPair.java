@@ -162,6 +162,11 @@ public final class FirewallPair implements AutoCloseable {
         }
     }
 
+    /** Whether {@code address} (IPv4 or IPv6, as {@code ip} prints it) is on {@code ifname} in {@code ns}. */
+    public static boolean holds(Netns ns, String ifname, String address) {
+        return ns.execRaw("ip", "-o", "addr", "show", "dev", ifname).output().contains(" " + address + "/");
+    }
+
     /**
      * {@code n} (at most 2^24) idle flows to load into a gateway's kernel: ESTABLISHED TCP
      * 10.70.x.y:port -> {@link #SERVER}:443, an hour's timeout, that no packet touches.

@@ -169,7 +169,7 @@ public final class HactlNode implements AutoCloseable {
 
     /** Whether {@code address} (IPv4 or IPv6, as {@code ip} prints it) is on {@code ifname} in this node's namespace. */
     public boolean holds(String ifname, String address) {
-        return ns.execRaw("ip", "-o", "addr", "show", "dev", ifname).output().contains(" " + address + "/");
+        return FirewallPair.holds(ns, ifname, address);
     }
 
     public void start(Path conf) throws Exception {

@@ -169,7 +169,7 @@ public final class Keepalived implements AutoCloseable {
 
     /** Whether keepalived's namespace holds {@code address} on {@code ifname} (as {@code ip} prints it). */
     public boolean holds(String ifname, String address) {
-        return ns.execRaw("ip", "-o", "addr", "show", "dev", ifname).output().contains(" " + address + "/");
+        return FirewallPair.holds(ns, ifname, address);
     }
 
     /** The LAN and WAN instances of the sync group, with this node's priority. */

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.hactl.controller.control.VrrpReport;
 import io.hactl.sync.lab.LabTest;
-import io.hactl.sync.lab.Netns;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -62,31 +61,6 @@ class KeepalivedPeerLabTest extends OwnVrrpLab {
 
     private boolean keepalivedWithoutAddresses() {
         return !ka.holdsVip() && !ka.holds("wan", FirewallPair.WAN_VIP);
-    }
-
-    /**
-     * fw1 back from a crash: its virtual addresses (those of VI_LAN and VI_WAN, and
-     * {@code moreAddresses}, IPv6 ones) and conntrack table gone, its links up, its daemon started again.
-     */
-    private void restartFw1AfterCrash(Path conf, String... moreAddresses) throws Exception {
-        for (String vip : List.of(FirewallPair.LAN_VIP + "/24 dev lan", FirewallPair.WAN_VIP + "/24 dev wan")) {
-            lab.fw1.execRaw(("ip addr del " + vip).split(" "));
-        }
-        for (String a : moreAddresses) {
-            lab.fw1.execRaw(("ip addr del " + a).split(" "));
-        }
-        lab.fw1.exec("conntrack", "-F");
-        lab.plug(lab.fw1);
-        h1 = new HactlNode(lab.fw1, dir, "fw1");
-        h1.start(conf);
-    }
-
-    /** The LAN's link-local address, the primary address IPv6 adverts go from, usable (duplicate address detection done). */
-    private static void awaitLinkLocal(Netns fw) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            String a = fw.execRaw("ip", "-6", "-o", "addr", "show", "dev", "lan", "scope", "link").output();
-            return a.contains("fe80::") && !a.contains("tentative");
-        });
     }
 
     /** The group's instance {@code name} as fw1's status shows it. */
@@ -204,7 +178,7 @@ class KeepalivedPeerLabTest extends OwnVrrpLab {
         await().atMost(Duration.ofSeconds(10)).until(() -> ka.holds("lan", LAN6) && ka.holds("lan", LAN6_LL)
                 && keepalivedMasterWithBothAddresses());
 
-        restartFw1AfterCrash(conf, LAN6_LL + "/64 dev lan", LAN6 + "/64 dev lan");
+        rebootFw1(conf, LAN6_LL + "/64 dev lan", LAN6 + "/64 dev lan");
         await().atMost(Duration.ofSeconds(30)).until(() -> hactlMasterWithBothAddresses() && h1.holds("lan", LAN6)
                 && !ka.holds("lan", LAN6) && keepalivedWithoutAddresses());
         // the group yields as one: whichever instance hears the higher priority first

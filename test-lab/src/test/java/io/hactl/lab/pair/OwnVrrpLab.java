@@ -9,6 +9,7 @@ import io.hactl.sync.lab.Netns;
 import io.hactl.sync.wire.KeyFile;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInfo;
@@ -84,6 +85,33 @@ abstract class OwnVrrpLab {
     void crash(Netns fw, HactlNode h) throws InterruptedException {
         lab.unplug(fw);
         h.kill();
+    }
+
+    /**
+     * fw1 back from a crash, as after a reboot: its virtual addresses (VI_LAN's and VI_WAN's, and
+     * {@code moreAddresses}, e.g. "fd00:50::1/64 dev lan") and its conntrack table gone, its links
+     * up, its daemon started again with {@code conf}.
+     */
+    void rebootFw1(Path conf, String... moreAddresses) throws Exception {
+        for (String vip : List.of(FirewallPair.LAN_VIP + "/24 dev lan", FirewallPair.WAN_VIP + "/24 dev wan")) {
+            lab.fw1.execRaw(("ip addr del " + vip).split(" "));
+        }
+        for (String a : moreAddresses) {
+            lab.fw1.execRaw(("ip addr del " + a).split(" "));
+        }
+        assertThat(h1.holdsLanVip() || h1.holdsWanVip()).isFalse();
+        lab.fw1.exec("conntrack", "-F");
+        lab.plug(lab.fw1);
+        h1 = new HactlNode(lab.fw1, dir, "fw1");
+        h1.start(conf);
+    }
+
+    /** The LAN's link-local address, the primary address IPv6 adverts go from, usable (duplicate address detection done). */
+    static void awaitLinkLocal(Netns fw) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            String a = fw.execRaw("ip", "-6", "-o", "addr", "show", "dev", "lan", "scope", "link").output();
+            return a.contains("fe80::") && !a.contains("tentative");
+        });
     }
 
     /** The group's VRRP state as status shows it; "?" while the daemon does not answer. */

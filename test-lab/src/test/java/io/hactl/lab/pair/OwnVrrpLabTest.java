@@ -81,14 +81,7 @@ class OwnVrrpLabTest extends OwnVrrpLab {
         // fw1 reboots: neither its virtual addresses (unless its daemon, seeing the links go down,
         // removed them already) nor its conntrack table survive that; its daemon, held back until
         // it holds fw2's flows, then preempts (priority 150 over 100)
-        for (String vip : List.of(FirewallPair.LAN_VIP + "/24 dev lan", FirewallPair.WAN_VIP + "/24 dev wan")) {
-            lab.fw1.execRaw(("ip addr del " + vip).split(" "));
-        }
-        assertThat(h1.holdsLanVip() || h1.holdsWanVip()).isFalse();
-        lab.fw1.exec("conntrack", "-F");
-        lab.plug(lab.fw1);
-        h1 = new HactlNode(lab.fw1, dir, "fw1");
-        h1.start(dir.resolve("fw1-hactl.yaml"));
+        rebootFw1(dir.resolve("fw1-hactl.yaml"));
         await().atMost(Duration.ofSeconds(40)).until(() -> oneMaster(h1, h2));
         await().atMost(Duration.ofSeconds(20)).until(() -> flows.allEchoingWithin(1000));
 

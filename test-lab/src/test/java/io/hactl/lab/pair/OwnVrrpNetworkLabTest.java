@@ -80,13 +80,8 @@ class OwnVrrpNetworkLabTest extends OwnVrrpLab {
 
     @Test
     void anIpv6InstanceElectsAndItsAddressesMoveOnACrash() throws Exception {
-        for (Netns fw : List.of(lab.fw1, lab.fw2)) {
-            // the primary address the adverts go from: link-local, once duplicate address detection let it be
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                String a = fw.execRaw("ip", "-6", "-o", "addr", "show", "dev", "lan", "scope", "link").output();
-                return a.contains("fe80::") && !a.contains("tentative");
-            });
-        }
+        awaitLinkLocal(lab.fw1);
+        awaitLinkLocal(lab.fw2);
         String v6 = "fe80::51:1/64, fd00:50::1/64";
         startPair(h1.confVrrp("10.99.0.1", "10.99.0.2", key, ADVERT, "", List.of(
                         HactlNode.vrrpInstance("VI_LAN", "lan", 51, HIGH, FirewallPair.LAN_VIP + "/24", ""),

@@ -131,6 +131,9 @@ public final class ChurnBench {
             }
             return;
         }
+        if (systems.contains(Setup.HACTL) || systems.contains(Setup.HACTL_EXTERNAL)) {
+            HactlDaemons.primeClassData();
+        }
         String report = runAll(rates, systems, warmup, seconds, runs);
         System.out.println();
         System.out.println(report);

@@ -29,6 +29,46 @@ final class HactlDaemons implements SyncDaemons {
     private Process a;
     private Process b;
 
+    /**
+     * Runs a pair of daemons through a small load and a requested resync, unmeasured, then waits
+     * for the class-data archive dumped from the classes the first of them loaded: every measured
+     * run's daemons then start as the package's do once it has run before, mapping the archive
+     * (its launcher has one from a daemon's third start on). Says so when there is none.
+     */
+    static void primeClassData() throws Exception {
+        int n = 20_000;
+        System.out.printf("== priming: one unmeasured run of two hactl daemons (%,d flows) lists their classes,"
+                + " then their class-data archive is dumped%n", n);
+        Path dir = Files.createTempDirectory("hactl-bench-prime");
+        try (SyncPair pair = SyncPair.create(); HactlDaemons d = new HactlDaemons(pair, dir, "direct-inject: false")) {
+            Path load = dir.resolve("load.ct");
+            Bench.writeLoad(load, n);
+            d.start();
+            pair.a.execRaw("conntrack", "-R", load.toString());
+            Bench.await("priming: live replication", 60_000, () -> externalOf(d) >= n);
+            d.flushExternalOfB();
+            Bench.await("priming: flush", 10_000, () -> externalOf(d) == 0);
+            d.requestResyncOnB();
+            Bench.await("priming: resync", 60_000, () -> externalOf(d) >= n);
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        if (!io.hactl.lab.pair.DaemonClassData.awaitArchive(List.of(JVM))) {
+            System.out.println("BENCH: no class-data archive for the daemons: they load their classes from the jars"
+                    + " (more RSS than the package's daemon once it has one)");
+        }
+    }
+
+    private static long externalOf(HactlDaemons d) {
+        try {
+            return d.externalOfB();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     /** {@code syncExtra}: more keys of the {@code sync} section, one per line (e.g. {@code direct-inject: false}). */
     HactlDaemons(SyncPair pair, Path dir, String syncExtra) {
         this.pair = pair;

@@ -81,6 +81,9 @@ public final class ScaleBench {
         if (sizes.isEmpty()) {
             sizes = List.of(100_000, 1_000_000, 2_000_000);
         }
+        if (systems.stream().anyMatch(s -> s != Setup.CONNTRACKD)) {
+            HactlDaemons.primeClassData();
+        }
         String report = runAll(sizes, systems, runs);
         System.out.println();
         System.out.println(report);

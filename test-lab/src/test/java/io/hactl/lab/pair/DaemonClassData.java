@@ -67,6 +67,34 @@ public final class DaemonClassData {
         return List.of();
     }
 
+    /**
+     * Waits until the archive is dumped, starting the dump if the daemon that listed the classes
+     * has ended and no dump has started; true when the next daemons will map it. For benchmarks,
+     * whose daemons should start as the package's do once it has run before: with the archive.
+     */
+    public static boolean awaitArchive(List<String> jvmOptions) throws InterruptedException {
+        Thread t;
+        synchronized (DaemonClassData.class) {
+            if (CLASS_PATH == null || failed) {
+                return false;
+            }
+            if (Files.exists(dir().resolve("daemon.jsa"))) {
+                return true;
+            }
+            if (listed) {
+                options(jvmOptions); // starts the dump once the listing daemon has ended
+            }
+            t = dumping;
+        }
+        if (t == null) {
+            return false; // no daemon has listed the classes yet, or it still runs
+        }
+        t.join(TimeUnit.SECONDS.toMillis(150));
+        synchronized (DaemonClassData.class) {
+            return !failed && Files.exists(dir().resolve("daemon.jsa"));
+        }
+    }
+
     /** The daemon started with {@link #options}' answer. */
     public static synchronized void started(List<String> classDataOptions, Process daemon) {
         if (classDataOptions.stream().anyMatch(o -> o.startsWith("-XX:DumpLoadedClassList="))) {

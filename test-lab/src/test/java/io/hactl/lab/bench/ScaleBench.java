@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
  * node b caught up, then b told MASTER. For each N and each system: hactl in warm standby
  * ({@code sync.direct-inject: true}), hactl with the external cache only ({@code false}), and
  * conntrackd with primary-backup.sh's commands ({@code -c}, {@code -f}, {@code -R}, {@code -B}).
- * <p>Measured: the load, when b's cache (and, in warm standby, b's kernel) holds every flow, a
- * requested bulk resync (external-cache systems only: in warm standby a flushed external cache
- * would also be purged from the kernel), the transition with each step's millis, the time from
+ * <p>Measured: the load, when b's cache (and, in warm standby, b's kernel) holds every flow, two
+ * requested bulk resyncs, the daemons' first and one more once both are idle (external-cache
+ * systems only: in warm standby a flushed external cache would also be purged from the kernel),
+ * the transition with each step's millis, the time from
  * the MASTER event to b's kernel holding every flow, the longest status answer while the
  * transition runs (polled every {@value #STATUS_POLL_MS} ms; conntrackd's {@code -s} includes
  * starting the process), b's CPU seconds during the transition, RSS (now and peak) and heap
@@ -61,7 +62,8 @@ public final class ScaleBench {
      * One run's figures; times in seconds, -1 when not measured. {@code failure} is null when the
      * transition completed every step.
      */
-    record Figures(double loadS, double cacheS, double kernelS, double resyncS, double transitionS, double kernelAllS,
+    record Figures(double loadS, double cacheS, double kernelS, double resyncS, double resyncAgainS, double transitionS,
+                   double kernelAllS,
                    long statusMaxMs, double statusMaxAtS, int statusPolls, double cpuBS, long rssA, long rssB, long hwmB, long heapB,
                    long heapPeakB, String steps, String failure) {}
 
@@ -107,7 +109,7 @@ public final class ScaleBench {
                         f = run(s, n);
                     } catch (Exception e) {
                         // a run that could not complete is a row too (the load refused, a daemon gone)
-                        f = new Figures(-1, -1, -1, -1, -1, -1, 0, 0, 0, -1, -1, -1, -1, -1, -1, "-",
+                        f = new Figures(-1, -1, -1, -1, -1, -1, -1, 0, 0, 0, -1, -1, -1, -1, -1, -1, "-",
                                 e.getClass().getSimpleName() + ": " + e.getMessage());
                     }
                     System.out.printf(Locale.ROOT, "%s %,d, run %d of %d: %s%n", s.label, n, r + 1, runs, f);
@@ -185,14 +187,16 @@ public final class ScaleBench {
             long[] rss = d.rss();
             long heapB = h == null ? -1 : liveHeap(d.pids()[1]);
 
-            double resyncS = -1;
-            if (system != Setup.WARM) {
+            // a requested bulk resync, the first of the daemons (hactl's JIT compiles the bulk's
+            // paths during it), then one more once both are idle again
+            double[] resync = {-1, -1};
+            for (int k = 0; k < resync.length && system != Setup.WARM; k++) {
                 d.flushExternalOfB();
                 awaitAlive(d, "flush", 30_000, () -> external(sd) == 0);
                 long r0 = System.nanoTime();
                 d.requestResyncOnB();
                 awaitAlive(d, system.label + " resync of " + n, 300_000, () -> external(sd) >= n);
-                resyncS = Bench.s(System.nanoTime() - r0);
+                resync[k] = Bench.s(System.nanoTime() - r0);
                 Bench.awaitIdle(d);
             }
 
@@ -283,7 +287,7 @@ public final class ScaleBench {
             if (!alive(d)) {
                 failure = (failure == null ? "" : failure + "; ") + "b's daemon ended";
             }
-            return new Figures(Bench.s(t1 - t0), cacheS, kernelS, resyncS, transitionS, kernelAllS, statusMax.get(),
+            return new Figures(Bench.s(t1 - t0), cacheS, kernelS, resync[0], resync[1], transitionS, kernelAllS, statusMax.get(),
                     Bench.s(statusMaxAt.get()), (int) statusPolls.get(), cpuB, rss[0], rss[1], hwmB, heapB, peakHeap(dir, d.pids()[1]), steps, failure);
         } finally {
             if (d != null) {
@@ -438,9 +442,9 @@ public final class ScaleBench {
                 .append(" ms (conntrackd: `conntrackd -s`, its process start included). Heap: live after a full ")
                 .append("collection with the flows held / the largest live heap any full collection of the run found. ")
                 .append("Ratio columns: conntrackd / hactl (above 1: hactl faster or smaller).\n\n");
-        sb.append("| system | flows | load | b's cache | b's kernel | resync | MASTER: all steps | MASTER event to kernel "
+        sb.append("| system | flows | load | b's cache | b's kernel | resync | ... again | MASTER: all steps | MASTER event to kernel "
                   + "holding all | status max | b CPU in transition | RSS a | RSS b | RSS peak b | heap b | heap peak b | steps "
-                  + "(ms) | outcome |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                  + "(ms) | outcome |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (int n : sizes) {
             for (Setup s : systems) {
                 List<Figures> fs = all.get(s.label + " " + n);
@@ -449,16 +453,17 @@ public final class ScaleBench {
                 }
                 Figures f = median(fs);
                 sb.append(String.format(Locale.ROOT,
-                        "| %s | %,d | %s | %s | %s | %s | %s | %s | %d ms (at +%.1f s) | %.2f s | %s | %s | %s | %s | %s | %s | %s |%n",
-                        s.label, n, sec(f.loadS), sec(f.cacheS), sec(f.kernelS), sec(f.resyncS), sec(f.transitionS),
+                        "| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %d ms (at +%.1f s) | %.2f s | %s | %s | %s | %s | %s | %s | %s |%n",
+                        s.label, n, sec(f.loadS), sec(f.cacheS), sec(f.kernelS), sec(f.resyncS), sec(f.resyncAgainS),
+                        sec(f.transitionS),
                         sec(f.kernelAllS), f.statusMaxMs, f.statusMaxAtS, f.cpuBS, mb(f.rssA), mb(f.rssB), mb(f.hwmB), mb(f.heapB),
                         mb(f.heapPeakB), f.steps, f.failure == null ? "ok" : f.failure.replace('|', '/')));
             }
         }
         if (systems.contains(Setup.CONNTRACKD) && systems.size() > 1) {
-            sb.append("\n| ratio conntrackd / hactl | flows | resync (external cache) | MASTER event to kernel holding all, "
+            sb.append("\n| ratio conntrackd / hactl | flows | resync (external cache) | ... again | MASTER event to kernel holding all, "
                       + "warm | ... external cache | MASTER: all steps, warm | ... external cache | RSS b, warm | "
-                      + "RSS b, external |\n|---|---|---|---|---|---|---|---|---|\n");
+                      + "RSS b, external |\n|---|---|---|---|---|---|---|---|---|---|\n");
             for (int n : sizes) {
                 Figures c = pick(all, Setup.CONNTRACKD, n);
                 Figures w = pick(all, Setup.WARM, n);
@@ -466,8 +471,9 @@ public final class ScaleBench {
                 if (c == null) {
                     continue;
                 }
-                sb.append(String.format(Locale.ROOT, "| | %,d | %s | %s | %s | %s | %s | %s | %s |%n", n,
-                        ratio(c.resyncS, e == null ? -1 : e.resyncS), ratio(c.kernelAllS, w == null ? -1 : w.kernelAllS),
+                sb.append(String.format(Locale.ROOT, "| | %,d | %s | %s | %s | %s | %s | %s | %s | %s |%n", n,
+                        ratio(c.resyncS, e == null ? -1 : e.resyncS), ratio(c.resyncAgainS, e == null ? -1 : e.resyncAgainS),
+                        ratio(c.kernelAllS, w == null ? -1 : w.kernelAllS),
                         ratio(c.kernelAllS, e == null ? -1 : e.kernelAllS), ratio(c.transitionS, w == null ? -1 : w.transitionS),
                         ratio(c.transitionS, e == null ? -1 : e.transitionS), ratio(c.rssB, w == null ? -1 : w.rssB),
                         ratio(c.rssB, e == null ? -1 : e.rssB)));

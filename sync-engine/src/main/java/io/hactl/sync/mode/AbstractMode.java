@@ -294,23 +294,30 @@ abstract class AbstractMode implements SyncMode {
                 transmit.bulkDone();
                 LOG.debug("bulk to {}: all {} flows sent", peerName, cursor.sent);
                 // the bulk's end, in place right behind its flows
-                emit(new Message.BulkEnd(nextSeq++, cursor.sent), new Ctl(new Message.BulkEnd(0, cursor.sent)));
+                int seq = nextSeq++;
+                emit(new Message.BulkEnd(seq, cursor.sent), seq, new Ctl(new Message.BulkEnd(0, cursor.sent)));
                 sent++;
                 continue;
             }
             it.remove();
-            emit(transmit.build(item, nextSeq++), item);
+            int seq = nextSeq++;
+            emit(transmit.build(item, seq), seq, item);
             sent++;
         }
         transmit.updateDepth();
         publishStats();
     }
 
-    /** Queues one sequenced message and hands its item to the mode's resend bookkeeping. */
-    private void emit(Message m, Object item) {
+    /**
+     * Queues one sequenced message and hands its item to the mode's resend bookkeeping. The
+     * caller gives the sequence number it built {@code m} with: asking {@code m} would be a call
+     * on whichever message type it is, which the JIT compiles for the types it has seen (live
+     * updates and deletes) and recompiles when a bulk's first BULK_END comes by.
+     */
+    private void emit(Message m, int seq, Object item) {
         outbox.add(m);
         emitted++;
-        sent(m.seq(), item);
+        sent(seq, item);
     }
 
     /** Messages emitted since the statistics were last brought up to date (once per pass, not per message). */
@@ -333,7 +340,8 @@ abstract class AbstractMode implements SyncMode {
                 cursor.exhausted = true;
                 break;
             }
-            emit(new Message.FlowUpdate(nextSeq++, flow), flow);
+            int seq = nextSeq++;
+            emit(new Message.FlowUpdate(seq, flow), seq, flow);
             cursor.sent++;
             n++;
         }

@@ -3,6 +3,7 @@ package io.hactl.sync.mode;
 import io.hactl.sync.wire.Datagram;
 import io.hactl.sync.wire.DropReason;
 import io.hactl.sync.wire.Message;
+import io.hactl.sync.wire.MessageType;
 import io.hactl.sync.wire.ReplayWindow;
 import io.hactl.sync.mode.TransmitQueue.BulkCursor;
 import io.hactl.sync.mode.TransmitQueue.Ctl;
@@ -86,7 +87,7 @@ abstract class AbstractMode implements SyncMode {
         if (!message.type().reliable()) {
             throw new IllegalArgumentException(message.type() + " is not a queued control message");
         }
-        if (message.type() == io.hactl.sync.wire.MessageType.RESYNC_REQUEST) {
+        if (message.type() == MessageType.RESYNC_REQUEST) {
             queueResyncRequest(new Ctl(message));
             return;
         }
@@ -139,14 +140,14 @@ abstract class AbstractMode implements SyncMode {
         // the handshake first: its messages are bound to a nonce, not to the session or window
         boolean challengeSender = false;
         boolean payload = false;
-        for (Message m : d.messages()) {
-            switch (m.type()) {
+        for (int i = 0; i < d.size(); i++) {
+            switch (d.type(i)) {
                 case HELLO -> {
-                    outbox.add(new Message.HelloBack(((Message.Hello) m).nonce()));
+                    outbox.add(new Message.HelloBack(((Message.Hello) d.message(i)).nonce()));
                     // an instance we have no session with must answer our own challenge
                     challengeSender |= d.epoch() != session.peerEpoch();
                 }
-                case HELLO_BACK -> adopt(d, ((Message.HelloBack) m).echo(), now);
+                case HELLO_BACK -> adopt(d, ((Message.HelloBack) d.message(i)).echo(), now);
                 default -> payload = true;
             }
         }
@@ -214,15 +215,17 @@ abstract class AbstractMode implements SyncMode {
             stats.peerAlive = true;
             listener.onPeerAlive(true);
         }
-        stats.messagesReceived.addAndGet(d.messages().size());
-        for (Message m : d.messages()) {
-            if (m.type().reliable()) {
-                if (acceptReliable(m.seq())) {
-                    deliver(m, now);
+        stats.messagesReceived.addAndGet(d.size());
+        for (int i = 0; i < d.size(); i++) {
+            MessageType type = d.type(i);
+            Message m = d.message(i);
+            if (type.reliable()) {
+                if (acceptReliable(d.seq(i))) {
+                    deliver(m, type, now);
                 }
                 continue;
             }
-            switch (m.type()) {
+            switch (type) {
                 case ACK -> {
                     stats.acksReceived.incrementAndGet();
                     Message.Ack a = (Message.Ack) m;
@@ -251,7 +254,7 @@ abstract class AbstractMode implements SyncMode {
                             ? Integer.toUnsignedLong(expected - c.nextSeq()) : 0;
                     listener.onPeerSummary(c.flows(), c.pending(), ahead, now);
                 }
-                default -> throw new IllegalStateException("unhandled " + m.type());
+                default -> throw new IllegalStateException("unhandled " + type);
             }
         }
         return null;
@@ -348,15 +351,15 @@ abstract class AbstractMode implements SyncMode {
         return n;
     }
 
-    private void deliver(Message m, long now) {
-        switch (m.type()) {
+    private void deliver(Message m, MessageType type, long now) {
+        switch (type) {
             case FLOW_UPDATE -> listener.onFlowUpdate(((Message.FlowUpdate) m).flow(), now);
             case FLOW_DELETE -> listener.onFlowDelete(((Message.FlowDelete) m).key());
             case BULK_BEGIN -> listener.onBulkBegin(now);
             case BULK_END -> listener.onBulkEnd(((Message.BulkEnd) m).flows());
             case RESYNC_REQUEST -> listener.onResyncRequest();
             case HANDOVER -> listener.onPeerHandover();
-            default -> throw new IllegalStateException("not reliable: " + m.type());
+            default -> throw new IllegalStateException("not reliable: " + type);
         }
     }
 

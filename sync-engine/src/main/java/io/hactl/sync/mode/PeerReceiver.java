@@ -79,11 +79,11 @@ public final class PeerReceiver {
      * is taken (the sender resends what it still has).
      */
     private void checkFlows(Datagram d) throws WireException {
-        for (Message m : d.messages()) {
-            if (m instanceof Message.FlowUpdate u) {
-                flowCheck.flow(u.flow());
-            } else if (m instanceof Message.FlowDelete del) {
-                flowCheck.key(del.key());
+        for (int i = 0; i < d.size(); i++) {
+            switch (d.type(i)) {
+                case FLOW_UPDATE -> flowCheck.flow(((Message.FlowUpdate) d.message(i)).flow());
+                case FLOW_DELETE -> flowCheck.key(((Message.FlowDelete) d.message(i)).key());
+                default -> { }
             }
         }
     }

@@ -3,6 +3,7 @@ package io.hactl.sync.mode;
 import io.hactl.sync.wire.Datagram;
 import io.hactl.sync.wire.Epochs;
 import io.hactl.sync.wire.Message;
+import io.hactl.sync.wire.MessageType;
 import io.hactl.sync.wire.ReplayWindow;
 import io.hactl.sync.wire.Wire;
 import java.util.function.LongSupplier;
@@ -127,12 +128,12 @@ final class PeerSession {
      * announces) runs further ahead of {@code expected} than a peer can ({@link Wire#MAX_SEQUENCE_JUMP}).
      */
     static boolean sequenceJumps(Datagram d, int expected) {
-        for (Message m : d.messages()) {
+        for (int i = 0; i < d.size(); i++) {
             int seq;
-            if (m.type().reliable()) {
-                seq = m.seq();
-            } else if (m instanceof Message.Heartbeat h) {
-                seq = h.nextSeq();
+            if (d.type(i).reliable()) {
+                seq = d.seq(i);
+            } else if (d.type(i) == MessageType.HEARTBEAT) {
+                seq = ((Message.Heartbeat) d.message(i)).nextSeq();
             } else {
                 continue;
             }

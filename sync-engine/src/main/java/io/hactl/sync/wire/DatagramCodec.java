@@ -2,7 +2,7 @@ package io.hactl.sync.wire;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,6 +25,9 @@ import java.util.List;
  * header bytes 0 .. 30 its associated data, and its 16-byte tag takes the HMAC's place.
  */
 public final class DatagramCodec {
+    /** Room for this many messages first; a datagram of flows holds about 20. */
+    private static final int MESSAGES_FIRST = 32;
+
     private DatagramCodec() {}
 
     /** Writes header, payload and MAC into {@code out} from its position; returns the datagram size. */
@@ -118,10 +121,24 @@ public final class DatagramCodec {
             }
             payload = b.position(Wire.HEADER_LEN).limit(macAt);
         }
-        List<Message> messages = new ArrayList<>();
+        Message[] messages = new Message[MESSAGES_FIRST];
+        MessageType[] types = new MessageType[MESSAGES_FIRST];
+        int[] seqs = new int[MESSAGES_FIRST];
+        int n = 0;
         while (payload.hasRemaining()) {
-            messages.add(MessageCodec.decode(payload));
+            int at = payload.position();
+            Message m = MessageCodec.decode(payload);
+            if (n == messages.length) {
+                messages = Arrays.copyOf(messages, n * 2);
+                types = Arrays.copyOf(types, n * 2);
+                seqs = Arrays.copyOf(seqs, n * 2);
+            }
+            messages[n] = m;
+            // the header, as the decode has just checked it: a known type, a number where one belongs
+            types[n] = MessageType.valueOf(Byte.toUnsignedInt(payload.get(at)));
+            seqs[n++] = payload.getInt(at + Wire.MESSAGE_SEQ_AT);
         }
-        return new Datagram(epoch, peerEpoch, number, messages);
+        return new Datagram(epoch, peerEpoch, number, Arrays.copyOf(messages, n), Arrays.copyOf(types, n),
+                Arrays.copyOf(seqs, n));
     }
 }

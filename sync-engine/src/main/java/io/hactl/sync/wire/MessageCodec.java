@@ -85,7 +85,7 @@ public final class MessageCodec {
         int code = Byte.toUnsignedInt(in.get(start));
         int flags = Byte.toUnsignedInt(in.get(start + 1));
         int len = Short.toUnsignedInt(in.getShort(start + 2));
-        int seq = in.getInt(start + 4);
+        int seq = in.getInt(start + Wire.MESSAGE_SEQ_AT);
         if (len < Wire.MESSAGE_HEADER_LEN || len > remaining) {
             throw new WireException(DropReason.MALFORMED, "message type " + code + " has length " + len
                     + ", outside " + Wire.MESSAGE_HEADER_LEN + ".." + remaining);

@@ -49,6 +49,8 @@ public final class Wire {
 
     /** type(1) flags(1) length(2) seq(4): every message starts so; length counts the header. */
     public static final int MESSAGE_HEADER_LEN = 8;
+    /** Where a message's sequence number (u32) lies in its header. */
+    public static final int MESSAGE_SEQ_AT = 4;
 
     /** IPv4 (20) + UDP (8) headers: a datagram for a path MTU of M carries at most M - 28 bytes. */
     public static final int IPV4_UDP_OVERHEAD = 28;

@@ -81,8 +81,26 @@ class DatagramCodecTest {
         assertThat(d.peerEpoch()).isEqualTo(5);
         assertThat(d.number()).isEqualTo(99);
         assertThat(d.messages()).containsExactlyElementsOf(messages);
-        for (Message m : messages) {
-            assertThat(MessageCodec.size(m)).isLessThanOrEqualTo(Wire.MESSAGE_HEADER_LEN + 28);
+        for (int i = 0; i < messages.size(); i++) {
+            assertThat(d.type(i)).as("type of message %d, from its header", i).isEqualTo(messages.get(i).type());
+            assertThat(d.seq(i)).as("number of message %d, from its header", i).isEqualTo(messages.get(i).seq());
+            assertThat(MessageCodec.size(messages.get(i))).isLessThanOrEqualTo(Wire.MESSAGE_HEADER_LEN + 28);
+        }
+    }
+
+    @Test
+    void aDatagramOfManyMessagesKeepsEachOnesTypeAndNumberInOrder() throws Exception {
+        List<Message> messages = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            messages.add(i % 10 == 9 ? new Message.Ack(i, i + 1) : new Message.FlowUpdate(1000 + i, new byte[] {(byte) i}));
+        }
+        Datagram d = DatagramCodec.open(seal(3, 4, 5, messages, KEY), new Authenticator(KEY));
+        assertThat(d.size()).isEqualTo(100);
+        assertThat(d.messages()).containsExactlyElementsOf(messages);
+        for (int i = 0; i < 100; i++) {
+            assertThat(d.type(i)).isEqualTo(i % 10 == 9 ? MessageType.ACK : MessageType.FLOW_UPDATE);
+            assertThat(d.seq(i)).isEqualTo(i % 10 == 9 ? 0 : 1000 + i);
+            assertThat(d.message(i)).isEqualTo(messages.get(i));
         }
     }
 

@@ -23,7 +23,7 @@ public final class HactlNode implements AutoCloseable {
             "-XX:-ShrinkHeapInSteps", "-XX:TrimNativeHeapInterval=5000", "-XX:NewSize=3m", "-XX:MaxNewSize=8m",
             "-Dio.netty.jfr.enabled=false", "-Dio.netty.allocator.lowMemory=false");
     /** The launcher's environment for the daemon. */
-    public static final String MALLOC_ARENA_MAX = "2";
+    public static final String MALLOC_ARENA_MAX = "1";
 
     private final Netns ns;
     private final Path dir;

@@ -312,10 +312,9 @@ abstract class AbstractMode implements SyncMode {
     }
 
     /**
-     * Queues one sequenced message and hands its item to the mode's resend bookkeeping. The
-     * caller gives the sequence number it built {@code m} with: asking {@code m} would be a call
-     * on whichever message type it is, which the JIT compiles for the types it has seen (live
-     * updates and deletes) and recompiles when a bulk's first BULK_END comes by.
+     * Queues one sequenced message and hands its item to the resend bookkeeping. {@code seq} is the
+     * number {@code m} was built with: asking {@code m} is a call on its record type, which the JIT
+     * compiles for the types seen so far and again at a bulk's first BULK_END.
      */
     private void emit(Message m, int seq, Object item) {
         outbox.add(m);

@@ -1,6 +1,8 @@
 package io.hactl.sync.wire;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * An authenticated datagram as received: the sender's epoch (a random number per instance), the
@@ -16,32 +18,22 @@ public final class Datagram {
     private final long epoch;
     private final long peerEpoch;
     private final long number;
+    private final int size;
     private final Message[] messages;
     private final MessageType[] types;
     private final int[] seqs;
 
-    /** A datagram of {@code messages}, their types and numbers taken from them. */
-    public Datagram(long epoch, long peerEpoch, long number, List<Message> messages) {
-        this(epoch, peerEpoch, number, messages.toArray(new Message[0]), null, null);
-    }
-
     /**
-     * As received: {@code types[i]} and {@code seqs[i]} are those of {@code messages[i]}, as its
-     * header on the wire gave them (null: taken from the messages). The arrays are kept, not copied.
+     * As received: the first {@code size} entries of each array, {@code types[i]} and
+     * {@code seqs[i]} those of {@code messages[i]} as its header gave them. The arrays are kept,
+     * not copied.
      */
-    Datagram(long epoch, long peerEpoch, long number, Message[] messages, MessageType[] types, int[] seqs) {
+    Datagram(long epoch, long peerEpoch, long number, int size, Message[] messages, MessageType[] types, int[] seqs) {
         this.epoch = epoch;
         this.peerEpoch = peerEpoch;
         this.number = number;
+        this.size = size;
         this.messages = messages;
-        if (types == null) {
-            types = new MessageType[messages.length];
-            seqs = new int[messages.length];
-            for (int i = 0; i < messages.length; i++) {
-                types[i] = messages[i].type();
-                seqs[i] = messages[i].seq();
-            }
-        }
         this.types = types;
         this.seqs = seqs;
     }
@@ -60,27 +52,27 @@ public final class Datagram {
 
     /** How many messages it holds. */
     public int size() {
-        return messages.length;
+        return size;
     }
 
     /** Message {@code i}. */
     public Message message(int i) {
-        return messages[i];
+        return messages[Objects.checkIndex(i, size)];
     }
 
     /** The type of message {@code i}. */
     public MessageType type(int i) {
-        return types[i];
+        return types[Objects.checkIndex(i, size)];
     }
 
     /** The sequence number of message {@code i} (0 for the unreliable types). */
     public int seq(int i) {
-        return seqs[i];
+        return seqs[Objects.checkIndex(i, size)];
     }
 
     /** The messages, in order. */
     public List<Message> messages() {
-        return List.of(messages);
+        return List.of(Arrays.copyOf(messages, size));
     }
 
     @Override

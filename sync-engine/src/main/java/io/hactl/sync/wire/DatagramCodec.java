@@ -138,7 +138,6 @@ public final class DatagramCodec {
             types[n] = MessageType.valueOf(Byte.toUnsignedInt(payload.get(at)));
             seqs[n++] = payload.getInt(at + Wire.MESSAGE_SEQ_AT);
         }
-        return new Datagram(epoch, peerEpoch, number, Arrays.copyOf(messages, n), Arrays.copyOf(types, n),
-                Arrays.copyOf(seqs, n));
+        return new Datagram(epoch, peerEpoch, number, n, messages, types, seqs);
     }
 }

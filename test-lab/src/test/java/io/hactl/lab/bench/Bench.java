@@ -230,7 +230,8 @@ public final class Bench {
         }
     }
 
-    private static long external(SyncDaemons d) {
+    /** Flows in b's external cache, or -1 while b does not answer (for polls). */
+    static long external(SyncDaemons d) {
         try {
             return d.externalOfB();
         } catch (Exception e) {

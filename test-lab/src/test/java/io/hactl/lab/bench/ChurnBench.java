@@ -208,7 +208,7 @@ public final class ChurnBench {
             ChurnLoad churn = new ChurnLoad(ct, rate, warmup, seconds, seed);
             int steady = BACKGROUND + churn.prepopulate();
             Bench.await(system.label + ": b holding the background and the churn's population", 180_000,
-                    () -> (system.writesKernel ? ScaleBench.kernelCount(ctB) : external(d)) >= steady);
+                    () -> (system.writesKernel ? ScaleBench.kernelCount(ctB) : Bench.external(d)) >= steady);
             // what b's kernel holds besides the replicated flows (the sync link's own), for its count in the tail
             long unreplicatedOfB = system.writesKernel ? ScaleBench.kernelCount(ctB) - masterKeys(ctB).size() : 0;
 
@@ -275,7 +275,7 @@ public final class ChurnBench {
                 double completeAfter = -1;
                 long tailDeadline = tail0 + 60_000_000_000L;
                 while (System.nanoTime() < tailDeadline) {
-                    long held = system.writesKernel ? ScaleBench.kernelCount(ctB) - unreplicatedOfB : external(d);
+                    long held = system.writesKernel ? ScaleBench.kernelCount(ctB) - unreplicatedOfB : Bench.external(d);
                     if (held == expected) {
                         completeAfter = (System.nanoTime() - loadEnd) / 1e6;
                         break;
@@ -350,14 +350,6 @@ public final class ChurnBench {
             return d instanceof HactlDaemons h ? h.ownLagMaxMillisOfA() : -1;
         } catch (Exception e) {
             System.err.println("hactl's status not read: " + e);
-            return -1;
-        }
-    }
-
-    private static long external(SyncDaemons d) {
-        try {
-            return d.externalOfB();
-        } catch (Exception e) {
             return -1;
         }
     }

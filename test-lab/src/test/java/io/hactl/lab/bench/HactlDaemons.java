@@ -45,11 +45,11 @@ final class HactlDaemons implements SyncDaemons {
             Bench.writeLoad(load, n);
             d.start();
             pair.a.execRaw("conntrack", "-R", load.toString());
-            Bench.await("priming: live replication", 60_000, () -> externalOf(d) >= n);
+            Bench.await("priming: live replication", 60_000, () -> Bench.external(d) >= n);
             d.flushExternalOfB();
-            Bench.await("priming: flush", 10_000, () -> externalOf(d) == 0);
+            Bench.await("priming: flush", 10_000, () -> Bench.external(d) == 0);
             d.requestResyncOnB();
-            Bench.await("priming: resync", 60_000, () -> externalOf(d) >= n);
+            Bench.await("priming: resync", 60_000, () -> Bench.external(d) >= n);
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -58,14 +58,6 @@ final class HactlDaemons implements SyncDaemons {
         if (!io.hactl.lab.pair.DaemonClassData.awaitArchive(List.of(JVM))) {
             System.out.println("BENCH: no class-data archive for the daemons: they load their classes from the jars"
                     + " (more RSS than the package's daemon once it has one)");
-        }
-    }
-
-    private static long externalOf(HactlDaemons d) {
-        try {
-            return d.externalOfB();
-        } catch (Exception e) {
-            return -1;
         }
     }
 

@@ -176,7 +176,7 @@ public final class ScaleBench {
             if (r.exitCode() != 0) {
                 throw new IllegalStateException("conntrack -R failed: " + r.errors());
             }
-            awaitAlive(d, system.label + " b's cache holding " + n, 300_000, () -> external(sd) >= n);
+            awaitAlive(d, system.label + " b's cache holding " + n, 300_000, () -> Bench.external(sd) >= n);
             double cacheS = Bench.s(System.nanoTime() - t0);
             double kernelS = -1;
             if (system == Setup.WARM) {
@@ -192,10 +192,10 @@ public final class ScaleBench {
             double[] resync = {-1, -1};
             for (int k = 0; k < resync.length && system != Setup.WARM; k++) {
                 d.flushExternalOfB();
-                awaitAlive(d, "flush", 30_000, () -> external(sd) == 0);
+                awaitAlive(d, "flush", 30_000, () -> Bench.external(sd) == 0);
                 long r0 = System.nanoTime();
                 d.requestResyncOnB();
-                awaitAlive(d, system.label + " resync of " + n, 300_000, () -> external(sd) >= n);
+                awaitAlive(d, system.label + " resync of " + n, 300_000, () -> Bench.external(sd) >= n);
                 resync[k] = Bench.s(System.nanoTime() - r0);
                 Bench.awaitIdle(d);
             }
@@ -307,14 +307,6 @@ public final class ScaleBench {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-        }
-    }
-
-    private static long external(SyncDaemons d) {
-        try {
-            return d.externalOfB();
-        } catch (Exception e) {
-            return -1;
         }
     }
 

@@ -54,17 +54,23 @@ public final class DaemonClassData {
         if (Files.exists(jsa)) {
             return List.of("-XX:SharedArchiveFile=" + jsa, "-Xshare:auto", "-Xlog:cds*=off");
         }
-        Path list = dir().resolve("daemon.classlist");
         if (!listed) {
             listed = true;
-            return List.of("-XX:DumpLoadedClassList=" + list);
+            return List.of("-XX:DumpLoadedClassList=" + dir().resolve("daemon.classlist"));
         }
+        startDumpOnceListed(jvmOptions);
+        return List.of();
+    }
+
+    /** Starts the dump in the background once the daemon that listed the classes has ended (once). */
+    private static synchronized void startDumpOnceListed(List<String> jvmOptions) {
         if (dumping == null && listing != null && !listing.isAlive()) {
+            Path list = dir().resolve("daemon.classlist");
+            Path jsa = dir().resolve("daemon.jsa");
             dumping = new Thread(() -> dump(jvmOptions, list, jsa), "lab-class-data-dump");
             dumping.setDaemon(true);
             dumping.start();
         }
-        return List.of();
     }
 
     /**
@@ -81,9 +87,7 @@ public final class DaemonClassData {
             if (Files.exists(dir().resolve("daemon.jsa"))) {
                 return true;
             }
-            if (listed) {
-                options(jvmOptions); // starts the dump once the listing daemon has ended
-            }
+            startDumpOnceListed(jvmOptions);
             t = dumping;
         }
         if (t == null) {

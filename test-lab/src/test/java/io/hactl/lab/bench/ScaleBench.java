@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * nodes share one kernel whose netlink listener set is one for all namespaces, so b's writes
  * also build events for a's listener; both systems pay it alike.
  * <p>Usage: ScaleBench [--runs N] [--only warm|external|conntrackd] [--out FILE] [SIZE...]
- * (default 1 run of 100000 1000000 2000000; with --runs 3 the figures are medians, runs listed).
+ * (default 1 run of 100000 1000000 2000000; with --runs 3 the figures are medians, runs listed);
+ * {@code -Dbench.profile=LIB} profiles both daemons' CPU during the requested resyncs ({@link #profile}).
  */
 public final class ScaleBench {
     static final int STATUS_POLL_MS = 30;
@@ -120,6 +121,26 @@ public final class ScaleBench {
         return report(sizes, systems, all);
     }
 
+    /**
+     * With {@code -Dbench.profile=LIB} (async-profiler's libasyncProfiler.so), sends each daemon
+     * the profiler command {@code cmd}: CPU profiles of both daemons during each requested
+     * resync, as collapsed stacks per process, for finding where a bulk spends its time.
+     */
+    private static void profile(SyncDaemons d, String cmd) throws Exception {
+        String lib = System.getProperty("bench.profile");
+        if (lib == null) {
+            return;
+        }
+        for (long pid : d.pids()) {
+            Process p = new ProcessBuilder("jcmd", Long.toString(pid), "JVMTI.agent_load", lib, '"' + cmd + '"')
+                    .inheritIO().start();
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("the profiler did not take '" + cmd + "' in process " + pid);
+            }
+        }
+    }
+
     /** Raises the global limit to the issue's, never lowers it (other work on the machine may need more). */
     /**
      * The lab's two nodes share the kernel's one conntrack hash (nf_conntrack_buckets is global):
@@ -193,10 +214,13 @@ public final class ScaleBench {
             for (int k = 0; k < resync.length && system != Setup.WARM; k++) {
                 d.flushExternalOfB();
                 awaitAlive(d, "flush", 30_000, () -> Bench.external(sd) == 0);
+                profile(d, "start,event=cpu,interval=500us");
                 long r0 = System.nanoTime();
                 d.requestResyncOnB();
                 awaitAlive(d, system.label + " resync of " + n, 300_000, () -> Bench.external(sd) >= n);
                 resync[k] = Bench.s(System.nanoTime() - r0);
+                profile(d, "stop,collapsed,file=" + System.getProperty("java.io.tmpdir") + "/scale-bench-profile-"
+                        + system.name().toLowerCase(Locale.ROOT) + "-" + n + "-resync" + (k + 1) + "-%p.txt");
                 Bench.awaitIdle(d);
             }
 

@@ -1,6 +1,6 @@
 package io.hactl.sync.cache;
 
-/** Receives the stored encodings of a walk over a {@link FlowStore} (not copies: do not modify them). */
+/** Receives the encodings of a walk over a {@link FlowStore}, each a copy. */
 @FunctionalInterface
 public interface EncodedFlowVisitor {
     void visit(int handle, byte[] encoding, long updatedAtNanos);

@@ -48,12 +48,9 @@ final class FlowIndex {
             if (v == 0) {
                 return ~i;
             }
-            if (((v ^ h) & ~handleMask) == 0) {
-                byte[] d = slab.encoding((v & handleMask) - 1);
-                // family and protocol are in the key, so equal prefixes mean equal key lengths
-                if (d.length >= klen && Arrays.equals(d, 0, klen, key, 0, klen)) {
-                    return i;
-                }
+            // family and protocol are in the key, so equal prefixes mean equal key lengths
+            if (((v ^ h) & ~handleMask) == 0 && slab.keyEquals((v & handleMask) - 1, key, klen)) {
+                return i;
             }
             i = (i + 1) & indexMask;
         }

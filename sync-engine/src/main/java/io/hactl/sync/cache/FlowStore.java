@@ -7,7 +7,6 @@ import io.hactl.sync.wire.CompactFormat;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.Tuple;
 import java.security.SecureRandom;
-import java.util.Arrays;
 
 /**
  * A cache of flows keyed by original tuple + zone: the internal cache (this node's kernel flows)
@@ -49,14 +48,17 @@ public final class FlowStore {
     private final String name;
     private final int limit;
     private final int initialCapacity;
-    private final KeyHash keyHash;
     private final byte[] keyScratch = new byte[CompactFormat.MAX_KEY_BYTES];
-    private final FlowSlab slab;
-    private final FlowIndex index;
+    // the flows: exchanged whole with another store's by swapFlows
+    private KeyHash keyHash;
+    private FlowSlab slab;
+    private FlowIndex index;
 
     private int size;
     private int lastPutHandle = NO_HANDLE; // the flow the latest put stored or found
-    private byte[] lastReplaced; // the encoding the latest put replaced (UPDATED), else null
+    private byte[] lastPut; // the encoding the latest put was given
+    private final byte[] replaced = new byte[FlowSlab.MAX_ENCODING_BYTES]; // what the latest put replaced
+    private int replacedLength = -1; // its length when the latest put replaced one (UPDATED), else -1
     private long lastPutPreviousUpdatedAt; // the found flow's time before the latest put, else 0
 
     private final StoreCounters counters;
@@ -100,7 +102,7 @@ public final class FlowStore {
 
     /**
      * As {@link #put} for a flow already in its compact encoding, e.g. as received from the peer.
-     * The array is kept, not copied. It must be a valid canonical encoding: decode it first
+     * The store keeps a copy. It must be a valid canonical encoding: decode it first
      * ({@link CompactFlow#decode} is strict, so what it accepts is exactly what encode produces).
      */
     public PutResult putEncoded(byte[] enc, long nowNanos) {
@@ -120,25 +122,25 @@ public final class FlowStore {
         int klen = CompactFlow.keyLength(enc);
         int h = keyHash.hash(enc, klen);
         int slot = index.find(enc, klen, h);
+        lastPut = enc;
+        replacedLength = -1;
         if (slot >= 0) {
             int e = index.handleAt(slot);
             lastPutHandle = e;
             lastPutPreviousUpdatedAt = slab.updatedAt(e);
             if (!replace) {
-                lastReplaced = null;
                 return PutResult.UNCHANGED;
             }
             slab.setUpdatedAt(e, nowNanos);
-            if (Arrays.equals(slab.encoding(e), enc)) {
-                lastReplaced = null;
+            if (slab.encodingEquals(e, enc)) {
                 counters.unchanged++;
                 return PutResult.UNCHANGED;
             }
-            lastReplaced = slab.replace(e, enc);
+            replacedLength = slab.copyTo(e, replaced, 0);
+            slab.replace(e, enc);
             counters.updated++;
             return PutResult.UPDATED;
         }
-        lastReplaced = null;
         lastPutPreviousUpdatedAt = 0;
         if (size >= limit) {
             lastPutHandle = NO_HANDLE;
@@ -176,11 +178,12 @@ public final class FlowStore {
     }
 
     /**
-     * The encoding the latest {@link #put} or {@link #putEncoded} replaced when it returned
-     * {@link PutResult#UPDATED}; null after any other outcome. Valid until the next write.
+     * Whether the latest {@link #put} or {@link #putEncoded} returned {@link PutResult#UPDATED}
+     * for a flow whose timeout alone changed ({@link CompactFlow#sameButTimeout}). Valid until
+     * the next write.
      */
-    public byte[] lastReplaced() {
-        return lastReplaced;
+    public boolean lastUpdateOnlyTimeout() {
+        return replacedLength >= 0 && CompactFlow.sameButTimeout(replaced, replacedLength, lastPut);
     }
 
     /** Removes the flow with original tuple {@code orig} in {@code zone}; false when not held. */
@@ -220,6 +223,49 @@ public final class FlowStore {
         index.clear();
         size = 0;
         counters.belowLimit(size);
+    }
+
+    /**
+     * Exchanges the flows of this store and {@code other}, with their index, in constant time:
+     * what a MASTER transition's adoption does instead of copying a table from the external
+     * cache into a nearly empty internal one. Both stores must have the same limit. The counters
+     * stay with each store; a handle of either store names, after it, the same flow in the other.
+     */
+    public void swapFlows(FlowStore other) {
+        if (other.limit != limit) {
+            throw new IllegalArgumentException(name + " cache: its limit " + limit + " differs from the " + other.name
+                    + " cache's " + other.limit);
+        }
+        KeyHash k = keyHash;
+        FlowSlab s = slab;
+        FlowIndex i = index;
+        int n = size;
+        keyHash = other.keyHash;
+        slab = other.slab;
+        index = other.index;
+        size = other.size;
+        other.keyHash = k;
+        other.slab = s;
+        other.index = i;
+        other.size = n;
+        forgetLastPut();
+        other.forgetLastPut();
+        counters.belowLimit(size);
+        other.counters.belowLimit(other.size);
+    }
+
+    /** Sets the time of every flow held to {@code nowNanos}, as if each had just been put unchanged. */
+    public void stampAll(long nowNanos) {
+        for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
+            slab.setUpdatedAt(h, nowNanos);
+        }
+    }
+
+    private void forgetLastPut() {
+        lastPutHandle = NO_HANDLE;
+        lastPut = null;
+        replacedLength = -1;
+        lastPutPreviousUpdatedAt = 0;
     }
 
     // ---- reads ----
@@ -263,8 +309,7 @@ public final class FlowStore {
     /** The key prefix of the flow a live handle names (a copy). */
     public byte[] keyAt(int handle) {
         checkLive(handle);
-        byte[] enc = slab.encoding(handle);
-        return Arrays.copyOf(enc, CompactFlow.keyLength(enc));
+        return slab.prefix(handle, CompactFlow.keyLength(slab.prefix(handle, CompactFormat.KEY_HEADER_BYTES)));
     }
 
     /** Whether {@code handle} currently names a flow. */
@@ -288,14 +333,16 @@ public final class FlowStore {
         return slab.updatedAt(handle);
     }
 
-    /**
-     * The stored encoding itself, not a copy: for hot paths that only read it (a bulk send, a
-     * commit snapshot). Entries are replaced, never modified, so the array stays valid and
-     * unchanged after later puts; callers must not write to it.
-     */
+    /** The encoding of the flow a live handle names (a copy: later puts leave it as it is). */
     public byte[] encodingAt(int handle) {
         checkLive(handle);
         return slab.encoding(handle);
+    }
+
+    /** Whether the flow a live handle names is held as {@code enc}, byte for byte (no copy). */
+    public boolean encodingEquals(int handle, byte[] enc) {
+        checkLive(handle);
+        return slab.encodingEquals(handle, enc);
     }
 
     // ---- walks ----
@@ -317,7 +364,7 @@ public final class FlowStore {
         forEachEncoded((h, enc, updatedAtNanos) -> visitor.visit(h, flowAt(h), updatedAtNanos));
     }
 
-    /** As {@link #forEach} without decoding: the stored encodings themselves, in handle order. */
+    /** As {@link #forEach} without decoding: a copy of each encoding, in handle order. */
     public void forEachEncoded(EncodedFlowVisitor visitor) {
         for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
             visitor.visit(h, slab.encoding(h), slab.updatedAt(h));
@@ -325,19 +372,25 @@ public final class FlowStore {
     }
 
     /**
-     * The stored encodings of the flows without a master first, then of the related flows: the
-     * order a commit needs, since the kernel refuses a related flow whose master does not exist.
-     * Same rules as {@link #forEach}; a visitor should not put flows during this walk.
+     * The handles of the flows without a master first, then of the related flows: the order a
+     * commit needs, since the kernel refuses a related flow whose master does not exist. Same
+     * rules as {@link #forEach}; a visitor should not put flows during this walk.
      */
-    public void forEachEncodedMastersFirst(EncodedFlowVisitor visitor) {
+    public void forEachMastersFirst(HandleVisitor visitor) {
         for (int pass = 0; pass < 2; pass++) {
             boolean related = pass == 1;
             for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
-                if (CompactFlow.hasMaster(slab.encoding(h)) == related) {
-                    visitor.visit(h, slab.encoding(h), slab.updatedAt(h));
+                if (slab.hasMaster(h) == related) {
+                    visitor.visit(h, slab.updatedAt(h));
                 }
             }
         }
+    }
+
+    /** Appends a copy of the encoding of a live handle to {@code out}, with no copy in between. */
+    public void copyEncoding(int handle, EncodingList out) {
+        checkLive(handle);
+        out.add(slab, handle);
     }
 
     // ---- size and counters ----
@@ -365,7 +418,7 @@ public final class FlowStore {
 
     /**
      * Heap retained by this store, computed from the JVM's object layout (compressed oops): the
-     * encodings, the per-handle arrays and the index, including their unused capacity.
+     * pages of encodings, the per-handle arrays and the index, including their unused room.
      */
     public long estimatedHeapBytes() {
         return SELF_BYTES + slab.heapBytes() + index.heapBytes();

@@ -1,5 +1,7 @@
 package io.hactl.sync.engine;
 
+import io.hactl.sync.cache.EncodingList;
+import io.hactl.sync.cache.FlowStore;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.ctnetlink.BatchMode;
 import io.hactl.sync.ctnetlink.BatchResult;
@@ -35,7 +37,7 @@ final class BatchWriter {
     static final Duration EXPIRY_MARGIN = Duration.ofSeconds(10);
 
     /** Flows of the external cache to write: handle, encoding and update time each; taken at {@code takenAt}. */
-    record Batch(int[] handles, byte[][] encodings, long[] updated, long takenAt) {
+    record Batch(int[] handles, EncodingList encodings, long[] updated, long takenAt) {
         int size() {
             return handles.length;
         }
@@ -51,31 +53,42 @@ final class BatchWriter {
     /** A growing batch, filled on the loop. */
     static final class Pending {
         private int[] handles = new int[64];
-        private byte[][] encodings = new byte[64][];
+        private EncodingList encodings = new EncodingList();
         private long[] updated = new long[64];
         private int size;
 
+        /** A flow as received: a copy of {@code enc} goes into the batch. */
         void add(int h, byte[] enc, long u) {
-            if (size == handles.length) {
-                int n = size * 2;
-                handles = Arrays.copyOf(handles, n);
-                encodings = Arrays.copyOf(encodings, n);
-                updated = Arrays.copyOf(updated, n);
-            }
+            room();
+            encodings.add(enc);
             handles[size] = h;
-            encodings[size] = enc;
             updated[size++] = u;
         }
 
+        /** The flow a live handle of {@code store} names, as held there. */
+        void add(FlowStore store, int h, long u) {
+            room();
+            store.copyEncoding(h, encodings);
+            handles[size] = h;
+            updated[size++] = u;
+        }
+
+        private void room() {
+            if (size == handles.length) {
+                int n = size * 2;
+                handles = Arrays.copyOf(handles, n);
+                updated = Arrays.copyOf(updated, n);
+            }
+        }
+
         Batch take(long takenAt) {
-            Batch b = new Batch(Arrays.copyOf(handles, size), Arrays.copyOf(encodings, size), Arrays.copyOf(updated, size),
-                    takenAt);
+            Batch b = new Batch(Arrays.copyOf(handles, size), encodings, Arrays.copyOf(updated, size), takenAt);
             clear();
             return b;
         }
 
         void clear() {
-            Arrays.fill(encodings, 0, size, null);
+            encodings = new EncodingList();
             size = 0;
         }
 
@@ -149,15 +162,26 @@ final class BatchWriter {
     /** The CT_NEW requests of the batch's flows, transcoded from their encodings; each one's timeout into {@code timeouts}. */
     private Conntrack.NewRequests requests(Batch b, long[] timeouts) {
         return new Conntrack.NewRequests() {
+            private int at = -1;
+            private byte[] enc; // flow at's: the family is asked before its request is written
+
+            private byte[] encoding(int i) {
+                if (i != at) {
+                    enc = b.encodings.get(i);
+                    at = i;
+                }
+                return enc;
+            }
+
             @Override
             public int family(int i) {
-                return CommitEncoder.family(b.encodings[i]);
+                return CommitEncoder.family(encoding(i));
             }
 
             @Override
             public void write(AttrWriter w, int i) {
                 try {
-                    timeouts[i] = encoder.write(w, b.encodings[i], b.updated[i], b.takenAt);
+                    timeouts[i] = encoder.write(w, encoding(i), b.updated[i], b.takenAt);
                 } catch (CompactFlowException e) {
                     // the cache holds only what it validated on arrival
                     throw new IllegalStateException("external cache entry undecodable: " + e.getMessage(), e);
@@ -170,7 +194,7 @@ final class BatchWriter {
     private IntFunction<Flow> planned(Batch b) {
         return i -> {
             try {
-                return planner.plan(CompactFlow.decode(b.encodings[i]), b.updated[i], b.takenAt);
+                return planner.plan(CompactFlow.decode(b.encodings.get(i)), b.updated[i], b.takenAt);
             } catch (CompactFlowException e) {
                 throw new IllegalStateException("external cache entry undecodable: " + e.getMessage(), e);
             }

@@ -1,6 +1,7 @@
 package io.hactl.sync.engine;
 
 import io.hactl.sync.sys.Sockets;
+import io.hactl.sync.cache.EncodingList;
 import io.hactl.sync.cache.FlowStore;
 import io.hactl.sync.cache.PutResult;
 import io.hactl.sync.conntrack.Flow;
@@ -66,7 +67,7 @@ final class KernelResync {
     /** The scheduled resync only catches up after a commit: it announces what the peer did not send. */
     private boolean catchUpOnly;
     /** What the commits the scheduled catch-up follows wrote (their snapshots' encodings). */
-    private List<byte[][]> catchUpCommitted = new ArrayList<>();
+    private List<EncodingList> catchUpCommitted = new ArrayList<>(); // their keys only
     /** Resyncs from the kernel begun and not yet done. */
     private int running;
 
@@ -182,7 +183,7 @@ final class KernelResync {
      * after its commit. Started at once, the catch-up's dump (and its index of what the commit
      * wrote) would run first and that full dump after it, two table-sized dumps where one does.
      */
-    void afterCommit(byte[][] written) {
+    void afterCommit(EncodingList written) {
         long due = ctx.now() + CATCH_UP_DELAY.toNanos();
         if (resyncAt < 0) {
             catchUpOnly = true;
@@ -190,7 +191,7 @@ final class KernelResync {
         } else {
             resyncAt = Math.min(resyncAt, due);
         }
-        catchUpCommitted.add(written);
+        catchUpCommitted.add(written.keys()); // all the catch-up asks is whether a key was written
     }
 
     /** Whether a resync is scheduled. */
@@ -225,7 +226,7 @@ final class KernelResync {
             resyncAt = -1;
             catchUpOnly = false;
             // this resync does the catch-up, whichever kind it is
-            List<byte[][]> committed = catchUpCommitted;
+            List<EncodingList> committed = catchUpCommitted;
             catchUpCommitted = new ArrayList<>();
             // the catch-up: what the commits wrote, or earlier ones (still in the external cache),
             // is the peer's, not ours to hold or send (their events, dropped by our own port, would
@@ -322,7 +323,7 @@ final class KernelResync {
             PutResult r = internal.putEncoded(enc, stamp);
             if (r == PutResult.REFUSED_FULL) {
                 ctx.count("internal_cache_refused");
-            } else if (r == PutResult.UPDATED && CompactFlow.sameButTimeout(internal.lastReplaced(), enc)) {
+            } else if (r == PutResult.UPDATED && internal.lastUpdateOnlyTimeout()) {
                 // only its time ran on: the peer already counts that down from when it was sent
                 // (no event reports it either); announcing it would send the whole table again
                 run.timeoutOnly++;
@@ -369,16 +370,19 @@ final class KernelResync {
         run.done.complete(internal.size());
     }
 
-    /** An index of what the commits wrote (the arrays are the snapshots', not copies). */
-    private static FlowStore committedFlows(List<byte[][]> snapshots) {
+    /**
+     * An index of the keys the commits wrote: a store of key prefixes alone, which a lookup by
+     * key ({@link FlowStore#handleOfEncoded}) reads no further than (nothing else is asked of it).
+     */
+    private static FlowStore committedFlows(List<EncodingList> snapshots) {
         int n = 0;
-        for (byte[][] s : snapshots) {
-            n += s.length;
+        for (EncodingList s : snapshots) {
+            n += s.size();
         }
         FlowStore written = new FlowStore("committed", Math.max(1, n));
-        for (byte[][] s : snapshots) {
-            for (byte[] enc : s) {
-                written.putEncoded(enc, 0);
+        for (EncodingList s : snapshots) {
+            for (int i = 0; i < s.size(); i++) {
+                written.putEncoded(s.get(i), 0);
             }
         }
         return written;

@@ -139,17 +139,17 @@ final class KernelWriter {
         }, ctx.worker);
     }
 
-    /** Only references here (on the loop): decoding and planning happen on the worker. */
+    /** Only copies of the encodings here (on the loop): decoding and planning happen on the worker. */
     private Snapshot snapshot(boolean changesOnly) {
         long now = ctx.now();
         long margin = BatchWriter.EXPIRY_MARGIN.toNanos();
         Pending p = new Pending();
         int[] unchanged = {0};
-        ctx.external.forEachEncodedMastersFirst((h, enc, u) -> {
+        ctx.external.forEachMastersFirst((h, u) -> {
             if (changesOnly && copies.current(h, u, now, margin)) {
                 unchanged[0]++;
             } else {
-                p.add(h, enc, u);
+                p.add(ctx.external, h, u);
             }
         });
         return new Snapshot(p.take(now), unchanged[0],

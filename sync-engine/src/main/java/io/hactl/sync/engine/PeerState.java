@@ -168,8 +168,8 @@ final class PeerState implements SyncListener {
             return; // sent again as it was (a bulk): the kernel holds it as it is
         }
         if (ctx.cfg.directInject()) {
-            // the stored encoding (an unchanged flow keeps the one it had): what the writer checks against
-            standby.inject(h, external.encodingAt(h), arrivedNanos);
+            // the cache holds it byte for byte now (new, updated or unchanged)
+            standby.inject(h, bytes, arrivedNanos);
         }
     }
 
@@ -207,11 +207,11 @@ final class PeerState implements SyncListener {
             // what the peer did not send again it no longer has
             FlowStore external = ctx.external;
             List<Integer> stale = new ArrayList<>();
-            external.forEachEncoded((h, enc, updated) -> { // no decoding: only the times matter
-                if (updated < bulkBeganAt) {
+            for (int h = external.nextHandle(0); h != FlowStore.NO_HANDLE; h = external.nextHandle(h + 1)) {
+                if (external.updatedAt(h) < bulkBeganAt) { // only the times matter
                     stale.add(h);
                 }
-            });
+            }
             for (int h : stale) {
                 if (ctx.cfg.directInject()) {
                     standby.injectDelete(h);

@@ -203,9 +203,11 @@ final class WarmStandby {
         Pending latest = new Pending();
         for (int i = 0; i < queued.size(); i++) {
             int h = queued.handles()[i];
-            if (ctx.external.isLive(h) && ctx.external.updatedAt(h) == queued.updated()[i]
-                    && ctx.external.encodingAt(h) == queued.encodings()[i]) {
-                latest.add(h, queued.encodings()[i], queued.updated()[i]);
+            if (ctx.external.isLive(h) && ctx.external.updatedAt(h) == queued.updated()[i]) {
+                byte[] enc = queued.encodings().get(i);
+                if (ctx.external.encodingEquals(h, enc)) {
+                    latest.add(h, enc, queued.updated()[i]);
+                }
             }
         }
         return latest.take(now);
@@ -219,9 +221,9 @@ final class WarmStandby {
         Pending stale = new Pending();
         long margin = BatchWriter.EXPIRY_MARGIN.toNanos();
         KernelCopies copies = batches.copies();
-        ctx.external.forEachEncodedMastersFirst((h, enc, u) -> {
+        ctx.external.forEachMastersFirst((h, u) -> {
             if (!copies.current(h, u, now, margin)) {
-                stale.add(h, enc, u);
+                stale.add(ctx.external, h, u);
             }
         });
         LOG.info("{}: warm standby: reconciling the kernel with the external cache ({}): {} of {} flows to write",

@@ -59,7 +59,12 @@ public final class CompactFlow {
 
     /** Length of the key prefix of an encoding produced by {@link #encode}. */
     public static int keyLength(byte[] encoded) {
-        return KEY_HEADER_BYTES + 2 * addressBytes(Byte.toUnsignedInt(encoded[1])) + idBytes(Byte.toUnsignedInt(encoded[2]));
+        return keyLength(encoded, 0);
+    }
+
+    /** As {@link #keyLength(byte[])} for the encoding at {@code at} in {@code a}. */
+    public static int keyLength(byte[] a, int at) {
+        return KEY_HEADER_BYTES + 2 * addressBytes(Byte.toUnsignedInt(a[at + 1])) + idBytes(Byte.toUnsignedInt(a[at + 2]));
     }
 
     /** The IP protocol of an encoding produced by {@link #encode}. */
@@ -97,7 +102,12 @@ public final class CompactFlow {
      * carry a timeout; anything else that differs (state, status, mark, NAT) is a change.
      */
     public static boolean sameButTimeout(byte[] a, byte[] b) {
-        if (a.length != b.length) {
+        return sameButTimeout(a, a.length, b);
+    }
+
+    /** As {@link #sameButTimeout(byte[], byte[])} for the encoding in the first {@code aLength} bytes of {@code a}. */
+    public static boolean sameButTimeout(byte[] a, int aLength, byte[] b) {
+        if (aLength != b.length) {
             return false;
         }
         int k = keyLength(a);
@@ -107,13 +117,18 @@ public final class CompactFlow {
             return false;
         }
         int at = k + STATE_HEADER_BYTES + ((presence & PRESENT_REPLY) != 0 ? k - KEY_HEADER_BYTES : 0);
-        return Arrays.equals(a, 0, at, b, 0, at) && Arrays.equals(a, at + 4, a.length, b, at + 4, b.length);
+        return Arrays.equals(a, 0, at, b, 0, at) && Arrays.equals(a, at + 4, aLength, b, at + 4, b.length);
     }
 
     /** Whether an encoding produced by {@link #encode} carries a master tuple (a related flow). */
     public static boolean hasMaster(byte[] encoded) {
-        int k = keyLength(encoded);
-        int presence = (Byte.toUnsignedInt(encoded[k]) << 8) | Byte.toUnsignedInt(encoded[k + 1]);
+        return hasMaster(encoded, 0);
+    }
+
+    /** As {@link #hasMaster(byte[])} for the encoding at {@code at} in {@code a}. */
+    public static boolean hasMaster(byte[] a, int at) {
+        int k = at + keyLength(a, at);
+        int presence = (Byte.toUnsignedInt(a[k]) << 8) | Byte.toUnsignedInt(a[k + 1]);
         return (presence & PRESENT_MASTER) != 0;
     }
 

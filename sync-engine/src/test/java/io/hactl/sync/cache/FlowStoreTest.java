@@ -87,11 +87,11 @@ class FlowStoreTest {
         int h1 = s.lastPutHandle();
         assertThat(s.putEncodedIfAbsent(changed, 2)).isEqualTo(PutResult.UNCHANGED);
         assertThat(s.lastPutHandle()).isEqualTo(h1);
-        assertThat(s.encodingAt(h1)).isSameAs(one);
+        assertThat(s.encodingAt(h1)).isEqualTo(one).isNotSameAs(one);
         assertThat(s.updatedAt(h1)).as("not even its time").isEqualTo(1);
         byte[] two = CompactFlow.encode(TestFlows.tcp4(2));
         assertThat(s.putEncodedIfAbsent(two, 3)).isEqualTo(PutResult.NEW);
-        assertThat(s.encodingAt(s.lastPutHandle())).isSameAs(two);
+        assertThat(s.encodingAt(s.lastPutHandle())).isEqualTo(two);
         assertThat(s.size()).isEqualTo(2);
         assertThat(s.putEncodedIfAbsent(CompactFlow.encode(TestFlows.tcp4(3)), 4)).isEqualTo(PutResult.REFUSED_FULL);
         assertThat(s.stats().inserted()).isEqualTo(2);
@@ -115,20 +115,51 @@ class FlowStoreTest {
     }
 
     @Test
-    void lastReplacedIsTheEncodingAnUpdateReplacedAndNullAfterAnyOtherPut() {
+    void lastUpdateOnlyTimeoutTellsAnUpdateOfTheTimeoutAloneFromAnyOtherPut() {
         FlowStore s = new FlowStore("internal", 2);
         byte[] one = CompactFlow.encode(TestFlows.tcp4(1));
         byte[] changed = CompactFlow.encode(TestFlows.tcp4(1).toBuilder().timeout(7).build());
+        byte[] marked = CompactFlow.encode(TestFlows.tcp4(1).toBuilder().timeout(7).mark(9).build());
         assertThat(s.putEncoded(one, 1)).isEqualTo(PutResult.NEW);
-        assertThat(s.lastReplaced()).isNull();
+        assertThat(s.lastUpdateOnlyTimeout()).isFalse();
         assertThat(s.putEncoded(changed, 2)).isEqualTo(PutResult.UPDATED);
-        assertThat(s.lastReplaced()).isSameAs(one);
+        assertThat(s.lastUpdateOnlyTimeout()).isTrue();
         assertThat(s.putEncoded(changed.clone(), 3)).isEqualTo(PutResult.UNCHANGED);
-        assertThat(s.lastReplaced()).isNull();
-        s.putEncoded(one, 4);
-        s.putEncoded(CompactFlow.encode(TestFlows.tcp4(2)), 5);
-        assertThat(s.putEncoded(CompactFlow.encode(TestFlows.tcp4(3)), 6)).isEqualTo(PutResult.REFUSED_FULL);
-        assertThat(s.lastReplaced()).isNull();
+        assertThat(s.lastUpdateOnlyTimeout()).isFalse();
+        assertThat(s.putEncoded(marked, 4)).isEqualTo(PutResult.UPDATED);
+        assertThat(s.lastUpdateOnlyTimeout()).as("the mark changed too").isFalse();
+        s.putEncoded(one, 5);
+        assertThat(s.lastUpdateOnlyTimeout()).as("a longer encoding replaced by a shorter one").isFalse();
+        s.putEncoded(CompactFlow.encode(TestFlows.tcp4(2)), 6);
+        assertThat(s.putEncoded(CompactFlow.encode(TestFlows.tcp4(3)), 7)).isEqualTo(PutResult.REFUSED_FULL);
+        assertThat(s.lastUpdateOnlyTimeout()).isFalse();
+    }
+
+    @Test
+    void swapFlowsExchangesTheFlowsAndKeepsEachStoreFindingItsNewOnes() {
+        FlowStore a = new FlowStore("internal", 1_000);
+        FlowStore b = new FlowStore("external", 1_000);
+        for (int i = 0; i < 300; i++) {
+            a.put(TestFlows.tcp4(i), i);
+        }
+        for (int i = 1_000; i < 1_010; i++) {
+            b.put(TestFlows.tcp6(i), i);
+        }
+        int h = a.handleOf(TestFlows.tcp4(7).orig(), 0);
+        a.swapFlows(b);
+        assertThat(a.size()).isEqualTo(10);
+        assertThat(b.size()).isEqualTo(300);
+        assertThat(b.handleOf(TestFlows.tcp4(7).orig(), 0)).as("the same handle, now in the other store").isEqualTo(h);
+        assertThat(b.get(TestFlows.tcp4(7).orig(), 0)).isEqualTo(withoutId(TestFlows.tcp4(7)));
+        assertThat(a.get(TestFlows.tcp4(7).orig(), 0)).isNull();
+        assertThat(a.get(TestFlows.tcp6(1_003).orig(), 0)).isEqualTo(withoutId(TestFlows.tcp6(1_003)));
+        assertThat(a.putEncoded(CompactFlow.encode(TestFlows.tcp4(7)), 5)).isEqualTo(PutResult.NEW);
+        assertThat(b.putEncoded(CompactFlow.encode(TestFlows.tcp4(7)), 5)).isEqualTo(PutResult.UNCHANGED);
+        b.stampAll(42);
+        assertThat(b.updatedAt(h)).isEqualTo(42);
+        assertThat(a.updatedAt(a.handleOf(TestFlows.tcp6(1_003).orig(), 0))).isEqualTo(1_003);
+        assertThatThrownBy(() -> a.swapFlows(new FlowStore("other", 999))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("limit");
     }
 
     @Test
@@ -275,7 +306,7 @@ class FlowStoreTest {
             s.put(f, i);
         }
         List<Flow> seen = new ArrayList<>();
-        s.forEachEncodedMastersFirst((h, enc, t) -> seen.add(s.flowAt(h)));
+        s.forEachMastersFirst((h, t) -> seen.add(s.flowAt(h)));
         assertThat(seen).hasSize(30);
         int firstRelated = 0;
         while (seen.get(firstRelated).master() == null) {
@@ -305,7 +336,7 @@ class FlowStoreTest {
     }
 
     @Test
-    void forEachEncodedVisitsTheStoredEncodingsWithTheirTimestamps() throws Exception {
+    void forEachEncodedVisitsCopiesOfTheStoredEncodingsWithTheirTimestamps() throws Exception {
         FlowStore s = store(100, 4);
         for (int i = 0; i < 10; i++) {
             s.put(TestFlows.tcp4(i), 1000 + i);
@@ -313,7 +344,7 @@ class FlowStoreTest {
         s.remove(TestFlows.tcp4(3).orig(), 0);
         Map<Flow, Long> seen = new HashMap<>();
         s.forEachEncoded((h, enc, t) -> {
-            assertThat(enc).isSameAs(s.encodingAt(h));
+            assertThat(enc).isEqualTo(s.encodingAt(h));
             try {
                 seen.put(CompactFlow.decode(enc), t);
             } catch (CompactFlowException e) {

@@ -170,6 +170,26 @@ class PeerFlowOwnershipTest {
     }
 
     @Test
+    void aNewMasterWithMoreOwnFlowsThanASlicePutsThemAllBackKeepingItsVersionOfAPeersFlow() throws Exception {
+        int own = PeerAdoption.SLICE + 1_000;
+        for (int i = 0; i < own; i++) {
+            k2.inject(flow(20 + i / 65_536, i % 65_536, 0)); // gw2's own traffic
+        }
+        e2.commit().join();
+        k2.inject(flow(10, 3, 0x11)); // gw2's traffic changed one of the peer's flows (its event: gw2's own)
+        await().atMost(Duration.ofSeconds(60)).until(() -> e2.status().internalFlows() == own + 1);
+        e2.setStanding(Standing.ACTIVE).join();
+
+        PeerAdoption.Result r = e2.adoptPeerFlows().join();
+
+        assertThat(r).isEqualTo(new PeerAdoption.Result(N - 1, 1, 0, 0, false));
+        assertThat(e2.status().externalFlows()).isZero();
+        assertThat(e2.status().internalFlows()).isEqualTo(own + N);
+        assertThat(e2.flows(SyncEngine.Cache.INTERNAL).join()).extracting(Flow::orig)
+                .containsExactlyInAnyOrderElementsOf(k2.flows().stream().map(Flow::orig).toList());
+    }
+
+    @Test
     void whatTheKernelDoesNotHoldAsReceivedIsLeftToAResyncFromTheKernel() throws Exception {
         e2.commit().join();
         k2.expire(flow(10, 0, 0x11).orig(), 0); // its copy ended in gw2's kernel, still in the external cache

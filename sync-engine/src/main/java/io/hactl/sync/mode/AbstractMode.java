@@ -5,14 +5,13 @@ import io.hactl.sync.wire.DropReason;
 import io.hactl.sync.wire.Message;
 import io.hactl.sync.wire.MessageType;
 import io.hactl.sync.wire.ReplayWindow;
-import io.hactl.sync.mode.TransmitQueue.BulkCursor;
 import io.hactl.sync.mode.TransmitQueue.Ctl;
-import java.util.Iterator;
 import java.util.Objects;
 
 /**
  * What both modes share: the transmit queue ({@link TransmitQueue}: an ordered set, so a flow
- * queued twice is sent once with its latest state), sequence numbers, the session handshake
+ * queued twice is sent once with its latest state) and its send pass with the sequence numbers
+ * ({@link Transmitter}), the session handshake
  * ({@link PeerSession}: HELLO challenges and HELLO_BACK answers), bounds on how far the peer's
  * numbers may jump, heartbeats with round-trip time and peer liveness ({@link Heartbeats}) and
  * delivery to the listener. Subclasses decide reliability.
@@ -29,7 +28,7 @@ abstract class AbstractMode implements SyncMode {
 
     /** What waits to be sent: FlowKey, Ctl or BulkCursor, in the order they were first queued. */
     private final TransmitQueue transmit;
-    protected int nextSeq = 1;
+    private final Transmitter transmitter;
 
     // receive side: the peer's sequence
     protected boolean expectedKnown;
@@ -50,6 +49,17 @@ abstract class AbstractMode implements SyncMode {
         this.peerName = peerName;
         this.session = new PeerSession(outbox.epoch());
         this.transmit = new TransmitQueue(source, stats);
+        this.transmitter = new Transmitter(transmit, outbox, stats, config.maxPerPass(), peerName, new Transmitter.Gate() {
+            @Override
+            public boolean canSend() {
+                return AbstractMode.this.canSend();
+            }
+
+            @Override
+            public void sent(int seq, Object item) {
+                AbstractMode.this.sent(seq, item);
+            }
+        });
         this.heartbeats = new Heartbeats(config.heartbeat().toNanos(), config.deadAfter().toNanos());
     }
 
@@ -268,10 +278,10 @@ abstract class AbstractMode implements SyncMode {
     }
 
     private void sendHeartbeat(long now) {
-        outbox.add(heartbeats.heartbeat(nextSeq, now));
+        outbox.add(heartbeats.heartbeat(transmitter.nextSeq(), now));
         // alone in its datagram, so that a peer which predates it drops nothing else (PROTOCOL.md)
         outbox.flush();
-        outbox.add(new Message.CacheSummary(nextSeq, source.flows(), transmit.pending(unacknowledged())));
+        outbox.add(new Message.CacheSummary(transmitter.nextSeq(), source.flows(), transmit.pending(unacknowledged())));
         outbox.flush();
     }
 
@@ -280,74 +290,16 @@ abstract class AbstractMode implements SyncMode {
         if (!session.established() || !session.confirmed()) {
             return; // nothing reliable before the peer instance talks to this one: it would drop it
         }
-        int sent = 0;
-        Iterator<Object> it = transmit.iterator();
-        while (it.hasNext() && sent < config.maxPerPass()) {
-            if (!canSend()) {
-                stats.resendQueueFull.incrementAndGet();
-                break;
-            }
-            Object item = it.next();
-            if (item instanceof BulkCursor cursor) {
-                sent += drain(cursor, config.maxPerPass() - sent);
-                if (!cursor.exhausted) {
-                    break; // budget or resend queue full: the cursor stays at the head for the next pass
-                }
-                it.remove();
-                transmit.bulkDone();
-                LOG.debug("bulk to {}: all {} flows sent", peerName, cursor.sent);
-                // the bulk's end, in place right behind its flows
-                int seq = nextSeq++;
-                emit(new Message.BulkEnd(seq, cursor.sent), seq, new Ctl(new Message.BulkEnd(0, cursor.sent)));
-                sent++;
-                continue;
-            }
-            it.remove();
-            int seq = nextSeq++;
-            emit(transmit.build(item, seq), seq, item);
-            sent++;
-        }
-        transmit.updateDepth();
+        transmitter.pass();
         publishStats();
     }
 
-    /**
-     * Queues one sequenced message and hands its item to the resend bookkeeping. {@code seq} is the
-     * number {@code m} was built with: asking {@code m} is a call on its record type, which the JIT
-     * compiles for the types seen so far and again at a bulk's first BULK_END.
-     */
-    private void emit(Message m, int seq, Object item) {
-        outbox.add(m);
-        emitted++;
-        sent(seq, item);
-    }
-
-    /** Messages emitted since the statistics were last brought up to date (once per pass, not per message). */
-    private long emitted;
-
     /** Brings the counters kept per pass up to date. */
     protected void publishStats() {
+        long emitted = transmitter.takeEmitted();
         if (emitted > 0) {
             stats.messagesSent.addAndGet(emitted);
-            emitted = 0;
         }
-    }
-
-    /** Sends up to {@code budget} flows of a bulk; returns how many. Ends early when sending must pause. */
-    private int drain(BulkCursor cursor, int budget) {
-        int n = 0;
-        while (n < budget && canSend()) {
-            byte[] flow = cursor.source.next();
-            if (flow == null) {
-                cursor.exhausted = true;
-                break;
-            }
-            int seq = nextSeq++;
-            emit(new Message.FlowUpdate(seq, flow), seq, flow);
-            cursor.sent++;
-            n++;
-        }
-        return n;
     }
 
     private void deliver(Message m, MessageType type, long now) {

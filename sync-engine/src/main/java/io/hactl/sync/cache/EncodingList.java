@@ -41,17 +41,15 @@ public final class EncodingList {
         return Arrays.copyOfRange(pages[where >>> PAGE_SHIFT], offset, offset + Short.toUnsignedInt(lengths[i]));
     }
 
-    /** A list of the key prefixes of these encodings ({@link CompactFlow#keyLength}), in the same order. */
-    public EncodingList keys() {
-        EncodingList keys = new EncodingList();
-        for (int i = 0; i < size; i++) {
-            byte[] page = pages[page(at[i])];
-            int offset = at[i] & (PAGE_BYTES - 1);
+    /** Appends the key prefixes ({@link CompactFlow#keyLength}) of the encodings of {@code from}, in order. */
+    public void addKeysOf(EncodingList from) {
+        for (int i = 0; i < from.size; i++) {
+            byte[] page = from.pages[page(from.at[i])];
+            int offset = from.at[i] & (PAGE_BYTES - 1);
             int length = CompactFlow.keyLength(page, offset);
-            int where = keys.reserve(length);
-            System.arraycopy(page, offset, keys.pages[page(where)], where & (PAGE_BYTES - 1), length);
+            int where = reserve(length);
+            System.arraycopy(page, offset, pages[page(where)], where & (PAGE_BYTES - 1), length);
         }
-        return keys;
     }
 
     public int size() {

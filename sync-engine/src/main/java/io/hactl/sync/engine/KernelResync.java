@@ -176,14 +176,15 @@ final class KernelResync {
     }
 
     /**
-     * A commit that paused the events wrote {@code written} (on the loop): changes by packets
+     * A commit that paused the events wrote the flows whose keys are {@code writtenKeys} (the
+     * keys alone: all the catch-up asks is whether a key was written; on the loop): changes by packets
      * during it were not seen, so a dump picks them up {@link #CATCH_UP_DELAY} later, unless a
      * resync from the kernel starts before and does it in its own dump: the one a MASTER
      * transition's adoption starts when the kernel does not hold every flow as received, a step
      * after its commit. Started at once, the catch-up's dump (and its index of what the commit
      * wrote) would run first and that full dump after it, two table-sized dumps where one does.
      */
-    void afterCommit(EncodingList written) {
+    void afterCommit(EncodingList writtenKeys) {
         long due = ctx.now() + CATCH_UP_DELAY.toNanos();
         if (resyncAt < 0) {
             catchUpOnly = true;
@@ -191,7 +192,7 @@ final class KernelResync {
         } else {
             resyncAt = Math.min(resyncAt, due);
         }
-        catchUpCommitted.add(written.keys()); // all the catch-up asks is whether a key was written
+        catchUpCommitted.add(writtenKeys);
     }
 
     /** Whether a resync is scheduled. */

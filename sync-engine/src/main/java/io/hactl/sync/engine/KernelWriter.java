@@ -1,5 +1,6 @@
 package io.hactl.sync.engine;
 
+import io.hactl.sync.cache.EncodingList;
 import io.hactl.sync.cache.FlowStore;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.conntrack.FlowEvent;
@@ -11,16 +12,18 @@ import io.hactl.sync.engine.BatchWriter.Pending;
 import io.hactl.sync.netlink.NetlinkException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The commit of the external cache into the kernel (snapshot on the loop, transcoding and writing
- * on the worker through the shared {@link BatchWriter}), and what tells which flows the kernel
+ * The commit of the external cache into the kernel (the handles to write picked on the loop, then
+ * a chunk at a time copied out on the loop, transcoded and written on the worker through the
+ * shared {@link BatchWriter}), and what tells which flows the kernel
  * still holds as written: kernel events of marked entries that ended not by our socket, lost
  * events, flows the peer sent again unchanged. Warm standby's writes are {@link WarmStandby}'s;
  * both record into the same {@link KernelCopies}, so that the commit of the changes writes only the
@@ -30,10 +33,14 @@ final class KernelWriter {
     private static final Logger LOG = LoggerFactory.getLogger(KernelWriter.class);
 
     /**
-     * A commit's batch; {@code unchanged} flows were left out as the kernel holds them as last
-     * written, {@code sinceMillis} after the last write (-1: a full commit).
+     * The external-cache handles a commit writes, in order, taken at {@code takenAt};
+     * {@code unchanged} flows were left out as the kernel holds them as last written,
+     * {@code sinceMillis} after the last write (-1: a full commit).
      */
-    private record Snapshot(Batch batch, int unchanged, long sinceMillis) {}
+    private record Snapshot(int[] handles, long takenAt, int unchanged, long sinceMillis) {}
+
+    /** Flows copied out of the external cache and written per round: a few milliseconds of loop work. */
+    static final int CHUNK = 32_768;
 
     private final EngineContext ctx;
     private final Conntrack kernel;
@@ -130,74 +137,148 @@ final class KernelWriter {
         return ctx.onLoop(() -> {
             purge.cancel("commit");
             return snapshot(changesOnly);
-        }).thenApplyAsync(snap -> {
-            try {
-                return write(snap, t0);
-            } catch (NetlinkException e) {
-                throw new IllegalStateException("commit failed: " + e.getMessage(), e);
-            }
-        }, ctx.worker);
+        }).thenComposeAsync(snap -> write(new Run(snap, t0)), ctx.worker);
     }
 
-    /** Only copies of the encodings here (on the loop): decoding and planning happen on the worker. */
+    /**
+     * Which flows to write, masters first (on the loop): their handles only. Their encodings are
+     * copied a chunk at a time as the worker gets to them ({@link #chunk}), so that a commit of a
+     * whole table never holds a second copy of it.
+     */
     private Snapshot snapshot(boolean changesOnly) {
         long now = ctx.now();
         long margin = BatchWriter.EXPIRY_MARGIN.toNanos();
-        Pending p = new Pending();
-        int[] unchanged = {0};
+        int[][] handles = {new int[Math.max(16, ctx.external.size())]};
+        int[] n = {0, 0}; // selected, unchanged
         ctx.external.forEachMastersFirst((h, u) -> {
             if (changesOnly && copies.current(h, u, now, margin)) {
-                unchanged[0]++;
+                n[1]++;
             } else {
-                p.add(ctx.external, h, u);
+                if (n[0] == handles[0].length) {
+                    handles[0] = Arrays.copyOf(handles[0], n[0] * 2);
+                }
+                handles[0][n[0]++] = h;
             }
         });
-        return new Snapshot(p.take(now), unchanged[0],
-                changesOnly && unchanged[0] > 0 ? (now - batches.lastWrittenAt()) / 1_000_000 : -1);
+        return new Snapshot(Arrays.copyOf(handles[0], n[0]), now, n[1],
+                changesOnly && n[1] > 0 ? (now - batches.lastWrittenAt()) / 1_000_000 : -1);
     }
 
-    /** Writes the snapshot with the events paused (on the worker). */
-    private CommitResult write(Snapshot snap, long t0) throws NetlinkException {
-        Batch b = snap.batch;
-        boolean paused = false;
+    /**
+     * The flows of {@code handles[from, to)} as the external cache holds them now (on the loop):
+     * a flow updated since the snapshot goes in its newer version, one removed since is left out.
+     */
+    private Batch chunk(int[] handles, int from, int to) {
+        Pending p = new Pending();
+        FlowStore external = ctx.external;
+        for (int i = from; i < to; i++) {
+            int h = handles[i];
+            if (external.isLive(h)) {
+                p.add(external, h, external.updatedAt(h));
+            }
+        }
+        return p.take(ctx.now());
+    }
+
+    /** A commit under way: its snapshot and what its chunks did so far (worker-owned). */
+    private static final class Run {
+        final Snapshot snap;
+        final long t0;
+        final EncodingList keys = new EncodingList();
+        boolean paused;
+        long writeStart;
+        long cpuNanos;
+        long userNanos;
+        int flows;
+        int written;
+        int replaced;
+        int failed;
+
+        Run(Snapshot snap, long t0) {
+            this.snap = snap;
+            this.t0 = t0;
+        }
+    }
+
+    /**
+     * Writes the snapshot's flows a chunk at a time with the events paused (on the worker): each
+     * chunk is copied out on the loop, then written on the worker, and the next one asked for; no
+     * thread waits for another.
+     */
+    private CompletableFuture<CommitResult> write(Run run) {
         // the commit's own events would be dropped anyway: spare the kernel building them
         try {
-            if (b.size() > 0 && events != null) {
+            if (run.snap.handles.length > 0 && events != null) {
                 events.pauseNewAndUpdate();
-                paused = true;
+                run.paused = true;
             }
         } catch (NetlinkException e) {
             LOG.debug("{}: cannot pause events during the commit: {}", ctx.node(), e.getMessage());
         }
-        Outcome o;
-        long w0 = ctx.now();
-        LOG.debug("{}: commit snapshot of {} flows taken {} ms after the request", ctx.node(), b.size(),
-                (b.takenAt() - t0) / 1_000_000);
+        run.writeStart = ctx.now();
+        LOG.debug("{}: commit snapshot of {} flows taken {} ms after the request", ctx.node(), run.snap.handles.length,
+                (run.snap.takenAt - run.t0) / 1_000_000);
+        return chunksFrom(run, 0).handleAsync((r, e) -> {
+            if (run.paused) {
+                try {
+                    events.resume();
+                } catch (NetlinkException resume) {
+                    if (e == null) {
+                        throw new IllegalStateException("commit failed: " + resume.getMessage(), resume);
+                    }
+                    e.addSuppressed(resume);
+                }
+            }
+            if (e != null) {
+                throw e instanceof CompletionException c ? c : new CompletionException(e);
+            }
+            return finish(run);
+        }, ctx.worker);
+    }
+
+    /** The chunks from {@code from} on: each copied out on the loop, then written on the worker. */
+    private CompletableFuture<Void> chunksFrom(Run run, int from) {
+        int[] handles = run.snap.handles;
+        if (from >= handles.length) {
+            return CompletableFuture.completedFuture(null);
+        }
+        int to = Math.min(handles.length, from + CHUNK);
+        return ctx.askLoop(() -> chunk(handles, from, to))
+                .thenAcceptAsync(b -> writeChunk(run, b), ctx.worker)
+                .thenCompose(v -> chunksFrom(run, to));
+    }
+
+    /** One chunk into the kernel (on the worker); what the kernel took is recorded on the loop. */
+    private void writeChunk(Run run, Batch b) {
         ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
         long cpu0 = tmx.getCurrentThreadCpuTime();
         long usr0 = tmx.getCurrentThreadUserTime();
+        Outcome o;
         try {
             o = batches.write(b);
-            LOG.debug("{}: commit wrote in {} ms (writer cpu {} ms, of which user {} ms)", ctx.node(),
-                    (ctx.now() - w0) / 1_000_000, (tmx.getCurrentThreadCpuTime() - cpu0) / 1_000_000,
-                    (tmx.getCurrentThreadUserTime() - usr0) / 1_000_000);
-        } finally {
-            if (paused) {
-                events.resume();
-            }
+        } catch (NetlinkException e) {
+            throw new IllegalStateException("commit failed: " + e.getMessage(), e);
         }
-        Map<String, Integer> failures = new HashMap<>();
-        int failed = o.failed(b.size());
-        if (failed > 0) {
-            failures.put("failed", failed);
-        }
-        CommitResult r = new CommitResult(b.size(), o.written(), o.replaced(), failures, (ctx.now() - t0) / 1_000_000,
-                snap.unchanged, snap.sinceMillis);
-        lastCommit = r;
+        run.cpuNanos += tmx.getCurrentThreadCpuTime() - cpu0;
+        run.userNanos += tmx.getCurrentThreadUserTime() - usr0;
         ctx.loop.execute(() -> batches.record(b, o));
+        run.flows += b.size();
+        run.written += o.written();
+        run.replaced += o.replaced();
+        run.failed += o.failed(b.size());
+        run.keys.addKeysOf(b.encodings());
+    }
+
+    private CommitResult finish(Run run) {
+        LOG.debug("{}: commit wrote in {} ms (writer cpu {} ms, of which user {} ms)", ctx.node(),
+                (ctx.now() - run.writeStart) / 1_000_000, run.cpuNanos / 1_000_000, run.userNanos / 1_000_000);
+        CommitResult r = new CommitResult(run.flows, run.written, run.replaced,
+                run.failed > 0 ? Map.of("failed", run.failed) : Map.of(), (ctx.now() - run.t0) / 1_000_000,
+                run.snap.unchanged, run.snap.sinceMillis);
+        lastCommit = r;
         LOG.info("{}: {}", ctx.node(), r);
-        if (paused) {
-            ctx.loop.execute(() -> resync.afterCommit(b.encodings()));
+        if (run.paused) {
+            ctx.loop.execute(() -> resync.afterCommit(run.keys));
         }
         return r;
     }

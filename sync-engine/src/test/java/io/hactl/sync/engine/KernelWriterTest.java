@@ -69,6 +69,33 @@ class KernelWriterTest {
     }
 
     @Test
+    void aCommitCopiesItsFlowsAChunkAtATimeAsTheCacheHoldsThemThen() throws Exception {
+        EngineParts p = new EngineParts(EngineParts.config(), Standing.STANDBY);
+        int n = KernelWriter.CHUNK + 100;
+        for (int i = 0; i < n; i++) {
+            p.external.put(flow(10, i, 0x11), p.now);
+        }
+        p.advance(Duration.ofMillis(1));
+        CompletableFuture<CommitResult> f = p.writer.commit(false);
+        while (p.kernel.flows().size() < KernelWriter.CHUNK && (p.loop.runOne() || p.worker.runOne())) {
+            // up to the first chunk written
+        }
+        assertThat(p.kernel.flows()).as("the first chunk only").hasSize(KernelWriter.CHUNK);
+        // the peer ends one flow of the second chunk and changes another meanwhile
+        p.external.remove(flow(10, KernelWriter.CHUNK + 5, 0x11).orig(), 0);
+        p.external.put(flow(10, KernelWriter.CHUNK + 6, 0x22), p.now);
+        p.drain();
+        CommitResult r = f.join();
+        assertThat(r.flows()).isEqualTo(n - 1);
+        assertThat(r.written()).isEqualTo(n - 1);
+        assertThat(p.kernel.flows()).hasSize(n - 1)
+                .noneMatch(k -> k.orig().equals(flow(10, KernelWriter.CHUNK + 5, 0x11).orig()))
+                .filteredOn(k -> k.orig().equals(flow(10, KernelWriter.CHUNK + 6, 0x11).orig()))
+                .singleElement().satisfies(k -> assertThat(k.mark()).as("its newer version").isEqualTo(0x4000_0022L));
+        assertThat(p.resync.scheduled()).as("catch-up after the paused events").isTrue();
+    }
+
+    @Test
     void anEmptyCommitPausesNothingAndSchedulesNoCatchUp() throws Exception {
         EngineParts p = new EngineParts(EngineParts.config(), Standing.STANDBY);
         CommitResult r = commit(p, false);

@@ -148,7 +148,7 @@ final class KernelWriter {
     private Snapshot snapshot(boolean changesOnly) {
         long now = ctx.now();
         long margin = BatchWriter.EXPIRY_MARGIN.toNanos();
-        int[][] handles = {new int[Math.max(16, ctx.external.size())]};
+        int[][] handles = {new int[1024]}; // a commit of the changes mostly picks few
         int[] n = {0, 0}; // selected, unchanged
         ctx.external.forEachMastersFirst((h, u) -> {
             if (changesOnly && copies.current(h, u, now, margin)) {

@@ -12,9 +12,9 @@ import java.security.SecureRandom;
  * A cache of flows keyed by original tuple + zone: the internal cache (this node's kernel flows)
  * and the external cache (the peer's) are each one of these.
  *
- * <p>Each flow is held as its {@link CompactFlow} encoding, indexed by an int <em>handle</em>;
- * the layout is in the package description. This class is the cache API: puts and their
- * outcomes, lookups by tuple, key or encoding, walks, the limit, counters.
+ * <p>Each flow is held as its {@link CompactFlow} encoding, indexed by an int <em>handle</em>, in
+ * a {@link FlowTable}; the layout is in the package description. This class is the cache API:
+ * puts and their outcomes ({@link LatestPut}), lookups by tuple, key or encoding, walks, the limit.
  *
  * <h2>Handles</h2>
  * A handle stays valid, and names the same flow, from the put that created the flow until the
@@ -43,23 +43,14 @@ public final class FlowStore {
     public static final int MAX_LIMIT = 1 << 28;
 
     private static final int DEFAULT_INITIAL_CAPACITY = 1024;
-    private static final int SELF_BYTES = 128; // this object, the hash key and the scratch key
+    private static final int SELF_BYTES = 160; // this object, its table, the hash key and the scratch key
 
     private final String name;
     private final int limit;
     private final int initialCapacity;
     private final byte[] keyScratch = new byte[CompactFormat.MAX_KEY_BYTES];
-    // the flows: exchanged whole with another store's by swapFlows
-    private KeyHash keyHash;
-    private FlowSlab slab;
-    private FlowIndex index;
-
-    private int size;
-    private int lastPutHandle = NO_HANDLE; // the flow the latest put stored or found
-    private byte[] lastPut; // the encoding the latest put was given
-    private final byte[] replaced = new byte[FlowSlab.MAX_ENCODING_BYTES]; // what the latest put replaced
-    private int replacedLength = -1; // its length when the latest put replaced one (UPDATED), else -1
-    private long lastPutPreviousUpdatedAt; // the found flow's time before the latest put, else 0
+    private FlowTable flows; // exchanged whole with another store's by swapFlows
+    private final LatestPut latest = new LatestPut();
 
     private final StoreCounters counters;
 
@@ -85,9 +76,7 @@ public final class FlowStore {
         this.limit = limit;
         this.counters = new StoreCounters(name, limit);
         this.initialCapacity = Math.min(initialCapacity, limit);
-        this.keyHash = new KeyHash(k0, k1);
-        this.slab = new FlowSlab(this.initialCapacity, limit);
-        this.index = new FlowIndex(slab, this.initialCapacity, limit);
+        this.flows = new FlowTable(this.initialCapacity, limit, k0, k1);
     }
 
     // ---- writes ----
@@ -119,15 +108,14 @@ public final class FlowStore {
     }
 
     private PutResult putEncoded(byte[] enc, long nowNanos, boolean replace) {
+        FlowSlab slab = flows.slab;
         int klen = CompactFlow.keyLength(enc);
-        int h = keyHash.hash(enc, klen);
-        int slot = index.find(enc, klen, h);
-        lastPut = enc;
-        replacedLength = -1;
+        int h = flows.keyHash.hash(enc, klen);
+        int slot = flows.index.find(enc, klen, h);
+        latest.begin(enc);
         if (slot >= 0) {
-            int e = index.handleAt(slot);
-            lastPutHandle = e;
-            lastPutPreviousUpdatedAt = slab.updatedAt(e);
+            int e = flows.index.handleAt(slot);
+            latest.found(e, slab.updatedAt(e));
             if (!replace) {
                 return PutResult.UNCHANGED;
             }
@@ -136,25 +124,17 @@ public final class FlowStore {
                 counters.unchanged++;
                 return PutResult.UNCHANGED;
             }
-            replacedLength = slab.copyTo(e, replaced, 0);
+            latest.replacing(slab, e);
             slab.replace(e, enc);
             counters.updated++;
             return PutResult.UPDATED;
         }
-        lastPutPreviousUpdatedAt = 0;
-        if (size >= limit) {
-            lastPutHandle = NO_HANDLE;
+        if (flows.size >= limit) {
+            latest.notFound(NO_HANDLE);
             counters.refused();
             return PutResult.REFUSED_FULL;
         }
-        if (index.needsGrowthFor(size + 1)) {
-            index.grow();
-            slot = index.find(enc, klen, h);
-        }
-        int e = slab.add(enc, h, nowNanos);
-        lastPutHandle = e;
-        index.insert(~slot, e, h);
-        size++;
+        latest.notFound(flows.add(enc, klen, h, slot, nowNanos));
         counters.inserted++;
         return PutResult.NEW;
     }
@@ -165,7 +145,7 @@ public final class FlowStore {
      * any. Valid until the next write.
      */
     public int lastPutHandle() {
-        return lastPutHandle;
+        return latest.handle;
     }
 
     /**
@@ -174,7 +154,7 @@ public final class FlowStore {
      * the next write.
      */
     public long lastPutPreviousUpdatedAt() {
-        return lastPutPreviousUpdatedAt;
+        return latest.previousUpdatedAt;
     }
 
     /**
@@ -183,7 +163,7 @@ public final class FlowStore {
      * the next write.
      */
     public boolean lastUpdateOnlyTimeout() {
-        return replacedLength >= 0 && CompactFlow.sameButTimeout(replaced, replacedLength, lastPut);
+        return latest.onlyTimeout();
     }
 
     /** Removes the flow with original tuple {@code orig} in {@code zone}; false when not held. */
@@ -199,7 +179,7 @@ public final class FlowStore {
     /** Removes the flow a live handle names. */
     public void removeAt(int handle) {
         checkLive(handle);
-        removeSlot(index.slotOf(handle));
+        removeSlot(flows.index.slotOf(handle));
     }
 
     /**
@@ -208,9 +188,7 @@ public final class FlowStore {
      * come. Capped at the limit; never shrinks.
      */
     public void reserve(int flows) {
-        int n = Math.min(flows, limit);
-        slab.growFor(n);
-        index.growFor(n);
+        this.flows.reserve(Math.min(flows, limit));
     }
 
     /**
@@ -219,10 +197,8 @@ public final class FlowStore {
      * next bulk from the peer), which would otherwise grow and rehash the index all over again.
      */
     public void clear() {
-        slab.clear();
-        index.clear();
-        size = 0;
-        counters.belowLimit(size);
+        flows.clear();
+        counters.belowLimit(0);
     }
 
     /**
@@ -236,36 +212,18 @@ public final class FlowStore {
             throw new IllegalArgumentException(name + " cache: its limit " + limit + " differs from the " + other.name
                     + " cache's " + other.limit);
         }
-        KeyHash k = keyHash;
-        FlowSlab s = slab;
-        FlowIndex i = index;
-        int n = size;
-        keyHash = other.keyHash;
-        slab = other.slab;
-        index = other.index;
-        size = other.size;
-        other.keyHash = k;
-        other.slab = s;
-        other.index = i;
-        other.size = n;
-        forgetLastPut();
-        other.forgetLastPut();
-        counters.belowLimit(size);
-        other.counters.belowLimit(other.size);
+        FlowTable mine = flows;
+        flows = other.flows;
+        other.flows = mine;
+        latest.forget();
+        other.latest.forget();
+        counters.belowLimit(flows.size);
+        other.counters.belowLimit(other.flows.size);
     }
 
     /** Sets the time of every flow held to {@code nowNanos}, as if each had just been put unchanged. */
     public void stampAll(long nowNanos) {
-        for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
-            slab.setUpdatedAt(h, nowNanos);
-        }
-    }
-
-    private void forgetLastPut() {
-        lastPutHandle = NO_HANDLE;
-        lastPut = null;
-        replacedLength = -1;
-        lastPutPreviousUpdatedAt = 0;
+        flows.stampAll(nowNanos);
     }
 
     // ---- reads ----
@@ -279,7 +237,7 @@ public final class FlowStore {
     /** The handle of the flow with original tuple {@code orig} in {@code zone}, or {@link #NO_HANDLE}. */
     public int handleOf(Tuple orig, int zone) {
         int slot = findKey(orig, zone);
-        return slot < 0 ? NO_HANDLE : index.handleAt(slot);
+        return slot < 0 ? NO_HANDLE : flows.index.handleAt(slot);
     }
 
     /**
@@ -288,7 +246,7 @@ public final class FlowStore {
      */
     public int handleOfKey(byte[] key) {
         int slot = slotOfKey(key);
-        return slot < 0 ? NO_HANDLE : index.handleAt(slot);
+        return slot < 0 ? NO_HANDLE : flows.index.handleAt(slot);
     }
 
     /**
@@ -296,32 +254,31 @@ public final class FlowStore {
      * or {@link #NO_HANDLE}: a lookup without decoding or copying the key.
      */
     public int handleOfEncoded(byte[] enc) {
-        int klen = CompactFlow.keyLength(enc);
-        int slot = index.find(enc, klen, keyHash.hash(enc, klen));
-        return slot < 0 ? NO_HANDLE : index.handleAt(slot);
+        int slot = flows.find(enc, CompactFlow.keyLength(enc));
+        return slot < 0 ? NO_HANDLE : flows.index.handleAt(slot);
     }
 
     /** The index slot holding the flow with this key prefix; negative when malformed or not held. */
     private int slotOfKey(byte[] key) {
-        return CompactFlow.isKey(key) ? index.find(key, key.length, keyHash.hash(key, key.length)) : -1;
+        return CompactFlow.isKey(key) ? flows.find(key, key.length) : -1;
     }
 
     /** The key prefix of the flow a live handle names (a copy). */
     public byte[] keyAt(int handle) {
         checkLive(handle);
-        return slab.prefix(handle, CompactFlow.keyLength(slab.prefix(handle, CompactFormat.KEY_HEADER_BYTES)));
+        return flows.slab.prefix(handle, CompactFlow.keyLength(flows.slab.prefix(handle, CompactFormat.KEY_HEADER_BYTES)));
     }
 
     /** Whether {@code handle} currently names a flow. */
     public boolean isLive(int handle) {
-        return slab.isLive(handle);
+        return flows.slab.isLive(handle);
     }
 
     /** The flow a live handle names (decoded afresh; its id is {@link Flow#ABSENT}). */
     public Flow flowAt(int handle) {
         checkLive(handle);
         try {
-            return CompactFlow.decode(slab.encoding(handle));
+            return CompactFlow.decode(flows.slab.encoding(handle));
         } catch (CompactFlowException e) {
             throw new IllegalStateException(name + " cache: entry " + handle + " does not decode", e); // encoded by us
         }
@@ -330,19 +287,19 @@ public final class FlowStore {
     /** The {@code nowNanos} of the last put of the flow a live handle names. */
     public long updatedAt(int handle) {
         checkLive(handle);
-        return slab.updatedAt(handle);
+        return flows.slab.updatedAt(handle);
     }
 
     /** The encoding of the flow a live handle names (a copy: later puts leave it as it is). */
     public byte[] encodingAt(int handle) {
         checkLive(handle);
-        return slab.encoding(handle);
+        return flows.slab.encoding(handle);
     }
 
     /** Whether the flow a live handle names is held as {@code enc}, byte for byte (no copy). */
     public boolean encodingEquals(int handle, byte[] enc) {
         checkLive(handle);
-        return slab.encodingEquals(handle, enc);
+        return flows.slab.encodingEquals(handle, enc);
     }
 
     // ---- walks ----
@@ -353,7 +310,7 @@ public final class FlowStore {
      * meanwhile are skipped; flows added meanwhile may or may not be met.
      */
     public int nextHandle(int from) {
-        return slab.nextHandle(from);
+        return flows.slab.nextHandle(from);
     }
 
     /**
@@ -367,7 +324,7 @@ public final class FlowStore {
     /** As {@link #forEach} without decoding: a copy of each encoding, in handle order. */
     public void forEachEncoded(EncodedFlowVisitor visitor) {
         for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
-            visitor.visit(h, slab.encoding(h), slab.updatedAt(h));
+            visitor.visit(h, flows.slab.encoding(h), flows.slab.updatedAt(h));
         }
     }
 
@@ -377,20 +334,13 @@ public final class FlowStore {
      * rules as {@link #forEach}; a visitor should not put flows during this walk.
      */
     public void forEachMastersFirst(HandleVisitor visitor) {
-        for (int pass = 0; pass < 2; pass++) {
-            boolean related = pass == 1;
-            for (int h = nextHandle(0); h != NO_HANDLE; h = nextHandle(h + 1)) {
-                if (slab.hasMaster(h) == related) {
-                    visitor.visit(h, slab.updatedAt(h));
-                }
-            }
-        }
+        flows.forEachMastersFirst(visitor);
     }
 
     /** Appends a copy of the encoding of a live handle to {@code out}, with no copy in between. */
     public void copyEncoding(int handle, EncodingList out) {
         checkLive(handle);
-        out.add(slab, handle);
+        out.add(flows.slab, handle);
     }
 
     // ---- size and counters ----
@@ -400,7 +350,7 @@ public final class FlowStore {
     }
 
     public int size() {
-        return size;
+        return flows.size;
     }
 
     public int limit() {
@@ -413,36 +363,33 @@ public final class FlowStore {
     }
 
     public CacheStats stats() {
-        return counters.stats(size, estimatedHeapBytes());
+        return counters.stats(flows.size, estimatedHeapBytes());
     }
 
     /**
      * Heap retained by this store, computed from the JVM's object layout (compressed oops): the
-     * pages of encodings, the per-handle arrays and the index, including their unused room.
+     * pages of encodings, the per-handle arrays and the index, including their unused room, and
+     * the buffer that keeps what the latest put replaced.
      */
     public long estimatedHeapBytes() {
-        return SELF_BYTES + slab.heapBytes() + index.heapBytes();
+        return SELF_BYTES + LatestPut.HEAP_BYTES + flows.heapBytes();
     }
 
     @Override
     public String toString() {
-        return name + " cache: " + size + "/" + limit + " flows";
+        return name + " cache: " + flows.size + "/" + limit + " flows";
     }
 
     // ---- internals ----
 
     private int findKey(Tuple orig, int zone) {
-        int klen = CompactFlow.encodeKey(orig, zone, keyScratch);
-        return index.find(keyScratch, klen, keyHash.hash(keyScratch, klen));
+        return flows.find(keyScratch, CompactFlow.encodeKey(orig, zone, keyScratch));
     }
 
     private void removeSlot(int slot) {
-        int e = index.handleAt(slot);
-        index.unlink(slot);
-        slab.free(e);
-        size--;
+        flows.removeSlot(slot);
         counters.removed++;
-        counters.belowLimit(size);
+        counters.belowLimit(flows.size);
     }
 
     private void checkLive(int handle) {

@@ -1,5 +1,6 @@
 package io.hactl.sync.engine;
 
+import io.hactl.sync.cache.FlowStore;
 import io.hactl.sync.conntrack.Flow;
 import io.hactl.sync.ctnetlink.Conntrack;
 import io.hactl.sync.engine.BatchWriter.Batch;
@@ -8,6 +9,7 @@ import io.hactl.sync.engine.BatchWriter.Pending;
 import io.hactl.sync.netlink.NetlinkException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,8 @@ final class WarmStandby {
     /** The flows (writes and deletes) of those batches. */
     private long inFlightFlows;
     private long lastReconcileAt = Long.MIN_VALUE;
+    /** The reconcile under way, null when none is. */
+    private Reconcile reconciling;
     /**
      * {@link #backlog} zero and no reconcile due, as of the loop's last change to either: read
      * from other threads by a takeover, which must not wait for the loop. A flow read from the
@@ -92,7 +96,8 @@ final class WarmStandby {
     }
 
     /**
-     * Hands what was queued since the last call to the worker, deletes first, or a due reconcile
+     * Hands what was queued since the last call to the worker, deletes first, and the next chunk
+     * of a reconcile under way; a due reconcile starts once no warm-standby write is in flight
      * (on the loop, at each tick).
      */
     void flushInjections() {
@@ -108,17 +113,30 @@ final class WarmStandby {
         if (!standby()) {
             injectQueue.clear();
             injectDeletes.clear();
+            reconciling = null;
             return;
         }
         long now = ctx.now();
-        boolean reconciling = reconcileDue && inFlight == 0
-                && (lastReconcileAt == Long.MIN_VALUE || now - lastReconcileAt >= RECONCILE_INTERVAL.toNanos());
-        Batch writes = reconciling ? staleFlows(now) : latestQueued(now);
-        if (writes.size() == 0 && injectDeletes.isEmpty()) {
-            return;
+        if (reconcileDue && inFlight == 0 && reconciling == null
+                && (lastReconcileAt == Long.MIN_VALUE || now - lastReconcileAt >= RECONCILE_INTERVAL.toNanos())) {
+            startReconcile(now);
         }
-        List<Flow> deletes = new ArrayList<>(injectDeletes);
-        injectDeletes.clear();
+        Batch writes = latestQueued(now);
+        if (writes.size() > 0 || !injectDeletes.isEmpty()) {
+            List<Flow> deletes = new ArrayList<>(injectDeletes);
+            injectDeletes.clear();
+            hand(writes, deletes, null);
+        }
+        if (reconciling != null && !reconciling.chunkInFlight) {
+            nextChunk(now);
+        }
+    }
+
+    /**
+     * Has the worker delete {@code deletes} and write {@code writes}, a chunk of {@code chunkOf}
+     * when not null (on the loop); the outcome is recorded back on the loop.
+     */
+    private void hand(Batch writes, List<Flow> deletes, Reconcile chunkOf) {
         long flows = writes.size() + deletes.size();
         inFlight++;
         inFlightFlows += flows;
@@ -130,11 +148,7 @@ final class WarmStandby {
                     kernel.batchDelete(deletes);
                 }
                 o = batches.write(writes);
-                if (reconciling) {
-                    ctx.count("reconciled", o.written() + o.replaced());
-                } else {
-                    ctx.count("injected", o.written() + o.replaced());
-                }
+                ctx.count(chunkOf != null ? "reconciled" : "injected", o.written() + o.replaced());
             } catch (NetlinkException e) {
                 ctx.count("inject_errors");
                 LOG.warn("{}: warm standby write failed: {}", ctx.node(), e.getMessage());
@@ -148,6 +162,12 @@ final class WarmStandby {
                 } else {
                     recordWritten(writes, done);
                 }
+                if (chunkOf != null) {
+                    chunkOf.chunkInFlight = false;
+                    if (chunkOf == reconciling && standby()) {
+                        nextChunk(ctx.now()); // the reconcile goes on at once, not at the next tick
+                    }
+                }
                 publish();
             });
         });
@@ -155,14 +175,15 @@ final class WarmStandby {
 
     /**
      * The flows the standby kernel is still to be written with or cleared of: queued for the next
-     * tick or handed to the worker and not yet done; -1 when this node is not a warm standby
+     * tick, handed to the worker and not yet done, or left to a reconcile under way; -1 when this node is not a warm standby
      * (on the loop). Zero with no reconcile due: the kernel holds the external cache as received.
      */
     long backlog() {
         if (!standby()) {
             return -1;
         }
-        return injectQueue.size() + injectDeletes.size() + inFlightFlows;
+        return injectQueue.size() + injectDeletes.size() + inFlightFlows
+                + (reconciling == null ? 0 : reconciling.handles.length - reconciling.at);
     }
 
     /**
@@ -213,22 +234,70 @@ final class WarmStandby {
         return latest.take(now);
     }
 
-    /** Every flow of the cache not current in the kernel, the queued ones included (on the loop). */
-    private Batch staleFlows(long now) {
+    /**
+     * Picks every flow of the cache not current in the kernel, the queued ones included, masters
+     * first (on the loop): their handles only. They are copied out and written a chunk at a time
+     * ({@link #nextChunk}), so that a reconcile of a whole table never holds a second copy of it.
+     */
+    private void startReconcile(long now) {
         injectQueue.clear(); // all of them are among the stale ones
         reconcileDue = false;
         lastReconcileAt = now;
-        Pending stale = new Pending();
         long margin = BatchWriter.EXPIRY_MARGIN.toNanos();
         KernelCopies copies = batches.copies();
+        int[][] handles = {new int[1024]};
+        int[] n = {0};
         ctx.external.forEachMastersFirst((h, u) -> {
             if (!copies.current(h, u, now, margin)) {
-                stale.add(ctx.external, h, u);
+                if (n[0] == handles[0].length) {
+                    handles[0] = Arrays.copyOf(handles[0], n[0] * 2);
+                }
+                handles[0][n[0]++] = h;
             }
         });
+        reconciling = n[0] == 0 ? null : new Reconcile(Arrays.copyOf(handles[0], n[0]), now);
         LOG.info("{}: warm standby: reconciling the kernel with the external cache ({}): {} of {} flows to write",
-                ctx.node(), reconcileWhy, stale.size(), ctx.external.size());
-        return stale.take(now);
+                ctx.node(), reconcileWhy, n[0], ctx.external.size());
+    }
+
+    /**
+     * Hands the reconcile's next chunk to the worker (on the loop): up to {@link KernelWriter#CHUNK}
+     * of its flows that are still in the cache and still not current in the kernel, as the cache
+     * holds them now. Ends the reconcile when none is left.
+     */
+    private void nextChunk(long now) {
+        Reconcile r = reconciling;
+        long margin = BatchWriter.EXPIRY_MARGIN.toNanos();
+        KernelCopies copies = batches.copies();
+        FlowStore external = ctx.external;
+        Pending chunk = new Pending();
+        while (r.at < r.handles.length && chunk.size() < KernelWriter.CHUNK) {
+            int h = r.handles[r.at++];
+            if (external.isLive(h) && !copies.current(h, external.updatedAt(h), now, margin)) {
+                chunk.add(external, h, external.updatedAt(h));
+            }
+        }
+        if (chunk.size() == 0) {
+            reconciling = null;
+            LOG.info("{}: warm standby: reconcile of {} flows done in {} ms", ctx.node(), r.handles.length,
+                    (now - r.startedAt) / 1_000_000);
+            return;
+        }
+        r.chunkInFlight = true;
+        hand(chunk.take(now), List.of(), r);
+    }
+
+    /** A reconcile under way: the flows it picked, how far it got (loop-owned). */
+    private static final class Reconcile {
+        final int[] handles;
+        final long startedAt;
+        int at;
+        boolean chunkInFlight;
+
+        Reconcile(int[] handles, long startedAt) {
+            this.handles = handles;
+            this.startedAt = startedAt;
+        }
     }
 
     /** Leaving MASTER forgets the copies (its traffic changed them); taking STANDBY reconciles (on the loop). */

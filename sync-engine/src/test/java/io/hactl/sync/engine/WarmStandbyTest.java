@@ -192,6 +192,41 @@ class WarmStandbyTest {
         assertThat(p.counter("reconciled")).as("then only what those writes missed").isEqualTo(N + 5);
     }
 
+    /**
+     * A reconcile of more flows than one chunk: each chunk is copied as the cache holds it then,
+     * and the flows left count in the backlog until written.
+     */
+    @Test
+    void aReconcileCopiesItsFlowsAChunkAtATimeAsTheCacheHoldsThemThen() throws Exception {
+        EngineParts p = new EngineParts(EngineParts.config().withDirectInject(true), Standing.UNKNOWN);
+        int n = KernelWriter.CHUNK + 100;
+        for (int i = 0; i < n; i++) {
+            p.external.put(flow(10, i, 0x11), p.now);
+        }
+        p.advance(Duration.ofMillis(10));
+        p.loop.execute(() -> p.ctx.standing(Standing.STANDBY));
+        p.loop.execute(p.standby::flushInjections);
+        while (p.kernel.flows().size() < KernelWriter.CHUNK && (p.loop.runOne() || p.worker.runOne())) {
+            // up to the first chunk written
+        }
+        assertThat(p.kernel.flows()).as("the first chunk only").hasSize(KernelWriter.CHUNK);
+        assertThat(p.standby.backlog()).as("the chunk in flight and the flows left").isEqualTo(n);
+        assertThat(p.standby.currentNow()).isFalse();
+        // the peer ends one flow of the second chunk and changes another meanwhile
+        p.external.remove(flow(10, KernelWriter.CHUNK + 5, 0x11).orig(), 0);
+        p.external.put(flow(10, KernelWriter.CHUNK + 6, 0x22), p.now);
+        p.drain();
+        assertThat(p.kernel.flows()).hasSize(n - 1)
+                .noneMatch(k -> k.orig().equals(flow(10, KernelWriter.CHUNK + 5, 0x11).orig()))
+                .filteredOn(k -> k.orig().equals(flow(10, KernelWriter.CHUNK + 6, 0x11).orig()))
+                .singleElement().satisfies(k -> assertThat(k.mark()).as("its newer version").isEqualTo(0x4000_0022L));
+        assertThat(p.counter("reconciled")).isEqualTo(n - 1);
+        assertThat(p.standby.backlog()).isZero();
+        assertThat(p.standby.currentNow()).isTrue();
+        tick(p);
+        assertThat(p.counter("reconciled")).as("nothing is left to reconcile").isEqualTo(n - 1);
+    }
+
     /** Hands every event the kernel queued for the subscription to the resync, as the event thread does. */
     static void deliverEvents(EngineParts p) throws Exception {
         List<FlowEvent> batch = new ArrayList<>();

@@ -370,4 +370,25 @@ public final class Bench {
         sb.append(String.format(Locale.ROOT, "| %s | %,d | " + fmt + " | " + fmt + " | %.2fx |%n", what, n, c, h,
                 h > 0 ? c / h : Double.NaN));
     }
+
+    /**
+     * With {@code -Dbench.profile=LIB} (async-profiler's libasyncProfiler.so), sends each daemon
+     * the profiler command {@code cmd} (async-profiler's syntax); without it, nothing. The
+     * benches profile both daemons' CPU where their figures come from, as collapsed stacks per
+     * process in the temporary directory.
+     */
+    static void profile(SyncDaemons d, String cmd) throws Exception {
+        String lib = System.getProperty("bench.profile");
+        if (lib == null) {
+            return;
+        }
+        for (long pid : d.pids()) {
+            Process p = new ProcessBuilder("jcmd", Long.toString(pid), "JVMTI.agent_load", lib, '"' + cmd + '"')
+                    .inheritIO().start();
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("the profiler did not take '" + cmd + "' in process " + pid);
+            }
+        }
+    }
 }

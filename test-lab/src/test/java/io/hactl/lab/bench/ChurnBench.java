@@ -35,7 +35,8 @@ import java.util.Set;
  * (systems: {@code conntrackd hactl-external conntrackd-kernel hactl}, all by default; rates in
  * changes per second, creates + deletes; default 5000 20000 50000). {@code --warmup} runs the same
  * churn that long before the window, measured by nothing. {@code --load-only} runs the load
- * generator alone and prints the rate it held.
+ * generator alone and prints the rate it held. {@code -Dbench.profile=LIB} (async-profiler's
+ * libasyncProfiler.so) profiles the CPU of hactl's daemons over the window and the tail, by thread.
  */
 public final class ChurnBench {
     static final int BACKGROUND = 100_000;
@@ -244,6 +245,9 @@ public final class ChurnBench {
                 var kindsA0 = jvm ? SyncDaemons.cpuMillisByKind(pids[0]) : null;
                 var kindsB0 = jvm ? SyncDaemons.cpuMillisByKind(pids[1]) : null;
                 long[] rssMax = d.rss();
+                if (jvm) {
+                    Bench.profile(d, "start,event=cpu,interval=1ms,threads");
+                }
                 // its figure covers the last 10 s: read once per 10 s from the window's 10th second on
                 // (before that it covers the background's replication too), so that the window's CPU
                 // is the replication's, not answers to the bench
@@ -286,6 +290,10 @@ public final class ChurnBench {
                 rssMax[0] = Math.max(rssMax[0], rss[0]);
                 rssMax[1] = Math.max(rssMax[1], rss[1]);
                 long[] cpu1 = {SyncDaemons.cpuMillisOf(pids[0]), SyncDaemons.cpuMillisOf(pids[1])};
+                if (jvm) {
+                    Bench.profile(d, "stop,collapsed,file=" + System.getProperty("java.io.tmpdir") + "/churn-bench-profile-"
+                            + system.id + "-" + rate + "-%p.txt");
+                }
                 capture.close();
                 arrivals = capture.arrivals();
                 System.out.printf(Locale.ROOT, "%s: %d datagrams captured on b, b complete %.0f ms after the load%n",

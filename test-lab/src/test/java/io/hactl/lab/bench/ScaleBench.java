@@ -121,26 +121,6 @@ public final class ScaleBench {
         return report(sizes, systems, all);
     }
 
-    /**
-     * With {@code -Dbench.profile=LIB} (async-profiler's libasyncProfiler.so), sends each daemon
-     * the profiler command {@code cmd}: CPU profiles of both daemons during each requested
-     * resync, as collapsed stacks per process, for finding where a bulk spends its time.
-     */
-    private static void profile(SyncDaemons d, String cmd) throws Exception {
-        String lib = System.getProperty("bench.profile");
-        if (lib == null) {
-            return;
-        }
-        for (long pid : d.pids()) {
-            Process p = new ProcessBuilder("jcmd", Long.toString(pid), "JVMTI.agent_load", lib, '"' + cmd + '"')
-                    .inheritIO().start();
-            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IllegalStateException("the profiler did not take '" + cmd + "' in process " + pid);
-            }
-        }
-    }
-
     /** Raises the global limit to the issue's, never lowers it (other work on the machine may need more). */
     /**
      * The lab's two nodes share the kernel's one conntrack hash (nf_conntrack_buckets is global):
@@ -214,12 +194,12 @@ public final class ScaleBench {
             for (int k = 0; k < resync.length && system != Setup.WARM; k++) {
                 d.flushExternalOfB();
                 awaitAlive(d, "flush", 30_000, () -> Bench.external(sd) == 0);
-                profile(d, "start,event=cpu,interval=500us");
+                Bench.profile(d, "start,event=cpu,interval=500us");
                 long r0 = System.nanoTime();
                 d.requestResyncOnB();
                 awaitAlive(d, system.label + " resync of " + n, 300_000, () -> Bench.external(sd) >= n);
                 resync[k] = Bench.s(System.nanoTime() - r0);
-                profile(d, "stop,collapsed,file=" + System.getProperty("java.io.tmpdir") + "/scale-bench-profile-"
+                Bench.profile(d, "stop,collapsed,file=" + System.getProperty("java.io.tmpdir") + "/scale-bench-profile-"
                         + system.name().toLowerCase(Locale.ROOT) + "-" + n + "-resync" + (k + 1) + "-%p.txt");
                 Bench.awaitIdle(d);
             }

@@ -112,10 +112,11 @@ public final class ControlServer implements AutoCloseable {
     private void ioLoop() {
         while (open) {
             try {
-                long now = System.nanoTime();
-                long wait = 250;
+                // until the oldest client's deadline; with none, until a client comes (an idle
+                // daemon's thread sleeps: close() wakes it by closing the selector)
+                long wait = 0;
                 for (Reading r : reading.values()) {
-                    wait = Math.min(wait, Math.max(1, (r.deadline - now) / 1_000_000 + 1));
+                    wait = Math.max(1, (r.deadline - System.nanoTime()) / 1_000_000 + 1);
                     break; // the oldest has the nearest deadline
                 }
                 selector.select(wait);

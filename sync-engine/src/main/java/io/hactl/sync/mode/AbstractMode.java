@@ -38,6 +38,11 @@ abstract class AbstractMode implements SyncMode {
     /** Numbers jumped ahead since the last adoption: the answer to the challenge restarts the sequence. */
     private boolean sequenceJumped;
     private final Heartbeats heartbeats;
+    /**
+     * What the peer's latest CACHE_SUMMARY said it still had to get acknowledged or send
+     * ({@link Message.CacheSummary#PENDING_UNKNOWN} before one in this session).
+     */
+    private long peerPending = Message.CacheSummary.PENDING_UNKNOWN;
 
     AbstractMode(ModeConfig config, StateSource source, Outbox outbox, SyncListener listener, SyncStats stats,
                  String peerName) {
@@ -193,6 +198,7 @@ abstract class AbstractMode implements SyncMode {
                 listener.onPeerRestart();
             }
         }
+        peerPending = Message.CacheSummary.PENDING_UNKNOWN;
         if (a != PeerSession.Adoption.SAME || sequenceJumped) {
             // learnt from the first message or heartbeat of the session; after silence alone the
             // same instance goes on where it was, and its gap is NACKed as any other
@@ -260,6 +266,7 @@ abstract class AbstractMode implements SyncMode {
                 case HELLO, HELLO_BACK -> { } // handled before the session check
                 case CACHE_SUMMARY -> {
                     Message.CacheSummary c = (Message.CacheSummary) m;
+                    peerPending = c.pending();
                     long ahead = expectedKnown && after(expected, c.nextSeq())
                             ? Integer.toUnsignedLong(expected - c.nextSeq()) : 0;
                     listener.onPeerSummary(c.flows(), c.pending(), ahead, now);
@@ -268,6 +275,14 @@ abstract class AbstractMode implements SyncMode {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the peer may still wait for an acknowledgement: its latest summary reported
+     * messages not acknowledged or not yet sent, or none came in this session yet.
+     */
+    protected boolean peerMayWait() {
+        return peerPending != 0;
     }
 
     /** The peer's sequence continues at {@code next}: a new receive run. */

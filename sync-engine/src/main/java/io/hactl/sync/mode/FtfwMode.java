@@ -11,8 +11,9 @@ import java.util.Arrays;
  * transmit queue and is rebuilt from the flow's current state. At the resend limit sending pauses
  * rather than dropping. Receiver: acknowledges every {@code ackWindow} in-order messages, on a gap
  * at once (ACK what arrived, NACK the gap) and moves on; heartbeats reveal tail losses and repeat
- * the acknowledgement of the current run (or, when nothing followed a gap, its NACK), so a lost
- * ACK or NACK costs at most a resend.
+ * the acknowledgement of the current run (or, when nothing followed a gap, its NACK) while the
+ * peer's cache summary says it still holds messages not acknowledged, so a lost ACK or NACK costs
+ * at most a resend, and an idle pair exchanges heartbeats and summaries only.
  */
 public final class FtfwMode extends AbstractMode {
     /**
@@ -163,6 +164,9 @@ public final class FtfwMode extends AbstractMode {
             return;
         }
         sendAck();
+        if (!peerMayWait()) {
+            return; // its summary says it holds nothing unacknowledged: an idle pair repeats nothing
+        }
         if (runStart != expected) {
             // repeat the acknowledgement of the whole run: a lost ACK costs one heartbeat
             // (the sender takes what it holds from before the run as lost, NACKed or not)

@@ -163,6 +163,25 @@ class FtfwModeTest {
     }
 
     @Test
+    void anIdlePairRepeatsNoAcknowledgementOnceThePeersSummarySaysItWaitsForNone() {
+        pair(true, CONFIG);
+        for (int i = 0; i < 50; i++) {
+            a.put(i, 1);
+        }
+        assertThat(runUntilConverged(100)).isNotNegative();
+        for (int i = 0; i < 50; i++) {
+            net.step(10 * MS, a, b); // a's next summary reports nothing pending
+        }
+        long acks = b.stats.acksSent.get();
+        long heartbeats = b.stats.messagesReceived.get();
+        for (int i = 0; i < 200; i++) {
+            net.step(10 * MS, a, b); // 2 s: ten of a's heartbeats
+        }
+        assertThat(b.stats.messagesReceived.get() - heartbeats).as("a's heartbeats and summaries").isGreaterThanOrEqualTo(18);
+        assertThat(b.stats.acksSent.get()).as("no ACK repeated").isEqualTo(acks);
+    }
+
+    @Test
     void lostAcksOnlyCauseResendsNeverLosses() {
         pair(true, CONFIG);
         runUntilConverged(50);

@@ -1,5 +1,6 @@
 package io.hactl.sync.engine;
 
+import io.hactl.sync.cache.FlowStore;
 import java.util.Arrays;
 
 /**
@@ -46,6 +47,25 @@ final class KernelCopies {
      */
     boolean current(int h, long updatedAt, long now, long margin) {
         return h < updated.length && updated[h] == updatedAt && updatedAt != NONE && expires[h] - now > margin;
+    }
+
+    /**
+     * The handles of {@code store}'s flows, masters first, that the kernel does not hold
+     * {@link #current} at {@code now}: every flow's with {@code all}. Handles only: the flows are
+     * copied out later, a chunk at a time, so that writing a whole table never holds a second copy.
+     */
+    int[] stale(FlowStore store, long now, long margin, boolean all) {
+        int[][] handles = {new int[1024]}; // a commit of the changes mostly picks few
+        int[] n = {0};
+        store.forEachMastersFirst((h, u) -> {
+            if (all || !current(h, u, now, margin)) {
+                if (n[0] == handles[0].length) {
+                    handles[0] = Arrays.copyOf(handles[0], n[0] * 2);
+                }
+                handles[0][n[0]++] = h;
+            }
+        });
+        return Arrays.copyOf(handles[0], n[0]);
     }
 
     /**

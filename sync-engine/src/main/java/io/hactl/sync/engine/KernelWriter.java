@@ -12,7 +12,6 @@ import io.hactl.sync.engine.BatchWriter.Pending;
 import io.hactl.sync.netlink.NetlinkException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -147,21 +146,10 @@ final class KernelWriter {
      */
     private Snapshot snapshot(boolean changesOnly) {
         long now = ctx.now();
-        long margin = BatchWriter.EXPIRY_MARGIN.toNanos();
-        int[][] handles = {new int[1024]}; // a commit of the changes mostly picks few
-        int[] n = {0, 0}; // selected, unchanged
-        ctx.external.forEachMastersFirst((h, u) -> {
-            if (changesOnly && copies.current(h, u, now, margin)) {
-                n[1]++;
-            } else {
-                if (n[0] == handles[0].length) {
-                    handles[0] = Arrays.copyOf(handles[0], n[0] * 2);
-                }
-                handles[0][n[0]++] = h;
-            }
-        });
-        return new Snapshot(Arrays.copyOf(handles[0], n[0]), now, n[1],
-                changesOnly && n[1] > 0 ? (now - batches.lastWrittenAt()) / 1_000_000 : -1);
+        int[] handles = copies.stale(ctx.external, now, BatchWriter.EXPIRY_MARGIN.toNanos(), !changesOnly);
+        int unchanged = ctx.external.size() - handles.length;
+        return new Snapshot(handles, now, unchanged,
+                changesOnly && unchanged > 0 ? (now - batches.lastWrittenAt()) / 1_000_000 : -1);
     }
 
     /**

@@ -9,7 +9,6 @@ import io.hactl.sync.engine.BatchWriter.Pending;
 import io.hactl.sync.netlink.NetlinkException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -175,8 +174,9 @@ final class WarmStandby {
 
     /**
      * The flows the standby kernel is still to be written with or cleared of: queued for the next
-     * tick, handed to the worker and not yet done, or left to a reconcile under way; -1 when this node is not a warm standby
-     * (on the loop). Zero with no reconcile due: the kernel holds the external cache as received.
+     * tick, handed to the worker and not yet done, or left to a reconcile under way; -1 when this
+     * node is not a warm standby (on the loop). Zero with no reconcile due: the kernel holds the
+     * external cache as received.
      */
     long backlog() {
         if (!standby()) {
@@ -243,21 +243,10 @@ final class WarmStandby {
         injectQueue.clear(); // all of them are among the stale ones
         reconcileDue = false;
         lastReconcileAt = now;
-        long margin = BatchWriter.EXPIRY_MARGIN.toNanos();
-        KernelCopies copies = batches.copies();
-        int[][] handles = {new int[1024]};
-        int[] n = {0};
-        ctx.external.forEachMastersFirst((h, u) -> {
-            if (!copies.current(h, u, now, margin)) {
-                if (n[0] == handles[0].length) {
-                    handles[0] = Arrays.copyOf(handles[0], n[0] * 2);
-                }
-                handles[0][n[0]++] = h;
-            }
-        });
-        reconciling = n[0] == 0 ? null : new Reconcile(Arrays.copyOf(handles[0], n[0]), now);
+        int[] stale = batches.copies().stale(ctx.external, now, BatchWriter.EXPIRY_MARGIN.toNanos(), false);
+        reconciling = stale.length == 0 ? null : new Reconcile(stale, now);
         LOG.info("{}: warm standby: reconciling the kernel with the external cache ({}): {} of {} flows to write",
-                ctx.node(), reconcileWhy, n[0], ctx.external.size());
+                ctx.node(), reconcileWhy, stale.length, ctx.external.size());
     }
 
     /**

@@ -31,6 +31,8 @@ import java.util.function.BooleanSupplier;
  * <p>Each figure is the median of several runs (3 unless --runs says otherwise): single runs on a
  * shared 2-core machine vary by a third.
  * Usage: Bench [--runs N] [--only SYSTEM] [--encryption NAME] [--out FILE] SIZE...
+ * {@code -Dbench.profile=LIB} (async-profiler's libasyncProfiler.so) profiles hactl's daemons' CPU
+ * during the live replication, by thread.
  */
 public final class Bench {
     /**
@@ -161,6 +163,9 @@ public final class Bench {
                 Thread.sleep(1000); // settle before the idle figure (not a synchronisation)
                 long rssIdleB = d.rss()[1];
 
+                if (system.equals("hactl")) {
+                    profile(d, "start,event=cpu,interval=500us,threads");
+                }
                 long t0 = System.nanoTime();
                 Netns.Result r = pair.a.execRaw("conntrack", "-R", load.toString());
                 long t1 = System.nanoTime();
@@ -170,6 +175,10 @@ public final class Bench {
                 trace(d, n, "live");
                 await(system + " live replication of " + n, 120_000, () -> external(d) >= n);
                 long t2 = System.nanoTime();
+                if (system.equals("hactl")) {
+                    profile(d, "stop,collapsed,file=" + System.getProperty("java.io.tmpdir") + "/sync-bench-profile-live-"
+                            + n + "-%p.txt");
+                }
                 long[] rss = d.rss();
                 long cacheBytes = d.cacheBytesOfB();
                 Thread.sleep(SETTLE_MILLIS); // a delay before a measurement, not a synchronisation

@@ -169,7 +169,7 @@ final class PeerState implements SyncListener {
         }
         if (ctx.cfg.directInject()) {
             // the cache holds it byte for byte now (new, updated or unchanged)
-            standby.inject(h, bytes, arrivedNanos);
+            standby.inject(h, arrivedNanos);
         }
     }
 

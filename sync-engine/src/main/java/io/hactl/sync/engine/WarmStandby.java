@@ -9,14 +9,17 @@ import io.hactl.sync.engine.BatchWriter.Pending;
 import io.hactl.sync.netlink.NetlinkException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Warm standby (direct-inject): on a node that is certainly not MASTER ({@link Standing#STANDBY})
- * the flows the peer sends are written into the kernel as they arrive, in one batch a tick, and
- * the flows it deletes are deleted. The kernel is reconciled with the external cache (the source
+ * the flows the peer sends are written into the kernel as they arrive, in one batch a tick (or,
+ * while the kernel is slower than the peer, as soon as the previous batch is written), and the
+ * flows it deletes are deleted. The kernel is reconciled with the external cache (the source
  * of truth) after the peer's bulks, failed writes, lost kernel events and on taking the standby
  * standing. Queues and the standing are loop-owned; the writes run on the worker through the
  * shared {@link BatchWriter}, and their outcome is recorded back on the loop. Also notes each
@@ -32,7 +35,10 @@ final class WarmStandby {
     private final BatchWriter batches;
 
     // loop-owned
-    private final Pending injectQueue = new Pending();
+    /** The flows received since the last hand-over, by handle and update time: copied out when handed. */
+    private final Queued injectQueue = new Queued();
+    /** Marks the queued handles a hand-over already took (the latest entry of each), cleared after it. */
+    private final BitSet taken = new BitSet();
     private final List<Flow> injectDeletes = new ArrayList<>();
     /** The standing as last seen: leaving MASTER forgets the copies, taking STANDBY reconciles. */
     private Standing seen;
@@ -42,6 +48,12 @@ final class WarmStandby {
     private int inFlight;
     /** The flows (writes and deletes) of those batches. */
     private long inFlightFlows;
+    /**
+     * Whether a batch of the queued writes and deletes is with the worker: the next waits for its
+     * outcome, so that while the kernel is slower than the peer the queue holds handles only and
+     * each flow is written once in its latest version, instead of batches of copies piling up.
+     */
+    private boolean queuedInFlight;
     private long lastReconcileAt = Long.MIN_VALUE;
     /** The reconcile under way, null when none is. */
     private Reconcile reconciling;
@@ -64,12 +76,12 @@ final class WarmStandby {
     }
 
     /**
-     * The flow the external cache now holds at {@code h} (encoding {@code enc}, updated at
-     * {@code updated}), to write at the next {@link #flushInjections} (on the loop).
+     * The flow the external cache now holds at {@code h}, updated at {@code updated}, to write at
+     * the next hand-over (on the loop).
      */
-    void inject(int h, byte[] enc, long updated) {
+    void inject(int h, long updated) {
         if (standby()) {
-            injectQueue.add(h, enc, updated);
+            injectQueue.add(h, updated);
             notCurrent();
         }
     }
@@ -120,14 +132,23 @@ final class WarmStandby {
                 && (lastReconcileAt == Long.MIN_VALUE || now - lastReconcileAt >= RECONCILE_INTERVAL.toNanos())) {
             startReconcile(now);
         }
+        handQueued(now);
+        if (reconciling != null && !reconciling.chunkInFlight) {
+            nextChunk(now);
+        }
+    }
+
+    /** Hands the queued deletes and the queued flows' latest versions to the worker, unless a batch of them is in flight. */
+    private void handQueued(long now) {
+        if (queuedInFlight || (injectQueue.size() == 0 && injectDeletes.isEmpty())) {
+            return;
+        }
         Batch writes = latestQueued(now);
         if (writes.size() > 0 || !injectDeletes.isEmpty()) {
             List<Flow> deletes = new ArrayList<>(injectDeletes);
             injectDeletes.clear();
+            queuedInFlight = true;
             hand(writes, deletes, null);
-        }
-        if (reconciling != null && !reconciling.chunkInFlight) {
-            nextChunk(now);
         }
     }
 
@@ -147,7 +168,11 @@ final class WarmStandby {
                     kernel.batchDelete(deletes);
                 }
                 o = batches.write(writes);
-                ctx.count(chunkOf != null ? "reconciled" : "injected", o.written() + o.replaced());
+                if (chunkOf != null) {
+                    ctx.count("reconciled", o.written() + o.replaced());
+                } else {
+                    ctx.count("injected", o.written() + o.replaced());
+                }
             } catch (NetlinkException e) {
                 ctx.count("inject_errors");
                 LOG.warn("{}: warm standby write failed: {}", ctx.node(), e.getMessage());
@@ -165,6 +190,11 @@ final class WarmStandby {
                     chunkOf.chunkInFlight = false;
                     if (chunkOf == reconciling && standby()) {
                         nextChunk(ctx.now()); // the reconcile goes on at once, not at the next tick
+                    }
+                } else {
+                    queuedInFlight = false;
+                    if (standby()) {
+                        handQueued(ctx.now()); // what arrived meanwhile, at once
                     }
                 }
                 publish();
@@ -218,20 +248,63 @@ final class WarmStandby {
         return standby() && reconcileDue ? reconcileWhy : null;
     }
 
-    /** The queued flows still in the cache in the version queued: each flow's latest only (on the loop). */
+    /**
+     * The queued flows still in the cache in the version queued, as it holds them now, in the
+     * order they arrived: each flow once, at its latest entry (on the loop). Empties the queue.
+     */
     private Batch latestQueued(long now) {
-        Batch queued = injectQueue.take(now);
-        Pending latest = new Pending();
-        for (int i = 0; i < queued.size(); i++) {
-            int h = queued.handles()[i];
-            if (ctx.external.isLive(h) && ctx.external.updatedAt(h) == queued.updated()[i]) {
-                byte[] enc = queued.encodings().get(i);
-                if (ctx.external.encodingEquals(h, enc)) {
-                    latest.add(h, enc, queued.updated()[i]);
+        FlowStore external = ctx.external;
+        int n = injectQueue.size();
+        int[] handles = injectQueue.handles;
+        long[] updated = injectQueue.updated;
+        boolean[] latest = new boolean[n];
+        for (int i = n - 1; i >= 0; i--) { // the last entry of each handle is its latest
+            int h = handles[i];
+            if (!taken.get(h)) {
+                taken.set(h);
+                latest[i] = true;
+            }
+        }
+        Pending batch = new Pending();
+        for (int i = 0; i < n; i++) {
+            int h = handles[i];
+            if (latest[i]) {
+                taken.clear(h);
+                if (external.isLive(h) && external.updatedAt(h) == updated[i]) {
+                    batch.add(external, h, updated[i]);
                 }
             }
         }
-        return latest.take(now);
+        injectQueue.clear();
+        return batch.take(now);
+    }
+
+    /** Handles and update times, in arrival order (loop-owned). */
+    private static final class Queued {
+        int[] handles = new int[64];
+        long[] updated = new long[64];
+        private int size;
+
+        void add(int h, long u) {
+            if (size == handles.length) {
+                handles = Arrays.copyOf(handles, size * 2);
+                updated = Arrays.copyOf(updated, size * 2);
+            }
+            handles[size] = h;
+            updated[size++] = u;
+        }
+
+        int size() {
+            return size;
+        }
+
+        void clear() {
+            size = 0;
+            if (handles.length > 4096) { // a burst's queue is not kept for the quiet that follows
+                handles = new int[64];
+                updated = new long[64];
+            }
+        }
     }
 
     /**

@@ -193,6 +193,33 @@ class WarmStandbyTest {
     }
 
     /**
+     * While a batch is with the worker the next waits: arrivals queue as handles, and the batch
+     * handed once the first is recorded writes each flow once, in its latest version.
+     */
+    @Test
+    void whileABatchIsWrittenArrivalsWaitAndGoOnceEachInTheirLatestVersion() throws Exception {
+        EngineParts p = warm(Standing.STANDBY);
+        send(p, flow(10, 1, 0x11));
+        p.advance(Duration.ofMillis(10));
+        p.standby.flushInjections(); // handed, not yet written
+        send(p, flow(10, 1, 0x12));
+        send(p, flow(10, 2, 0x11));
+        p.advance(Duration.ofMillis(1));
+        send(p, flow(10, 1, 0x13));
+        p.advance(Duration.ofMillis(10));
+        p.standby.flushInjections(); // the first batch is still in flight: nothing more handed
+        assertThat(p.standby.backlog()).as("one in flight, three queued").isEqualTo(4);
+        assertThat(p.worker.runOne()).isTrue(); // the first batch written
+        assertThat(p.worker.runOne()).as("no second batch yet").isFalse();
+        p.drain(); // its outcome recorded, the queue handed at once and written
+        assertThat(p.kernel.flows()).hasSize(2)
+                .filteredOn(k -> k.orig().equals(flow(10, 1, 0).orig()))
+                .singleElement().satisfies(k -> assertThat(k.mark()).as("its latest version").isEqualTo(0x4000_0013L));
+        assertThat(p.counter("injected")).as("flow 1 twice (first and latest version), flow 2 once").isEqualTo(3);
+        assertThat(p.standby.backlog()).isZero();
+    }
+
+    /**
      * A reconcile of more flows than one chunk: each chunk is copied as the cache holds it then,
      * and the flows left count in the backlog until written.
      */

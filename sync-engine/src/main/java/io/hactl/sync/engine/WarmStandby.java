@@ -50,8 +50,9 @@ final class WarmStandby {
     private long inFlightFlows;
     /**
      * Whether a batch of the queued writes and deletes is with the worker: the next waits for its
-     * outcome, so that while the kernel is slower than the peer the queue holds handles only and
-     * each flow is written once in its latest version, instead of batches of copies piling up.
+     * outcome, so that while the kernel is slower than the peer the queue holds handles only, each
+     * flow is written once in its latest version, and a batch holds at most
+     * {@link KernelWriter#CHUNK} flows, instead of batches of copies piling up.
      */
     private boolean queuedInFlight;
     private long lastReconcileAt = Long.MIN_VALUE;
@@ -138,17 +139,19 @@ final class WarmStandby {
         }
     }
 
-    /** Hands the queued deletes and the queued flows' latest versions to the worker, unless a batch of them is in flight. */
+    /**
+     * Hands the queued deletes and the oldest queued flows' latest versions to the worker, unless
+     * a batch of them is in flight (on the loop).
+     */
     private void handQueued(long now) {
-        if (queuedInFlight || (injectQueue.size() == 0 && injectDeletes.isEmpty())) {
-            return;
-        }
-        Batch writes = latestQueued(now);
-        if (writes.size() > 0 || !injectDeletes.isEmpty()) {
-            List<Flow> deletes = new ArrayList<>(injectDeletes);
-            injectDeletes.clear();
-            queuedInFlight = true;
-            hand(writes, deletes, null);
+        while (!queuedInFlight && (injectQueue.count() > 0 || !injectDeletes.isEmpty())) {
+            Batch writes = latestQueued(now);
+            if (writes.size() > 0 || !injectDeletes.isEmpty()) {
+                List<Flow> deletes = new ArrayList<>(injectDeletes);
+                injectDeletes.clear();
+                queuedInFlight = true;
+                hand(writes, deletes, null);
+            }
         }
     }
 
@@ -212,7 +215,7 @@ final class WarmStandby {
         if (!standby()) {
             return -1;
         }
-        return injectQueue.size() + injectDeletes.size() + inFlightFlows
+        return injectQueue.count() + injectDeletes.size() + inFlightFlows
                 + (reconciling == null ? 0 : reconciling.handles.length - reconciling.at);
     }
 
@@ -249,56 +252,77 @@ final class WarmStandby {
     }
 
     /**
-     * The queued flows still in the cache in the version queued, as it holds them now, in the
-     * order they arrived: each flow once, at its latest entry (on the loop). Empties the queue.
+     * The oldest queued flows, up to {@link KernelWriter#CHUNK} entries, that the cache still
+     * holds in the version queued, as it holds them now and in the order they arrived: each flow
+     * once, at its latest entry among them (on the loop). Takes them off the queue; an entry
+     * whose flow was updated again later is left to that later entry.
      */
     private Batch latestQueued(long now) {
         FlowStore external = ctx.external;
-        int n = injectQueue.size();
+        int from = injectQueue.head;
+        int to = Math.min(injectQueue.size, from + KernelWriter.CHUNK);
         int[] handles = injectQueue.handles;
         long[] updated = injectQueue.updated;
-        boolean[] latest = new boolean[n];
-        for (int i = n - 1; i >= 0; i--) { // the last entry of each handle is its latest
+        boolean[] latest = new boolean[to - from];
+        for (int i = to - 1; i >= from; i--) { // the last entry of each handle is its latest
             int h = handles[i];
             if (!taken.get(h)) {
                 taken.set(h);
-                latest[i] = true;
+                latest[i - from] = true;
             }
         }
         Pending batch = new Pending();
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             int h = handles[i];
-            if (latest[i]) {
+            if (latest[i - from]) {
                 taken.clear(h);
                 if (external.isLive(h) && external.updatedAt(h) == updated[i]) {
                     batch.add(external, h, updated[i]);
                 }
             }
         }
-        injectQueue.clear();
+        injectQueue.dropHead(to - from);
         return batch.take(now);
     }
 
-    /** Handles and update times, in arrival order (loop-owned). */
+    /** Handles and update times, in arrival order, the oldest at {@code head} (loop-owned). */
     private static final class Queued {
         int[] handles = new int[64];
         long[] updated = new long[64];
-        private int size;
+        int head;
+        int size;
 
         void add(int h, long u) {
             if (size == handles.length) {
-                handles = Arrays.copyOf(handles, size * 2);
-                updated = Arrays.copyOf(updated, size * 2);
+                if (head > 0) { // room at the front: move the entries down
+                    System.arraycopy(handles, head, handles, 0, size - head);
+                    System.arraycopy(updated, head, updated, 0, size - head);
+                    size -= head;
+                    head = 0;
+                }
+                if (size == handles.length) {
+                    handles = Arrays.copyOf(handles, size * 2);
+                    updated = Arrays.copyOf(updated, size * 2);
+                }
             }
             handles[size] = h;
             updated[size++] = u;
         }
 
-        int size() {
-            return size;
+        /** Queued entries. */
+        int count() {
+            return size - head;
+        }
+
+        void dropHead(int n) {
+            head += n;
+            if (head == size) {
+                clear();
+            }
         }
 
         void clear() {
+            head = 0;
             size = 0;
             if (handles.length > 4096) { // a burst's queue is not kept for the quiet that follows
                 handles = new int[64];

@@ -219,6 +219,28 @@ class WarmStandbyTest {
         assertThat(p.standby.backlog()).isZero();
     }
 
+    /** A queue longer than a chunk is written a chunk at a time, each batch once the last is recorded. */
+    @Test
+    void aLongQueueGoesAChunkABatch() throws Exception {
+        EngineParts p = warm(Standing.STANDBY);
+        send(p, flow(10, 0, 0x11));
+        p.advance(Duration.ofMillis(10));
+        p.standby.flushInjections(); // handed, not yet written
+        int n = KernelWriter.CHUNK + 10;
+        for (int i = 1; i <= n; i++) {
+            send(p, flow(11, i, 0x11));
+        }
+        assertThat(p.worker.runOne()).isTrue(); // the first batch written
+        assertThat(p.loop.runOne()).isTrue(); // recorded: the next batch, a chunk, handed at once
+        assertThat(p.worker.runOne()).isTrue();
+        assertThat(p.kernel.flows()).hasSize(1 + KernelWriter.CHUNK);
+        assertThat(p.standby.backlog()).as("the chunk in flight, the rest queued").isEqualTo(n);
+        p.drain();
+        assertThat(p.kernel.flows()).hasSize(1 + n);
+        assertThat(p.standby.backlog()).isZero();
+        assertThat(p.counter("injected")).isEqualTo(1 + n);
+    }
+
     /**
      * A reconcile of more flows than one chunk: each chunk is copied as the cache holds it then,
      * and the flows left count in the backlog until written.

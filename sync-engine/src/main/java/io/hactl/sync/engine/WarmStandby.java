@@ -9,8 +9,6 @@ import io.hactl.sync.engine.BatchWriter.Pending;
 import io.hactl.sync.netlink.NetlinkException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.BitSet;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +34,7 @@ final class WarmStandby {
 
     // loop-owned
     /** The flows received since the last hand-over, by handle and update time: copied out when handed. */
-    private final Queued injectQueue = new Queued();
-    /** Marks the queued handles a hand-over already took (the latest entry of each), cleared after it. */
-    private final BitSet taken = new BitSet();
+    private final InjectQueue injectQueue = new InjectQueue();
     private final List<Flow> injectDeletes = new ArrayList<>();
     /** The standing as last seen: leaving MASTER forgets the copies, taking STANDBY reconciles. */
     private Standing seen;
@@ -145,7 +141,7 @@ final class WarmStandby {
      */
     private void handQueued(long now) {
         while (!queuedInFlight && (injectQueue.count() > 0 || !injectDeletes.isEmpty())) {
-            Batch writes = latestQueued(now);
+            Batch writes = injectQueue.takeLatest(ctx.external, KernelWriter.CHUNK, now);
             if (writes.size() > 0 || !injectDeletes.isEmpty()) {
                 List<Flow> deletes = new ArrayList<>(injectDeletes);
                 injectDeletes.clear();
@@ -249,86 +245,6 @@ final class WarmStandby {
     /** Why a reconcile of the kernel with the external cache is due, null when none is (on the loop). */
     String reconcileDue() {
         return standby() && reconcileDue ? reconcileWhy : null;
-    }
-
-    /**
-     * The oldest queued flows, up to {@link KernelWriter#CHUNK} entries, that the cache still
-     * holds in the version queued, as it holds them now and in the order they arrived: each flow
-     * once, at its latest entry among them (on the loop). Takes them off the queue; an entry
-     * whose flow was updated again later is left to that later entry.
-     */
-    private Batch latestQueued(long now) {
-        FlowStore external = ctx.external;
-        int from = injectQueue.head;
-        int to = Math.min(injectQueue.size, from + KernelWriter.CHUNK);
-        int[] handles = injectQueue.handles;
-        long[] updated = injectQueue.updated;
-        boolean[] latest = new boolean[to - from];
-        for (int i = to - 1; i >= from; i--) { // the last entry of each handle is its latest
-            int h = handles[i];
-            if (!taken.get(h)) {
-                taken.set(h);
-                latest[i - from] = true;
-            }
-        }
-        Pending batch = new Pending();
-        for (int i = from; i < to; i++) {
-            int h = handles[i];
-            if (latest[i - from]) {
-                taken.clear(h);
-                if (external.isLive(h) && external.updatedAt(h) == updated[i]) {
-                    batch.add(external, h, updated[i]);
-                }
-            }
-        }
-        injectQueue.dropHead(to - from);
-        return batch.take(now);
-    }
-
-    /** Handles and update times, in arrival order, the oldest at {@code head} (loop-owned). */
-    private static final class Queued {
-        int[] handles = new int[64];
-        long[] updated = new long[64];
-        int head;
-        int size;
-
-        void add(int h, long u) {
-            if (size == handles.length) {
-                if (head > 0) { // room at the front: move the entries down
-                    System.arraycopy(handles, head, handles, 0, size - head);
-                    System.arraycopy(updated, head, updated, 0, size - head);
-                    size -= head;
-                    head = 0;
-                }
-                if (size == handles.length) {
-                    handles = Arrays.copyOf(handles, size * 2);
-                    updated = Arrays.copyOf(updated, size * 2);
-                }
-            }
-            handles[size] = h;
-            updated[size++] = u;
-        }
-
-        /** Queued entries. */
-        int count() {
-            return size - head;
-        }
-
-        void dropHead(int n) {
-            head += n;
-            if (head == size) {
-                clear();
-            }
-        }
-
-        void clear() {
-            head = 0;
-            size = 0;
-            if (handles.length > 4096) { // a burst's queue is not kept for the quiet that follows
-                handles = new int[64];
-                updated = new long[64];
-            }
-        }
     }
 
     /**

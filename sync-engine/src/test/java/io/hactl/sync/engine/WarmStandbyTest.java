@@ -192,16 +192,22 @@ class WarmStandbyTest {
         assertThat(p.counter("reconciled")).as("then only what those writes missed").isEqualTo(N + 5);
     }
 
+    /** A warm standby with a batch of {@code f} handed to the worker, not yet written. */
+    static EngineParts oneBatchInFlight(Flow f) throws Exception {
+        EngineParts p = warm(Standing.STANDBY);
+        send(p, f);
+        p.advance(Duration.ofMillis(10));
+        p.standby.flushInjections();
+        return p;
+    }
+
     /**
      * While a batch is with the worker the next waits: arrivals queue as handles, and the batch
      * handed once the first is recorded writes each flow once, in its latest version.
      */
     @Test
     void whileABatchIsWrittenArrivalsWaitAndGoOnceEachInTheirLatestVersion() throws Exception {
-        EngineParts p = warm(Standing.STANDBY);
-        send(p, flow(10, 1, 0x11));
-        p.advance(Duration.ofMillis(10));
-        p.standby.flushInjections(); // handed, not yet written
+        EngineParts p = oneBatchInFlight(flow(10, 1, 0x11));
         send(p, flow(10, 1, 0x12));
         send(p, flow(10, 2, 0x11));
         p.advance(Duration.ofMillis(1));
@@ -222,10 +228,7 @@ class WarmStandbyTest {
     /** A queue longer than a chunk is written a chunk at a time, each batch once the last is recorded. */
     @Test
     void aLongQueueGoesAChunkABatch() throws Exception {
-        EngineParts p = warm(Standing.STANDBY);
-        send(p, flow(10, 0, 0x11));
-        p.advance(Duration.ofMillis(10));
-        p.standby.flushInjections(); // handed, not yet written
+        EngineParts p = oneBatchInFlight(flow(10, 0, 0x11));
         int n = KernelWriter.CHUNK + 10;
         for (int i = 1; i <= n; i++) {
             send(p, flow(11, i, 0x11));

@@ -296,12 +296,6 @@ public final class FlowStore {
         return flows.slab.encoding(handle);
     }
 
-    /** Whether the flow a live handle names is held as {@code enc}, byte for byte (no copy). */
-    public boolean encodingEquals(int handle, byte[] enc) {
-        checkLive(handle);
-        return flows.slab.encodingEquals(handle, enc);
-    }
-
     // ---- walks ----
 
     /**

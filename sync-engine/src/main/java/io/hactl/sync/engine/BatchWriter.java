@@ -57,14 +57,6 @@ final class BatchWriter {
         private long[] updated = new long[64];
         private int size;
 
-        /** A flow as received: a copy of {@code enc} goes into the batch. */
-        void add(int h, byte[] enc, long u) {
-            room();
-            encodings.add(enc);
-            handles[size] = h;
-            updated[size++] = u;
-        }
-
         /** The flow a live handle of {@code store} names, as held there. */
         void add(FlowStore store, int h, long u) {
             room();

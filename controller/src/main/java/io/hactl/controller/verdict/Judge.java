@@ -9,7 +9,6 @@ import io.hactl.sync.engine.KernelCount;
 import io.hactl.sync.engine.SyncEvidence;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -48,18 +47,18 @@ public final class Judge {
         long bound = deadAfter.toMillis();
         if (!s.peerAlive()) {
             f.put(Reason.PEER_DEAD, s.lastHeardMillisAgo() < 0 ? "the peer was never heard: replication is down"
-                    : String.format(Locale.ROOT, "the peer was last heard %s ago (dead after %s): replication is down",
-                            seconds(s.lastHeardMillisAgo()), seconds(bound)));
+                    : "the peer was last heard " + seconds(s.lastHeardMillisAgo()) + " ago (dead after "
+                            + seconds(bound) + "): replication is down");
         }
         if (ev.oldestUnackedMillis() > bound) {
-            f.put(Reason.UNACKNOWLEDGED, String.format(Locale.ROOT, "%,d messages, oldest %s (bound %s)",
-                    s.resendQueue(), seconds(ev.oldestUnackedMillis()), seconds(bound)));
+            f.put(Reason.UNACKNOWLEDGED, grouped(s.resendQueue()) + " messages, oldest "
+                    + seconds(ev.oldestUnackedMillis()) + " (bound " + seconds(bound) + ")");
         }
         if (s.peerAlive() && role != Role.MASTER) {
             if (ev.countMismatch()) {
-                f.put(Reason.EXTERNAL_COUNT, String.format(Locale.ROOT,
-                        "external cache %,d flows, peer advertises %,d (at most %,d in flight), for %s",
-                        ev.externalAtSummary(), ev.peerFlows(), ev.countTolerance(), seconds(ev.countMismatchMillis())));
+                f.put(Reason.EXTERNAL_COUNT, "external cache " + grouped(ev.externalAtSummary())
+                        + " flows, peer advertises " + grouped(ev.peerFlows()) + " (at most "
+                        + grouped(ev.countTolerance()) + " in flight), for " + seconds(ev.countMismatchMillis()));
             } else if (ev.summaryAgeMillis() < 0 || ev.summaryAgeMillis() > bound) {
                 f.put(Reason.NO_PEER_COUNT, ev.summaryAgeMillis() < 0
                         ? "the peer advertises no cache count (an older hactl?)"
@@ -68,10 +67,9 @@ public final class Judge {
         }
         KernelCount k = ev.kernel();
         if (k != null && k.checksOff() >= 2) {
-            f.put(Reason.KERNEL_COUNT, String.format(Locale.ROOT,
-                    "kernel %,d flows, internal cache %,d: at least %,d cached flows not in the kernel"
-                            + " (%d counts in a row, %,d events meanwhile)", k.kernelFlows(), k.internal(), k.missing(),
-                    k.checksOff(), k.tolerance()));
+            f.put(Reason.KERNEL_COUNT, "kernel " + grouped(k.kernelFlows()) + " flows, internal cache "
+                    + grouped(k.internal()) + ": at least " + grouped(k.missing()) + " cached flows not in the kernel ("
+                    + k.checksOff() + " counts in a row, " + grouped(k.tolerance()) + " events meanwhile)");
         }
         if (s.bulkReceiving()) {
             f.put(Reason.BULK_RUNNING, "a bulk resync from the peer is still running");
@@ -80,18 +78,18 @@ public final class Judge {
             f.put(Reason.DEMOTED, "held back from MASTER until the bulk from the peer completes");
         }
         if (s.transmitQueue() > LAG_WAITING || s.lagMaxMillis() > LAG_MILLIS) {
-            f.put(Reason.LAGGING, String.format(Locale.ROOT, "%,d waiting, lag %d ms (bounds %,d, %d ms)",
-                    s.transmitQueue(), s.lagMaxMillis(), LAG_WAITING, LAG_MILLIS));
+            f.put(Reason.LAGGING, grouped(s.transmitQueue()) + " waiting, lag " + s.lagMaxMillis() + " ms (bounds "
+                    + grouped(LAG_WAITING) + ", " + LAG_MILLIS + " ms)");
         }
         if (last != null && !last.ok()) {
             Step failed = last.steps().stream().filter(st -> !st.ok()).findFirst().orElseThrow();
-            f.put(Reason.TRANSITION_FAILED, String.format(Locale.ROOT, "%s -> %s at %s: step %s failed (%s)",
-                    last.from(), last.to(), last.at(), failed.name(), failed.detail()));
+            f.put(Reason.TRANSITION_FAILED, last.from() + " -> " + last.to() + " at " + last.at() + ": step "
+                    + failed.name() + " failed (" + failed.detail() + ")");
         }
         CommitResult c = s.lastCommit();
         if (c != null && !c.ok()) {
-            f.put(Reason.COMMIT_FAILED, String.format(Locale.ROOT, "%,d of %,d flows not written %s",
-                    c.flows() - c.written() - c.replaced(), c.flows(), c.failures()));
+            f.put(Reason.COMMIT_FAILED, grouped(c.flows() - c.written() - c.replaced()) + " of " + grouped(c.flows())
+                    + " flows not written " + c.failures());
         }
         return new Verdict(f, evidence(s));
     }
@@ -109,20 +107,44 @@ public final class Judge {
             b.append(" (heard ").append(seconds(s.lastHeardMillisAgo())).append(" ago)");
         }
         b.append(ev.peerFlows() < 0 ? ", no count from the peer"
-                : String.format(Locale.ROOT, ", external cache %,d flows, peer advertises %,d", ev.externalAtSummary(),
-                        ev.peerFlows()));
+                : ", external cache " + grouped(ev.externalAtSummary()) + " flows, peer advertises "
+                        + grouped(ev.peerFlows()));
         b.append(ev.oldestUnackedMillis() < 0 ? ", nothing unacknowledged"
-                : String.format(Locale.ROOT, ", %,d unacknowledged (oldest %s)", s.resendQueue(),
-                        seconds(ev.oldestUnackedMillis())));
+                : ", " + grouped(s.resendQueue()) + " unacknowledged (oldest " + seconds(ev.oldestUnackedMillis())
+                        + ")");
         KernelCount k = ev.kernel();
         if (k != null) {
-            b.append(String.format(Locale.ROOT, ", kernel %,d replicated flows, internal cache %,d (counted %s ago)",
-                    k.kernelFlows(), k.internal(), seconds(k.ageMillis())));
+            b.append(", kernel ").append(grouped(k.kernelFlows())).append(" replicated flows, internal cache ")
+                    .append(grouped(k.internal())).append(" (counted ").append(seconds(k.ageMillis())).append(" ago)");
         }
         return b.toString();
     }
 
+    /**
+     * Millis as seconds with one decimal, rounded half up: "4.2 s" (as {@code %.1f s}). The
+     * status is built for every request: these two helpers spare it the formatter's parsing and
+     * number formats, which a status poll paid per figure.
+     */
     static String seconds(long millis) {
-        return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+        long tenths = (Math.abs(millis) + 50) / 100;
+        return (millis < 0 ? "-" : "") + tenths / 10 + "." + tenths % 10 + " s";
+    }
+
+    /** {@code n} with a comma every three digits: "1,234,567" (as {@code %,d}). */
+    static String grouped(long n) {
+        String digits = Long.toString(n);
+        int start = n < 0 ? 1 : 0;
+        int len = digits.length() - start;
+        if (len <= 3) {
+            return digits;
+        }
+        StringBuilder b = new StringBuilder(digits.length() + len / 3);
+        b.append(digits, 0, start);
+        int first = len % 3 == 0 ? 3 : len % 3;
+        b.append(digits, start, start + first);
+        for (int i = start + first; i < digits.length(); i += 3) {
+            b.append(',').append(digits, i, i + 3);
+        }
+        return b.toString();
     }
 }

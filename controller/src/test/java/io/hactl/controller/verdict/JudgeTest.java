@@ -118,4 +118,22 @@ class JudgeTest {
                 "transition-failed: BACKUP -> MASTER at 2026-12-04T17:00:00Z: step commit failed (EPERM)",
                 "commit-failed: 10 of 100 flows not written {EPERM=10}");
     }
+
+    @Test
+    void figuresReadAsTheFormatterWouldWriteThem() {
+        java.util.Random r = new java.util.Random(7);
+        java.util.List<Long> values = new java.util.ArrayList<>(java.util.List.of(0L, 1L, 49L, 50L, 99L, 100L, 949L,
+                950L, 999L, 1000L, 1049L, 1050L, 12_345L, 999_999L, 1_000_000L, -1L, -50L, -1050L, -1_234_567L,
+                Long.MAX_VALUE, Long.MIN_VALUE + 1));
+        for (int i = 0; i < 2000; i++) {
+            values.add(r.nextLong() >> r.nextInt(64));
+        }
+        for (long v : values) {
+            assertThat(Judge.grouped(v)).as("%d", v).isEqualTo(String.format(java.util.Locale.ROOT, "%,d", v));
+            if (Math.abs(v) < 1L << 50) {
+                assertThat(Judge.seconds(v)).as("%d ms", v)
+                        .isEqualTo(String.format(java.util.Locale.ROOT, "%.1f s", v / 1000.0));
+            }
+        }
+    }
 }

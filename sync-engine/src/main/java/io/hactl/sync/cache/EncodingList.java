@@ -58,9 +58,7 @@ public final class EncodingList {
 
     /** Makes room for an encoding of {@code length} bytes at the end and records it; returns its place. */
     private int reserve(int length) {
-        if (length <= 0 || length > FlowSlab.MAX_ENCODING_BYTES) {
-            throw new IllegalArgumentException("an encoding of " + length + " bytes is not 1.." + FlowSlab.MAX_ENCODING_BYTES);
-        }
+        FlowSlab.checkLength(length);
         if (top + length > PAGE_BYTES) {
             if (pageCount == pages.length) {
                 pages = Arrays.copyOf(pages, pages.length * 2);

@@ -168,6 +168,12 @@ final class FlowSlab {
         return Arrays.equals(pages[page(r)], at, at + klen, key, 0, klen);
     }
 
+    /** The length of the key prefix of a live handle's encoding ({@link CompactFlow#keyLength}), read in place. */
+    int keyLength(int handle) {
+        int r = records[handle];
+        return CompactFlow.keyLength(pages[page(r)], offset(r));
+    }
+
     /** Whether the flow of a live handle carries a master tuple (a related flow). */
     boolean hasMaster(int handle) {
         int r = records[handle];
@@ -263,10 +269,15 @@ final class FlowSlab {
     }
 
     private static int checkLength(byte[] enc) {
-        if (enc.length == 0 || enc.length > MAX_ENCODING_BYTES) {
-            throw new IllegalArgumentException("an encoding of " + enc.length + " bytes is not 1.." + MAX_ENCODING_BYTES);
+        return checkLength(enc.length);
+    }
+
+    /** {@code length} when an encoding that long can be held (1 to {@link #MAX_ENCODING_BYTES}); else throws. */
+    static int checkLength(int length) {
+        if (length <= 0 || length > MAX_ENCODING_BYTES) {
+            throw new IllegalArgumentException("an encoding of " + length + " bytes is not 1.." + MAX_ENCODING_BYTES);
         }
-        return enc.length;
+        return length;
     }
 
     // ---- records

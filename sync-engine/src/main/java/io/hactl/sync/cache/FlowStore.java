@@ -266,7 +266,7 @@ public final class FlowStore {
     /** The key prefix of the flow a live handle names (a copy). */
     public byte[] keyAt(int handle) {
         checkLive(handle);
-        return flows.slab.prefix(handle, CompactFlow.keyLength(flows.slab.prefix(handle, CompactFormat.KEY_HEADER_BYTES)));
+        return flows.slab.prefix(handle, flows.slab.keyLength(handle));
     }
 
     /** Whether {@code handle} currently names a flow. */
